@@ -1,0 +1,127 @@
+"""Room events (stored, indexed, broadcast) and the messages and results around them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from roomkit.models._ids import new_id, utcnow
+from roomkit.models.content import EventContent
+from roomkit.models.enums import (
+    ChannelDirection,
+    ChannelType,
+    DeliveryStatus,
+    EphemeralEventType,
+    EventStatus,
+    EventType,
+)
+
+__all__ = [
+    "DeliveryResult",
+    "EphemeralEvent",
+    "EventSource",
+    "InboundMessage",
+    "InboundResult",
+    "RoomEvent",
+]
+
+
+class EventSource(BaseModel):
+    """Where an event came from: the channel, its direction, and the sender."""
+
+    channel_id: str
+    channel_type: ChannelType
+    direction: ChannelDirection = ChannelDirection.INBOUND
+    participant_id: str | None = None
+    external_id: str | None = None
+    provider: str | None = None
+
+
+class DeliveryResult(BaseModel):
+    """The outcome of delivering one event to one channel."""
+
+    channel_id: str
+    status: DeliveryStatus = DeliveryStatus.SENT
+    provider_message_id: str | None = None
+    error: str | None = None
+    attempts: int = 1
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def success(self) -> bool:
+        """Whether the delivery went through."""
+        return self.status in (DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.READ)
+
+
+class RoomEvent(BaseModel):
+    """One stored entry of a room's timeline.
+
+    ``index`` is assigned by the store: unique and gap-free per room, starting at 0.
+    ``visibility`` says who receives it: ``"all"``, ``"none"`` (stored only),
+    ``"transport"``, ``"intelligence"``, or a comma-separated list of channel ids.
+    """
+
+    id: str = Field(default_factory=new_id)
+    room_id: str
+    type: EventType = EventType.MESSAGE
+    source: EventSource
+    content: EventContent
+    status: EventStatus = EventStatus.PENDING
+    visibility: str = "all"
+    index: int = -1
+    chain_depth: int = Field(default=0, ge=0)
+    parent_event_id: str | None = None
+    correlation_id: str | None = None
+    idempotency_key: str | None = None
+    blocked_by: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    delivery_results: dict[str, DeliveryResult] = Field(default_factory=dict)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class InboundMessage(BaseModel):
+    """A message arriving from outside through a channel, before it becomes a room event."""
+
+    channel_id: str = Field(min_length=1)
+    sender_id: str = Field(min_length=1)
+    content: EventContent
+    event_type: EventType = EventType.MESSAGE
+    room_id: str | None = None
+    external_id: str | None = None
+    thread_id: str | None = None
+    idempotency_key: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class InboundResult(BaseModel):
+    """What ``process_inbound`` did with a message.
+
+    ``duplicate`` is true when the idempotency key was already seen: nothing new was stored and
+    ``event`` is the event stored the first time.
+    """
+
+    room_id: str | None = None
+    event: RoomEvent | None = None
+    blocked: bool = False
+    reason: str | None = None
+    duplicate: bool = False
+    responses: list[RoomEvent] = Field(default_factory=list)
+
+    @property
+    def accepted(self) -> bool:
+        """Whether the message was stored (now or the first time it was seen)."""
+        return self.event is not None and not self.blocked
+
+
+class EphemeralEvent(BaseModel):
+    """A realtime signal (typing, presence, receipts, tool calls) that is never stored."""
+
+    id: str = Field(default_factory=new_id)
+    room_id: str
+    type: EphemeralEventType
+    user_id: str | None = None
+    channel_id: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,155 @@
+"""Rooms, their lifecycle timers, and the channel bindings that attach channels to them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from roomkit.models._ids import new_id, utcnow
+from roomkit.models.enums import (
+    Access,
+    ChannelCategory,
+    ChannelDirection,
+    ChannelMediaType,
+    ChannelType,
+    RoomStatus,
+)
+
+__all__ = [
+    "AIConfig",
+    "AITool",
+    "ChannelBinding",
+    "ChannelCapabilities",
+    "RateLimit",
+    "RetryPolicy",
+    "Room",
+    "RoomTimers",
+]
+
+
+class AITool(BaseModel):
+    """A function the model may call; ``parameters`` is a JSON Schema object."""
+
+    name: str = Field(min_length=1, max_length=128)
+    description: str = ""
+    parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
+
+
+class AIConfig(BaseModel):
+    """Per-room AI settings that override the AI channel's defaults."""
+
+    system_prompt: str | None = None
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+    max_tokens: int | None = Field(default=None, gt=0)
+    model: str | None = None
+    tools: list[AITool] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class RoomTimers(BaseModel):
+    """Inactivity timers: ACTIVE becomes PAUSED, then PAUSED becomes CLOSED."""
+
+    inactive_after_seconds: float | None = Field(default=None, gt=0)
+    closed_after_seconds: float | None = Field(default=None, gt=0)
+
+
+class Room(BaseModel):
+    """A conversation: the unit that channels attach to and events are stored in."""
+
+    id: str = Field(default_factory=new_id)
+    organization_id: str | None = None
+    status: RoomStatus = RoomStatus.ACTIVE
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    last_activity_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+    timers: RoomTimers | None = None
+    ai_config: AIConfig | None = None
+    event_count: int = 0
+    latest_index: int = -1
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class RetryPolicy(BaseModel):
+    """Retries of a failed delivery with exponential backoff (``base * factor**attempt``)."""
+
+    max_retries: int = Field(default=3, ge=0, le=20)
+    base_delay_seconds: float = Field(default=1.0, ge=0)
+    max_delay_seconds: float = Field(default=60.0, ge=0)
+    exponential_base: float = Field(default=2.0, ge=1.0)
+
+    def delay_for(self, attempt: int) -> float:
+        """Seconds to wait before retry number ``attempt`` (0-based)."""
+        delay: float = self.base_delay_seconds * (self.exponential_base**attempt)
+        return min(delay, self.max_delay_seconds)
+
+
+class RateLimit(BaseModel):
+    """Token-bucket limits; any combination of the three windows may be set."""
+
+    max_per_second: float | None = Field(default=None, gt=0)
+    max_per_minute: float | None = Field(default=None, gt=0)
+    max_per_hour: float | None = Field(default=None, gt=0)
+
+
+class ChannelCapabilities(BaseModel):
+    """What a channel can carry; the engine transcodes content to fit these."""
+
+    media_types: list[ChannelMediaType] = Field(default_factory=lambda: [ChannelMediaType.TEXT])
+    max_length: int | None = Field(default=None, gt=0)
+    supports_threading: bool = False
+    supports_typing: bool = False
+    supports_read_receipts: bool = False
+    supports_reactions: bool = False
+    supports_edit: bool = False
+    supports_delete: bool = False
+    supports_streaming: bool = False
+    supports_buttons: bool = False
+    max_buttons: int | None = None
+    supports_cards: bool = False
+    supports_quick_replies: bool = False
+    supports_templates: bool = False
+    delivery_receipts: bool = False
+
+    def accepts(self, media_type: ChannelMediaType) -> bool:
+        """Whether content of this family can be delivered as is."""
+        return media_type in self.media_types
+
+
+class ChannelBinding(BaseModel):
+    """The attachment of one channel to one room, with its per-room settings."""
+
+    room_id: str
+    channel_id: str
+    channel_type: ChannelType
+    category: ChannelCategory = ChannelCategory.TRANSPORT
+    direction: ChannelDirection = ChannelDirection.BIDIRECTIONAL
+    access: Access = Access.READ_WRITE
+    muted: bool = False
+    visibility: str = "all"
+    participant_id: str | None = None
+    capabilities: ChannelCapabilities = Field(default_factory=ChannelCapabilities)
+    retry_policy: RetryPolicy | None = None
+    rate_limit: RateLimit | None = None
+    attached_at: datetime = Field(default_factory=utcnow)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    model_config = ConfigDict(validate_assignment=False)
+
+    @model_validator(mode="after")
+    def _check_ids(self) -> ChannelBinding:
+        if not self.room_id or not self.channel_id:
+            raise ValueError("room_id and channel_id must be non-empty")
+        return self
+
+    @property
+    def can_read(self) -> bool:
+        """Whether events of the room are delivered to this channel."""
+        return self.access in (Access.READ_WRITE, Access.READ_ONLY)
+
+    @property
+    def can_write(self) -> bool:
+        """Whether this channel may post events into the room."""
+        return self.access in (Access.READ_WRITE, Access.WRITE_ONLY)
