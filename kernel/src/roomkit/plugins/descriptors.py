@@ -1,0 +1,102 @@
+"""What a plugin tells the kernel about itself and the components it provides.
+
+Descriptors name everything lazily (``"module:attr"`` strings), so listing plugins never
+imports a component's module, let alone a vendor SDK.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = ["COMPONENT_KINDS", "ComponentDescriptor", "ComponentKind", "PluginInfo", "load_ref"]
+
+ComponentKind = Literal[
+    "channel",
+    "ai_provider",
+    "sms_provider",
+    "rcs_provider",
+    "email_provider",
+    "messaging_provider",
+    "stt",
+    "tts",
+    "realtime_voice",
+    "voice_backend",
+    "audio_stage",
+    "source",
+    "identity_resolver",
+    "telemetry",
+    "store",
+    "lock_manager",
+    "realtime",
+    "router",
+    "memory",
+    "handoff_strategy",
+    "tool_provider",
+]
+COMPONENT_KINDS: tuple[str, ...] = ComponentKind.__args__
+
+
+def load_ref(ref: str) -> Any:
+    """Import ``"package.module:attr"`` and return the attribute."""
+    module_name, sep, attr = ref.partition(":")
+    if not sep or not module_name or not attr:
+        raise ValueError(f"reference {ref!r} is not of the form 'package.module:attr'")
+    value: Any = importlib.import_module(module_name)
+    for part in attr.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def _check_ref(value: str | None) -> str | None:
+    if value is not None and value.count(":") != 1:
+        raise ValueError(f"{value!r} must be a 'package.module:attr' reference")
+    return value
+
+
+class ComponentDescriptor(BaseModel):
+    """One component a plugin provides.
+
+    * ``factory`` -- ``"module:attr"`` of the class (or function) that builds the component;
+      called with the validated config model's fields as keyword arguments.
+    * ``config_model`` -- ``"module:attr"`` of a pydantic model validating its configuration.
+    * ``capabilities`` -- feature flags the conformance suite uses to pick which tests apply
+      (e.g. ``"streaming"``, ``"tools"``, ``"vision"``, ``"cross_process"``).
+    * ``exports`` -- public names that ``from roomkit import <name>`` resolves to this plugin;
+      each must be an attribute of the factory's module.
+    * ``conformance`` -- ``"module:attr"`` of a zero-argument (sync or async) callable, or
+      async context manager factory, that builds a ready test instance for the suite.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: ComponentKind
+    name: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    factory: str
+    config_model: str | None = None
+    capabilities: frozenset[str] = frozenset()
+    exports: tuple[str, ...] = ()
+    conformance: str | None = None
+    description: str = ""
+
+    _validate_factory = field_validator("factory", "config_model", "conformance")(_check_ref)
+
+
+class PluginInfo(BaseModel):
+    """Metadata of a plugin distribution.
+
+    ``kernel_api`` is a PEP 440 specifier of the kernel plugin-API versions the plugin works
+    with (e.g. ``">=1,<2"``); plugins outside the running kernel's API are listed as
+    incompatible and not loaded.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    distribution: str
+    version: str
+    kernel_api: str = ">=1,<2"
+    description: str = ""
+    homepage: str | None = None
