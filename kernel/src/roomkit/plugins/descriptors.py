@@ -7,7 +7,7 @@ imports a component's module, let alone a vendor SDK.
 from __future__ import annotations
 
 import importlib
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -36,7 +36,7 @@ ComponentKind = Literal[
     "handoff_strategy",
     "tool_provider",
 ]
-COMPONENT_KINDS: tuple[str, ...] = ComponentKind.__args__
+COMPONENT_KINDS: tuple[str, ...] = get_args(ComponentKind)
 
 
 def load_ref(ref: str) -> Any:
@@ -68,6 +68,9 @@ class ComponentDescriptor(BaseModel):
       each must be an attribute of the factory's module.
     * ``conformance`` -- ``"module:attr"`` of a zero-argument (sync or async) callable, or
       async context manager factory, that builds a ready test instance for the suite.
+    * ``pass_config`` -- when true, the factory receives the validated config model instance
+      as its single positional argument (``OpenAIAIProvider(OpenAIConfig(...))``) instead of
+      its fields as keyword arguments.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -80,6 +83,7 @@ class ComponentDescriptor(BaseModel):
     exports: tuple[str, ...] = ()
     conformance: str | None = None
     description: str = ""
+    pass_config: bool = False
 
     _validate_factory = field_validator("factory", "config_model", "conformance")(_check_ref)
 

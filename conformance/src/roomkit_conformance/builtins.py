@@ -1,0 +1,125 @@
+"""Conformance factories of the kernel's built-in components.
+
+The built-in plugin's descriptors point here (``conformance="roomkit_conformance.builtins:..."``),
+so ``roomkit conformance builtin`` checks the built-ins through the same runner and suites as
+any third-party plugin.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from roomkit_conformance.suites.channel import ChannelHarness
+from roomkit_conformance.suites.identity import IdentityHarness
+from roomkit_conformance.suites.telemetry import TelemetryHarness
+
+__all__ = [
+    "console_telemetry",
+    "memory_lock_manager",
+    "memory_realtime",
+    "memory_store",
+    "mock_identity_resolver",
+    "noop_telemetry",
+    "websocket_channel",
+]
+
+
+async def memory_store() -> AsyncIterator[Any]:
+    """An empty :class:`~roomkit.store.memory.InMemoryStore`."""
+    from roomkit.store.memory import InMemoryStore
+
+    store = InMemoryStore()
+    yield store
+    await store.close()
+
+
+def memory_lock_manager() -> Any:
+    """A fresh :class:`~roomkit.core.locks.InMemoryLockManager`."""
+    from roomkit.core.locks import InMemoryLockManager
+
+    return InMemoryLockManager()
+
+
+async def memory_realtime() -> AsyncIterator[Any]:
+    """A fresh :class:`~roomkit.realtime.memory.InMemoryRealtime`."""
+    from roomkit.realtime.memory import InMemoryRealtime
+
+    backend = InMemoryRealtime()
+    yield backend
+    await backend.close()
+
+
+class _Outbox:
+    """A fake WebSocket connection: records what the channel sends; can be made to fail."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+        self.broken = False
+
+    async def send(self, message: Any) -> None:
+        if self.broken:
+            raise ConnectionResetError("conformance: connection dropped")
+        self.messages.append(message)
+
+    def drop(self) -> None:
+        self.broken = True
+
+
+async def websocket_channel() -> AsyncIterator[ChannelHarness]:
+    """A :class:`~roomkit.channels.websocket.WebSocketChannel` with one recording connection."""
+    from roomkit.channels.websocket import WebSocketChannel
+
+    channel = WebSocketChannel("ws-conformance")
+    outbox = _Outbox()
+    channel.register_connection("conn-1", outbox.send)
+    yield ChannelHarness(channel, sent=lambda: outbox.messages, fail_transport=outbox.drop)
+    await channel.close()
+
+
+def mock_identity_resolver() -> IdentityHarness:
+    """A :class:`~roomkit.identity.mock.MockIdentityResolver` that knows one sender."""
+    from roomkit.errors import IdentityResolutionError
+    from roomkit.identity.mock import MockIdentityResolver
+    from roomkit.models.participant import Identity
+
+    identity = Identity(id="ident-conformance", display_name="Conformance Person")
+    resolver = MockIdentityResolver({"known-sender": identity})
+
+    def fail() -> None:
+        resolver.error = IdentityResolutionError("conformance: directory unreachable")
+
+    return IdentityHarness(resolver, known=("known-sender", "ident-conformance"), fail_backend=fail)
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record.getMessage())
+
+
+async def console_telemetry() -> AsyncIterator[TelemetryHarness]:
+    """A :class:`~roomkit.telemetry.console.ConsoleTelemetryProvider`, its log lines captured."""
+    from roomkit.telemetry.console import ConsoleTelemetryProvider
+
+    capture = _Capture()
+    root = logging.getLogger("roomkit")
+    previous = root.level
+    root.addHandler(capture)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield TelemetryHarness(ConsoleTelemetryProvider(), exported=lambda: capture.records)
+    finally:
+        root.removeHandler(capture)
+        root.setLevel(previous)
+
+
+def noop_telemetry() -> Any:
+    """The default :class:`~roomkit.telemetry.base.NoopTelemetryProvider`."""
+    from roomkit.telemetry.base import NoopTelemetryProvider
+
+    return NoopTelemetryProvider()

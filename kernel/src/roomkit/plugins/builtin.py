@@ -1,0 +1,142 @@
+"""The kernel's own plugin: in-memory backends, mock providers and the WebSocket channel.
+
+Registered through the same ``roomkit.plugins`` entry point as any third-party plugin
+(``builtin = "roomkit.plugins.builtin"``), so the built-ins are listed, created by name and
+checked by ``roomkit conformance`` exactly like external components. Like every plugin module it
+imports no component module: the descriptors only name them.
+"""
+
+from __future__ import annotations
+
+from roomkit import __version__
+from roomkit.plugins.api import PLUGIN_API_VERSION
+from roomkit.plugins.descriptors import ComponentDescriptor, PluginInfo
+from roomkit.plugins.hookspecs import Register
+from roomkit.plugins.markers import hookimpl
+
+__all__ = [
+    "roomkit_plugin_info",
+    "roomkit_register_ai_providers",
+    "roomkit_register_channels",
+    "roomkit_register_identity",
+    "roomkit_register_stores",
+    "roomkit_register_telemetry",
+]
+
+_CONFORMANCE = "roomkit_conformance.builtins"
+_MAJOR = PLUGIN_API_VERSION.split(".", 1)[0]
+
+
+@hookimpl
+def roomkit_plugin_info() -> PluginInfo:
+    """The built-in plugin ships with the kernel and targets exactly its API major version."""
+    return PluginInfo(
+        name="builtin",
+        distribution="roomkit-kernel",
+        version=__version__,
+        kernel_api=f">={_MAJOR},<{int(_MAJOR) + 1}",
+        description="In-memory backends, mock providers and the WebSocket channel",
+    )
+
+
+@hookimpl
+def roomkit_register_stores(register: Register) -> None:
+    """In-memory conversation store, lock manager and realtime backend (one process)."""
+    register(
+        ComponentDescriptor(
+            kind="store",
+            name="memory",
+            factory="roomkit.store.memory:InMemoryStore",
+            conformance=f"{_CONFORMANCE}:memory_store",
+            description="Keeps rooms and events in process memory",
+        )
+    )
+    register(
+        ComponentDescriptor(
+            kind="lock_manager",
+            name="memory",
+            factory="roomkit.core.locks:InMemoryLockManager",
+            conformance=f"{_CONFORMANCE}:memory_lock_manager",
+            description="asyncio per-room locks for a single process",
+        )
+    )
+    register(
+        ComponentDescriptor(
+            kind="realtime",
+            name="memory",
+            factory="roomkit.realtime.memory:InMemoryRealtime",
+            conformance=f"{_CONFORMANCE}:memory_realtime",
+            description="In-process pub/sub of ephemeral events",
+        )
+    )
+
+
+@hookimpl
+def roomkit_register_channels(register: Register) -> None:
+    """The callback-based WebSocket channel."""
+    register(
+        ComponentDescriptor(
+            kind="channel",
+            name="websocket",
+            factory="roomkit.channels.websocket:WebSocketChannel",
+            config_model="roomkit.plugins.builtin_config:ChannelIdConfig",
+            conformance=f"{_CONFORMANCE}:websocket_channel",
+            description="Delivers room events to registered WebSocket connections",
+        )
+    )
+
+
+@hookimpl
+def roomkit_register_ai_providers(register: Register) -> None:
+    """The scripted mock AI provider used in tests and examples.
+
+    It declares no conformance factory: the AI-provider suite drives a provider through a wire
+    fake (HTTP faults, timeouts, dropped streams) that an in-process script does not have.
+    """
+    register(
+        ComponentDescriptor(
+            kind="ai_provider",
+            name="mock",
+            factory="roomkit.providers.ai.mock:MockAIProvider",
+            description="Replies from a scripted list of responses",
+        )
+    )
+
+
+@hookimpl
+def roomkit_register_identity(register: Register) -> None:
+    """The mapping-based mock identity resolver."""
+    register(
+        ComponentDescriptor(
+            kind="identity_resolver",
+            name="mock",
+            factory="roomkit.identity.mock:MockIdentityResolver",
+            conformance=f"{_CONFORMANCE}:mock_identity_resolver",
+            description="Resolves senders from an in-memory table",
+        )
+    )
+
+
+@hookimpl
+def roomkit_register_telemetry(register: Register) -> None:
+    """Console and no-op telemetry providers."""
+    register(
+        ComponentDescriptor(
+            kind="telemetry",
+            name="console",
+            factory="roomkit.telemetry.console:ConsoleTelemetryProvider",
+            capabilities=frozenset({"records"}),
+            conformance=f"{_CONFORMANCE}:console_telemetry",
+            description="Prints spans and metrics through logging",
+        )
+    )
+    register(
+        ComponentDescriptor(
+            kind="telemetry",
+            name="noop",
+            factory="roomkit.telemetry.base:NoopTelemetryProvider",
+            config_model="roomkit.plugins.builtin_config:EmptyConfig",
+            conformance=f"{_CONFORMANCE}:noop_telemetry",
+            description="Records nothing (the default)",
+        )
+    )
