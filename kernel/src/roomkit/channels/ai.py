@@ -1,0 +1,565 @@
+"""The AI channel: an intelligence channel that answers room events with a model.
+
+One turn: pick the context (memory over the room's tail), ask the provider, run the tools it
+calls (bounded rounds, results fed back, ``TOOL_CALL_START`` / ``TOOL_CALL_END`` ephemeral
+events), and hand the reply back to the engine as a response event. Provider and tool
+failures are reported (ON_ERROR hooks, logs) and never escape into the room pipeline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from roomkit.channels.base import Channel
+from roomkit.core._construct import construct, fast_id
+from roomkit.errors import ConfigurationError
+from roomkit.memory.base import MemoryProvider, is_transcript_event
+from roomkit.memory.sliding_window import SlidingWindowMemory
+from roomkit.models.ai import (
+    AIContentPart,
+    AIContext,
+    AIImagePart,
+    AIMessage,
+    AIResponse,
+    AITextPart,
+    AIToolCall,
+    AIUsage,
+)
+from roomkit.models.content import (
+    AudioContent,
+    CompositeContent,
+    EventContent,
+    LocationContent,
+    MediaContent,
+    RichContent,
+    TemplateContent,
+    TextContent,
+    VideoContent,
+)
+from roomkit.models.context import RoomContext
+from roomkit.models.enums import (
+    ChannelCategory,
+    ChannelDirection,
+    ChannelMediaType,
+    ChannelType,
+    EphemeralEventType,
+)
+from roomkit.models.event import EphemeralEvent, EventSource, RoomEvent
+from roomkit.models.hooks import ChannelOutput
+from roomkit.models.room import AITool, ChannelBinding, ChannelCapabilities
+from roomkit.orchestration import _kit
+from roomkit.providers.ai.base import AIProvider
+from roomkit.tools.compose import ToolHandler, UnknownToolError
+from roomkit.tools.context import ToolCallContext, tool_context
+from roomkit.tools.policy import ToolPolicy
+
+__all__ = ["ROUTE_KEY", "STREAM_EVENT_KIND", "AIChannel"]
+
+ROUTE_KEY = "_roomkit_route"
+"""Event metadata key set by a ``ConversationRouter``: the id of the one agent it manages that
+should answer (``None``: none of them). Channels the router does not manage ignore it."""
+
+STREAM_EVENT_KIND = "ai_stream"
+"""``data["kind"]`` of the CUSTOM ephemeral events that carry streamed text deltas."""
+
+_NAME_OK = re.compile(r"[^A-Za-z0-9_-]")
+_MAX_TOOL_RESULT = 16_000
+_MESSAGE_CACHE_SIZE = 4096
+
+
+def _sender_name(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    return _NAME_OK.sub("_", raw)[:64]
+
+
+def _json(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
+class AIChannel(Channel):
+    """An intelligence channel backed by an :class:`~roomkit.providers.ai.base.AIProvider`.
+
+    Room settings in ``room.ai_config`` override the channel's ``system_prompt``,
+    ``temperature``, ``max_tokens`` and ``model``, and add tools. ``streaming=None`` streams
+    when the provider can and a streaming-capable channel is attached to the room.
+    """
+
+    channel_type = ChannelType.AI
+    category = ChannelCategory.INTELLIGENCE
+    direction = ChannelDirection.BIDIRECTIONAL
+
+    def __init__(
+        self,
+        channel_id: str,
+        provider: AIProvider | None = None,
+        *,
+        system_prompt: str | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        model: str | None = None,
+        memory: MemoryProvider | None = None,
+        tools: Sequence[AITool] | None = None,
+        tool_handler: ToolHandler | None = None,
+        tool_policy: ToolPolicy | None = None,
+        max_tool_rounds: int = 5,
+        tool_timeout: float = 60.0,
+        streaming: bool | None = None,
+        respond_to_ai: bool = False,
+    ) -> None:
+        super().__init__(channel_id)
+        if provider is not None and not isinstance(provider, AIProvider):
+            raise ConfigurationError(
+                f"provider of {channel_id!r} must be an AIProvider, got {type(provider).__name__}"
+            )
+        if max_tool_rounds < 0:
+            raise ConfigurationError(f"max_tool_rounds must be >= 0, got {max_tool_rounds}")
+        if tool_timeout <= 0:
+            raise ConfigurationError(f"tool_timeout must be > 0 seconds, got {tool_timeout}")
+        if temperature is not None and not 0.0 <= temperature <= 2.0:
+            raise ConfigurationError(f"temperature must be within 0..2, got {temperature}")
+        self.provider = provider
+        self.system_prompt = system_prompt
+        self.temperature = temperature
+        self.max_tokens = max_tokens
+        self.model = model
+        self.memory: MemoryProvider = memory if memory is not None else SlidingWindowMemory(50)
+        self._tools: dict[str, AITool] = {t.name: t for t in tools or ()}
+        self._named_handlers: dict[str, ToolHandler] = {}
+        self.tool_handler = tool_handler
+        self.tool_policy = tool_policy
+        self.max_tool_rounds = max_tool_rounds
+        self.tool_timeout = tool_timeout
+        self.streaming = streaming
+        self.respond_to_ai = respond_to_ai
+        self.kit: Any = None
+        self._message_cache: dict[tuple[str, bool], tuple[object, AIMessage]] = {}
+
+    # -- wiring ---------------------------------------------------------------------------
+    def attach_kit(self, kit: Any) -> None:
+        """Give the channel its kit (store, realtime events, hooks)."""
+        self.kit = kit
+
+    def on_register(self, kit: Any) -> None:
+        """Called by ``RoomKit.register_channel``: remember the kit."""
+        self.attach_kit(kit)
+
+    def capabilities(self) -> ChannelCapabilities:
+        """AI channels read text and, with a vision provider, images."""
+        media = [ChannelMediaType.TEXT, ChannelMediaType.RICH]
+        if self.provider is not None and self.provider.supports_vision:
+            media.append(ChannelMediaType.MEDIA)
+        return ChannelCapabilities(media_types=media, supports_streaming=self._can_stream())
+
+    def register_tool(self, tool: AITool, handler: ToolHandler) -> None:
+        """Offer ``tool`` to the model and run ``handler`` when it is called by name."""
+        self._tools[tool.name] = tool
+        self._named_handlers[tool.name] = handler
+
+    def unregister_tool(self, name: str) -> bool:
+        """Stop offering the tool ``name``; ``False`` if it was unknown."""
+        self._named_handlers.pop(name, None)
+        return self._tools.pop(name, None) is not None
+
+    @property
+    def tools(self) -> list[AITool]:
+        """The channel's own tools (room tools are added per turn)."""
+        return list(self._tools.values())
+
+    # -- the turn -------------------------------------------------------------------------
+    def should_respond(
+        self, event: RoomEvent, binding: ChannelBinding, context: RoomContext
+    ) -> bool:
+        """Whether this channel answers ``event`` (override to add rules)."""
+        if self.provider is None or not binding.can_write:
+            return False
+        source = event.source
+        if source.channel_id == self.channel_id or not is_transcript_event(event):
+            return False
+        return source.channel_type is not ChannelType.AI or self.respond_to_ai
+
+    async def on_event(
+        self, event: RoomEvent, binding: ChannelBinding, context: RoomContext
+    ) -> ChannelOutput:
+        """Answer ``event`` when :meth:`should_respond` says so."""
+        if not self.should_respond(event, binding, context):
+            return ChannelOutput.empty()
+        return await self.respond(event, context)
+
+    async def respond(self, event: RoomEvent, context: RoomContext) -> ChannelOutput:
+        """Run one AI turn for ``event`` and return the reply (plus any events tools added)."""
+        turn = ToolCallContext(room_id=context.room.id, channel_id=self.channel_id, event=event)
+        message_id = fast_id()
+        try:
+            ai_context = await self.build_ai_context(event, context)
+            response, rounds = await self._run(ai_context, turn, context, message_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            await _kit.report_error(
+                self.kit, exc, event, context, where=f"AI channel {self.channel_id}"
+            )
+            return ChannelOutput(
+                responded=bool(turn.extra_events),
+                response_events=turn.extra_events,
+                metadata={"error": str(exc), "error_type": type(exc).__name__},
+            )
+        events: list[RoomEvent] = []
+        if response.content.strip():
+            events.append(self._reply_event(message_id, response, rounds, event, context))
+        events.extend(turn.extra_events)
+        return ChannelOutput(responded=bool(events), response_events=events)
+
+    def _reply_event(
+        self,
+        message_id: str,
+        response: AIResponse,
+        rounds: int,
+        trigger: RoomEvent,
+        context: RoomContext,
+    ) -> RoomEvent:
+        ai_meta: dict[str, Any] = {"model": response.model, "tool_rounds": rounds}
+        if response.usage is not None:
+            ai_meta["usage"] = {
+                "input_tokens": response.usage.input_tokens,
+                "output_tokens": response.usage.output_tokens,
+            }
+        source = EventSource(
+            channel_id=self.channel_id,
+            channel_type=self.channel_type,
+            direction=ChannelDirection.OUTBOUND,
+            participant_id=self.channel_id,
+            provider=self.provider.name if self.provider else None,
+        )
+        # Built without re-validation: every value is typed here (hot path).
+        return construct(
+            RoomEvent,
+            {
+                "id": message_id,
+                "room_id": context.room.id,
+                "source": source,
+                "content": TextContent(body=response.content),
+                "chain_depth": trigger.chain_depth + 1,
+                "parent_event_id": trigger.id,
+                "correlation_id": trigger.correlation_id,
+                "metadata": {"ai": ai_meta},
+            },
+        )
+
+    # -- context --------------------------------------------------------------------------
+    def build_system_prompt(self, context: RoomContext) -> str | None:
+        """The system prompt for a turn in ``context.room`` (room config wins)."""
+        config = context.room.ai_config
+        if config is not None and config.system_prompt:
+            return config.system_prompt
+        return self.system_prompt
+
+    def effective_tools(self, context: RoomContext) -> list[AITool]:
+        """Channel tools plus room tools (room wins by name), filtered by the policy."""
+        tools = dict(self._tools)
+        config = context.room.ai_config
+        if config is not None:
+            for tool in config.tools:
+                tools[tool.name] = tool
+        selected = list(tools.values())
+        if self.tool_policy is not None:
+            selected = self.tool_policy.filter_tools(selected)
+        return selected
+
+    async def build_ai_context(self, event: RoomEvent, context: RoomContext) -> AIContext:
+        """The provider request for answering ``event``."""
+        room = context.room
+        memory = await self.memory.retrieve(
+            room.id,
+            event,
+            context,
+            channel_id=self.channel_id,
+            store=_kit.get_store(self.kit),
+        )
+        vision = bool(self.provider and self.provider.supports_vision)
+        messages = self._messages_for(memory.events, vision)
+        system_prompt = self.build_system_prompt(context)
+        if memory.system_notes:
+            notes = "\n\n".join(memory.system_notes)
+            system_prompt = f"{system_prompt}\n\n{notes}" if system_prompt else notes
+        config = room.ai_config
+        temperature, max_tokens, model = self.temperature, self.max_tokens, self.model
+        if config is not None:
+            temperature = config.temperature if config.temperature is not None else temperature
+            max_tokens = config.max_tokens if config.max_tokens is not None else max_tokens
+            model = config.model or model
+        tools = self.effective_tools(context)
+        if self.provider is not None and not self.provider.supports_tools:
+            tools = []
+        # Every value below is already typed and checked: skip re-validation (hot path).
+        return construct(
+            AIContext,
+            {
+                "messages": messages,
+                "system_prompt": system_prompt,
+                "temperature": temperature,
+                "max_tokens": max_tokens,
+                "model": model,
+                "tools": tools,
+                "room_id": room.id,
+                "metadata": {"channel_id": self.channel_id, "event_id": event.id},
+            },
+        )
+
+    def _messages_for(self, events: Sequence[RoomEvent], vision: bool) -> list[AIMessage]:
+        """Transcript messages, converted once per event and reused by later turns."""
+        cache = self._message_cache
+        messages: list[AIMessage] = []
+        for event in events:
+            key = (event.id, vision)
+            hit = cache.get(key)
+            if hit is not None and hit[0] is event.content:
+                messages.append(hit[1])
+                continue
+            message = self.event_to_message(event, vision=vision)
+            if len(cache) >= _MESSAGE_CACHE_SIZE:
+                cache.clear()
+            cache[key] = (event.content, message)
+            messages.append(message)
+        return messages
+
+    def event_to_message(self, event: RoomEvent, *, vision: bool = False) -> AIMessage:
+        """The transcript message for ``event``: own replies are ``assistant``, others ``user``."""
+        content = _content_for_model(event.content, vision)
+        if event.source.channel_id == self.channel_id:
+            if not isinstance(content, str):
+                content = "".join(p.text for p in content if isinstance(p, AITextPart))
+            return construct(AIMessage, {"role": "assistant", "content": content})
+        name = _sender_name(event.source.participant_id or event.source.channel_id)
+        return construct(AIMessage, {"role": "user", "content": content, "name": name})
+
+    # -- generation and tools ---------------------------------------------------------------
+    def _can_stream(self) -> bool:
+        return bool(
+            self.provider and self.provider.supports_streaming and self.streaming is not False
+        )
+
+    def _stream_targets(self, context: RoomContext) -> list[ChannelBinding]:
+        if not self._can_stream():
+            return []
+        return [
+            b
+            for b in context.bindings
+            if b.channel_id != self.channel_id and b.capabilities.supports_streaming and not b.muted
+        ]
+
+    async def _run(
+        self, ai_context: AIContext, turn: ToolCallContext, context: RoomContext, message_id: str
+    ) -> tuple[AIResponse, int]:
+        assert self.provider is not None
+        stream = bool(self._stream_targets(context)) or (
+            self.streaming is True and self._can_stream()
+        )
+        texts: list[str] = []
+        usage = AIUsage()
+        response = AIResponse()
+        rounds = 0
+        messages = list(ai_context.messages)
+        while True:
+            allow_tools = rounds < self.max_tool_rounds and bool(ai_context.tools)
+            if rounds == 0 and (allow_tools or not ai_context.tools):
+                request = ai_context  # the common case: one call, nothing to change
+            else:
+                request = ai_context.model_copy(
+                    update={"messages": messages, "tools": ai_context.tools if allow_tools else []}
+                )
+            if stream:
+                response = await self._generate_streaming(request, turn, message_id, bool(texts))
+            else:
+                response = await self.provider.generate(request)
+            if response.content.strip():
+                texts.append(response.content)
+            if response.usage is not None:
+                usage.input_tokens += response.usage.input_tokens
+                usage.output_tokens += response.usage.output_tokens
+            if not response.tool_calls or not allow_tools:
+                break
+            rounds += 1
+            messages.append(
+                AIMessage(
+                    role="assistant", content=response.content, tool_calls=response.tool_calls
+                )
+            )
+            results = await self._execute_tools(response.tool_calls, turn, rounds)
+            messages.extend(
+                AIMessage(role="tool", content=result, tool_call_id=call.id, name=call.name)
+                for call, result in zip(response.tool_calls, results, strict=True)
+            )
+        if rounds == 0 and not response.tool_calls:
+            return response, 0
+        final = response.model_copy(
+            update={"content": "\n\n".join(texts), "tool_calls": [], "usage": usage}
+        )
+        return final, rounds
+
+    async def _generate_streaming(
+        self, request: AIContext, turn: ToolCallContext, message_id: str, continuing: bool
+    ) -> AIResponse:
+        assert self.provider is not None
+        parts: list[str] = []
+        calls: list[AIToolCall] = []
+        finish: str | None = None
+        usage: AIUsage | None = None
+        seq = int(turn.data.get("stream_seq", 0))
+        async for chunk in self.provider.generate_stream(request):
+            if chunk.text_delta:
+                delta = chunk.text_delta
+                if continuing and not parts:
+                    delta = "\n\n" + delta
+                parts.append(chunk.text_delta)
+                await self._publish_delta(turn.room_id, message_id, delta, seq)
+                seq += 1
+            calls.extend(chunk.tool_calls)
+            finish = chunk.finish_reason or finish
+            usage = chunk.usage or usage
+        turn.data["stream_seq"] = seq
+        return AIResponse(
+            content="".join(parts),
+            tool_calls=calls,
+            finish_reason=finish,
+            usage=usage,
+            model=self.provider.model_name,
+        )
+
+    async def _publish_delta(self, room_id: str, message_id: str, delta: str, seq: int) -> None:
+        await _kit.publish_ephemeral(
+            self.kit,
+            EphemeralEvent(
+                room_id=room_id,
+                type=EphemeralEventType.CUSTOM,
+                channel_id=self.channel_id,
+                user_id=self.channel_id,
+                data={
+                    "kind": STREAM_EVENT_KIND,
+                    "message_id": message_id,
+                    "delta": delta,
+                    "seq": seq,
+                },
+            ),
+        )
+
+    async def _execute_tools(
+        self, calls: list[AIToolCall], turn: ToolCallContext, round_number: int
+    ) -> list[str]:
+        described = [{"id": c.id, "name": c.name, "arguments": c.arguments} for c in calls]
+        await _kit.publish_ephemeral(
+            self.kit,
+            EphemeralEvent(
+                room_id=turn.room_id,
+                type=EphemeralEventType.TOOL_CALL_START,
+                channel_id=self.channel_id,
+                user_id=self.channel_id,
+                data={"tool_calls": described, "round": round_number},
+            ),
+        )
+        started = time.perf_counter()
+        results: list[str] = []
+        errors = 0
+        with tool_context(turn):
+            for call in calls:
+                result, failed = await self._call_tool(call)
+                errors += failed
+                results.append(result)
+        duration_ms = round((time.perf_counter() - started) * 1000, 3)
+        await _kit.publish_ephemeral(
+            self.kit,
+            EphemeralEvent(
+                room_id=turn.room_id,
+                type=EphemeralEventType.TOOL_CALL_END,
+                channel_id=self.channel_id,
+                user_id=self.channel_id,
+                data={
+                    "tool_calls": described,
+                    "round": round_number,
+                    "duration_ms": duration_ms,
+                    "errors": errors,
+                },
+            ),
+        )
+        return results
+
+    async def _call_tool(self, call: AIToolCall) -> tuple[str, bool]:
+        """Run one call; any failure becomes an error result for the model."""
+        try:
+            if self.tool_policy is not None:
+                self.tool_policy.check(call.name)
+            handler = self._named_handlers.get(call.name) or self.tool_handler
+            if handler is None:
+                raise UnknownToolError(
+                    call.name, f"no handler is configured for tool {call.name!r}"
+                )
+            result = await asyncio.wait_for(handler(call.name, call.arguments), self.tool_timeout)
+        except asyncio.CancelledError:
+            raise
+        except TimeoutError:
+            return _json(
+                {"error": f"tool {call.name!r} timed out after {self.tool_timeout}s"}
+            ), True
+        except Exception as exc:
+            return _json({"error": f"{type(exc).__name__}: {exc}"}), True
+        text = _json(result)
+        if len(text) > _MAX_TOOL_RESULT:
+            text = text[:_MAX_TOOL_RESULT] + "...[truncated]"
+        return text, False
+
+    async def close(self) -> None:
+        """Close the provider and the memory."""
+        if self.provider is not None:
+            await self.provider.close()
+        await self.memory.close()
+
+    def info(self) -> dict[str, object]:
+        """Diagnostics: provider, model and tools (never credentials)."""
+        data = super().info()
+        data["provider"] = self.provider.name if self.provider else None
+        data["tools"] = sorted(self._tools)
+        return data
+
+
+def _content_for_model(content: EventContent, vision: bool) -> str | list[AIContentPart]:
+    """Text for the model, or text and image parts when the provider can see images."""
+    if isinstance(content, TextContent):
+        return content.body
+    if isinstance(content, RichContent):
+        return content.plain_text or content.body
+    if isinstance(content, MediaContent):
+        if vision and content.mime_type.startswith("image/"):
+            parts: list[AIContentPart] = []
+            if content.caption:
+                parts.append(AITextPart(text=content.caption))
+            parts.append(AIImagePart(url=content.url, mime_type=content.mime_type))
+            return parts
+        label = content.caption or content.filename or content.url
+        return f"[{content.mime_type} attachment: {label}]"
+    if isinstance(content, AudioContent):
+        return content.transcript or f"[audio message: {content.url}]"
+    if isinstance(content, VideoContent):
+        return f"[video: {content.url}]"
+    if isinstance(content, LocationContent):
+        label = f" ({content.label})" if content.label else ""
+        return f"[location: {content.latitude}, {content.longitude}{label}]"
+    if isinstance(content, TemplateContent):
+        return content.body or f"[template {content.template_id}]"
+    if isinstance(content, CompositeContent):
+        collected: list[AIContentPart] = []
+        for part in content.parts:
+            sub = _content_for_model(part, vision)
+            if isinstance(sub, str):
+                collected.append(AITextPart(text=sub))
+            else:
+                collected.extend(sub)
+        if not any(isinstance(p, AIImagePart) for p in collected):
+            return "\n".join(p.text for p in collected if isinstance(p, AITextPart))
+        return collected
+    body = getattr(content, "body", None)
+    return body if isinstance(body, str) else f"[{content.type}]"

@@ -1,0 +1,64 @@
+"""The default memory: the last N transcript events of the room."""
+
+from __future__ import annotations
+
+from roomkit.errors import ConfigurationError
+from roomkit.memory.base import INTERNAL_KEY, MemoryProvider, MemoryResult
+from roomkit.models.content import SystemContent
+from roomkit.models.context import RoomContext
+from roomkit.models.enums import EventStatus, EventType
+from roomkit.models.event import RoomEvent
+from roomkit.store.base import ConversationStore
+
+__all__ = ["SlidingWindowMemory"]
+
+_MESSAGE = EventType.MESSAGE
+_BLOCKED = EventStatus.BLOCKED
+
+
+class SlidingWindowMemory(MemoryProvider):
+    """The last ``max_events`` transcript events (messages only, internals filtered out).
+
+    It starts from the tail the engine passed in ``context.recent_events``; only when that
+    tail is shorter than the window and the room holds older events does it read one bounded
+    page (``store.get_recent_events``) from the store.
+    """
+
+    def __init__(self, max_events: int = 50) -> None:
+        if max_events < 1:
+            raise ConfigurationError(f"max_events must be >= 1, got {max_events}")
+        self.max_events = max_events
+
+    async def retrieve(
+        self,
+        room_id: str,
+        current_event: RoomEvent,
+        context: RoomContext,
+        *,
+        channel_id: str | None = None,
+        store: ConversationStore | None = None,
+    ) -> MemoryResult:
+        """The window ending with ``current_event``."""
+        source = context.recent_events
+        covered = len(source)
+        if store is not None and covered < self.max_events and context.room.event_count > covered:
+            source = await store.get_recent_events(room_id, limit=self.max_events + 1)
+        window: list[RoomEvent] = []
+        seen_current = False
+        current_id = current_event.id
+        for event in source:
+            # is_transcript_event(), inlined: this loop runs for every event of every AI turn.
+            if event.type is not _MESSAGE or event.status is _BLOCKED:
+                continue
+            if event.id == current_id:
+                seen_current = True
+                continue
+            if not isinstance(event.content, SystemContent) and not event.metadata.get(
+                INTERNAL_KEY
+            ):
+                window.append(event)
+        if current_event.index >= 0 and not seen_current:
+            # The tail ended before the current event was stored: keep older events only.
+            window = [e for e in window if e.index < 0 or e.index < current_event.index]
+        window.append(current_event)
+        return MemoryResult(events=window[-self.max_events :])

@@ -1,0 +1,446 @@
+"""Handoffs: one agent passes the conversation to another.
+
+:class:`HandoffHandler` validates a request against its rules, updates the room's
+:class:`~roomkit.orchestration.state.ConversationState`, fires ``ON_HANDOFF`` (and
+``ON_PHASE_TRANSITION`` when the phase changes) or ``ON_HANDOFF_REJECTED``, and optionally
+has the new agent greet the user. Agents call it through the ``handoff_conversation`` tool.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+from roomkit.errors import ConfigurationError, RoomNotFoundError
+from roomkit.memory.base import INTERNAL_KEY
+from roomkit.models.content import SystemContent
+from roomkit.models.context import RoomContext
+from roomkit.models.enums import ChannelDirection, ChannelType, EventStatus, EventType, HookTrigger
+from roomkit.models.event import EventSource, RoomEvent
+from roomkit.models.room import AITool, Room
+from roomkit.orchestration import _kit
+from roomkit.orchestration.router import ConversationRouter
+from roomkit.orchestration.state import (
+    LANGUAGE_KEY,
+    STATE_KEY,
+    ConversationState,
+    get_conversation_state,
+)
+from roomkit.tools.context import get_tool_context
+
+if TYPE_CHECKING:
+    from roomkit.channels.agent import Agent
+
+__all__ = [
+    "HANDOFF_TOOL_NAME",
+    "HandoffHandler",
+    "HandoffRequest",
+    "HandoffResult",
+    "HandoffRule",
+    "handoff_tool",
+]
+
+HANDOFF_TOOL_NAME = "handoff_conversation"
+
+
+def handoff_tool(targets: Mapping[str, str] | None = None) -> AITool:
+    """The ``handoff_conversation`` tool definition, listing ``targets`` (id -> description)."""
+    target_schema: dict[str, Any] = {
+        "type": "string",
+        "description": "Id of the agent that should take over the conversation.",
+    }
+    description = (
+        "Hand the conversation over to another agent when the request is outside your role "
+        "or the next step belongs to someone else."
+    )
+    if targets:
+        target_schema["enum"] = sorted(targets)
+        listing = "; ".join(f"{k}: {v}" if v else k for k, v in sorted(targets.items()))
+        description += f" Available agents: {listing}."
+    return AITool(
+        name=HANDOFF_TOOL_NAME,
+        description=description,
+        parameters={
+            "type": "object",
+            "properties": {
+                "target": target_schema,
+                "reason": {"type": "string", "description": "Why the handoff is needed."},
+                "summary": {
+                    "type": "string",
+                    "description": "What the next agent needs to know about the conversation.",
+                },
+                "next_phase": {
+                    "type": "string",
+                    "description": "Optional phase the conversation moves to.",
+                },
+            },
+            "required": ["target", "reason"],
+        },
+    )
+
+
+class HandoffRequest(BaseModel):
+    """A validated handoff request."""
+
+    room_id: str
+    calling_agent_id: str
+    target: str
+    reason: str = ""
+    summary: str | None = None
+    next_phase: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class HandoffResult(BaseModel):
+    """The outcome of a handoff: ``accepted`` and the new agent and phase, or ``reason``."""
+
+    accepted: bool
+    new_agent_id: str | None = None
+    previous_agent_id: str | None = None
+    new_phase: str | None = None
+    reason: str | None = None
+    message: str = ""
+    state: ConversationState | None = None
+
+
+HandoffRule = Callable[[HandoffRequest, ConversationState], "str | Awaitable[str | None] | None"]
+"""``rule(request, state) -> rejection reason | None`` (sync or async)."""
+
+
+class HandoffHandler:
+    """Carries out handoffs between ``agents`` of the rooms of ``kit``.
+
+    Built-in rules reject: a missing target, an unknown target, a handoff to oneself, a
+    handoff from an agent that is not the room's active one, and a target outside
+    ``allowed_targets[calling_agent]`` when that map is given (pipelines derive it from their
+    ``next`` links). Custom ``rules`` run after them.
+    """
+
+    def __init__(
+        self,
+        kit: Any,
+        router: ConversationRouter | None = None,
+        *,
+        agents: Iterable[Agent] = (),
+        phase_map: Mapping[str, str] | None = None,
+        allowed_targets: Mapping[str, Iterable[str]] | None = None,
+        rules: Iterable[HandoffRule] = (),
+        greet_on_handoff: bool = False,
+        voice_channel_id: str | None = None,
+        require_active: bool = True,
+    ) -> None:
+        self.kit = kit
+        self.router = router
+        self.agents: dict[str, Agent] = {a.channel_id: a for a in agents}
+        self.phase_map: dict[str, str] = dict(phase_map or {})
+        self.allowed_targets: dict[str, set[str]] | None = (
+            {k: set(v) for k, v in allowed_targets.items()} if allowed_targets is not None else None
+        )
+        self.rules: list[HandoffRule] = list(rules)
+        self.greet_on_handoff = greet_on_handoff
+        self.voice_channel_id = voice_channel_id
+        self.require_active = require_active
+
+    # -- configuration --------------------------------------------------------------------
+    def add_rule(self, rule: HandoffRule) -> None:
+        """Add a custom rule (run after the built-in ones)."""
+        self.rules.append(rule)
+
+    def add_agent(self, agent: Agent, *, phase: str | None = None) -> None:
+        """Make ``agent`` a possible handoff target."""
+        self.agents[agent.channel_id] = agent
+        if phase is not None:
+            self.phase_map[agent.channel_id] = phase
+
+    @property
+    def voice_map(self) -> dict[str, str]:
+        """Agent id -> TTS voice id, for agents that declare a voice."""
+        return {aid: a.voice for aid, a in self.agents.items() if a.voice}
+
+    def tool_for(self, agent_id: str) -> AITool:
+        """The handoff tool as ``agent_id`` sees it (only the targets it may choose)."""
+        targets = {aid: (a.role or a.description or "") for aid, a in self.agents.items()}
+        targets.pop(agent_id, None)
+        if self.allowed_targets is not None:
+            allowed = self.allowed_targets.get(agent_id, set())
+            targets = {k: v for k, v in targets.items() if k in allowed}
+        return handoff_tool(targets)
+
+    def install_tools(self, agents: Iterable[Agent] | None = None) -> None:
+        """Register ``handoff_conversation`` on each agent (all known agents by default)."""
+        for agent in list(agents) if agents is not None else list(self.agents.values()):
+            if agent.channel_id not in self.agents:
+                self.agents[agent.channel_id] = agent
+            agent.register_tool(self.tool_for(agent.channel_id), self.tool_handler)
+
+    # -- the tool -------------------------------------------------------------------------
+    async def tool_handler(self, name: str, arguments: dict[str, Any]) -> str:
+        """Tool handler for ``handoff_conversation`` calls made during an AI turn."""
+        ctx = get_tool_context()
+        if ctx is None:
+            return json.dumps({"accepted": False, "reason": "handoff called outside an AI turn"})
+        try:
+            result = await self.handle(
+                room_id=ctx.room_id, calling_agent_id=ctx.channel_id, arguments=arguments
+            )
+        except RoomNotFoundError as exc:
+            return json.dumps({"accepted": False, "reason": str(exc)})
+        payload: dict[str, Any] = {"accepted": result.accepted, "message": result.message}
+        if result.accepted:
+            payload.update(new_agent_id=result.new_agent_id, new_phase=result.new_phase)
+        else:
+            payload["reason"] = result.reason
+        return json.dumps(payload)
+
+    # -- handling -------------------------------------------------------------------------
+    async def handle(
+        self, room_id: str, calling_agent_id: str, arguments: Mapping[str, Any]
+    ) -> HandoffResult:
+        """Validate and carry out a handoff requested by ``calling_agent_id``.
+
+        ``arguments`` are the tool arguments: ``target`` (agent id or phase name), ``reason``,
+        optional ``summary`` and ``next_phase``. Raises
+        :class:`~roomkit.errors.RoomNotFoundError` for an unknown room; every rule violation
+        is a rejected :class:`HandoffResult`.
+        """
+        room = await self._load_room(room_id)
+        state = get_conversation_state(room)
+        raw_target = arguments.get("target") if isinstance(arguments, Mapping) else None
+        request = HandoffRequest(
+            room_id=room_id,
+            calling_agent_id=calling_agent_id,
+            target=self._resolve_target(raw_target) if isinstance(raw_target, str) else "",
+            reason=str(arguments.get("reason") or "") if isinstance(arguments, Mapping) else "",
+            summary=_opt_str(arguments, "summary"),
+            next_phase=_opt_str(arguments, "next_phase"),
+        )
+        rejection = await self._check(request, state)
+        if rejection is not None:
+            return await self._reject(room, state, request, rejection)
+        return await self._accept(room, state, request)
+
+    def _resolve_target(self, target: str) -> str:
+        if target in self.agents:
+            return target
+        for agent_id, phase in self.phase_map.items():
+            if phase == target:
+                return agent_id
+        return target
+
+    async def _check(self, request: HandoffRequest, state: ConversationState) -> str | None:
+        target, caller = request.target, request.calling_agent_id
+        if not target:
+            return "a handoff needs a 'target' agent id"
+        if target not in self.agents:
+            known = ", ".join(sorted(self.agents)) or "none"
+            return f"unknown target agent {target!r} (known agents: {known})"
+        if target == caller:
+            return f"agent {caller!r} cannot hand off to itself"
+        active = state.active_agent_id or (self.router.default_agent_id if self.router else None)
+        if self.require_active and active is not None and caller != active:
+            return f"only the active agent ({active!r}) can hand off, not {caller!r}"
+        if self.allowed_targets is not None:
+            allowed = self.allowed_targets.get(caller, set())
+            if target not in allowed:
+                choices = ", ".join(sorted(allowed)) or "none (final stage)"
+                return f"the pipeline does not allow {caller!r} -> {target!r} (allowed: {choices})"
+        for rule in self.rules:
+            verdict = rule(request, state)
+            if inspect.isawaitable(verdict):
+                verdict = await verdict
+            if verdict:
+                return str(verdict)
+        return None
+
+    async def _reject(
+        self, room: Room, state: ConversationState, request: HandoffRequest, reason: str
+    ) -> HandoffResult:
+        event = self._system_event(
+            room.id,
+            "handoff_rejected",
+            f"Handoff {request.calling_agent_id} -> {request.target or '?'} rejected: {reason}",
+            {**request.model_dump(), "rejection": reason},
+        )
+        await _kit.fire_hook(
+            self.kit, HookTrigger.ON_HANDOFF_REJECTED, event, await self._context(room)
+        )
+        return HandoffResult(
+            accepted=False,
+            previous_agent_id=state.active_agent_id,
+            new_phase=state.phase,
+            reason=reason,
+            message=f"Handoff rejected: {reason}",
+            state=state,
+        )
+
+    async def _accept(
+        self, room: Room, state: ConversationState, request: HandoffRequest
+    ) -> HandoffResult:
+        target = request.target
+        new_phase = request.next_phase or self.phase_map.get(target) or state.phase
+        if state.active_agent_id is None and self.router is not None:
+            state = state.model_copy(update={"active_agent_id": self.router.default_agent_id})
+        new_state = state.transition(
+            to_phase=new_phase,
+            to_agent_id=target,
+            reason=request.reason or None,
+            summary=request.summary,
+            metadata={"handoff": True},
+        )
+        # Update the stored room in place: the in-memory store shares this object with the
+        # engine, so the turn in progress sees the new state too.
+        room.metadata[STATE_KEY] = new_state.model_dump(mode="json")
+        store = _kit.get_store(self.kit)
+        if store is not None:
+            await store.update_room(room)
+        context = await self._context(room)
+        data = {
+            "from_agent_id": request.calling_agent_id,
+            "to_agent_id": target,
+            "from_phase": state.phase,
+            "to_phase": new_phase,
+            "reason": request.reason,
+            "summary": request.summary,
+            "handoff_count": new_state.handoff_count,
+        }
+        if new_phase != state.phase:
+            await _kit.fire_hook(
+                self.kit,
+                HookTrigger.ON_PHASE_TRANSITION,
+                self._system_event(
+                    room.id, "phase_transition", f"Phase {state.phase} -> {new_phase}", data
+                ),
+                context,
+            )
+        await _kit.fire_hook(
+            self.kit,
+            HookTrigger.ON_HANDOFF,
+            self._system_event(
+                room.id, "handoff", f"Handoff from {request.calling_agent_id} to {target}", data
+            ),
+            context,
+        )
+        await self._notify_voice(room.id, target, context)
+        if self.greet_on_handoff:
+            await self._greet(target, context)
+        return HandoffResult(
+            accepted=True,
+            new_agent_id=target,
+            previous_agent_id=request.calling_agent_id,
+            new_phase=new_phase,
+            message=f"Conversation handed off to {target} (phase {new_phase}).",
+            state=new_state,
+        )
+
+    # -- greeting, voice and language -------------------------------------------------------
+    async def _greet(self, target: str, context: RoomContext) -> None:
+        agent = self.agents[target]
+        turn = get_tool_context()
+        trigger = turn.event if turn is not None and turn.room_id == context.room.id else None
+        greeting = await agent.generate_greeting(context, trigger=trigger)
+        if greeting is None:
+            return
+        if turn is not None and turn.room_id == context.room.id:
+            turn.extra_events.append(greeting)
+            return
+        send = getattr(self.kit, "send_event", None)
+        if callable(send):
+            await send(
+                context.room.id,
+                greeting.content,
+                channel_id=target,
+                participant_id=target,
+                metadata=dict(greeting.metadata),
+            )
+
+    async def _notify_voice(self, room_id: str, target: str, context: RoomContext) -> None:
+        """Tell the voice channel about the new agent (prompt, voice, greeting)."""
+        if self.voice_channel_id is None:
+            return
+        channel = _kit.get_channel(self.kit, self.voice_channel_id)
+        apply = getattr(channel, "apply_agent_handoff", None)
+        if not callable(apply):
+            return
+        agent = self.agents[target]
+        language = context.room.metadata.get(LANGUAGE_KEY) or agent.language
+        try:
+            await apply(
+                room_id,
+                agent,
+                system_prompt=agent.compose_prompt(agent.build_base_prompt(context), language),
+                voice=agent.voice,
+                greet=self.greet_on_handoff,
+                language=language,
+            )
+        except Exception as exc:
+            await _kit.report_error(
+                self.kit,
+                exc,
+                self._system_event(room_id, "handoff", "voice reconfiguration failed", {}),
+                context,
+                where=f"voice channel {self.voice_channel_id}",
+            )
+
+    async def set_language(
+        self, room_id: str, language: str, channel_id: str | None = None
+    ) -> None:
+        """Set the room's conversation language (injected into agent prompts).
+
+        With ``channel_id``, a channel that implements ``set_language(room_id, language)``
+        (voice and realtime channels) is told as well.
+        """
+        if not isinstance(language, str) or not language.strip():
+            raise ConfigurationError("set_language() needs a non-empty language name or tag")
+        room = await self._load_room(room_id)
+        room.metadata[LANGUAGE_KEY] = language.strip()
+        store = _kit.get_store(self.kit)
+        if store is not None:
+            await store.update_room(room)
+        if channel_id is not None:
+            channel = _kit.get_channel(self.kit, channel_id)
+            if channel is None:
+                raise ConfigurationError(f"set_language(): no channel {channel_id!r} is registered")
+            setter = getattr(channel, "set_language", None)
+            if callable(setter):
+                await setter(room_id, language.strip())
+
+    # -- helpers --------------------------------------------------------------------------
+    async def _load_room(self, room_id: str) -> Room:
+        store = _kit.get_store(self.kit)
+        room = await store.get_room(room_id) if store is not None else None
+        if room is None:
+            raise RoomNotFoundError(f"room {room_id!r} does not exist")
+        return room
+
+    async def _context(self, room: Room) -> RoomContext:
+        store = _kit.get_store(self.kit)
+        bindings = await store.list_bindings(room.id) if store is not None else []
+        recent = await store.get_recent_events(room.id, limit=20) if store is not None else []
+        return RoomContext(room=room, bindings=bindings, recent_events=recent)
+
+    @staticmethod
+    def _system_event(room_id: str, code: str, body: str, data: dict[str, Any]) -> RoomEvent:
+        return RoomEvent(
+            room_id=room_id,
+            type=EventType.SYSTEM,
+            source=EventSource(
+                channel_id="roomkit.orchestration",
+                channel_type=ChannelType.SYSTEM,
+                direction=ChannelDirection.OUTBOUND,
+            ),
+            content=SystemContent(body=body, code=code, data=data),
+            status=EventStatus.DELIVERED,
+            visibility="none",
+            metadata={INTERNAL_KEY: True},
+        )
+
+
+def _opt_str(arguments: Any, key: str) -> str | None:
+    if not isinstance(arguments, Mapping):
+        return None
+    value = arguments.get(key)
+    return str(value) if value not in (None, "") else None
