@@ -1,0 +1,7 @@
+"""``python -m roomkit_postgres migrate --dsn ...``."""
+
+import sys
+
+from roomkit_postgres.cli import main
+
+sys.exit(main())

@@ -1,0 +1,536 @@
+"""``PostgresStore``: a :class:`~roomkit.store.base.ConversationStore` shared by many processes.
+
+Index assignment is atomic across processes: ``add_event`` bumps the room's ``next_index``
+counter with ``UPDATE ... RETURNING`` inside the transaction that inserts the event. The
+update takes the room row's lock, so writers of one room queue on it while other rooms proceed,
+and a rolled-back insert never leaves a gap. Idempotency keys are a unique
+``(room_id, idempotency_key)`` constraint; a duplicate returns the row stored first.
+
+Models are stored whole as JSONB (``model_dump_json`` / ``model_validate_json``); other columns
+exist to be indexed: events by ``(room_id, idx)``, the latest room for a channel and sender
+(``senders`` + ``rooms(status, activity)``), identities by ``(channel_type, address)``.
+
+A lost connection (backend terminated, failover) is retried once on a fresh connection; the
+retry is safe because the event id is the primary key: an insert that committed before the
+connection died is found and returned instead of being stored twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import asyncpg  # type: ignore[import-untyped]
+from pydantic import BaseModel
+
+from roomkit.errors import RoomNotFoundError, StoreError
+from roomkit.models.enums import RoomStatus
+from roomkit.models.event import RoomEvent
+from roomkit.models.participant import Participant
+from roomkit.models.room import ChannelBinding, Room
+from roomkit.store.base import ConversationStore
+from roomkit_postgres._connection import create_pool, run_with_retry
+from roomkit_postgres._records import RecordsMixin
+from roomkit_postgres.config import PostgresStoreConfig
+from roomkit_postgres.migrations import apply_migrations, quote_schema
+
+__all__ = ["PostgresStore"]
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+_ROOM_COLUMNS = "data::text AS data, next_index, last_activity_at"
+
+
+# One statement, one round trip, one commit: bump the room's counter (taking the room row's
+# lock, which queues this room's writers in every process), insert the event with that index
+# and note its sender for find_latest_room. A repeated idempotency key or event id fails the
+# unique check *after* the counter wait, which rolls the whole statement back: no gap.
+_INSERT_EVENT = """
+WITH bump AS (
+    UPDATE rooms SET next_index = next_index + 1,
+        activity = nextval('roomkit_activity_clock'),
+        last_activity_at = greatest(last_activity_at, $2)
+    WHERE id = $1
+    RETURNING next_index - 1 AS idx
+), stored AS (
+    INSERT INTO events (id, room_id, idx, idempotency_key, data)
+    SELECT $3, $1, idx, $4, jsonb_set($5::jsonb, '{index}', to_jsonb(idx)) FROM bump
+    RETURNING idx
+), sender AS (
+    INSERT INTO senders (channel_id, participant_id, room_id)
+    SELECT $6, $7, $1 FROM bump WHERE $7::text IS NOT NULL
+    ON CONFLICT DO NOTHING
+)
+SELECT idx FROM stored
+"""
+
+
+def _room_from(row: asyncpg.Record) -> Room:
+    room = Room.model_validate_json(row["data"])
+    room.event_count = row["next_index"]
+    room.latest_index = row["next_index"] - 1
+    room.last_activity_at = row["last_activity_at"]
+    return room
+
+
+def _check_page(offset: int, limit: int) -> None:
+    if offset < 0:
+        raise StoreError(f"offset must be zero or more, got {offset}")
+    if limit < 0:
+        raise StoreError(f"limit must be zero or more, got {limit}")
+
+
+class PostgresStore(RecordsMixin, ConversationStore):
+    """A conversation store in PostgreSQL (asyncpg), safe for many RoomKit processes.
+
+    ``dsn`` is a libpq URL (``postgresql://user:pass@host:5432/db``); tables live in ``schema``,
+    created with pending migrations on first use unless ``migrate=False``. The pool holds
+    ``min_size`` to ``max_size`` connections; statements time out after ``command_timeout``
+    seconds, connecting and waiting for a free connection after ``connect_timeout``.
+    ``application_name`` labels the connections in ``pg_stat_activity``.
+    ``synchronous_commit=False`` stops waiting for the WAL flush on commit: lower latency, but
+    a server crash can lose the last few hundred milliseconds of commits (never corrupts).
+    """
+
+    def __init__(
+        self,
+        dsn: str = "postgresql://postgres@127.0.0.1:5432/postgres",
+        *,
+        schema: str = "public",
+        min_size: int = 1,
+        max_size: int = 10,
+        command_timeout: float = 10.0,
+        connect_timeout: float = 10.0,
+        migrate: bool = True,
+        application_name: str = "roomkit",
+        synchronous_commit: bool = True,
+    ) -> None:
+        if not dsn:
+            raise StoreError("PostgresStore needs a dsn, e.g. postgresql://user@host:5432/db")
+        quote_schema(schema)
+        self.dsn = dsn
+        self.schema = schema
+        self._min_size, self._max_size = min_size, max_size
+        self._command_timeout = command_timeout
+        self._application_name = application_name
+        self._synchronous_commit = synchronous_commit
+        self._acquire_timeout = connect_timeout
+        self._migrate = migrate
+        self._pool: asyncpg.Pool | None = None
+        self._start_lock = asyncio.Lock()
+        self._closed = False
+
+    @classmethod
+    def from_config(cls, config: PostgresStoreConfig) -> PostgresStore:
+        """Build from a validated :class:`~roomkit_postgres.config.PostgresStoreConfig`."""
+        return cls(
+            config.dsn.get_secret_value(),
+            schema=config.db_schema,
+            min_size=config.min_size,
+            max_size=config.max_size,
+            command_timeout=config.command_timeout,
+            connect_timeout=config.connect_timeout,
+            migrate=config.migrate,
+            application_name=config.application_name,
+            synchronous_commit=config.synchronous_commit,
+        )
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Connect and apply pending migrations (done on first use when not called)."""
+        await self._get_pool()
+
+    async def _get_pool(self) -> asyncpg.Pool:
+        if self._closed:
+            raise StoreError("the PostgresStore is closed")
+        if self._pool is not None:
+            return self._pool
+        async with self._start_lock:
+            if self._pool is None:
+                pool = await create_pool(
+                    self.dsn,
+                    schema=self.schema,
+                    min_size=self._min_size,
+                    max_size=self._max_size,
+                    command_timeout=self._command_timeout,
+                    connect_timeout=self._acquire_timeout,
+                    application_name=self._application_name,
+                    synchronous_commit=self._synchronous_commit,
+                )
+                if self._migrate:
+                    try:
+                        async with pool.acquire(timeout=self._acquire_timeout) as conn:
+                            await apply_migrations(conn, self.schema)
+                    except BaseException:
+                        await pool.close()
+                        raise
+                self._pool = pool
+        return self._pool
+
+    async def close(self) -> None:
+        """Close the pool (idempotent); later calls raise :class:`StoreError`."""
+        self._closed = True
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await asyncio.wait_for(pool.close(), self._acquire_timeout)
+
+    async def _run(self, what: str, op: Callable[[asyncpg.Connection, bool], Awaitable[T]]) -> T:
+        pool = await self._get_pool()
+        return await run_with_retry(pool, op, acquire_timeout=self._acquire_timeout, what=what)
+
+    async def _one(self, what: str, model: type[M], sql: str, *args: Any) -> M | None:
+        async def op(conn: asyncpg.Connection, _: bool) -> M | None:
+            text = await conn.fetchval(sql, *args)
+            return None if text is None else model.model_validate_json(text)
+
+        return await self._run(what, op)
+
+    async def _many(self, what: str, model: type[M], sql: str, *args: Any) -> list[M]:
+        async def op(conn: asyncpg.Connection, _: bool) -> list[M]:
+            return [model.model_validate_json(r[0]) for r in await conn.fetch(sql, *args)]
+
+        return await self._run(what, op)
+
+    async def _write(self, what: str, sql: str, *args: Any) -> str:
+        async def op(conn: asyncpg.Connection, _: bool) -> str:
+            return str(await conn.execute(sql, *args))
+
+        return await self._run(what, op)
+
+    @staticmethod
+    async def _require_room(conn: asyncpg.Connection, room_id: str) -> None:
+        if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM rooms WHERE id = $1)", room_id):
+            raise RoomNotFoundError(f"room {room_id!r} does not exist")
+
+    # -- rooms -------------------------------------------------------------------------------
+    async def create_room(self, room: Room) -> Room:
+        data = room.model_dump_json()
+
+        async def op(conn: asyncpg.Connection, retry: bool) -> Room:
+            inserted = await conn.fetchval(
+                "INSERT INTO rooms (id, status, organization_id, created_at, last_activity_at,"
+                " data) VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (id) DO NOTHING"
+                " RETURNING true",
+                room.id,
+                room.status.value,
+                room.organization_id,
+                room.created_at,
+                room.last_activity_at,
+                data,
+            )
+            if inserted:
+                return room
+            same = await conn.fetchval(
+                "SELECT data = $2::jsonb FROM rooms WHERE id = $1", room.id, data
+            )
+            if retry and same:  # our own insert committed before the connection died
+                return room
+            raise StoreError(f"a room with id {room.id!r} already exists")
+
+        return await self._run("create_room", op)
+
+    async def get_room(self, room_id: str) -> Room | None:
+        async def op(conn: asyncpg.Connection, _: bool) -> Room | None:
+            row = await conn.fetchrow(f"SELECT {_ROOM_COLUMNS} FROM rooms WHERE id = $1", room_id)
+            return None if row is None else _room_from(row)
+
+        return await self._run("get_room", op)
+
+    async def update_room(self, room: Room) -> Room:
+        status = await self._write(
+            "update_room",
+            "UPDATE rooms SET status = $2, organization_id = $3, data = $4::jsonb,"
+            " last_activity_at = greatest(last_activity_at, $5) WHERE id = $1",
+            room.id,
+            room.status.value,
+            room.organization_id,
+            room.model_dump_json(),
+            room.last_activity_at,
+        )
+        if status == "UPDATE 0":
+            raise RoomNotFoundError(f"room {room.id!r} does not exist")
+        return room
+
+    async def delete_room(self, room_id: str) -> bool:
+        return await self._write("delete_room", "DELETE FROM rooms WHERE id = $1", room_id) != (
+            "DELETE 0"
+        )
+
+    async def list_rooms(
+        self,
+        *,
+        status: RoomStatus | None = None,
+        organization_id: str | None = None,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> list[Room]:
+        _check_page(offset, limit)
+
+        async def op(conn: asyncpg.Connection, _: bool) -> list[Room]:
+            rows = await conn.fetch(
+                f"SELECT {_ROOM_COLUMNS} FROM rooms WHERE ($1::text IS NULL OR status = $1)"
+                " AND ($2::text IS NULL OR organization_id = $2)"
+                " ORDER BY created_at, seq LIMIT $3 OFFSET $4",
+                None if status is None else RoomStatus(status).value,
+                organization_id,
+                limit,
+                offset,
+            )
+            return [_room_from(r) for r in rows]
+
+        return await self._run("list_rooms", op)
+
+    async def find_latest_room(
+        self,
+        channel_id: str,
+        participant_id: str | None = None,
+        *,
+        status: RoomStatus | None = RoomStatus.ACTIVE,
+    ) -> Room | None:
+        status_value = None if status is None else RoomStatus(status).value
+        if participant_id is None:
+            sql = (
+                f"SELECT {', '.join('r.' + c for c in ('data::text AS data', 'next_index'))},"
+                " r.last_activity_at FROM bindings b JOIN rooms r ON r.id = b.room_id"
+                " WHERE b.channel_id = $1 AND ($2::text IS NULL OR r.status = $2)"
+                " ORDER BY r.activity DESC, r.seq DESC LIMIT 1"
+            )
+            args: tuple[Any, ...] = (channel_id, status_value)
+        else:
+            sql = (
+                "SELECT r.data::text AS data, r.next_index, r.last_activity_at"
+                " FROM senders s JOIN rooms r ON r.id = s.room_id"
+                " WHERE s.channel_id = $1 AND s.participant_id = $2"
+                " AND ($3::text IS NULL OR r.status = $3)"
+                " AND EXISTS (SELECT 1 FROM bindings b"
+                "             WHERE b.room_id = s.room_id AND b.channel_id = s.channel_id)"
+                " ORDER BY r.activity DESC, r.seq DESC LIMIT 1"
+            )
+            args = (channel_id, participant_id, status_value)
+
+        async def op(conn: asyncpg.Connection, _: bool) -> Room | None:
+            row = await conn.fetchrow(sql, *args)
+            return None if row is None else _room_from(row)
+
+        return await self._run("find_latest_room", op)
+
+    # -- events ------------------------------------------------------------------------------
+    async def add_event(self, event: RoomEvent) -> RoomEvent:
+        async def op(conn: asyncpg.Connection, retry: bool) -> RoomEvent:
+            return await self._insert_event(conn, event, retry)
+
+        stored = await self._run("add_event", op)
+        if stored.id == event.id:
+            event.index = stored.index
+        return stored
+
+    async def _insert_event(
+        self, conn: asyncpg.Connection, event: RoomEvent, retry: bool
+    ) -> RoomEvent:
+        try:
+            index = await conn.fetchval(
+                _INSERT_EVENT,
+                event.room_id,
+                event.created_at,
+                event.id,
+                event.idempotency_key,
+                event.model_dump_json(),
+                event.source.channel_id,
+                event.source.participant_id,
+            )
+        except asyncpg.exceptions.UniqueViolationError:
+            # The statement (counter bump included) was rolled back: no index was used.
+            text = await conn.fetchval(
+                "SELECT data::text FROM events"
+                " WHERE (room_id = $1 AND idempotency_key = $2) OR id = $3 LIMIT 1",
+                event.room_id,
+                event.idempotency_key,
+                event.id,
+            )
+            if text is None:
+                raise
+            first = RoomEvent.model_validate_json(text)
+            if first.id == event.id and event.idempotency_key is None and not retry:
+                raise StoreError(f"an event with id {event.id!r} is already stored") from None
+            return first
+        if index is None:
+            raise RoomNotFoundError(f"room {event.room_id!r} does not exist")
+        return event.model_copy(update={"index": index})
+
+    async def get_event(self, event_id: str) -> RoomEvent | None:
+        return await self._one(
+            "get_event", RoomEvent, "SELECT data::text FROM events WHERE id = $1", event_id
+        )
+
+    async def update_event(self, event: RoomEvent) -> RoomEvent:
+        async def op(conn: asyncpg.Connection, _: bool) -> RoomEvent:
+            index = await conn.fetchval("SELECT idx FROM events WHERE id = $1", event.id)
+            if index is None:
+                await self._require_room(conn, event.room_id)
+                raise StoreError(f"event {event.id!r} is not stored; add it with add_event")
+            stored = event.model_copy(update={"index": index})
+            await conn.execute(
+                "UPDATE events SET data = $2::jsonb WHERE id = $1",
+                event.id,
+                stored.model_dump_json(),
+            )
+            return stored
+
+        return await self._run("update_event", op)
+
+    async def get_event_by_idempotency_key(self, room_id: str, key: str) -> RoomEvent | None:
+        return await self._one(
+            "get_event_by_idempotency_key",
+            RoomEvent,
+            "SELECT data::text FROM events WHERE room_id = $1 AND idempotency_key = $2",
+            room_id,
+            key,
+        )
+
+    async def list_events(
+        self,
+        room_id: str,
+        *,
+        offset: int = 0,
+        limit: int = 50,
+        after_index: int | None = None,
+        before_index: int | None = None,
+    ) -> list[RoomEvent]:
+        _check_page(offset, limit)
+        return await self._many(
+            "list_events",
+            RoomEvent,
+            "SELECT data::text FROM events WHERE room_id = $1"
+            " AND idx > coalesce($2::bigint, -1) AND ($3::bigint IS NULL OR idx < $3)"
+            " ORDER BY idx LIMIT $4 OFFSET $5",
+            room_id,
+            after_index,
+            before_index,
+            limit,
+            offset,
+        )
+
+    async def get_recent_events(self, room_id: str, limit: int = 20) -> list[RoomEvent]:
+        _check_page(0, limit)
+        newest_first = await self._many(
+            "get_recent_events",
+            RoomEvent,
+            "SELECT data::text FROM events WHERE room_id = $1 ORDER BY idx DESC LIMIT $2",
+            room_id,
+            limit,
+        )
+        return newest_first[::-1]
+
+    async def count_events(self, room_id: str) -> int:
+        async def op(conn: asyncpg.Connection, _: bool) -> int:
+            count = await conn.fetchval("SELECT next_index FROM rooms WHERE id = $1", room_id)
+            return 0 if count is None else int(count)
+
+        return await self._run("count_events", op)
+
+    # -- bindings ----------------------------------------------------------------------------
+    async def add_binding(self, binding: ChannelBinding) -> ChannelBinding:
+        async def op(conn: asyncpg.Connection, _: bool) -> ChannelBinding:
+            await self._require_room(conn, binding.room_id)
+            await conn.execute(
+                "INSERT INTO bindings (room_id, channel_id, participant_id, data)"
+                " VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (room_id, channel_id) DO UPDATE"
+                " SET participant_id = excluded.participant_id, data = excluded.data",
+                binding.room_id,
+                binding.channel_id,
+                binding.participant_id,
+                binding.model_dump_json(),
+            )
+            return binding
+
+        return await self._run("add_binding", op)
+
+    async def get_binding(self, room_id: str, channel_id: str) -> ChannelBinding | None:
+        return await self._one(
+            "get_binding",
+            ChannelBinding,
+            "SELECT data::text FROM bindings WHERE room_id = $1 AND channel_id = $2",
+            room_id,
+            channel_id,
+        )
+
+    async def update_binding(self, binding: ChannelBinding) -> ChannelBinding:
+        async def op(conn: asyncpg.Connection, _: bool) -> ChannelBinding:
+            status = await conn.execute(
+                "UPDATE bindings SET participant_id = $3, data = $4::jsonb"
+                " WHERE room_id = $1 AND channel_id = $2",
+                binding.room_id,
+                binding.channel_id,
+                binding.participant_id,
+                binding.model_dump_json(),
+            )
+            if status == "UPDATE 0":
+                await self._require_room(conn, binding.room_id)
+                raise StoreError(
+                    f"channel {binding.channel_id!r} is not attached to room {binding.room_id!r}"
+                )
+            return binding
+
+        return await self._run("update_binding", op)
+
+    async def remove_binding(self, room_id: str, channel_id: str) -> bool:
+        status = await self._write(
+            "remove_binding",
+            "DELETE FROM bindings WHERE room_id = $1 AND channel_id = $2",
+            room_id,
+            channel_id,
+        )
+        return status != "DELETE 0"
+
+    async def list_bindings(self, room_id: str) -> list[ChannelBinding]:
+        return await self._many(
+            "list_bindings",
+            ChannelBinding,
+            "SELECT data::text FROM bindings WHERE room_id = $1 ORDER BY seq",
+            room_id,
+        )
+
+    # -- participants ------------------------------------------------------------------------
+    async def add_participant(self, participant: Participant) -> Participant:
+        async def op(conn: asyncpg.Connection, _: bool) -> Participant:
+            await self._require_room(conn, participant.room_id)
+            async with conn.transaction():
+                await conn.execute(
+                    "INSERT INTO participants (room_id, id, data) VALUES ($1, $2, $3::jsonb)"
+                    " ON CONFLICT (room_id, id) DO UPDATE SET data = excluded.data",
+                    participant.room_id,
+                    participant.id,
+                    participant.model_dump_json(),
+                )
+                await conn.execute(
+                    "INSERT INTO senders (channel_id, participant_id, room_id)"
+                    " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    participant.channel_id,
+                    participant.id,
+                    participant.room_id,
+                )
+            return participant
+
+        return await self._run("add_participant", op)
+
+    async def get_participant(self, room_id: str, participant_id: str) -> Participant | None:
+        return await self._one(
+            "get_participant",
+            Participant,
+            "SELECT data::text FROM participants WHERE room_id = $1 AND id = $2",
+            room_id,
+            participant_id,
+        )
+
+    async def update_participant(self, participant: Participant) -> Participant:
+        return await self.add_participant(participant)
+
+    async def list_participants(self, room_id: str) -> list[Participant]:
+        return await self._many(
+            "list_participants",
+            Participant,
+            "SELECT data::text FROM participants WHERE room_id = $1 ORDER BY seq",
+            room_id,
+        )

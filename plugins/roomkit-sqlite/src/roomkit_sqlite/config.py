@@ -1,0 +1,18 @@
+"""Configuration accepted by ``SQLiteStore`` when it is created by name."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["SQLiteStoreConfig"]
+
+
+class SQLiteStoreConfig(BaseModel):
+    """``RoomKit(store="sqlite", store_config={"path": "/var/lib/roomkit/rooms.db"})``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(default="roomkit.db", min_length=1, description="database file")
+    busy_timeout: float = Field(
+        default=5.0, gt=0, description="seconds a write waits for another process's write lock"
+    )

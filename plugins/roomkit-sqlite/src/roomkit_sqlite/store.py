@@ -1,0 +1,487 @@
+"""``SQLiteStore``: a persistent :class:`~roomkit.store.base.ConversationStore` in one file.
+
+Design: the stdlib ``sqlite3`` module, one connection, driven by one dedicated worker thread.
+Every store method is a single function run on that thread (one thread hop per call, where
+aiosqlite would hop once per statement and fetch), and every write is one ``BEGIN IMMEDIATE``
+transaction. That makes index assignment atomic: the per-room ``next_index`` counter is read
+and bumped in the same transaction that inserts the event, and ``BEGIN IMMEDIATE`` also
+serialises writers in *other* processes that open the same file. The file runs in WAL mode so
+readers in other processes never block the writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from roomkit.errors import RoomKitError, RoomNotFoundError, StoreError
+from roomkit.models.enums import RoomStatus
+from roomkit.models.event import RoomEvent
+from roomkit.models.participant import Participant
+from roomkit.models.room import ChannelBinding, Room
+from roomkit.store.base import ConversationStore
+from roomkit_sqlite._records import RecordsMixin, micros
+from roomkit_sqlite._schema import apply_schema
+
+__all__ = ["SQLiteStore"]
+
+T = TypeVar("T")
+
+
+def _room_from(row: sqlite3.Row) -> Room:
+    room = Room.model_validate_json(row["data"])
+    room.event_count = row["next_index"]
+    room.latest_index = row["next_index"] - 1
+    return room
+
+
+class SQLiteStore(RecordsMixin, ConversationStore):
+    """A conversation store in a SQLite file; a drop-in for ``InMemoryStore``.
+
+    ``path`` is the database file (created with its schema when missing); ``":memory:"`` keeps
+    the data in memory for tests. ``busy_timeout`` is how long a write waits for another
+    process holding the file's write lock before failing with :class:`StoreError`.
+    """
+
+    def __init__(self, path: str | Path = "roomkit.db", *, busy_timeout: float = 5.0) -> None:
+        if isinstance(path, str) and not path:
+            raise StoreError("SQLiteStore needs a file path (or ':memory:')")
+        if busy_timeout <= 0:
+            raise StoreError("busy_timeout must be a positive number of seconds")
+        self.path = str(path)
+        self._busy_timeout = busy_timeout
+        self._executor: ThreadPoolExecutor | None = None
+        self._conn: sqlite3.Connection | None = None
+        self._closed = False
+        self._open_lock = asyncio.Lock()
+
+    # -- plumbing ----------------------------------------------------------------------------
+    def _open(self) -> sqlite3.Connection:
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(
+            self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
+        )
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+        apply_schema(conn)
+        return conn
+
+    async def _run(self, func: Callable[[sqlite3.Connection], T], *, write: bool = False) -> T:
+        if self._closed:
+            raise StoreError("the SQLiteStore is closed")
+        if self._executor is None:
+            async with self._open_lock:
+                if self._executor is None:
+                    executor = ThreadPoolExecutor(1, thread_name_prefix="roomkit-sqlite")
+                    loop = asyncio.get_running_loop()
+                    try:
+                        self._conn = await loop.run_in_executor(executor, self._open)
+                    except (sqlite3.Error, OSError) as exc:
+                        executor.shutdown(wait=False)
+                        raise StoreError(
+                            f"cannot open SQLite database {self.path!r}: {exc}"
+                        ) from exc
+                    self._executor = executor
+        conn = self._conn
+        assert conn is not None
+
+        def call() -> T:
+            if not write:
+                return func(conn)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = func(conn)
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+            return result
+
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+        except RoomKitError:
+            raise
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"constraint violated: {exc}") from exc
+        except sqlite3.Error as exc:
+            raise StoreError(f"SQLite error on {self.path!r}: {exc}") from exc
+
+    async def close(self) -> None:
+        """Close the database file (idempotent); later calls raise :class:`StoreError`."""
+        self._closed = True
+        executor, conn = self._executor, self._conn
+        self._executor = self._conn = None
+        if executor is not None and conn is not None:
+            await asyncio.get_running_loop().run_in_executor(executor, conn.close)
+            executor.shutdown(wait=True)
+
+    @staticmethod
+    def _require_room(conn: sqlite3.Connection, room_id: str) -> sqlite3.Row:
+        row = conn.execute("SELECT * FROM rooms WHERE id = ?", (room_id,)).fetchone()
+        if row is None:
+            raise RoomNotFoundError(f"room {room_id!r} does not exist")
+        return row  # type: ignore[no-any-return]
+
+    # -- rooms -------------------------------------------------------------------------------
+    async def create_room(self, room: Room) -> Room:
+        def op(conn: sqlite3.Connection) -> Room:
+            if conn.execute("SELECT 1 FROM rooms WHERE id = ?", (room.id,)).fetchone():
+                raise StoreError(f"a room with id {room.id!r} already exists")
+            conn.execute(
+                "INSERT INTO rooms (id, status, organization_id, created_us, last_activity_us,"
+                " data) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    room.id,
+                    room.status.value,
+                    room.organization_id,
+                    micros(room.created_at),
+                    micros(room.last_activity_at),
+                    room.model_dump_json(),
+                ),
+            )
+            return room
+
+        return await self._run(op, write=True)
+
+    async def get_room(self, room_id: str) -> Room | None:
+        def op(conn: sqlite3.Connection) -> Room | None:
+            row = conn.execute("SELECT * FROM rooms WHERE id = ?", (room_id,)).fetchone()
+            return None if row is None else _room_from(row)
+
+        return await self._run(op)
+
+    async def update_room(self, room: Room) -> Room:
+        def op(conn: sqlite3.Connection) -> Room:
+            self._require_room(conn, room.id)
+            activity = micros(room.last_activity_at)
+            conn.execute(
+                "UPDATE rooms SET status = ?, organization_id = ?, data = ?,"
+                " last_activity_us = max(last_activity_us, ?) WHERE id = ?",
+                (
+                    room.status.value,
+                    room.organization_id,
+                    room.model_dump_json(),
+                    activity,
+                    room.id,
+                ),
+            )
+            return room
+
+        return await self._run(op, write=True)
+
+    async def delete_room(self, room_id: str) -> bool:
+        def op(conn: sqlite3.Connection) -> bool:
+            return conn.execute("DELETE FROM rooms WHERE id = ?", (room_id,)).rowcount > 0
+
+        return await self._run(op, write=True)
+
+    async def list_rooms(
+        self,
+        *,
+        status: RoomStatus | None = None,
+        organization_id: str | None = None,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> list[Room]:
+        clauses, params = ["1 = 1"], []
+        if status is not None:
+            clauses.append("status = ?")
+            params.append(RoomStatus(status).value)
+        if organization_id is not None:
+            clauses.append("organization_id = ?")
+            params.append(organization_id)
+        sql = (
+            f"SELECT * FROM rooms WHERE {' AND '.join(clauses)}"
+            " ORDER BY created_us, rowid LIMIT ? OFFSET ?"
+        )
+
+        def op(conn: sqlite3.Connection) -> list[Room]:
+            rows = conn.execute(sql, (*params, _limit(limit), _offset(offset))).fetchall()
+            return [_room_from(r) for r in rows]
+
+        return await self._run(op)
+
+    async def find_latest_room(
+        self,
+        channel_id: str,
+        participant_id: str | None = None,
+        *,
+        status: RoomStatus | None = RoomStatus.ACTIVE,
+    ) -> Room | None:
+        status_sql, params = "", []
+        if status is not None:
+            status_sql = " AND r.status = ?"
+            params.append(RoomStatus(status).value)
+        if participant_id is None:
+            sql = (
+                "SELECT r.* FROM bindings b JOIN rooms r ON r.id = b.room_id"
+                f" WHERE b.channel_id = ?{status_sql}"
+                " ORDER BY r.activity DESC, r.rowid DESC LIMIT 1"
+            )
+            args: tuple[Any, ...] = (channel_id, *params)
+        else:
+            sql = (
+                "SELECT r.* FROM senders s JOIN rooms r ON r.id = s.room_id"
+                f" WHERE s.channel_id = ? AND s.participant_id = ?{status_sql}"
+                " AND EXISTS (SELECT 1 FROM bindings b"
+                " WHERE b.room_id = s.room_id AND b.channel_id = s.channel_id)"
+                " ORDER BY r.activity DESC, r.rowid DESC LIMIT 1"
+            )
+            args = (channel_id, participant_id, *params)
+
+        def op(conn: sqlite3.Connection) -> Room | None:
+            row = conn.execute(sql, args).fetchone()
+            return None if row is None else _room_from(row)
+
+        return await self._run(op)
+
+    # -- events ------------------------------------------------------------------------------
+    async def add_event(self, event: RoomEvent) -> RoomEvent:
+        def op(conn: sqlite3.Connection) -> RoomEvent:
+            room = self._require_room(conn, event.room_id)
+            if event.idempotency_key is not None:
+                found = conn.execute(
+                    "SELECT data FROM events WHERE room_id = ? AND idempotency_key = ?",
+                    (event.room_id, event.idempotency_key),
+                ).fetchone()
+                if found is not None:
+                    return RoomEvent.model_validate_json(found["data"])
+            stored = event.model_copy(update={"index": room["next_index"]})
+            conn.execute(
+                "INSERT INTO events (id, room_id, idx, idempotency_key, data)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    stored.id,
+                    stored.room_id,
+                    stored.index,
+                    stored.idempotency_key,
+                    stored.model_dump_json(),
+                ),
+            )
+            clock = conn.execute(
+                "UPDATE activity_clock SET value = value + 1 WHERE id = 1 RETURNING value"
+            ).fetchone()[0]
+            conn.execute(
+                "UPDATE rooms SET next_index = next_index + 1, activity = ?,"
+                " last_activity_us = max(last_activity_us, ?) WHERE id = ?",
+                (clock, micros(stored.created_at), stored.room_id),
+            )
+            sender = stored.source.participant_id
+            if sender is not None:
+                _note_sender(conn, stored.source.channel_id, sender, stored.room_id)
+            return stored
+
+        stored = await self._run(op, write=True)
+        if stored.id == event.id:
+            event.index = stored.index
+        return stored
+
+    async def get_event(self, event_id: str) -> RoomEvent | None:
+        return await self._one("SELECT data FROM events WHERE id = ?", (event_id,), RoomEvent)
+
+    async def update_event(self, event: RoomEvent) -> RoomEvent:
+        def op(conn: sqlite3.Connection) -> RoomEvent:
+            row = conn.execute("SELECT idx FROM events WHERE id = ?", (event.id,)).fetchone()
+            if row is None:
+                self._require_room(conn, event.room_id)
+                raise StoreError(f"event {event.id!r} does not exist; add it with add_event")
+            stored = event.model_copy(update={"index": row["idx"]})
+            conn.execute(
+                "UPDATE events SET data = ? WHERE id = ?", (stored.model_dump_json(), event.id)
+            )
+            return stored
+
+        return await self._run(op, write=True)
+
+    async def get_event_by_idempotency_key(self, room_id: str, key: str) -> RoomEvent | None:
+        return await self._one(
+            "SELECT data FROM events WHERE room_id = ? AND idempotency_key = ?",
+            (room_id, key),
+            RoomEvent,
+        )
+
+    async def list_events(
+        self,
+        room_id: str,
+        *,
+        offset: int = 0,
+        limit: int = 50,
+        after_index: int | None = None,
+        before_index: int | None = None,
+    ) -> list[RoomEvent]:
+        sql, params = "SELECT data FROM events WHERE room_id = ?", [room_id]
+        if after_index is not None:
+            sql += " AND idx > ?"
+            params.append(int(after_index))  # type: ignore[arg-type]
+        if before_index is not None:
+            sql += " AND idx < ?"
+            params.append(int(before_index))  # type: ignore[arg-type]
+        sql += " ORDER BY idx LIMIT ? OFFSET ?"
+        return await self._many(sql, (*params, _limit(limit), _offset(offset)), RoomEvent)
+
+    async def get_recent_events(self, room_id: str, limit: int = 20) -> list[RoomEvent]:
+        newest_first = await self._many(
+            "SELECT data FROM events WHERE room_id = ? ORDER BY idx DESC LIMIT ?",
+            (room_id, _limit(limit)),
+            RoomEvent,
+        )
+        return newest_first[::-1]
+
+    async def count_events(self, room_id: str) -> int:
+        def op(conn: sqlite3.Connection) -> int:
+            row = conn.execute("SELECT next_index FROM rooms WHERE id = ?", (room_id,)).fetchone()
+            return 0 if row is None else int(row[0])
+
+        return await self._run(op)
+
+    # -- bindings ----------------------------------------------------------------------------
+    async def add_binding(self, binding: ChannelBinding) -> ChannelBinding:
+        def op(conn: sqlite3.Connection) -> ChannelBinding:
+            self._require_room(conn, binding.room_id)
+            old = conn.execute(
+                "SELECT seq FROM bindings WHERE room_id = ? AND channel_id = ?",
+                (binding.room_id, binding.channel_id),
+            ).fetchone()
+            seq = old["seq"] if old else _next_seq(conn, "bindings", binding.room_id)
+            conn.execute(
+                "INSERT OR REPLACE INTO bindings (room_id, channel_id, participant_id, seq, data)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    binding.room_id,
+                    binding.channel_id,
+                    binding.participant_id,
+                    seq,
+                    binding.model_dump_json(),
+                ),
+            )
+            return binding
+
+        return await self._run(op, write=True)
+
+    async def get_binding(self, room_id: str, channel_id: str) -> ChannelBinding | None:
+        return await self._one(
+            "SELECT data FROM bindings WHERE room_id = ? AND channel_id = ?",
+            (room_id, channel_id),
+            ChannelBinding,
+        )
+
+    async def update_binding(self, binding: ChannelBinding) -> ChannelBinding:
+        def op(conn: sqlite3.Connection) -> ChannelBinding:
+            self._require_room(conn, binding.room_id)
+            cur = conn.execute(
+                "UPDATE bindings SET data = ?, participant_id = ? WHERE room_id = ?"
+                " AND channel_id = ?",
+                (
+                    binding.model_dump_json(),
+                    binding.participant_id,
+                    binding.room_id,
+                    binding.channel_id,
+                ),
+            )
+            if cur.rowcount == 0:
+                raise StoreError(
+                    f"channel {binding.channel_id!r} is not bound to room {binding.room_id!r}"
+                )
+            return binding
+
+        return await self._run(op, write=True)
+
+    async def remove_binding(self, room_id: str, channel_id: str) -> bool:
+        def op(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
+                "DELETE FROM bindings WHERE room_id = ? AND channel_id = ?", (room_id, channel_id)
+            )
+            return cur.rowcount > 0
+
+        return await self._run(op, write=True)
+
+    async def list_bindings(self, room_id: str) -> list[ChannelBinding]:
+        return await self._many(
+            "SELECT data FROM bindings WHERE room_id = ? ORDER BY seq", (room_id,), ChannelBinding
+        )
+
+    # -- participants ------------------------------------------------------------------------
+    async def add_participant(self, participant: Participant) -> Participant:
+        return await self._put_participant(participant)
+
+    async def _put_participant(self, participant: Participant) -> Participant:
+        def op(conn: sqlite3.Connection) -> Participant:
+            self._require_room(conn, participant.room_id)
+            old = conn.execute(
+                "SELECT seq FROM participants WHERE room_id = ? AND id = ?",
+                (participant.room_id, participant.id),
+            ).fetchone()
+            seq = old["seq"] if old else _next_seq(conn, "participants", participant.room_id)
+            conn.execute(
+                "INSERT OR REPLACE INTO participants (room_id, id, seq, data) VALUES (?, ?, ?, ?)",
+                (participant.room_id, participant.id, seq, participant.model_dump_json()),
+            )
+            _note_sender(conn, participant.channel_id, participant.id, participant.room_id)
+            return participant
+
+        return await self._run(op, write=True)
+
+    async def get_participant(self, room_id: str, participant_id: str) -> Participant | None:
+        return await self._one(
+            "SELECT data FROM participants WHERE room_id = ? AND id = ?",
+            (room_id, participant_id),
+            Participant,
+        )
+
+    async def update_participant(self, participant: Participant) -> Participant:
+        return await self._put_participant(participant)
+
+    async def list_participants(self, room_id: str) -> list[Participant]:
+        return await self._many(
+            "SELECT data FROM participants WHERE room_id = ? ORDER BY seq", (room_id,), Participant
+        )
+
+    # -- read helpers ------------------------------------------------------------------------
+    async def _one(self, sql: str, params: tuple[Any, ...], model: type[T]) -> T | None:
+        def op(conn: sqlite3.Connection) -> T | None:
+            row = conn.execute(sql, params).fetchone()
+            return None if row is None else model.model_validate_json(row[0])  # type: ignore[attr-defined]
+
+        return await self._run(op)
+
+    async def _many(self, sql: str, params: tuple[Any, ...], model: type[T]) -> list[T]:
+        def op(conn: sqlite3.Connection) -> list[T]:
+            return [model.model_validate_json(r[0]) for r in conn.execute(sql, params)]  # type: ignore[attr-defined]
+
+        return await self._run(op)
+
+
+def _note_sender(
+    conn: sqlite3.Connection, channel_id: str, participant_id: str, room_id: str
+) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO senders (channel_id, participant_id, room_id) VALUES (?, ?, ?)",
+        (channel_id, participant_id, room_id),
+    )
+
+
+def _next_seq(conn: sqlite3.Connection, table: str, room_id: str) -> int:
+    row = conn.execute(
+        f"SELECT coalesce(max(seq), -1) + 1 FROM {table} WHERE room_id = ?", (room_id,)
+    ).fetchone()
+    return int(row[0])
+
+
+def _limit(limit: int) -> int:
+    if limit < 0:
+        raise StoreError(f"limit must be zero or more, got {limit}")
+    return int(limit)
+
+
+def _offset(offset: int) -> int:
+    if offset < 0:
+        raise StoreError(f"offset must be zero or more, got {offset}")
+    return int(offset)

@@ -1,0 +1,148 @@
+"""SQLiteStore through the conformance suite, plus what only a file-backed store has."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from roomkit_sqlite import SQLiteStore
+from roomkit_sqlite._schema import SCHEMA_VERSION
+from roomkit_sqlite.testing import StoreFixtures
+
+from roomkit.errors import StoreError
+from roomkit.models.content import TextContent
+from roomkit.models.enums import ChannelType
+from roomkit.models.event import EventSource, RoomEvent
+from roomkit.models.participant import Participant
+from roomkit.models.room import ChannelBinding, Room
+from roomkit_conformance.suites.store import ConversationStoreSuite
+
+
+class TestSQLiteStore(StoreFixtures, ConversationStoreSuite):
+    capabilities = frozenset({"cross_process"})
+
+
+def _event(room_id: str, body: str, key: str | None = None) -> RoomEvent:
+    return RoomEvent(
+        room_id=room_id,
+        source=EventSource(channel_id="sms", channel_type=ChannelType.SMS, participant_id="u"),
+        content=TextContent(body=body),
+        idempotency_key=key,
+    )
+
+
+@pytest.mark.asyncio
+async def test_everything_survives_close_and_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "rooms.db"
+    store = SQLiteStore(path)
+    room = await store.create_room(Room(metadata={"k": "v"}))
+    await store.add_binding(
+        ChannelBinding(room_id=room.id, channel_id="sms", channel_type=ChannelType.SMS)
+    )
+    await store.add_participant(Participant(id="u", room_id=room.id, channel_id="sms"))
+    for i in range(5):
+        await store.add_event(_event(room.id, str(i), key=f"k{i}"))
+    await store.close()
+
+    reopened = SQLiteStore(path)
+    try:
+        loaded = await reopened.get_room(room.id)
+        assert loaded is not None
+        assert loaded.metadata == {"k": "v"}
+        assert loaded.event_count == 5
+        assert loaded.latest_index == 4
+        events = await reopened.list_events(room.id)
+        assert [e.content.body for e in events] == ["0", "1", "2", "3", "4"]  # type: ignore[union-attr]
+        duplicate = await reopened.add_event(_event(room.id, "again", key="k2"))
+        assert duplicate.id == events[2].id
+        assert (await reopened.add_event(_event(room.id, "5"))).index == 5
+        found = await reopened.find_latest_room("sms", "u")
+        assert found is not None
+        assert found.id == room.id
+    finally:
+        await reopened.close()
+
+
+@pytest.mark.asyncio
+async def test_file_is_in_wal_mode_with_current_schema(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "rooms.db")
+    await store.create_room(Room())
+    await store.close()
+    conn = sqlite3.connect(tmp_path / "rooms.db")
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        conn.close()
+
+
+@pytest.mark.asyncio
+async def test_reopening_applies_schema_once(tmp_path: Path) -> None:
+    for _ in range(3):
+        store = SQLiteStore(tmp_path / "rooms.db")
+        await store.create_room(Room())
+        await store.close()
+    store = SQLiteStore(tmp_path / "rooms.db")
+    assert len(await store.list_rooms()) == 3
+    await store.close()
+
+
+@pytest.mark.asyncio
+async def test_file_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "rooms.db")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    store = SQLiteStore(tmp_path / "rooms.db")
+    with pytest.raises(StoreError, match="newer"):
+        await store.get_room("x")
+    await store.close()
+
+
+@pytest.mark.asyncio
+async def test_unopenable_path_raises_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    store = SQLiteStore(blocker / "rooms.db")
+    with pytest.raises(StoreError):
+        await store.get_room("x")
+    await store.close()
+
+
+@pytest.mark.asyncio
+async def test_closed_store_refuses_calls(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "rooms.db")
+    await store.close()
+    await store.close()
+    with pytest.raises(StoreError, match="closed"):
+        await store.get_room("x")
+
+
+def test_bad_configuration_is_refused() -> None:
+    with pytest.raises(StoreError):
+        SQLiteStore("")
+    with pytest.raises(StoreError):
+        SQLiteStore("x.db", busy_timeout=0)
+
+
+@pytest.mark.asyncio
+async def test_negative_paging_is_refused(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "rooms.db")
+    room = await store.create_room(Room())
+    with pytest.raises(StoreError, match="limit"):
+        await store.list_events(room.id, limit=-1)
+    with pytest.raises(StoreError, match="offset"):
+        await store.list_rooms(offset=-5)
+    await store.close()
+
+
+@pytest.mark.asyncio
+async def test_two_instances_on_one_file_write_concurrently(tmp_path: Path) -> None:
+    stores = [SQLiteStore(tmp_path / "rooms.db") for _ in range(3)]
+    room = await stores[0].create_room(Room())
+    await asyncio.gather(*(stores[i % 3].add_event(_event(room.id, str(i))) for i in range(150)))
+    events = await stores[1].list_events(room.id, limit=200)
+    assert [e.index for e in events] == list(range(150))
+    for store in stores:
+        await store.close()

@@ -1,0 +1,297 @@
+"""Scale-out proof: four RoomKit processes share 50 rooms through PostgreSQL and Redis.
+
+Each worker (``scale_out_worker.py``) has its own ``RoomKit`` with ``PostgresStore``,
+``RedisLockManager`` and ``RedisRealtime``. The coordinator below plays the senders: 400
+conversations (50 rooms x 8 senders), 10 messages each, every message handed to whichever
+worker pops it first from a shared Redis list. A sender sends its next message only after the
+previous one was acknowledged (as a phone does with a webhook), some acknowledged messages are
+re-sent on purpose, and an unacknowledged message is retried with the same idempotency key.
+
+In the middle of the run one worker's PostgreSQL backend is terminated and another worker is
+killed with SIGKILL. Afterwards every room must hold each message exactly once, with unique,
+gap-free indexes and each sender's messages in the order they were sent; every acknowledged
+event must be stored; and ephemeral events published in one process must have reached the
+subscribers in every other process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import random
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import asyncpg
+import pytest
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+from roomkit_postgres import PostgresStore
+from roomkit_postgres.testing import drop_schema, dsn_for_tests
+from roomkit_redis.testing import delete_prefix, url_for_tests
+
+from roomkit import RoomKit
+from roomkit.channels.websocket import WebSocketChannel
+
+WORKER = Path(__file__).with_name("scale_out_worker.py")
+EPHEMERAL_ROOM = "room-ephemeral"
+WORKERS = 4
+ROOMS = 50
+SENDERS = 8
+MESSAGES = 10  # per sender and room: 4,000 messages in total
+RESEND_RATE = 0.1
+ACK_TIMEOUT = 8.0
+
+
+async def _services() -> tuple[str, str]:
+    dsn, url = dsn_for_tests(), url_for_tests()
+    try:
+        conn = await asyncpg.connect(dsn, timeout=3)
+        await conn.close()
+        client = aioredis.Redis.from_url(url, socket_timeout=3, socket_connect_timeout=3)
+        try:
+            await client.ping()
+        finally:
+            await client.aclose()
+    except (OSError, asyncpg.PostgresError, RedisError, TimeoutError) as exc:
+        reason = f"PostgreSQL ({dsn}) and Redis ({url}) are needed: {exc}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return dsn, url
+
+
+class Coordinator:
+    """Hands jobs to the workers through Redis and matches their acknowledgements."""
+
+    def __init__(self, client: aioredis.Redis, prefix: str) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self.acks: list[dict[str, Any]] = []
+        self.jobs: dict[str, dict[str, Any]] = {}
+        self.retries = 0
+        self.acked = 0
+
+    async def read_acks(self, url: str) -> None:
+        reader = aioredis.Redis.from_url(url, socket_timeout=10)
+        try:
+            while True:
+                popped = await reader.blpop([f"{self.prefix}acks"], timeout=1)
+                if popped is None:
+                    continue
+                ack = json.loads(popped[1])
+                self.acks.append(ack)
+                future = self.pending.pop(ack["job"], None)
+                if future is not None and not future.done():
+                    future.set_result(ack)
+        finally:
+            await reader.aclose()
+
+    async def send(self, room: str, sender: str, seq: int) -> dict[str, Any]:
+        """Deliver one message until a worker acknowledges it (retrying with the same key)."""
+        key = f"{room}/{sender}/{seq}"
+        for attempt in range(20):
+            job_id = uuid4().hex
+            job = {
+                "kind": "message",
+                "job": job_id,
+                "room": room,
+                "sender": sender,
+                "seq": seq,
+                "key": key,
+            }
+            self.jobs[job_id] = job
+            future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+            self.pending[job_id] = future
+            await self.client.rpush(f"{self.prefix}jobs", json.dumps(job))
+            try:
+                ack = await asyncio.wait_for(future, ACK_TIMEOUT)
+            except TimeoutError:
+                self.pending.pop(job_id, None)
+                self.retries += 1
+                continue
+            if ack["ok"]:
+                self.acked += 1
+                return ack
+            self.retries += 1
+            await asyncio.sleep(0.05 * (attempt + 1))
+        raise AssertionError(f"message {key} was never acknowledged")
+
+
+async def _wait_for_ephemeral(
+    client: aioredis.Redis, prefix: str, workers: list[int], round_: int, per_worker: int
+) -> dict[int, set[str]]:
+    """Which publishers each worker heard in ``round_`` (waits up to 15 s for all of them)."""
+    heard: dict[int, set[str]] = {}
+    deadline = time.monotonic() + 15
+    while True:
+        for wid in workers:
+            raw = await client.lrange(f"{prefix}eph:{wid}", 0, -1)
+            users = [json.loads(item)["user_id"] for item in raw]
+            heard[wid] = {u for u in users if u.split("-")[1] == str(round_)}
+        if all(len(h) == len(workers) * per_worker for h in heard.values()):
+            return heard
+        if time.monotonic() > deadline:
+            return heard
+        await asyncio.sleep(0.1)
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.asyncio
+async def test_four_processes_share_fifty_rooms_through_faults() -> None:
+    dsn, url = await _services()
+    schema, prefix = f"rk_scale_{uuid4().hex[:10]}", f"rk-scale-{uuid4().hex}:"
+    client = aioredis.Redis(
+        connection_pool=aioredis.BlockingConnectionPool.from_url(
+            url, max_connections=20, timeout=30, socket_timeout=10
+        )
+    )
+    admin = await asyncpg.connect(dsn, timeout=5)
+    procs: list[asyncio.subprocess.Process] = []
+    reader: asyncio.Task[None] | None = None
+    store = PostgresStore(dsn, schema=schema)
+    try:
+        # -- rooms, created once by an administrative RoomKit --------------------------------
+        async with RoomKit(store=PostgresStore(dsn, schema=schema)) as setup:
+            setup.register_channel(WebSocketChannel("ws"))
+            rooms = [f"room-{i:02d}" for i in range(ROOMS)]
+            for room_id in [*rooms, EPHEMERAL_ROOM]:
+                await setup.create_room(room_id)
+                await setup.attach_channel(room_id, "ws")
+        senders = [f"user-{s}" for s in range(SENDERS)]
+
+        # -- four worker processes ------------------------------------------------------------
+        for wid in range(WORKERS):
+            settings = {
+                "worker": wid,
+                "dsn": dsn,
+                "schema": schema,
+                "redis_url": url,
+                "prefix": prefix,
+            }
+            procs.append(
+                await asyncio.create_subprocess_exec(
+                    sys.executable, str(WORKER), json.dumps(settings)
+                )
+            )
+        for _ in range(WORKERS):
+            assert await client.blpop([f"{prefix}ready"], timeout=60), "a worker never started"
+
+        # -- ephemeral events cross processes ---------------------------------------------------
+        for wid in range(WORKERS):
+            await client.rpush(
+                f"{prefix}ctl:{wid}", json.dumps({"kind": "publish", "round": 1, "count": 3})
+            )
+        heard = await _wait_for_ephemeral(client, prefix, list(range(WORKERS)), 1, 3)
+        for wid, users in heard.items():
+            expected = {f"w{o}-1-{n}" for o in range(WORKERS) for n in range(3)}
+            assert users == expected, f"worker {wid} heard {sorted(users)}"
+
+        # -- the conversations, with faults in the middle -------------------------------------
+        coordinator = Coordinator(client, prefix)
+        reader = asyncio.create_task(coordinator.read_acks(url))
+        rng = random.Random(5)
+        resent: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        total = ROOMS * SENDERS * MESSAGES
+
+        async def conversation(room: str, sender: str) -> None:
+            for seq in range(MESSAGES):
+                ack = await coordinator.send(room, sender, seq)
+                if rng.random() < RESEND_RATE:
+                    again = await coordinator.send(room, sender, seq)
+                    resent.append((ack, again))
+
+        faults: dict[str, Any] = {}
+
+        async def inject_faults() -> None:
+            while coordinator.acked < total // 3:
+                await asyncio.sleep(0.05)
+            faults["terminated"] = await admin.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE application_name = $1",
+                f"rk-w1-{schema}",
+            )
+            while coordinator.acked < 2 * total // 3:
+                await asyncio.sleep(0.05)
+            procs[3].kill()
+            faults["killed_at"] = coordinator.acked
+
+        started = time.monotonic()
+        fault_task = asyncio.create_task(inject_faults())
+        await asyncio.gather(*(conversation(r, s) for r in rooms for s in senders))
+        elapsed = time.monotonic() - started
+        await fault_task
+        assert faults["terminated"] >= 1
+        assert await asyncio.wait_for(procs[3].wait(), 10) != 0
+
+        # -- survivors still exchange ephemeral events ---------------------------------------
+        survivors = [0, 1, 2]
+        for wid in survivors:
+            await client.rpush(
+                f"{prefix}ctl:{wid}", json.dumps({"kind": "publish", "round": 2, "count": 2})
+            )
+        heard = await _wait_for_ephemeral(client, prefix, survivors, 2, 2)
+        for wid, users in heard.items():
+            assert users == {f"w{o}-2-{n}" for o in survivors for n in range(2)}, wid
+
+        # -- what was stored ---------------------------------------------------------------------
+        by_key: dict[str, Any] = {}
+        for room in rooms:
+            events = await store.list_events(room, limit=10_000)
+            assert [e.index for e in events] == list(range(len(events))), room
+            keys = [e.idempotency_key for e in events]
+            assert len(keys) == len(set(keys)), f"{room} stored a message twice"
+            expected = {f"{room}/{s}/{q}" for s in senders for q in range(MESSAGES)}
+            assert set(keys) == expected, f"{room} lost {sorted(expected - set(keys))[:5]}"
+            order: dict[str, list[int]] = defaultdict(list)
+            for event in events:
+                _, sender, seq = event.idempotency_key.split("/")  # type: ignore[union-attr]
+                order[sender].append(int(seq))
+            for sender, seqs in order.items():
+                assert seqs == sorted(seqs), f"{room}/{sender} out of order: {seqs}"
+            by_key.update({e.idempotency_key: e for e in events})
+
+        # every acknowledged message is stored, under the event id the worker reported
+        for ack in coordinator.acks:
+            if ack["ok"]:
+                key = coordinator.jobs[ack["job"]]["key"]
+                assert by_key[key].id == ack["event_id"], key
+        # re-sent messages were recognised as duplicates of the first delivery
+        assert resent
+        for first, again in resent:
+            assert again["event_id"] == first["event_id"]
+            assert again["duplicate"] is True
+        assert coordinator.retries >= 1, "the killed worker left nothing to retry"
+        print(
+            f"\nscale-out: {total} messages + {len(resent)} re-sent in {elapsed:.1f}s "
+            f"({total / elapsed:.0f} msg/s), {coordinator.retries} retries, "
+            f"{faults['terminated']} backend(s) terminated, worker 3 killed at "
+            f"{faults['killed_at']} acks"
+        )
+    finally:
+        for wid, proc in enumerate(procs):
+            if proc.returncode is None:
+                with contextlib.suppress(RedisError):
+                    await client.rpush(f"{prefix}ctl:{wid}", json.dumps({"kind": "stop"}))
+        for proc in procs:
+            try:
+                await asyncio.wait_for(proc.wait(), 15)
+            except TimeoutError:
+                proc.kill()
+                await asyncio.wait_for(proc.wait(), 5)
+        if reader is not None:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, RedisError):
+                await reader
+        await store.close()
+        await admin.close()
+        await client.aclose()
+        await drop_schema(dsn, schema)
+        await delete_prefix(url, prefix)
