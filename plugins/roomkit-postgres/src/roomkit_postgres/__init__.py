@@ -1,15 +1,27 @@
-"""roomkit-postgres: conversation store, room locks and realtime events on PostgreSQL."""
+"""roomkit-postgres: conversation store, room locks and realtime events on PostgreSQL.
 
-from roomkit_postgres.config import (
-    PostgresLockManagerConfig,
-    PostgresRealtimeConfig,
-    PostgresStoreConfig,
-)
-from roomkit_postgres.locks import PostgresLockManager
-from roomkit_postgres.migrations import MIGRATIONS, apply_migrations
-from roomkit_postgres.realtime import PostgresRealtime
-from roomkit_postgres.store import PostgresStore
+Importing this package is cheap: the classes (and the asyncpg driver they need) are imported
+on first
+use, so listing plugins never pays for the SDK.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from roomkit_postgres.version import __version__
+
+_EXPORTS: dict[str, str] = {
+    "MIGRATIONS": "roomkit_postgres.migrations",
+    "PostgresLockManager": "roomkit_postgres.locks",
+    "PostgresLockManagerConfig": "roomkit_postgres.config",
+    "PostgresRealtime": "roomkit_postgres.realtime",
+    "PostgresRealtimeConfig": "roomkit_postgres.config",
+    "PostgresStore": "roomkit_postgres.store",
+    "PostgresStoreConfig": "roomkit_postgres.config",
+    "apply_migrations": "roomkit_postgres.migrations",
+}
 
 __all__ = [
     "MIGRATIONS",
@@ -22,3 +34,24 @@ __all__ = [
     "__version__",
     "apply_migrations",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    from roomkit_postgres.config import (
+        PostgresLockManagerConfig,
+        PostgresRealtimeConfig,
+        PostgresStoreConfig,
+    )
+    from roomkit_postgres.locks import PostgresLockManager
+    from roomkit_postgres.migrations import MIGRATIONS, apply_migrations
+    from roomkit_postgres.realtime import PostgresRealtime
+    from roomkit_postgres.store import PostgresStore

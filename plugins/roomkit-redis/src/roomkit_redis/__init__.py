@@ -1,9 +1,22 @@
-"""roomkit-redis: room locks with lease expiry and realtime events on Redis."""
+"""roomkit-redis: room locks with lease expiry and realtime events on Redis.
 
-from roomkit_redis.config import RedisLockManagerConfig, RedisRealtimeConfig
-from roomkit_redis.locks import RedisLockManager
-from roomkit_redis.realtime import RedisRealtime
+Importing this package is cheap: the classes (and the redis client they need) are imported on first
+use, so listing plugins never pays for the SDK.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from roomkit_redis.version import __version__
+
+_EXPORTS: dict[str, str] = {
+    "RedisLockManager": "roomkit_redis.locks",
+    "RedisLockManagerConfig": "roomkit_redis.config",
+    "RedisRealtime": "roomkit_redis.realtime",
+    "RedisRealtimeConfig": "roomkit_redis.config",
+}
 
 __all__ = [
     "RedisLockManager",
@@ -12,3 +25,18 @@ __all__ = [
     "RedisRealtimeConfig",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    from roomkit_redis.config import RedisLockManagerConfig, RedisRealtimeConfig
+    from roomkit_redis.locks import RedisLockManager
+    from roomkit_redis.realtime import RedisRealtime
