@@ -1,0 +1,329 @@
+"""From an admitted event to every channel that may receive it.
+
+:func:`admit_event` is the part of the pipeline shared by inbound messages, events posted by
+code (``RoomKit.send_event``) and intelligence responses: BEFORE_BROADCAST sync hooks ->
+store -> :func:`broadcast` -> injected events. :func:`broadcast` delivers to transports (with
+content transcoding), schedules AFTER_BROADCAST hooks, then lets intelligence channels answer;
+their answers are admitted in turn one chain level deeper, up to ``max_chain_depth``.
+The caller holds the room lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from roomkit.channels.base import Channel
+from roomkit.core.context import build_context, context_with, report_error
+from roomkit.core.delivery import DeliveryOutcome, call_channel
+from roomkit.core.transcoding import transcode
+from roomkit.errors import ChainDepthExceededError, DeliveryError
+from roomkit.models.context import RoomContext
+from roomkit.models.enums import (
+    ChannelCategory,
+    DeliveryStatus,
+    EventStatus,
+    HookTrigger,
+)
+from roomkit.models.event import DeliveryResult, RoomEvent
+from roomkit.models.hooks import ChannelOutput
+from roomkit.models.room import ChannelBinding
+from roomkit.models.task import Observation, Task
+
+if TYPE_CHECKING:
+    from roomkit.core.framework import RoomKit
+
+__all__ = ["Admitted", "admit_event", "broadcast", "is_visible"]
+
+_INTELLIGENCE = ChannelCategory.INTELLIGENCE
+_visibility_sets: dict[str, frozenset[str]] = {}
+
+
+@dataclass(slots=True)
+class Admitted:
+    """What became of one event: stored (maybe blocked or a duplicate) and what it caused."""
+
+    event: RoomEvent
+    blocked: bool = False
+    reason: str | None = None
+    duplicate: bool = False
+    responses: list[RoomEvent] = field(default_factory=list)
+
+
+def is_visible(visibility: str, binding: ChannelBinding) -> bool:
+    """Whether an event with ``visibility`` reaches ``binding``."""
+    if visibility == "all":
+        return True
+    if visibility == "none":
+        return False
+    if visibility == "transport":
+        return binding.category != _INTELLIGENCE
+    if visibility == "intelligence":
+        return binding.category == _INTELLIGENCE
+    ids = _visibility_sets.get(visibility)
+    if ids is None:
+        ids = frozenset(part.strip() for part in visibility.split(",") if part.strip())
+        if len(_visibility_sets) < 4096:
+            _visibility_sets[visibility] = ids
+    return binding.channel_id in ids
+
+
+async def store_side_effects(
+    kit: RoomKit,
+    event: RoomEvent,
+    ctx: RoomContext,
+    tasks: list[Task],
+    observations: list[Observation],
+) -> None:
+    """Store tasks and observations and fire ON_TASK_CREATED / ON_OBSERVATION for each."""
+    store = kit.store
+    hooks = kit._hooks
+    for task in tasks:
+        await store.add_task(task)
+        if hooks.has(HookTrigger.ON_TASK_CREATED):
+            await kit._fire(HookTrigger.ON_TASK_CREATED, event, context_with(ctx, task=task))
+    for observation in observations:
+        await store.add_observation(observation)
+        if hooks.has(HookTrigger.ON_OBSERVATION):
+            await kit._fire(
+                HookTrigger.ON_OBSERVATION, event, context_with(ctx, observation=observation)
+            )
+
+
+async def admit_event(
+    kit: RoomKit, event: RoomEvent, ctx: RoomContext, *, run_hooks: bool = True
+) -> Admitted:
+    """Hooks, store, broadcast and chained responses for one event (room lock held)."""
+    hooks = kit._hooks
+    injected: list[RoomEvent] = []
+    if run_hooks and hooks.has_sync(HookTrigger.BEFORE_BROADCAST):
+        outcome = await hooks.run_sync(
+            HookTrigger.BEFORE_BROADCAST, event, ctx, kit._report_hook_failure
+        )
+        modified = outcome.event
+        if isinstance(modified, RoomEvent) and modified is not event:
+            if modified.room_id != event.room_id:
+                modified = modified.model_copy(update={"room_id": event.room_id})
+            event = modified
+        if outcome.tasks or outcome.observations:
+            await store_side_effects(kit, event, ctx, outcome.tasks, outcome.observations)
+        injected = outcome.injected_events
+        if outcome.blocked:
+            event.status = EventStatus.BLOCKED
+            event.blocked_by = outcome.blocked_by
+            stored = await kit.store.add_event(event)
+            return Admitted(
+                stored, blocked=True, reason=outcome.reason, duplicate=stored.id != event.id
+            )
+    event.status = EventStatus.DELIVERED
+    stored = await kit.store.add_event(event)
+    if stored.id != event.id:  # the key was seen before: the store returned the first event
+        return Admitted(stored, duplicate=True)
+    event = stored  # a store may return a copy: carry on with the stored object (and index)
+    responses = await broadcast(kit, event, ctx)
+    for extra in injected:
+        if extra.room_id != event.room_id:
+            extra = extra.model_copy(update={"room_id": event.room_id})
+        if extra.parent_event_id is None:
+            extra.parent_event_id = event.id
+        try:
+            extra_ctx = await build_context(kit, ctx.room)
+            done = await admit_event(kit, extra, extra_ctx, run_hooks=False)
+        except Exception as exc:  # a malformed injected event must not break the room
+            await report_error(kit, "injected_event", exc, event, ctx)
+            continue
+        responses.append(done.event)
+        responses.extend(done.responses)
+    return Admitted(event, responses=responses)
+
+
+async def _to_transport(
+    kit: RoomKit, channel: Channel, event: RoomEvent, binding: ChannelBinding, ctx: RoomContext
+) -> DeliveryOutcome:
+    contents = transcode(event.content, binding.capabilities)
+    if len(contents) == 1:
+        content = contents[0]
+        out = event if content is event.content else event.model_copy(update={"content": content})
+        return await call_channel(kit, channel, out, binding, ctx)
+    output: ChannelOutput | None = None
+    total = len(contents)
+    for i, content in enumerate(contents, 1):
+        part = event.model_copy(
+            update={"content": content, "metadata": {**event.metadata, "part": i, "parts": total}}
+        )
+        output, failed = await call_channel(kit, channel, part, binding, ctx)
+        if failed is not None:
+            failed.metadata["part"] = i
+            return output, failed
+    return output, None
+
+
+async def _deliver_all(
+    kit: RoomKit,
+    event: RoomEvent,
+    ctx: RoomContext,
+    transports: list[tuple[Channel, ChannelBinding]],
+) -> list[DeliveryOutcome]:
+    """Deliver to every transport; outcomes in ``transports`` order.
+
+    Channels marked ``inline_delivery = True`` (in-process callbacks such as the WebSocket
+    channel) are awaited one after another: a task each would cost more than the call. The
+    others (network transports) run concurrently, so one slow provider does not add its
+    latency to the rest.
+    """
+    if len(transports) == 1:
+        channel, binding = transports[0]
+        return [await _to_transport(kit, channel, event, binding, ctx)]
+    outcomes: list[DeliveryOutcome | None] = [None] * len(transports)
+    remote: list[int] = []
+    for i, (channel, binding) in enumerate(transports):
+        if getattr(channel, "inline_delivery", False):
+            outcomes[i] = await _to_transport(kit, channel, event, binding, ctx)
+        else:
+            remote.append(i)
+    if len(remote) == 1:
+        channel, binding = transports[remote[0]]
+        outcomes[remote[0]] = await _to_transport(kit, channel, event, binding, ctx)
+    elif remote:
+        done = await asyncio.gather(
+            *(_to_transport(kit, transports[i][0], event, transports[i][1], ctx) for i in remote)
+        )
+        for i, outcome in zip(remote, done, strict=True):
+            outcomes[i] = outcome
+    assert all(o is not None for o in outcomes)
+    return outcomes  # type: ignore[return-value]
+
+
+async def _record(
+    kit: RoomKit,
+    event: RoomEvent,
+    ctx: RoomContext,
+    targets: list[tuple[Channel, ChannelBinding]],
+    outcomes: list[DeliveryOutcome],
+) -> list[tuple[ChannelBinding, ChannelOutput]]:
+    """Record failures on the event, fire delivery hooks; return the outputs to act on."""
+    acted: list[tuple[ChannelBinding, ChannelOutput]] = []
+    failed_any = False
+    status_hooks = kit._hooks.has(HookTrigger.ON_DELIVERY_STATUS)
+    for (_, binding), (output, failed) in zip(targets, outcomes, strict=True):
+        if failed is not None:
+            failed_any = True
+            event.delivery_results[binding.channel_id] = failed
+            await report_error(
+                kit,
+                "delivery",
+                DeliveryError(f"delivery to {binding.channel_id!r} failed: {failed.error}"),
+                event,
+                ctx,
+                channel_id=binding.channel_id,
+                attempts=failed.attempts,
+            )
+        if status_hooks:
+            result = failed or DeliveryResult(
+                channel_id=binding.channel_id, status=DeliveryStatus.SENT
+            )
+            await kit._fire(
+                HookTrigger.ON_DELIVERY_STATUS, event, context_with(ctx, delivery_result=result)
+            )
+        if output is not None and (output.response_events or output.tasks or output.observations):
+            acted.append((binding, output))
+    if failed_any:
+        if all(f is not None for _, f in outcomes):
+            event.status = EventStatus.FAILED
+        await kit.store.update_event(event)
+    return acted
+
+
+async def _respond(
+    kit: RoomKit,
+    event: RoomEvent,
+    ctx: RoomContext,
+    binding: ChannelBinding,
+    output: ChannelOutput,
+) -> list[RoomEvent]:
+    """Store the tasks, observations and response events a channel produced."""
+    if output.tasks or output.observations:
+        await store_side_effects(kit, event, ctx, output.tasks, output.observations)
+    produced: list[RoomEvent] = []
+    if binding.muted:
+        return produced
+    depth = event.chain_depth + 1
+    for response in output.response_events:
+        update: dict[str, Any] = {}
+        if response.room_id != event.room_id:
+            update["room_id"] = event.room_id
+        if update:
+            response = response.model_copy(update=update)
+        response.chain_depth = depth
+        if response.parent_event_id is None:
+            response.parent_event_id = event.id
+        if response.visibility == "all" and binding.visibility != "all":
+            response.visibility = binding.visibility
+        if depth > kit.max_chain_depth:
+            response.status = EventStatus.BLOCKED
+            response.blocked_by = "chain_depth"
+            stored = await kit.store.add_event(response)
+            produced.append(stored)
+            await report_error(
+                kit,
+                "chain_depth",
+                ChainDepthExceededError(
+                    f"response of {binding.channel_id!r} at chain depth {depth} exceeds "
+                    f"max_chain_depth={kit.max_chain_depth}; stored as blocked"
+                ),
+                stored,
+                ctx,
+                channel_id=binding.channel_id,
+            )
+            continue
+        try:
+            response_ctx = await build_context(kit, ctx.room)
+            done = await admit_event(kit, response, response_ctx)
+        except Exception as exc:  # a malformed response must not break the room
+            await report_error(kit, "response", exc, event, ctx, channel_id=binding.channel_id)
+            continue
+        produced.append(done.event)
+        produced.extend(done.responses)
+    return produced
+
+
+async def broadcast(kit: RoomKit, event: RoomEvent, ctx: RoomContext) -> list[RoomEvent]:
+    """Deliver ``event`` to the room's bindings; returns the responses it caused."""
+    source_id = event.source.channel_id
+    visibility = event.visibility
+    channels = kit._channels
+    transports: list[tuple[Channel, ChannelBinding]] = []
+    intelligence: list[tuple[Channel, ChannelBinding]] = []
+    for binding in ctx.bindings:
+        channel_id = binding.channel_id
+        if channel_id == source_id or not binding.can_read:
+            continue
+        if visibility != "all" and not is_visible(visibility, binding):
+            continue
+        channel = channels.get(channel_id)
+        if channel is None:
+            continue
+        if binding.category == _INTELLIGENCE:
+            if not binding.muted:
+                intelligence.append((channel, binding))
+        else:
+            transports.append((channel, binding))
+
+    acted: list[tuple[ChannelBinding, ChannelOutput]] = []
+    if transports:
+        outcomes = await _deliver_all(kit, event, ctx, transports)
+        acted = await _record(kit, event, ctx, transports, outcomes)
+
+    hooks = kit._hooks
+    if hooks.has(HookTrigger.AFTER_BROADCAST):
+        await kit._fire(HookTrigger.AFTER_BROADCAST, event, ctx)
+
+    if intelligence:
+        outcomes = [await call_channel(kit, c, event, b, ctx) for c, b in intelligence]
+        acted.extend(await _record(kit, event, ctx, intelligence, outcomes))
+
+    responses: list[RoomEvent] = []
+    for binding, output in acted:
+        responses.extend(await _respond(kit, event, ctx, binding, output))
+    return responses

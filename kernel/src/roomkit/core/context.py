@@ -1,0 +1,132 @@
+"""Helpers the engine shares: room contexts, lifecycle payloads, error reports, held locks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from roomkit.core._construct import construct, fast_id
+from roomkit.models._ids import utcnow
+from roomkit.models.content import SystemContent
+from roomkit.models.context import RoomContext
+from roomkit.models.enums import ChannelDirection, ChannelType, EventStatus, EventType, HookTrigger
+from roomkit.models.event import EventSource, RoomEvent
+from roomkit.models.room import Room
+
+if TYPE_CHECKING:
+    from roomkit.core.framework import RoomKit
+
+__all__ = [
+    "HELD_ROOMS",
+    "build_context",
+    "context_with",
+    "report_error",
+    "system_event",
+]
+
+logger = logging.getLogger("roomkit")
+
+HELD_ROOMS: set[tuple[asyncio.Task[object] | None, str]] = set()
+"""(task, room id) pairs: the room locks each task holds, so nested calls in the same task (a
+hook or channel posting into the same room) do not wait for a lock they already own. Keyed by
+task rather than a context variable so that tasks started under the lock do not inherit it."""
+
+_SYSTEM_SOURCES: dict[tuple[str, ChannelType], EventSource] = {}
+
+
+async def build_context(kit: RoomKit, room: Room) -> RoomContext:
+    """A context for ``room``: its bindings, participants and the tail of its timeline."""
+    store = kit.store
+    room_id = room.id
+    recent = (
+        await store.get_recent_events(room_id, kit.context_events) if kit.context_events else []
+    )
+    return construct(
+        RoomContext,
+        {
+            "room": room,
+            "bindings": await store.list_bindings(room_id),
+            "participants": await store.list_participants(room_id),
+            "recent_events": recent,
+            "metadata": {},
+        },
+    )
+
+
+def context_with(ctx: RoomContext, **metadata: Any) -> RoomContext:
+    """A shallow copy of ``ctx`` whose metadata also holds ``metadata``."""
+    data = dict(ctx.__dict__)
+    data["metadata"] = {**ctx.metadata, **metadata}
+    return construct(RoomContext, data)
+
+
+def system_event(
+    room_id: str,
+    code: str,
+    body: str,
+    *,
+    event_type: EventType = EventType.SYSTEM,
+    channel_id: str = "system",
+    channel_type: ChannelType = ChannelType.SYSTEM,
+    data: dict[str, Any] | None = None,
+) -> RoomEvent:
+    """A system event describing something that happened (the payload of lifecycle hooks)."""
+    key = (channel_id, channel_type)
+    source = _SYSTEM_SOURCES.get(key)
+    if source is None:
+        source = EventSource(
+            channel_id=channel_id, channel_type=channel_type, direction=ChannelDirection.OUTBOUND
+        )
+        if len(_SYSTEM_SOURCES) < 4096:
+            _SYSTEM_SOURCES[key] = source
+    return construct(
+        RoomEvent,
+        {
+            "id": fast_id(),
+            "room_id": room_id,
+            "type": event_type,
+            "source": source,
+            "content": SystemContent(body=body, code=code, data=data or {}),
+            "status": EventStatus.DELIVERED,
+            "created_at": utcnow(),
+            "delivery_results": {},
+            "metadata": {},
+        },
+    )
+
+
+async def report_error(
+    kit: RoomKit,
+    stage: str,
+    error: BaseException,
+    payload: Any,
+    ctx: RoomContext,
+    **details: Any,
+) -> None:
+    """Log ``error``, count it in telemetry and hand it to the ``ON_ERROR`` hooks.
+
+    ``ON_ERROR`` hooks receive ``payload`` (the event concerned) and a context whose metadata
+    holds ``error`` (the exception), ``error_type``, ``message``, ``stage`` and ``details``.
+    """
+    logger.warning("%s failed in room %s: %r", stage, ctx.room.id, error)
+    telemetry = kit._telemetry
+    if telemetry is not None:
+        try:
+            telemetry.record_metric(
+                "roomkit.errors", 1.0, attributes={"stage": stage, "type": type(error).__name__}
+            )
+        except Exception:  # telemetry must never break the room
+            logger.exception("telemetry failed while recording an error")
+    hooks = kit._hooks
+    if not hooks.has(HookTrigger.ON_ERROR):
+        return
+    err_ctx = context_with(
+        ctx,
+        error=error,
+        error_type=type(error).__name__,
+        message=str(error),
+        stage=stage,
+        details=details,
+    )
+    await hooks.fire(HookTrigger.ON_ERROR, payload, err_ctx)

@@ -1,0 +1,103 @@
+"""Cheap timeouts for the message path.
+
+``asyncio.timeout`` schedules and cancels a timer handle for every guarded call; on a path
+that runs several hooks and deliveries per message that is most of the per-message cost.
+:class:`Watchdog` keeps one timer for all guarded calls: a call registers its deadline in a
+dict (O(1)) and the timer is re-armed only when a deadline earlier than the armed one appears.
+When the timer fires it cancels the tasks whose deadline passed and re-arms for the next one.
+The guarded block then raises :class:`TimeoutError`, exactly like ``asyncio.timeout``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from types import TracebackType
+
+__all__ = ["Deadline", "Watchdog"]
+
+
+class Deadline:
+    """A guarded block: ``with watchdog.deadline(seconds): await ...``."""
+
+    __slots__ = ("expired", "task", "watchdog", "when")
+
+    def __init__(self, watchdog: Watchdog, timeout: float) -> None:
+        self.watchdog = watchdog
+        self.when = timeout
+        self.expired = False
+        self.task: asyncio.Task[object] | None = None
+
+    def __enter__(self) -> Deadline:
+        self.watchdog._arm(self)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.watchdog._active.pop(self, None)
+        if (
+            self.expired
+            and self.task is not None
+            and self.task.uncancel() == 0
+            and exc_type is asyncio.CancelledError
+        ):
+            raise TimeoutError from None
+
+
+class Watchdog:
+    """Cancels guarded blocks whose deadline passed, with one timer for all of them."""
+
+    def __init__(self) -> None:
+        self._active: dict[Deadline, None] = {}
+        self._timer: asyncio.TimerHandle | None = None
+        self._armed_at = math.inf
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def deadline(self, timeout: float) -> Deadline:
+        """A context manager that raises ``TimeoutError`` after ``timeout`` seconds."""
+        return Deadline(self, timeout)
+
+    def _arm(self, deadline: Deadline) -> None:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a new event loop: forget the old loop's timer
+            self._loop = loop
+            self._timer = None
+            self._armed_at = math.inf
+            self._active.clear()
+        deadline.task = asyncio.current_task()
+        when = deadline.when = loop.time() + deadline.when
+        self._active[deadline] = None
+        if when < self._armed_at:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = loop.call_at(when, self._fire)
+            self._armed_at = when
+
+    def _fire(self) -> None:
+        self._timer = None
+        self._armed_at = math.inf
+        loop = self._loop
+        if loop is None:
+            return
+        now = loop.time()
+        upcoming = math.inf
+        for deadline in list(self._active):
+            if deadline.when <= now:
+                del self._active[deadline]
+                deadline.expired = True
+                if deadline.task is not None:
+                    deadline.task.cancel()
+            elif deadline.when < upcoming:
+                upcoming = deadline.when
+        if upcoming < math.inf:
+            self._timer = loop.call_at(upcoming, self._fire)
+            self._armed_at = upcoming
+
+    @property
+    def active(self) -> int:
+        """How many guarded blocks are running."""
+        return len(self._active)

@@ -1,0 +1,140 @@
+"""Delivery of one event to one binding, with the binding's resilience settings.
+
+Order of checks: circuit breaker of the channel (one per channel, shared by its bindings,
+since failures come from the channel's provider) -> token-bucket rate limit of the binding
+-> the call itself under ``delivery_timeout`` (``response_timeout`` for intelligence
+channels, which may think for a while), retried per the binding's ``RetryPolicy``.
+Success returns ``None`` (nothing is allocated on the common path); a failure returns a
+:class:`~roomkit.models.DeliveryResult` that the caller records on the event.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from roomkit.channels.base import Channel
+from roomkit.core._construct import construct
+from roomkit.core.circuit_breaker import CircuitBreaker
+from roomkit.core.rate_limiter import TokenBucketRateLimiter
+from roomkit.core.retry import RetryError, retry_async
+from roomkit.errors import DeliveryError, RateLimitedError
+from roomkit.models.context import RoomContext
+from roomkit.models.enums import ChannelCategory, DeliveryStatus
+from roomkit.models.event import DeliveryResult, RoomEvent
+from roomkit.models.hooks import ChannelOutput
+from roomkit.models.room import ChannelBinding
+
+if TYPE_CHECKING:
+    from roomkit.core.framework import RoomKit
+
+__all__ = ["DeliveryOutcome", "call_channel", "failure"]
+
+DeliveryOutcome = tuple[ChannelOutput | None, DeliveryResult | None]
+"""What a channel returned (if anything) and the failure to record (if any)."""
+
+
+def failure(channel_id: str, error: BaseException | str, attempts: int = 1) -> DeliveryResult:
+    """A FAILED delivery result with a readable error."""
+    message = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    return construct(
+        DeliveryResult,
+        {
+            "channel_id": channel_id,
+            "status": DeliveryStatus.FAILED,
+            "error": message,
+            "attempts": attempts,
+            "metadata": {},
+        },
+    )
+
+
+def _limiter(kit: RoomKit, binding: ChannelBinding) -> TokenBucketRateLimiter:
+    key = (binding.room_id, binding.channel_id)
+    limiter = kit._limiters.get(key)
+    if limiter is None:
+        limiter = kit._limiters[key] = TokenBucketRateLimiter(binding.rate_limit)
+    return limiter
+
+
+def _breaker(kit: RoomKit, channel_id: str) -> CircuitBreaker:
+    breaker = kit._breakers.get(channel_id)
+    if breaker is None:
+        breaker = kit._breakers[channel_id] = CircuitBreaker(
+            kit.circuit_failure_threshold, kit.circuit_recovery_seconds, name=channel_id
+        )
+    return breaker
+
+
+async def _once(
+    kit: RoomKit, channel: Channel, event: RoomEvent, binding: ChannelBinding, ctx: RoomContext
+) -> ChannelOutput:
+    if binding.category == ChannelCategory.INTELLIGENCE:
+        timeout = kit.response_timeout
+    else:
+        timeout = kit.delivery_timeout
+    if timeout is None:
+        return await channel.on_event(event, binding, ctx)
+    try:
+        with kit._hooks.watchdog.deadline(timeout):
+            return await channel.on_event(event, binding, ctx)
+    except TimeoutError:
+        raise DeliveryError(
+            f"channel {channel.channel_id!r} did not finish within {timeout}s"
+        ) from None
+
+
+async def call_channel(
+    kit: RoomKit,
+    channel: Channel,
+    event: RoomEvent,
+    binding: ChannelBinding,
+    ctx: RoomContext,
+) -> DeliveryOutcome:
+    """Give ``event`` to ``channel`` (``on_event``) under the binding's resilience rules."""
+    telemetry = kit._telemetry
+    if telemetry is None:
+        return await _resilient(kit, channel, event, binding, ctx)
+    span = telemetry.start_span(
+        "roomkit.delivery", {"channel_id": binding.channel_id, "room_id": binding.room_id}
+    )
+    output, failed = await _resilient(kit, channel, event, binding, ctx)
+    if failed is None:
+        telemetry.end_span(span)
+    else:
+        telemetry.end_span(span, status="error", attributes={"error": failed.error or ""})
+    return output, failed
+
+
+async def _resilient(
+    kit: RoomKit,
+    channel: Channel,
+    event: RoomEvent,
+    binding: ChannelBinding,
+    ctx: RoomContext,
+) -> DeliveryOutcome:
+    channel_id = binding.channel_id
+    breaker = kit._breakers.get(channel_id)
+    if breaker is not None and not breaker.allow_request():
+        return None, failure(
+            channel_id, f"CircuitOpenError: circuit of {channel_id!r} is open", attempts=0
+        )
+    if binding.rate_limit is not None:
+        try:
+            await _limiter(kit, binding).acquire(timeout=kit.rate_limit_max_wait)
+        except RateLimitedError as exc:
+            return None, failure(channel_id, exc, attempts=0)
+    policy = binding.retry_policy
+    try:
+        if policy is None or policy.max_retries == 0:
+            output = await _once(kit, channel, event, binding, ctx)
+        else:
+            output, _ = await retry_async(lambda: _once(kit, channel, event, binding, ctx), policy)
+    except RetryError as exc:
+        _breaker(kit, channel_id).record_failure()
+        return None, failure(channel_id, exc.last, attempts=exc.attempts)
+    except Exception as exc:
+        _breaker(kit, channel_id).record_failure()
+        return None, failure(channel_id, exc)
+    if breaker is not None:
+        breaker.record_success()
+    return output, None

@@ -1,0 +1,23 @@
+"""``make demo`` (examples/demo.py) runs and shows what it promises."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+from typing import Any
+
+DEMO = Path(__file__).resolve().parents[3] / "examples" / "demo.py"
+
+
+async def test_demo_transcript(capsys: Any) -> None:
+    namespace = runpy.run_path(str(DEMO), run_name="demo")
+    await namespace["main"]()
+    out = capsys.readouterr().out
+    assert "(typing_start from bob)" in out
+    assert "#1   agent" in out  # the agent answered and was stored at index 1
+    assert "(part 1/2)" in out
+    assert "2. Change address" in out
+    assert "Location: Downtown store" in out
+    assert "[duplicate: nothing stored, first event returned]" in out
+    assert "[BLOCKED: looks like a card number]" in out
+    assert "#7   ws-alice blocked" in out

@@ -1,0 +1,49 @@
+"""The engine's fast construction of already-valid models."""
+
+from __future__ import annotations
+
+from roomkit import EventSource, InboundResult, RoomContext, RoomEvent, TextContent
+from roomkit.core._construct import construct, fast_id
+from roomkit.models.enums import ChannelType
+from roomkit.models.room import Room
+
+
+def test_constructed_event_equals_a_validated_one() -> None:
+    source = EventSource(channel_id="c", channel_type=ChannelType.SMS)
+    content = TextContent(body="hi")
+    validated = RoomEvent(room_id="r", source=source, content=content)
+    fast = construct(
+        RoomEvent,
+        {
+            "id": validated.id,
+            "room_id": "r",
+            "source": source,
+            "content": content,
+            "created_at": validated.created_at,
+        },
+    )
+    assert fast == validated
+    assert fast.model_dump() == validated.model_dump()
+    assert list(fast.__dict__) == list(RoomEvent.model_fields)  # declared order kept
+    assert RoomEvent.model_validate_json(fast.model_dump_json()) == validated
+
+
+def test_defaults_and_factories_are_fresh_per_instance() -> None:
+    a = construct(InboundResult, {"room_id": "r"})
+    b = construct(InboundResult, {"room_id": "r"})
+    assert a.responses == []
+    assert a.responses is not b.responses
+    assert a.blocked is False
+    assert a.event is None
+
+
+def test_assignment_after_construct() -> None:
+    ctx = construct(RoomContext, {"room": Room(id="r")})
+    ctx.metadata["x"] = 1
+    assert ctx.model_dump()["metadata"] == {"x": 1}
+
+
+def test_fast_id_shape() -> None:
+    ids = {fast_id() for _ in range(1000)}
+    assert len(ids) == 1000
+    assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)

@@ -1,0 +1,73 @@
+"""InMemoryRealtime: the realtime conformance suite plus bounded queues."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from roomkit import EphemeralEvent, EphemeralEventType, InMemoryRealtime
+from roomkit_conformance.suites.realtime import RealtimeBackendSuite
+
+
+class TestInMemoryRealtimeConformance(RealtimeBackendSuite):
+    @pytest.fixture
+    async def component(self) -> AsyncIterator[InMemoryRealtime]:
+        backend = InMemoryRealtime()
+        yield backend
+        await backend.close()
+
+
+def _ev(i: int) -> EphemeralEvent:
+    return EphemeralEvent(room_id="r", type=EphemeralEventType.CUSTOM, data={"i": i})
+
+
+async def test_full_queue_drops_the_oldest() -> None:
+    backend = InMemoryRealtime(max_queue=3)
+    got: list[int] = []
+    gate = asyncio.Event()
+
+    async def slow(event: EphemeralEvent) -> None:
+        await gate.wait()
+        got.append(event.data["i"])
+
+    await backend.subscribe("room:r", slow)
+    await backend.publish("room:r", _ev(0))
+    await asyncio.sleep(0.01)  # the worker takes event 0 and waits on the gate
+    for i in range(1, 6):
+        await backend.publish("room:r", _ev(i))
+    gate.set()
+    await backend.flush()
+    assert got == [0, 3, 4, 5]
+    assert backend.dropped == 2
+    await backend.close()
+    assert backend.subscriber_count() == 0
+
+
+async def test_a_failing_subscriber_keeps_receiving_and_others_too() -> None:
+    backend = InMemoryRealtime()
+    good: list[int] = []
+    calls = 0
+
+    async def bad(event: EphemeralEvent) -> None:
+        nonlocal calls
+        calls += 1
+        raise RuntimeError("broken ui")
+
+    async def fine(event: EphemeralEvent) -> None:
+        good.append(event.data["i"])
+
+    await backend.subscribe("c", bad)
+    await backend.subscribe("c", fine)
+    for i in range(3):
+        await backend.publish("c", _ev(i))
+    await backend.flush()
+    assert good == [0, 1, 2]
+    assert calls == 3
+    await backend.close()
+
+
+def test_max_queue_validated() -> None:
+    with pytest.raises(ValueError):
+        InMemoryRealtime(max_queue=0)
