@@ -1,8 +1,7 @@
 """roomkit-postgres: conversation store, room locks and realtime events on PostgreSQL.
 
 Importing this package is cheap: the classes (and the asyncpg driver they need) are imported
-on first
-use, so listing plugins never pays for the SDK.
+on first use, so listing plugins never pays for the SDK.
 """
 
 from __future__ import annotations
