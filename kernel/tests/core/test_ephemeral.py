@@ -80,6 +80,55 @@ async def test_websocket_connections_receive_ephemeral_events(kit: RoomKit) -> N
     assert [(e.type, e.user_id) for e in received] == [(EphemeralEventType.TYPING_START, "someone")]
 
 
+async def test_tool_call_events_reach_subscribers_only(kit: RoomKit) -> None:
+    ws = WebSocketChannel("ws")
+    kit.register_channel(ws)
+    to_socket: list[Any] = []
+    to_app: list[EphemeralEvent] = []
+
+    async def send(payload: Any) -> None:
+        to_socket.append(payload)
+
+    async def app(event: EphemeralEvent) -> None:
+        to_app.append(event)
+
+    ws.register_connection("c1", send)
+    await kit.create_room(room_id="r")
+    await kit.attach_channel("r", "ws")
+    await kit.subscribe_room("r", app)
+    secret = {"tool_calls": [{"name": "lookup", "arguments": {"card": "4242"}}]}
+    await kit.publish_ephemeral(
+        EphemeralEvent(room_id="r", type=EphemeralEventType.TOOL_CALL_START, data=secret)
+    )
+    await kit.drain()
+    assert [e.type for e in to_app] == [EphemeralEventType.TOOL_CALL_START]
+    assert to_socket == []
+
+
+async def test_streamed_text_goes_to_streaming_channels_only(kit: RoomKit) -> None:
+    from roomkit import ChannelCapabilities
+
+    streaming = WebSocketChannel("ws-stream")
+    plain = WebSocketChannel("ws-plain", capabilities=ChannelCapabilities(supports_streaming=False))
+    received: dict[str, list[Any]] = {"ws-stream": [], "ws-plain": []}
+    for channel in (streaming, plain):
+        kit.register_channel(channel)
+
+        async def send(payload: Any, _id: str = channel.channel_id) -> None:
+            received[_id].append(payload)
+
+        channel.register_connection("c", send)
+    await kit.create_room(room_id="r")
+    await kit.attach_channel("r", "ws-stream")
+    await kit.attach_channel("r", "ws-plain")
+    chunk = EphemeralEvent(
+        room_id="r", type=EphemeralEventType.CUSTOM, data={"kind": "ai_stream", "delta": "Hel"}
+    )
+    await kit.publish_ephemeral(chunk)
+    assert [e.data["delta"] for e in received["ws-stream"]] == ["Hel"]
+    assert received["ws-plain"] == []
+
+
 async def test_publish_ephemeral_both_call_shapes(kit: RoomKit) -> None:
     got: list[EphemeralEvent] = []
 

@@ -3,8 +3,10 @@
 They go out on the kit's :class:`~roomkit.realtime.base.RealtimeBackend` under the channel
 name ``room:<room_id>`` and are never stored. Transport channels attached to the room that
 define ``deliver_ephemeral(event, binding)`` (the WebSocket channel does) also receive the
-kinds their capabilities allow (typing, read receipts, reactions); a failing channel is
-logged and the others still receive.
+kinds their capabilities allow (typing, read receipts, reactions, and streamed AI text for
+channels that support streaming); a failing channel is logged and the others still receive.
+Tool-call events carry the model's arguments, so they go to ``subscribe_room`` subscribers
+(the application's own UI) only, never out through a transport to the end user.
 """
 
 from __future__ import annotations
@@ -34,7 +36,15 @@ def room_channel(room_id: str) -> str:
     return f"room:{room_id}"
 
 
-def _allowed(caps: ChannelCapabilities, kind: EphemeralEventType) -> bool:
+_STREAM_KIND = "ai_stream"  # roomkit.channels.ai.STREAM_EVENT_KIND (not imported: hot path)
+
+
+def _allowed(caps: ChannelCapabilities, event: EphemeralEvent) -> bool:
+    kind = event.type
+    if kind in (EphemeralEventType.TOOL_CALL_START, EphemeralEventType.TOOL_CALL_END):
+        return False
+    if kind == EphemeralEventType.CUSTOM and event.data.get("kind") == _STREAM_KIND:
+        return caps.supports_streaming
     if kind in (EphemeralEventType.TYPING_START, EphemeralEventType.TYPING_STOP):
         return caps.supports_typing
     if kind == EphemeralEventType.READ_RECEIPT:
@@ -78,7 +88,7 @@ class EphemeralMixin:
                 continue
             channel = self._channels.get(binding.channel_id)
             deliver = getattr(channel, "deliver_ephemeral", None)
-            if deliver is None or not _allowed(binding.capabilities, event.type):
+            if deliver is None or not _allowed(binding.capabilities, event):
                 continue
             try:
                 await deliver(event, binding)
