@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 from roomkit import (
+    Agent,
     AIConfig,
     AIContext,
     AIMessage,
     AITool,
-    Agent,
     ChannelCategory,
     ChannelDirection,
     ChannelType,
@@ -79,7 +79,8 @@ async def test_hook_samples_block_and_filter() -> None:
     result = await kit.process_inbound(
         InboundMessage(channel_id="ws-user", sender_id="u", content=TextContent(body="hello"))
     )
-    assert result.event is not None and not result.blocked
+    assert result.event is not None
+    assert not result.blocked
     assert seen == ["compliance"]  # the SMS-only hook is filtered out for a WebSocket event
 
 
@@ -100,7 +101,8 @@ async def test_per_room_ai_config_sample() -> None:
         ),
     )
     stored = await kit.get_room("support-room")
-    assert room.ai_config is not None and stored.ai_config is not None
+    assert room.ai_config is not None
+    assert stored.ai_config is not None
     assert stored.ai_config.tools[0].name == "lookup_order"
 
 
@@ -196,7 +198,8 @@ async def test_identity_resolution_sample() -> None:
             InboundMessage(channel_id="ws", sender_id=sender, content=TextContent(body="hi"))
         )
     await kit.drain()
-    assert len(identified) == 1 and len(unknown) == 1
+    assert len(identified) == 1
+    assert len(unknown) == 1
 
 
 async def test_resilience_sample() -> None:
@@ -210,8 +213,10 @@ async def test_resilience_sample() -> None:
         rate_limit=RateLimit(max_per_second=5.0),
     )
     binding = await kit.get_binding("room-1", "sms-out")
-    assert binding.retry_policy is not None and binding.retry_policy.max_retries == 3
-    assert binding.rate_limit is not None and binding.rate_limit.max_per_second == 5.0
+    assert binding.retry_policy is not None
+    assert binding.retry_policy.max_retries == 3
+    assert binding.rate_limit is not None
+    assert binding.rate_limit.max_per_second == 5.0
 
 
 async def test_room_lifecycle_sample() -> None:
@@ -273,8 +278,10 @@ async def test_ai_assistant_support_sample() -> None:
     llms_content = get_llms_txt()
     agents_content = get_agents_md()
     combined = get_ai_context()
-    assert llms_content and agents_content
-    assert llms_content in combined and agents_content in combined
+    assert llms_content
+    assert agents_content
+    assert llms_content in combined
+    assert agents_content in combined
 
 
 async def test_conversation_state_and_pipeline_samples() -> None:
@@ -300,7 +307,7 @@ async def test_conversation_state_and_pipeline_samples() -> None:
             PipelineStage(phase="handling", agent_id="agent-advisor", next=None),
         ]
     )
-    router, handler = pipeline.install(
+    router, handler = pipeline.install(  # noqa: RUF059 - as the README writes it
         kit,
         [triage, advisor],
         greet_on_handoff=True,

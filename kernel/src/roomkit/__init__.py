@@ -274,7 +274,6 @@ __all__ = [
 ]
 
 
-
 def __getattr__(name: str) -> Any:
     module_name = _EXPORTS.get(name)
     if module_name is not None:
@@ -294,6 +293,43 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from roomkit.ai_docs import (
+        get_agents_md,
+        get_ai_context,
+        get_llms_txt,
+    )
+    from roomkit.channels.agent import (
+        Agent,
+    )
+    from roomkit.channels.ai import (
+        AIChannel,
+    )
+    from roomkit.channels.base import (
+        Channel,
+    )
+    from roomkit.channels.transport import (
+        TransportChannel,
+    )
+    from roomkit.channels.websocket import (
+        WebSocketChannel,
+    )
+    from roomkit.core.circuit_breaker import (
+        CircuitBreaker,
+    )
+    from roomkit.core.framework import (
+        RoomKit,
+    )
+    from roomkit.core.hooks import (
+        HookEngine,
+        HookRegistration,
+    )
+    from roomkit.core.locks import (
+        InMemoryLockManager,
+        RoomLockManager,
+    )
+    from roomkit.core.rate_limiter import (
+        TokenBucketRateLimiter,
+    )
     from roomkit.errors import (
         ChainDepthExceededError,
         ChannelNotFoundError,
@@ -314,7 +350,23 @@ if TYPE_CHECKING:
         RoomNotFoundError,
         StoreError,
     )
+    from roomkit.identity.base import (
+        IdentityResolver,
+    )
+    from roomkit.identity.mock import (
+        MockIdentityResolver,
+    )
+    from roomkit.memory.base import (
+        MemoryProvider,
+    )
+    from roomkit.memory.handoff import (
+        HandoffMemoryProvider,
+    )
+    from roomkit.memory.sliding_window import (
+        SlidingWindowMemory,
+    )
     from roomkit.models import (
+        Access,
         AIConfig,
         AIContentPart,
         AIContext,
@@ -326,7 +378,6 @@ if TYPE_CHECKING:
         AITool,
         AIToolCall,
         AIUsage,
-        Access,
         AudioContent,
         ChannelBinding,
         ChannelCapabilities,
@@ -376,43 +427,35 @@ if TYPE_CHECKING:
         TextContent,
         VideoContent,
     )
-    from roomkit.core.framework import (
-        RoomKit,
+    from roomkit.orchestration.handoff import (
+        HandoffHandler,
+        HandoffResult,
     )
-    from roomkit.core.hooks import (
-        HookEngine,
-        HookRegistration,
+    from roomkit.orchestration.pipeline import (
+        ConversationPipeline,
+        PipelineStage,
     )
-    from roomkit.core.circuit_breaker import (
-        CircuitBreaker,
+    from roomkit.orchestration.router import (
+        ConversationRouter,
     )
-    from roomkit.core.rate_limiter import (
-        TokenBucketRateLimiter,
+    from roomkit.orchestration.state import (
+        ConversationState,
+        PhaseTransition,
+        get_conversation_state,
+        set_conversation_state,
     )
-    from roomkit.core.locks import (
-        InMemoryLockManager,
-        RoomLockManager,
+    from roomkit.plugins.catalogue import (
+        Catalogue,
+        get_catalogue,
     )
-    from roomkit.channels.base import (
-        Channel,
+    from roomkit.providers.ai.base import (
+        AIProvider,
     )
-    from roomkit.channels.transport import (
-        TransportChannel,
+    from roomkit.providers.ai.fallback import (
+        FallbackAIProvider,
     )
-    from roomkit.channels.websocket import (
-        WebSocketChannel,
-    )
-    from roomkit.channels.ai import (
-        AIChannel,
-    )
-    from roomkit.channels.agent import (
-        Agent,
-    )
-    from roomkit.store.base import (
-        ConversationStore,
-    )
-    from roomkit.store.memory import (
-        InMemoryStore,
+    from roomkit.providers.ai.mock import (
+        MockAIProvider,
     )
     from roomkit.realtime.base import (
         RealtimeBackend,
@@ -420,11 +463,16 @@ if TYPE_CHECKING:
     from roomkit.realtime.memory import (
         InMemoryRealtime,
     )
-    from roomkit.identity.base import (
-        IdentityResolver,
+    from roomkit.skills.registry import (
+        Skill,
+        SkillMetadata,
+        SkillRegistry,
     )
-    from roomkit.identity.mock import (
-        MockIdentityResolver,
+    from roomkit.store.base import (
+        ConversationStore,
+    )
+    from roomkit.store.memory import (
+        InMemoryStore,
     )
     from roomkit.telemetry.base import (
         NoopTelemetryProvider,
@@ -434,59 +482,10 @@ if TYPE_CHECKING:
     from roomkit.telemetry.console import (
         ConsoleTelemetryProvider,
     )
-    from roomkit.providers.ai.base import (
-        AIProvider,
-    )
-    from roomkit.providers.ai.mock import (
-        MockAIProvider,
-    )
-    from roomkit.providers.ai.fallback import (
-        FallbackAIProvider,
-    )
-    from roomkit.memory.base import (
-        MemoryProvider,
-    )
-    from roomkit.memory.sliding_window import (
-        SlidingWindowMemory,
-    )
-    from roomkit.memory.handoff import (
-        HandoffMemoryProvider,
-    )
-    from roomkit.orchestration.state import (
-        ConversationState,
-        PhaseTransition,
-        get_conversation_state,
-        set_conversation_state,
-    )
-    from roomkit.orchestration.router import (
-        ConversationRouter,
-    )
-    from roomkit.orchestration.handoff import (
-        HandoffHandler,
-        HandoffResult,
-    )
-    from roomkit.orchestration.pipeline import (
-        ConversationPipeline,
-        PipelineStage,
-    )
     from roomkit.tools.compose import (
         ToolHandler,
         compose_tool_handlers,
     )
     from roomkit.tools.policy import (
         ToolPolicy,
-    )
-    from roomkit.skills.registry import (
-        Skill,
-        SkillMetadata,
-        SkillRegistry,
-    )
-    from roomkit.ai_docs import (
-        get_agents_md,
-        get_ai_context,
-        get_llms_txt,
-    )
-    from roomkit.plugins.catalogue import (
-        Catalogue,
-        get_catalogue,
     )

@@ -7,8 +7,10 @@ whole family with one ``except`` and the narrower classes when they care which r
 from __future__ import annotations
 
 __all__ = [
+    "ChainDepthExceededError",
     "ChannelNotFoundError",
     "ChannelNotRegisteredError",
+    "CircuitOpenError",
     "ConfigurationError",
     "DeliveryError",
     "HookTimeoutError",
@@ -23,8 +25,6 @@ __all__ = [
     "RoomLockTimeoutError",
     "RoomNotFoundError",
     "StoreError",
-    "ChainDepthExceededError",
-    "CircuitOpenError",
 ]
 
 

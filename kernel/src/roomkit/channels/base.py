@@ -13,7 +13,7 @@ from roomkit.models.room import ChannelBinding, ChannelCapabilities
 __all__ = ["Channel"]
 
 
-class Channel(ABC):
+class Channel(ABC):  # noqa: B024 - transports override deliver(), intelligence on_event()
     """Base class of every channel.
 
     A transport channel implements :meth:`deliver` (push an event out to people); an
