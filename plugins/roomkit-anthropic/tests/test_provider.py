@@ -1,0 +1,170 @@
+"""AnthropicAIProvider against llmock through the real anthropic SDK."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+from roomkit_anthropic import AnthropicAIProvider, AnthropicConfig, plugin
+
+from roomkit.errors import InvalidContentError, ProviderError
+from roomkit.models.ai import AIContext, AIImagePart, AIMessage, AITextPart, AIToolCall
+from roomkit.plugins import load_ref
+from roomkit_conformance.wire.llm import LLMockWire
+
+
+def _hello() -> AIContext:
+    return AIContext(messages=[AIMessage(role="user", content="hello")])
+
+
+@pytest.fixture
+async def make(anthropic_wire: LLMockWire) -> AsyncIterator:
+    made: list[AnthropicAIProvider] = []
+
+    def build(**options: object) -> AnthropicAIProvider:
+        options.setdefault("max_retries", 0)
+        provider = AnthropicAIProvider(
+            AnthropicConfig(api_key="k", base_url=anthropic_wire.sdk_root, **options)  # type: ignore[arg-type]
+        )
+        made.append(provider)
+        return provider
+
+    yield build
+    for provider in made:
+        await provider.close()
+
+
+async def test_request_shape(make, anthropic_wire: LLMockWire) -> None:
+    provider = make(max_tokens=300)
+    call = AIToolCall(id="toolu_1", name="lookup", arguments={"q": "x"})
+    context = AIContext(
+        system_prompt="Be brief.",
+        messages=[
+            AIMessage(role="system", content="Speak French."),
+            AIMessage(role="user", content="find x"),
+            AIMessage(role="assistant", content="Looking.", tool_calls=[call]),
+            AIMessage(role="tool", tool_call_id="toolu_1", content="found"),
+            AIMessage(role="user", content="thanks"),
+        ],
+    )
+    await provider.generate(context)
+    body = (await anthropic_wire.requests())[-1]
+    assert body["system"] == "Be brief.\n\nSpeak French."
+    assert body["max_tokens"] == 300
+    assert [m["role"] for m in body["messages"]] == ["user", "assistant", "user"]
+    assert body["messages"][1]["content"] == [
+        {"type": "text", "text": "Looking."},
+        {"type": "tool_use", "id": "toolu_1", "name": "lookup", "input": {"q": "x"}},
+    ]
+    assert body["messages"][2]["content"] == [
+        {"type": "tool_result", "tool_use_id": "toolu_1", "content": "found"},
+        {"type": "text", "text": "thanks"},
+    ]
+
+
+async def test_image_url_and_base64_blocks(make, anthropic_wire: LLMockWire) -> None:
+    provider = make()
+    message = AIMessage(
+        role="user",
+        content=[
+            AITextPart(text="compare"),
+            AIImagePart(url="https://example.com/a.jpg"),
+            AIImagePart(url="data:image/webp;base64,UklGRg=="),
+        ],
+    )
+    await provider.generate(AIContext(messages=[message]))
+    blocks = (await anthropic_wire.requests())[-1]["messages"][0]["content"]
+    assert blocks[1] == {
+        "type": "image",
+        "source": {"type": "url", "url": "https://example.com/a.jpg"},
+    }
+    assert blocks[2]["source"] == {"type": "base64", "media_type": "image/webp", "data": "UklGRg=="}
+
+
+@pytest.mark.parametrize(
+    ("url", "needle"),
+    [
+        ("data:image/png,rawbytes", "base64"),
+        ("data:image/tiff;base64,AAAA", "not supported"),
+        ("ftp://x/y.png", "data: URI"),
+    ],
+)
+async def test_bad_images_are_rejected(make, anthropic_wire, url: str, needle: str) -> None:
+    provider = make()
+    message = AIMessage(role="user", content=[AIImagePart(url=url)])
+    with pytest.raises(InvalidContentError, match=needle):
+        await provider.generate(AIContext(messages=[message]))
+    assert await anthropic_wire.requests() == []
+
+
+async def test_stop_reason_and_usage(make, anthropic_wire: LLMockWire) -> None:
+    provider = make()
+    response = await provider.generate(_hello())
+    assert response.finish_reason == "end_turn"
+    assert response.usage is not None
+    assert response.usage.output_tokens > 0
+    chunks = [c async for c in provider.generate_stream(_hello())]
+    assert chunks[-1].finish_reason == "end_turn"
+    assert chunks[-1].usage is not None
+    assert chunks[-1].usage.output_tokens > 0
+
+
+async def test_sdk_retries_recover_within_max_retries(make, anthropic_wire) -> None:
+    provider = make(max_retries=2)
+    await anthropic_wire.fail(529, times=2, retry_after=0)
+    await anthropic_wire.reply("recovered")
+    assert (await provider.generate(_hello())).content == "recovered"
+    assert len(await anthropic_wire.requests()) == 3
+
+
+async def test_retries_are_bounded_by_max_retries(make, anthropic_wire) -> None:
+    provider = make(max_retries=1)
+    await anthropic_wire.fail(429, retry_after=0)
+    with pytest.raises(ProviderError) as info:
+        await provider.generate(_hello())
+    assert (info.value.status_code, info.value.retryable) == (429, True)
+    assert len(await anthropic_wire.requests()) == 2
+
+
+async def test_timeout_is_configurable(make, anthropic_wire: LLMockWire) -> None:
+    await anthropic_wire.delay(1.0, times=1)
+    assert (await make(timeout=5.0).generate(_hello())).content
+    await anthropic_wire.delay(5.0, times=1)
+    started = time.monotonic()
+    with pytest.raises(ProviderError, match=r"timed out after 0.3s"):
+        await make(timeout=0.3).generate(_hello())
+    assert time.monotonic() - started < 4.0  # gave up long before the 5 s reply
+
+
+def test_plugin_descriptor_resolves() -> None:
+    found: list = []
+    plugin.roomkit_register_ai_providers(found.append)
+    (descriptor,) = found
+    assert descriptor.name == "anthropic"
+    assert load_ref(descriptor.factory) is AnthropicAIProvider
+    assert load_ref(descriptor.config_model) is AnthropicConfig
+    assert callable(load_ref(descriptor.conformance))
+    assert plugin.roomkit_plugin_info().distribution == "roomkit-anthropic"
+
+
+def test_importing_the_package_does_not_import_the_sdk() -> None:
+    code = (
+        "import sys, roomkit_anthropic, roomkit_anthropic.plugin, roomkit_anthropic.testing;"
+        "sys.exit(1 if 'anthropic' in sys.modules else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+async def test_conformance_factory_builds_a_working_provider() -> None:
+    from roomkit_anthropic.testing import conformance_instance
+
+    from roomkit_conformance.suites.ai_provider import wire_for
+
+    async with conformance_instance() as provider:
+        wire = wire_for(provider)
+        assert wire is not None
+        await wire.reply("from the factory")
+        assert (await provider.generate(_hello())).content == "from the factory"

@@ -1,0 +1,10 @@
+"""RoomKit tool provider for Model Context Protocol servers.
+
+Importing this package does not import the ``mcp`` SDK; that happens when a session opens.
+"""
+
+from roomkit_mcp.config import MCPConfig
+from roomkit_mcp.provider import MCPToolProvider
+from roomkit_mcp.version import __version__
+
+__all__ = ["MCPConfig", "MCPToolProvider", "__version__"]

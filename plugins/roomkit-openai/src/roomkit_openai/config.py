@@ -1,0 +1,134 @@
+"""Configuration models of the OpenAI, Azure OpenAI and vLLM providers."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from roomkit.errors import ConfigurationError
+
+__all__ = ["AzureAIConfig", "OpenAIConfig", "VLLMConfig", "resolve_config"]
+
+MaxTokensParam = Literal["max_tokens", "max_completion_tokens"]
+
+
+class _CommonConfig(BaseModel):
+    """Settings shared by every OpenAI-compatible endpoint."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model: str = Field(default="gpt-4o", min_length=1)
+    #: Seconds before one HTTP attempt times out (connect, read and write each).
+    timeout: float = Field(default=60.0, gt=0)
+    #: Retries the SDK makes on connection errors, 408, 409, 429 and 5xx (with backoff).
+    max_retries: int = Field(default=2, ge=0, le=10)
+    #: Defaults used when the room's AIContext leaves them unset.
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+    max_tokens: int | None = Field(default=None, gt=0)
+    #: Which request field carries ``max_tokens``; vLLM and older models use ``max_tokens``.
+    max_tokens_param: MaxTokensParam = "max_completion_tokens"
+    #: Ask for token usage in streamed responses (``stream_options.include_usage``).
+    stream_usage: bool = True
+    #: ``detail`` of image inputs: ``auto``, ``low`` or ``high``.
+    image_detail: Literal["auto", "low", "high"] = "auto"
+    default_headers: dict[str, str] = Field(default_factory=dict)
+
+
+class OpenAIConfig(_CommonConfig):
+    """Settings of :class:`~roomkit_openai.provider.OpenAIAIProvider`.
+
+    ``api_key`` falls back to the ``OPENAI_API_KEY`` environment variable when unset;
+    ``base_url`` points the client at any OpenAI-compatible server.
+    """
+
+    api_key: SecretStr | None = None
+    base_url: str | None = None
+    organization: str | None = None
+    project: str | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        return _check_http_url(value, "base_url")
+
+
+class AzureAIConfig(_CommonConfig):
+    """Settings for Azure OpenAI.
+
+    ``azure_endpoint`` is the resource URL (``https://NAME.openai.azure.com``) and
+    ``azure_deployment`` the deployment to call (defaults to ``model``). Authenticate with
+    ``api_key`` or a Microsoft Entra ``azure_ad_token``.
+    """
+
+    azure_endpoint: str
+    api_version: str = Field(default="2024-10-21", min_length=1)
+    azure_deployment: str | None = None
+    api_key: SecretStr | None = None
+    azure_ad_token: SecretStr | None = None
+
+    @field_validator("azure_endpoint")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        checked = _check_http_url(value, "azure_endpoint")
+        assert checked is not None
+        return checked.rstrip("/")
+
+
+class VLLMConfig(_CommonConfig):
+    """Settings of an OpenAI-compatible server such as vLLM, llama.cpp or Ollama.
+
+    ``base_url`` is the server's API root, usually ending in ``/v1``.
+    """
+
+    base_url: str
+    model: str = Field(min_length=1)
+    api_key: SecretStr = SecretStr("EMPTY")
+    max_tokens_param: MaxTokensParam = "max_tokens"
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        checked = _check_http_url(value, "base_url")
+        assert checked is not None
+        return checked
+
+
+def _check_http_url(value: str | None, field: str) -> str | None:
+    if value is not None and not value.startswith(("http://", "https://")):
+        raise ValueError(f"{field} must start with http:// or https://, got {value!r}")
+    return value
+
+
+ConfigT = TypeVar("ConfigT", bound=BaseModel)
+
+
+def resolve_config(
+    model: type[ConfigT],
+    config: BaseModel | None,
+    options: dict[str, Any],
+    accepted: tuple[type[BaseModel], ...] = (),
+) -> BaseModel:
+    """A provider's config: the one passed in, or a ``model`` built from keyword options.
+
+    ``accepted`` lists the config types taken as-is (``model`` when empty).
+
+    Raises:
+        ConfigurationError: both were given, the config has the wrong type, or the options
+            do not validate.
+    """
+    if config is not None:
+        if options:
+            raise ConfigurationError(
+                f"pass either a {model.__name__} or keyword options, not both "
+                f"(got {sorted(options)})"
+            )
+        types = accepted or (model,)
+        if not isinstance(config, types):
+            names = " or ".join(t.__name__ for t in types)
+            raise ConfigurationError(f"expected a {names}, got {type(config).__name__}")
+        return config
+    try:
+        return model(**options)
+    except ValidationError as exc:
+        raise ConfigurationError(f"invalid {model.__name__}: {exc}") from exc

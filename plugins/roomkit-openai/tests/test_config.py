@@ -1,0 +1,98 @@
+"""Configuration validation of the OpenAI, Azure and vLLM providers."""
+
+from __future__ import annotations
+
+import pytest
+from roomkit_openai import (
+    AzureAIConfig,
+    AzureOpenAIAIProvider,
+    OpenAIAIProvider,
+    OpenAIConfig,
+    create_vllm_provider,
+)
+
+from roomkit.errors import ConfigurationError
+
+
+async def test_keyword_options_build_the_config() -> None:
+    provider = OpenAIAIProvider(api_key="k", model="gpt-4o-mini", timeout=5, max_retries=4)
+    try:
+        assert provider.config == OpenAIConfig(
+            api_key="k", model="gpt-4o-mini", timeout=5, max_retries=4
+        )
+        assert provider.model_name == "gpt-4o-mini"
+        assert provider.client.timeout == 5
+        assert provider.client.max_retries == 4
+    finally:
+        await provider.close()
+
+
+def test_config_and_options_together_are_rejected() -> None:
+    with pytest.raises(ConfigurationError, match="not both"):
+        OpenAIAIProvider(OpenAIConfig(api_key="k"), model="gpt-4o")
+
+
+def test_wrong_config_type_is_rejected() -> None:
+    with pytest.raises(ConfigurationError, match="AzureAIConfig"):
+        AzureOpenAIAIProvider(OpenAIConfig(api_key="k"))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("options", "needle"),
+    [
+        ({"timeout": 0}, "timeout"),
+        ({"max_retries": -1}, "max_retries"),
+        ({"temperature": 3.0}, "temperature"),
+        ({"base_url": "ftp://x"}, "http"),
+        ({"unknown_option": 1}, "unknown_option"),
+    ],
+)
+def test_invalid_options_raise_configuration_error(options: dict, needle: str) -> None:
+    with pytest.raises(ConfigurationError, match=needle):
+        OpenAIAIProvider(api_key="k", **options)
+
+
+def test_missing_api_key_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(ConfigurationError, match="api_key"):
+        OpenAIAIProvider(OpenAIConfig())
+
+
+def test_api_key_is_never_shown() -> None:
+    config = OpenAIConfig(api_key="sk-very-secret")
+    assert "sk-very-secret" not in repr(config)
+    assert "sk-very-secret" not in str(config.model_dump())
+
+
+def test_azure_endpoint_must_be_http() -> None:
+    with pytest.raises(ConfigurationError, match="azure_endpoint"):
+        AzureOpenAIAIProvider(azure_endpoint="my-resource", api_key="k")
+
+
+async def test_azure_config_through_the_openai_class() -> None:
+    provider = OpenAIAIProvider(
+        AzureAIConfig(azure_endpoint="https://r.openai.azure.com/", api_key="k", model="dep")
+    )
+    try:
+        assert provider.name == "azure-openai"
+        assert str(provider.client.base_url).startswith(
+            "https://r.openai.azure.com/openai/deployments/dep"
+        )
+    finally:
+        await provider.close()
+
+
+def test_vllm_rejects_a_bad_base_url() -> None:
+    with pytest.raises(ConfigurationError, match="base_url"):
+        create_vllm_provider("localhost:8000", "llama")
+
+
+async def test_vllm_defaults() -> None:
+    provider = create_vllm_provider("http://127.0.0.1:9/v1", "llama-3", temperature=0.2)
+    try:
+        assert provider.name == "vllm"
+        assert provider.model_name == "llama-3"
+        assert provider.config.max_tokens_param == "max_tokens"
+        assert provider.config.temperature == 0.2
+    finally:
+        await provider.close()
