@@ -81,7 +81,8 @@ async def main():
 asyncio.run(main())
 """  # noqa: E501
 
-SEED = Path("/work/shared/seed/roomkit-0.6.7-README.md")
+# The seed README sits in ``shared/`` beside the repository checkout (as on CI and dev machines).
+SEED = Path(__file__).resolve().parents[3].parent / "shared" / "seed" / "roomkit-0.6.7-README.md"
 
 
 def test_quickstart_prints_handoff_accepted(tmp_path: Path) -> None:
