@@ -18,7 +18,7 @@ import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 WS_CHANNELS = ("ws-a", "ws-b")
@@ -46,11 +46,10 @@ def _make_send(counters: Counters) -> Callable[[str, Any], Awaitable[None]]:
 
 
 def _make_ai_channel(counters: Counters) -> Any:
+    """An AIChannel on a MockAIProvider whose ``generate`` is timed (provider time)."""
     from roomkit import AIChannel, MockAIProvider
 
-    class TimedMockAIProvider(MockAIProvider):  # type: ignore[misc]
-        """MockAIProvider that records how long ``generate`` takes (provider time)."""
-
+    class TimedMockAIProvider(MockAIProvider):
         async def generate(self, context: Any) -> Any:
             start = time.perf_counter_ns()
             try:
@@ -66,20 +65,20 @@ def _install_hooks(kit: Any, counters: Counters) -> None:
     """3 sync BEFORE_BROADCAST hooks that allow, 2 async AFTER_BROADCAST hooks."""
     from roomkit import HookExecution, HookResult, HookTrigger
 
+    async def allow(event: Any, ctx: Any) -> Any:
+        counters.sync_hooks += 1
+        return HookResult.allow()
+
+    async def after(event: Any, ctx: Any) -> None:
+        counters.async_hooks += 1
+
+    # Same as stacking ``@kit.hook(...)`` decorators, once per name.
     for i in range(3):
-
-        @kit.hook(HookTrigger.BEFORE_BROADCAST, name=f"allow_{i}")  # type: ignore[misc]
-        async def allow(event: Any, ctx: Any) -> Any:
-            counters.sync_hooks += 1
-            return HookResult.allow()
-
+        kit.hook(HookTrigger.BEFORE_BROADCAST, name=f"allow_{i}")(allow)
     for i in range(2):
-
-        @kit.hook(  # type: ignore[misc]
-            HookTrigger.AFTER_BROADCAST, execution=HookExecution.ASYNC, name=f"after_{i}"
+        kit.hook(HookTrigger.AFTER_BROADCAST, execution=HookExecution.ASYNC, name=f"after_{i}")(
+            after
         )
-        async def after(event: Any, ctx: Any) -> None:
-            counters.async_hooks += 1
 
 
 async def build_kit(
@@ -156,8 +155,12 @@ def median_of_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Median of every numeric key across runs; other keys taken from the last run."""
     merged: dict[str, Any] = dict(runs[-1])
     for key, value in runs[-1].items():
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            merged[key] = statistics.median(float(run[key]) for run in runs)
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int):
+            merged[key] = statistics.median_low(run[key] for run in runs)
+        elif isinstance(value, float):
+            merged[key] = statistics.median(run[key] for run in runs)
     return merged
 
 
@@ -173,10 +176,6 @@ def run_repeated(
     merged["runs"] = runs
     merged[f"{spread_key}_all"] = [round(float(r[spread_key]), 3) for r in results]
     return merged
-
-
-def counters_dict(counters: Counters) -> dict[str, int]:
-    return asdict(counters)
 
 
 def base_parser(description: str) -> argparse.ArgumentParser:

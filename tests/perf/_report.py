@@ -1,0 +1,157 @@
+"""The benchmark report: which numbers go in the table, and the markdown rendering."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+Results = dict[str, dict[str, Any]]  # workload key -> the workload's JSON line (or an error)
+
+
+@dataclass(frozen=True)
+class Metric:
+    workload: str
+    field: str
+    label: str
+    higher_is_better: bool
+    fmt: str = "{:,.0f}"
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("text_plain", "msgs_per_s", "1 room, 2 WS: msg/s", True),
+    Metric("text_plain", "p50_ms", "1 room, 2 WS: p50 ms", False, "{:.3f}"),
+    Metric("text_plain", "p99_ms", "1 room, 2 WS: p99 ms", False, "{:.3f}"),
+    Metric("text_hooks", "msgs_per_s", "+ 3 sync / 2 async hooks: msg/s", True),
+    Metric("text_hooks", "p99_ms", "+ 3 sync / 2 async hooks: p99 ms", False, "{:.3f}"),
+    Metric("text_ai", "msgs_per_s", "+ mock AI channel: msg/s", True),
+    Metric("text_ai", "p99_ms", "+ mock AI channel: p99 ms", False, "{:.3f}"),
+    Metric("rooms", "msgs_per_s", "1,000 rooms x 10 concurrent: msg/s", True),
+    Metric(
+        "rooms", "p99_ms", "1,000 rooms x 10 concurrent: p99 ms (incl. queueing)", False, "{:,.1f}"
+    ),
+    Metric("rooms_ai", "msgs_per_s", "1,000 rooms x 10 concurrent, AI: msg/s", True),
+    Metric(
+        "history_5k",
+        "last_over_first",
+        "5,000 msgs in 1 room: last 10% / first 10%",
+        True,
+        "{:.2f}",
+    ),
+    Metric(
+        "history_50k",
+        "last_over_first",
+        "50,000 msgs in 1 room: last 10% / first 10%",
+        True,
+        "{:.2f}",
+    ),
+    Metric(
+        "history_ai_2k",
+        "last_over_first",
+        "2,000 msgs in 1 room with AI: last 10% / first 10%",
+        True,
+        "{:.2f}",
+    ),
+    Metric(
+        "memory", "bytes_per_event_tracemalloc", "memory per stored event (tracemalloc), B", False
+    ),
+    Metric("memory", "bytes_per_event_rss", "memory per stored event (RSS delta), B", False),
+    Metric("import", "import_s", "`python -c 'import roomkit'`: s", False, "{:.3f}"),
+    Metric("import", "modules", "modules in sys.modules after import", False),
+    Metric(
+        "import",
+        "import_used_s",
+        "`from roomkit import RoomKit, ...` (4 names): s",
+        False,
+        "{:.3f}",
+    ),
+    Metric("import", "modules_used", "modules after `from roomkit import RoomKit, ...`", False),
+    Metric(
+        "ai_overhead",
+        "overhead_per_ai_turn_us",
+        "framework overhead per AI turn: us",
+        False,
+        "{:,.1f}",
+    ),
+)
+
+# Fields that say whether the work really happened; they should match between implementations.
+SANITY_FIELDS: dict[str, tuple[str, ...]] = {
+    "text_plain": ("per_msg",),
+    "text_hooks": ("per_msg",),
+    "text_ai": ("per_msg",),
+    "rooms": ("deliveries_per_msg",),
+    "rooms_ai": ("deliveries_per_msg", "provider_calls_per_msg"),
+    "history_5k": ("deliveries_per_msg", "n_done"),
+    "history_50k": ("deliveries_per_msg", "n_done", "truncated"),
+    "history_ai_2k": ("deliveries_per_msg", "n_done"),
+    "memory": ("events_stored_check",),
+    "ai_overhead": ("ai_turns_per_msg",),
+}
+
+
+def _value(results: Results, metric: Metric) -> float | None:
+    value = results.get(metric.workload, {}).get(metric.field)
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def _cell(results: Results, metric: Metric) -> str:
+    entry = results.get(metric.workload)
+    if entry is None:
+        return "not run"
+    if "error" in entry:
+        return "error"
+    if "skipped" in entry:
+        return "not run"
+    value = _value(results, metric)
+    return "-" if value is None else metric.fmt.format(value)
+
+
+def _ratio(ours: float | None, original: float | None, higher_is_better: bool) -> str:
+    if ours is None or original is None or ours == 0 or original == 0:
+        return "-"
+    ratio = ours / original if higher_is_better else original / ours
+    return f"{ratio:.2f}x"
+
+
+def markdown_table(ours: Results, original: Results) -> str:
+    lines = [
+        "| workload | ours | original 0.6.7 | ratio (>1 = ours better) |",
+        "|---|---:|---:|---:|",
+    ]
+    for metric in METRICS:
+        ratio = _ratio(_value(ours, metric), _value(original, metric), metric.higher_is_better)
+        lines.append(
+            f"| {metric.label} | {_cell(ours, metric)} | {_cell(original, metric)} | {ratio} |"
+        )
+    return "\n".join(lines)
+
+
+def problems(ours: Results, original: Results) -> list[str]:
+    """Errors, skips and sanity mismatches worth reading before trusting the table."""
+    notes: list[str] = []
+    for name, results in (("ours", ours), ("original", original)):
+        for key, entry in results.items():
+            if "error" in entry:
+                notes.append(f"{name} / {key}: ERROR {entry['error']}")
+            elif "skipped" in entry:
+                notes.append(f"{name} / {key}: not run ({entry['skipped']})")
+            notes.extend(
+                f"{name} / {key}.{field}: {value}"
+                for field, value in entry.items()
+                if field.endswith("_error")
+            )
+    for key, fields in SANITY_FIELDS.items():
+        mine, theirs = ours.get(key, {}), original.get(key, {})
+        if "error" in mine or "error" in theirs or "skipped" in mine or "skipped" in theirs:
+            continue
+        for field in fields:
+            if field in mine and field in theirs and mine[field] != theirs[field]:
+                notes.append(
+                    f"sanity / {key}.{field}: ours {json.dumps(mine[field])} "
+                    f"vs original {json.dumps(theirs[field])}"
+                )
+    return notes

@@ -1,0 +1,256 @@
+"""Run every benchmark workload under our kernel and the original RoomKit 0.6.7, side by side.
+
+    python tests/perf/run.py                  # both implementations (make bench)
+    python tests/perf/run.py --only ours      # keeps the original's numbers from results.json
+    python tests/perf/run.py --quick          # small sizes, one run: a smoke test, not numbers
+
+Ours runs on ``--ours-python`` (default: the repo's .venv, else this interpreter); the original
+runs in ``.bench/orig312`` (Python 3.12 + ``roomkit==0.6.7``), created here when missing. Prints
+a markdown table and writes ``tests/perf/results.json``. Numbers are reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from _report import Results, markdown_table, problems
+
+PERF = Path(__file__).resolve().parent
+ROOT = PERF.parents[1]
+ORIG_VENV = ROOT / ".bench" / "orig312"
+ORIG_VERSION = "0.6.7"
+KERNEL_SRC = ROOT / "kernel" / "src"
+PYCACHE = ROOT / ".bench" / "pycache"
+_FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<func>\S+)')
+QUICK = ("--n", "300", "--runs", "1", "--rooms", "100", "--events", "2000",
+         "--traced-events", "1000")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Workload:
+    key: str
+    script: str
+    args: tuple[str, ...] = ()
+    original_args: tuple[str, ...] | None = None  # None: same as ``args``
+    skip_original: str = ""  # non-empty: why the original does not run it
+    quick_flags: tuple[str, ...] = ("--n", "--runs")
+
+    def argv(self, impl: str, quick: bool) -> list[str]:
+        args = list(self.original_args if impl == "original" and self.original_args else self.args)
+        if quick:  # argparse keeps the last value of a repeated option
+            pairs = zip(QUICK[::2], QUICK[1::2], strict=True)
+            args += [
+                item for flag, value in pairs if flag in self.quick_flags for item in (flag, value)
+            ]
+        return [str(PERF / self.script), *args]
+
+
+WORKLOADS: tuple[Workload, ...] = (
+    Workload("text_plain", "bench_text.py", ("--variant", "plain", "--n", "2000")),
+    Workload("text_hooks", "bench_text.py", ("--variant", "hooks", "--n", "2000")),
+    Workload("text_ai", "bench_text.py", ("--variant", "ai", "--n", "2000")),
+    Workload("rooms", "bench_rooms.py", (), quick_flags=("--rooms", "--runs")),
+    # ~65 s per run on the original: one run.
+    Workload("rooms_ai", "bench_rooms.py", ("--ai", "--runs", "1"), quick_flags=("--rooms",)),
+    Workload("history_5k", "bench_history.py", ("--n", "5000")),
+    Workload(
+        "history_50k",
+        "bench_history.py",
+        ("--n", "50000", "--budget-s", "120"),
+        skip_original="too slow: 19,000 messages after 30 s, already at 0.17 of its start rate",
+    ),
+    Workload("history_ai_2k", "bench_history.py", ("--ai", "--n", "2000")),
+    Workload("memory", "bench_memory.py", (), quick_flags=("--events", "--traced-events")),
+    Workload("import", "bench_import.py", (), quick_flags=()),
+    Workload("ai_overhead", "bench_ai_overhead.py", ("--n", "1000")),
+)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _imports_roomkit(python: str, env: dict[str, str]) -> tuple[bool, str]:
+    proc = subprocess.run(
+        [python, "-c", "import roomkit; print(getattr(roomkit, '__version__', '?'))"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    tail = (proc.stdout if proc.returncode == 0 else proc.stderr).strip().splitlines()
+    return proc.returncode == 0, tail[-1] if tail else ""
+
+
+def original_python() -> str:
+    """The venv with the original RoomKit; created or repaired when needed."""
+    python = ORIG_VENV / "bin" / "python"
+    env = _clean_env()
+    if python.exists() and _imports_roomkit(str(python), env) == (True, ORIG_VERSION):
+        return str(python)
+    log(f"creating {ORIG_VENV} (Python 3.12 + roomkit=={ORIG_VERSION}) ...")
+    base = shutil.which("python3.12")
+    if base is None:
+        raise SystemExit("python3.12 not found: the original RoomKit needs Python >= 3.12")
+    venv_env = {**env, "PYENV_VERSION": os.environ.get("PYENV_VERSION", "3.12.1")}
+    subprocess.run([base, "-m", "venv", str(ORIG_VENV)], check=True, env=venv_env)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         f"roomkit=={ORIG_VERSION}"],
+        check=True, env=env,
+    )  # fmt: skip
+    return str(python)
+
+
+def _clean_env() -> dict[str, str]:
+    """No PYTHONPATH; bytecode cached under .bench/ so imports are not timed compiling source.
+
+    A venv installed by uv has no .pyc files and PYTHONDONTWRITEBYTECODE may be set, while pip
+    compiles at install time: without a shared cache the two import timings would differ by the
+    compile time (about 2x here), not by the libraries.
+    """
+    dropped = ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+    return env
+
+
+def ours_runtime(requested: str | None) -> tuple[str, dict[str, str], str]:
+    """Interpreter, environment and a note for our kernel (falls back to kernel/src on the path)."""
+    venv_python = ROOT / ".venv" / "bin" / "python"
+    python = requested or (str(venv_python) if venv_python.exists() else sys.executable)
+    env = _clean_env()
+    ok, detail = _imports_roomkit(python, env)
+    if ok:
+        return python, env, f"roomkit {detail}"
+    if KERNEL_SRC.is_dir():
+        with_src = {**env, "PYTHONPATH": str(KERNEL_SRC)}
+        ok_src, detail_src = _imports_roomkit(python, with_src)
+        if ok_src:
+            return python, with_src, f"roomkit {detail_src} (from PYTHONPATH={KERNEL_SRC})"
+        detail = detail_src
+    return python, env, f"import roomkit fails: {detail}"
+
+
+def _failure(stderr: str) -> str:
+    """The exception line, plus the last benchmark line it came through (which API call)."""
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    if not lines:
+        return ""
+    frames = [m for line in lines if (m := _FRAME.match(line)) and m["file"].startswith(str(PERF))]
+    if not frames:
+        return lines[-1]
+    last = frames[-1]
+    return f"{lines[-1]} (at {Path(last['file']).name}:{last['line']} in {last['func']})"
+
+
+def run_workload(
+    python: str, env: dict[str, str], argv: list[str], timeout: float
+) -> dict[str, Any]:
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(
+            [python, *argv], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}
+    wall = time.perf_counter() - start
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        return {"error": _failure(proc.stderr) or f"exit code {proc.returncode}"}
+    result: dict[str, Any] = json.loads(lines[-1])
+    result["bench_wall_s"] = round(wall, 2)
+    return result
+
+
+def _previous(path: Path) -> dict[str, Any]:
+    try:
+        loaded: dict[str, Any] = json.loads(path.read_text())
+        return loaded
+    except (OSError, ValueError):
+        return {}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--only", choices=("ours", "original"))
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, 1 run (smoke test)")
+    parser.add_argument("--ours-python", help="interpreter with our kernel installed")
+    parser.add_argument("--workloads", help="comma-separated subset, e.g. text_plain,import")
+    parser.add_argument("--timeout", type=float, default=300.0, help="per workload, seconds")
+    parser.add_argument("--output", type=Path, default=PERF / "results.json")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    selected = set(args.workloads.split(",")) if args.workloads else None
+    workloads = [w for w in WORKLOADS if selected is None or w.key in selected]
+    impls = [args.only] if args.only else ["ours", "original"]
+    previous = _previous(args.output)
+    results: dict[str, Results] = {
+        impl: dict(previous.get(impl, {})) for impl in ("ours", "original")
+    }
+    runtimes: dict[str, tuple[str, dict[str, str], str]] = {}
+    if "ours" in impls:
+        runtimes["ours"] = ours_runtime(args.ours_python)
+    if "original" in impls:
+        runtimes["original"] = (original_python(), _clean_env(), f"roomkit {ORIG_VERSION}")
+    for impl, (python, _, note) in runtimes.items():
+        log(f"{impl}: {python} ({note})")
+    load_start = os.getloadavg()[0]
+    for workload in workloads:
+        for impl in impls:
+            python, env, note = runtimes[impl]
+            if impl == "original" and workload.skip_original:
+                results[impl][workload.key] = {"skipped": workload.skip_original}
+                continue
+            if note.startswith("import roomkit fails"):
+                results[impl][workload.key] = {"error": note}
+                continue
+            log(f"[{impl}] {workload.key} ...")
+            entry = run_workload(python, env, workload.argv(impl, args.quick), args.timeout)
+            log(f"[{impl}] {workload.key}: {entry.get('bench_wall_s', entry.get('error'))}")
+            results[impl][workload.key] = entry
+    report = {
+        "meta": {
+            "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}",
+            "quick": args.quick,
+            "load_avg_1min": {"start": load_start, "end": os.getloadavg()[0]},
+            "interpreters": {impl: rt[0] for impl, rt in runtimes.items()},
+            "notes": {impl: rt[2] for impl, rt in runtimes.items()},
+            "ran": impls,
+            "carried_over": {
+                impl: previous.get("meta", {}).get("when")
+                for impl in ("ours", "original")
+                if impl not in impls and previous.get(impl)
+            },
+        },
+        **results,
+    }
+    args.output.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    if args.quick:
+        print("QUICK MODE: reduced sizes, 1 run; the labels name the full sizes.\n")
+    busiest = max(load_start, os.getloadavg()[0])
+    if busiest > 0.5 * (os.cpu_count() or 1):
+        print(f"Machine busy (1-min load average up to {busiest:.1f}): numbers are noisy.\n")
+    print(markdown_table(results["ours"], results["original"]))
+    notes = problems(results["ours"], results["original"])
+    if notes:
+        print("\nNotes:\n" + "\n".join(f"- {note}" for note in notes))
+    print(f"\nWrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
