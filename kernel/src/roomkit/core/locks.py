@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from abc import ABC, abstractmethod
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from roomkit.errors import RoomLockTimeoutError
+from roomkit.errors import ConfigurationError, RoomLockTimeoutError
 
-__all__ = ["InMemoryLockManager", "RoomLockManager"]
+__all__ = [
+    "InMemoryLockManager",
+    "RoomLockManager",
+    "SharedRoomLockManager",
+    "lock_timeout_error",
+]
 
 
 class RoomLockManager(ABC):
@@ -78,9 +85,7 @@ class _Hold:
                     async with asyncio.timeout(self._timeout):
                         await lock.acquire()
                 except TimeoutError:
-                    raise RoomLockTimeoutError(
-                        f"room {room_id!r} stayed locked for more than {self._timeout}s"
-                    ) from None
+                    raise lock_timeout_error(room_id, self._timeout) from None
         except BaseException:
             manager._release_user(room_id)
             raise
@@ -92,3 +97,71 @@ class _Hold:
             self._lock = None
             lock.release()
             self._manager._release_user(self._room_id)
+
+
+def lock_timeout_error(room_id: str, timeout: float) -> RoomLockTimeoutError:
+    """The error for a room lock that could not be had within ``timeout`` seconds."""
+    return RoomLockTimeoutError(f"room {room_id!r} stayed locked for more than {timeout}s")
+
+
+class SharedRoomLockManager(RoomLockManager):
+    """Base for lock managers whose locks live in a backend shared by processes.
+
+    It provides :meth:`locked`: ``timeout=None`` means ``default_timeout`` seconds, one
+    deadline covers the whole acquisition, and tasks of this process waiting for the same room
+    first queue on a local ``asyncio.Lock``, so a busy room costs one backend waiter per
+    process, not one per task. Subclasses implement :meth:`_backend_lock`, which takes and
+    gives back the lock in the backend (a PostgreSQL advisory lock, a Redis lease, ...).
+
+    Raises:
+        ConfigurationError: ``default_timeout`` is not a positive number of seconds.
+    """
+
+    def __init__(self, *, default_timeout: float) -> None:
+        if default_timeout <= 0:
+            raise ConfigurationError("default_timeout must be a positive number of seconds")
+        #: Seconds :meth:`locked` waits when called with ``timeout=None``.
+        self._default_timeout = default_timeout
+        self._local: dict[str, asyncio.Lock] = {}
+        self._local_users: dict[str, int] = {}
+
+    def locked(
+        self, room_id: str, timeout: float | None = None
+    ) -> AbstractAsyncContextManager[None]:
+        """Hold the shared lock of ``room_id`` for the ``async with`` block."""
+        return self._hold(room_id, self._default_timeout if timeout is None else timeout)
+
+    @abstractmethod
+    def _backend_lock(
+        self, room_id: str, deadline: float, timeout: float
+    ) -> AbstractAsyncContextManager[None]:
+        """Hold the backend lock of ``room_id`` for the ``async with`` block.
+
+        Called once this process's turn for the room has come. ``deadline`` is the
+        :func:`time.monotonic` time by which the lock must be held; past it, raise
+        ``lock_timeout_error(room_id, timeout)``. The lock must be given back when the block
+        exits, also on error or cancellation.
+        """
+
+    @asynccontextmanager
+    async def _hold(self, room_id: str, timeout: float) -> AsyncIterator[None]:
+        deadline = time.monotonic() + max(timeout, 0.0)
+        local = self._local.setdefault(room_id, asyncio.Lock())
+        self._local_users[room_id] = self._local_users.get(room_id, 0) + 1
+        try:
+            try:
+                await asyncio.wait_for(local.acquire(), max(deadline - time.monotonic(), 0))
+            except TimeoutError:
+                raise lock_timeout_error(room_id, timeout) from None
+            try:
+                async with self._backend_lock(room_id, deadline, timeout):
+                    yield
+            finally:
+                local.release()
+        finally:
+            users = self._local_users[room_id] - 1
+            if users:
+                self._local_users[room_id] = users
+            else:
+                del self._local_users[room_id]
+                del self._local[room_id]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from roomkit.errors import ConfigurationError
+from roomkit.providers.ai import support
 
 __all__ = ["AnthropicConfig", "resolve_config"]
 
@@ -34,9 +34,7 @@ class AnthropicConfig(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError(f"base_url must start with http:// or https://, got {value!r}")
-        return value
+        return support.check_http_url(value, "base_url")
 
 
 def resolve_config(config: AnthropicConfig | None, options: dict[str, Any]) -> AnthropicConfig:
@@ -46,16 +44,4 @@ def resolve_config(config: AnthropicConfig | None, options: dict[str, Any]) -> A
         ConfigurationError: both were given, the config has the wrong type, or the options
             do not validate.
     """
-    if config is not None:
-        if options:
-            raise ConfigurationError(
-                "pass either an AnthropicConfig or keyword options, not both "
-                f"(got {sorted(options)})"
-            )
-        if not isinstance(config, AnthropicConfig):
-            raise ConfigurationError(f"expected an AnthropicConfig, got {type(config).__name__}")
-        return config
-    try:
-        return AnthropicConfig(**options)
-    except ValidationError as exc:
-        raise ConfigurationError(f"invalid AnthropicConfig: {exc}") from exc
+    return support.resolve_config(AnthropicConfig, config, options)

@@ -3,52 +3,30 @@
 from __future__ import annotations
 
 from roomkit.errors import ProviderError
+from roomkit.providers.ai.support import (
+    connection_error,
+    is_retryable_status,
+    status_error,
+    timeout_error,
+    transport_error,
+)
 
 __all__ = ["is_retryable_status", "to_provider_error"]
 
-_RETRYABLE_STATUSES = frozenset({408, 409, 425, 429})
-
-
-def is_retryable_status(status: int) -> bool:
-    """Whether the same request may succeed later: rate limits, timeouts, 5xx and 529."""
-    return status in _RETRYABLE_STATUSES or status >= 500
-
 
 def to_provider_error(exc: Exception, *, provider: str, timeout: float) -> ProviderError:
-    """A :class:`ProviderError` describing ``exc``; never includes credentials."""
+    """A :class:`ProviderError` describing ``exc``; never includes credentials.
+
+    Retryable statuses include Anthropic's 529 (overloaded), like every 5xx.
+    """
     if isinstance(exc, ProviderError):
         return exc
     import anthropic
 
-    timed_out = ProviderError(
-        f"{provider}: request timed out after {timeout:g}s", provider=provider, retryable=True
-    )
     if isinstance(exc, anthropic.APITimeoutError):
-        return timed_out
+        return timeout_error(provider, timeout)
     if isinstance(exc, anthropic.APIStatusError):
-        status = exc.status_code
-        return ProviderError(
-            f"{provider}: HTTP {status}: {_short(exc.message)}",
-            provider=provider,
-            retryable=is_retryable_status(status),
-            status_code=status,
-        )
+        return status_error(provider, exc.status_code, exc.message)
     if isinstance(exc, anthropic.APIConnectionError):
-        return ProviderError(
-            f"{provider}: connection failed: {_short(str(exc.__cause__ or exc))}",
-            provider=provider,
-            retryable=True,
-        )
-    names = {cls.__name__ for cls in type(exc).__mro__}
-    if "TimeoutException" in names or isinstance(exc, TimeoutError):
-        return timed_out
-    if names & {"TransportError", "RemoteProtocolError", "ConnectionError"}:
-        return ProviderError(
-            f"{provider}: connection lost: {_short(str(exc))}", provider=provider, retryable=True
-        )
-    return ProviderError(f"{provider}: {type(exc).__name__}: {_short(str(exc))}", provider=provider)
-
-
-def _short(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+        return connection_error(provider, str(exc.__cause__ or exc), phase="failed")
+    return transport_error(exc, provider=provider, timeout=timeout)

@@ -5,11 +5,10 @@ Pure functions over plain dicts and SDK objects read by attribute; no SDK import
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from roomkit.errors import InvalidContentError, ProviderError
+from roomkit.errors import InvalidContentError
 from roomkit.models.ai import (
     AIContext,
     AIImagePart,
@@ -18,6 +17,12 @@ from roomkit.models.ai import (
     AITextPart,
     AIToolCall,
     AIUsage,
+)
+from roomkit.providers.ai.support import (
+    append_turn,
+    parse_tool_arguments,
+    read_usage,
+    require_json_object,
 )
 
 __all__ = ["StreamAssembler", "build_request", "image_block", "parse_response"]
@@ -59,16 +64,6 @@ def _user_blocks(message: AIMessage) -> list[dict[str, Any]]:
     return blocks
 
 
-def _append(messages: list[dict[str, Any]], role: str, blocks: list[dict[str, Any]]) -> None:
-    """Add blocks, merging into the previous message of the same role (Claude alternates)."""
-    if not blocks:
-        return
-    if messages and messages[-1]["role"] == role:
-        messages[-1]["content"].extend(blocks)
-    else:
-        messages.append({"role": role, "content": blocks})
-
-
 def build_request(
     context: AIContext, *, model: str, max_tokens: int, temperature: float | None
 ) -> dict[str, Any]:
@@ -91,7 +86,7 @@ def build_request(
                 "tool_use_id": message.tool_call_id,
                 "content": message.text,
             }
-            _append(messages, "user", [result])
+            append_turn(messages, "user", [result], key="content")
         elif message.role == "assistant":
             blocks: list[dict[str, Any]] = []
             if message.text:
@@ -100,9 +95,9 @@ def build_request(
                 {"type": "tool_use", "id": call.id, "name": call.name, "input": call.arguments}
                 for call in message.tool_calls
             )
-            _append(messages, "assistant", blocks)
+            append_turn(messages, "assistant", blocks, key="content")
         else:
-            _append(messages, "user", _user_blocks(message))
+            append_turn(messages, "user", _user_blocks(message), key="content")
     request: dict[str, Any] = {
         "model": context.model or model,
         "max_tokens": context.max_tokens or max_tokens,
@@ -121,16 +116,6 @@ def build_request(
     return request
 
 
-def _arguments(value: Any, *, tool: str, provider: str) -> dict[str, Any]:
-    if isinstance(value, dict):
-        return value
-    raise ProviderError(
-        f"{provider}: input of tool {tool!r} is not a JSON object",
-        provider=provider,
-        retryable=True,
-    )
-
-
 def parse_response(message: Any, *, provider: str) -> AIResponse:
     """An :class:`AIResponse` from a ``Message``."""
     texts: list[str] = []
@@ -143,17 +128,14 @@ def parse_response(message: Any, *, provider: str) -> AIResponse:
                 AIToolCall(
                     id=block.id,
                     name=block.name,
-                    arguments=_arguments(block.input, tool=block.name, provider=provider),
+                    arguments=require_json_object(block.input, tool=block.name, provider=provider),
                 )
             )
-    usage = message.usage
     return AIResponse(
         content="".join(texts),
         tool_calls=calls,
         finish_reason=message.stop_reason,
-        usage=AIUsage(input_tokens=usage.input_tokens or 0, output_tokens=usage.output_tokens or 0)
-        if usage is not None
-        else None,
+        usage=read_usage(message.usage, "input_tokens", "output_tokens"),
         model=message.model,
     )
 
@@ -206,23 +188,13 @@ class StreamAssembler:
 
     def tool_calls(self) -> list[AIToolCall]:
         """The tool-use blocks of the stream, in order, with parsed input."""
-        calls = []
-        for index in sorted(self._tools):
-            block = self._tools[index]
-            raw = "".join(block.json_parts).strip()
-            try:
-                value = json.loads(raw) if raw else {}
-            except ValueError as exc:
-                raise ProviderError(
-                    f"{self.provider}: the model sent invalid JSON input for tool {block.name!r}",
-                    provider=self.provider,
-                    retryable=True,
-                ) from exc
-            calls.append(
-                AIToolCall(
-                    id=block.id,
-                    name=block.name,
-                    arguments=_arguments(value, tool=block.name, provider=self.provider),
-                )
+        return [
+            AIToolCall(
+                id=block.id,
+                name=block.name,
+                arguments=parse_tool_arguments(
+                    "".join(block.json_parts), tool=block.name, provider=self.provider
+                ),
             )
-        return calls
+            for _, block in sorted(self._tools.items())
+        ]

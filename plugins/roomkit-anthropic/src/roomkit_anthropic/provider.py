@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from roomkit.errors import ConfigurationError, ProviderError
 from roomkit.models.ai import AIContext, AIResponse, AIStreamChunk
 from roomkit.providers.ai.base import AIProvider
+from roomkit.providers.ai.support import ensure_finished, secret_value, translate_errors
 from roomkit_anthropic.config import AnthropicConfig, resolve_config
 from roomkit_anthropic.errors import to_provider_error
 from roomkit_anthropic.mapping import StreamAssembler, build_request, parse_response
@@ -53,10 +54,9 @@ class AnthropicAIProvider(AIProvider):
         import anthropic
 
         config = self.config
-        api_key = config.api_key.get_secret_value() if config.api_key is not None else None
         try:
             return anthropic.AsyncAnthropic(
-                api_key=api_key,
+                api_key=secret_value(config.api_key),
                 base_url=config.base_url,
                 timeout=config.timeout,
                 max_retries=config.max_retries,
@@ -92,13 +92,9 @@ class AnthropicAIProvider(AIProvider):
     async def generate(self, context: AIContext) -> AIResponse:
         """One complete Messages API call for ``context``."""
         request = self._request(context)
-        try:
+        with translate_errors(self._error):
             message = await self._client.messages.create(**request)
             return parse_response(message, provider=self.name)
-        except ProviderError:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from exc
 
     async def generate_stream(self, context: AIContext) -> AsyncIterator[AIStreamChunk]:
         """Stream text deltas; tool calls, the stop reason and usage arrive in the last chunk.
@@ -109,7 +105,7 @@ class AnthropicAIProvider(AIProvider):
         request = self._request(context)
         assembler = StreamAssembler(self.name)
         stopped = False
-        try:
+        with translate_errors(self._error):
             stream = await self._client.messages.create(**request, stream=True)
             async with stream:
                 async for event in stream:
@@ -118,20 +114,9 @@ class AnthropicAIProvider(AIProvider):
                     text = assembler.feed(event)
                     if text:
                         yield AIStreamChunk(text_delta=text)
-            if not stopped or assembler.stop_reason is None:
-                raise ProviderError(
-                    f"{self.name}: the stream ended before the model finished",
-                    provider=self.name,
-                    retryable=True,
-                )
+            finished = ensure_finished(self.name, assembler.stop_reason if stopped else None)
             calls = assembler.tool_calls()
-        except ProviderError:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from exc
-        yield AIStreamChunk(
-            tool_calls=calls, finish_reason=assembler.stop_reason, usage=assembler.usage()
-        )
+        yield AIStreamChunk(tool_calls=calls, finish_reason=finished, usage=assembler.usage())
 
     async def close(self) -> None:
         """Close the SDK's HTTP connection pool."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from roomkit.errors import ConfigurationError
+from roomkit.providers.ai import support
 
 __all__ = ["GeminiConfig", "resolve_config"]
 
@@ -38,9 +38,7 @@ class GeminiConfig(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError(f"base_url must start with http:// or https://, got {value!r}")
-        return value
+        return support.check_http_url(value, "base_url")
 
 
 def resolve_config(config: GeminiConfig | None, options: dict[str, Any]) -> GeminiConfig:
@@ -50,15 +48,4 @@ def resolve_config(config: GeminiConfig | None, options: dict[str, Any]) -> Gemi
         ConfigurationError: both were given, the config has the wrong type, or the options
             do not validate.
     """
-    if config is not None:
-        if options:
-            raise ConfigurationError(
-                f"pass either a GeminiConfig or keyword options, not both (got {sorted(options)})"
-            )
-        if not isinstance(config, GeminiConfig):
-            raise ConfigurationError(f"expected a GeminiConfig, got {type(config).__name__}")
-        return config
-    try:
-        return GeminiConfig(**options)
-    except ValidationError as exc:
-        raise ConfigurationError(f"invalid GeminiConfig: {exc}") from exc
+    return support.resolve_config(GeminiConfig, config, options)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from roomkit.errors import ProviderError
+from roomkit.providers.ai.support import (
+    CONNECTION_ERROR_NAMES,
+    TIMEOUT_ERROR_NAMES,
+    is_retryable_status,
+    status_error,
+    transport_error,
+)
 
 __all__ = ["is_retryable_status", "to_provider_error"]
 
-_RETRYABLE_STATUSES = frozenset({408, 409, 425, 429})
-
-
-def is_retryable_status(status: int) -> bool:
-    """Whether the same request may succeed later: rate limits, timeouts and 5xx."""
-    return status in _RETRYABLE_STATUSES or status >= 500
+# google-genai talks over httpx or aiohttp; aiohttp names its errors differently.
+_TIMEOUT_NAMES = TIMEOUT_ERROR_NAMES | {"ServerTimeoutError"}
+_CONNECTION_NAMES = CONNECTION_ERROR_NAMES | {"ClientError"}
 
 
 def to_provider_error(exc: Exception, *, provider: str, timeout: float) -> ProviderError:
@@ -21,26 +25,12 @@ def to_provider_error(exc: Exception, *, provider: str, timeout: float) -> Provi
     from google.genai import errors
 
     if isinstance(exc, errors.APIError):
-        status = int(exc.code)
         detail = exc.message or exc.status or str(exc)
-        return ProviderError(
-            f"{provider}: HTTP {status}: {_short(str(detail))}",
-            provider=provider,
-            retryable=is_retryable_status(status),
-            status_code=status,
-        )
-    names = {cls.__name__ for cls in type(exc).__mro__}
-    if names & {"TimeoutException", "ServerTimeoutError"} or isinstance(exc, TimeoutError):
-        return ProviderError(
-            f"{provider}: request timed out after {timeout:g}s", provider=provider, retryable=True
-        )
-    if names & {"TransportError", "RemoteProtocolError", "ConnectionError", "ClientError"}:
-        return ProviderError(
-            f"{provider}: connection lost: {_short(str(exc))}", provider=provider, retryable=True
-        )
-    return ProviderError(f"{provider}: {type(exc).__name__}: {_short(str(exc))}", provider=provider)
-
-
-def _short(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+        return status_error(provider, int(exc.code), str(detail))
+    return transport_error(
+        exc,
+        provider=provider,
+        timeout=timeout,
+        timeout_names=_TIMEOUT_NAMES,
+        connection_names=_CONNECTION_NAMES,
+    )

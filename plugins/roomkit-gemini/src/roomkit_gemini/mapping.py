@@ -12,7 +12,7 @@ import mimetypes
 import uuid
 from typing import Any
 
-from roomkit.errors import InvalidContentError, ProviderError
+from roomkit.errors import InvalidContentError
 from roomkit.models.ai import (
     AIContext,
     AIImagePart,
@@ -21,6 +21,12 @@ from roomkit.models.ai import (
     AITextPart,
     AIToolCall,
     AIUsage,
+)
+from roomkit.providers.ai.support import (
+    append_turn,
+    effective_sampling,
+    read_usage,
+    require_json_object,
 )
 
 __all__ = ["ResponseReader", "build_request", "image_part", "new_call_id"]
@@ -67,15 +73,6 @@ def _user_parts(message: AIMessage) -> list[dict[str, Any]]:
     return parts
 
 
-def _append(contents: list[dict[str, Any]], role: str, parts: list[dict[str, Any]]) -> None:
-    if not parts:
-        return
-    if contents and contents[-1]["role"] == role:
-        contents[-1]["parts"].extend(parts)
-    else:
-        contents.append({"role": role, "parts": parts})
-
-
 def build_request(
     context: AIContext, *, model: str, temperature: float | None, max_tokens: int | None
 ) -> dict[str, Any]:
@@ -99,7 +96,7 @@ def build_request(
                 parts.append(
                     {"function_call": {"id": call.id, "name": call.name, "args": call.arguments}}
                 )
-            _append(contents, "model", parts)
+            append_turn(contents, "model", parts, key="parts")
         elif message.role == "tool":
             name = message.name or call_names.get(message.tool_call_id or "")
             if not name:
@@ -110,16 +107,15 @@ def build_request(
             response: dict[str, Any] = {"name": name, "response": {"result": message.text}}
             if message.tool_call_id:
                 response["id"] = message.tool_call_id
-            _append(contents, "user", [{"function_response": response}])
+            append_turn(contents, "user", [{"function_response": response}], key="parts")
         else:
-            _append(contents, "user", _user_parts(message))
+            append_turn(contents, "user", _user_parts(message), key="parts")
     config: dict[str, Any] = {"automatic_function_calling": {"disable": True}}
     if system:
         config["system_instruction"] = "\n\n".join(system)
-    temp = context.temperature if context.temperature is not None else temperature
+    temp, limit = effective_sampling(context, temperature, max_tokens)
     if temp is not None:
         config["temperature"] = temp
-    limit = context.max_tokens or max_tokens
     if limit is not None:
         config["max_output_tokens"] = limit
     if context.tools:
@@ -157,12 +153,13 @@ class ResponseReader:
 
     def feed(self, response: Any) -> str:
         """Take one response (or stream chunk); return its text and collect its calls."""
-        metadata = getattr(response, "usage_metadata", None)
-        if metadata is not None:
-            self.usage = AIUsage(
-                input_tokens=metadata.prompt_token_count or 0,
-                output_tokens=metadata.candidates_token_count or 0,
-            )
+        usage = read_usage(
+            getattr(response, "usage_metadata", None),
+            "prompt_token_count",
+            "candidates_token_count",
+        )
+        if usage is not None:
+            self.usage = usage
         if not response.candidates:
             return ""
         candidate = response.candidates[0]
@@ -178,13 +175,9 @@ class ResponseReader:
 
     def _call(self, call: Any) -> AIToolCall:
         args = call.args if call.args is not None else {}
-        if not isinstance(args, dict):
-            raise ProviderError(
-                f"{self.provider}: arguments of tool {call.name!r} are not a JSON object",
-                provider=self.provider,
-                retryable=True,
-            )
-        return AIToolCall(id=call.id or new_call_id(), name=call.name or "", arguments=args)
+        name = call.name or ""
+        arguments = require_json_object(args, tool=name, provider=self.provider)
+        return AIToolCall(id=call.id or new_call_id(), name=name, arguments=arguments)
 
     def response(self, text: str, model: str | None) -> AIResponse:
         """The :class:`AIResponse` for what was read."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from roomkit.errors import ConfigurationError, ProviderError
 from roomkit.models.ai import AIContext, AIResponse, AIStreamChunk
 from roomkit.providers.ai.base import AIProvider
+from roomkit.providers.ai.support import ensure_finished, secret_value, translate_errors
 from roomkit_gemini.config import GeminiConfig, resolve_config
 from roomkit_gemini.errors import to_provider_error
 from roomkit_gemini.mapping import ResponseReader, build_request
@@ -59,9 +60,8 @@ class GeminiAIProvider(AIProvider):
             headers=dict(config.default_headers) or None,
             retry_options=retry,
         )
-        api_key = config.api_key.get_secret_value() if config.api_key is not None else None
         try:
-            return genai.Client(api_key=api_key, http_options=http_options)
+            return genai.Client(api_key=secret_value(config.api_key), http_options=http_options)
         except ValueError as exc:
             raise ConfigurationError(f"gemini: {exc}") from None
 
@@ -90,13 +90,9 @@ class GeminiAIProvider(AIProvider):
         """One complete ``generateContent`` call for ``context``."""
         request = self._request(context)
         reader = ResponseReader(self.name)
-        try:
+        with translate_errors(self._error):
             response = await self._client.aio.models.generate_content(**request)
             text = reader.feed(response)
-        except ProviderError:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from exc
         return reader.response(text, getattr(response, "model_version", None) or request["model"])
 
     async def generate_stream(self, context: AIContext) -> AsyncIterator[AIStreamChunk]:
@@ -106,7 +102,7 @@ class GeminiAIProvider(AIProvider):
         """
         request = self._request(context)
         reader = ResponseReader(self.name)
-        try:
+        with translate_errors(self._error):
             stream = await self._client.aio.models.generate_content_stream(**request)
             try:
                 async for response in stream:
@@ -118,18 +114,9 @@ class GeminiAIProvider(AIProvider):
                 aclose = getattr(stream, "aclose", None)
                 if aclose is not None:
                     await aclose()
-            if reader.finish_reason is None:
-                raise ProviderError(
-                    f"{self.name}: the stream ended before the model finished",
-                    provider=self.name,
-                    retryable=True,
-                )
-        except ProviderError:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from exc
+            finished = ensure_finished(self.name, reader.finish_reason)
         yield AIStreamChunk(
-            tool_calls=reader.tool_calls, finish_reason=reader.finish_reason, usage=reader.usage
+            tool_calls=reader.tool_calls, finish_reason=finished, usage=reader.usage
         )
 
     async def close(self) -> None:

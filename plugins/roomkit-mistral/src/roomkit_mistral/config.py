@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from roomkit.errors import ConfigurationError
+from roomkit.providers.ai import support
 
 __all__ = ["MistralConfig", "resolve_config"]
 
@@ -41,8 +41,7 @@ class MistralConfig(BaseModel):
     @field_validator("server_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError(f"server_url must start with http:// or https://, got {value!r}")
+        value = support.check_http_url(value, "server_url")
         return value.rstrip("/") if value else value
 
 
@@ -53,15 +52,4 @@ def resolve_config(config: MistralConfig | None, options: dict[str, Any]) -> Mis
         ConfigurationError: both were given, the config has the wrong type, or the options
             do not validate.
     """
-    if config is not None:
-        if options:
-            raise ConfigurationError(
-                f"pass either a MistralConfig or keyword options, not both (got {sorted(options)})"
-            )
-        if not isinstance(config, MistralConfig):
-            raise ConfigurationError(f"expected a MistralConfig, got {type(config).__name__}")
-        return config
-    try:
-        return MistralConfig(**options)
-    except ValidationError as exc:
-        raise ConfigurationError(f"invalid MistralConfig: {exc}") from exc
+    return support.resolve_config(MistralConfig, config, options)

@@ -5,7 +5,6 @@ Pure functions over plain dicts and SDK objects read by attribute; no SDK import
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,11 +18,17 @@ from roomkit.models.ai import (
     AIToolCall,
     AIUsage,
 )
+from roomkit.providers.ai.support import (
+    effective_sampling,
+    function_tool_calls,
+    function_tools,
+    parse_tool_arguments,
+    read_usage,
+)
 
 __all__ = [
     "ToolCallAssembler",
     "build_request",
-    "parse_arguments",
     "parse_response",
     "parse_usage",
     "text_of",
@@ -65,14 +70,7 @@ def _messages(context: AIContext) -> list[dict[str, Any]]:
         elif message.role == "assistant":
             assistant: dict[str, Any] = {"role": "assistant", "content": message.text}
             if message.tool_calls:
-                assistant["tool_calls"] = [
-                    {
-                        "id": call.id,
-                        "type": "function",
-                        "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
-                    }
-                    for call in message.tool_calls
-                ]
+                assistant["tool_calls"] = function_tool_calls(message.tool_calls)
             messages.append(assistant)
         elif message.role == "system":
             messages.append({"role": "system", "content": message.text})
@@ -91,26 +89,15 @@ def build_request(
 ) -> dict[str, Any]:
     """Keyword arguments of ``chat.complete_async`` / ``chat.stream_async``."""
     request: dict[str, Any] = {"model": context.model or model, "messages": _messages(context)}
-    temp = context.temperature if context.temperature is not None else temperature
+    temp, limit = effective_sampling(context, temperature, max_tokens)
     if temp is not None:
         request["temperature"] = temp
-    limit = context.max_tokens or max_tokens
     if limit is not None:
         request["max_tokens"] = limit
     if safe_prompt:
         request["safe_prompt"] = True
     if context.tools:
-        request["tools"] = [
-            {
-                "type": "function",
-                "function": {
-                    "name": t.name,
-                    "description": t.description,
-                    "parameters": t.parameters,
-                },
-            }
-            for t in context.tools
-        ]
+        request["tools"] = function_tools(context.tools)
     return request
 
 
@@ -123,41 +110,13 @@ def text_of(content: Any) -> str:
     return ""
 
 
-def parse_arguments(raw: Any, *, tool: str, provider: str) -> dict[str, Any]:
-    """Tool arguments as a dict: Mistral sends a JSON string or an object."""
-    if isinstance(raw, dict):
-        return raw
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return {}
-    try:
-        value = json.loads(raw)
-    except (TypeError, ValueError) as exc:
-        raise ProviderError(
-            f"{provider}: the model sent invalid JSON arguments for tool {tool!r}",
-            provider=provider,
-            retryable=True,
-        ) from exc
-    if not isinstance(value, dict):
-        raise ProviderError(
-            f"{provider}: arguments of tool {tool!r} must be a JSON object",
-            provider=provider,
-            retryable=True,
-        )
-    return value
-
-
 def _call_id(raw: Any, index: int) -> str:
     return raw if isinstance(raw, str) and raw and raw != "null" else f"call_{index}"
 
 
 def parse_usage(usage: Any) -> AIUsage | None:
     """Token usage, if the response carries it."""
-    if usage is None:
-        return None
-    return AIUsage(
-        input_tokens=getattr(usage, "prompt_tokens", 0) or 0,
-        output_tokens=getattr(usage, "completion_tokens", 0) or 0,
-    )
+    return read_usage(usage, "prompt_tokens", "completion_tokens")
 
 
 def parse_response(response: Any, *, provider: str) -> AIResponse:
@@ -170,7 +129,7 @@ def parse_response(response: Any, *, provider: str) -> AIResponse:
         AIToolCall(
             id=_call_id(call.id, index),
             name=call.function.name,
-            arguments=parse_arguments(
+            arguments=parse_tool_arguments(
                 call.function.arguments, tool=call.function.name, provider=provider
             ),
         )
@@ -225,7 +184,7 @@ class ToolCallAssembler:
                 AIToolCall(
                     id=partial.id or f"call_{index}",
                     name=partial.name,
-                    arguments=parse_arguments(raw, tool=partial.name, provider=self.provider),
+                    arguments=parse_tool_arguments(raw, tool=partial.name, provider=self.provider),
                 )
             )
         return result

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from roomkit.errors import ConfigurationError, ProviderError
 from roomkit.models.ai import AIContext, AIResponse, AIStreamChunk
 from roomkit.providers.ai.base import AIProvider
+from roomkit.providers.ai.support import ensure_finished, translate_errors
 from roomkit_mistral.config import MistralConfig, resolve_config
 from roomkit_mistral.errors import to_provider_error
 from roomkit_mistral.mapping import (
@@ -110,13 +111,9 @@ class MistralAIProvider(AIProvider):
     async def generate(self, context: AIContext) -> AIResponse:
         """One complete chat completion for ``context``."""
         request = self._request(context)
-        try:
+        with translate_errors(self._error):
             response = await self._client.chat.complete_async(**request)
             return parse_response(response, provider=self.name)
-        except ProviderError:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from exc
 
     async def generate_stream(self, context: AIContext) -> AsyncIterator[AIStreamChunk]:
         """Stream text deltas; tool calls, the finish reason and usage come in the last chunk.
@@ -127,7 +124,7 @@ class MistralAIProvider(AIProvider):
         assembler = ToolCallAssembler(self.name)
         finish_reason: str | None = None
         usage = None
-        try:
+        with translate_errors(self._error):
             stream = await self._client.chat.stream_async(**request)
             async with stream:
                 async for event in stream:
@@ -143,18 +140,9 @@ class MistralAIProvider(AIProvider):
                         yield AIStreamChunk(text_delta=text)
                     if choice.finish_reason:
                         finish_reason = str(choice.finish_reason)
-            if finish_reason is None:
-                raise ProviderError(
-                    f"{self.name}: the stream ended before the model finished",
-                    provider=self.name,
-                    retryable=True,
-                )
+            finished = ensure_finished(self.name, finish_reason)
             calls = assembler.calls()
-        except ProviderError:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from exc
-        yield AIStreamChunk(tool_calls=calls, finish_reason=finish_reason, usage=usage)
+        yield AIStreamChunk(tool_calls=calls, finish_reason=finished, usage=usage)
 
     async def close(self) -> None:
         """Close the SDK's HTTP clients (the SDK exposes this only as context-manager exit)."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypeVar
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from roomkit.errors import ConfigurationError
+from roomkit.providers.ai.support import check_http_url, resolve_config
 
 __all__ = ["AzureAIConfig", "OpenAIConfig", "VLLMConfig", "resolve_config"]
 
@@ -50,7 +50,7 @@ class OpenAIConfig(_CommonConfig):
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        return _check_http_url(value, "base_url")
+        return check_http_url(value, "base_url")
 
 
 class AzureAIConfig(_CommonConfig):
@@ -70,7 +70,7 @@ class AzureAIConfig(_CommonConfig):
     @field_validator("azure_endpoint")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        checked = _check_http_url(value, "azure_endpoint")
+        checked = check_http_url(value, "azure_endpoint")
         assert checked is not None
         return checked.rstrip("/")
 
@@ -89,46 +89,6 @@ class VLLMConfig(_CommonConfig):
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        checked = _check_http_url(value, "base_url")
+        checked = check_http_url(value, "base_url")
         assert checked is not None
         return checked
-
-
-def _check_http_url(value: str | None, field: str) -> str | None:
-    if value is not None and not value.startswith(("http://", "https://")):
-        raise ValueError(f"{field} must start with http:// or https://, got {value!r}")
-    return value
-
-
-ConfigT = TypeVar("ConfigT", bound=BaseModel)
-
-
-def resolve_config(
-    model: type[ConfigT],
-    config: BaseModel | None,
-    options: dict[str, Any],
-    accepted: tuple[type[BaseModel], ...] = (),
-) -> BaseModel:
-    """A provider's config: the one passed in, or a ``model`` built from keyword options.
-
-    ``accepted`` lists the config types taken as-is (``model`` when empty).
-
-    Raises:
-        ConfigurationError: both were given, the config has the wrong type, or the options
-            do not validate.
-    """
-    if config is not None:
-        if options:
-            raise ConfigurationError(
-                f"pass either a {model.__name__} or keyword options, not both "
-                f"(got {sorted(options)})"
-            )
-        types = accepted or (model,)
-        if not isinstance(config, types):
-            names = " or ".join(t.__name__ for t in types)
-            raise ConfigurationError(f"expected a {names}, got {type(config).__name__}")
-        return config
-    try:
-        return model(**options)
-    except ValidationError as exc:
-        raise ConfigurationError(f"invalid {model.__name__}: {exc}") from exc

@@ -6,7 +6,6 @@ openai SDK.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,12 +19,18 @@ from roomkit.models.ai import (
     AIToolCall,
     AIUsage,
 )
+from roomkit.providers.ai.support import (
+    effective_sampling,
+    function_tool_calls,
+    function_tools,
+    parse_tool_arguments,
+    read_usage,
+)
 
 __all__ = [
     "ToolCallAssembler",
     "build_messages",
     "build_request",
-    "parse_arguments",
     "parse_response",
     "parse_usage",
 ]
@@ -64,14 +69,7 @@ def build_messages(context: AIContext, *, image_detail: str = "auto") -> list[di
         elif message.role == "assistant":
             entry: dict[str, Any] = {"role": "assistant", "content": message.text or None}
             if message.tool_calls:
-                entry["tool_calls"] = [
-                    {
-                        "id": call.id,
-                        "type": "function",
-                        "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
-                    }
-                    for call in message.tool_calls
-                ]
+                entry["tool_calls"] = function_tool_calls(message.tool_calls)
             messages.append(entry)
         elif message.role == "system":
             messages.append({"role": "system", "content": message.text})
@@ -97,57 +95,19 @@ def build_request(
         "model": context.model or model,
         "messages": build_messages(context, image_detail=image_detail),
     }
-    temp = context.temperature if context.temperature is not None else temperature
+    temp, limit = effective_sampling(context, temperature, max_tokens)
     if temp is not None:
         request["temperature"] = temp
-    limit = context.max_tokens or max_tokens
     if limit is not None:
         request[max_tokens_param] = limit
     if context.tools:
-        request["tools"] = [
-            {
-                "type": "function",
-                "function": {
-                    "name": tool.name,
-                    "description": tool.description,
-                    "parameters": tool.parameters,
-                },
-            }
-            for tool in context.tools
-        ]
+        request["tools"] = function_tools(context.tools)
     return request
-
-
-def parse_arguments(raw: str | None, *, tool: str, provider: str) -> dict[str, Any]:
-    """Decode a tool call's JSON arguments; invalid JSON is a retryable ProviderError."""
-    if not raw or not raw.strip():
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError as exc:
-        raise ProviderError(
-            f"{provider}: the model sent invalid JSON arguments for tool {tool!r}",
-            provider=provider,
-            retryable=True,
-        ) from exc
-    if not isinstance(value, dict):
-        raise ProviderError(
-            f"{provider}: arguments of tool {tool!r} must be a JSON object, "
-            f"got {type(value).__name__}",
-            provider=provider,
-            retryable=True,
-        )
-    return value
 
 
 def parse_usage(usage: Any) -> AIUsage | None:
     """Token usage of a response or final stream chunk, if reported."""
-    if usage is None:
-        return None
-    return AIUsage(
-        input_tokens=getattr(usage, "prompt_tokens", 0) or 0,
-        output_tokens=getattr(usage, "completion_tokens", 0) or 0,
-    )
+    return read_usage(usage, "prompt_tokens", "completion_tokens")
 
 
 def parse_response(completion: Any, *, provider: str) -> AIResponse:
@@ -160,7 +120,7 @@ def parse_response(completion: Any, *, provider: str) -> AIResponse:
         AIToolCall(
             id=call.id,
             name=call.function.name,
-            arguments=parse_arguments(
+            arguments=parse_tool_arguments(
                 call.function.arguments, tool=call.function.name, provider=provider
             ),
         )
@@ -218,7 +178,7 @@ class ToolCallAssembler:
                 AIToolCall(
                     id=partial.id or f"call_{index}",
                     name=partial.name,
-                    arguments=parse_arguments(
+                    arguments=parse_tool_arguments(
                         "".join(partial.arguments), tool=partial.name, provider=self.provider
                     ),
                 )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from roomkit.errors import ConfigurationError, ProviderError
 from roomkit.models.ai import AIContext, AIResponse, AIStreamChunk
 from roomkit.providers.ai.base import AIProvider
+from roomkit.providers.ai.support import ensure_finished, secret_value, translate_errors
 from roomkit_openai.config import AzureAIConfig, OpenAIConfig, VLLMConfig, resolve_config
 from roomkit_openai.errors import to_provider_error
 from roomkit_openai.mapping import (
@@ -37,10 +38,6 @@ _NAMES: dict[type[Any], str] = {
 }
 
 
-def _secret(value: Any) -> str | None:
-    return None if value is None else str(value.get_secret_value())
-
-
 def build_client(config: AnyConfig) -> AsyncOpenAI:
     """An ``AsyncOpenAI`` (or ``AsyncAzureOpenAI``) client for ``config``.
 
@@ -60,16 +57,16 @@ def build_client(config: AnyConfig) -> AsyncOpenAI:
                 azure_endpoint=config.azure_endpoint,
                 azure_deployment=config.azure_deployment or config.model,
                 api_version=config.api_version,
-                api_key=_secret(config.api_key),
-                azure_ad_token=_secret(config.azure_ad_token),
+                api_key=secret_value(config.api_key),
+                azure_ad_token=secret_value(config.azure_ad_token),
                 **common,
             )
         if isinstance(config, VLLMConfig):
             return openai.AsyncOpenAI(
-                api_key=_secret(config.api_key), base_url=config.base_url, **common
+                api_key=secret_value(config.api_key), base_url=config.base_url, **common
             )
         return openai.AsyncOpenAI(
-            api_key=_secret(config.api_key),
+            api_key=secret_value(config.api_key),
             base_url=config.base_url,
             organization=config.organization,
             project=config.project,
@@ -135,13 +132,9 @@ class OpenAIAIProvider(AIProvider):
     async def generate(self, context: AIContext) -> AIResponse:
         """One complete chat completion for ``context``."""
         request = self._request(context)
-        try:
+        with translate_errors(self._error):
             completion = await self._client.chat.completions.create(**request)
             return parse_response(completion, provider=self.name)
-        except ProviderError:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from exc
 
     async def generate_stream(self, context: AIContext) -> AsyncIterator[AIStreamChunk]:
         """Stream text deltas; tool calls and usage arrive whole in the final chunk.
@@ -156,7 +149,7 @@ class OpenAIAIProvider(AIProvider):
         assembler = ToolCallAssembler(self.name)
         finish_reason: str | None = None
         usage = None
-        try:
+        with translate_errors(self._error):
             stream = await self._client.chat.completions.create(**request)
             async with stream:
                 async for chunk in stream:
@@ -172,18 +165,9 @@ class OpenAIAIProvider(AIProvider):
                             yield AIStreamChunk(text_delta=delta.content)
                     if choice.finish_reason:
                         finish_reason = choice.finish_reason
-            if finish_reason is None:
-                raise ProviderError(
-                    f"{self.name}: the stream ended before the model finished",
-                    provider=self.name,
-                    retryable=True,
-                )
+            finished = ensure_finished(self.name, finish_reason)
             calls = assembler.calls()
-        except ProviderError:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from exc
-        yield AIStreamChunk(tool_calls=calls, finish_reason=finish_reason, usage=usage)
+        yield AIStreamChunk(tool_calls=calls, finish_reason=finished, usage=usage)
 
     async def close(self) -> None:
         """Close the SDK's HTTP connection pool."""

@@ -20,11 +20,11 @@ import hashlib
 import logging
 import time
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 
 import asyncpg  # type: ignore[import-untyped]
 
-from roomkit.core.locks import RoomLockManager
+from roomkit.core.locks import SharedRoomLockManager, lock_timeout_error
 from roomkit.errors import ConfigurationError, RoomLockTimeoutError, StoreError
 from roomkit_postgres._connection import create_pool
 from roomkit_postgres.config import PostgresLockManagerConfig
@@ -40,7 +40,7 @@ def advisory_key(namespace: str, room_id: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-class PostgresLockManager(RoomLockManager):
+class PostgresLockManager(SharedRoomLockManager):
     """A :class:`~roomkit.core.locks.RoomLockManager` shared by every process on one database.
 
     ``max_size`` bounds the connections used for held and waiting locks (one per room being
@@ -60,17 +60,13 @@ class PostgresLockManager(RoomLockManager):
     ) -> None:
         if not dsn:
             raise ConfigurationError("PostgresLockManager needs a dsn")
-        if default_timeout <= 0:
-            raise ConfigurationError("default_timeout must be a positive number of seconds")
+        super().__init__(default_timeout=default_timeout)
         self.dsn = dsn
         self.namespace = namespace
         self._min_size, self._max_size = min_size, max_size
         self._connect_timeout = connect_timeout
-        self._default_timeout = default_timeout
         self._pool: asyncpg.Pool | None = None
         self._start_lock = asyncio.Lock()
-        self._local: dict[str, asyncio.Lock] = {}
-        self._local_users: dict[str, int] = {}
         self._closed = False
 
     @classmethod
@@ -102,46 +98,20 @@ class PostgresLockManager(RoomLockManager):
                     )
         return self._pool
 
-    def locked(
-        self, room_id: str, timeout: float | None = None
-    ) -> AbstractAsyncContextManager[None]:
-        """Hold the advisory lock of ``room_id`` for the ``async with`` block."""
-        return self._hold(room_id, self._default_timeout if timeout is None else timeout)
-
     @asynccontextmanager
-    async def _hold(self, room_id: str, timeout: float) -> AsyncIterator[None]:
-        deadline = time.monotonic() + max(timeout, 0.0)
-        local = self._local.setdefault(room_id, asyncio.Lock())
-        self._local_users[room_id] = self._local_users.get(room_id, 0) + 1
-        try:
-            try:
-                await asyncio.wait_for(local.acquire(), max(deadline - time.monotonic(), 0))
-            except TimeoutError:
-                raise _timeout(room_id, timeout) from None
-            try:
-                async with self._advisory(room_id, deadline, timeout):
-                    yield
-            finally:
-                local.release()
-        finally:
-            users = self._local_users[room_id] - 1
-            if users:
-                self._local_users[room_id] = users
-            else:
-                del self._local_users[room_id]
-                del self._local[room_id]
-
-    @asynccontextmanager
-    async def _advisory(self, room_id: str, deadline: float, timeout: float) -> AsyncIterator[None]:
+    async def _backend_lock(
+        self, room_id: str, deadline: float, timeout: float
+    ) -> AsyncIterator[None]:
+        """Hold the advisory lock of ``room_id`` on a connection of its own."""
         pool = await self._get_pool()
         key = advisory_key(self.namespace, room_id)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise _timeout(room_id, timeout)
+            raise lock_timeout_error(room_id, timeout)
         try:
             conn = await pool.acquire(timeout=remaining)
         except TimeoutError:
-            raise _timeout(room_id, timeout) from None
+            raise lock_timeout_error(room_id, timeout) from None
         clean = False
         try:
             try:
@@ -166,13 +136,13 @@ class PostgresLockManager(RoomLockManager):
     ) -> None:
         remaining_ms = int((deadline - time.monotonic()) * 1000)
         if remaining_ms <= 0:
-            raise _timeout(room_id, timeout)
+            raise lock_timeout_error(room_id, timeout)
         try:
             async with conn.transaction():
                 await conn.execute(f"SET LOCAL lock_timeout = {remaining_ms}")
                 await conn.execute("SELECT pg_advisory_lock($1)", key)
         except asyncpg.exceptions.LockNotAvailableError:
-            raise _timeout(room_id, timeout) from None
+            raise lock_timeout_error(room_id, timeout) from None
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
             raise StoreError(f"could not take the lock of room {room_id!r}: {exc}") from exc
 
@@ -195,7 +165,3 @@ class PostgresLockManager(RoomLockManager):
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.terminate()
-
-
-def _timeout(room_id: str, timeout: float) -> RoomLockTimeoutError:
-    return RoomLockTimeoutError(f"room {room_id!r} stayed locked for more than {timeout}s")

@@ -8,7 +8,7 @@
   minutes are swept. Events above ``max_event_bytes`` are refused with
   :class:`~roomkit.errors.PayloadTooLargeError`.
 * Notifications are decoded in arrival order by one reader task (bounded queue) and handed
-  to per-subscription queues (see ``_fanout``).
+  to per-subscription queues (see :mod:`roomkit.realtime.fanout`).
 * When the listener connection drops, it reconnects with backoff and listens again; events
   published during the gap are lost (they are ephemeral by definition).
 """
@@ -28,8 +28,8 @@ import asyncpg  # type: ignore[import-untyped]
 from roomkit.errors import ConfigurationError, PayloadTooLargeError, StoreError
 from roomkit.models.event import EphemeralEvent
 from roomkit.realtime.base import EphemeralCallback, RealtimeBackend
+from roomkit.realtime.fanout import Fanout
 from roomkit_postgres._connection import connection_lost, create_pool, redact
-from roomkit_postgres._fanout import Fanout
 from roomkit_postgres.config import PostgresRealtimeConfig
 from roomkit_postgres.migrations import apply_migrations, quote_schema
 

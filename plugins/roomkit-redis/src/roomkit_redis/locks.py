@@ -21,14 +21,14 @@ import random
 import secrets
 import time
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from roomkit.core.locks import RoomLockManager
-from roomkit.errors import ConfigurationError, RoomLockTimeoutError, StoreError
+from roomkit.core.locks import SharedRoomLockManager, lock_timeout_error
+from roomkit.errors import ConfigurationError, StoreError
 from roomkit_redis.config import RedisLockManagerConfig
 
 __all__ = ["RedisLockManager"]
@@ -50,7 +50,7 @@ return 0
 """
 
 
-class RedisLockManager(RoomLockManager):
+class RedisLockManager(SharedRoomLockManager):
     """A :class:`~roomkit.core.locks.RoomLockManager` shared through one Redis server.
 
     ``lease`` (seconds) is how long a lock outlives a holder that stopped renewing it;
@@ -77,12 +77,12 @@ class RedisLockManager(RoomLockManager):
             raise ConfigurationError("lease must be at least 0.1 seconds")
         if retry_interval <= 0 or socket_timeout <= 0 or default_timeout <= 0:
             raise ConfigurationError("retry_interval, socket_timeout, default_timeout must be > 0")
+        super().__init__(default_timeout=default_timeout)
         self.url = url
         self.prefix = prefix
         self.lease = lease
         self._retry_interval = retry_interval
         self._max_poll = max(retry_interval, 0.05)
-        self._default_timeout = default_timeout
         self._client = client or aioredis.Redis(
             connection_pool=aioredis.BlockingConnectionPool.from_url(
                 url,
@@ -96,8 +96,6 @@ class RedisLockManager(RoomLockManager):
         self._owns_client = client is None
         self._release = self._client.register_script(_RELEASE)
         self._renew = self._client.register_script(_RENEW)
-        self._local: dict[str, asyncio.Lock] = {}
-        self._local_users: dict[str, int] = {}
         self._background: set[asyncio.Task[Any]] = set()
         #: How many leases were found lost while their block was still running.
         self.lost_leases = 0
@@ -119,37 +117,11 @@ class RedisLockManager(RoomLockManager):
         """The Redis key of a room's lock."""
         return f"{self.prefix}{room_id}"
 
-    def locked(
-        self, room_id: str, timeout: float | None = None
-    ) -> AbstractAsyncContextManager[None]:
-        """Hold the lease of ``room_id`` for the ``async with`` block."""
-        return self._hold(room_id, self._default_timeout if timeout is None else timeout)
-
     @asynccontextmanager
-    async def _hold(self, room_id: str, timeout: float) -> AsyncIterator[None]:
-        deadline = time.monotonic() + max(timeout, 0.0)
-        local = self._local.setdefault(room_id, asyncio.Lock())
-        self._local_users[room_id] = self._local_users.get(room_id, 0) + 1
-        try:
-            try:
-                await asyncio.wait_for(local.acquire(), max(deadline - time.monotonic(), 0))
-            except TimeoutError:
-                raise _timeout(room_id, timeout) from None
-            try:
-                async with self._lease(room_id, deadline, timeout):
-                    yield
-            finally:
-                local.release()
-        finally:
-            users = self._local_users[room_id] - 1
-            if users:
-                self._local_users[room_id] = users
-            else:
-                del self._local_users[room_id]
-                del self._local[room_id]
-
-    @asynccontextmanager
-    async def _lease(self, room_id: str, deadline: float, timeout: float) -> AsyncIterator[None]:
+    async def _backend_lock(
+        self, room_id: str, deadline: float, timeout: float
+    ) -> AsyncIterator[None]:
+        """Hold the lease of ``room_id``, renewed in the background while the block runs."""
         key, token = self.key(room_id), secrets.token_hex(16)
         await self._acquire(key, token, room_id, deadline, timeout)
         renewal = asyncio.create_task(self._keep(key, token), name=f"roomkit-lease-{room_id}")
@@ -185,7 +157,7 @@ class RedisLockManager(RoomLockManager):
             if remaining <= 0:
                 if last_error is not None:
                     raise StoreError(f"Redis failed while locking {room_id!r}: {last_error}")
-                raise _timeout(room_id, timeout)
+                raise lock_timeout_error(room_id, timeout)
             await asyncio.sleep(min(delay * (0.5 + random.random()), remaining))
             delay = min(delay * 1.5, self._max_poll)
 
@@ -218,7 +190,3 @@ class RedisLockManager(RoomLockManager):
             await asyncio.wait(set(self._background), timeout=5)
         if self._owns_client:
             await self._client.aclose()
-
-
-def _timeout(room_id: str, timeout: float) -> RoomLockTimeoutError:
-    return RoomLockTimeoutError(f"room {room_id!r} stayed locked for more than {timeout}s")

@@ -2,7 +2,8 @@
 
 * Publishing is ``PUBLISH <prefix><channel> <event json>`` on a pooled connection.
 * Each instance keeps one subscriber connection, read by one background task that hands
-  events to per-subscription bounded queues (see ``_fanout``), in arrival order.
+  events, in arrival order, to per-subscription bounded queues (see
+  :mod:`roomkit.realtime.fanout`).
 * ``subscribe`` returns once Redis has confirmed the subscription, so an event published
   right afterwards (from any process) is received.
 * When the subscriber connection drops, the reader reconnects with back-off and subscribes
@@ -23,7 +24,7 @@ from redis.exceptions import RedisError
 from roomkit.errors import ConfigurationError, PayloadTooLargeError, StoreError
 from roomkit.models.event import EphemeralEvent
 from roomkit.realtime.base import EphemeralCallback, RealtimeBackend
-from roomkit_redis._fanout import Fanout
+from roomkit.realtime.fanout import Fanout
 from roomkit_redis.config import RedisRealtimeConfig
 
 __all__ = ["RedisRealtime"]
