@@ -12,7 +12,9 @@ from roomkit.models.content import SystemContent
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import ChannelDirection, ChannelType, EventStatus, EventType, HookTrigger
 from roomkit.models.event import EventSource, RoomEvent
-from roomkit.models.room import Room
+from roomkit.models.participant import Participant
+from roomkit.models.room import ChannelBinding, Room
+from roomkit.store.base import ConversationStore
 
 if TYPE_CHECKING:
     from roomkit.core.framework import RoomKit
@@ -21,6 +23,7 @@ __all__ = [
     "HELD_ROOMS",
     "build_context",
     "context_with",
+    "load_context",
     "report_error",
     "system_event",
 ]
@@ -32,25 +35,64 @@ HELD_ROOMS: set[tuple[asyncio.Task[object] | None, str]] = set()
 hook or channel posting into the same room) do not wait for a lock they already own. Keyed by
 task rather than a context variable so that tasks started under the lock do not inherit it."""
 
+_DEFAULT_SNAPSHOT = ConversationStore.get_room_snapshot
+
 _SYSTEM_SOURCES: dict[tuple[str, ChannelType], EventSource] = {}
+
+
+def _has_snapshot(store: ConversationStore) -> bool:
+    """Whether ``store`` reads a room snapshot in one round trip (overrides the default)."""
+    return type(store).get_room_snapshot is not _DEFAULT_SNAPSHOT
+
+
+def _context(
+    room: Room,
+    bindings: list[ChannelBinding],
+    participants: list[Participant],
+    recent: list[RoomEvent],
+) -> RoomContext:
+    return construct(
+        RoomContext,
+        {
+            "room": room,
+            "bindings": bindings,
+            "participants": participants,
+            "recent_events": recent,
+            "metadata": {},
+        },
+    )
+
+
+async def load_context(kit: RoomKit, room_id: str) -> RoomContext | None:
+    """The room ``room_id`` with its context in one store call; ``None`` if it does not exist.
+
+    Reads through :meth:`ConversationStore.get_room_snapshot` (one round trip on stores that
+    override it, the four reads it stands for on the others). Nothing is cached between calls:
+    another process sharing the store may change the room at any time.
+    """
+    snapshot = await kit.store.get_room_snapshot(room_id, recent=kit.context_events)
+    if snapshot is None:
+        return None
+    return _context(snapshot.room, snapshot.bindings, snapshot.participants, snapshot.recent_events)
 
 
 async def build_context(kit: RoomKit, room: Room) -> RoomContext:
     """A context for ``room``: its bindings, participants and the tail of its timeline."""
     store = kit.store
     room_id = room.id
+    if _has_snapshot(store):
+        snapshot = await store.get_room_snapshot(room_id, recent=kit.context_events)
+        if snapshot is None:  # deleted meanwhile: what the separate reads would have found
+            return _context(room, [], [], [])
+        return _context(room, snapshot.bindings, snapshot.participants, snapshot.recent_events)
     recent = (
         await store.get_recent_events(room_id, kit.context_events) if kit.context_events else []
     )
-    return construct(
-        RoomContext,
-        {
-            "room": room,
-            "bindings": await store.list_bindings(room_id),
-            "participants": await store.list_participants(room_id),
-            "recent_events": recent,
-            "metadata": {},
-        },
+    return _context(
+        room,
+        await store.list_bindings(room_id),
+        await store.list_participants(room_id),
+        recent,
     )
 
 

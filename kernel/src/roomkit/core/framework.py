@@ -16,7 +16,7 @@ from roomkit.channels.base import Channel
 from roomkit.core.broadcast import admit_event
 from roomkit.core.circuit_breaker import CircuitBreaker
 from roomkit.core.components import COMPONENT_KINDS, resolve_component, split_config_entry
-from roomkit.core.context import build_context
+from roomkit.core.context import load_context
 from roomkit.core.ephemeral import EphemeralMixin
 from roomkit.core.hook_api import HookApiMixin
 from roomkit.core.hooks import HookEngine
@@ -474,14 +474,16 @@ class RoomKit(HookApiMixin, EphemeralMixin):
 
     async def send_room_event(self, event: RoomEvent, *, run_hooks: bool = True) -> InboundResult:
         """Store and broadcast a ready-made :class:`RoomEvent` (see :meth:`send_event`)."""
-        room = await self.get_room(event.room_id)
-        async with room_lock(self, room.id):
-            ctx = await build_context(self, room)
+        room_id = event.room_id
+        async with room_lock(self, room_id):
+            ctx = await load_context(self, room_id)  # the room and its context: one read
+            if ctx is None:
+                raise RoomNotFoundError(f"room {room_id!r} does not exist")
             admitted = await admit_event(self, event, ctx, run_hooks=run_hooks)
         if self._hooks.pending > self._hooks.soft_pending:
             await self._hooks.relieve()
         return InboundResult(
-            room_id=room.id,
+            room_id=room_id,
             event=admitted.event,
             blocked=admitted.blocked,
             reason=admitted.reason,
@@ -517,7 +519,10 @@ class RoomKit(HookApiMixin, EphemeralMixin):
 
     async def build_context(self, room_id: str) -> RoomContext:
         """A :class:`RoomContext` of the room as it is now."""
-        return await build_context(self, await self.get_room(room_id))
+        ctx = await load_context(self, room_id)
+        if ctx is None:
+            raise RoomNotFoundError(f"room {room_id!r} does not exist")
+        return ctx
 
     # -- shutdown ----------------------------------------------------------------------------
     async def drain(self, timeout: float | None = None) -> None:

@@ -5,11 +5,15 @@ The pipeline reads top to bottom in :func:`process_inbound`; each step is a name
 1. :func:`check_message`   - type, size (``PayloadTooLargeError``), channel registered
 2. :func:`check_rate`      - the kit's inbound rate limit, per (channel, sender)
 3. :func:`find_room`       - explicit room id, the room router, the sender's latest room,
-                             the channel's latest room, or a new room with the channel attached
+                             the channel's latest room, or a new room with the channel attached;
+                             read with its context (bindings, participants, recent events) in
+                             one ``get_room_snapshot`` call; the sender's binding comes from it
 4. :func:`to_event`        - ``channel.handle_inbound`` turns the message into a RoomEvent
 5. :func:`resolve_identity`- the identity resolver (with timeout) and the identity hooks
 6. per-room lock           - everything below runs one message at a time per room
 7. :func:`find_duplicate`  - a repeated idempotency key returns the first event, stores nothing
+                             (read ahead only when BEFORE_BROADCAST hooks would run first;
+                             otherwise ``add_event`` detects the duplicate atomically)
 8. ``admit_event``         - BEFORE_BROADCAST hooks, store, broadcast, responses, AFTER_BROADCAST
 """
 
@@ -24,7 +28,7 @@ from pydantic import ValidationError
 from roomkit.channels.base import Channel
 from roomkit.core._construct import construct, fast_id
 from roomkit.core.broadcast import admit_event
-from roomkit.core.context import HELD_ROOMS, build_context, report_error
+from roomkit.core.context import HELD_ROOMS, build_context, load_context, report_error
 from roomkit.core.rate_limiter import TokenBucketRateLimiter
 from roomkit.errors import (
     ChannelNotFoundError,
@@ -48,7 +52,7 @@ from roomkit.models.enums import (
 )
 from roomkit.models.event import EventSource, InboundMessage, InboundResult, RoomEvent
 from roomkit.models.participant import IdentityResult, Participant
-from roomkit.models.room import ChannelBinding, Room
+from roomkit.models.room import Room
 
 if TYPE_CHECKING:
     from roomkit.core.framework import RoomKit
@@ -127,17 +131,20 @@ def check_rate(kit: RoomKit, message: InboundMessage) -> None:
 
 async def find_room(
     kit: RoomKit, message: InboundMessage, room_id: str | None
-) -> tuple[Room, ChannelBinding | None]:
-    """The room the message belongs to, and the sending channel's binding there."""
+) -> tuple[Room, RoomContext]:
+    """The room the message belongs to, and its context (bindings, participants, recent
+    events), read fresh from the store: one ``get_room_snapshot`` call for a known room id."""
     store = kit.store
     room: Room | None = None
+    ctx: RoomContext | None = None
     room_id = room_id or message.room_id
     if room_id is None and kit.room_router is not None:
         room_id = await kit.room_router(message)
     if room_id is not None:
-        room = await store.get_room(room_id)
-        if room is None:
+        ctx = await load_context(kit, room_id)
+        if ctx is None:
             raise RoomNotFoundError(f"room {room_id!r} does not exist")
+        room = ctx.room
     else:
         room = await store.find_latest_room(message.channel_id, message.sender_id)
         if room is None:
@@ -150,7 +157,9 @@ async def find_room(
     if room.status == RoomStatus.PAUSED:
         room.status = RoomStatus.ACTIVE
         await store.update_room(room)
-    return room, await store.get_binding(room.id, message.channel_id)
+    if ctx is None:
+        ctx = await build_context(kit, room)
+    return room, ctx
 
 
 async def to_event(
@@ -206,11 +215,11 @@ async def resolve_identity(
 ) -> tuple[bool, str | None]:
     """Resolve the sender (skipped once identified in this room); returns (blocked, reason)."""
     store = kit.store
-    room_id = ctx.room.id
-    participant = await store.get_participant(room_id, message.sender_id)
+    sender_id = message.sender_id
+    participant = next((p for p in ctx.participants if p.id == sender_id), None)
     if participant is None:
         participant = await store.add_participant(
-            Participant(id=message.sender_id, room_id=room_id, channel_id=message.channel_id)
+            Participant(id=sender_id, room_id=ctx.room.id, channel_id=message.channel_id)
         )
     resolver = kit.identity_resolver
     if resolver is None or participant.identification == IdentificationStatus.IDENTIFIED:
@@ -241,9 +250,14 @@ async def resolve_identity(
 
 
 async def find_duplicate(kit: RoomKit, event: RoomEvent) -> RoomEvent | None:
-    """The event stored earlier with this event's idempotency key, if any."""
+    """The event stored earlier with this event's idempotency key, if any.
+
+    Read (under the room lock) only when BEFORE_BROADCAST sync hooks would run before the
+    event is stored: a duplicate must not run them. Otherwise ``add_event`` detects the
+    duplicate atomically (it returns the first event) and nothing else happens first.
+    """
     key = event.idempotency_key
-    if key is None:
+    if key is None or not kit._hooks.has_sync(HookTrigger.BEFORE_BROADCAST):
         return None
     return await kit.store.get_event_by_idempotency_key(event.room_id, key)
 
@@ -254,7 +268,8 @@ async def process_inbound(
     """Run one inbound message through the whole pipeline (see the module docstring)."""
     message, channel = check_message(kit, message)
     check_rate(kit, message)
-    room, binding = await find_room(kit, message, room_id)
+    room, ctx = await find_room(kit, message, room_id)
+    binding = ctx.binding_for(message.channel_id)
     if binding is None:
         raise ChannelNotFoundError(
             f"channel {message.channel_id!r} is not attached to room {room.id!r}; "
@@ -266,7 +281,6 @@ async def process_inbound(
     if binding.muted:
         reason = f"channel {binding.channel_id!r} is muted in room {room.id!r}"
         return _result(room.id, None, blocked=True, reason=reason)
-    ctx = await build_context(kit, room)
     event = await to_event(kit, channel, message, ctx)
     if event.visibility == "all" and binding.visibility != "all":
         event.visibility = binding.visibility
@@ -280,6 +294,8 @@ async def process_inbound(
             event.status = EventStatus.BLOCKED
             event.blocked_by = "identity"
             stored = await kit.store.add_event(event)
+            if stored.id != event.id:  # the key was seen before: the first event stands
+                return _result(room.id, stored, duplicate=True)
             return _result(room.id, stored, blocked=True, reason=why)
         admitted = await admit_event(kit, event, ctx)
     hooks = kit._hooks

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
+from roomkit.models.context import RoomContext
 from roomkit.models.enums import RoomStatus, TaskStatus
 from roomkit.models.event import RoomEvent
 from roomkit.models.participant import Identity, Participant
@@ -105,6 +106,26 @@ class ConversationStore(ABC):
     @abstractmethod
     async def count_events(self, room_id: str) -> int:
         """How many events a room holds."""
+
+    # -- snapshots -----------------------------------------------------------------------
+    async def get_room_snapshot(self, room_id: str, *, recent: int = 20) -> RoomContext | None:
+        """The room with its bindings, participants and last ``recent`` events; ``None`` if
+        the room does not exist. What the engine reads for every inbound message.
+
+        The default calls :meth:`get_room`, :meth:`list_bindings`, :meth:`list_participants`
+        and :meth:`get_recent_events`; a store that can read it all in one round trip
+        overrides this (the engine then prefers it). Like those calls, the parts are read
+        without a lock: no more consistent with each other than four separate reads.
+        """
+        room = await self.get_room(room_id)
+        if room is None:
+            return None
+        return RoomContext(
+            room=room,
+            bindings=await self.list_bindings(room_id),
+            participants=await self.list_participants(room_id),
+            recent_events=await self.get_recent_events(room_id, recent) if recent > 0 else [],
+        )
 
     # -- bindings ------------------------------------------------------------------------
     @abstractmethod

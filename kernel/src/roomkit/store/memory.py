@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from roomkit.core._construct import construct
 from roomkit.errors import RoomNotFoundError, StoreError
+from roomkit.models.context import RoomContext
 from roomkit.models.enums import RoomStatus, TaskStatus
 from roomkit.models.event import RoomEvent
 from roomkit.models.participant import Identity, Participant
@@ -215,6 +217,22 @@ class InMemoryStore(ConversationStore):
     async def get_event_count(self, room_id: str) -> int:
         """Alias of :meth:`count_events` (the name earlier RoomKit versions used)."""
         return await self.count_events(room_id)
+
+    # -- snapshots -----------------------------------------------------------------------
+    async def get_room_snapshot(self, room_id: str, *, recent: int = 20) -> RoomContext | None:
+        data = self._rooms.get(room_id)
+        if data is None:
+            return None
+        return construct(
+            RoomContext,
+            {
+                "room": data.room,
+                "bindings": list(data.bindings.values()),
+                "participants": list(data.participants.values()),
+                "recent_events": data.events[-recent:] if recent > 0 else [],
+                "metadata": {},
+            },
+        )
 
     # -- bindings ------------------------------------------------------------------------
     async def add_binding(self, binding: ChannelBinding) -> ChannelBinding:

@@ -22,9 +22,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import asyncpg  # type: ignore[import-untyped]
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from roomkit.errors import RoomNotFoundError, StoreError
+from roomkit.models.context import RoomContext
 from roomkit.models.enums import RoomStatus
 from roomkit.models.event import RoomEvent
 from roomkit.models.participant import Participant
@@ -65,6 +66,25 @@ WITH bump AS (
 )
 SELECT idx FROM stored
 """
+
+
+# One statement, one round trip: the room row with its bindings, participants and newest
+# events aggregated as JSON arrays (what the engine reads for every inbound message).
+_SNAPSHOT = """
+SELECT r.data::text AS data, r.next_index, r.last_activity_at,
+    (SELECT coalesce(json_agg(b.data ORDER BY b.seq), '[]'::json)::text
+        FROM bindings b WHERE b.room_id = r.id) AS bindings,
+    (SELECT coalesce(json_agg(p.data ORDER BY p.seq), '[]'::json)::text
+        FROM participants p WHERE p.room_id = r.id) AS participants,
+    (SELECT coalesce(json_agg(t.data ORDER BY t.idx), '[]'::json)::text
+        FROM (SELECT e.data, e.idx FROM events e WHERE e.room_id = r.id
+              ORDER BY e.idx DESC LIMIT $2) t) AS recent
+FROM rooms r WHERE r.id = $1
+"""
+
+_BINDINGS = TypeAdapter(list[ChannelBinding])
+_PARTICIPANTS = TypeAdapter(list[Participant])
+_EVENTS = TypeAdapter(list[RoomEvent])
 
 
 def _room_from(row: asyncpg.Record) -> Room:
@@ -315,6 +335,25 @@ class PostgresStore(RecordsMixin, ConversationStore):
             return None if row is None else _room_from(row)
 
         return await self._run("find_latest_room", op)
+
+    # -- snapshots ---------------------------------------------------------------------------
+    async def get_room_snapshot(self, room_id: str, *, recent: int = 20) -> RoomContext | None:
+        """The room, its bindings, participants and last ``recent`` events in one statement."""
+        limit = max(recent, 0)
+
+        async def op(conn: asyncpg.Connection, _: bool) -> RoomContext | None:
+            row = await conn.fetchrow(_SNAPSHOT, room_id, limit)
+            if row is None:
+                return None
+            return RoomContext.model_construct(
+                room=_room_from(row),
+                bindings=_BINDINGS.validate_json(row["bindings"]),
+                participants=_PARTICIPANTS.validate_json(row["participants"]),
+                recent_events=_EVENTS.validate_json(row["recent"]),
+                metadata={},
+            )
+
+        return await self._run("get_room_snapshot", op)
 
     # -- events ------------------------------------------------------------------------------
     async def add_event(self, event: RoomEvent) -> RoomEvent:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from roomkit.errors import RoomKitError, RoomNotFoundError, StoreError
+from roomkit.models.context import RoomContext
 from roomkit.models.enums import RoomStatus
 from roomkit.models.event import RoomEvent
 from roomkit.models.participant import Participant
@@ -240,6 +241,34 @@ class SQLiteStore(RecordsMixin, ConversationStore):
         def op(conn: sqlite3.Connection) -> Room | None:
             row = conn.execute(sql, args).fetchone()
             return None if row is None else _room_from(row)
+
+        return await self._run(op)
+
+    # -- snapshots ---------------------------------------------------------------------------
+    async def get_room_snapshot(self, room_id: str, *, recent: int = 20) -> RoomContext | None:
+        """The room, its bindings, participants and last ``recent`` events in one thread hop."""
+        limit = max(recent, 0)
+
+        def op(conn: sqlite3.Connection) -> RoomContext | None:
+            row = conn.execute("SELECT * FROM rooms WHERE id = ?", (room_id,)).fetchone()
+            if row is None:
+                return None
+
+            def rows(sql: str, *params: Any) -> list[str]:
+                return [r[0] for r in conn.execute(sql, (room_id, *params)).fetchall()]
+
+            bindings = rows("SELECT data FROM bindings WHERE room_id = ? ORDER BY seq")
+            participants = rows("SELECT data FROM participants WHERE room_id = ? ORDER BY seq")
+            newest_first = rows(
+                "SELECT data FROM events WHERE room_id = ? ORDER BY idx DESC LIMIT ?", limit
+            )
+            return RoomContext.model_construct(
+                room=_room_from(row),
+                bindings=[ChannelBinding.model_validate_json(b) for b in bindings],
+                participants=[Participant.model_validate_json(p) for p in participants],
+                recent_events=[RoomEvent.model_validate_json(e) for e in reversed(newest_first)],
+                metadata={},
+            )
 
         return await self._run(op)
 
