@@ -393,6 +393,33 @@ class ConversationStoreSuite(SuiteBase):
                 ChannelBinding(room_id="missing", channel_id="c", channel_type=ChannelType.SMS)
             )
 
+    # -- snapshots ---------------------------------------------------------------------------
+    @pytest.mark.asyncio
+    async def test_room_snapshot_equals_the_separate_reads(
+        self, component: ConversationStore
+    ) -> None:
+        room = await _room(component)
+        await component.add_binding(
+            ChannelBinding(room_id=room.id, channel_id="sms-1", channel_type=ChannelType.SMS)
+        )
+        await component.add_participant(Participant(id="u1", room_id=room.id, channel_id="sms-1"))
+        for i in range(8):
+            await component.add_event(_event(room.id, str(i)))
+        snapshot = await component.get_room_snapshot(room.id, recent=3)
+        assert snapshot is not None
+        stored_room = await component.get_room(room.id)
+        assert stored_room is not None
+        assert snapshot.room.model_dump() == stored_room.model_dump()
+        assert [b.model_dump() for b in snapshot.bindings] == [
+            b.model_dump() for b in await component.list_bindings(room.id)
+        ]
+        assert [p.id for p in snapshot.participants] == ["u1"]
+        assert [e.index for e in snapshot.recent_events] == [5, 6, 7]
+        empty_tail = await component.get_room_snapshot(room.id, recent=0)
+        assert empty_tail is not None
+        assert empty_tail.recent_events == []
+        assert await component.get_room_snapshot("missing") is None
+
     # -- participants ------------------------------------------------------------------------
     @pytest.mark.asyncio
     async def test_participants(self, component: ConversationStore) -> None:
