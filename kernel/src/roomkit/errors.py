@@ -32,8 +32,8 @@ class RoomKitError(Exception):
     """Base class of every error RoomKit raises deliberately."""
 
 
-class ConfigurationError(RoomKitError):
-    """A component was configured with values it cannot work with."""
+class ConfigurationError(RoomKitError, ValueError):
+    """A component, hook or channel was configured with values it cannot work with."""
 
 
 class RoomNotFoundError(RoomKitError):

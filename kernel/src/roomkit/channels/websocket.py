@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from roomkit.channels.base import Channel
-from roomkit.errors import DeliveryError
+from roomkit.errors import ConfigurationError, DeliveryError
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import ChannelCategory, ChannelMediaType, ChannelType
 from roomkit.models.event import EphemeralEvent, RoomEvent
@@ -100,7 +100,7 @@ class WebSocketChannel(Channel):
     def register_connection(self, connection_id: str, send_fn: SendFn) -> None:
         """Add (or replace) a connection; ``send_fn`` receives every payload for it."""
         if not connection_id:
-            raise ValueError("connection_id must be a non-empty string")
+            raise ConfigurationError("connection_id must be a non-empty string")
         if not callable(send_fn):
             raise TypeError("send_fn must be an async callable")
         self._connections[connection_id] = (send_fn, _takes_connection_id(send_fn))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from roomkit.core.deadlines import Watchdog
-from roomkit.errors import HookTimeoutError
+from roomkit.errors import ConfigurationError, HookTimeoutError
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import ChannelDirection, ChannelType, HookExecution, HookTrigger
 from roomkit.models.event import RoomEvent
@@ -150,10 +150,17 @@ class HookEngine:
     ) -> HookRegistration:
         """Register ``fn`` for ``trigger``; see :class:`HookRegistration` for the filters."""
         if not callable(fn):
-            raise TypeError("a hook must be an async callable taking (payload, ctx)")
+            raise ConfigurationError(
+                f"a hook must be an async callable taking (payload, ctx), got {type(fn).__name__}"
+            )
         if timeout is not None and timeout <= 0:
-            raise ValueError("hook timeout must be positive (or None for the default)")
-        trigger = HookTrigger(trigger)
+            raise ConfigurationError("hook timeout must be positive (or None for the default)")
+        try:
+            trigger = HookTrigger(trigger)
+        except ValueError:
+            raise ConfigurationError(
+                f"unknown hook trigger {str(trigger)[:80]!r}; use a roomkit.HookTrigger member"
+            ) from None
         if name is None:  # derived names never replace another hook
             name = getattr(fn, "__name__", None) or "hook"
             taken = {r.name for r in self.registrations(trigger)}
