@@ -69,6 +69,7 @@ async def test_retry_with_backoff_then_success(room_kit: Any) -> None:
     b.fail = ConnectionError("flaky")
     b.fail_times = 2
     result = await kit.process_inbound(msg())
+    await kit.drain()  # retries run in the binding's outbox, off the room lock
     assert b.calls == 3
     assert b.bodies == ["hello"]
     assert result.event.delivery_results == {}
@@ -81,6 +82,7 @@ async def test_retries_exhausted_record_attempts(room_kit: Any) -> None:
     )
     b.fail = ConnectionError("down")
     result = await kit.process_inbound(msg())
+    await kit.drain()
     assert result.event.delivery_results["b"].attempts == 3
     assert b.calls == 3
 
@@ -92,6 +94,7 @@ async def test_non_retryable_provider_error_is_not_retried(room_kit: Any) -> Non
     )
     b.fail = ProviderError("bad number", retryable=False)
     await kit.process_inbound(msg())
+    await kit.drain()
     assert b.calls == 1
 
 

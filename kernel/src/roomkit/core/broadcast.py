@@ -6,6 +6,10 @@ store -> :func:`broadcast` -> injected events. :func:`broadcast` delivers to tra
 content transcoding), schedules AFTER_BROADCAST hooks, then lets intelligence channels answer;
 their answers are admitted in turn one chain level deeper, up to ``max_chain_depth``.
 The caller holds the room lock.
+
+Transport retries do not run here: a failed first attempt with retries left comes back
+``PENDING`` and :func:`_record` hands it to the binding's outbox (:mod:`roomkit.core.outbox`);
+deliveries to a binding whose outbox holds work are queued behind it, never made in line.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from roomkit.channels.base import Channel
 from roomkit.core.context import build_context, context_with, report_error
 from roomkit.core.delivery import DeliveryOutcome, call_channel
+from roomkit.core.outbox import DeliveryGroup, queued_result
 from roomkit.core.transcoding import transcode
 from roomkit.errors import ChainDepthExceededError, DeliveryError
 from roomkit.models.context import RoomContext
@@ -34,9 +39,10 @@ from roomkit.models.task import Observation, Task
 if TYPE_CHECKING:
     from roomkit.core.framework import RoomKit
 
-__all__ = ["Admitted", "admit_event", "broadcast", "is_visible"]
+__all__ = ["Admitted", "admit_event", "broadcast", "deliver_transport", "is_visible", "respond"]
 
 _INTELLIGENCE = ChannelCategory.INTELLIGENCE
+_PENDING = DeliveryStatus.PENDING
 _visibility_sets: dict[str, frozenset[str]] = {}
 
 
@@ -138,24 +144,38 @@ async def admit_event(
     return Admitted(event, responses=responses)
 
 
-async def _to_transport(
-    kit: RoomKit, channel: Channel, event: RoomEvent, binding: ChannelBinding, ctx: RoomContext
+async def deliver_transport(
+    kit: RoomKit,
+    channel: Channel,
+    event: RoomEvent,
+    binding: ChannelBinding,
+    ctx: RoomContext,
+    attempt: int = 1,
+    start: int = 1,
 ) -> DeliveryOutcome:
+    """Attempt ``attempt`` to give ``event`` (transcoded for the binding) to a transport.
+
+    A transcoded event may become several parts; ``start`` skips the parts already sent.
+    A failure with retries left comes back ``PENDING`` (see :func:`call_channel`).
+    """
     contents = transcode(event.content, binding.capabilities)
     if len(contents) == 1:
         content = contents[0]
         out = event if content is event.content else event.model_copy(update={"content": content})
-        return await call_channel(kit, channel, out, binding, ctx)
+        return await call_channel(kit, channel, out, binding, ctx, attempt)
     output: ChannelOutput | None = None
     total = len(contents)
     for i, content in enumerate(contents, 1):
+        if i < start:
+            continue
         part = event.model_copy(
             update={"content": content, "metadata": {**event.metadata, "part": i, "parts": total}}
         )
-        output, failed = await call_channel(kit, channel, part, binding, ctx)
+        output, failed = await call_channel(kit, channel, part, binding, ctx, attempt)
         if failed is not None:
             failed.metadata["part"] = i
             return output, failed
+        attempt = 1  # a retried part went through: the next part starts afresh
     return output, None
 
 
@@ -174,20 +194,23 @@ async def _deliver_all(
     """
     if len(transports) == 1:
         channel, binding = transports[0]
-        return [await _to_transport(kit, channel, event, binding, ctx)]
+        return [await deliver_transport(kit, channel, event, binding, ctx)]
     outcomes: list[DeliveryOutcome | None] = [None] * len(transports)
     remote: list[int] = []
     for i, (channel, binding) in enumerate(transports):
         if getattr(channel, "inline_delivery", False):
-            outcomes[i] = await _to_transport(kit, channel, event, binding, ctx)
+            outcomes[i] = await deliver_transport(kit, channel, event, binding, ctx)
         else:
             remote.append(i)
     if len(remote) == 1:
         channel, binding = transports[remote[0]]
-        outcomes[remote[0]] = await _to_transport(kit, channel, event, binding, ctx)
+        outcomes[remote[0]] = await deliver_transport(kit, channel, event, binding, ctx)
     elif remote:
         done = await asyncio.gather(
-            *(_to_transport(kit, transports[i][0], event, transports[i][1], ctx) for i in remote)
+            *(
+                deliver_transport(kit, transports[i][0], event, transports[i][1], ctx)
+                for i in remote
+            )
         )
         for i, outcome in zip(remote, done, strict=True):
             outcomes[i] = outcome
@@ -205,10 +228,21 @@ async def _record(
     """Record failures on the event, fire delivery hooks; return the outputs to act on."""
     acted: list[tuple[ChannelBinding, ChannelOutput]] = []
     failed_any = False
+    group: DeliveryGroup | None = None
+    final_failures = 0
     status_hooks = kit._hooks.has(HookTrigger.ON_DELIVERY_STATUS)
     for (_, binding), (output, failed) in zip(targets, outcomes, strict=True):
+        if failed is not None and failed.status == _PENDING:
+            failed_any = True
+            if group is None:
+                group = DeliveryGroup(fail_event=all(f is not None for _, f in outcomes))
+            failed = kit._outbox.submit(event, binding, failed, group)
+            if failed.status == _PENDING:  # queued: the outbox records and reports the outcome
+                event.delivery_results[binding.channel_id] = failed
+                continue
         if failed is not None:
             failed_any = True
+            final_failures += 1
             event.delivery_results[binding.channel_id] = failed
             await report_error(
                 kit,
@@ -229,13 +263,13 @@ async def _record(
         if output is not None and (output.response_events or output.tasks or output.observations):
             acted.append((binding, output))
     if failed_any:
-        if all(f is not None for _, f in outcomes):
+        if final_failures == len(outcomes):
             event.status = EventStatus.FAILED
         await kit.store.update_event(event)
     return acted
 
 
-async def _respond(
+async def respond(
     kit: RoomKit,
     event: RoomEvent,
     ctx: RoomContext,
@@ -295,6 +329,8 @@ async def broadcast(kit: RoomKit, event: RoomEvent, ctx: RoomContext) -> list[Ro
     channels = kit._channels
     transports: list[tuple[Channel, ChannelBinding]] = []
     intelligence: list[tuple[Channel, ChannelBinding]] = []
+    queued: list[tuple[Channel, ChannelBinding]] | None = None
+    boxes = kit._outbox.boxes  # bindings with deliveries waiting: queue behind them
     for binding in ctx.bindings:
         channel_id = binding.channel_id
         if channel_id == source_id or not binding.can_read:
@@ -307,12 +343,19 @@ async def broadcast(kit: RoomKit, event: RoomEvent, ctx: RoomContext) -> list[Ro
         if binding.category == _INTELLIGENCE:
             if not binding.muted:
                 intelligence.append((channel, binding))
+        elif boxes and (binding.room_id, channel_id) in boxes:
+            if queued is None:
+                queued = []
+            queued.append((channel, binding))
         else:
             transports.append((channel, binding))
 
     acted: list[tuple[ChannelBinding, ChannelOutput]] = []
-    if transports:
-        outcomes = await _deliver_all(kit, event, ctx, transports)
+    if transports or queued:
+        outcomes = await _deliver_all(kit, event, ctx, transports) if transports else []
+        if queued:
+            transports.extend(queued)
+            outcomes.extend((None, queued_result(b.channel_id)) for _, b in queued)
         acted = await _record(kit, event, ctx, transports, outcomes)
 
     hooks = kit._hooks
@@ -325,5 +368,5 @@ async def broadcast(kit: RoomKit, event: RoomEvent, ctx: RoomContext) -> list[Ro
 
     responses: list[RoomEvent] = []
     for binding, output in acted:
-        responses.extend(await _respond(kit, event, ctx, binding, output))
+        responses.extend(await respond(kit, event, ctx, binding, output))
     return responses

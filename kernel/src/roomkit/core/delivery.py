@@ -6,6 +6,12 @@ since failures come from the channel's provider) -> token-bucket rate limit of t
 channels, which may think for a while), retried per the binding's ``RetryPolicy``.
 Success returns ``None`` (nothing is allocated on the common path); a failure returns a
 :class:`~roomkit.models.DeliveryResult` that the caller records on the event.
+
+Intelligence channels run the whole policy in line. Transports are called with an
+``attempt`` number: one attempt only, and when the policy has retries left for a retryable
+failure the result is ``PENDING`` (``metadata = {"retrying": True, "next_attempt": n}``),
+which the broadcast hands to the binding's outbox (:mod:`roomkit.core.outbox`) so the room
+lock is not held through the backoff.
 """
 
 from __future__ import annotations
@@ -14,9 +20,9 @@ from typing import TYPE_CHECKING
 
 from roomkit.channels.base import Channel
 from roomkit.core._construct import construct
-from roomkit.core.circuit_breaker import CircuitBreaker
+from roomkit.core.circuit_breaker import CircuitBreaker, CircuitState
 from roomkit.core.rate_limiter import TokenBucketRateLimiter
-from roomkit.core.retry import RetryError, retry_async
+from roomkit.core.retry import RetryError, is_retryable, retry_async
 from roomkit.errors import DeliveryError, RateLimitedError
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import ChannelCategory, DeliveryStatus
@@ -27,7 +33,7 @@ from roomkit.models.room import ChannelBinding
 if TYPE_CHECKING:
     from roomkit.core.framework import RoomKit
 
-__all__ = ["DeliveryOutcome", "call_channel", "failure"]
+__all__ = ["DeliveryOutcome", "call_channel", "failure", "pending"]
 
 DeliveryOutcome = tuple[ChannelOutput | None, DeliveryResult | None]
 """What a channel returned (if anything) and the failure to record (if any)."""
@@ -46,6 +52,14 @@ def failure(channel_id: str, error: BaseException | str, attempts: int = 1) -> D
             "metadata": {},
         },
     )
+
+
+def pending(channel_id: str, error: BaseException | str, attempts: int) -> DeliveryResult:
+    """A PENDING result: ``attempts`` ran so far, attempt ``attempts + 1`` is due."""
+    result = failure(channel_id, error, attempts)
+    result.status = DeliveryStatus.PENDING
+    result.metadata.update({"retrying": True, "next_attempt": attempts + 1})
+    return result
 
 
 def _limiter(kit: RoomKit, binding: ChannelBinding) -> TokenBucketRateLimiter:
@@ -89,15 +103,20 @@ async def call_channel(
     event: RoomEvent,
     binding: ChannelBinding,
     ctx: RoomContext,
+    attempt: int = 0,
 ) -> DeliveryOutcome:
-    """Give ``event`` to ``channel`` (``on_event``) under the binding's resilience rules."""
+    """Give ``event`` to ``channel`` (``on_event``) under the binding's resilience rules.
+
+    ``attempt=0`` runs the binding's whole ``RetryPolicy`` in line; ``attempt=n`` (n >= 1)
+    makes attempt ``n`` only and returns a ``PENDING`` result when a retry is still due.
+    """
     telemetry = kit._telemetry
     if telemetry is None:
-        return await _resilient(kit, channel, event, binding, ctx)
+        return await _resilient(kit, channel, event, binding, ctx, attempt)
     span = telemetry.start_span(
         "roomkit.delivery", {"channel_id": binding.channel_id, "room_id": binding.room_id}
     )
-    output, failed = await _resilient(kit, channel, event, binding, ctx)
+    output, failed = await _resilient(kit, channel, event, binding, ctx, attempt)
     if failed is None:
         telemetry.end_span(span)
     else:
@@ -111,19 +130,35 @@ async def _resilient(
     event: RoomEvent,
     binding: ChannelBinding,
     ctx: RoomContext,
+    attempt: int,
 ) -> DeliveryOutcome:
     channel_id = binding.channel_id
     breaker = kit._breakers.get(channel_id)
     if breaker is not None and not breaker.allow_request():
         return None, failure(
-            channel_id, f"CircuitOpenError: circuit of {channel_id!r} is open", attempts=0
+            channel_id,
+            f"CircuitOpenError: circuit of {channel_id!r} is open",
+            attempts=max(attempt - 1, 0),  # the attempts made before this refused one
         )
     if binding.rate_limit is not None:
         try:
             await _limiter(kit, binding).acquire(timeout=kit.rate_limit_max_wait)
         except RateLimitedError as exc:
-            return None, failure(channel_id, exc, attempts=0)
+            return None, failure(channel_id, exc, attempts=max(attempt - 1, 0))
     policy = binding.retry_policy
+    if attempt:
+        try:
+            output = await _once(kit, channel, event, binding, ctx)
+        except Exception as exc:
+            if policy is not None and attempt <= policy.max_retries and is_retryable(exc):
+                if breaker is not None and breaker.state != CircuitState.CLOSED:
+                    breaker.record_failure()  # this was the half-open probe: open again
+                return None, pending(channel_id, exc, attempt)
+            _breaker(kit, channel_id).record_failure()
+            return None, failure(channel_id, exc, attempts=attempt)
+        if breaker is not None:
+            breaker.record_success()
+        return output, None
     try:
         if policy is None or policy.max_retries == 0:
             output = await _once(kit, channel, event, binding, ctx)

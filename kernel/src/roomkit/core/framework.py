@@ -7,6 +7,7 @@ the room / binding operations, and wires the components together.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
@@ -22,6 +23,7 @@ from roomkit.core.hook_api import HookApiMixin
 from roomkit.core.hooks import HookEngine
 from roomkit.core.inbound import process_inbound, room_lock
 from roomkit.core.locks import InMemoryLockManager, RoomLockManager
+from roomkit.core.outbox import Outboxes
 from roomkit.core.rate_limiter import TokenBucketRateLimiter
 from roomkit.core.timers import sweep_room_timers
 from roomkit.errors import (
@@ -79,7 +81,9 @@ class RoomKit(HookApiMixin, EphemeralMixin):
     ``max_payload_bytes``, ``delivery_timeout`` (per transport call), ``response_timeout``
     (per intelligence channel turn), ``lock_timeout``,
     ``rate_limit_max_wait`` (longest wait for an outbound rate-limit slot),
-    ``circuit_failure_threshold`` / ``circuit_recovery_seconds`` and ``room_router``
+    ``circuit_failure_threshold`` / ``circuit_recovery_seconds``,
+    ``max_pending_deliveries`` / ``max_pending_per_binding`` (bounds of the outboxes where
+    transport retries wait, see :mod:`roomkit.core.outbox`) and ``room_router``
     (``async fn(message) -> room_id | None``).
     """
 
@@ -103,6 +107,8 @@ class RoomKit(HookApiMixin, EphemeralMixin):
         rate_limit_max_wait: float | None = 30.0,
         circuit_failure_threshold: int = 5,
         circuit_recovery_seconds: float = 30.0,
+        max_pending_deliveries: int = 10_000,
+        max_pending_per_binding: int = 1_000,
         room_router: RoomRouter | None = None,
         **component_config: Mapping[str, Any],
     ) -> None:
@@ -115,6 +121,8 @@ class RoomKit(HookApiMixin, EphemeralMixin):
             raise ConfigurationError("context_events must be >= 0")
         if max_payload_bytes is not None and max_payload_bytes <= 0:
             raise ConfigurationError("max_payload_bytes must be positive (or None)")
+        if max_pending_deliveries < 1 or max_pending_per_binding < 1:
+            raise ConfigurationError("max_pending_deliveries / _per_binding must be >= 1")
 
         def component(kind: str, value: Any) -> Any:
             return resolve_component(kind, value, component_config.get(f"{kind}_config"))
@@ -164,6 +172,7 @@ class RoomKit(HookApiMixin, EphemeralMixin):
         self._limiters: dict[tuple[str, str], TokenBucketRateLimiter] = {}
         self._inbound_limiters: dict[tuple[str, str], TokenBucketRateLimiter] = {}
         self._sources: dict[tuple[str, str, str | None], EventSource] = {}
+        self._outbox = Outboxes(self, max_pending_deliveries, max_pending_per_binding)
         self._closed = False
 
     @classmethod
@@ -526,23 +535,36 @@ class RoomKit(HookApiMixin, EphemeralMixin):
 
     # -- shutdown ----------------------------------------------------------------------------
     async def drain(self, timeout: float | None = None) -> None:
-        """Wait for the async hooks still running and, when the realtime backend can flush
-        (the in-memory one can), for ephemeral events still queued for subscribers."""
-        await self._hooks.drain(timeout)
+        """Wait for the async hooks still running, the deliveries waiting in outboxes
+        (transport retries) and, when the realtime backend can flush (the in-memory one
+        can), for ephemeral events still queued for subscribers."""
+        hooks = self._hooks
+        outbox = self._outbox
+        async with asyncio.timeout(timeout):
+            while hooks.pending or outbox.boxes:  # each may start work for the other
+                await hooks.drain()
+                await outbox.wait()
         flush = getattr(self.realtime, "flush", None)
         if callable(flush):
             await flush(timeout)
 
     async def close(self, timeout: float | None = 10.0) -> None:
-        """Wait for async hooks (cancelled after ``timeout`` s), then close channels and
-        components. Safe to call twice."""
+        """Wait for async hooks and outbox deliveries; after ``timeout`` s the deliveries
+        still waiting are recorded FAILED ("kit closed before delivery") and the hooks are
+        cancelled. Then close channels and components. Safe to call twice."""
         if self._closed:
             return
         self._closed = True
         try:
-            await self._hooks.drain(timeout)
+            async with asyncio.timeout(timeout):
+                while self._hooks.pending or self._outbox.boxes:
+                    await self._hooks.drain()
+                    await self._outbox.wait()
         except TimeoutError:
-            logger.warning("async hooks still running after %ss; cancelling them", timeout)
+            logger.warning(
+                "async hooks or deliveries still running after %ss; cancelling them", timeout
+            )
+            await self._outbox.abort("kit closed before delivery")
             await self._hooks.cancel_pending()
         closers: list[Callable[[], Awaitable[None]]] = [c.close for c in self._channels.values()]
         closers += [self.realtime.close, self.lock_manager.close, self.store.close]

@@ -120,6 +120,8 @@ class DeliveryStatus(StrEnum):
     READ = "read"
     FAILED = "failed"
     SKIPPED = "skipped"
+    PENDING = "pending"
+    """Not delivered yet: queued in the binding's outbox or waiting for a retry."""
 
 
 class RoomStatus(StrEnum):
