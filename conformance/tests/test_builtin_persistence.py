@@ -15,6 +15,8 @@ from roomkit_conformance.suites.store import ConversationStoreSuite
 
 
 class TestInMemoryStore(ConversationStoreSuite):
+    capabilities = frozenset({"single_read"})
+
     @pytest.fixture
     async def component(self) -> AsyncIterator[InMemoryStore]:
         store = InMemoryStore()

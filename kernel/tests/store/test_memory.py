@@ -12,6 +12,8 @@ from roomkit_conformance.suites.store import ConversationStoreSuite
 
 
 class TestInMemoryStoreConformance(ConversationStoreSuite):
+    capabilities = frozenset({"single_read"})
+
     @pytest.fixture
     async def component(self) -> AsyncIterator[InMemoryStore]:
         store = InMemoryStore()

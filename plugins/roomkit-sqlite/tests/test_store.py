@@ -21,7 +21,7 @@ from roomkit_conformance.suites.store import ConversationStoreSuite
 
 
 class TestSQLiteStore(StoreFixtures, ConversationStoreSuite):
-    capabilities = frozenset({"cross_process"})
+    capabilities = frozenset({"cross_process", "single_read"})
 
 
 def _event(room_id: str, body: str, key: str | None = None) -> RoomEvent:

@@ -38,7 +38,8 @@ from roomkit.models.participant import Identity, Participant
 from roomkit.models.room import AIConfig, ChannelBinding, Room, RoomTimers
 from roomkit.models.task import Observation, Task
 from roomkit.store.base import ConversationStore
-from roomkit_conformance.base import SuiteBase, requires
+from roomkit_conformance.base import requires
+from roomkit_conformance.suites.store_engine import StoreEngineSuite
 
 __all__ = ["ConversationStoreSuite"]
 
@@ -58,7 +59,7 @@ async def _room(store: ConversationStore, **fields: Any) -> Room:
     return await store.create_room(Room(**fields))
 
 
-class ConversationStoreSuite(SuiteBase):
+class ConversationStoreSuite(StoreEngineSuite):
     """Behaviour every conversation store must show (see the contract's class docstring)."""
 
     @pytest.fixture

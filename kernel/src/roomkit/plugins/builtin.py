@@ -47,6 +47,7 @@ def roomkit_register_stores(register: Register) -> None:
             kind="store",
             name="memory",
             factory="roomkit.store.memory:InMemoryStore",
+            capabilities=frozenset({"single_read"}),
             conformance=f"{_CONFORMANCE}:memory_store",
             description="Keeps rooms and events in process memory",
         )

@@ -31,7 +31,7 @@ def roomkit_register_stores(register: Callable[[ComponentDescriptor], None]) -> 
             name="sqlite",
             factory="roomkit_sqlite.store:SQLiteStore",
             config_model="roomkit_sqlite.config:SQLiteStoreConfig",
-            capabilities=frozenset({"persistent", "cross_process"}),
+            capabilities=frozenset({"persistent", "cross_process", "single_read"}),
             exports=("SQLiteStore",),
             conformance="roomkit_sqlite.testing:StoreFixtures",
             description="Embedded persistent store; a file path is all it needs",
