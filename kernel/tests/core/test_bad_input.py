@@ -2,8 +2,7 @@
 
 Every case either raises a typed :class:`RoomKitError` whose message names the offending id
 and says what to do, or is recorded as a failure; no event is lost or stored twice, and
-pydantic's ``ValidationError`` never escapes a kit method. Cases the kernel gets wrong today
-are ``xfail(strict=True)`` with the bug in the reason.
+pydantic's ``ValidationError`` never escapes a kit method.
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ from roomkit import (
     InboundMessage,
     InvalidContentError,
     PayloadTooLargeError,
+    RetryPolicy,
     RichContent,
     RoomClosedError,
     RoomContext,
@@ -186,12 +186,6 @@ async def test_unknown_channel_names_it_says_what_to_do_and_stores_nothing(setup
     assert await kit.store.list_participants("r1") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: attach_channel/get_channel raise ChannelNotRegisteredError(\"channel 'x' is "
-    "not registered\") without saying what to do, unlike process_inbound's message which "
-    "points at kit.register_channel",
-)
 async def test_attach_unknown_channel_says_what_to_do(setup: Any) -> None:
     kit, _, _ = setup
     with pytest.raises(ChannelNotRegisteredError, match=r"'ghost'.*register_channel"):
@@ -329,41 +323,27 @@ async def test_malformed_dict_is_invalid_content_never_validation_error(
     assert b.sent == []
 
 
-_CONSTRUCT_BUG = (
-    "bug: check_message (core/inbound.py) trusts any InboundMessage instance; a "
-    "model_construct'ed one with non-content `content` {} reaches the size check "
-    "(or the store) instead of raising InvalidContentError"
-)
-
-
 @pytest.mark.parametrize(
     "content",
     [
         pytest.param(
             {"type": "text", "body": "a dict"},
-            marks=pytest.mark.xfail(strict=True, reason=_CONSTRUCT_BUG.format("(AttributeError)")),
             id="dict",
         ),
         pytest.param(
             None,
-            marks=pytest.mark.xfail(strict=True, reason=_CONSTRUCT_BUG.format("(AttributeError)")),
             id="none",
         ),
         pytest.param(
             "a string",
-            marks=pytest.mark.xfail(strict=True, reason=_CONSTRUCT_BUG.format("(AttributeError)")),
             id="str",
         ),
         pytest.param(
             TextContent.model_construct(body=None),
-            marks=pytest.mark.xfail(strict=True, reason=_CONSTRUCT_BUG.format("(TypeError)")),
             id="text-body-none",
         ),
         pytest.param(
             Weird(),
-            marks=pytest.mark.xfail(
-                strict=True, reason=_CONSTRUCT_BUG.format("(stored and delivered as is)")
-            ),
             id="unknown-model",
         ),
     ],
@@ -385,12 +365,6 @@ async def test_unvalidated_but_well_formed_message_still_flows(setup: Any) -> No
     assert bodies(b) == ["fine"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: metadata that cannot be serialised (an arbitrary object) is accepted and "
-    "stored; it only fails later in a persistent store or at the WebSocket client. "
-    "check_message should refuse it with InvalidContentError",
-)
 async def test_unserialisable_metadata_is_invalid_content(setup: Any) -> None:
     kit, _, b = setup
     with pytest.raises(InvalidContentError, match="metadata"):
@@ -423,11 +397,6 @@ async def test_oversized_content_is_refused_by_default(setup: Any, content: Any)
     assert b.sent == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: check_message measures only message.content; 2 MB of metadata passes the "
-    "1 MiB max_payload_bytes limit and is stored",
-)
 async def test_oversized_metadata_is_refused(setup: Any) -> None:
     kit, _, _ = setup
     with pytest.raises(PayloadTooLargeError):
@@ -451,11 +420,6 @@ async def test_very_long_sender_id_is_handled_end_to_end(setup: Any) -> None:
     assert len(b.sent) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: check_message puts the whole channel_id into the error text (a 100 kB id "
-    "gives a 100 kB message that callers then log); ids should be shortened in messages",
-)
 async def test_error_for_a_very_long_unknown_channel_id_stays_short(setup: Any) -> None:
     kit, _, _ = setup
     with pytest.raises(ChannelNotRegisteredError) as info:
@@ -622,12 +586,6 @@ async def test_websocket_connections_that_raise(setup: Any) -> None:
         await kit.connect_websocket("nope", "c1", good)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: delivery._once passes whatever on_event returns to broadcast._record, whose "
-    "`output.response_events` raises AttributeError out of process_inbound after the event "
-    "was stored (a client retry then stores it twice) instead of recording a failure",
-)
 async def test_channel_returning_a_wrong_output_is_a_recorded_failure(setup: Any) -> None:
     kit, _, b = setup
     kit.register_channel(WrongOutputChannel("odd"))
@@ -641,12 +599,6 @@ async def test_channel_returning_a_wrong_output_is_a_recorded_failure(setup: Any
     assert await kit.store.count_events("r1") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: inbound.to_event uses the return value of a custom handle_inbound without "
-    "checking it; None gives AttributeError ('NoneType' has no attribute 'room_id') "
-    "instead of a RoomKitError naming the channel",
-)
 async def test_handle_inbound_returning_no_event_is_a_typed_error(setup: Any) -> None:
     kit, _, b = setup
     kit.register_channel(NoEventInbound("n"))
@@ -692,12 +644,6 @@ class YieldingStore(InMemoryStore):
         return await super().create_room(room)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: inbound.find_room looks up the sender's latest room and creates a new one "
-    "without any lock; concurrent first messages (same idempotency key) from a new sender "
-    "each create a room, so the event is stored once per task (10 rooms, 10 events)",
-)
 async def test_concurrent_duplicates_from_a_new_sender_store_exactly_one() -> None:
     kit = RoomKit(store=YieldingStore())
     kit.register_channel(Sink("fresh"))
@@ -733,45 +679,28 @@ async def test_event_beyond_the_chain_limit_gets_a_blocked_response(setup: Any) 
 
 # -- pydantic never leaks; every deliberate error is a RoomKitError -------------------------
 
-_LEAK = "bug: {} raises {} instead of a RoomKitError subclass"
-
 
 @pytest.mark.parametrize(
     "call",
     [
         pytest.param(
             lambda kit: kit.send_event("r1", "plain string"),
-            marks=pytest.mark.xfail(
-                strict=True, reason=_LEAK.format("send_event(content=str)", "ValidationError")
-            ),
             id="send_event-content",
         ),
         pytest.param(
             lambda kit: kit.send_event("r1", TextContent(body="x"), chain_depth=-1),
-            marks=pytest.mark.xfail(
-                strict=True, reason=_LEAK.format("send_event(chain_depth=-1)", "ValidationError")
-            ),
             id="send_event-depth",
         ),
         pytest.param(
             lambda kit: kit.attach_channel("r1", "a", access="bogus"),
-            marks=pytest.mark.xfail(
-                strict=True, reason=_LEAK.format("attach_channel(access=...)", "ValidationError")
-            ),
             id="attach-access",
         ),
         pytest.param(
             lambda kit: kit.update_binding("r1", "a", access="bogus"),
-            marks=pytest.mark.xfail(
-                strict=True, reason=_LEAK.format("update_binding(access=...)", "ValidationError")
-            ),
             id="update-binding",
         ),
         pytest.param(
             lambda kit: kit.create_room(metadata="not a dict"),
-            marks=pytest.mark.xfail(
-                strict=True, reason=_LEAK.format("create_room(metadata=str)", "ValidationError")
-            ),
             id="create-room",
         ),
         pytest.param(
@@ -844,12 +773,6 @@ class FailingAI(Channel):
         raise RuntimeError("model down")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: broadcast._record decides 'every delivery failed' per call (transports, then "
-    "intelligence channels); a failing AI channel marks the event FAILED although transport "
-    "'b' received it (docs/resilience.md: FAILED only when every delivery failed)",
-)
 async def test_failing_ai_channel_does_not_mark_a_delivered_event_failed(setup: Any) -> None:
     kit, _, b = setup
     kit.register_channel(FailingAI("ai"))
@@ -862,12 +785,6 @@ async def test_failing_ai_channel_does_not_mark_a_delivered_event_failed(setup: 
     assert stored.status == EventStatus.DELIVERED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: process_inbound checks RoomStatus.CLOSED in find_room, before taking the room "
-    "lock, and never again; a message waiting for the lock while close_room runs is stored "
-    "and delivered into the closed room",
-)
 async def test_message_waiting_for_the_lock_when_the_room_closes_is_refused(
     setup: Any,
 ) -> None:
@@ -913,3 +830,130 @@ async def test_injected_event_that_cannot_be_stored_is_reported_not_raised(setup
     assert bodies(b) == ["hello"]
     assert [(e["stage"], e["error_type"]) for e in errors] == [("injected_event", "StoreError")]
     assert await kit.store.count_events("r1") == 1
+
+
+class CopyingStore(InMemoryStore):
+    """The in-memory store, handing out copies of rooms like a persistent store would."""
+
+    async def get_room(self, room_id: str) -> Any:
+        room = await super().get_room(room_id)
+        return None if room is None else room.model_copy()
+
+    async def get_room_snapshot(self, room_id: str, *, recent: int = 20) -> Any:
+        snapshot = await super().get_room_snapshot(room_id, recent=recent)
+        if snapshot is None:
+            return None
+        return snapshot.model_copy(update={"room": snapshot.room.model_copy()})
+
+
+async def test_close_seen_under_the_lock_when_the_store_returns_copies() -> None:
+    kit = RoomKit(store=CopyingStore())
+    b = Sink("b")
+    kit.register_channel(Sink("a"))
+    kit.register_channel(b)
+    await kit.create_room(room_id="r1")
+    await kit.attach_channel("r1", "a")
+    await kit.attach_channel("r1", "b")
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    @kit.hook(HookTrigger.BEFORE_BROADCAST, name="hold_first")
+    async def hold_first(event: RoomEvent, ctx: Any) -> None:
+        if getattr(event.content, "body", "") == "first":
+            entered.set()
+            await release.wait()
+
+    first = asyncio.create_task(kit.process_inbound(msg("first"), room_id="r1"))
+    await asyncio.wait_for(entered.wait(), 10)
+    second = asyncio.create_task(kit.process_inbound(msg("second", sender="u2"), room_id="r1"))
+    for _ in range(1_000):
+        if any(p.id == "u2" for p in await kit.store.list_participants("r1")):
+            break
+        await asyncio.sleep(0)
+    else:
+        pytest.fail("the second message never got past the room check")
+    await kit.close_room("r1")
+    release.set()
+    assert (await asyncio.wait_for(first, 10)).accepted
+    with pytest.raises(RoomClosedError, match="'r1'"):
+        await asyncio.wait_for(second, 10)
+    assert bodies(b) == ["first"]
+    assert await kit.store.count_events("r1") == 1
+    await kit.close()
+
+
+class FlakySink(Sink):
+    """A transport whose first ``failures`` sends raise ConnectionError."""
+
+    def __init__(self, channel_id: str, failures: int) -> None:
+        super().__init__(channel_id)
+        self.failures = failures
+
+    async def send(
+        self, event: RoomEvent, binding: ChannelBinding, context: RoomContext
+    ) -> str | None:
+        if self.failures > 0:
+            self.failures -= 1
+            raise ConnectionError("try again")
+        return await super().send(event, binding, context)
+
+
+@pytest.mark.parametrize(
+    ("failures", "status"),
+    [(1, EventStatus.DELIVERED), (5, EventStatus.FAILED)],
+    ids=["retry-succeeds", "retries-fail"],
+)
+async def test_failing_ai_and_a_retried_transport_decide_the_status_together(
+    failures: int, status: EventStatus
+) -> None:
+    kit = RoomKit()
+    flaky = FlakySink("f", failures)
+    kit.register_channel(Sink("a"))
+    kit.register_channel(flaky)
+    kit.register_channel(FailingAI("ai"))
+    await kit.create_room(room_id="r1")
+    await kit.attach_channel("r1", "a")
+    await kit.attach_channel(
+        "r1", "f", retry_policy=RetryPolicy(max_retries=1, base_delay_seconds=0)
+    )
+    await kit.attach_channel("r1", "ai")
+    result = await kit.process_inbound(msg(), room_id="r1")
+    await kit.drain()
+    stored = await kit.get_event(result.event.id)
+    assert stored is not None
+    assert stored.status == status
+    assert "ai" in stored.delivery_results
+    assert bodies(flaky) == (["hello"] if status == EventStatus.DELIVERED else [])
+    await kit.close()
+
+
+async def test_failing_ai_alone_marks_the_event_failed(setup: Any) -> None:
+    kit, _, _ = setup
+    await kit.detach_channel("r1", "b")
+    kit.register_channel(FailingAI("ai"))
+    await kit.attach_channel("r1", "ai")
+    result = await kit.process_inbound(msg(), room_id="r1")
+    stored = await kit.get_event(result.event.id)
+    assert stored is not None
+    assert stored.status == EventStatus.FAILED
+
+
+async def test_wrong_output_failure_names_the_channel_and_the_type(setup: Any) -> None:
+    kit, _, _ = setup
+    kit.register_channel(WrongOutputChannel("odd"))
+    await kit.attach_channel("r1", "odd")
+    result = await kit.process_inbound(msg(), room_id="r1")
+    stored = await kit.get_event(result.event.id)
+    assert stored is not None
+    error = stored.delivery_results["odd"].error or ""
+    assert "DeliveryError" in error
+    assert "'odd'" in error
+    assert "str" in error
+
+
+async def test_a_paused_room_wakes_up_on_a_message(setup: Any) -> None:
+    kit, _, b = setup
+    await kit.pause_room("r1")
+    result = await kit.process_inbound(msg(), room_id="r1")
+    assert result.accepted
+    assert (await kit.get_room("r1")).status.value == "active"
+    assert bodies(b) == ["hello"]

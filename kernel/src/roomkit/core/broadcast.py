@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from roomkit.channels.base import Channel
+from roomkit.core._text import short_id
 from roomkit.core.context import build_context, context_with, report_error
 from roomkit.core.delivery import DeliveryOutcome, call_channel
 from roomkit.core.outbox import DeliveryGroup, queued_result
@@ -224,35 +225,41 @@ async def _record(
     ctx: RoomContext,
     targets: list[tuple[Channel, ChannelBinding]],
     outcomes: list[DeliveryOutcome],
-) -> list[tuple[ChannelBinding, ChannelOutput]]:
-    """Record failures on the event, fire delivery hooks; return the outputs to act on."""
+    group: DeliveryGroup | None,
+    delivered: bool,
+) -> tuple[list[tuple[ChannelBinding, ChannelOutput]], DeliveryGroup | None]:
+    """Record failures on the event, fire delivery hooks; return the outputs to act on.
+
+    ``group`` tracks the event's failed and deferred deliveries across the calls of one
+    broadcast (transports, then intelligence channels); it is made at the first failure,
+    ``delivered`` saying whether an earlier call delivered in line. :func:`_settle` decides
+    the event's status once every in-line delivery ran.
+    """
     acted: list[tuple[ChannelBinding, ChannelOutput]] = []
     failed_any = False
-    group: DeliveryGroup | None = None
-    final_failures = 0
     status_hooks = kit._hooks.has(HookTrigger.ON_DELIVERY_STATUS)
     for (_, binding), (output, failed) in zip(targets, outcomes, strict=True):
-        if failed is not None and failed.status == _PENDING:
-            failed_any = True
-            if group is None:
-                group = DeliveryGroup(fail_event=all(f is not None for _, f in outcomes))
-            failed = kit._outbox.submit(event, binding, failed, group)
-            if failed.status == _PENDING:  # queued: the outbox records and reports the outcome
-                event.delivery_results[binding.channel_id] = failed
-                continue
         if failed is not None:
             failed_any = True
-            final_failures += 1
+            if group is None:
+                group = DeliveryGroup(delivered=delivered or any(f is None for _, f in outcomes))
+            if failed.status == _PENDING:
+                failed = kit._outbox.submit(event, binding, failed, group)
+                if failed.status == _PENDING:  # queued: the outbox records and reports it
+                    event.delivery_results[binding.channel_id] = failed
+                    continue
             event.delivery_results[binding.channel_id] = failed
             await report_error(
                 kit,
                 "delivery",
-                DeliveryError(f"delivery to {binding.channel_id!r} failed: {failed.error}"),
+                DeliveryError(f"delivery to {short_id(binding.channel_id)} failed: {failed.error}"),
                 event,
                 ctx,
                 channel_id=binding.channel_id,
                 attempts=failed.attempts,
             )
+        elif group is not None:
+            group.delivered = True
         if status_hooks:
             result = failed or DeliveryResult(
                 channel_id=binding.channel_id, status=DeliveryStatus.SENT
@@ -263,10 +270,18 @@ async def _record(
         if output is not None and (output.response_events or output.tasks or output.observations):
             acted.append((binding, output))
     if failed_any:
-        if final_failures == len(outcomes):
-            event.status = EventStatus.FAILED
         await kit.store.update_event(event)
-    return acted
+    return acted, group
+
+
+async def _settle(kit: RoomKit, event: RoomEvent, group: DeliveryGroup) -> None:
+    """After the in-line deliveries of a broadcast with failures: the event is FAILED when
+    none of its deliveries succeeded and none is left in an outbox; with deliveries still
+    deferred, the outbox decides when the last one ends (``fail_event``)."""
+    group.fail_event = True
+    if not group.delivered and group.remaining == 0:
+        event.status = EventStatus.FAILED
+        await kit.store.update_event(event)
 
 
 async def respond(
@@ -351,12 +366,13 @@ async def broadcast(kit: RoomKit, event: RoomEvent, ctx: RoomContext) -> list[Ro
             transports.append((channel, binding))
 
     acted: list[tuple[ChannelBinding, ChannelOutput]] = []
+    group: DeliveryGroup | None = None
     if transports or queued:
         outcomes = await _deliver_all(kit, event, ctx, transports) if transports else []
         if queued:
             transports.extend(queued)
             outcomes.extend((None, queued_result(b.channel_id)) for _, b in queued)
-        acted = await _record(kit, event, ctx, transports, outcomes)
+        acted, group = await _record(kit, event, ctx, transports, outcomes, None, False)
 
     hooks = kit._hooks
     if hooks.has(HookTrigger.AFTER_BROADCAST):
@@ -364,7 +380,11 @@ async def broadcast(kit: RoomKit, event: RoomEvent, ctx: RoomContext) -> list[Ro
 
     if intelligence:
         outcomes = [await call_channel(kit, c, event, b, ctx) for c, b in intelligence]
-        acted.extend(await _record(kit, event, ctx, intelligence, outcomes))
+        delivered = group is None and bool(transports)  # no failure so far: all delivered
+        more, group = await _record(kit, event, ctx, intelligence, outcomes, group, delivered)
+        acted.extend(more)
+    if group is not None:
+        await _settle(kit, event, group)
 
     responses: list[RoomEvent] = []
     for binding, output in acted:

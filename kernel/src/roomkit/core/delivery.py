@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from roomkit.channels.base import Channel
 from roomkit.core._construct import construct
+from roomkit.core._text import short_id
 from roomkit.core.circuit_breaker import CircuitBreaker, CircuitState
 from roomkit.core.rate_limiter import TokenBucketRateLimiter
 from roomkit.core.retry import RetryError, is_retryable, retry_async
@@ -81,20 +82,27 @@ def _breaker(kit: RoomKit, channel_id: str) -> CircuitBreaker:
 
 async def _once(
     kit: RoomKit, channel: Channel, event: RoomEvent, binding: ChannelBinding, ctx: RoomContext
-) -> ChannelOutput:
+) -> ChannelOutput | None:
     if binding.category == ChannelCategory.INTELLIGENCE:
         timeout = kit.response_timeout
     else:
         timeout = kit.delivery_timeout
     if timeout is None:
-        return await channel.on_event(event, binding, ctx)
-    try:
-        with kit._hooks.watchdog.deadline(timeout):
-            return await channel.on_event(event, binding, ctx)
-    except TimeoutError:
-        raise DeliveryError(
-            f"channel {channel.channel_id!r} did not finish within {timeout}s"
-        ) from None
+        output = await channel.on_event(event, binding, ctx)
+    else:
+        try:
+            with kit._hooks.watchdog.deadline(timeout):
+                output = await channel.on_event(event, binding, ctx)
+        except TimeoutError:
+            raise DeliveryError(
+                f"channel {short_id(channel.channel_id)} did not finish within {timeout}s"
+            ) from None
+    if output is None or type(output) is ChannelOutput or isinstance(output, ChannelOutput):
+        return output
+    raise DeliveryError(
+        f"channel {short_id(channel.channel_id)}: on_event returned {type(output).__name__}, "
+        "not a ChannelOutput; return ChannelOutput(...) or None"
+    )
 
 
 async def call_channel(

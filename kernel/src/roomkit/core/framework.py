@@ -13,7 +13,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from roomkit.channels.base import Channel
+from roomkit.core._text import problems, short_id
 from roomkit.core.broadcast import admit_event
 from roomkit.core.circuit_breaker import CircuitBreaker
 from roomkit.core.components import COMPONENT_KINDS, resolve_component, split_config_entry
@@ -30,6 +33,7 @@ from roomkit.errors import (
     ChannelNotFoundError,
     ChannelNotRegisteredError,
     ConfigurationError,
+    InvalidContentError,
     RoomClosedError,
     RoomNotFoundError,
 )
@@ -170,6 +174,9 @@ class RoomKit(HookApiMixin, EphemeralMixin):
         self._channels: dict[str, Channel] = {}
         self._breakers: dict[str, CircuitBreaker] = {}
         self._limiters: dict[tuple[str, str], TokenBucketRateLimiter] = {}
+        self._status_epoch = 0
+        """Bumped after every room status change made through the kit: a message whose
+        snapshot predates a change re-reads its room's status under the room lock."""
         self._inbound_limiters: dict[tuple[str, str], TokenBucketRateLimiter] = {}
         self._sources: dict[tuple[str, str, str | None], EventSource] = {}
         self._outbox = Outboxes(self, max_pending_deliveries, max_pending_per_binding)
@@ -206,7 +213,9 @@ class RoomKit(HookApiMixin, EphemeralMixin):
             raise ConfigurationError(f"expected a Channel, got {type(channel).__name__}")
         existing = self._channels.get(channel.channel_id)
         if existing is not None and existing is not channel:
-            raise ConfigurationError(f"another channel is registered as {channel.channel_id!r}")
+            raise ConfigurationError(
+                f"another channel is registered as {short_id(channel.channel_id)}"
+            )
         self._channels[channel.channel_id] = channel
         on_register = getattr(channel, "on_register", None)
         if callable(on_register):
@@ -217,7 +226,10 @@ class RoomKit(HookApiMixin, EphemeralMixin):
         """The registered channel ``channel_id``."""
         channel = self._channels.get(channel_id)
         if channel is None:
-            raise ChannelNotRegisteredError(f"channel {channel_id!r} is not registered")
+            raise ChannelNotRegisteredError(
+                f"channel {short_id(channel_id)} is not registered; "
+                "call kit.register_channel(...) first"
+            )
         return channel
 
     @property
@@ -233,7 +245,7 @@ class RoomKit(HookApiMixin, EphemeralMixin):
         channel = self.get_channel(channel_id)
         register = getattr(channel, "register_connection", None)
         if register is None:
-            raise ConfigurationError(f"channel {channel_id!r} does not take connections")
+            raise ConfigurationError(f"channel {short_id(channel_id)} does not take connections")
         register(connection_id, send_fn)
 
     async def disconnect_websocket(self, channel_id: str, connection_id: str) -> bool:
@@ -241,7 +253,7 @@ class RoomKit(HookApiMixin, EphemeralMixin):
         channel = self.get_channel(channel_id)
         unregister = getattr(channel, "unregister_connection", None)
         if unregister is None:
-            raise ConfigurationError(f"channel {channel_id!r} does not take connections")
+            raise ConfigurationError(f"channel {short_id(channel_id)} does not take connections")
         return bool(unregister(connection_id))
 
     # -- rooms -----------------------------------------------------------------------------
@@ -263,7 +275,11 @@ class RoomKit(HookApiMixin, EphemeralMixin):
         }
         if room_id is not None:
             fields["id"] = room_id
-        room = await self.store.create_room(Room(**fields))
+        try:
+            new_room = Room(**fields)
+        except ValidationError as exc:
+            raise ConfigurationError(f"invalid room: {problems(exc)}") from None
+        room = await self.store.create_room(new_room)
         await self._lifecycle(room, HookTrigger.ON_ROOM_CREATED, "room created")
         return room
 
@@ -271,7 +287,7 @@ class RoomKit(HookApiMixin, EphemeralMixin):
         """The room ``room_id``; raises :class:`RoomNotFoundError`."""
         room = await self.store.get_room(room_id)
         if room is None:
-            raise RoomNotFoundError(f"room {room_id!r} does not exist")
+            raise RoomNotFoundError(f"room {short_id(room_id)} does not exist")
         return room
 
     async def list_rooms(
@@ -299,6 +315,7 @@ class RoomKit(HookApiMixin, EphemeralMixin):
         if status == RoomStatus.CLOSED:
             room.closed_at = now
         room = await self.store.update_room(room)
+        self._status_epoch += 1  # after the write: see inbound.process_inbound
         await self._lifecycle(room, trigger, body)
         return room
 
@@ -339,22 +356,27 @@ class RoomKit(HookApiMixin, EphemeralMixin):
         channel = self.get_channel(channel_id)
         room = await self.get_room(room_id)
         if room.status == RoomStatus.CLOSED:
-            raise RoomClosedError(f"room {room_id!r} is closed")
-        binding = ChannelBinding(
-            room_id=room_id,
-            channel_id=channel_id,
-            channel_type=channel.channel_type,
-            category=category or channel.category,
-            direction=direction or channel.direction,
-            access=access,
-            muted=muted,
-            visibility=visibility,
-            participant_id=participant_id,
-            capabilities=capabilities or channel.capabilities(),
-            retry_policy=retry_policy,
-            rate_limit=rate_limit,
-            metadata=metadata or {},
-        )
+            raise RoomClosedError(f"room {short_id(room_id)} is closed")
+        try:
+            binding = ChannelBinding(
+                room_id=room_id,
+                channel_id=channel_id,
+                channel_type=channel.channel_type,
+                category=category or channel.category,
+                direction=direction or channel.direction,
+                access=access,
+                muted=muted,
+                visibility=visibility,
+                participant_id=participant_id,
+                capabilities=capabilities or channel.capabilities(),
+                retry_policy=retry_policy,
+                rate_limit=rate_limit,
+                metadata=metadata or {},
+            )
+        except ValidationError as exc:
+            raise ConfigurationError(
+                f"invalid binding of {short_id(channel_id)}: {problems(exc)}"
+            ) from None
         binding = await self.store.add_binding(binding)
         self._limiters.pop((room_id, channel_id), None)
         await self._lifecycle(room, HookTrigger.ON_CHANNEL_ATTACHED, "channel attached", binding)
@@ -365,7 +387,9 @@ class RoomKit(HookApiMixin, EphemeralMixin):
         binding = await self.store.get_binding(room_id, channel_id)
         if binding is None:
             await self.get_room(room_id)
-            raise ChannelNotFoundError(f"channel {channel_id!r} is not attached to {room_id!r}")
+            raise ChannelNotFoundError(
+                f"channel {short_id(channel_id)} is not attached to {short_id(room_id)}"
+            )
         return binding
 
     async def list_bindings(self, room_id: str) -> list[ChannelBinding]:
@@ -392,7 +416,12 @@ class RoomKit(HookApiMixin, EphemeralMixin):
         for frozen in ("room_id", "channel_id"):
             if frozen in changes:
                 raise ConfigurationError(f"{frozen} of a binding cannot change")
-        updated = ChannelBinding.model_validate({**binding.model_dump(), **changes})
+        try:
+            updated = ChannelBinding.model_validate({**binding.model_dump(), **changes})
+        except ValidationError as exc:
+            raise ConfigurationError(
+                f"invalid change to the binding of {short_id(channel_id)}: {problems(exc)}"
+            ) from None
         self._limiters.pop((room_id, channel_id), None)
         return await self.store.update_binding(updated)
 
@@ -462,23 +491,26 @@ class RoomKit(HookApiMixin, EphemeralMixin):
         """
         room = await self.get_room(room_id)
         if room.status == RoomStatus.CLOSED:
-            raise RoomClosedError(f"room {room_id!r} is closed")
+            raise RoomClosedError(f"room {short_id(room_id)} is closed")
         channel = self._channels.get(channel_id)
-        event = RoomEvent(
-            room_id=room_id,
-            type=event_type,
-            source=EventSource(
-                channel_id=channel_id,
-                channel_type=channel.channel_type if channel else ChannelType.SYSTEM,
-                direction=ChannelDirection.OUTBOUND,
-                participant_id=participant_id,
-            ),
-            content=content,
-            visibility=visibility,
-            chain_depth=chain_depth,
-            parent_event_id=parent_event_id,
-            metadata=metadata or {},
-        )
+        try:
+            event = RoomEvent(
+                room_id=room_id,
+                type=event_type,
+                source=EventSource(
+                    channel_id=channel_id,
+                    channel_type=channel.channel_type if channel else ChannelType.SYSTEM,
+                    direction=ChannelDirection.OUTBOUND,
+                    participant_id=participant_id,
+                ),
+                content=content,
+                visibility=visibility,
+                chain_depth=chain_depth,
+                parent_event_id=parent_event_id,
+                metadata=metadata or {},
+            )
+        except ValidationError as exc:
+            raise InvalidContentError(f"invalid event: {problems(exc)}") from None
         return await self.send_room_event(event, run_hooks=run_hooks)
 
     async def send_room_event(self, event: RoomEvent, *, run_hooks: bool = True) -> InboundResult:
@@ -487,7 +519,7 @@ class RoomKit(HookApiMixin, EphemeralMixin):
         async with room_lock(self, room_id):
             ctx = await load_context(self, room_id)  # the room and its context: one read
             if ctx is None:
-                raise RoomNotFoundError(f"room {room_id!r} does not exist")
+                raise RoomNotFoundError(f"room {short_id(room_id)} does not exist")
             admitted = await admit_event(self, event, ctx, run_hooks=run_hooks)
         if self._hooks.pending > self._hooks.soft_pending:
             await self._hooks.relieve()
@@ -530,7 +562,7 @@ class RoomKit(HookApiMixin, EphemeralMixin):
         """A :class:`RoomContext` of the room as it is now."""
         ctx = await load_context(self, room_id)
         if ctx is None:
-            raise RoomNotFoundError(f"room {room_id!r} does not exist")
+            raise RoomNotFoundError(f"room {short_id(room_id)} does not exist")
         return ctx
 
     # -- shutdown ----------------------------------------------------------------------------

@@ -10,7 +10,10 @@ The pipeline reads top to bottom in :func:`process_inbound`; each step is a name
                              one ``get_room_snapshot`` call; the sender's binding comes from it
 4. :func:`to_event`        - ``channel.handle_inbound`` turns the message into a RoomEvent
 5. :func:`resolve_identity`- the identity resolver (with timeout) and the identity hooks
-6. per-room lock           - everything below runs one message at a time per room
+6. per-room lock           - everything below runs one message at a time per room; when a
+                             room status changed through the kit since the snapshot, the
+                             status is read again inside it (closed -> ``RoomClosedError``);
+                             a paused room is made ACTIVE here
 7. :func:`find_duplicate`  - a repeated idempotency key returns the first event, stores nothing
                              (read ahead only when BEFORE_BROADCAST hooks would run first;
                              otherwise ``add_event`` detects the duplicate atomically)
@@ -20,13 +23,17 @@ The pipeline reads top to bottom in :func:`process_inbound`; each step is a name
 from __future__ import annotations
 
 import asyncio
+import json
+import typing
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError
 
 from roomkit.channels.base import Channel
 from roomkit.core._construct import construct, fast_id
+from roomkit.core._text import short_id
 from roomkit.core.broadcast import admit_event
 from roomkit.core.context import HELD_ROOMS, build_context, load_context, report_error
 from roomkit.core.rate_limiter import TokenBucketRateLimiter
@@ -41,7 +48,7 @@ from roomkit.errors import (
     RoomNotFoundError,
 )
 from roomkit.models._ids import utcnow
-from roomkit.models.content import TextContent
+from roomkit.models.content import EventContent, TextContent
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import (
     ChannelDirection,
@@ -69,6 +76,8 @@ __all__ = [
 ]
 
 _BASE_HANDLE_INBOUND = Channel.handle_inbound
+_ACTIVE = RoomStatus.ACTIVE
+_CONTENT_TYPES: frozenset[type] = frozenset(typing.get_args(typing.get_args(EventContent)[0]))
 _IDENTITY_TRIGGERS = {
     IdentificationStatus.IDENTIFIED: HookTrigger.ON_PARTICIPANT_IDENTIFIED,
     IdentificationStatus.AMBIGUOUS: HookTrigger.ON_IDENTITY_AMBIGUOUS,
@@ -81,6 +90,46 @@ def _result(room_id: str, event: RoomEvent | None, **values: Any) -> InboundResu
     return construct(InboundResult, {"room_id": room_id, "event": event, **values})
 
 
+def _content_size(message: InboundMessage, limit: int | None) -> int:
+    """Bytes of the message's content (0 when there is no limit); checks the content type.
+
+    Messages built without validation (``model_construct``) reach here too: the content must
+    be one of the :data:`~roomkit.models.content.EventContent` models and measurable.
+    """
+    content = message.content
+    content_type = type(content)
+    if content_type not in _CONTENT_TYPES:
+        raise InvalidContentError(
+            f"message content must be one of the EventContent models (TextContent, ...), "
+            f"not {content_type.__name__}; build the message with InboundMessage(...)"
+        )
+    if limit is None:
+        return 0
+    try:
+        if type(content) is TextContent:
+            body = content.body
+            return len(body) if len(body) * 4 <= limit else len(body.encode("utf-8"))
+        return len(content.model_dump_json())
+    except (TypeError, AttributeError, ValueError, PydanticSerializationError) as exc:
+        raise InvalidContentError(
+            f"message content is malformed ({type(exc).__name__}); "
+            "build the message with InboundMessage(...) so it is validated"
+        ) from None
+
+
+def _metadata_size(metadata: Any) -> int:
+    """Bytes of the metadata as JSON; refuses metadata that JSON cannot represent."""
+    if type(metadata) is not dict:
+        raise InvalidContentError(f"message metadata must be a dict, not {type(metadata).__name__}")
+    try:
+        return len(json.dumps(metadata))  # ASCII output: characters are bytes
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise InvalidContentError(
+            f"message metadata is not JSON-serialisable ({type(exc).__name__}: {exc}); "
+            "keep metadata to str, int, float, bool, None, lists and dicts"
+        ) from None
+
+
 def check_message(kit: RoomKit, message: Any) -> tuple[InboundMessage, Channel]:
     """Validate the message shape and size; return it with its registered channel."""
     if not isinstance(message, InboundMessage):
@@ -88,22 +137,33 @@ def check_message(kit: RoomKit, message: Any) -> tuple[InboundMessage, Channel]:
             message = InboundMessage.model_validate(message)
         except ValidationError as exc:
             raise InvalidContentError(f"malformed inbound message: {exc}") from None
+    channel_id = message.channel_id
+    sender_id = message.sender_id
+    if type(channel_id) is not str or type(sender_id) is not str or not channel_id or not sender_id:
+        raise InvalidContentError("message channel_id and sender_id must be non-empty str")
     limit = kit.max_payload_bytes
-    if limit is not None:
-        content = message.content
-        if type(content) is TextContent:
-            body = content.body
-            size = len(body) if len(body) * 4 <= limit else len(body.encode("utf-8"))
-        else:
-            size = len(content.model_dump_json())
-        if size > limit:
-            raise PayloadTooLargeError(
-                f"message content is {size} bytes; the limit is {limit} (max_payload_bytes)"
+    content = message.content
+    if type(content) is TextContent and limit is not None:  # the common case, inlined
+        body = content.body
+        if type(body) is not str:
+            raise InvalidContentError(
+                "TextContent.body must be a str; build the message with InboundMessage(...)"
             )
-    channel = kit._channels.get(message.channel_id)
+        size = len(body) if len(body) * 4 <= limit else len(body.encode("utf-8"))
+    else:
+        size = _content_size(message, limit)
+    metadata = message.metadata
+    if metadata:
+        size += _metadata_size(metadata)
+    if limit is not None and size > limit:
+        what = "content and metadata are" if metadata else "content is"
+        raise PayloadTooLargeError(
+            f"message {what} {size} bytes; the limit is {limit} (max_payload_bytes)"
+        )
+    channel = kit._channels.get(channel_id)
     if channel is None:
         raise ChannelNotRegisteredError(
-            f"channel {message.channel_id!r} is not registered; call kit.register_channel first"
+            f"channel {short_id(channel_id)} is not registered; call kit.register_channel first"
         )
     return message, channel
 
@@ -123,8 +183,8 @@ def check_rate(kit: RoomKit, message: InboundMessage) -> None:
     if not limiter.try_acquire():
         wait = limiter.time_until_available()
         raise RateLimitedError(
-            f"sender {message.sender_id!r} on {message.channel_id!r} is over the inbound rate "
-            f"limit; retry in {wait:.2f}s",
+            f"sender {short_id(message.sender_id)} on {short_id(message.channel_id)} is over "
+            f"the inbound rate limit; retry in {wait:.2f}s",
             retry_after=wait,
         )
 
@@ -133,8 +193,13 @@ async def find_room(
     kit: RoomKit, message: InboundMessage, room_id: str | None
 ) -> tuple[Room, RoomContext]:
     """The room the message belongs to, and its context (bindings, participants, recent
-    events), read fresh from the store: one ``get_room_snapshot`` call for a known room id."""
-    store = kit.store
+    events), read fresh from the store: one ``get_room_snapshot`` call for a known room id.
+
+    Without a room id (and no router answer) the sender's latest room is used, else the
+    channel's latest room, else a new room with the channel attached. Finding none is
+    serialised per (channel, sender) under the lock manager and looked up again inside the
+    lock, so concurrent first messages of a new sender share one new room.
+    """
     room: Room | None = None
     ctx: RoomContext | None = None
     room_id = room_id or message.room_id
@@ -143,23 +208,60 @@ async def find_room(
     if room_id is not None:
         ctx = await load_context(kit, room_id)
         if ctx is None:
-            raise RoomNotFoundError(f"room {room_id!r} does not exist")
+            raise RoomNotFoundError(f"room {short_id(room_id)} does not exist")
         room = ctx.room
     else:
+        store = kit.store
         room = await store.find_latest_room(message.channel_id, message.sender_id)
         if room is None:
             room = await store.find_latest_room(message.channel_id)
-        if room is None:
-            room = await kit.create_room()
-            await kit.attach_channel(room.id, message.channel_id)
+        if room is None:  # maybe a new sender's first message: one at a time per sender
+            channel_id = message.channel_id
+            key = f"route:{channel_id}:{message.sender_id}"
+            async with kit.lock_manager.locked(key, kit.lock_timeout):
+                room = await _latest_room(kit, message)
+                if room is None:
+                    room = await kit.create_room()
+                    await kit.attach_channel(room.id, channel_id)
     if room.status == RoomStatus.CLOSED:
-        raise RoomClosedError(f"room {room.id!r} is closed and accepts no messages")
-    if room.status == RoomStatus.PAUSED:
-        room.status = RoomStatus.ACTIVE
-        await store.update_room(room)
+        raise RoomClosedError(f"room {short_id(room.id)} is closed and accepts no messages")
     if ctx is None:
         ctx = await build_context(kit, room)
     return room, ctx
+
+
+async def _latest_room(kit: RoomKit, message: InboundMessage) -> Room | None:
+    """The sender's latest active room on the channel, else the channel's latest one."""
+    store = kit.store
+    room = await store.find_latest_room(message.channel_id, message.sender_id)
+    if room is None:
+        room = await store.find_latest_room(message.channel_id)
+    return room
+
+
+async def _check_open(kit: RoomKit, room: Room) -> None:
+    """Under the room lock: refuse a room closed since the snapshot; wake a paused one.
+
+    The snapshot was read before the lock. ``process_inbound`` calls this only when a room
+    status changed through this kit since then (``kit._status_epoch`` moved on;
+    ``close_room`` bumps it after its write) or the snapshot's room is not ACTIVE; otherwise
+    the snapshot's status still holds and nothing is read. The status is read here, inside
+    the lock (one ``get_room``); a paused room is made ACTIVE from it, so a concurrent close
+    is never undone.
+    """
+    store = kit.store
+    current = await store.get_room(room.id)
+    if current is None:
+        raise RoomNotFoundError(f"room {short_id(room.id)} was deleted")
+    status = current.status
+    if status == RoomStatus.CLOSED:
+        room.status = status
+        raise RoomClosedError(f"room {short_id(room.id)} is closed and accepts no messages")
+    if status == RoomStatus.PAUSED:
+        current.status = RoomStatus.ACTIVE
+        await store.update_room(current)
+        status = RoomStatus.ACTIVE
+    room.status = status
 
 
 async def to_event(
@@ -171,8 +273,13 @@ async def to_event(
             event = await channel.handle_inbound(message, ctx)
         except ValidationError as exc:
             raise InvalidContentError(
-                f"channel {channel.channel_id!r} could not convert the message: {exc}"
+                f"channel {short_id(channel.channel_id)} could not convert the message: {exc}"
             ) from None
+        if not isinstance(event, RoomEvent):
+            raise InvalidContentError(
+                f"channel {short_id(channel.channel_id)}: handle_inbound returned "
+                f"{type(event).__name__}, not a RoomEvent; return the event built from the message"
+            )
         if event.room_id != ctx.room.id:
             event = event.model_copy(update={"room_id": ctx.room.id})
         return event
@@ -268,18 +375,22 @@ async def process_inbound(
     """Run one inbound message through the whole pipeline (see the module docstring)."""
     message, channel = check_message(kit, message)
     check_rate(kit, message)
+    epoch = kit._status_epoch  # before the snapshot: a later close is seen under the lock
     room, ctx = await find_room(kit, message, room_id)
     binding = ctx.binding_for(message.channel_id)
     if binding is None:
         raise ChannelNotFoundError(
-            f"channel {message.channel_id!r} is not attached to room {room.id!r}; "
+            f"channel {short_id(message.channel_id)} is not attached to room {short_id(room.id)}; "
             "call kit.attach_channel first"
         )
     if not binding.can_write:
-        reason = f"channel {binding.channel_id!r} has {binding.access} access in room {room.id!r}"
+        reason = (
+            f"channel {short_id(binding.channel_id)} has {binding.access} access "
+            f"in room {short_id(room.id)}"
+        )
         return _result(room.id, None, blocked=True, reason=reason)
     if binding.muted:
-        reason = f"channel {binding.channel_id!r} is muted in room {room.id!r}"
+        reason = f"channel {short_id(binding.channel_id)} is muted in room {short_id(room.id)}"
         return _result(room.id, None, blocked=True, reason=reason)
     event = await to_event(kit, channel, message, ctx)
     if event.visibility == "all" and binding.visibility != "all":
@@ -287,6 +398,8 @@ async def process_inbound(
     blocked, why = await resolve_identity(kit, message, event, ctx)
 
     async with room_lock(kit, room.id):
+        if kit._status_epoch != epoch or room.status != _ACTIVE:
+            await _check_open(kit, room)
         first = await find_duplicate(kit, event)
         if first is not None:
             return _result(room.id, first, duplicate=True)

@@ -45,8 +45,12 @@ BindingKey = tuple[str, str]
 
 @dataclass(slots=True)
 class DeliveryGroup:
-    """The deferred deliveries of one event: the event is FAILED if all of them fail and
-    nothing else reached a channel in line."""
+    """The failed and deferred deliveries of one event's broadcast.
+
+    ``delivered``: some delivery succeeded (in line or from an outbox). ``fail_event`` is set
+    once the broadcast's in-line deliveries are over; from then on the last deferred delivery
+    to end marks the event FAILED when nothing was delivered (before, the broadcast decides).
+    """
 
     remaining: int = 0
     fail_event: bool = False
