@@ -111,6 +111,7 @@ async def main() -> None:
                 responses=[
                     "Happy to help! Your order #1234 left the warehouse this morning.",
                     "You can pick it up at the downtown store after 3 pm.",
+                    "Please never share card numbers here; only the last four digits were kept.",
                 ]
             ),
             role="Support agent",
@@ -118,12 +119,25 @@ async def main() -> None:
         )
     )
 
-    # A compliance hook: never let card numbers into the room.
-    @kit.hook(HookTrigger.BEFORE_BROADCAST, name="no_card_numbers")
-    async def no_card_numbers(event: RoomEvent, ctx: RoomContext) -> HookResult:
+    # A compliance hook: card numbers never reach the store or anyone's screen in clear.
+    @kit.hook(HookTrigger.BEFORE_BROADCAST, name="mask_card_numbers", priority=10)
+    async def mask_card_numbers(event: RoomEvent, ctx: RoomContext) -> HookResult:
         body = getattr(event.content, "body", "")
-        if sum(ch.isdigit() for ch in body) >= 12:
-            return HookResult.block("looks like a card number")
+        digits = [i for i, ch in enumerate(body) if ch.isdigit()]
+        if len(digits) < 12:
+            return HookResult.allow()
+        chars = list(body)
+        for i in digits[:-4]:
+            chars[i] = "*"
+        masked = event.model_copy(update={"content": TextContent(body="".join(chars))})
+        return HookResult.modify(masked)
+
+    # A moderation hook: spam is stopped (stored as blocked, delivered to nobody).
+    @kit.hook(HookTrigger.BEFORE_BROADCAST, name="no_spam")
+    async def no_spam(event: RoomEvent, ctx: RoomContext) -> HookResult:
+        body = getattr(event.content, "body", "").lower()
+        if "free crypto" in body:
+            return HookResult.block("spam")
         return HookResult.allow()
 
     # The room and its bindings.
@@ -165,8 +179,11 @@ async def main() -> None:
     await say(kit, "sms", "carol", text, idempotency_key="SM-carol-1")
     await say(kit, "sms", "carol", text, idempotency_key="SM-carol-1")
 
-    print("\n5. alice pastes a card number (blocked by the compliance hook, never delivered):")
+    print("\n5. alice pastes a card number (masked by the compliance hook before it is stored):")
     await say(kit, "ws-alice", "alice", TextContent(body="my card is 4242 4242 4242 4242"))
+
+    print("\n6. bob's account posts spam (blocked by the moderation hook, never delivered):")
+    await say(kit, "ws-bob", "bob", TextContent(body="FREE CRYPTO at example.com"))
 
     print("\n" + "=" * WIDTH)
     print("Stored timeline (index, channel, status):")

@@ -19,5 +19,7 @@ async def test_demo_transcript(capsys: Any) -> None:
     assert "2. Change address" in out
     assert "Location: Downtown store" in out
     assert "[duplicate: nothing stored, first event returned]" in out
-    assert "[BLOCKED: looks like a card number]" in out
-    assert "#7   ws-alice blocked" in out
+    assert "my card is **** **** **** 4242" in out
+    assert "4242 4242" not in out  # the clear number is neither delivered nor stored
+    assert "[BLOCKED: spam]" in out
+    assert "#9   ws-bob   blocked" in out
