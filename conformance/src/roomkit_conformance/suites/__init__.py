@@ -19,6 +19,7 @@ SUITES: Mapping[str, str] = {
     "realtime": "roomkit_conformance.suites.realtime:RealtimeBackendSuite",
     "store": "roomkit_conformance.suites.store:ConversationStoreSuite",
     "telemetry": "roomkit_conformance.suites.telemetry:TelemetryProviderSuite",
+    "tool_provider": "roomkit_conformance.suites.tool_provider:ToolProviderSuite",
 }
 
 

@@ -32,6 +32,7 @@ def roomkit_register_tools(register: Register) -> None:
             config_model="roomkit_mcp.config:MCPConfig",
             capabilities=frozenset({"streamable_http"}),
             exports=("MCPConfig", "MCPToolProvider"),
+            conformance="roomkit_mcp.testing:MCPConformanceFixtures",
             description="Tools of an MCP server over Streamable HTTP",
         )
     )
