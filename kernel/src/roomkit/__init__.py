@@ -9,8 +9,9 @@ distribution to install.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from roomkit.lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -274,22 +275,13 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _EXPORTS.get(name)
-    if module_name is not None:
-        value = getattr(importlib.import_module(module_name), name)
-    else:
-        if name.startswith("__"):
-            raise AttributeError(f"module 'roomkit' has no attribute {name!r}")
-        from roomkit.plugins.catalogue import resolve_export
+def _plugin_export(name: str) -> Any:
+    from roomkit.plugins.catalogue import resolve_export
 
-        value = resolve_export(name)
-    globals()[name] = value
-    return value
+    return resolve_export(name)
 
 
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals(), fallback=_plugin_export)
 
 
 if TYPE_CHECKING:

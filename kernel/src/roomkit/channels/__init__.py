@@ -6,12 +6,12 @@ and :mod:`roomkit.channels.agent`).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from roomkit.channels.base import Channel
 from roomkit.channels.transport import TransportChannel
 from roomkit.channels.websocket import WebSocketChannel
+from roomkit.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from roomkit.channels.agent import Agent
@@ -22,10 +22,4 @@ __all__ = ["AIChannel", "Agent", "Channel", "TransportChannel", "WebSocketChanne
 _LAZY = {"AIChannel": "roomkit.channels.ai", "Agent": "roomkit.channels.agent"}
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'roomkit.channels' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

@@ -6,8 +6,9 @@ imports nothing eagerly so that ``roomkit.core.locks`` stays cheap for other com
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from roomkit.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from roomkit.core.circuit_breaker import CircuitBreaker
@@ -37,10 +38,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'roomkit.core' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

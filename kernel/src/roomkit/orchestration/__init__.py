@@ -5,8 +5,7 @@ Names are imported lazily so that ``roomkit.orchestration.state`` stays cheap to
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from roomkit.lazy import lazy_exports
 
 __all__ = [
     "ConversationPipeline",
@@ -37,14 +36,4 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'roomkit.orchestration' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals())
