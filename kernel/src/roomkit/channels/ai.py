@@ -17,6 +17,7 @@ from typing import Any
 
 from roomkit.channels.base import Channel
 from roomkit.core._construct import construct, fast_id
+from roomkit.core.ephemeral import STREAM_EVENT_KIND
 from roomkit.errors import ConfigurationError
 from roomkit.memory.base import MemoryProvider, is_transcript_event
 from roomkit.memory.sliding_window import SlidingWindowMemory
@@ -63,9 +64,6 @@ __all__ = ["ROUTE_KEY", "STREAM_EVENT_KIND", "AIChannel"]
 ROUTE_KEY = "_roomkit_route"
 """Event metadata key set by a ``ConversationRouter``: the id of the one agent it manages that
 should answer (``None``: none of them). Channels the router does not manage ignore it."""
-
-STREAM_EVENT_KIND = "ai_stream"
-"""``data["kind"]`` of the CUSTOM ephemeral events that carry streamed text deltas."""
 
 _NAME_OK = re.compile(r"[^A-Za-z0-9_-]")
 _MAX_TOOL_RESULT = 16_000

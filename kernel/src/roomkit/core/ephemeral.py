@@ -20,7 +20,7 @@ from roomkit.models.room import ChannelCapabilities
 from roomkit.realtime.base import EphemeralCallback, RealtimeBackend
 from roomkit.store.base import ConversationStore
 
-__all__ = ["EphemeralMixin", "room_channel"]
+__all__ = ["STREAM_EVENT_KIND", "EphemeralMixin", "room_channel"]
 
 logger = logging.getLogger("roomkit.realtime")
 
@@ -36,14 +36,15 @@ def room_channel(room_id: str) -> str:
     return f"room:{room_id}"
 
 
-_STREAM_KIND = "ai_stream"  # roomkit.channels.ai.STREAM_EVENT_KIND (not imported: hot path)
+#: ``data["kind"]`` of the CUSTOM ephemeral events that carry streamed AI text.
+STREAM_EVENT_KIND = "ai_stream"
 
 
 def _allowed(caps: ChannelCapabilities, event: EphemeralEvent) -> bool:
     kind = event.type
     if kind in (EphemeralEventType.TOOL_CALL_START, EphemeralEventType.TOOL_CALL_END):
         return False
-    if kind == EphemeralEventType.CUSTOM and event.data.get("kind") == _STREAM_KIND:
+    if kind == EphemeralEventType.CUSTOM and event.data.get("kind") == STREAM_EVENT_KIND:
         return caps.supports_streaming
     if kind in (EphemeralEventType.TYPING_START, EphemeralEventType.TYPING_STOP):
         return caps.supports_typing
