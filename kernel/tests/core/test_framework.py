@@ -31,7 +31,7 @@ def test_defaults_are_in_memory() -> None:
     kit = RoomKit()
     assert isinstance(kit.store, InMemoryStore)
     assert isinstance(kit.lock_manager, InMemoryLockManager)
-    assert kit._telemetry is None  # no-op telemetry costs nothing on the hot path
+    assert kit._rt.telemetry is None  # no-op telemetry costs nothing on the hot path
 
 
 def test_components_by_plugin_name() -> None:
@@ -67,7 +67,7 @@ def test_telemetry_config_is_accepted() -> None:
     provider = ConsoleTelemetryProvider()
     kit = RoomKit(telemetry=TelemetryConfig(provider=provider))
     assert kit.telemetry is provider
-    assert kit._telemetry is provider
+    assert kit._rt.telemetry is provider
 
 
 async def test_room_lifecycle(kit: RoomKit) -> None:
