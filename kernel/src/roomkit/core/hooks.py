@@ -67,7 +67,7 @@ def default_execution(trigger: HookTrigger) -> HookExecution:
 def _revalidated(model: BaseModel, what: str) -> Any:
     """``model`` validated as a store would read it back (a JSON round trip)."""
     try:
-        return type(model).model_validate_json(model.model_dump_json())
+        return type(model).model_validate_json(model.model_dump_json(warnings=False))
     except ValidationError as exc:
         raise InvalidContentError(f"{what} is invalid: {problems(exc)}") from None
     except (PydanticSerializationError, TypeError, ValueError) as exc:
