@@ -14,7 +14,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
-from typing import Any, Generic, TypeVar, overload
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -29,7 +29,7 @@ from roomkit.core.hooks import HookEngine
 from roomkit.core.inbound import process_inbound
 from roomkit.core.locks import InMemoryLockManager, RoomLockManager, room_lock
 from roomkit.core.outbox import Outboxes
-from roomkit.core.runtime import RoomRouter, Runtime
+from roomkit.core.runtime import OnRuntime, RoomRouter, Runtime
 from roomkit.core.timers import due_transitions
 from roomkit.errors import (
     ChannelNotFoundError,
@@ -72,32 +72,6 @@ __all__ = ["RoomKit", "RoomRouter"]
 
 logger = logging.getLogger("roomkit")
 
-T = TypeVar("T")
-
-
-class _OnRuntime(Generic[T]):
-    """A kit attribute kept on the kit's :class:`Runtime`, where the message path reads it."""
-
-    __slots__ = ("name",)
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    @overload
-    def __get__(self, kit: None, owner: type) -> _OnRuntime[T]: ...
-
-    @overload
-    def __get__(self, kit: RoomKit, owner: type) -> T: ...
-
-    def __get__(self, kit: RoomKit | None, owner: type) -> T | _OnRuntime[T]:
-        if kit is None:
-            return self
-        value: T = getattr(kit._rt, self.name)
-        return value
-
-    def __set__(self, kit: RoomKit, value: T) -> None:
-        setattr(kit._rt, self.name, value)
-
 
 class RoomKit(HookApiMixin, EphemeralMixin):
     """The room engine.
@@ -120,21 +94,21 @@ class RoomKit(HookApiMixin, EphemeralMixin):
     running kit (``kit.max_chain_depth = 3``); the next message uses the new value.
     """
 
-    store = _OnRuntime[ConversationStore]()
-    lock_manager = _OnRuntime[RoomLockManager]()
-    identity_resolver = _OnRuntime[IdentityResolver | None]()
-    max_chain_depth = _OnRuntime[int]()
-    identity_timeout = _OnRuntime[float]()
-    context_events = _OnRuntime[int]()
-    inbound_rate_limit = _OnRuntime[RateLimit | None]()
-    max_payload_bytes = _OnRuntime[int | None]()
-    delivery_timeout = _OnRuntime[float | None]()
-    response_timeout = _OnRuntime[float | None]()
-    lock_timeout = _OnRuntime[float | None]()
-    rate_limit_max_wait = _OnRuntime[float | None]()
-    circuit_failure_threshold = _OnRuntime[int]()
-    circuit_recovery_seconds = _OnRuntime[float]()
-    room_router = _OnRuntime[RoomRouter | None]()
+    store = OnRuntime[ConversationStore]()
+    lock_manager = OnRuntime[RoomLockManager]()
+    identity_resolver = OnRuntime[IdentityResolver | None]()
+    max_chain_depth = OnRuntime[int]()
+    identity_timeout = OnRuntime[float]()
+    context_events = OnRuntime[int]()
+    inbound_rate_limit = OnRuntime[RateLimit | None]()
+    max_payload_bytes = OnRuntime[int | None]()
+    delivery_timeout = OnRuntime[float | None]()
+    response_timeout = OnRuntime[float | None]()
+    lock_timeout = OnRuntime[float | None]()
+    rate_limit_max_wait = OnRuntime[float | None]()
+    circuit_failure_threshold = OnRuntime[int]()
+    circuit_recovery_seconds = OnRuntime[float]()
+    room_router = OnRuntime[RoomRouter | None]()
 
     def __init__(
         self,

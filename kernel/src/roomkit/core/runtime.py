@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, overload
 
 from roomkit.channels.base import Channel
 from roomkit.channels.engine import RoomEngine
@@ -30,7 +30,7 @@ from roomkit.telemetry.base import TelemetryProvider
 if TYPE_CHECKING:
     from roomkit.core.outbox import Outboxes
 
-__all__ = ["RoomRouter", "Runtime"]
+__all__ = ["OnRuntime", "RoomRouter", "Runtime"]
 
 RoomRouter = Callable[[InboundMessage], Awaitable[str | None]]
 """``async def router(message) -> room_id | None``: picks the room of an inbound message."""
@@ -91,3 +91,39 @@ class Runtime:
     def forget_room(self, room_id: str) -> None:
         """Drop the state of every binding of a room that was closed or deleted."""
         self.limiters.pop(room_id, None)
+
+
+T = TypeVar("T")
+
+
+class _HasRuntime(Protocol):
+    _rt: Runtime
+
+
+class OnRuntime(Generic[T]):
+    """A kit attribute kept in the kit's :class:`Runtime` slot of the same name.
+
+    ``RoomKit`` declares its settings and components with it (``max_chain_depth =
+    OnRuntime[int]()``): reading or setting ``kit.max_chain_depth`` reads or sets
+    ``kit._rt.max_chain_depth``, the one place the message path looks.
+    """
+
+    __slots__ = ("name",)
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, kit: None, owner: type) -> OnRuntime[T]: ...
+
+    @overload
+    def __get__(self, kit: _HasRuntime, owner: type) -> T: ...
+
+    def __get__(self, kit: _HasRuntime | None, owner: type) -> T | OnRuntime[T]:
+        if kit is None:
+            return self
+        value: T = getattr(kit._rt, self.name)
+        return value
+
+    def __set__(self, kit: _HasRuntime, value: T) -> None:
+        setattr(kit._rt, self.name, value)
