@@ -71,3 +71,32 @@ async def test_a_failing_subscriber_keeps_receiving_and_others_too() -> None:
 def test_max_queue_validated() -> None:
     with pytest.raises(ValueError):
         InMemoryRealtime(max_queue=0)
+
+
+async def test_max_queue_size_as_in_roomkit_067() -> None:
+    backend = InMemoryRealtime(max_queue_size=2)
+    assert backend.max_queue_size == backend.max_queue == 2
+    assert InMemoryRealtime(5).max_queue_size == 5
+    assert InMemoryRealtime().max_queue_size == 1000
+    got: list[int] = []
+    gate = asyncio.Event()
+
+    async def slow(event: EphemeralEvent) -> None:
+        await gate.wait()
+        got.append(event.data["i"])
+
+    await backend.subscribe("room:r", slow)
+    await backend.subscribe("room:s", slow)
+    assert backend.subscription_count == 2
+    for i in range(5):  # the worker may or may not have taken event 0 before the rest
+        await backend.publish("room:r", _ev(i))
+    gate.set()
+    await backend.flush()
+    assert got[-2:] == [3, 4]
+    assert backend.dropped >= 2
+    await backend.close()
+    assert backend.subscription_count == 0
+    with pytest.raises(ValueError, match="not both"):
+        InMemoryRealtime(max_queue_size=2, max_queue=3)
+    with pytest.raises(ValueError):
+        InMemoryRealtime(max_queue_size=-1)
