@@ -17,6 +17,21 @@ from roomkit.memory import MemoryProvider, MockMemoryProvider
 from roomkit.models.enums import ChannelType
 
 
+async def _one_turn(memory: MockMemoryProvider, text: str) -> MockAIProvider:
+    """A user message through a kit with one AI channel using ``memory``."""
+    provider = MockAIProvider(responses=["ok"])
+    kit = RoomKit()
+    kit.register_channel(WebSocketChannel("ws"))
+    kit.register_channel(AIChannel("ai", provider=provider, memory=memory))
+    await kit.create_room(room_id="r")
+    await kit.attach_channel("r", "ws")
+    await kit.attach_channel("r", "ai", category=ChannelCategory.INTELLIGENCE)
+    await kit.process_inbound(
+        InboundMessage(channel_id="ws", sender_id="u", content=TextContent(body=text))
+    )
+    return provider
+
+
 async def test_fixed_memory_reaches_the_model_and_calls_are_recorded() -> None:
     earlier = RoomEvent(
         room_id="r",
@@ -26,16 +41,7 @@ async def test_fixed_memory_reaches_the_model_and_calls_are_recorded() -> None:
     memory = MockMemoryProvider(events=[earlier], system_notes=["The user likes tea."])
     assert isinstance(memory, MemoryProvider)
     assert memory.name == "MockMemoryProvider"
-    provider = MockAIProvider(responses=["ok"])
-    kit = RoomKit()
-    kit.register_channel(WebSocketChannel("ws"))
-    kit.register_channel(AIChannel("ai", provider=provider, memory=memory))
-    await kit.create_room(room_id="r")
-    await kit.attach_channel("r", "ws")
-    await kit.attach_channel("r", "ai", category=ChannelCategory.INTELLIGENCE)
-    await kit.process_inbound(
-        InboundMessage(channel_id="ws", sender_id="u", content=TextContent(body="hello"))
-    )
+    provider = await _one_turn(memory, "hello")
     assert len(memory.retrieve_calls) == 1
     call = memory.retrieve_calls[0]
     assert call.room_id == "r"
@@ -57,14 +63,5 @@ async def test_fixed_memory_reaches_the_model_and_calls_are_recorded() -> None:
 
 async def test_without_events_the_turn_sees_the_current_event() -> None:
     memory = MockMemoryProvider()
-    provider = MockAIProvider(responses=["ok"])
-    kit = RoomKit()
-    kit.register_channel(WebSocketChannel("ws"))
-    kit.register_channel(AIChannel("ai", provider=provider, memory=memory))
-    await kit.create_room(room_id="r")
-    await kit.attach_channel("r", "ws")
-    await kit.attach_channel("r", "ai", category=ChannelCategory.INTELLIGENCE)
-    await kit.process_inbound(
-        InboundMessage(channel_id="ws", sender_id="u", content=TextContent(body="only me"))
-    )
+    provider = await _one_turn(memory, "only me")
     assert [str(m.content) for m in provider.calls[-1].messages] == ["only me"]

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from roomkit import EphemeralEvent, EphemeralEventType, InMemoryRealtime
+from roomkit.realtime import EphemeralCallback
 from roomkit_conformance.suites.realtime import RealtimeBackendSuite
 
 
@@ -23,8 +24,8 @@ def _ev(i: int) -> EphemeralEvent:
     return EphemeralEvent(room_id="r", type=EphemeralEventType.CUSTOM, data={"i": i})
 
 
-async def test_full_queue_drops_the_oldest() -> None:
-    backend = InMemoryRealtime(max_queue=3)
+def _gated_subscriber() -> tuple[EphemeralCallback, list[int], asyncio.Event]:
+    """A callback that waits for the gate, then records each event's ``i``."""
     got: list[int] = []
     gate = asyncio.Event()
 
@@ -32,6 +33,12 @@ async def test_full_queue_drops_the_oldest() -> None:
         await gate.wait()
         got.append(event.data["i"])
 
+    return slow, got, gate
+
+
+async def test_full_queue_drops_the_oldest() -> None:
+    backend = InMemoryRealtime(max_queue=3)
+    slow, got, gate = _gated_subscriber()
     await backend.subscribe("room:r", slow)
     await backend.publish("room:r", _ev(0))
     await asyncio.sleep(0.01)  # the worker takes event 0 and waits on the gate
@@ -78,13 +85,7 @@ async def test_max_queue_size_as_in_roomkit_067() -> None:
     assert backend.max_queue_size == backend.max_queue == 2
     assert InMemoryRealtime(5).max_queue_size == 5
     assert InMemoryRealtime().max_queue_size == 1000
-    got: list[int] = []
-    gate = asyncio.Event()
-
-    async def slow(event: EphemeralEvent) -> None:
-        await gate.wait()
-        got.append(event.data["i"])
-
+    slow, got, gate = _gated_subscriber()
     await backend.subscribe("room:r", slow)
     await backend.subscribe("room:s", slow)
     assert backend.subscription_count == 2
