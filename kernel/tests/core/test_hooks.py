@@ -371,7 +371,9 @@ def test_checked_result_passes_plain_verdicts_through_untouched() -> None:
         (lambda e: HookResult.modify(e.model_copy(update={"chain_depth": -3})), "chain_depth"),
         (lambda e: HookResult.model_construct(action="modify", event="x"), "not a RoomEvent"),
         (
-            lambda e: HookResult.allow(tasks=[Task(room_id="r", title="t").model_copy(update={"id": 5})]),
+            lambda e: HookResult.allow(
+                tasks=[Task(room_id="r", title="t").model_copy(update={"id": 5})]
+            ),
             "task is invalid",
         ),
     ],
