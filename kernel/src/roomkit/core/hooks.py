@@ -271,7 +271,13 @@ class HookEngine:
                 result = await self._call(reg, outcome.event, ctx)
                 if not isinstance(result, HookResult):
                     continue
-                result = checked_result(result, reg.name)
+                if (  # a plain allow / block carries nothing to check: no call
+                    result.event is not None
+                    or result.injected_events
+                    or result.tasks
+                    or result.observations
+                ):
+                    result = checked_result(result, reg.name)
             except Exception as exc:
                 await self._failed(reg, outcome.event, ctx, exc)
                 continue
