@@ -20,6 +20,7 @@ COMPONENT_KINDS = ("store", "lock_manager", "realtime", "identity_resolver", "te
 def resolve_component(kind: str, value: Any, config: Mapping[str, Any] | None) -> Any:
     """``value`` itself, or the component a plugin registers under the name ``value``."""
     if isinstance(value, str):
+        # lazy: plugin discovery (entry points, pluggy) only when a component is named
         from roomkit.plugins.factory import create_component
 
         return create_component(kind, value, dict(config or {}))

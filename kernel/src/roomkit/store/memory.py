@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from roomkit.core._construct import construct
 from roomkit.errors import RoomNotFoundError, StoreError
+from roomkit.models._construct import construct
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import RoomStatus, TaskStatus
 from roomkit.models.event import RoomEvent

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from roomkit.core._construct import fast_id
+from roomkit.models._ids import new_id
 from roomkit.telemetry.base import Attributes, TelemetryProvider
 
 __all__ = ["ConsoleTelemetryProvider"]
@@ -43,7 +43,7 @@ class ConsoleTelemetryProvider(TelemetryProvider):
     def start_span(
         self, name: str, attributes: Attributes | None = None, parent_id: str | None = None
     ) -> str:
-        span_id = fast_id()[:16]
+        span_id = new_id()[:16]
         if len(self._open) >= self.max_open_spans:
             del self._open[next(iter(self._open))]
         self._open[span_id] = (name, time.perf_counter(), _safe(attributes), parent_id)

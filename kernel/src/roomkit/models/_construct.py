@@ -9,13 +9,12 @@ RoomEvent from a validated InboundMessage, a RoomContext from stored objects, an
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-__all__ = ["construct", "fast_id"]
+__all__ = ["construct"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -23,11 +22,6 @@ _set = object.__setattr__
 _PLANS: dict[
     type[BaseModel], tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...], set[str]]
 ] = {}
-
-
-def fast_id() -> str:
-    """A random 32-character hex identifier (same shape as ``uuid4().hex``, cheaper)."""
-    return os.urandom(16).hex()
 
 
 def _plan(
