@@ -25,7 +25,7 @@ class TestMistralConformance(AIProviderSuite):
                 api_key="test-key",
                 server_url=mistral_wire.sdk_root,
                 timeout=self.timeout_seconds,
-                max_retry_time=0,
+                max_retries=0,
             )
         )
         yield provider

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from roomkit.errors import ProviderError
 from roomkit.providers.ai.support import (
+    AIProviderSettings,
+    attempt_timeout_error,
     connection_error,
     is_retryable_status,
+    retry_after_seconds,
     status_error,
-    timeout_error,
     transport_error,
 )
 
 __all__ = ["is_retryable_status", "to_provider_error"]
 
 
-def to_provider_error(exc: Exception, *, provider: str, timeout: float) -> ProviderError:
-    """A :class:`ProviderError` describing ``exc``; never includes credentials.
+def to_provider_error(
+    exc: Exception, *, provider: str, settings: AIProviderSettings
+) -> ProviderError:
+    """A :class:`ProviderError` describing ``exc`` (the provider removes secrets from it).
 
     Retryable statuses include Anthropic's 529 (overloaded), like every 5xx.
     """
@@ -23,10 +27,12 @@ def to_provider_error(exc: Exception, *, provider: str, timeout: float) -> Provi
         return exc
     import anthropic
 
+    connect, read = settings.attempt_timeouts
     if isinstance(exc, anthropic.APITimeoutError):
-        return timeout_error(provider, timeout)
+        return attempt_timeout_error(exc, provider, connect_timeout=connect, read_timeout=read)
     if isinstance(exc, anthropic.APIStatusError):
-        return status_error(provider, exc.status_code, exc.message)
+        wait = retry_after_seconds(exc.response.headers)
+        return status_error(provider, exc.status_code, exc.message, retry_after=wait)
     if isinstance(exc, anthropic.APIConnectionError):
         return connection_error(provider, str(exc.__cause__ or exc), phase="failed")
-    return transport_error(exc, provider=provider, timeout=timeout)
+    return transport_error(exc, provider=provider, timeout=read, connect_timeout=connect)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from roomkit.errors import ProviderError
 from roomkit.providers.ai.support import (
+    AIProviderSettings,
     connection_error,
     is_retryable_status,
+    retry_after_seconds,
     status_error,
     transport_error,
 )
@@ -13,22 +17,26 @@ from roomkit.providers.ai.support import (
 __all__ = ["is_retryable_status", "to_provider_error"]
 
 
-def to_provider_error(exc: Exception, *, provider: str, timeout: float) -> ProviderError:
-    """A :class:`ProviderError` describing ``exc``; never includes credentials."""
+def to_provider_error(
+    exc: Exception, *, provider: str, settings: AIProviderSettings
+) -> ProviderError:
+    """A :class:`ProviderError` describing ``exc`` (the provider removes secrets from it)."""
     if isinstance(exc, ProviderError):
         return exc
     from mistralai.client import errors
 
     if isinstance(exc, errors.MistralError):
-        return status_error(provider, exc.status_code, _body_message(exc.body) or str(exc))
+        raw = getattr(exc, "raw_response", None)
+        wait = retry_after_seconds(getattr(raw, "headers", None))
+        detail = _body_message(exc.body) or str(exc)
+        return status_error(provider, exc.status_code, detail, retry_after=wait)
     if isinstance(exc, errors.NoResponseError):
         return connection_error(provider, str(exc))
-    return transport_error(exc, provider=provider, timeout=timeout)
+    connect, read = settings.attempt_timeouts
+    return transport_error(exc, provider=provider, timeout=read, connect_timeout=connect)
 
 
 def _body_message(body: str) -> str:
-    import json
-
     try:
         data = json.loads(body)
     except ValueError:

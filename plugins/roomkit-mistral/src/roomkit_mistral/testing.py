@@ -33,7 +33,7 @@ async def conformance_instance() -> AsyncIterator[MistralAIProvider]:
             api_key="test-key",
             server_url=wire.sdk_root,
             timeout=SUITE_TIMEOUT,
-            max_retry_time=0,
+            max_retries=0,
         )
     )
     register_wire(provider, wire)
