@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 
 import pytest
-from roomkit_mistral import MistralAIProvider, MistralConfig, plugin
+from roomkit_mistral import MistralAIProvider, MistralConfig
 
 from roomkit.errors import InvalidContentError, ProviderError
 from roomkit.models.ai import AIContext, AIImagePart, AIMessage, AITextPart, AIToolCall
-from roomkit.plugins import load_ref
 from roomkit_conformance.wire.llm import LLMockWire
 
 
@@ -89,34 +86,3 @@ async def test_malformed_tool_arguments_are_a_retryable_error(make, mistral_wire
     with pytest.raises(ProviderError, match="invalid JSON arguments") as info:
         await make().generate(AIContext(messages=_hello().messages, tools=[WEATHER_TOOL]))
     assert info.value.retryable is True
-
-
-def test_plugin_descriptor_resolves() -> None:
-    found: list = []
-    plugin.roomkit_register_ai_providers(found.append)
-    (descriptor,) = found
-    assert descriptor.name == "mistral"
-    assert load_ref(descriptor.factory) is MistralAIProvider
-    assert load_ref(descriptor.config_model) is MistralConfig
-    assert callable(load_ref(descriptor.conformance))
-    assert plugin.roomkit_plugin_info().distribution == "roomkit-mistral"
-
-
-def test_importing_the_package_does_not_import_the_sdk() -> None:
-    code = (
-        "import sys, roomkit_mistral, roomkit_mistral.plugin, roomkit_mistral.testing;"
-        "sys.exit(1 if 'mistralai' in sys.modules else 0)"
-    )
-    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
-
-
-async def test_conformance_factory_builds_a_working_provider() -> None:
-    from roomkit_mistral.testing import conformance_instance
-
-    from roomkit_conformance.suites.ai_provider import wire_for
-
-    async with conformance_instance() as provider:
-        wire = wire_for(provider)
-        assert wire is not None
-        await wire.reply("from the factory")
-        assert (await provider.generate(_hello())).content == "from the factory"

@@ -107,3 +107,10 @@ async def test_stream_reports_usage(make, openai_wire: LLMockWire) -> None:
     assert chunks[-1].usage is not None
     assert chunks[-1].usage.output_tokens > 0
     assert (await openai_wire.requests())[-1]["stream_options"] == {"include_usage": True}
+
+
+async def test_reasoning_effort_is_sent_when_set(make, openai_wire: LLMockWire) -> None:
+    await make(reasoning_effort="low").generate(_hello())
+    assert (await openai_wire.requests())[-1]["reasoning_effort"] == "low"
+    await make().generate(_hello())
+    assert "reasoning_effort" not in (await openai_wire.requests())[-1]

@@ -36,10 +36,9 @@ import asyncio
 import base64
 import time
 import traceback
-import weakref
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar
 
 import pytest
 from pydantic import BaseModel
@@ -59,8 +58,25 @@ from roomkit.models.streaming import StreamDone, StreamTextDelta, StreamToolCall
 from roomkit.providers.ai.base import AIProvider
 from roomkit.providers.ai.support import AIProviderSettings, secrets_of
 from roomkit_conformance.base import SuiteBase, requires
+from roomkit_conformance.suites.ai_plugin import AIPluginSuite
+from roomkit_conformance.suites.ai_wire import (
+    SUITE_TIMEOUT,
+    AIWire,
+    llmock_instance,
+    register_wire,
+    wire_for,
+)
 
-__all__ = ["AIProviderSuite", "AIWire", "register_wire", "wire_for"]
+__all__ = [
+    "SUITE_TIMEOUT",
+    "WEATHER_TOOL",
+    "AIPluginSuite",
+    "AIProviderSuite",
+    "AIWire",
+    "llmock_instance",
+    "register_wire",
+    "wire_for",
+]
 
 # A valid 1x1 PNG: a real image keeps vendors that sniff content honest.
 _PNG_B64 = (
@@ -77,73 +93,6 @@ WEATHER_TOOL = AITool(
         "required": ["city"],
     },
 )
-
-
-@runtime_checkable
-class AIWire(Protocol):
-    """What the suite needs from a wire fake: script replies, inject faults, read requests.
-
-    Faults are permanent until :meth:`reset` unless ``times`` says otherwise, so a provider
-    with retries enabled still sees them.
-    """
-
-    async def reset(self) -> None:
-        """Drop every scripted behaviour and the request journal."""
-
-    async def reply(
-        self,
-        text: str | None = None,
-        *,
-        tool_calls: Sequence[tuple[str, dict[str, Any]]] = (),
-        times: int | None = 1,
-    ) -> None:
-        """Script the model's next answer: text, tool calls ``(name, arguments)``, or both."""
-
-    async def fail(
-        self,
-        status: int,
-        *,
-        times: int | None = None,
-        retry_after: float | None = None,
-        message: str | None = None,
-    ) -> None:
-        """Answer with HTTP ``status`` (an error body saying ``message`` when given)."""
-
-    async def delay(self, seconds: float, *, times: int | None = None) -> None:
-        """Hold responses for ``seconds``."""
-
-    async def drop_stream(self, *, after_chunks: int = 2, times: int | None = None) -> None:
-        """Close the connection in the middle of a streamed response."""
-
-    async def truncate_stream(self, *, after_chunks: int = 2, times: int | None = None) -> None:
-        """End a streamed response early and cleanly, without a finish reason."""
-
-    async def stall_stream(
-        self, *, after_chunks: int = 2, seconds: float = 30.0, times: int | None = None
-    ) -> None:
-        """Stop sending a streamed response for ``seconds`` after ``after_chunks`` chunks."""
-
-    async def malformed_tool_arguments(self, *, times: int | None = None) -> None:
-        """Emit a tool call whose arguments are not valid JSON (where the wire allows it)."""
-
-    async def requests(self) -> list[dict[str, Any]]:
-        """The JSON bodies of the requests received so far, oldest first."""
-
-    async def last_request_text(self) -> str:
-        """The last request body serialized as JSON."""
-
-
-_WIRES: weakref.WeakKeyDictionary[Any, AIWire] = weakref.WeakKeyDictionary()
-
-
-def register_wire(component: Any, wire: AIWire) -> None:
-    """Associate a wire with a component built by a conformance factory."""
-    _WIRES[component] = wire
-
-
-def wire_for(component: Any) -> AIWire | None:
-    """The wire registered for ``component``, if any."""
-    return _WIRES.get(component)
 
 
 def _text_context(text: str, **kwargs: Any) -> AIContext:

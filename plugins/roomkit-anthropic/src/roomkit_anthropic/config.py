@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field, SecretStr, field_validator
 
 from roomkit.providers.ai import support
 
-__all__ = ["AnthropicConfig", "resolve_config"]
+__all__ = ["AnthropicConfig"]
 
 
 class AnthropicConfig(support.AIProviderSettings):
@@ -35,13 +33,3 @@ class AnthropicConfig(support.AIProviderSettings):
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         return support.check_http_url(value, "base_url")
-
-
-def resolve_config(config: AnthropicConfig | None, options: dict[str, Any]) -> AnthropicConfig:
-    """The config passed in, or one built from keyword options.
-
-    Raises:
-        ConfigurationError: both were given, the config has the wrong type, or the options
-            do not validate.
-    """
-    return support.resolve_config(AnthropicConfig, config, options)

@@ -11,9 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from roomkit.errors import ConfigurationError, ProviderError
 from roomkit.models.ai import AIContext, AIResponse
-from roomkit.providers.ai.support import VendorAIProvider, plain_headers, secret_value
+from roomkit.providers.ai.support import (
+    VendorAIProvider,
+    plain_headers,
+    sdk_error,
+    secret_value,
+)
 from roomkit_anthropic.config import AnthropicConfig
-from roomkit_anthropic.errors import to_provider_error
 from roomkit_anthropic.mapping import AnthropicStreamReader, build_request, parse_response
 
 if TYPE_CHECKING:
@@ -101,8 +105,14 @@ class AnthropicAIProvider(VendorAIProvider[AnthropicConfig, "AsyncAnthropic"]):
         return AnthropicStreamReader(self.name)
 
     def vendor_error(self, exc: Exception) -> ProviderError:
-        """The :class:`ProviderError` for an anthropic SDK exception."""
-        return to_provider_error(exc, provider=self.name, settings=self.config)
+        """The :class:`ProviderError` for an anthropic SDK exception (529 "overloaded" is
+        retryable like every 5xx)."""
+        import anthropic
+
+        connect, read = self.config.attempt_timeouts
+        return sdk_error(
+            exc, anthropic, provider=self.name, connect_timeout=connect, read_timeout=read
+        )
 
     async def close_client(self) -> None:
         """Close the SDK's HTTP connection pool."""

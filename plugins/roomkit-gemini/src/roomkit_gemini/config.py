@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field, SecretStr, field_validator
 
 from roomkit.providers.ai import support
 
-__all__ = ["GeminiConfig", "resolve_config"]
+__all__ = ["GeminiConfig"]
 
 
 class GeminiConfig(support.AIProviderSettings):
@@ -36,13 +34,3 @@ class GeminiConfig(support.AIProviderSettings):
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         return support.check_http_url(value, "base_url")
-
-
-def resolve_config(config: GeminiConfig | None, options: dict[str, Any]) -> GeminiConfig:
-    """The config passed in, or one built from keyword options.
-
-    Raises:
-        ConfigurationError: both were given, the config has the wrong type, or the options
-            do not validate.
-    """
-    return support.resolve_config(GeminiConfig, config, options)

@@ -13,11 +13,13 @@ from roomkit.models.ai import AIContext, AIResponse
 from roomkit.providers.ai.support import (
     VendorAIProvider,
     plain_headers,
+    retry_after_seconds,
     secret_value,
+    status_error,
     timeout_hook,
+    transport_error,
 )
 from roomkit_gemini.config import GeminiConfig
-from roomkit_gemini.errors import to_provider_error
 from roomkit_gemini.mapping import GeminiReader, build_request
 
 if TYPE_CHECKING:
@@ -121,8 +123,15 @@ class GeminiAIProvider(VendorAIProvider[GeminiConfig, "Client"]):
         return GeminiReader(self.name)
 
     def vendor_error(self, exc: Exception) -> ProviderError:
-        """The :class:`ProviderError` for a google-genai exception."""
-        return to_provider_error(exc, provider=self.name, settings=self.config)
+        """The :class:`ProviderError` for a google-genai exception (imported on this path)."""
+        from google.genai import errors
+
+        if isinstance(exc, errors.APIError):
+            detail = exc.message or exc.status or str(exc)
+            wait = retry_after_seconds(getattr(exc.response, "headers", None))
+            return status_error(self.name, int(exc.code), str(detail), retry_after=wait)
+        connect, read = self.config.attempt_timeouts
+        return transport_error(exc, provider=self.name, timeout=read, connect_timeout=connect)
 
     async def close_client(self) -> None:
         """Close the SDK's clients and our HTTP client."""

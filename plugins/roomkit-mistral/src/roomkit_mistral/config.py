@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field, SecretStr, field_validator
 
 from roomkit.providers.ai import support
 
-__all__ = ["MistralConfig", "resolve_config"]
+__all__ = ["MistralConfig"]
 
 
 class MistralConfig(support.AIProviderSettings):
@@ -35,13 +33,3 @@ class MistralConfig(support.AIProviderSettings):
     def _http_url(cls, value: str | None) -> str | None:
         value = support.check_http_url(value, "server_url")
         return value.rstrip("/") if value else value
-
-
-def resolve_config(config: MistralConfig | None, options: dict[str, Any]) -> MistralConfig:
-    """The config passed in, or one built from keyword options.
-
-    Raises:
-        ConfigurationError: both were given, the config has the wrong type, or the options
-            do not validate.
-    """
-    return support.resolve_config(MistralConfig, config, options)

@@ -8,6 +8,7 @@ differ here.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any
@@ -18,12 +19,15 @@ from roomkit.providers.ai.support import (
     ChatCompletionsFormat,
     ChatStreamReader,
     VendorAIProvider,
+    connection_error,
     parse_chat_completion,
     plain_headers,
+    retry_after_seconds,
+    status_error,
     timeout_hook,
+    transport_error,
 )
 from roomkit_mistral.config import MistralConfig
-from roomkit_mistral.errors import to_provider_error
 
 if TYPE_CHECKING:
     from mistralai.client import Mistral
@@ -34,6 +38,16 @@ __all__ = ["MistralAIProvider", "MistralConfig"]
 _FORMAT = ChatCompletionsFormat(
     image_detail=None, name_tool_results=True, name_users=False, empty_assistant_content=""
 )
+
+
+def _body_message(body: str) -> str:
+    """The ``message`` (or ``detail``) of a JSON error body, else ``""``."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return ""
+    message = data.get("message") or data.get("detail") if isinstance(data, dict) else None
+    return message if isinstance(message, str) else ""
 
 
 class _EventReader(ChatStreamReader):
@@ -128,8 +142,17 @@ class MistralAIProvider(VendorAIProvider[MistralConfig, "Mistral"]):
         return _EventReader(self.name)
 
     def vendor_error(self, exc: Exception) -> ProviderError:
-        """The :class:`ProviderError` for a mistralai SDK exception."""
-        return to_provider_error(exc, provider=self.name, settings=self.config)
+        """The :class:`ProviderError` for a mistralai SDK exception (imported on this path)."""
+        from mistralai.client import errors
+
+        if isinstance(exc, errors.MistralError):
+            wait = retry_after_seconds(getattr(exc.raw_response, "headers", None))
+            detail = _body_message(exc.body) or str(exc)
+            return status_error(self.name, exc.status_code, detail, retry_after=wait)
+        if isinstance(exc, errors.NoResponseError):
+            return connection_error(self.name, str(exc))
+        connect, read = self.config.attempt_timeouts
+        return transport_error(exc, provider=self.name, timeout=read, connect_timeout=connect)
 
     async def close_client(self) -> None:
         """Close the HTTP client (the SDK leaves a client it was given open)."""

@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 
-from roomkit.providers.ai.support import AIProviderSettings, check_http_url, resolve_config
+from roomkit.providers.ai.support import AIProviderSettings, check_http_url
 
-__all__ = ["AzureAIConfig", "OpenAIConfig", "VLLMConfig", "resolve_config"]
+__all__ = ["AzureAIConfig", "OpenAIConfig", "VLLMConfig"]
 
 MaxTokensParam = Literal["max_tokens", "max_completion_tokens"]
 ReasoningEffort = Literal["minimal", "low", "medium", "high"]

@@ -20,10 +20,10 @@ from roomkit.providers.ai.support import (
     VendorAIProvider,
     parse_chat_completion,
     plain_headers,
+    sdk_error,
     secret_value,
 )
 from roomkit_openai.config import AzureAIConfig, OpenAIConfig, VLLMConfig
-from roomkit_openai.errors import to_provider_error
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -157,8 +157,13 @@ class OpenAIAIProvider(VendorAIProvider[AnyConfig, "AsyncOpenAI"]):
         return ChatStreamReader(self.name)
 
     def vendor_error(self, exc: Exception) -> ProviderError:
-        """The :class:`ProviderError` for an openai SDK exception."""
-        return to_provider_error(exc, provider=self.name, settings=self.config)
+        """The :class:`ProviderError` for an openai SDK exception (imported on this path only)."""
+        import openai
+
+        connect, read = self.config.attempt_timeouts
+        return sdk_error(
+            exc, openai, provider=self.name, connect_timeout=connect, read_timeout=read
+        )
 
     async def close_client(self) -> None:
         """Close the SDK's HTTP connection pool."""

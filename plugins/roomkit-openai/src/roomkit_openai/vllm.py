@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from roomkit_openai.config import VLLMConfig, resolve_config
+from roomkit.providers.ai.support import resolve_config
+from roomkit_openai.config import VLLMConfig
 from roomkit_openai.provider import OpenAIAIProvider
 
 __all__ = ["VLLMConfig", "create_vllm_provider"]
