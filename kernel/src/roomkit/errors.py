@@ -14,8 +14,10 @@ __all__ = [
     "ConfigurationError",
     "DeliveryError",
     "HookTimeoutError",
+    "IdentityNotFoundError",
     "IdentityResolutionError",
     "InvalidContentError",
+    "ParticipantNotFoundError",
     "PayloadTooLargeError",
     "PluginError",
     "ProviderError",
@@ -137,3 +139,11 @@ class ProviderTimeoutError(ProviderError, TimeoutError):
 
 class PluginError(RoomKitError):
     """A plugin could not be loaded, is incompatible, or a component name is unknown."""
+
+
+class IdentityNotFoundError(RoomKitError):
+    """No identity exists with the given id (or linked to the given address)."""
+
+
+class ParticipantNotFoundError(RoomKitError):
+    """The room has no participant with the given id."""
