@@ -34,5 +34,7 @@ def vllm_conformance_instance() -> AbstractAsyncContextManager[AIProvider]:
 
     return llmock_instance(
         "openai",
-        lambda url: create_vllm_provider(url, "gpt-4o", timeout=SUITE_TIMEOUT, max_retries=0),
+        lambda url: create_vllm_provider(
+            url, "gpt-4o", api_key="test-key", timeout=SUITE_TIMEOUT, max_retries=0
+        ),
     )
