@@ -21,6 +21,7 @@ __all__ = [
     "PayloadTooLargeError",
     "PluginError",
     "ProviderError",
+    "ProviderTimeoutError",
     "RateLimitedError",
     "RoomClosedError",
     "RoomKitError",
@@ -102,7 +103,8 @@ class ProviderError(RoomKitError):
     """An external provider (AI, SMS, email ...) failed.
 
     ``retryable`` tells the caller whether the same request may succeed later (rate limits,
-    server errors, timeouts); ``status_code`` carries the vendor's HTTP status when there is one.
+    server errors, timeouts); ``status_code`` carries the vendor's HTTP status when there is one
+    and ``retry_after`` the seconds the vendor asked to wait (a ``Retry-After`` header).
     """
 
     def __init__(
@@ -112,11 +114,27 @@ class ProviderError(RoomKitError):
         provider: str = "",
         retryable: bool = False,
         status_code: int | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.provider = provider
         self.retryable = retryable
         self.status_code = status_code
+        self.retry_after = retry_after
+
+
+class ProviderTimeoutError(ProviderError, TimeoutError):
+    """A provider did not answer in time (always ``retryable``).
+
+    ``timeout`` is the limit that ran out, in seconds, and ``setting`` names the option that
+    sets it: ``"timeout"`` (the overall deadline of one answer, retries and streaming
+    included), ``"connect_timeout"`` or ``"read_timeout"`` (one HTTP attempt).
+    """
+
+    def __init__(self, message: str, *, provider: str = "", timeout: float, setting: str) -> None:
+        super().__init__(message, provider=provider, retryable=True)
+        self.timeout = timeout
+        self.setting = setting
 
 
 class PluginError(RoomKitError):

@@ -5,6 +5,9 @@ Plugin tests drive the vendor's real SDK against these over a real socket, never
 * :mod:`roomkit_conformance.wire.llm` -- LLM APIs (OpenAI, Anthropic, Mistral, Gemini) through
   an ``llmock`` subprocess, with scripted replies and faults (:class:`LLMockServer`,
   :class:`LLMockWire`, the ``llmock_server`` fixture).
+* :mod:`roomkit_conformance.wire.scripted` -- an in-process server for what llmock lacks:
+  reasoning (thinking blocks, ``reasoning_content``, thought parts) and streams that trickle
+  one piece every ``interval`` seconds (:class:`ScriptedLLMServer`, :class:`ScriptedReply`).
 
 Only the standard library is imported here; ``llmock`` itself runs in its own process.
 """
@@ -12,5 +15,6 @@ Only the standard library is imported here; ``llmock`` itself runs in its own pr
 from __future__ import annotations
 
 from roomkit_conformance.wire.llm import LLMockServer, LLMockWire, free_port
+from roomkit_conformance.wire.scripted import ScriptedLLMServer, ScriptedReply
 
-__all__ = ["LLMockServer", "LLMockWire", "free_port"]
+__all__ = ["LLMockServer", "LLMockWire", "ScriptedLLMServer", "ScriptedReply", "free_port"]
