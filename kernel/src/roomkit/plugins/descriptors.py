@@ -7,36 +7,13 @@ imports a component's module, let alone a vendor SDK.
 from __future__ import annotations
 
 import importlib
-from typing import Any, Literal, get_args
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["COMPONENT_KINDS", "ComponentDescriptor", "ComponentKind", "PluginInfo", "load_ref"]
+from roomkit.plugins.kinds import COMPONENT_KINDS
 
-ComponentKind = Literal[
-    "channel",
-    "ai_provider",
-    "sms_provider",
-    "rcs_provider",
-    "email_provider",
-    "messaging_provider",
-    "stt",
-    "tts",
-    "realtime_voice",
-    "voice_backend",
-    "audio_stage",
-    "source",
-    "identity_resolver",
-    "telemetry",
-    "store",
-    "lock_manager",
-    "realtime",
-    "router",
-    "memory",
-    "handoff_strategy",
-    "tool_provider",
-]
-COMPONENT_KINDS: tuple[str, ...] = get_args(ComponentKind)
+__all__ = ["COMPONENT_KINDS", "ComponentDescriptor", "PluginInfo", "load_ref"]
 
 
 def load_ref(ref: str) -> Any:
@@ -50,6 +27,12 @@ def load_ref(ref: str) -> Any:
     return value
 
 
+def _check_kind(value: str) -> str:
+    if value not in COMPONENT_KINDS:
+        raise ValueError(f"unknown component kind {value!r}; kinds: {', '.join(COMPONENT_KINDS)}")
+    return value
+
+
 def _check_ref(value: str | None) -> str | None:
     if value is not None and value.count(":") != 1:
         raise ValueError(f"{value!r} must be a 'package.module:attr' reference")
@@ -59,6 +42,7 @@ def _check_ref(value: str | None) -> str | None:
 class ComponentDescriptor(BaseModel):
     """One component a plugin provides.
 
+    * ``kind`` -- one of :data:`roomkit.plugins.kinds.COMPONENT_KINDS`.
     * ``factory`` -- ``"module:attr"`` of the class (or function) that builds the component;
       called with the validated config model's fields as keyword arguments.
     * ``config_model`` -- ``"module:attr"`` of a pydantic model validating its configuration.
@@ -75,7 +59,7 @@ class ComponentDescriptor(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    kind: ComponentKind
+    kind: str = Field(json_schema_extra={"enum": list(COMPONENT_KINDS)})
     name: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     factory: str
     config_model: str | None = None
@@ -85,6 +69,7 @@ class ComponentDescriptor(BaseModel):
     description: str = ""
     pass_config: bool = False
 
+    _validate_kind = field_validator("kind")(_check_kind)
     _validate_factory = field_validator("factory", "config_model", "conformance")(_check_ref)
 
 

@@ -56,7 +56,7 @@ def roomkit_register_ai_providers(register: Register) -> None:
             factory="roomkit_openai.vllm:create_vllm_provider",
             config_model="roomkit_openai.config:VLLMConfig",
             capabilities=_CAPABILITIES,
-            exports=("create_vllm_provider",),
+            exports=("VLLMConfig", "create_vllm_provider"),
             conformance="roomkit_openai.testing:vllm_conformance_instance",
             description="Any OpenAI-compatible server (vLLM, llama.cpp, Ollama)",
         )
