@@ -20,7 +20,7 @@ def test_healthy_environment(site_dir: object, capsys: pytest.CaptureFixture[str
     code = main(["--no-autoload", "doctor", "--json"])
     report = json.loads(capsys.readouterr().out)
     assert report["kernel_version"]
-    assert report["plugin_api"] == "1.0"
+    assert report["plugin_api"] == "1.1"
     assert report["python"].startswith("3.")
     assert report["autoload"] is False
     assert [p["name"] for p in report["plugins"]] == ["builtin"]

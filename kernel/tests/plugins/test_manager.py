@@ -130,7 +130,7 @@ def test_incompatible_kernel_api(
     record = Catalogue.load().plugin("future")
     assert record.status == "incompatible"
     assert ">=2,<3" in (record.error or "")
-    assert "1.0" in (record.error or "")
+    assert "1.1" in (record.error or "")
     assert record.components == ()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from roomkit.plugins.kinds import COMPONENT_KINDS
 
@@ -52,6 +52,9 @@ class ComponentDescriptor(BaseModel):
       each must be an attribute of the factory's module.
     * ``conformance`` -- ``"module:attr"`` of a zero-argument (sync or async) callable, or
       async context manager factory, that builds a ready test instance for the suite.
+    * ``conformance_exempt`` -- instead of ``conformance``: why the component has no
+      conformance factory (e.g. the suite needs a wire fake the vendor has none of);
+      ``roomkit conformance`` reports the reason instead of failing the component.
     * ``pass_config`` -- when true, the factory receives the validated config model instance
       as its single positional argument (``OpenAIAIProvider(OpenAIConfig(...))``) instead of
       its fields as keyword arguments.
@@ -66,10 +69,18 @@ class ComponentDescriptor(BaseModel):
     capabilities: frozenset[str] = frozenset()
     exports: tuple[str, ...] = ()
     conformance: str | None = None
+    conformance_exempt: str | None = Field(default=None, min_length=1)
     description: str = ""
     pass_config: bool = False
 
     _validate_kind = field_validator("kind")(_check_kind)
+
+    @model_validator(mode="after")
+    def _factory_or_exemption(self) -> ComponentDescriptor:
+        if self.conformance is not None and self.conformance_exempt is not None:
+            raise ValueError("give either conformance or conformance_exempt, not both")
+        return self
+
     _validate_factory = field_validator("factory", "config_model", "conformance")(_check_ref)
 
 
