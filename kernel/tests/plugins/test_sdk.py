@@ -26,7 +26,7 @@ def _type_checking_names() -> set[str]:
 
 def test_every_name_resolves_and_all_is_the_table() -> None:
     table = roomkit.plugins._EXPORTS
-    assert roomkit.plugins.__all__ == sorted(table)
+    assert sorted(roomkit.plugins.__all__) == sorted(table), "__all__ must list exactly _EXPORTS"
     for name, module in table.items():
         value = getattr(roomkit.plugins, name)
         assert value is getattr(sys.modules[module], name), name

@@ -8,17 +8,19 @@ description); ``show --json`` gives the JSON schema instead.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from roomkit.cli.common import load_catalogue
 from roomkit.cli.config_fields import config_fields
 from roomkit.cli.output import print_json, render_table, terminal_width
+from roomkit.cli.scaffold import PluginSpec, render_plugin, supported_kinds
 from roomkit.errors import PluginError
 from roomkit.plugins.catalogue import Catalogue
 from roomkit.plugins.factory import load_config_model
 from roomkit.plugins.manager import PluginRecord
 
-__all__ = ["add_parser", "run_list", "run_show"]
+__all__ = ["add_parser", "run_list", "run_new", "run_show"]
 
 
 def add_parser(commands: Any) -> None:
@@ -34,6 +36,22 @@ def add_parser(commands: Any) -> None:
     show.add_argument("name", help="the plugin name (as in `roomkit plugins list`)")
     show.add_argument("--json", action="store_true", help="print JSON (with config JSON schemas)")
     show.set_defaults(handler=run_show)
+
+    new = sub.add_parser(
+        "new", help="write a new plugin distribution (tests and conformance included)"
+    )
+    new.add_argument("name", help="plugin name, e.g. 'acme' (distribution roomkit-acme)")
+    new.add_argument(
+        "--kind",
+        default="channel",
+        help="component kind: " + ", ".join(supported_kinds()) + " (default: channel)",
+    )
+    new.add_argument(
+        "--dir", type=Path, default=None, help="where to write it (default: ./roomkit-NAME)"
+    )
+    new.add_argument("--author", default=None, help="copyright holder in LICENSE and pyproject")
+    new.add_argument("--url", default=None, help="the plugin's repository URL")
+    new.set_defaults(handler=run_new)
 
 
 def _row(record: PluginRecord) -> list[str]:
@@ -141,3 +159,17 @@ def run_show(args: argparse.Namespace) -> int:
             for line in table.splitlines():
                 print(f"      {line}")
     return 0 if record.ok else 1
+
+
+def run_new(args: argparse.Namespace) -> int:
+    """Write the plugin and say what to run next."""
+    spec = PluginSpec(name=args.name, kind=args.kind, author=args.author, url=args.url)
+    target = args.dir if args.dir is not None else Path(spec.distribution)
+    written = render_plugin(spec, target)
+    print(f"wrote {len(written)} files to {target}/: {spec.kind} {spec.name!r}, ", end="")
+    print(f"distribution {spec.distribution}, package {spec.package}")
+    print("next:")
+    print(f'  pip install "./{target.as_posix()}[test]"')
+    print(f"  (cd {target.as_posix()} && pytest)")
+    print(f"  roomkit conformance {spec.name}")
+    return 0

@@ -68,25 +68,84 @@ _EXPORTS: dict[str, str] = {
     "transport_error": _AI_SUPPORT,
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "COMPONENT_KINDS",
+    "CONNECTION_ERROR_NAMES",
+    "ENTRY_POINT_GROUP",
+    "KINDS",
+    "PLUGIN_API_VERSION",
+    "TIMEOUT_ERROR_NAMES",
+    "Catalogue",
+    "ComponentDescriptor",
+    "Fanout",
+    "MissingPluginAttributeError",
+    "MissingPluginImportError",
+    "PluginInfo",
+    "PluginNotInstalledError",
+    "Register",
+    "SharedRoomLockManager",
+    "append_turn",
+    "check_http_url",
+    "connection_error",
+    "create_component",
+    "effective_sampling",
+    "ensure_finished",
+    "exception_names",
+    "function_tool_calls",
+    "function_tools",
+    "get_catalogue",
+    "hookimpl",
+    "hookspec",
+    "is_retryable_status",
+    "lazy_exports",
+    "load_ref",
+    "parse_tool_arguments",
+    "read_usage",
+    "require_json_object",
+    "resolve_config",
+    "resolve_export",
+    "secret_value",
+    "shorten",
+    "status_error",
+    "timeout_error",
+    "translate_errors",
+    "transport_error",
+]
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
-if TYPE_CHECKING:
-    from roomkit.core.locks import SharedRoomLockManager  # noqa: F401
-    from roomkit.plugins.api import ENTRY_POINT_GROUP, PLUGIN_API_VERSION  # noqa: F401
-    from roomkit.plugins.catalogue import Catalogue, get_catalogue, resolve_export  # noqa: F401
-    from roomkit.plugins.descriptors import ComponentDescriptor, PluginInfo, load_ref  # noqa: F401
-    from roomkit.plugins.factory import create_component  # noqa: F401
-    from roomkit.plugins.hookspecs import Register  # noqa: F401
-    from roomkit.plugins.kinds import COMPONENT_KINDS, KINDS  # noqa: F401
-    from roomkit.plugins.markers import hookimpl, hookspec  # noqa: F401
-    from roomkit.plugins.missing import (  # noqa: F401
+if TYPE_CHECKING:  # explicit re-exports (``X``) so type checkers see every name
+    from roomkit.core.locks import SharedRoomLockManager
+    from roomkit.plugins.api import (
+        ENTRY_POINT_GROUP,
+        PLUGIN_API_VERSION,
+    )
+    from roomkit.plugins.catalogue import (
+        Catalogue,
+        get_catalogue,
+        resolve_export,
+    )
+    from roomkit.plugins.descriptors import (
+        ComponentDescriptor,
+        PluginInfo,
+        load_ref,
+    )
+    from roomkit.plugins.factory import create_component
+    from roomkit.plugins.hookspecs import Register
+    from roomkit.plugins.kinds import (
+        COMPONENT_KINDS,
+        KINDS,
+    )
+    from roomkit.plugins.markers import (
+        hookimpl,
+        hookspec,
+    )
+    from roomkit.plugins.missing import (
         MissingPluginAttributeError,
         MissingPluginImportError,
         PluginNotInstalledError,
     )
-    from roomkit.providers.ai.support import (  # noqa: F401
+    from roomkit.providers.ai.support import (
         CONNECTION_ERROR_NAMES,
         TIMEOUT_ERROR_NAMES,
         append_turn,
@@ -109,4 +168,4 @@ if TYPE_CHECKING:
         translate_errors,
         transport_error,
     )
-    from roomkit.realtime.fanout import Fanout  # noqa: F401
+    from roomkit.realtime.fanout import Fanout

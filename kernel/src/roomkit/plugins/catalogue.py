@@ -201,23 +201,25 @@ class Catalogue:
 
 
 def _import_export(name: str, provided: Provided) -> Any:
-    module_name = provided.descriptor.factory.partition(":")[0]
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ImportError(
-            f"{name} comes from plugin {provided.plugin.name!r} but importing "
-            f"{module_name} failed: {exc}",
-            name=module_name,
-        ) from exc
-    try:
-        return getattr(module, name)
-    except AttributeError:
-        raise ImportError(
-            f"plugin {provided.plugin.name!r} declares export {name!r} but "
-            f"{module_name} has no such attribute",
-            name=module_name,
-        ) from None
+    """``name`` from the factory's module, else from the config model's module."""
+    refs = [provided.descriptor.factory, provided.descriptor.config_model]
+    modules = list(dict.fromkeys(ref.partition(":")[0] for ref in refs if ref))
+    for module_name in modules:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise ImportError(
+                f"{name} comes from plugin {provided.plugin.name!r} but importing "
+                f"{module_name} failed: {exc}",
+                name=module_name,
+            ) from exc
+        if hasattr(module, name):
+            return getattr(module, name)
+    raise ImportError(
+        f"plugin {provided.plugin.name!r} declares export {name!r} but "
+        f"{' and '.join(modules)} have no such attribute",
+        name=modules[0],
+    )
 
 
 _lock = threading.RLock()

@@ -49,7 +49,7 @@ class ComponentDescriptor(BaseModel):
     * ``capabilities`` -- feature flags the conformance suite uses to pick which tests apply
       (e.g. ``"streaming"``, ``"tools"``, ``"vision"``, ``"cross_process"``).
     * ``exports`` -- public names that ``from roomkit import <name>`` resolves to this plugin;
-      each must be an attribute of the factory's module.
+      each must be an attribute of the factory's module or of the config model's module.
     * ``conformance`` -- ``"module:attr"`` of a zero-argument (sync or async) callable, or
       async context manager factory, that builds a ready test instance for the suite.
     * ``conformance_exempt`` -- instead of ``conformance``: why the component has no
