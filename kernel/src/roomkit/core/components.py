@@ -11,10 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from roomkit.errors import ConfigurationError
+from roomkit.plugins.kinds import KIT_KINDS as COMPONENT_KINDS
 
 __all__ = ["COMPONENT_KINDS", "resolve_component", "split_config_entry"]
-
-COMPONENT_KINDS = ("store", "lock_manager", "realtime", "identity_resolver", "telemetry")
 
 
 def resolve_component(kind: str, value: Any, config: Mapping[str, Any] | None) -> Any:

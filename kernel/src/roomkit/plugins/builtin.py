@@ -89,16 +89,16 @@ def roomkit_register_channels(register: Register) -> None:
 
 @hookimpl
 def roomkit_register_ai_providers(register: Register) -> None:
-    """The scripted mock AI provider used in tests and examples.
-
-    It declares no conformance factory: the AI-provider suite drives a provider through a wire
-    fake (HTTP faults, timeouts, dropped streams) that an in-process script does not have.
-    """
+    """The scripted mock AI provider used in tests and examples."""
     register(
         ComponentDescriptor(
             kind="ai_provider",
             name="mock",
             factory="roomkit.providers.ai.mock:MockAIProvider",
+            conformance_exempt=(
+                "the AI-provider suite drives a provider through a wire fake (HTTP faults, "
+                "timeouts, dropped streams) that an in-process script does not have"
+            ),
             description="Replies from a scripted list of responses",
         )
     )

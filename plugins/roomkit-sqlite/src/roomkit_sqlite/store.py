@@ -12,6 +12,7 @@ readers in other processes never block the writer.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,9 +29,14 @@ from roomkit.store.base import ConversationStore
 from roomkit_sqlite._records import RecordsMixin, micros
 from roomkit_sqlite._schema import apply_schema
 
-__all__ = ["SQLiteStore"]
+__all__ = ["DEFAULT_PATH", "SQLiteStore"]
 
 T = TypeVar("T")
+
+#: The database file used when no ``path`` is given: relative, so in the current directory.
+DEFAULT_PATH = "roomkit.db"
+
+logger = logging.getLogger("roomkit_sqlite")
 
 
 def _room_from(row: sqlite3.Row) -> Room:
@@ -48,7 +54,7 @@ class SQLiteStore(RecordsMixin, ConversationStore):
     process holding the file's write lock before failing with :class:`StoreError`.
     """
 
-    def __init__(self, path: str | Path = "roomkit.db", *, busy_timeout: float = 5.0) -> None:
+    def __init__(self, path: str | Path = DEFAULT_PATH, *, busy_timeout: float = 5.0) -> None:
         if isinstance(path, str) and not path:
             raise StoreError("SQLiteStore needs a file path (or ':memory:')")
         if busy_timeout <= 0:
@@ -63,7 +69,13 @@ class SQLiteStore(RecordsMixin, ConversationStore):
     # -- plumbing ----------------------------------------------------------------------------
     def _open(self) -> sqlite3.Connection:
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            file = Path(self.path)
+            file.parent.mkdir(parents=True, exist_ok=True)
+            if not file.exists():
+                note = (
+                    " (the default path; pass path= to choose)" if self.path == DEFAULT_PATH else ""
+                )
+                logger.info("SQLiteStore: creating database file %s%s", file.resolve(), note)
         conn = sqlite3.connect(
             self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
         )

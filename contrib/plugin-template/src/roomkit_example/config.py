@@ -1,14 +1,14 @@
-"""Configuration of the reverse channel (validated by ``create_component``)."""
+"""Configuration of the example channel (validated by ``create_component``)."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["ReverseConfig"]
+__all__ = ["ExampleConfig"]
 
 
-class ReverseConfig(BaseModel):
-    """Options of :class:`~roomkit_reverse.channel.ReverseChannel`."""
+class ExampleConfig(BaseModel):
+    """Options of :class:`~roomkit_example.channel.ExampleChannel`."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -1,8 +1,8 @@
-"""A transport channel that delivers the text of each event reversed.
+"""A transport channel that delivers the text of each event to a sink.
 
 Small but complete: it declares capabilities, converts content it can carry, refuses what it
 cannot with a typed error, reports transport failures as :class:`DeliveryError`, and keeps a
-bounded outbox when no sink is given.
+bounded outbox when no sink is given. Replace the sink with your vendor's API client.
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from roomkit.models.event import RoomEvent
 from roomkit.models.hooks import ChannelOutput
 from roomkit.models.room import ChannelBinding, ChannelCapabilities
 
-__all__ = ["ReverseChannel", "Sink"]
+__all__ = ["ExampleChannel", "Sink"]
 
 #: Where delivered text goes: an async callable taking ``(recipient, text)``.
 Sink = Callable[[str, str], Awaitable[None]]
 
 
-class ReverseChannel(Channel):
-    """Delivers ``"hello"`` as ``"olleh"`` to ``sink`` (or to :attr:`outbox`)."""
+class ExampleChannel(Channel):
+    """Delivers the text of each event to ``sink`` (or to :attr:`outbox`)."""
 
     channel_type = ChannelType.WEBHOOK
 
@@ -54,19 +54,18 @@ class ReverseChannel(Channel):
     async def deliver(
         self, event: RoomEvent, binding: ChannelBinding, context: RoomContext
     ) -> ChannelOutput:
-        """Reverse the event's text and hand it to the sink."""
+        """Hand the event's text (cut to ``max_length``) to the sink."""
         if self._closed:
             raise DeliveryError(f"channel {self.channel_id!r} is closed")
-        text = self._text_of(event)
-        reversed_text = text[::-1][: self._max_length]
+        text = self._text_of(event)[: self._max_length]
         recipient = binding.participant_id or context.room.id
         if self._sink is None:
-            self.outbox.append((recipient, reversed_text))
+            self.outbox.append((recipient, text))
             return ChannelOutput.empty()
         try:
-            await self._sink(recipient, reversed_text)
+            await self._sink(recipient, text)
         except (OSError, TimeoutError) as exc:
-            raise DeliveryError(f"reverse channel could not deliver: {exc}") from exc
+            raise DeliveryError(f"example channel could not deliver: {exc}") from exc
         return ChannelOutput.empty()
 
     @staticmethod
@@ -77,7 +76,7 @@ class ReverseChannel(Channel):
         if isinstance(content, RichContent):
             return content.plain_text or content.body
         raise InvalidContentError(
-            f"the reverse channel carries text only, not {getattr(content, 'type', '?')!r}"
+            f"the example channel carries text only, not {getattr(content, 'type', '?')!r}"
         )
 
     async def close(self) -> None:
