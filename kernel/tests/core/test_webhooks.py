@@ -188,9 +188,9 @@ async def _sent_ids(kit: RoomKit, sms: MockSMSProvider, body: str) -> tuple[Room
     ids = []
     for entry in sms.sent[before:]:
         assert entry["event"].id == event.id
-    for key in list(channel.message_index._cache._items):  # type: ignore[attr-defined]
+    for key in channel.message_index.keys("sent:"):  # type: ignore[attr-defined]
         ref = await channel.message_index.get(key)  # type: ignore[attr-defined]
-        if key.startswith("sent:") and ref is not None and ref.event_id == event.id:
+        if ref is not None and ref.event_id == event.id:
             ids.append(key[5:])
     return event, ids
 
@@ -371,11 +371,7 @@ async def test_process_webhook_with_0_6_7_meta() -> None:
     room_id = result.room_id  # type: ignore[union-attr]
     event = await _agent_says(kit, room_id, "reply")
     channel = kit.get_channel("sms")
-    ref_id = next(
-        k[5:]
-        for k in channel.message_index._cache._items  # type: ignore[attr-defined]
-        if k.startswith("sent:")
-    )
+    ref_id = channel.message_index.keys("sent:")[0][5:]  # type: ignore[attr-defined]
     status = WebhookMeta(
         "mock", "", "+15550010", "", ref_id, None, {}, direction="outbound", status="delivered"
     )

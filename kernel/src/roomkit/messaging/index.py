@@ -69,6 +69,10 @@ class InMemoryMessageIndex(MessageIndex):
     def __len__(self) -> int:
         return len(self._cache)
 
+    def keys(self, prefix: str = "") -> list[str]:
+        """The live keys starting with ``prefix``, oldest first (for tests and diagnostics)."""
+        return [key for key in self._cache.live_keys() if key.startswith(prefix)]
+
     async def put(self, key: str, ref: MessageRef) -> None:
         self._cache.put(key, ref)
 

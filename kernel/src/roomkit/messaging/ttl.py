@@ -68,6 +68,11 @@ class TTLCache(Generic[K, V]):
         self.put(key, value)
         return True
 
+    def live_keys(self) -> list[K]:
+        """The live keys, oldest first."""
+        now = self._clock()
+        return [key for key, (expires, _) in self._items.items() if expires > now]
+
     def discard(self, key: K) -> None:
         """Forget ``key`` (no error when absent)."""
         self._items.pop(key, None)

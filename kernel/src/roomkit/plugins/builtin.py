@@ -175,7 +175,9 @@ def roomkit_register_messaging_providers(register: Register) -> None:
                 kind=kind,
                 name=name,
                 factory=factory,
-                capabilities=frozenset({"media", "webhooks", "delivery_receipts"}),
+                capabilities=frozenset(
+                    {"media", "webhooks", "inbound_media", "delivery_receipts", "read_receipts"}
+                ),
                 conformance=f"{_CONFORMANCE}:{name.replace('-', '_')}_{kind}",
                 description=f"Records sends; {factory.rsplit(':', 1)[1]}",
             )
