@@ -209,6 +209,12 @@ class MessagingChannel(TransportChannel):
         """The room, event and part of a message this channel sent (for receipts)."""
         return await self.message_index.get(sent_key(provider_message_id))
 
+    async def remember_recipient(self, address: str, room_id: str) -> None:
+        """Route messages from ``address`` to ``room_id`` (as if the room had written to it):
+        for rooms set up in advance for a known recipient."""
+        ref = MessageRef(room_id=room_id, channel_id=self.channel_id)
+        await self.message_index.put(_recipient_key(address), ref)
+
     async def resolve_room(self, message: InboundMessage) -> str | None:
         """The room an inbound message belongs to, when the channel knows it: by default the
         room that last sent to the message's sender through this channel."""
