@@ -52,6 +52,10 @@ class EmailTransportChannel(MessagingChannel):
     """The channel ``EmailChannel(...)`` builds. The sender is ``binding.metadata["from"]``
     or ``from_address``; the first subject is ``binding.metadata["subject"]`` or ``subject``."""
 
+    channel_type = ChannelType.EMAIL
+    default_capabilities = EMAIL_CAPABILITIES
+    recipient_key = "email_address"
+
     def __init__(
         self,
         channel_id: str,
@@ -61,14 +65,7 @@ class EmailTransportChannel(MessagingChannel):
         subject: str | None = None,
         message_index: MessageIndex | None = None,
     ) -> None:
-        super().__init__(
-            channel_id,
-            channel_type=ChannelType.EMAIL,
-            capabilities=EMAIL_CAPABILITIES,
-            provider=provider,
-            recipient_key="email_address",
-            message_index=message_index,
-        )
+        super().__init__(channel_id, provider=provider, message_index=message_index)
         self.from_address = from_address
         self.subject = subject
 

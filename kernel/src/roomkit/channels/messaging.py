@@ -62,27 +62,42 @@ class MessagingChannel(TransportChannel):
     may be ``None`` for a channel that only receives; delivering through it is then a
     :class:`~roomkit.errors.ConfigurationError`. ``message_index`` defaults to a bounded
     in-memory index; give a shared one when several processes send and receive.
+
+    Subclasses for one kind set the class attributes ``channel_type``,
+    ``default_capabilities`` and ``recipient_key`` instead of passing them.
     """
+
+    default_capabilities: ChannelCapabilities = ChannelCapabilities()
+    recipient_key: str = "to"
 
     def __init__(
         self,
         channel_id: str,
         *,
-        channel_type: ChannelType,
-        capabilities: ChannelCapabilities,
+        channel_type: ChannelType | None = None,
+        capabilities: ChannelCapabilities | None = None,
         provider: MessagingProvider | None = None,
-        recipient_key: str = "to",
+        recipient_key: str | None = None,
         message_index: MessageIndex | None = None,
     ) -> None:
-        super().__init__(channel_id, channel_type=channel_type, capabilities=capabilities)
+        super().__init__(
+            channel_id,
+            channel_type=channel_type,
+            capabilities=capabilities or self.default_capabilities,
+        )
         if provider is not None and not isinstance(provider, MessagingProvider):
             raise ConfigurationError(
                 f"provider of {channel_id!r} must be a messaging provider "
                 f"(SMSProvider, EmailProvider ...), got {type(provider).__name__}"
             )
         self._provider = provider
-        self.recipient_key = recipient_key
+        if recipient_key is not None:
+            self.recipient_key = recipient_key
         self.message_index: MessageIndex = message_index or InMemoryMessageIndex()
+
+    def capabilities(self) -> ChannelCapabilities:
+        """A copy of the kind's capabilities (bindings keep theirs; the shared table stays)."""
+        return super().capabilities().model_copy(deep=True)
 
     @property
     def provider(self) -> MessagingProvider | None:

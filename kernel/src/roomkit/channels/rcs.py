@@ -33,6 +33,10 @@ class RCSTransportChannel(MessagingChannel):
     """The channel ``RCSChannel(...)`` builds; ``fallback`` allows SMS when RCS is not
     available (the delivery's metadata then says ``channel_used="sms"``)."""
 
+    channel_type = ChannelType.RCS
+    default_capabilities = RCS_CAPABILITIES
+    recipient_key = "phone_number"
+
     def __init__(
         self,
         channel_id: str,
@@ -41,14 +45,7 @@ class RCSTransportChannel(MessagingChannel):
         fallback: bool = True,
         message_index: MessageIndex | None = None,
     ) -> None:
-        super().__init__(
-            channel_id,
-            channel_type=ChannelType.RCS,
-            capabilities=RCS_CAPABILITIES,
-            provider=provider,
-            recipient_key="phone_number",
-            message_index=message_index,
-        )
+        super().__init__(channel_id, provider=provider, message_index=message_index)
         self.fallback = fallback
 
     async def call_provider(

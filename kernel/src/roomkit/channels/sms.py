@@ -34,6 +34,10 @@ class SMSTransportChannel(MessagingChannel):
     """The channel ``SMSChannel(...)`` builds. The sender is ``binding.metadata["from"]``,
     else the channel's ``from_number``, else the provider's own default."""
 
+    channel_type = ChannelType.SMS
+    default_capabilities = SMS_CAPABILITIES
+    recipient_key = "phone_number"
+
     def __init__(
         self,
         channel_id: str,
@@ -42,14 +46,7 @@ class SMSTransportChannel(MessagingChannel):
         from_number: str | None = None,
         message_index: MessageIndex | None = None,
     ) -> None:
-        super().__init__(
-            channel_id,
-            channel_type=ChannelType.SMS,
-            capabilities=SMS_CAPABILITIES,
-            provider=provider,
-            recipient_key="phone_number",
-            message_index=message_index,
-        )
+        super().__init__(channel_id, provider=provider, message_index=message_index)
         self.from_number = from_number
 
     async def call_provider(
