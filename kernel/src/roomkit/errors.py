@@ -14,9 +14,11 @@ __all__ = [
     "ConfigurationError",
     "DeliveryError",
     "HookTimeoutError",
+    "IdentityNotFoundError",
     "IdentityResolutionError",
     "InvalidContentError",
     "MissingDependencyError",
+    "ParticipantNotFoundError",
     "PayloadTooLargeError",
     "PermanentProviderError",
     "PluginError",
@@ -185,3 +187,11 @@ class WebhookPayloadError(WebhookError, InvalidContentError):
 
 class MissingDependencyError(RoomKitError, ImportError):
     """An optional dependency is not installed; the message names what to install."""
+
+
+class IdentityNotFoundError(RoomKitError):
+    """No identity exists with the given id (or linked to the given address)."""
+
+
+class ParticipantNotFoundError(RoomKitError):
+    """The room has no participant with the given id."""
