@@ -17,8 +17,10 @@ __all__ = [
     "IdentityNotFoundError",
     "IdentityResolutionError",
     "InvalidContentError",
+    "MissingDependencyError",
     "ParticipantNotFoundError",
     "PayloadTooLargeError",
+    "PermanentProviderError",
     "PluginError",
     "ProviderError",
     "ProviderTimeoutError",
@@ -28,6 +30,10 @@ __all__ = [
     "RoomLockTimeoutError",
     "RoomNotFoundError",
     "StoreError",
+    "TransientProviderError",
+    "WebhookError",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
 ]
 
 
@@ -139,6 +145,65 @@ class ProviderTimeoutError(ProviderError, TimeoutError):
 
 class PluginError(RoomKitError):
     """A plugin could not be loaded, is incompatible, or a component name is unknown."""
+
+
+class TransientProviderError(ProviderError):
+    """A provider failure that may succeed if the same request is sent again later: vendor
+    5xx, 429 (``retry_after`` seconds, when the vendor said), timeouts, dropped connections.
+    The engine's retry policy retries it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str = "",
+        status_code: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, provider=provider, retryable=True, status_code=status_code)
+        self.retry_after = retry_after
+
+
+class PermanentProviderError(ProviderError):
+    """A provider failure that the same request will hit again: vendor 4xx (bad number,
+    unauthorised, content refused), no recipient. The engine does not retry it."""
+
+    def __init__(self, message: str, *, provider: str = "", status_code: int | None = None) -> None:
+        super().__init__(message, provider=provider, retryable=False, status_code=status_code)
+
+
+class ProviderTimeoutError(TransientProviderError, TimeoutError):
+    """The provider did not answer in time (retryable)."""
+
+
+class WebhookError(RoomKitError):
+    """An inbound webhook request was refused; ``status_code`` is the HTTP answer to give."""
+
+    status_code: int = 400
+
+
+class WebhookSignatureError(WebhookError):
+    """The webhook's signature is missing, does not match, or is too old to accept.
+
+    ``reason`` is ``"missing"``, ``"invalid"`` or ``"expired"`` (a replayed request whose
+    signed timestamp is outside the accepted window).
+    """
+
+    status_code = 403
+
+    def __init__(self, message: str, *, reason: str = "invalid") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class WebhookPayloadError(WebhookError, InvalidContentError):
+    """The webhook body is malformed or not a payload the provider sends."""
+
+    status_code = 400
+
+
+class MissingDependencyError(RoomKitError, ImportError):
+    """An optional dependency is not installed; the message names what to install."""
 
 
 class IdentityNotFoundError(RoomKitError):

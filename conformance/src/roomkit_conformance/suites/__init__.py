@@ -14,9 +14,13 @@ __all__ = ["SUITES", "suite_for"]
 SUITES: Mapping[str, str] = {
     "ai_provider": "roomkit_conformance.suites.ai_provider:AIProviderSuite",
     "channel": "roomkit_conformance.suites.channel:ChannelSuite",
+    "email_provider": "roomkit_conformance.suites.messaging:MessagingProviderSuite",
     "identity_resolver": "roomkit_conformance.suites.identity:IdentityResolverSuite",
     "lock_manager": "roomkit_conformance.suites.lock_manager:RoomLockManagerSuite",
+    "messaging_provider": "roomkit_conformance.suites.messaging:MessagingProviderSuite",
+    "rcs_provider": "roomkit_conformance.suites.messaging:MessagingProviderSuite",
     "realtime": "roomkit_conformance.suites.realtime:RealtimeBackendSuite",
+    "sms_provider": "roomkit_conformance.suites.messaging:MessagingProviderSuite",
     "store": "roomkit_conformance.suites.store:ConversationStoreSuite",
     "telemetry": "roomkit_conformance.suites.telemetry:TelemetryProviderSuite",
     "tool_provider": "roomkit_conformance.suites.tool_provider:ToolProviderSuite",

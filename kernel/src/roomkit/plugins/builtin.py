@@ -19,6 +19,7 @@ __all__ = [
     "roomkit_register_ai_providers",
     "roomkit_register_channels",
     "roomkit_register_identity",
+    "roomkit_register_messaging_providers",
     "roomkit_register_stores",
     "roomkit_register_telemetry",
 ]
@@ -141,3 +142,43 @@ def roomkit_register_telemetry(register: Register) -> None:
             description="Records nothing (the default)",
         )
     )
+
+
+#: The recording mock of each messaging provider kind: (kind, name, module:class).
+_MESSAGING_MOCKS = (
+    ("sms_provider", "mock", "roomkit.providers.sms.mock:MockSMSProvider"),
+    ("rcs_provider", "mock", "roomkit.providers.rcs.mock:MockRCSProvider"),
+    ("email_provider", "mock", "roomkit.providers.email.mock:MockEmailProvider"),
+    ("messaging_provider", "mock-http", "roomkit.providers.http.mock:MockHTTPProvider"),
+    (
+        "messaging_provider",
+        "mock-messenger",
+        "roomkit.providers.messenger.mock:MockMessengerProvider",
+    ),
+    ("messaging_provider", "mock-whatsapp", "roomkit.providers.whatsapp.mock:MockWhatsAppProvider"),
+    (
+        "messaging_provider",
+        "mock-whatsapp-personal",
+        "roomkit.providers.whatsapp.mock:MockWhatsAppPersonalProvider",
+    ),
+    ("messaging_provider", "mock-telegram", "roomkit.providers.telegram.mock:MockTelegramProvider"),
+    ("messaging_provider", "mock-teams", "roomkit.providers.teams.mock:MockTeamsProvider"),
+)
+
+
+@hookimpl
+def roomkit_register_messaging_providers(register: Register) -> None:
+    """The recording messaging mocks (they also receive signed webhooks: ``webhook_secret``)."""
+    for kind, name, factory in _MESSAGING_MOCKS:
+        register(
+            ComponentDescriptor(
+                kind=kind,
+                name=name,
+                factory=factory,
+                capabilities=frozenset(
+                    {"media", "webhooks", "inbound_media", "delivery_receipts", "read_receipts"}
+                ),
+                conformance=f"{_CONFORMANCE}:{name.replace('-', '_')}_{kind}",
+                description=f"Records sends; {factory.rsplit(':', 1)[1]}",
+            )
+        )
