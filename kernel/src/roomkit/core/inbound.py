@@ -319,18 +319,25 @@ async def to_event(
 
 async def resolve_identity(
     kit: RoomKit, message: InboundMessage, event: RoomEvent, ctx: RoomContext
-) -> tuple[bool, str | None]:
-    """Resolve the sender (skipped once identified in this room); returns (blocked, reason)."""
+) -> tuple[bool, str | None, Participant | None]:
+    """Resolve the sender (skipped once identified in this room).
+
+    Returns (blocked, reason, joining): ``joining`` is a new sender's participant with the
+    resolver's answer, to write once the event is stored. A new sender is not written here:
+    the store adds the sender of an inbound event in the same write as the event, so a
+    message the store refuses leaves no participant behind.
+    """
     store = kit.store
     sender_id = message.sender_id
     participant = next((p for p in ctx.participants if p.id == sender_id), None)
-    if participant is None:
-        participant = await store.add_participant(
-            Participant(id=sender_id, room_id=ctx.room.id, channel_id=message.channel_id)
-        )
+    joining = participant is None
     resolver = kit.identity_resolver
+    if participant is None:
+        if resolver is None:
+            return False, None, None
+        participant = Participant(id=sender_id, room_id=ctx.room.id, channel_id=message.channel_id)
     if resolver is None or participant.identification == IdentificationStatus.IDENTIFIED:
-        return False, None
+        return False, None, None
     try:
         async with asyncio.timeout(kit.identity_timeout):
             result = await resolver.resolve(message, ctx)
@@ -346,14 +353,27 @@ async def resolve_identity(
         participant.identity_id = result.identity.id
         participant.display_name = result.identity.display_name or participant.display_name
     participant.identification = result.status
-    await store.update_participant(participant)
+    if not joining:
+        await store.update_participant(participant)
+    pending = participant if joining else None
     trigger = _IDENTITY_TRIGGERS.get(result.status)
     if trigger is None or not kit._hooks.has(trigger):
-        return False, None
+        return False, None, pending
     outcome = await kit._fire(trigger, event, ctx)
     if outcome is not None and outcome.blocked:
-        return True, outcome.reason
-    return False, None
+        return True, outcome.reason, pending
+    return False, None, pending
+
+
+async def _save_joining(
+    kit: RoomKit, participant: Participant, event: RoomEvent, ctx: RoomContext
+) -> None:
+    """Write a new sender's identity once its event is stored; a failure is reported, not
+    raised (the event is committed: raising would invite a retry that stores it twice)."""
+    try:
+        await kit.store.update_participant(participant)
+    except Exception as exc:
+        await report_error(kit, "identity", exc, event, ctx)
 
 
 async def find_duplicate(kit: RoomKit, event: RoomEvent) -> RoomEvent | None:
@@ -395,7 +415,7 @@ async def process_inbound(
     event = await to_event(kit, channel, message, ctx)
     if event.visibility == "all" and binding.visibility != "all":
         event.visibility = binding.visibility
-    blocked, why = await resolve_identity(kit, message, event, ctx)
+    blocked, why, joining = await resolve_identity(kit, message, event, ctx)
 
     async with room_lock(kit, room.id):
         if kit._status_epoch != epoch or room.status != _ACTIVE:
@@ -409,8 +429,12 @@ async def process_inbound(
             stored = await kit.store.add_event(event)
             if stored.id != event.id:  # the key was seen before: the first event stands
                 return _result(room.id, stored, duplicate=True)
+            if joining is not None:
+                await _save_joining(kit, joining, stored, ctx)
             return _result(room.id, stored, blocked=True, reason=why)
         admitted = await admit_event(kit, event, ctx)
+        if joining is not None and not admitted.duplicate:
+            await _save_joining(kit, joining, admitted.event, ctx)
     hooks = kit._hooks
     if hooks.pending > hooks.soft_pending:  # outside the lock: hook tasks may need it
         await hooks.relieve()
