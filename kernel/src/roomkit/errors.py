@@ -14,8 +14,10 @@ __all__ = [
     "ConfigurationError",
     "DeliveryError",
     "HookTimeoutError",
+    "IdentityNotFoundError",
     "IdentityResolutionError",
     "InvalidContentError",
+    "ParticipantNotFoundError",
     "PayloadTooLargeError",
     "PluginError",
     "ProviderError",
@@ -127,3 +129,11 @@ class ProviderError(RoomKitError):
 
 class PluginError(RoomKitError):
     """A plugin could not be loaded, is incompatible, or a component name is unknown."""
+
+
+class IdentityNotFoundError(RoomKitError):
+    """No identity exists with the given id (or linked to the given address)."""
+
+
+class ParticipantNotFoundError(RoomKitError):
+    """The room has no participant with the given id."""
