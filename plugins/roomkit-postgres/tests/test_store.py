@@ -219,3 +219,19 @@ async def test_a_schema_at_version_2_is_upgraded_with_its_data(
         assert kind == "json"
     finally:
         await store.close()
+
+
+@pytest.mark.asyncio
+async def test_a_pool_handed_in_is_used_and_left_open(pg_dsn: str, pg_schema: str) -> None:
+    pool = await asyncpg.create_pool(
+        pg_dsn, min_size=1, max_size=2, server_settings={"search_path": f'"{pg_schema}"'}
+    )
+    try:
+        store = PostgresStore(None, pool, schema=pg_schema)
+        await store.init()
+        room = await store.create_room(Room())
+        assert (await store.add_event(_event(room.id, "via the pool"))).index == 0
+        await store.close()
+        assert await pool.fetchval("SELECT count(*) FROM events") == 1  # still open
+    finally:
+        await pool.close()

@@ -121,11 +121,14 @@ class PostgresStore(RecordsMixin, ReadStateMixin, ConversationStore):
     ``application_name`` labels the connections in ``pg_stat_activity``.
     ``synchronous_commit=False`` stops waiting for the WAL flush on commit: lower latency, but
     a server crash can lose the last few hundred milliseconds of commits (never corrupts).
+    ``pool`` uses an asyncpg pool you own instead (its connections' search path must lead to
+    ``schema``; :meth:`close` leaves it open).
     """
 
     def __init__(
         self,
-        dsn: str = "postgresql://postgres@127.0.0.1:5432/postgres",
+        dsn: str | None = "postgresql://postgres@127.0.0.1:5432/postgres",
+        pool: asyncpg.Pool | None = None,
         *,
         schema: str = "public",
         min_size: int = 1,
@@ -136,10 +139,11 @@ class PostgresStore(RecordsMixin, ReadStateMixin, ConversationStore):
         application_name: str = "roomkit",
         synchronous_commit: bool = True,
     ) -> None:
-        if not dsn:
+        if not dsn and pool is None:
             raise StoreError("PostgresStore needs a dsn, e.g. postgresql://user@host:5432/db")
         quote_schema(schema)
-        self.dsn = dsn
+        self.dsn = dsn or ""
+        self._given_pool = pool
         self.schema = schema
         self._min_size, self._max_size = min_size, max_size
         self._command_timeout = command_timeout
@@ -171,12 +175,24 @@ class PostgresStore(RecordsMixin, ReadStateMixin, ConversationStore):
         """Connect and apply pending migrations (done on first use when not called)."""
         await self._get_pool()
 
+    async def init(self, min_size: int | None = None, max_size: int | None = None) -> None:
+        """:meth:`start`, optionally with other pool sizes (the RoomKit 0.6 name)."""
+        if self._pool is None:
+            self._min_size = self._min_size if min_size is None else min_size
+            self._max_size = self._max_size if max_size is None else max_size
+        await self._get_pool()
+
     async def _get_pool(self) -> asyncpg.Pool:
         if self._closed:
             raise StoreError("the PostgresStore is closed")
         if self._pool is not None:
             return self._pool
         async with self._start_lock:
+            if self._pool is None and self._given_pool is not None:
+                if self._migrate:
+                    async with self._given_pool.acquire(timeout=self._acquire_timeout) as conn:
+                        await apply_migrations(conn, self.schema)
+                self._pool = self._given_pool
             if self._pool is None:
                 pool = await create_pool(
                     self.dsn,
@@ -199,10 +215,11 @@ class PostgresStore(RecordsMixin, ReadStateMixin, ConversationStore):
         return self._pool
 
     async def close(self) -> None:
-        """Close the pool (idempotent); later calls raise :class:`StoreError`."""
+        """Close the pool (idempotent; a pool handed in is left to its owner); later calls
+        raise :class:`StoreError`."""
         self._closed = True
         pool, self._pool = self._pool, None
-        if pool is not None:
+        if pool is not None and pool is not self._given_pool:
             await asyncio.wait_for(pool.close(), self._acquire_timeout)
 
     async def _run(self, what: str, op: Callable[[asyncpg.Connection, bool], Awaitable[T]]) -> T:
