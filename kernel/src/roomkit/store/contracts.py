@@ -36,6 +36,7 @@ __all__ = [
     "BindingStore",
     "EventStore",
     "MemberStore",
+    "MetadataPage",
     "ReadStateStore",
     "RoomStore",
     "TaskStore",
@@ -52,6 +53,39 @@ def metadata_matches(metadata: dict[str, Any], wanted: dict[str, Any] | None) ->
     if not wanted:
         return True
     return all(metadata.get(key) == value for key, value in wanted.items())
+
+
+class MetadataPage:
+    """One page of the rooms matching a metadata filter, taken from rooms read in order.
+
+    For stores that filter metadata in Python (the one rule, :func:`metadata_matches`) while
+    reading rooms from their backend in creation order::
+
+        page = MetadataPage(metadata_filter, offset, limit)
+        for row in rows:
+            if not page.offer(room_from(row)):
+                break  # the page is full: stop reading
+        return page.rooms
+    """
+
+    __slots__ = ("_limit", "_skip", "_wanted", "rooms")
+
+    def __init__(self, metadata_filter: dict[str, Any] | None, offset: int, limit: int) -> None:
+        self._wanted = metadata_filter
+        self._skip = offset
+        self._limit = limit
+        self.rooms: list[Room] = []
+
+    def offer(self, room: Room) -> bool:
+        """Keep ``room`` if it matches and is on the page; ``False`` once the page is full."""
+        if len(self.rooms) >= self._limit:
+            return False
+        if metadata_matches(room.metadata, self._wanted):
+            if self._skip:
+                self._skip -= 1
+            else:
+                self.rooms.append(room)
+        return len(self.rooms) < self._limit
 
 
 class RoomStore(ABC):

@@ -23,7 +23,7 @@ from roomkit.models.participant import Identity, Participant
 from roomkit.models.room import ChannelBinding, Room
 from roomkit.models.task import Observation, Task
 from roomkit.store.base import ConversationStore
-from roomkit.store.contracts import metadata_matches
+from roomkit.store.contracts import MetadataPage
 from roomkit.store.validation import (
     check_index,
     check_page,
@@ -151,14 +151,16 @@ class InMemoryStore(ConversationStore):
     ) -> list[Room]:
         offset, limit = check_page(offset, limit)
         wanted = None if status is None else RoomStatus(status)
-        rooms = [
-            d.room
-            for d in self._rooms.values()
-            if (wanted is None or d.room.status == wanted)
-            and (organization_id is None or d.room.organization_id == organization_id)
-            and metadata_matches(d.room.metadata, metadata_filter)
-        ]
-        return rooms[offset : offset + limit]
+        page = MetadataPage(metadata_filter, offset, limit)
+        for data in self._rooms.values():
+            room = data.room
+            if wanted is not None and room.status != wanted:
+                continue
+            if organization_id is not None and room.organization_id != organization_id:
+                continue
+            if not page.offer(room):
+                break
+        return page.rooms
 
     async def find_latest_room(
         self,

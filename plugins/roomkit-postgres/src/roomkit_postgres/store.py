@@ -32,7 +32,7 @@ from roomkit.models.event import RoomEvent
 from roomkit.models.participant import Participant
 from roomkit.models.room import ChannelBinding, Room
 from roomkit.store.base import ConversationStore
-from roomkit.store.contracts import metadata_matches
+from roomkit.store.contracts import MetadataPage
 from roomkit.store.validation import (
     check_index,
     check_page,
@@ -329,28 +329,20 @@ class PostgresStore(RecordsMixin, ReadStateMixin, ConversationStore):
         )
         args = (None if status is None else RoomStatus(status).value, organization_id)
 
-        async def page(conn: asyncpg.Connection, _: bool) -> list[Room]:
+        async def plain(conn: asyncpg.Connection, _: bool) -> list[Room]:
             rows = await conn.fetch(where + " LIMIT $3 OFFSET $4", *args, limit, offset)
             return [_room_from(r) for r in rows]
 
         async def filtered(conn: asyncpg.Connection, _: bool) -> list[Room]:
             # metadata is compared in Python (one rule for every store: metadata_matches)
-            found: list[Room] = []
-            skipped = 0
+            page = MetadataPage(metadata_filter, offset, limit)
             async with conn.transaction(readonly=True):
                 async for row in conn.cursor(where, *args, prefetch=200):
-                    room = _room_from(row)
-                    if not metadata_matches(room.metadata, metadata_filter):
-                        continue
-                    if skipped < offset:
-                        skipped += 1
-                        continue
-                    if len(found) >= limit:
+                    if not page.offer(_room_from(row)):
                         break
-                    found.append(room)
-            return found
+            return page.rooms
 
-        return await self._run("find_rooms", filtered if metadata_filter else page)
+        return await self._run("find_rooms", filtered if metadata_filter else plain)
 
     async def find_latest_room(
         self,

@@ -25,7 +25,7 @@ from roomkit.models.event import RoomEvent
 from roomkit.models.participant import Participant
 from roomkit.models.room import ChannelBinding, Room
 from roomkit.store.base import ConversationStore
-from roomkit.store.contracts import metadata_matches
+from roomkit.store.contracts import MetadataPage
 from roomkit.store.validation import (
     check_index,
     check_page,
@@ -241,19 +241,11 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, ConversationStore):
         sql = f"SELECT * FROM rooms WHERE {where} ORDER BY created_us, rowid"
 
         def filtered(conn: sqlite3.Connection) -> list[Room]:
-            found: list[Room] = []
-            skipped = 0
+            page = MetadataPage(metadata_filter, offset, limit)
             for row in conn.execute(sql, params):
-                room = _room_from(row)
-                if not metadata_matches(room.metadata, metadata_filter):
-                    continue
-                if skipped < offset:
-                    skipped += 1
-                    continue
-                if len(found) >= limit:
+                if not page.offer(_room_from(row)):
                     break
-                found.append(room)
-            return found
+            return page.rooms
 
         return await self._run(filtered)
 
