@@ -25,6 +25,7 @@ from roomkit.models.task import Observation, Task
 from roomkit.store.base import ConversationStore
 from roomkit.store.contracts import MetadataPage
 from roomkit.store.validation import (
+    INT64_MAX,
     check_index,
     check_page,
     check_recent,
@@ -216,8 +217,9 @@ class InMemoryStore(ConversationStore):
         source = event.source
         participant_id = source.participant_id
         if participant_id is not None:
-            self._note_sender(data, source.channel_id, participant_id)
-            if source.direction == _INBOUND and participant_id not in data.participants:
+            if (source.channel_id, participant_id) not in data.senders:
+                self._note_sender(data, source.channel_id, participant_id)
+            if participant_id not in data.participants and source.direction == _INBOUND:
                 data.participants[participant_id] = Participant(
                     id=participant_id,
                     room_id=event.room_id,
@@ -292,7 +294,8 @@ class InMemoryStore(ConversationStore):
 
     # -- snapshots -----------------------------------------------------------------------
     async def get_room_snapshot(self, room_id: str, *, recent: int = 20) -> RoomContext | None:
-        recent = check_recent(recent)
+        if type(recent) is not int or not 0 <= recent <= INT64_MAX:
+            recent = check_recent(recent)
         data = self._find(room_id)
         if data is None:
             return None
