@@ -30,6 +30,7 @@ __all__ = [
     "RoomLockTimeoutError",
     "RoomNotFoundError",
     "StoreError",
+    "StoreInputError",
     "TransientProviderError",
     "WebhookError",
     "WebhookPayloadError",
@@ -103,6 +104,13 @@ class RoomLockTimeoutError(RoomKitError, TimeoutError):
 
 class StoreError(RoomKitError):
     """The conversation store rejected or failed an operation."""
+
+
+class StoreInputError(StoreError, ValueError):
+    """A value handed to a conversation store cannot be kept faithfully, or an argument is out
+    of range: a NUL character or lone surrogate in a string, NaN or infinity, bytes, tuples or
+    sets in metadata, a model left invalid by ``model_copy(update=...)``, ``limit=2**63``.
+    Every store rejects the same values with this error; retrying the same value never helps."""
 
 
 class ProviderError(RoomKitError):

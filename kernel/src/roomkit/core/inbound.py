@@ -323,18 +323,25 @@ async def to_event(
 
 async def resolve_identity(
     rt: Runtime, message: InboundMessage, event: RoomEvent, ctx: RoomContext
-) -> tuple[bool, str | None]:
-    """Resolve the sender (skipped once identified in this room); returns (blocked, reason)."""
+) -> tuple[bool, str | None, Participant | None]:
+    """Resolve the sender (skipped once identified in this room).
+
+    Returns (blocked, reason, joining): ``joining`` is a new sender's participant with the
+    resolver's answer, to write once the event is stored. A new sender is not written here:
+    the store adds the sender of an inbound event in the same write as the event, so a
+    message the store refuses leaves no participant behind.
+    """
     store = rt.store
     sender_id = message.sender_id
     participant = next((p for p in ctx.participants if p.id == sender_id), None)
-    if participant is None:
-        participant = await store.add_participant(
-            Participant(id=sender_id, room_id=ctx.room.id, channel_id=message.channel_id)
-        )
+    joining = participant is None
     resolver = rt.identity_resolver
+    if participant is None:
+        if resolver is None:
+            return False, None, None
+        participant = Participant(id=sender_id, room_id=ctx.room.id, channel_id=message.channel_id)
     if resolver is None or participant.identification == IdentificationStatus.IDENTIFIED:
-        return False, None
+        return False, None, None
     try:
         async with asyncio.timeout(rt.identity_timeout):
             result = await resolver.resolve(message, ctx)
@@ -350,14 +357,27 @@ async def resolve_identity(
         participant.identity_id = result.identity.id
         participant.display_name = result.identity.display_name or participant.display_name
     participant.identification = result.status
-    await store.update_participant(participant)
+    if not joining:
+        await store.update_participant(participant)
+    pending = participant if joining else None
     trigger = _IDENTITY_TRIGGERS.get(result.status)
     if trigger is None or not rt.hooks.has(trigger):
-        return False, None
+        return False, None, pending
     outcome = await rt.hooks.fire(trigger, event, ctx)
     if outcome is not None and outcome.blocked:
-        return True, outcome.reason
-    return False, None
+        return True, outcome.reason, pending
+    return False, None, pending
+
+
+async def _save_joining(
+    rt: Runtime, participant: Participant, event: RoomEvent, ctx: RoomContext
+) -> None:
+    """Write a new sender's identity once its event is stored; a failure is reported, not
+    raised (the event is committed: raising would invite a retry that stores it twice)."""
+    try:
+        await rt.store.update_participant(participant)
+    except Exception as exc:
+        await report_error(rt, "identity", exc, event, ctx)
 
 
 async def find_duplicate(rt: Runtime, event: RoomEvent) -> RoomEvent | None:
@@ -399,7 +419,7 @@ async def process_inbound(
     event = await to_event(rt, channel, message, ctx)
     if event.visibility == "all" and binding.visibility != "all":
         event.visibility = binding.visibility
-    blocked, why = await resolve_identity(rt, message, event, ctx)
+    blocked, why, joining = await resolve_identity(rt, message, event, ctx)
 
     async with room_lock(rt.lock_manager, room.id, rt.lock_timeout):
         if rt.status_epoch != epoch or room.status != _ACTIVE:
@@ -413,8 +433,12 @@ async def process_inbound(
             stored = await rt.store.add_event(event)
             if stored.id != event.id:  # the key was seen before: the first event stands
                 return _result(room.id, stored, duplicate=True)
+            if joining is not None:
+                await _save_joining(rt, joining, stored, ctx)
             return _result(room.id, stored, blocked=True, reason=why)
         admitted = await admit_event(rt, event, ctx)
+        if joining is not None and not admitted.duplicate:
+            await _save_joining(rt, joining, admitted.event, ctx)
     hooks = rt.hooks
     if hooks.pending > hooks.soft_pending:  # outside the lock: hook tasks may need it
         await hooks.relieve()
