@@ -46,9 +46,20 @@ if TYPE_CHECKING:
     from roomkit.channels.agent import Agent as Agent
     from roomkit.channels.ai import AIChannel as AIChannel
     from roomkit.channels.base import Channel as Channel
+    from roomkit.channels.email import EmailChannel as EmailChannel
     from roomkit.channels.engine import RoomEngine as RoomEngine
+    from roomkit.channels.http import HTTPChannel as HTTPChannel
+    from roomkit.channels.messenger import MessengerChannel as MessengerChannel
+    from roomkit.channels.rcs import RCSChannel as RCSChannel
+    from roomkit.channels.sms import SMSChannel as SMSChannel
+    from roomkit.channels.teams import TeamsChannel as TeamsChannel
+    from roomkit.channels.telegram import TelegramChannel as TelegramChannel
     from roomkit.channels.transport import TransportChannel as TransportChannel
     from roomkit.channels.websocket import WebSocketChannel as WebSocketChannel
+    from roomkit.channels.whatsapp import WhatsAppChannel as WhatsAppChannel
+    from roomkit.channels.whatsapp_personal import (
+        WhatsAppPersonalChannel as WhatsAppPersonalChannel,
+    )
     from roomkit.core.circuit_breaker import CircuitBreaker as CircuitBreaker
     from roomkit.core.framework import RoomKit as RoomKit
     from roomkit.core.hooks import HookEngine as HookEngine
@@ -62,22 +73,38 @@ if TYPE_CHECKING:
     from roomkit.errors import ConfigurationError as ConfigurationError
     from roomkit.errors import DeliveryError as DeliveryError
     from roomkit.errors import HookTimeoutError as HookTimeoutError
+    from roomkit.errors import IdentityNotFoundError as IdentityNotFoundError
     from roomkit.errors import IdentityResolutionError as IdentityResolutionError
     from roomkit.errors import InvalidContentError as InvalidContentError
+    from roomkit.errors import MissingDependencyError as MissingDependencyError
+    from roomkit.errors import ParticipantNotFoundError as ParticipantNotFoundError
     from roomkit.errors import PayloadTooLargeError as PayloadTooLargeError
+    from roomkit.errors import PermanentProviderError as PermanentProviderError
     from roomkit.errors import PluginError as PluginError
     from roomkit.errors import ProviderError as ProviderError
+    from roomkit.errors import ProviderTimeoutError as ProviderTimeoutError
     from roomkit.errors import RateLimitedError as RateLimitedError
     from roomkit.errors import RoomClosedError as RoomClosedError
     from roomkit.errors import RoomKitError as RoomKitError
     from roomkit.errors import RoomLockTimeoutError as RoomLockTimeoutError
     from roomkit.errors import RoomNotFoundError as RoomNotFoundError
     from roomkit.errors import StoreError as StoreError
+    from roomkit.errors import StoreInputError as StoreInputError
+    from roomkit.errors import TransientProviderError as TransientProviderError
+    from roomkit.errors import WebhookError as WebhookError
+    from roomkit.errors import WebhookPayloadError as WebhookPayloadError
+    from roomkit.errors import WebhookSignatureError as WebhookSignatureError
     from roomkit.identity.base import IdentityResolver as IdentityResolver
     from roomkit.identity.mock import MockIdentityResolver as MockIdentityResolver
     from roomkit.memory.base import MemoryProvider as MemoryProvider
+    from roomkit.memory.base import MemoryResult as MemoryResult
     from roomkit.memory.handoff import HandoffMemoryProvider as HandoffMemoryProvider
+    from roomkit.memory.mock import MockMemoryProvider as MockMemoryProvider
     from roomkit.memory.sliding_window import SlidingWindowMemory as SlidingWindowMemory
+    from roomkit.messaging.meta import WebhookMeta as WebhookMeta
+    from roomkit.messaging.meta import extract_sms_meta as extract_sms_meta
+    from roomkit.messaging.phone import is_valid_phone as is_valid_phone
+    from roomkit.messaging.phone import normalize_phone as normalize_phone
     from roomkit.models import Access as Access
     from roomkit.models import AIConfig as AIConfig
     from roomkit.models import AIContentPart as AIContentPart
@@ -138,12 +165,29 @@ if TYPE_CHECKING:
     from roomkit.models import TemplateContent as TemplateContent
     from roomkit.models import TextContent as TextContent
     from roomkit.models import VideoContent as VideoContent
+    from roomkit.models.ai import AIThinkingPart as AIThinkingPart
+    from roomkit.models.ai import AIToolCallPart as AIToolCallPart
+    from roomkit.models.ai import AIToolResultPart as AIToolResultPart
     from roomkit.models.conversation import ConversationState as ConversationState
     from roomkit.models.conversation import PhaseTransition as PhaseTransition
     from roomkit.models.conversation import get_conversation_state as get_conversation_state
     from roomkit.models.conversation import set_conversation_state as set_conversation_state
+    from roomkit.models.delivery import DeliveryStatusUpdate as DeliveryStatusUpdate
+    from roomkit.models.delivery import ProviderResult as ProviderResult
+    from roomkit.models.enums import DeliveryMode as DeliveryMode
     from roomkit.models.hooks import HookRegistration as HookRegistration
     from roomkit.models.hooks import SyncOutcome as SyncOutcome
+    from roomkit.models.streaming import StreamChunk as StreamChunk
+    from roomkit.models.streaming import StreamDone as StreamDone
+    from roomkit.models.streaming import StreamEnd as StreamEnd
+    from roomkit.models.streaming import StreamError as StreamError
+    from roomkit.models.streaming import StreamEvent as StreamEvent
+    from roomkit.models.streaming import StreamMessage as StreamMessage
+    from roomkit.models.streaming import StreamSendFn as StreamSendFn
+    from roomkit.models.streaming import StreamStart as StreamStart
+    from roomkit.models.streaming import StreamTextDelta as StreamTextDelta
+    from roomkit.models.streaming import StreamThinkingDelta as StreamThinkingDelta
+    from roomkit.models.streaming import StreamToolCall as StreamToolCall
     from roomkit.orchestration.handoff import HandoffHandler as HandoffHandler
     from roomkit.orchestration.handoff import HandoffResult as HandoffResult
     from roomkit.orchestration.pipeline import ConversationPipeline as ConversationPipeline
@@ -154,12 +198,43 @@ if TYPE_CHECKING:
     from roomkit.providers.ai.base import AIProvider as AIProvider
     from roomkit.providers.ai.fallback import FallbackAIProvider as FallbackAIProvider
     from roomkit.providers.ai.mock import MockAIProvider as MockAIProvider
+    from roomkit.providers.email.base import EmailProvider as EmailProvider
+    from roomkit.providers.email.mock import MockEmailProvider as MockEmailProvider
+    from roomkit.providers.http.base import HTTPProvider as HTTPProvider
+    from roomkit.providers.http.mock import MockHTTPProvider as MockHTTPProvider
+    from roomkit.providers.messenger.base import MessengerProvider as MessengerProvider
+    from roomkit.providers.messenger.mock import MockMessengerProvider as MockMessengerProvider
+    from roomkit.providers.rcs.base import RCSDeliveryResult as RCSDeliveryResult
+    from roomkit.providers.rcs.base import RCSProvider as RCSProvider
+    from roomkit.providers.rcs.mock import MockRCSProvider as MockRCSProvider
+    from roomkit.providers.sms.base import SMSProvider as SMSProvider
+    from roomkit.providers.sms.mock import MockSMSProvider as MockSMSProvider
+    from roomkit.providers.teams.base import TeamsProvider as TeamsProvider
+    from roomkit.providers.teams.mock import MockTeamsProvider as MockTeamsProvider
+    from roomkit.providers.telegram.base import TelegramProvider as TelegramProvider
+    from roomkit.providers.telegram.mock import MockTelegramProvider as MockTelegramProvider
+    from roomkit.providers.whatsapp.base import WhatsAppProvider as WhatsAppProvider
+    from roomkit.providers.whatsapp.mock import MockWhatsAppProvider as MockWhatsAppProvider
+    from roomkit.providers.whatsapp.personal import (
+        WhatsAppPersonalProvider as WhatsAppPersonalProvider,
+    )
+    from roomkit.realtime.base import EphemeralCallback as EphemeralCallback
     from roomkit.realtime.base import RealtimeBackend as RealtimeBackend
     from roomkit.realtime.memory import InMemoryRealtime as InMemoryRealtime
+    from roomkit.skills.errors import SkillParseError as SkillParseError
+    from roomkit.skills.errors import SkillValidationError as SkillValidationError
+    from roomkit.skills.executor import ScriptExecutor as ScriptExecutor
+    from roomkit.skills.models import ScriptResult as ScriptResult
     from roomkit.skills.registry import Skill as Skill
     from roomkit.skills.registry import SkillMetadata as SkillMetadata
     from roomkit.skills.registry import SkillRegistry as SkillRegistry
     from roomkit.store.base import ConversationStore as ConversationStore
+    from roomkit.store.contracts import BindingStore as BindingStore
+    from roomkit.store.contracts import EventStore as EventStore
+    from roomkit.store.contracts import MemberStore as MemberStore
+    from roomkit.store.contracts import ReadStateStore as ReadStateStore
+    from roomkit.store.contracts import RoomStore as RoomStore
+    from roomkit.store.contracts import TaskStore as TaskStore
     from roomkit.store.memory import InMemoryStore as InMemoryStore
     from roomkit.telemetry.base import NoopTelemetryProvider as NoopTelemetryProvider
     from roomkit.telemetry.base import TelemetryConfig as TelemetryConfig
@@ -167,4 +242,5 @@ if TYPE_CHECKING:
     from roomkit.telemetry.console import ConsoleTelemetryProvider as ConsoleTelemetryProvider
     from roomkit.tools.compose import ToolHandler as ToolHandler
     from roomkit.tools.compose import compose_tool_handlers as compose_tool_handlers
+    from roomkit.tools.policy import RoleOverride as RoleOverride
     from roomkit.tools.policy import ToolPolicy as ToolPolicy

@@ -137,20 +137,6 @@ class ProviderError(RoomKitError):
         self.retry_after = retry_after
 
 
-class ProviderTimeoutError(ProviderError, TimeoutError):
-    """A provider did not answer in time (always ``retryable``).
-
-    ``timeout`` is the limit that ran out, in seconds, and ``setting`` names the option that
-    sets it: ``"timeout"`` (the overall deadline of one answer, retries and streaming
-    included), ``"connect_timeout"`` or ``"read_timeout"`` (one HTTP attempt).
-    """
-
-    def __init__(self, message: str, *, provider: str = "", timeout: float, setting: str) -> None:
-        super().__init__(message, provider=provider, retryable=True)
-        self.timeout = timeout
-        self.setting = setting
-
-
 class PluginError(RoomKitError):
     """A plugin could not be loaded, is incompatible, or a component name is unknown."""
 
@@ -168,8 +154,13 @@ class TransientProviderError(ProviderError):
         status_code: int | None = None,
         retry_after: float | None = None,
     ) -> None:
-        super().__init__(message, provider=provider, retryable=True, status_code=status_code)
-        self.retry_after = retry_after
+        super().__init__(
+            message,
+            provider=provider,
+            retryable=True,
+            status_code=status_code,
+            retry_after=retry_after,
+        )
 
 
 class PermanentProviderError(ProviderError):
@@ -181,7 +172,25 @@ class PermanentProviderError(ProviderError):
 
 
 class ProviderTimeoutError(TransientProviderError, TimeoutError):
-    """The provider did not answer in time (retryable)."""
+    """A provider did not answer in time (always ``retryable``).
+
+    ``timeout`` is the limit that ran out, in seconds, and ``setting`` names the option that
+    sets it when known: for AI providers ``"timeout"`` (the overall deadline of one answer,
+    retries and streaming included), ``"connect_timeout"`` or ``"read_timeout"`` (one HTTP
+    attempt).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str = "",
+        timeout: float | None = None,
+        setting: str = "",
+    ) -> None:
+        super().__init__(message, provider=provider)
+        self.timeout = timeout
+        self.setting = setting
 
 
 class WebhookError(RoomKitError):

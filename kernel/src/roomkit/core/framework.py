@@ -28,6 +28,7 @@ from roomkit.core.hook_api import HookApiMixin
 from roomkit.core.hooks import HookEngine
 from roomkit.core.inbound import process_inbound
 from roomkit.core.locks import InMemoryLockManager, RoomLockManager, room_lock
+from roomkit.core.messaging_api import MessagingApiMixin
 from roomkit.core.outbox import Outboxes
 from roomkit.core.runtime import OnRuntime, RoomRouter, Runtime
 from roomkit.core.timers import due_transitions
@@ -73,7 +74,7 @@ __all__ = ["RoomKit", "RoomRouter"]
 logger = logging.getLogger("roomkit")
 
 
-class RoomKit(HookApiMixin, EphemeralMixin):
+class RoomKit(HookApiMixin, EphemeralMixin, MessagingApiMixin):
     """The room engine.
 
     Components default to the in-memory implementations; each may also be given as an

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from roomkit_server.version import __version__
-
 from roomkit.plugins import PluginInfo, hookimpl
+from roomkit_server.version import __version__
 
 __all__ = ["roomkit_plugin_info"]
 
