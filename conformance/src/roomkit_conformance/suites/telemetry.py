@@ -151,7 +151,7 @@ class TelemetryProviderSuite(SuiteBase):
         provider.set_attribute(span, "late", 1)
         orphan = provider.start_span(SpanKind.CUSTOM, "conformance.orphan", parent_id="no-parent")
         provider.end_span(orphan)
-        provider.start_span("not-a-kind", None)
+        provider.end_span(provider.start_span("not-a-kind", None))
 
     def test_never_raises_on_odd_attributes(self, provider: TelemetryProvider) -> None:
         attributes: dict[str, Any] = {

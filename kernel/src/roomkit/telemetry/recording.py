@@ -82,8 +82,9 @@ class RecordingTelemetryProvider(TelemetryProvider):
             )
             previous = _CURRENT.get()
             with self._lock:
-                if len(self._open) >= self.max_open_spans:
-                    del self._open[next(iter(self._open))]
+                if len(self._open) >= self.max_open_spans:  # forget the oldest, never exported
+                    oldest = next(iter(self._open))
+                    self._remember(oldest, self._open.pop(oldest))
                 self._open[span.id] = (span, previous)
             _CURRENT.set((self._key, span.id, trace_id))
             return span.id
@@ -110,6 +111,12 @@ class RecordingTelemetryProvider(TelemetryProvider):
             return current[1], current[2]
         return None, new_trace_id()
 
+    def _remember(self, span_id: str, entry: tuple[Span, _Current | None]) -> None:
+        """Keep an ended (or forgotten) span's trace id and predecessor. Lock held."""
+        self._ended[span_id] = (entry[0].trace_id, entry[1])
+        if len(self._ended) > _ENDED_MEMORY:
+            del self._ended[next(iter(self._ended))]
+
     def _live(self, current: _Current | None) -> _Current | None:
         """``current``, or its nearest ancestor still open (spans ended out of order)."""
         with self._lock:
@@ -130,9 +137,7 @@ class RecordingTelemetryProvider(TelemetryProvider):
             with self._lock:
                 entry = self._open.pop(span_id, None)
                 if entry is not None:
-                    self._ended[span_id] = (entry[0].trace_id, entry[1])
-                    if len(self._ended) > _ENDED_MEMORY:
-                        del self._ended[next(iter(self._ended))]
+                    self._remember(span_id, entry)
             if entry is None:
                 return
             span, previous = entry
