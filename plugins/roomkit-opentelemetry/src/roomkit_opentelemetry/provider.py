@@ -28,7 +28,7 @@ from opentelemetry import context as otel_context
 from opentelemetry import metrics as otel_metrics
 from opentelemetry import trace
 from opentelemetry.context import Context
-from opentelemetry.metrics import Counter, Histogram, MeterProvider
+from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import (
     NonRecordingSpan,
     SpanContext,
@@ -42,9 +42,10 @@ from opentelemetry.trace import SpanKind as OtelSpanKind
 
 from roomkit.errors import ConfigurationError
 from roomkit.telemetry.base import Attributes, TelemetryProvider, describe_error, resolve_span
-from roomkit.telemetry.metrics import Instrument, derive_metrics, spec_for
+from roomkit.telemetry.metrics import derive_metrics
 from roomkit.telemetry.propagation import TraceParent
 from roomkit.telemetry.spans import Attr, SpanKind
+from roomkit_opentelemetry.instruments import Instruments
 from roomkit_opentelemetry.propagation import extract_context, inject_headers
 from roomkit_opentelemetry.version import __version__
 
@@ -74,6 +75,7 @@ _ROOM = ATTRIBUTE_PREFIX + Attr.ROOM_ID
 _SESSION = ATTRIBUTE_PREFIX + Attr.SESSION_ID
 _CHANNEL = ATTRIBUTE_PREFIX + Attr.CHANNEL_ID
 _PRIMITIVES = (str, bool, int, float)
+_CLEAN = frozenset(_PRIMITIVES)
 _ENDED_MEMORY = 1024
 _KEY_CACHE_SIZE = 4096
 _keys: dict[str, str] = {}
@@ -98,6 +100,19 @@ def _value(value: Any) -> Any:
         if len(kinds) <= 1 and all(isinstance(v, _PRIMITIVES) for v in value):
             return tuple(value)
     return str(value)
+
+
+def _labels(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """Metric attributes OpenTelemetry can hash: primitives kept, ``None`` dropped, the rest
+    turned into strings. Returns ``attributes`` itself when it is already clean (the usual)."""
+    if type(attributes) is dict and all(type(v) in _CLEAN for v in attributes.values()):
+        return attributes
+    labels = {}
+    for key, value in attributes.items():
+        value = _value(value)
+        if value is not None:
+            labels[key] = str(value) if isinstance(value, tuple) else value
+    return labels
 
 
 def _hex_id(context: SpanContext) -> str:
@@ -152,7 +167,7 @@ class OpenTelemetryProvider(TelemetryProvider):
         self._lock = threading.Lock()
         self._open: dict[str, _Open] = {}
         self._ended: dict[str, tuple[SpanContext, Context]] = {}
-        self._instruments: dict[str, Counter | Histogram] = {}
+        self._instruments = Instruments(self._meter)
         self._closed = False
 
     @property
@@ -183,8 +198,9 @@ class OpenTelemetryProvider(TelemetryProvider):
     ) -> str:
         try:
             span_kind, span_name, attrs = resolve_span(kind, name, attributes)
-            otel_attrs: dict[str, Any] = dict(self._metadata)
-            otel_attrs[_KIND] = span_kind.value
+            otel_attrs: dict[str, Any] = {_KIND: span_kind.value}
+            if self._metadata:
+                otel_attrs.update(self._metadata)
             if room_id:
                 otel_attrs[_ROOM] = room_id
             if session_id:
@@ -285,7 +301,7 @@ class OpenTelemetryProvider(TelemetryProvider):
                 for metric, value, labels in derive_metrics(
                     entry.kind, status, duration_ms, entry.attributes, entry.channel_id
                 ):
-                    self._record(metric, value, labels, "")
+                    self._record(metric, value, _labels(labels), "")
         except Exception:
             logger.exception("telemetry: could not end span %r", span_id)
 
@@ -347,35 +363,15 @@ class OpenTelemetryProvider(TelemetryProvider):
         attributes: Attributes | None = None,
     ) -> None:
         try:
-            self._record(name, value, attributes, unit)
+            self._record(name, value, _labels(attributes) if attributes else None, unit)
         except Exception:
             logger.exception("telemetry: could not record metric %r", name)
 
-    def _record(self, name: str, value: float, attributes: Attributes | None, unit: str) -> None:
+    def _record(self, name: str, value: float, labels: dict[str, Any] | None, unit: str) -> None:
         if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
             logger.debug("telemetry: metric %r: value %r not recorded", name, value)
             return
-        instrument = self._instruments.get(name)
-        if instrument is None:
-            instrument = self._instrument(name, unit)
-        labels = None
-        if attributes:
-            coerced = ((k, _value(v)) for k, v in attributes.items())
-            labels = {k: v for k, v in coerced if v is not None}
-        if isinstance(instrument, Histogram):
-            instrument.record(value, labels)
-        else:
-            instrument.add(value, labels)
-
-    def _instrument(self, name: str, unit: str) -> Counter | Histogram:
-        spec = spec_for(name, unit)
-        instrument: Counter | Histogram
-        if spec.instrument is Instrument.HISTOGRAM:
-            instrument = self._meter.create_histogram(name, spec.unit, spec.description)
-        else:
-            instrument = self._meter.create_counter(name, spec.unit, spec.description)
-        with self._lock:
-            return self._instruments.setdefault(name, instrument)
+        self._instruments.record(name, value, labels, unit)
 
     # -- trace context ---------------------------------------------------------------------
     def get_span_context(self, span_id: str) -> Context | None:
