@@ -34,9 +34,16 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from _common import WS_CHANNELS, Counters, latency_stats, send_timed
+from _common import (  # the same room and hooks as bench_text.py
+    WS_CHANNELS,
+    Counters,
+    _install_hooks,
+    _make_send,
+    latency_stats,
+    send_timed,
+)
 
-from roomkit import HookExecution, HookResult, HookTrigger, RoomKit, WebSocketChannel
+from roomkit import RoomKit, WebSocketChannel
 from roomkit.telemetry import MockTelemetryProvider, TelemetryProvider
 
 ROOM = "bench-room"
@@ -91,29 +98,13 @@ def make_telemetry(config: str) -> tuple[TelemetryProvider | None, Callable[[], 
 
 
 async def build(telemetry: TelemetryProvider | None, counters: Counters, hooks: bool) -> RoomKit:
+    """``bench_text.py``'s room (same channels, same hooks) with ``telemetry``."""
     kit = RoomKit(telemetry=telemetry)
-
-    async def send(connection_id: str, event: Any) -> None:
-        counters.deliveries += 1
-
     for channel_id in WS_CHANNELS:
         kit.register_channel(WebSocketChannel(channel_id))
-        await kit.connect_websocket(channel_id, f"{channel_id}-conn", send)
+        await kit.connect_websocket(channel_id, f"{channel_id}-conn", _make_send(counters))
     if hooks:
-
-        async def allow(event: Any, ctx: Any) -> HookResult:
-            counters.sync_hooks += 1
-            return HookResult.allow()
-
-        async def after(event: Any, ctx: Any) -> None:
-            counters.async_hooks += 1
-
-        for i in range(3):
-            kit.hook(HookTrigger.BEFORE_BROADCAST, name=f"allow_{i}")(allow)
-        for i in range(2):
-            kit.hook(HookTrigger.AFTER_BROADCAST, execution=HookExecution.ASYNC, name=f"a{i}")(
-                after
-            )
+        _install_hooks(kit, counters)
     await kit.create_room(room_id=ROOM)
     for channel_id in WS_CHANNELS:
         await kit.attach_channel(ROOM, channel_id)

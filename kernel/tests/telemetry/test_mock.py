@@ -142,12 +142,17 @@ async def test_a_room_emits_one_trace_per_inbound_message() -> None:
     assert mock.get_active_spans() == []
 
 
-async def test_a_failing_hook_is_an_error_span() -> None:
-    mock = MockTelemetryProvider()
+async def _one_channel_kit(mock: MockTelemetryProvider) -> RoomKit:
     kit = RoomKit(telemetry=mock)
     kit.register_channel(WebSocketChannel("ws-user"))
     await kit.create_room(room_id="r1")
     await kit.attach_channel("r1", "ws-user")
+    return kit
+
+
+async def test_a_failing_hook_is_an_error_span() -> None:
+    mock = MockTelemetryProvider()
+    kit = await _one_channel_kit(mock)
 
     @kit.hook(HookTrigger.BEFORE_BROADCAST, name="broken")
     async def broken(event: object, ctx: object) -> HookResult:
@@ -168,10 +173,7 @@ async def test_a_failing_hook_is_an_error_span() -> None:
 
 async def test_webhook_trace_context_reaches_the_room() -> None:
     mock = MockTelemetryProvider()
-    kit = RoomKit(telemetry=mock)
-    kit.register_channel(WebSocketChannel("ws-user"))
-    await kit.create_room(room_id="r1")
-    await kit.attach_channel("r1", "ws-user")
+    kit = await _one_channel_kit(mock)
     headers = {"traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}
     with kit.telemetry.continue_trace(headers):
         await kit.process_inbound(_message("traced"))

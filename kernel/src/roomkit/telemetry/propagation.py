@@ -21,7 +21,6 @@ TRACESTATE = "tracestate"
 #: Longest ``tracestate`` kept; longer values lose list members from the end (W3C §3.3.1.5).
 MAX_TRACESTATE = 512
 
-_HEX = frozenset("0123456789abcdef")
 _TRACEPARENT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$")
 _ZERO_TRACE = "0" * 32
 _ZERO_SPAN = "0" * 16
@@ -103,8 +102,3 @@ class TraceParent:
             return None
         tracestate = header_value(headers, TRACESTATE)
         return cls.parse(traceparent, tracestate if isinstance(tracestate, str) else "")
-
-    @staticmethod
-    def is_span_id(value: str) -> bool:
-        """Whether ``value`` has the shape of a W3C span id (16 lowercase hex digits)."""
-        return len(value) == 16 and _HEX.issuperset(value) and value != _ZERO_SPAN

@@ -12,6 +12,8 @@ from opentelemetry import propagate
 from opentelemetry.context import Context
 from opentelemetry.propagators.textmap import Getter
 
+from roomkit.telemetry.propagation import header_value
+
 __all__ = ["extract_context", "inject_headers"]
 
 
@@ -20,16 +22,8 @@ class _HeaderGetter(Getter[Mapping[str, str]]):
     HTTP header names are not)."""
 
     def get(self, carrier: Mapping[str, str], key: str) -> list[str] | None:
-        value = carrier.get(key)
-        if value is None:
-            wanted = key.lower()
-            for name, candidate in carrier.items():
-                if isinstance(name, str) and name.lower() == wanted:
-                    value = candidate
-                    break
-        if value is None or not isinstance(value, str):
-            return None
-        return [value]
+        value = header_value(carrier, key.lower())
+        return [value] if isinstance(value, str) else None
 
     def keys(self, carrier: Mapping[str, str]) -> list[str]:
         return [k for k in carrier if isinstance(k, str)]
