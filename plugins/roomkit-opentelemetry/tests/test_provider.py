@@ -208,8 +208,8 @@ def test_open_spans_are_bounded(otel: InMemoryOpenTelemetry) -> None:
     assert sorted(otel.span_names()) == ["s2", "s3"]  # the two oldest were forgotten
 
 
-def test_without_an_sdk_nothing_is_recorded(caplog: Any) -> None:
-    provider = OpenTelemetryProvider(tracer_provider=trace.NoOpTracerProvider())
+def test_without_a_tracing_sdk_no_span_is_recorded(caplog: Any) -> None:
+    provider = OpenTelemetryProvider(tracer_provider=trace.NoOpTracerProvider(), span_metrics=False)
     with caplog.at_level(logging.WARNING, logger="roomkit.telemetry"):
         root = provider.start_span(SpanKind.INBOUND_PIPELINE, "root")
         child = provider.start_span(SpanKind.HOOK_SYNC, "child", parent_id=root)
@@ -219,6 +219,22 @@ def test_without_an_sdk_nothing_is_recorded(caplog: Any) -> None:
         provider.flush()
     assert (root, child) == ("", "")
     assert not caplog.records
+
+
+def test_metrics_without_tracing(otel: InMemoryOpenTelemetry) -> None:
+    provider = OpenTelemetryProvider(
+        tracer_provider=trace.NoOpTracerProvider(), meter_provider=otel.meter_provider
+    )
+    root = provider.start_span(SpanKind.INBOUND_PIPELINE, "root")
+    child = provider.start_span(SpanKind.DELIVERY, "child", parent_id=root)
+    assert root
+    assert child
+    assert root != child
+    provider.end_span(child, status="error")
+    provider.end_span(root)
+    assert otel.finished_spans() == []
+    assert otel.metric_total(Metric.MESSAGES, status="ok") == 1
+    assert otel.metric_total(Metric.DELIVERIES, status="error") == 1
 
 
 def test_metrics_pick_their_instrument(otel: InMemoryOpenTelemetry) -> None:

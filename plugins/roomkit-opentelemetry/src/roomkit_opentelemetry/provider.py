@@ -44,7 +44,7 @@ from roomkit.errors import ConfigurationError
 from roomkit.telemetry.base import Attributes, TelemetryProvider, describe_error, resolve_span
 from roomkit.telemetry.metrics import derive_metrics
 from roomkit.telemetry.propagation import TraceParent
-from roomkit.telemetry.spans import Attr, SpanKind
+from roomkit.telemetry.spans import Attr, SpanKind, new_span_id
 from roomkit_opentelemetry.instruments import Instruments
 from roomkit_opentelemetry.propagation import extract_context, inject_headers
 from roomkit_opentelemetry.version import __version__
@@ -220,18 +220,22 @@ class OpenTelemetryProvider(TelemetryProvider):
                 attributes=otel_attrs,
             )
             span_context = span.get_span_context()
-            if not span_context.is_valid:
-                return ""  # no SDK installed: nothing is recorded
-            span_id = _hex_id(span_context)
+            traced = span_context.is_valid
+            if not traced and not self.span_metrics:
+                return ""  # no tracing SDK and no metrics: nothing to record
+            span_id = _hex_id(span_context) if traced else new_span_id()
             entry = _Open(span, span_kind, time.perf_counter_ns(), previous, attrs, channel_id)
             with self._lock:
-                if span_id in self._open:
-                    return ""  # a no-op tracer handed back its parent's context
+                if span_id in self._open:  # a no-op tracer handed back its parent's context
+                    if not self.span_metrics:
+                        return ""
+                    span_id, traced = new_span_id(), False
                 if len(self._open) >= self.max_open_spans:  # forget the oldest, never exported
                     oldest = next(iter(self._open))
                     self._remember(oldest, self._open.pop(oldest))
                 self._open[span_id] = entry
-            otel_context.attach(trace.set_span_in_context(span, previous))
+            if traced:
+                otel_context.attach(trace.set_span_in_context(span, previous))
             return span_id
         except Exception:
             logger.exception("telemetry: could not start span %r", kind)
