@@ -73,3 +73,9 @@ def test_kinds_without_metrics_yield_nothing() -> None:
     assert derive_metrics(SpanKind.CUSTOM, "ok", 1.0, {}) == []
     store = derive_metrics(SpanKind.STORE_QUERY, "ok", 1.0, {Attr.STORE_OPERATION: "add"})
     assert store == [(Metric.STORE_DURATION, 1.0, {"store.operation": "add", "status": "ok"})]
+
+
+def test_label_values_are_primitives() -> None:
+    attrs = {Attr.HOOK_NAME: ["a"], Attr.HOOK_TRIGGER: None, Attr.PROVIDER: 3}
+    ((_, _, labels), *_) = derive_metrics(SpanKind.HOOK_SYNC, "ok", 1.0, attrs)
+    assert labels == {Attr.HOOK_NAME: "['a']", Attr.PROVIDER: 3, "status": "ok"}

@@ -175,6 +175,7 @@ METRIC_ATTRIBUTES = frozenset(
 )
 
 _TOKENS = ((Attr.LLM_INPUT_TOKENS, "input"), (Attr.LLM_OUTPUT_TOKENS, "output"))
+_LABEL_TYPES = frozenset({str, bool, int, float})
 
 
 def derive_metrics(
@@ -184,11 +185,18 @@ def derive_metrics(
     attributes: Mapping[str, Any],
     channel_id: str | None = None,
 ) -> list[tuple[str, float, dict[str, Any]]]:
-    """The ``(metric, value, attributes)`` measurements one finished span yields."""
+    """The ``(metric, value, attributes)`` measurements one finished span yields.
+
+    Label values are str, bool, int or float (anything else is turned into its ``str``).
+    """
     spec = SPAN_METRICS.get(kind)
     if spec is None:
         return []
-    labels: dict[str, Any] = {k: v for k, v in attributes.items() if k in METRIC_ATTRIBUTES}
+    labels: dict[str, Any] = {
+        k: v if type(v) in _LABEL_TYPES else str(v)
+        for k, v in attributes.items()
+        if k in METRIC_ATTRIBUTES and v is not None
+    }
     if channel_id and Attr.CHANNEL_ID not in labels:
         labels[Attr.CHANNEL_ID] = channel_id
     labels["status"] = status

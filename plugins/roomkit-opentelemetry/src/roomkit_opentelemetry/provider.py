@@ -105,8 +105,12 @@ def _value(value: Any) -> Any:
 def _labels(attributes: Mapping[str, Any]) -> dict[str, Any]:
     """Metric attributes OpenTelemetry can hash: primitives kept, ``None`` dropped, the rest
     turned into strings. Returns ``attributes`` itself when it is already clean (the usual)."""
-    if type(attributes) is dict and all(type(v) in _CLEAN for v in attributes.values()):
-        return attributes
+    if type(attributes) is dict:
+        for value in attributes.values():
+            if type(value) not in _CLEAN:
+                break
+        else:
+            return attributes
     labels = {}
     for key, value in attributes.items():
         value = _value(value)
@@ -302,10 +306,11 @@ class OpenTelemetryProvider(TelemetryProvider):
                 otel_context.attach(self._restorable(entry.previous))
             if self.span_metrics:
                 duration_ms = (end_ns - entry.start_ns) / 1e6
+                record = self._instruments.record  # derived values are finite, >= 0, clean
                 for metric, value, labels in derive_metrics(
                     entry.kind, status, duration_ms, entry.attributes, entry.channel_id
                 ):
-                    self._record(metric, value, _labels(labels), "")
+                    record(metric, value, labels)
         except Exception:
             logger.exception("telemetry: could not end span %r", span_id)
 
