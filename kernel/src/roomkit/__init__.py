@@ -240,6 +240,11 @@ if TYPE_CHECKING:
     from roomkit.telemetry.base import TelemetryConfig as TelemetryConfig
     from roomkit.telemetry.base import TelemetryProvider as TelemetryProvider
     from roomkit.telemetry.console import ConsoleTelemetryProvider as ConsoleTelemetryProvider
+    from roomkit.telemetry.mock import MockTelemetryProvider as MockTelemetryProvider
+    from roomkit.telemetry.spans import Attr as Attr
+    from roomkit.telemetry.spans import Span as Span
+    from roomkit.telemetry.spans import SpanKind as SpanKind
+    from roomkit.telemetry.trace import ProtocolTrace as ProtocolTrace
     from roomkit.tools.compose import ToolHandler as ToolHandler
     from roomkit.tools.compose import compose_tool_handlers as compose_tool_handlers
     from roomkit.tools.policy import RoleOverride as RoleOverride

@@ -1,57 +1,42 @@
 """Test doubles that ship with RoomKit, so applications test without patching anything.
 
 ``MockAIProvider`` answers from a script and records every request; ``MockIdentityResolver``
-resolves senders from a table; the messaging mocks (``MockSMSProvider``, ``MockEmailProvider``
-...) record what they send, fail on demand and receive signed webhooks (see
-:mod:`roomkit.providers.mock`). Names load lazily on first use.
+resolves senders from a table; ``MockTelemetryProvider`` keeps every span and metric; the
+messaging mocks (``MockSMSProvider``, ``MockEmailProvider`` ...) record what they send, fail on
+demand and receive signed webhooks (see :mod:`roomkit.providers.mock`). Names load lazily on
+first use; the ``if TYPE_CHECKING:`` block below is the one list of them.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from roomkit.lazy import lazy_exports
+from roomkit.lazy import TypeCheckingExports, lazy_exports
 
-__all__ = [
-    "MockAIProvider",
-    "MockEmailProvider",
-    "MockHTTPProvider",
-    "MockIdentityResolver",
-    "MockMessengerProvider",
-    "MockRCSProvider",
-    "MockSMSProvider",
-    "MockTeamsProvider",
-    "MockTelegramProvider",
-    "MockWhatsAppPersonalProvider",
-    "MockWhatsAppProvider",
-]
+_EXPORTS = TypeCheckingExports(__name__)
 
-_WHERE = {
-    "MockAIProvider": "roomkit.providers.ai.mock",
-    "MockEmailProvider": "roomkit.providers.email.mock",
-    "MockHTTPProvider": "roomkit.providers.http.mock",
-    "MockIdentityResolver": "roomkit.identity.mock",
-    "MockMessengerProvider": "roomkit.providers.messenger.mock",
-    "MockRCSProvider": "roomkit.providers.rcs.mock",
-    "MockSMSProvider": "roomkit.providers.sms.mock",
-    "MockTeamsProvider": "roomkit.providers.teams.mock",
-    "MockTelegramProvider": "roomkit.providers.telegram.mock",
-    "MockWhatsAppPersonalProvider": "roomkit.providers.whatsapp.mock",
-    "MockWhatsAppProvider": "roomkit.providers.whatsapp.mock",
-}
+_lookup, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 
-__getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals())
+def __getattr__(name: str) -> Any:
+    if name == "__all__":
+        names = globals()["__all__"] = sorted(_EXPORTS)
+        return names
+    return _lookup(name)
 
 
 if TYPE_CHECKING:
-    from roomkit.identity.mock import MockIdentityResolver
-    from roomkit.providers.ai.mock import MockAIProvider
-    from roomkit.providers.email.mock import MockEmailProvider
-    from roomkit.providers.http.mock import MockHTTPProvider
-    from roomkit.providers.messenger.mock import MockMessengerProvider
-    from roomkit.providers.rcs.mock import MockRCSProvider
-    from roomkit.providers.sms.mock import MockSMSProvider
-    from roomkit.providers.teams.mock import MockTeamsProvider
-    from roomkit.providers.telegram.mock import MockTelegramProvider
-    from roomkit.providers.whatsapp.mock import MockWhatsAppPersonalProvider, MockWhatsAppProvider
+    from roomkit.identity.mock import MockIdentityResolver as MockIdentityResolver
+    from roomkit.providers.ai.mock import MockAIProvider as MockAIProvider
+    from roomkit.providers.email.mock import MockEmailProvider as MockEmailProvider
+    from roomkit.providers.http.mock import MockHTTPProvider as MockHTTPProvider
+    from roomkit.providers.messenger.mock import MockMessengerProvider as MockMessengerProvider
+    from roomkit.providers.rcs.mock import MockRCSProvider as MockRCSProvider
+    from roomkit.providers.sms.mock import MockSMSProvider as MockSMSProvider
+    from roomkit.providers.teams.mock import MockTeamsProvider as MockTeamsProvider
+    from roomkit.providers.telegram.mock import MockTelegramProvider as MockTelegramProvider
+    from roomkit.providers.whatsapp.mock import (
+        MockWhatsAppPersonalProvider as MockWhatsAppPersonalProvider,
+    )
+    from roomkit.providers.whatsapp.mock import MockWhatsAppProvider as MockWhatsAppProvider
+    from roomkit.telemetry.mock import MockTelemetryProvider as MockTelemetryProvider
