@@ -1,7 +1,8 @@
 """Remove from differences.toml the pending ids whose check now passes (or is covered by its
 name's entry), so building a 0.6.7 name needs no hand edit of the table:
 
-    .venv/bin/python tests/compat/prune_table.py && .venv/bin/python tests/compat/render_compat_doc.py
+    .venv/bin/python tests/compat/prune_table.py
+    .venv/bin/python tests/compat/render_compat_doc.py
 
 Only ``[[pending]]`` ids and their ``[pending.built_in]`` lines are touched; deliberate
 differences stay as reviewed. A group left with no ids is removed with its header lines.
