@@ -205,13 +205,13 @@ class SessionStartedEvent:
     timestamp: datetime = field(default_factory=_utcnow)
 
 
-#: Every event the audio pipeline emits through ``AudioPipeline.on_event``.
+#: Every event the audio pipeline emits through ``AudioPipeline.on_event`` (``AudioLevelEvent``
+#: comes through ``on_input_level`` / ``on_output_level`` instead).
 VoiceEvent: TypeAlias = (
     SpeechStartEvent
     | SpeechEndEvent
     | VADSilenceEvent
     | VADAudioLevelEvent
-    | AudioLevelEvent
     | SpeakerChangeEvent
     | DTMFDetectedEvent
     | RecordingStartedEvent

@@ -204,11 +204,11 @@ def run_inbound(ctx: ChainContext, st: SessionState, frame: AudioFrame, out: lis
         if speaker is not None and speaker.speaker_id != st.last_speaker:
             _emit_speaker(st, speaker, wants, out)
 
-    if "input_level" in wants or "event" in wants:
+    if "input_level" in wants:
         st.inbound_level_ms += frame.duration_ms
         if st.inbound_level_ms >= ctx.level_interval_ms:
             st.inbound_level_ms = 0.0
-            _emit_level(st, frame, "inbound", wants, out)
+            _emit_level(st, frame, "inbound", out)
     if "processed" in wants:
         out.append(("processed", session, frame))
 
@@ -260,11 +260,11 @@ def run_outbound(
             else:
                 fail(st, "resampler", AudioFormatError(f"returned {converted!r:.80}"), out)
     wants = ctx.emitter.wants
-    if "output_level" in wants or "event" in wants:
+    if "output_level" in wants:
         st.outbound_level_ms += frame.duration_ms
         if st.outbound_level_ms >= ctx.level_interval_ms:
             st.outbound_level_ms = 0.0
-            _emit_level(st, frame, "outbound", wants, out)
+            _emit_level(st, frame, "outbound", out)
     return frame
 
 
@@ -395,14 +395,7 @@ def _emit_speaker(st: SessionState, speaker: Any, wants: frozenset[str], out: li
         out.append(("event", session, event))
 
 
-def _emit_level(
-    st: SessionState, frame: AudioFrame, direction: str, wants: frozenset[str], out: list[Entry]
-) -> None:
-    level = rms_db(frame.data)
+def _emit_level(st: SessionState, frame: AudioFrame, direction: str, out: list[Entry]) -> None:
     session = st.session
-    kind = "input_level" if direction == "inbound" else "output_level"
-    event = AudioLevelEvent(session, level, direction=direction)  # type: ignore[arg-type]
-    if kind in wants:
-        out.append((kind, session, event))
-    if "event" in wants:
-        out.append(("event", session, event))
+    event = AudioLevelEvent(session, rms_db(frame.data), direction=direction)  # type: ignore[arg-type]
+    out.append(("input_level" if direction == "inbound" else "output_level", session, event))

@@ -87,8 +87,9 @@ class AudioPipeline:
 
     def on_event(self, callback: Callback) -> None:
         """``callback(session, event)`` for every typed event (:data:`~roomkit.voice.events.
-        VoiceEvent`): speech start/end (with the utterance audio), silence, VAD and audio
-        levels, speaker change, DTMF, recording started/stopped."""
+        VoiceEvent`): speech start/end (with the utterance audio), silence, VAD level, speaker
+        change, DTMF, recording started/stopped. Periodic input/output levels are opt-in:
+        :meth:`on_input_level` / :meth:`on_output_level`."""
         self._emitter.add("event", callback)
 
     def on_error(self, callback: Callback) -> None:
