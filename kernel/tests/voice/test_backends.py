@@ -78,6 +78,11 @@ async def test_inbound_audio_reaches_callbacks_in_order_unless_muted() -> None:
     ]
     with pytest.raises(AudioFormatError):
         await backend.deliver_audio(session, b"\x00\x00")  # type: ignore[arg-type]
+    await backend.disconnect(session)
+    await backend.simulate_audio_received(session, frame(5))  # late packet after hang-up
+    stranger = VoiceSession.new("room", "eve", "voice")
+    await backend.simulate_audio_received(stranger, frame(6))  # never connected here
+    assert len(got) == 4
 
 
 async def test_lifecycle_callbacks_and_playback(caplog: pytest.LogCaptureFixture) -> None:

@@ -199,12 +199,14 @@ class VoiceBackend(ABC):
 
     async def deliver_audio(self, session: VoiceSession, frame: AudioFrame) -> None:
         """Hand an inbound frame to the ``on_audio_received`` callbacks (dropped while the
-        session is muted or gated)."""
+        session is muted or gated, and once it has ended or is not live on this backend)."""
         if not isinstance(frame, AudioFrame):
             raise AudioFormatError(
                 f"inbound audio must be an AudioFrame, got {type(frame).__name__}"
             )
         registry = self._registry
+        if registry.sessions.get(session.id) is not session or not session.is_active:
+            return
         if session.id in registry.muted or session.id in registry.gated:
             return
         await self._fire("audio_received", session, frame)

@@ -15,7 +15,8 @@ class MockVADProvider(MockStage, VADProvider):
     """Returns ``events[i]`` for the i-th frame of each session, then ``None``.
 
     :meth:`flush` returns ``flush_event`` when given, otherwise ``SPEECH_END`` if the script
-    left speech open (like a real VAD at end of input). :meth:`reset` restarts the script.
+    left speech open (like a real VAD at end of input; the script's own end of that utterance
+    is then skipped). :meth:`reset` restarts the script.
     """
 
     def __init__(
@@ -26,6 +27,7 @@ class MockVADProvider(MockStage, VADProvider):
     ) -> None:
         self._flush_event = flush_event
         self._in_speech = False
+        self._flushed = False
         self._init_record(events or ())
 
     @property
@@ -38,7 +40,11 @@ class MockVADProvider(MockStage, VADProvider):
         if result is not None:
             if result.type is VADEventType.SPEECH_START:
                 self._in_speech = True
+                self._flushed = False
             elif result.type is VADEventType.SPEECH_END:
+                if self._flushed and not self._in_speech:
+                    self._flushed = False
+                    return None  # flush() already ended this scripted utterance
                 self._in_speech = False
         return result
 
@@ -47,9 +53,11 @@ class MockVADProvider(MockStage, VADProvider):
             return self._flush_event
         if self._in_speech:
             self._in_speech = False
+            self._flushed = True
             return VADEvent(VADEventType.SPEECH_END)
         return None
 
     def reset(self) -> None:
         super().reset()
         self._in_speech = False
+        self._flushed = False
