@@ -120,3 +120,28 @@ def test_failing_callbacks_do_not_break_the_pipeline_or_other_callbacks(
         pipeline.process_frame(make_session(), frame())
     assert len(seen) == 1
     assert "event callback failed" in caplog.text
+
+
+def test_a_failing_resampler_drops_inbound_frames_and_keeps_outbound_ones() -> None:
+    from roomkit.voice.pipeline import AudioFormat, AudioPipelineContract, ResamplerProvider
+
+    class Broken(ResamplerProvider):
+        def resample(
+            self, frame: AudioFrame, target_rate: int, target_channels: int, target_width: int
+        ) -> AudioFrame:
+            raise RuntimeError("filter blew up")
+
+    contract = AudioPipelineContract(
+        transport_inbound_format=AudioFormat(8000),
+        transport_outbound_format=AudioFormat(8000),
+    )
+    pipeline = AudioPipeline(AudioPipelineConfig(resampler=Broken(), contract=contract))
+    log = Log(pipeline)
+    session = make_session()
+    pipeline.process_frame(session, frame(rate=8000))
+    out = pipeline.process_outbound(session, frame(rate=16000))
+    assert out.sample_rate == 16000  # played as it was rather than lost
+    stats = pipeline.stats(session)
+    assert stats.dropped_frames == 1
+    assert stats.stage_failures == {"resampler": 2}
+    assert [e.stage for e in log.of("error")] == ["resampler"]

@@ -84,6 +84,25 @@ def _bad_output(st: SessionState, role: str, result: Any, out: list[Entry]) -> N
     fail(st, role, problem, out)
 
 
+def _differs(frame: AudioFrame, target: AudioFormat) -> bool:
+    return frame.sample_rate != target.sample_rate or frame.channels != target.channels
+
+
+def _resample(
+    st: SessionState, resampler: Any, frame: AudioFrame, target: AudioFormat, out: list[Entry]
+) -> AudioFrame | None:
+    """``frame`` converted to ``target``, or ``None`` (and a failure) if the resampler fails."""
+    try:
+        converted = resampler.resample(frame, target.sample_rate, target.channels, SAMPLE_WIDTH)
+    except Exception as exc:
+        fail(st, "resampler", exc, out)
+        return None
+    if type(converted) is not AudioFrame or _differs(converted, target):
+        fail(st, "resampler", AudioFormatError(f"returned {converted!r:.80}"), out)
+        return None
+    return converted
+
+
 def _check_format(st: SessionState, frame: AudioFrame) -> None:
     fmt = (frame.sample_rate, frame.channels)
     if st.format == fmt:
@@ -113,23 +132,9 @@ def run_inbound(ctx: ChainContext, st: SessionState, frame: AudioFrame, out: lis
 
     resampler = stages.inbound_resampler
     target = ctx.internal
-    if (
-        resampler is not None
-        and target is not None
-        and (frame.sample_rate != target.sample_rate or frame.channels != target.channels)
-    ):
-        try:
-            converted = resampler.resample(frame, target.sample_rate, target.channels, SAMPLE_WIDTH)
-        except Exception as exc:
-            fail(st, "resampler", exc, out)
-            st.stats.dropped_frames += 1
-            return
-        if (
-            type(converted) is not AudioFrame
-            or converted.sample_rate != target.sample_rate
-            or converted.channels != target.channels
-        ):
-            fail(st, "resampler", AudioFormatError(f"returned {converted!r:.80}"), out)
+    if resampler is not None and target is not None and _differs(frame, target):
+        converted = _resample(st, resampler, frame, target, out)
+        if converted is None:
             st.stats.dropped_frames += 1
             return
         frame = converted
@@ -245,20 +250,8 @@ def run_outbound(
             fail(st, "aec", exc, out)
     resampler = stages.outbound_resampler
     target = ctx.outbound
-    if (
-        resampler is not None
-        and target is not None
-        and (frame.sample_rate != target.sample_rate or frame.channels != target.channels)
-    ):
-        try:
-            converted = resampler.resample(frame, target.sample_rate, target.channels, SAMPLE_WIDTH)
-        except Exception as exc:
-            fail(st, "resampler", exc, out)
-        else:
-            if type(converted) is AudioFrame:
-                frame = converted
-            else:
-                fail(st, "resampler", AudioFormatError(f"returned {converted!r:.80}"), out)
+    if resampler is not None and target is not None and _differs(frame, target):
+        frame = _resample(st, resampler, frame, target, out) or frame
     wants = ctx.emitter.wants
     if "output_level" in wants:
         st.outbound_level_ms += frame.duration_ms

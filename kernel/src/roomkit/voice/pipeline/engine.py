@@ -270,11 +270,7 @@ class AudioPipeline:
         try:
             run_inbound(self._ctx, st, frame, entries)
         finally:
-            elapsed = clock() - started
-            stats = st.stats
-            stats.processing_seconds += elapsed
-            if elapsed > stats.max_frame_seconds:
-                stats.max_frame_seconds = elapsed
+            _account(st.stats, clock() - started)
 
     def _report_stall(self, st: SessionState, entries: list[Entry]) -> None:
         st.stats.stage_failures["stalled"] = st.stats.stage_failures.get("stalled", 0) + 1
@@ -300,7 +296,7 @@ class AudioPipeline:
         try:
             result = run_outbound(self._ctx, st, frame, entries)
         finally:
-            self._account(st.stats, clock() - started)
+            _account(st.stats, clock() - started)
         if entries:
             self._emitter.dispatch(entries)
         return result
@@ -437,11 +433,11 @@ class AudioPipeline:
             )
             entries.append(("event", session, event))
 
-    @staticmethod
-    def _account(stats: SessionStats, seconds: float) -> None:
-        stats.processing_seconds += seconds
-        if seconds > stats.max_frame_seconds:
-            stats.max_frame_seconds = seconds
+
+def _account(stats: SessionStats, seconds: float) -> None:
+    stats.processing_seconds += seconds
+    if seconds > stats.max_frame_seconds:
+        stats.max_frame_seconds = seconds
 
 
 def _check_frame(frame: object) -> None:

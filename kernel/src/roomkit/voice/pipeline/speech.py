@@ -8,6 +8,7 @@ is reached (the caller then ends the utterance and starts a new one).
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 from roomkit.voice.audio_frame import AudioFrame
@@ -22,11 +23,10 @@ class SpeechSegmenter:
 
     __slots__ = (
         "_chunks",
-        "_limit",
+        "_frame_bytes",
         "_max_ms",
         "_pad_ms",
         "_preroll",
-        "_preroll_bytes",
         "in_speech",
         "speech_bytes",
         "started_at_ms",
@@ -37,28 +37,28 @@ class SpeechSegmenter:
         self._pad_ms = config.speech_pad_ms
         self._max_ms = config.max_speech_duration_ms
         self._preroll: deque[AudioFrame] = deque()
-        self._preroll_bytes = 0
-        self._limit: tuple[int, int, int] = (0, 0, 0)  # (rate, channels, bytes) of the ring
+        self._frame_bytes = -1
         self._chunks: list[bytes] = []
         self.in_speech = False
         self.speech_bytes = 0
         self.started_at_ms: float | None = None
 
     def idle(self, frame: AudioFrame) -> None:
-        """Keep ``frame`` in the pre-roll ring, dropping what is older than ``speech_pad_ms``."""
-        if self._pad_ms <= 0:
-            return
+        """Keep ``frame`` in the pre-roll ring (about ``speech_pad_ms`` of the latest audio)."""
         ring = self._preroll
+        if ring.maxlen is None or len(frame.data) != self._frame_bytes:
+            ring = self._resize(frame)
+            if ring.maxlen == 0:
+                return
         ring.append(frame)
-        size = self._preroll_bytes + len(frame.data)
-        rate, channels, limit = self._limit
-        if rate != frame.sample_rate or channels != frame.channels:
-            rate, channels = frame.sample_rate, frame.channels
-            limit = self._pad_ms * rate * channels * SAMPLE_WIDTH // 1000
-            self._limit = (rate, channels, limit)
-        while size - len(ring[0].data) >= limit:
-            size -= len(ring.popleft().data)
-        self._preroll_bytes = size
+
+    def _resize(self, frame: AudioFrame) -> deque[AudioFrame]:
+        """Size the ring for frames like ``frame`` (the ring counts frames, so it is cheap)."""
+        self._frame_bytes = len(frame.data)
+        per_ms = frame.sample_rate * frame.channels * SAMPLE_WIDTH / 1000
+        frames = math.ceil(self._pad_ms * per_ms / self._frame_bytes) if self._frame_bytes else 0
+        self._preroll = deque(self._preroll, maxlen=frames)
+        return self._preroll
 
     def start(self, frame: AudioFrame, preroll: bytes | None = None) -> None:
         """Speech began at ``frame``; ``preroll`` replaces the ring when the VAD supplies it."""
@@ -72,7 +72,6 @@ class SpeechSegmenter:
         self._chunks.append(frame.data)
         self.speech_bytes = sum(len(c) for c in self._chunks)
         self._preroll.clear()
-        self._preroll_bytes = 0
         self.in_speech = True
 
     def add(self, frame: AudioFrame) -> bool:
@@ -95,4 +94,3 @@ class SpeechSegmenter:
         self.in_speech = False
         self.started_at_ms = None
         self._preroll.clear()
-        self._preroll_bytes = 0
