@@ -16,8 +16,10 @@ __all__ = [
     "ConfigurationError",
     "DeliveryError",
     "HookTimeoutError",
+    "IdentityNotFoundError",
     "IdentityResolutionError",
     "InvalidContentError",
+    "ParticipantNotFoundError",
     "PayloadTooLargeError",
     "PluginError",
     "ProviderError",
@@ -124,6 +126,14 @@ class ProviderError(RoomKitError):
 
 class PluginError(RoomKitError):
     """A plugin could not be loaded, is incompatible, or a component name is unknown."""
+
+
+class IdentityNotFoundError(RoomKitError):
+    """No identity exists with the given id (or linked to the given address)."""
+
+
+class ParticipantNotFoundError(RoomKitError):
+    """The room has no participant with the given id."""
 
 
 # --- voice -------------------------------------------------------------------------------
