@@ -41,6 +41,7 @@ _EXPORTS: dict[str, str] = {
     "MockTurnDetector": "roomkit.voice.pipeline.turn",
     "MockVADProvider": "roomkit.voice.pipeline.vad",
     "PhraseBackchannelDetector": "roomkit.voice.pipeline.backchannel",
+    "PipelineDebugTaps": "roomkit.voice.pipeline.debug_taps",
     "RecordingChannelMode": "roomkit.voice.pipeline.recorder",
     "RecordingConfig": "roomkit.voice.pipeline.recorder",
     "RecordingHandle": "roomkit.voice.pipeline.recorder",
@@ -91,6 +92,7 @@ __all__ = [
     "MockTurnDetector",
     "MockVADProvider",
     "PhraseBackchannelDetector",
+    "PipelineDebugTaps",
     "RecordingChannelMode",
     "RecordingConfig",
     "RecordingHandle",
@@ -142,6 +144,9 @@ if TYPE_CHECKING:
         AudioFormat,
         AudioPipelineConfig,
         AudioPipelineContract,
+    )
+    from roomkit.voice.pipeline.debug_taps import (
+        PipelineDebugTaps,
     )
     from roomkit.voice.pipeline.denoiser import (
         DenoiserProvider,

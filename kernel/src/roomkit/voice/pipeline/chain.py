@@ -63,6 +63,8 @@ def fail(st: SessionState, role: str, exc: BaseException, out: list[Entry]) -> N
     """Count a stage failure; report it unless the stage is already known to be failing."""
     failures = st.stats.stage_failures
     failures[role] = failures.get(role, 0) + 1
+    if st.telemetry is not None:
+        st.telemetry.record_metric("roomkit.voice.stage_failures", 1, attributes={"stage": role})
     if role in st.failing:
         return
     st.failing.add(role)
@@ -142,6 +144,9 @@ def run_inbound(ctx: ChainContext, st: SessionState, frame: AudioFrame, out: lis
             return
     if st.format is None or st.format != (frame.sample_rate, frame.channels):
         _check_format(st, frame)
+    taps = st.taps
+    if taps is not None:
+        taps.tap("raw", frame)
 
     segmenter = st.segmenter
     if (
@@ -180,6 +185,8 @@ def run_inbound(ctx: ChainContext, st: SessionState, frame: AudioFrame, out: lis
             frame = result
         else:
             _bad_output(st, role, result, out)
+        if taps is not None:
+            taps.tap(f"post_{role}", frame)
 
     vad = stages.vad
     if vad is not None:
@@ -224,6 +231,9 @@ def run_outbound(
     """Process one outbound frame: post-processors, recorder, AEC reference, resampler."""
     stages = st.stages
     st.stats.frames_out += 1
+    taps = st.taps
+    if taps is not None:
+        taps.tap("outbound_raw", frame)
     for index, processor in enumerate(stages.postprocessors):
         role = f"postprocessor[{index}]"
         try:
@@ -252,6 +262,8 @@ def run_outbound(
     target = ctx.outbound
     if resampler is not None and target is not None and _differs(frame, target):
         frame = _resample(st, resampler, frame, target, out) or frame
+    if taps is not None:
+        taps.tap("outbound_final", frame)
     wants = ctx.emitter.wants
     if "output_level" in wants:
         st.outbound_level_ms += frame.duration_ms
@@ -336,6 +348,8 @@ def end_speech(
     else:
         utterance = AudioFrame(buffered, rate, channels, SAMPLE_WIDTH, started_at)
     st.stats.utterances += 1
+    if st.taps is not None:
+        st.taps.tap_vad_speech(utterance.data, sample_rate=rate, channels=channels)
     wants = ctx.emitter.wants
     session = st.session
     duration = utterance.duration_ms

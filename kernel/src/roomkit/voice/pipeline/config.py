@@ -6,14 +6,16 @@ own instance (see :mod:`roomkit.voice.stage`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from roomkit.errors import ConfigurationError
+from roomkit.telemetry.base import TelemetryProvider
 from roomkit.voice.pcm import SAMPLE_WIDTH, check_pcm16
 from roomkit.voice.pipeline.aec.base import AECProvider
 from roomkit.voice.pipeline.agc.base import AGCConfig, AGCProvider
 from roomkit.voice.pipeline.backchannel.base import BackchannelDetector
+from roomkit.voice.pipeline.debug_taps import PipelineDebugTaps
 from roomkit.voice.pipeline.denoiser.base import DenoiserProvider
 from roomkit.voice.pipeline.diarization.base import DiarizationProvider
 from roomkit.voice.pipeline.dtmf.base import DTMFDetector
@@ -113,11 +115,14 @@ class AudioPipelineConfig:
     * ``recorder`` records only when ``recording_config`` is set.
     * ``turn_detector``, ``backchannel_detector`` and ``interruption`` are used by the voice
       channel after transcription; the pipeline gives each session its own detector instance.
-    * ``audio_level_interval_ms``: how often input/output level events are emitted (only
-      computed when someone listens).
-    * ``stage_timeout``: seconds a frame may spend in a ``blocking`` chain on the async path
-      before the stage is reported stalled and that session's frames are dropped until it
-      returns.
+    * ``debug_taps``: write the audio at chosen points to WAV files (debugging only).
+    * ``telemetry``: one span per session (parented by ``AudioPipeline.set_parent_span``)
+      carrying the session's counters, and a metric per stage failure.
+    * ``audio_level_interval_ms`` (keyword only): how often input/output level events are
+      emitted (only computed when someone listens).
+    * ``stage_timeout`` (keyword only): seconds a frame may spend in a ``blocking`` chain on
+      the async path before the stage is reported stalled and that session's frames are
+      dropped until it returns.
     """
 
     vad: VADProvider | None = None
@@ -136,6 +141,9 @@ class AudioPipelineConfig:
     interruption: InterruptionConfig | None = None
     resampler: ResamplerProvider | None = None
     contract: AudioPipelineContract | None = None
+    debug_taps: PipelineDebugTaps | None = None
+    telemetry: TelemetryProvider | None = None
+    _: KW_ONLY
     audio_level_interval_ms: int = 100
     stage_timeout: float = 2.0
 
@@ -159,6 +167,8 @@ class AudioPipelineConfig:
         _check_type(self, "agc_config", AGCConfig)
         _check_type(self, "recording_config", RecordingConfig)
         _check_type(self, "contract", AudioPipelineContract)
+        _check_type(self, "debug_taps", PipelineDebugTaps)
+        _check_type(self, "telemetry", TelemetryProvider)
         interval = self.audio_level_interval_ms
         if type(interval) is not int or interval <= 0:
             raise ConfigurationError(

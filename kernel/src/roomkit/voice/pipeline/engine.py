@@ -25,6 +25,7 @@ from roomkit.voice.base import VoiceCapability, VoiceSession, VoiceSessionState
 from roomkit.voice.events import RecordingStartedEvent, RecordingStoppedEvent
 from roomkit.voice.pipeline.chain import ChainContext, end_speech, fail, run_inbound, run_outbound
 from roomkit.voice.pipeline.config import STAGE_FIELDS, AudioPipelineConfig
+from roomkit.voice.pipeline.debug_taps import DebugTapSession
 from roomkit.voice.pipeline.emitter import Emitter, Entry
 from roomkit.voice.pipeline.recorder.base import RecordingMode, RecordingTrigger
 from roomkit.voice.pipeline.session import SessionStages, SessionState, SessionStats
@@ -76,6 +77,7 @@ class AudioPipeline:
             level_interval_ms=config.audio_level_interval_ms,
         )
         self._sessions: dict[str, SessionState] = {}
+        self._parent_spans: dict[str, str] = {}
         self._closed = False
 
     @property
@@ -159,6 +161,9 @@ class AudioPipeline:
         st.segmenter.clear()
         self._stop_recording(st, entries)
         st.stages.close()
+        if st.taps is not None:
+            st.taps.close()
+        self._end_span(st)
         self._emitter.dispatch(entries)
 
     def flush(self, session: VoiceSession) -> None:
@@ -180,6 +185,11 @@ class AudioPipeline:
             ended = event if event is not None and event.type is VADEventType.SPEECH_END else None
             end_speech(self._ctx, st, ended, None, entries)
         self._emitter.dispatch(entries)
+
+    def set_parent_span(self, session_id: str, span_id: str) -> None:
+        """Parent the telemetry span of ``session_id`` (opened when the session becomes
+        active) under ``span_id``, e.g. the voice channel's session span."""
+        self._parent_spans[session_id] = span_id
 
     @property
     def session_ids(self) -> list[str]:
@@ -388,8 +398,34 @@ class AudioPipeline:
             if stage is not None and not skip:
                 st.transforms.append((role, stage.process))
         self._sessions[session.id] = st
+        config = self._config
+        if config.debug_taps is not None:
+            st.taps = DebugTapSession(config.debug_taps, session.id)
+        if st.telemetry is not None:
+            st.span_id = st.telemetry.start_span(
+                "roomkit.voice.pipeline",
+                {"session_id": session.id, "room_id": session.room_id},
+                parent_id=self._parent_spans.pop(session.id, None),
+            )
         self._start_recording(st, entries)
         return st
+
+    @staticmethod
+    def _end_span(st: SessionState) -> None:
+        if st.telemetry is None or st.span_id is None:
+            return
+        stats = st.stats
+        attributes = {
+            "frames_in": stats.frames_in,
+            "frames_out": stats.frames_out,
+            "utterances": stats.utterances,
+            "dropped_frames": stats.dropped_frames,
+            "stage_failures": sum(stats.stage_failures.values()),
+            "processing_ms": round(stats.processing_seconds * 1000, 3),
+            "max_frame_ms": round(stats.max_frame_seconds * 1000, 3),
+        }
+        st.telemetry.end_span(st.span_id, attributes=attributes)
+        st.span_id = None
 
     def _start_recording(self, st: SessionState, entries: list[Entry]) -> None:
         recorder = st.stages.recorder

@@ -12,11 +12,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from roomkit.telemetry.base import TelemetryProvider
 from roomkit.voice.base import VoiceSession
 from roomkit.voice.pipeline.aec.base import AECProvider
 from roomkit.voice.pipeline.agc.base import AGCProvider
 from roomkit.voice.pipeline.backchannel.base import BackchannelDetector
 from roomkit.voice.pipeline.config import STAGE_FIELDS, STAGE_ROLES, AudioPipelineConfig
+from roomkit.voice.pipeline.debug_taps import DebugTapSession
 from roomkit.voice.pipeline.denoiser.base import DenoiserProvider
 from roomkit.voice.pipeline.diarization.base import DiarizationProvider
 from roomkit.voice.pipeline.dtmf.base import DTMFDetector
@@ -173,5 +175,10 @@ class SessionState:
         self.stats = SessionStats()
         self.lock = asyncio.Lock()
         self.stalled: asyncio.Future[Any] | None = None
+        #: Debug WAV writers of this session (``config.debug_taps``), if any.
+        self.taps: DebugTapSession | None = None
+        #: Telemetry provider and the session's span, if telemetry is configured.
+        self.telemetry: TelemetryProvider | None = config.telemetry
+        self.span_id: str | None = None
         #: Inbound transforms in chain order: (role, bound process method).
         self.transforms: list[tuple[str, Callable[[Any], Any]]] = []
