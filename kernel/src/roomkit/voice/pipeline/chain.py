@@ -123,6 +123,7 @@ def _check_format(st: SessionState, frame: AudioFrame) -> None:
                 f"is {frame.sample_rate} Hz; configure a resampler (AudioPipelineContract)"
             )
     st.format = fmt
+    st.rate, st.channels = fmt
 
 
 def run_inbound(ctx: ChainContext, st: SessionState, frame: AudioFrame, out: list[Entry]) -> None:
@@ -142,7 +143,7 @@ def run_inbound(ctx: ChainContext, st: SessionState, frame: AudioFrame, out: lis
         frame = converted
         if not frame.data:
             return
-    if st.format is None or st.format != (frame.sample_rate, frame.channels):
+    if frame.sample_rate != st.rate or frame.channels != st.channels:
         _check_format(st, frame)
     taps = st.taps
     if taps is not None:

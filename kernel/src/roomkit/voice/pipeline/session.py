@@ -168,6 +168,8 @@ class SessionState:
         self.last_speaker: str | None = None
         #: (sample_rate, channels) of processed inbound frames, fixed by the first frame.
         self.format: tuple[int, int] | None = None
+        self.rate = 0  # the same, unpacked for the per-frame check
+        self.channels = 0
         self.inbound_level_ms = 0.0
         self.outbound_level_ms = 0.0
         #: Stage roles currently failing (reported once until they work again).
