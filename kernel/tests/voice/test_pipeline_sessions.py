@@ -29,7 +29,7 @@ from .conftest import Log, ThresholdVAD, frame, loud, make_session, quiet
 START, END = VADEvent(VADEventType.SPEECH_START), VADEvent(VADEventType.SPEECH_END)
 
 
-def test_twenty_interleaved_calls_each_get_their_own_utterance() -> None:
+def test_twenty_interleaved_calls_give_all_hundred_utterances() -> None:
     pipeline = AudioPipeline(
         AudioPipelineConfig(vad=ThresholdVAD(hangover=3), vad_config=VADConfig(speech_pad_ms=0))
     )
@@ -40,21 +40,26 @@ def test_twenty_interleaved_calls_each_get_their_own_utterance() -> None:
         )
     )
     sessions = [make_session(f"call-{n}") for n in range(20)]
-    # Call n is quiet for n frames, then speaks 5 frames of its own pitch, then is quiet.
+
+    # Call n starts after n quiet frames, then says 5 utterances of its own pitch (one pitch
+    # per utterance), each 5 frames long and followed by 6 quiet frames.
+    def pitch(n: int, k: int) -> float:
+        return 200 + 10 * n + 300 * k
+
     scripts = {
-        s.id: [quiet()] * n + [loud(300 + 25 * n)] * 5 + [quiet()] * (30 - n)
+        s.id: [quiet()] * n
+        + [f for k in range(5) for f in [loud(pitch(n, k))] * 5 + [quiet()] * 6]
+        + [quiet()] * (20 - n)
         for n, s in enumerate(sessions)
     }
-    for step in range(35):
+    for step in range(75):
         for s in sessions:
             pipeline.process_frame(s, scripts[s.id][step])
-    assert sorted(ends) == sorted(s.id for s in sessions)
+    assert sum(len(v) for v in ends.values()) == 100
     for n, s in enumerate(sessions):
-        (utterance,) = ends[s.id]
-        expected = loud(300 + 25 * n).data * 5 + quiet().data * 3
-        assert utterance.data == expected, f"{s.id} got someone else's audio"
-    vads = {id(pipeline.stages(s).vad) for s in sessions}
-    assert len(vads) == 20
+        expected = [loud(pitch(n, k)).data * 5 + quiet().data * 3 for k in range(5)]
+        assert [u.data for u in ends[s.id]] == expected, f"{s.id} got someone else's audio"
+    assert len({id(pipeline.stages(s).vad) for s in sessions}) == 20
 
 
 def test_each_session_gets_its_own_detectors() -> None:
