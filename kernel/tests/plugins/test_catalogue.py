@@ -10,6 +10,7 @@ import pytest
 import roomkit
 from roomkit.errors import PluginError
 from roomkit.plugins.catalogue import Catalogue, get_catalogue, reset_catalogue, resolve_export
+from roomkit.plugins.missing import PluginNotInstalledError
 
 EXPORTING = """
 @hookimpl
@@ -48,17 +49,19 @@ def test_from_roomkit_import_resolves_plugin_exports(
 
 def test_known_name_without_its_plugin_names_the_distribution() -> None:
     catalogue = Catalogue([])
-    with pytest.raises(ImportError, match="pip install roomkit-openai"):
+    with pytest.raises(PluginNotInstalledError, match=r"pip install \./plugins/roomkit-openai"):
         catalogue.resolve_export("OpenAIAIProvider")
-    with pytest.raises(ImportError, match="roomkit-postgres"):
+    with pytest.raises(AttributeError, match="roomkit-postgres") as info:
         catalogue.resolve_export("PostgresStore")
+    assert isinstance(info.value, PluginNotInstalledError)
+    assert info.value.distribution == "roomkit-postgres"
 
 
 def test_known_name_of_a_broken_plugin_reports_the_breakage(
     make_plugin: Callable[..., object],
 ) -> None:
     make_plugin("redis", "import redis_sdk_not_installed_here\n")
-    with pytest.raises(ImportError, match="installed but broken"):
+    with pytest.raises(PluginNotInstalledError, match="installed but broken"):
         Catalogue.load().resolve_export("RedisLockManager")
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "roomkit_register_audio_stages",
     "roomkit_register_channels",
     "roomkit_register_identity",
+    "roomkit_register_messaging_providers",
     "roomkit_register_stores",
     "roomkit_register_telemetry",
     "roomkit_register_voice",
@@ -37,7 +38,7 @@ def roomkit_plugin_info() -> PluginInfo:
         distribution="roomkit-kernel",
         version=__version__,
         kernel_api=f">={_MAJOR},<{int(_MAJOR) + 1}",
-        description="In-memory backends, mock providers, voice mocks and the WebSocket channel",
+        description="In-memory backends, mock providers and the WebSocket channel",
     )
 
 
@@ -91,16 +92,16 @@ def roomkit_register_channels(register: Register) -> None:
 
 @hookimpl
 def roomkit_register_ai_providers(register: Register) -> None:
-    """The scripted mock AI provider used in tests and examples.
-
-    It declares no conformance factory: the AI-provider suite drives a provider through a wire
-    fake (HTTP faults, timeouts, dropped streams) that an in-process script does not have.
-    """
+    """The scripted mock AI provider used in tests and examples."""
     register(
         ComponentDescriptor(
             kind="ai_provider",
             name="mock",
             factory="roomkit.providers.ai.mock:MockAIProvider",
+            conformance_exempt=(
+                "the AI-provider suite drives a provider through a wire fake (HTTP faults, "
+                "timeouts, dropped streams) that an in-process script does not have"
+            ),
             description="Replies from a scripted list of responses",
         )
     )
@@ -143,6 +144,46 @@ def roomkit_register_telemetry(register: Register) -> None:
             description="Records nothing (the default)",
         )
     )
+
+
+#: The recording mock of each messaging provider kind: (kind, name, module:class).
+_MESSAGING_MOCKS = (
+    ("sms_provider", "mock", "roomkit.providers.sms.mock:MockSMSProvider"),
+    ("rcs_provider", "mock", "roomkit.providers.rcs.mock:MockRCSProvider"),
+    ("email_provider", "mock", "roomkit.providers.email.mock:MockEmailProvider"),
+    ("messaging_provider", "mock-http", "roomkit.providers.http.mock:MockHTTPProvider"),
+    (
+        "messaging_provider",
+        "mock-messenger",
+        "roomkit.providers.messenger.mock:MockMessengerProvider",
+    ),
+    ("messaging_provider", "mock-whatsapp", "roomkit.providers.whatsapp.mock:MockWhatsAppProvider"),
+    (
+        "messaging_provider",
+        "mock-whatsapp-personal",
+        "roomkit.providers.whatsapp.mock:MockWhatsAppPersonalProvider",
+    ),
+    ("messaging_provider", "mock-telegram", "roomkit.providers.telegram.mock:MockTelegramProvider"),
+    ("messaging_provider", "mock-teams", "roomkit.providers.teams.mock:MockTeamsProvider"),
+)
+
+
+@hookimpl
+def roomkit_register_messaging_providers(register: Register) -> None:
+    """The recording messaging mocks (they also receive signed webhooks: ``webhook_secret``)."""
+    for kind, name, factory in _MESSAGING_MOCKS:
+        register(
+            ComponentDescriptor(
+                kind=kind,
+                name=name,
+                factory=factory,
+                capabilities=frozenset(
+                    {"media", "webhooks", "inbound_media", "delivery_receipts", "read_receipts"}
+                ),
+                conformance=f"{_CONFORMANCE}:{name.replace('-', '_')}_{kind}",
+                description=f"Records sends; {factory.rsplit(':', 1)[1]}",
+            )
+        )
 
 
 @hookimpl

@@ -2,203 +2,84 @@
 
 Every name loads lazily; stage implementations that need numpy or models come from plugins
 and are found here too when installed (``from roomkit.voice.pipeline import
-EnergyVADProvider`` with ``roomkit-audio``)."""
+EnergyVADProvider`` with ``roomkit-audio``).
+
+The ``if TYPE_CHECKING:`` block at the end is the one list of public names.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from roomkit.lazy import lazy_exports
+from roomkit.lazy import TypeCheckingExports, lazy_exports
+from roomkit.voice import _plugin_export
 
-_EXPORTS: dict[str, str] = {
-    "AECProvider": "roomkit.voice.pipeline.aec",
-    "AGCConfig": "roomkit.voice.pipeline.agc",
-    "AGCProvider": "roomkit.voice.pipeline.agc",
-    "AudioFormat": "roomkit.voice.pipeline.config",
-    "AudioPipeline": "roomkit.voice.pipeline.engine",
-    "AudioPipelineConfig": "roomkit.voice.pipeline.config",
-    "AudioPipelineContract": "roomkit.voice.pipeline.config",
-    "AudioPostProcessor": "roomkit.voice.pipeline.postprocessor",
-    "AudioRecorder": "roomkit.voice.pipeline.recorder",
-    "BackchannelContext": "roomkit.voice.pipeline.backchannel",
-    "BackchannelDecision": "roomkit.voice.pipeline.backchannel",
-    "BackchannelDetector": "roomkit.voice.pipeline.backchannel",
-    "DTMFDetector": "roomkit.voice.pipeline.dtmf",
-    "DTMFEvent": "roomkit.voice.pipeline.dtmf",
-    "DenoiserProvider": "roomkit.voice.pipeline.denoiser",
-    "DiarizationProvider": "roomkit.voice.pipeline.diarization",
-    "DiarizationResult": "roomkit.voice.pipeline.diarization",
-    "LinearResamplerProvider": "roomkit.voice.pipeline.resampler",
-    "MockAECProvider": "roomkit.voice.pipeline.aec",
-    "MockAGCProvider": "roomkit.voice.pipeline.agc",
-    "MockAudioPostProcessor": "roomkit.voice.pipeline.postprocessor",
-    "MockAudioRecorder": "roomkit.voice.pipeline.recorder",
-    "MockBackchannelDetector": "roomkit.voice.pipeline.backchannel",
-    "MockDTMFDetector": "roomkit.voice.pipeline.dtmf",
-    "MockDenoiserProvider": "roomkit.voice.pipeline.denoiser",
-    "MockDiarizationProvider": "roomkit.voice.pipeline.diarization",
-    "MockResamplerProvider": "roomkit.voice.pipeline.resampler",
-    "MockTurnDetector": "roomkit.voice.pipeline.turn",
-    "MockVADProvider": "roomkit.voice.pipeline.vad",
-    "PhraseBackchannelDetector": "roomkit.voice.pipeline.backchannel",
-    "PipelineDebugTaps": "roomkit.voice.pipeline.debug_taps",
-    "RecordingChannelMode": "roomkit.voice.pipeline.recorder",
-    "RecordingConfig": "roomkit.voice.pipeline.recorder",
-    "RecordingHandle": "roomkit.voice.pipeline.recorder",
-    "RecordingMode": "roomkit.voice.pipeline.recorder",
-    "RecordingResult": "roomkit.voice.pipeline.recorder",
-    "RecordingTrigger": "roomkit.voice.pipeline.recorder",
-    "ResamplerProvider": "roomkit.voice.pipeline.resampler",
-    "SessionStages": "roomkit.voice.pipeline.session",
-    "SessionStats": "roomkit.voice.pipeline.session",
-    "TurnContext": "roomkit.voice.pipeline.turn",
-    "TurnDecision": "roomkit.voice.pipeline.turn",
-    "TurnDetector": "roomkit.voice.pipeline.turn",
-    "TurnEntry": "roomkit.voice.pipeline.turn",
-    "VADConfig": "roomkit.voice.pipeline.vad",
-    "VADEvent": "roomkit.voice.pipeline.vad",
-    "VADEventType": "roomkit.voice.pipeline.vad",
-    "VADProvider": "roomkit.voice.pipeline.vad",
-}
+_EXPORTS = TypeCheckingExports(__name__)
 
-__all__ = [
-    "AECProvider",
-    "AGCConfig",
-    "AGCProvider",
-    "AudioFormat",
-    "AudioPipeline",
-    "AudioPipelineConfig",
-    "AudioPipelineContract",
-    "AudioPostProcessor",
-    "AudioRecorder",
-    "BackchannelContext",
-    "BackchannelDecision",
-    "BackchannelDetector",
-    "DTMFDetector",
-    "DTMFEvent",
-    "DenoiserProvider",
-    "DiarizationProvider",
-    "DiarizationResult",
-    "LinearResamplerProvider",
-    "MockAECProvider",
-    "MockAGCProvider",
-    "MockAudioPostProcessor",
-    "MockAudioRecorder",
-    "MockBackchannelDetector",
-    "MockDTMFDetector",
-    "MockDenoiserProvider",
-    "MockDiarizationProvider",
-    "MockResamplerProvider",
-    "MockTurnDetector",
-    "MockVADProvider",
-    "PhraseBackchannelDetector",
-    "PipelineDebugTaps",
-    "RecordingChannelMode",
-    "RecordingConfig",
-    "RecordingHandle",
-    "RecordingMode",
-    "RecordingResult",
-    "RecordingTrigger",
-    "ResamplerProvider",
-    "SessionStages",
-    "SessionStats",
-    "TurnContext",
-    "TurnDecision",
-    "TurnDetector",
-    "TurnEntry",
-    "VADConfig",
-    "VADEvent",
-    "VADEventType",
-    "VADProvider",
-]
+_lookup, __dir__ = lazy_exports(__name__, _EXPORTS, globals(), fallback=_plugin_export)
 
 
-def _plugin_export(name: str) -> Any:
-    """Names provided by installed plugins (``EnergyVADProvider`` from roomkit-audio ...)."""
-    from roomkit.plugins.catalogue import resolve_export
-
-    return resolve_export(name)
-
-
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals(), fallback=_plugin_export)
+def __getattr__(name: str) -> Any:
+    if name == "__all__":
+        names = globals()["__all__"] = sorted(_EXPORTS)
+        return names
+    return _lookup(name)
 
 
 if TYPE_CHECKING:
-    from roomkit.voice.pipeline.aec import (
-        AECProvider,
-        MockAECProvider,
-    )
-    from roomkit.voice.pipeline.agc import (
-        AGCConfig,
-        AGCProvider,
-        MockAGCProvider,
+    from roomkit.voice.pipeline.aec import AECProvider as AECProvider
+    from roomkit.voice.pipeline.aec import MockAECProvider as MockAECProvider
+    from roomkit.voice.pipeline.agc import AGCConfig as AGCConfig
+    from roomkit.voice.pipeline.agc import AGCProvider as AGCProvider
+    from roomkit.voice.pipeline.agc import MockAGCProvider as MockAGCProvider
+    from roomkit.voice.pipeline.backchannel import BackchannelContext as BackchannelContext
+    from roomkit.voice.pipeline.backchannel import BackchannelDecision as BackchannelDecision
+    from roomkit.voice.pipeline.backchannel import BackchannelDetector as BackchannelDetector
+    from roomkit.voice.pipeline.backchannel import (
+        MockBackchannelDetector as MockBackchannelDetector,
     )
     from roomkit.voice.pipeline.backchannel import (
-        BackchannelContext,
-        BackchannelDecision,
-        BackchannelDetector,
-        MockBackchannelDetector,
-        PhraseBackchannelDetector,
+        PhraseBackchannelDetector as PhraseBackchannelDetector,
     )
-    from roomkit.voice.pipeline.config import (
-        AudioFormat,
-        AudioPipelineConfig,
-        AudioPipelineContract,
-    )
-    from roomkit.voice.pipeline.debug_taps import (
-        PipelineDebugTaps,
-    )
-    from roomkit.voice.pipeline.denoiser import (
-        DenoiserProvider,
-        MockDenoiserProvider,
-    )
+    from roomkit.voice.pipeline.config import AudioFormat as AudioFormat
+    from roomkit.voice.pipeline.config import AudioPipelineConfig as AudioPipelineConfig
+    from roomkit.voice.pipeline.config import AudioPipelineContract as AudioPipelineContract
+    from roomkit.voice.pipeline.debug_taps import PipelineDebugTaps as PipelineDebugTaps
+    from roomkit.voice.pipeline.denoiser import DenoiserProvider as DenoiserProvider
+    from roomkit.voice.pipeline.denoiser import MockDenoiserProvider as MockDenoiserProvider
+    from roomkit.voice.pipeline.diarization import DiarizationProvider as DiarizationProvider
+    from roomkit.voice.pipeline.diarization import DiarizationResult as DiarizationResult
     from roomkit.voice.pipeline.diarization import (
-        DiarizationProvider,
-        DiarizationResult,
-        MockDiarizationProvider,
+        MockDiarizationProvider as MockDiarizationProvider,
     )
-    from roomkit.voice.pipeline.dtmf import (
-        DTMFDetector,
-        DTMFEvent,
-        MockDTMFDetector,
-    )
-    from roomkit.voice.pipeline.engine import (
-        AudioPipeline,
-    )
+    from roomkit.voice.pipeline.dtmf import DTMFDetector as DTMFDetector
+    from roomkit.voice.pipeline.dtmf import DTMFEvent as DTMFEvent
+    from roomkit.voice.pipeline.dtmf import MockDTMFDetector as MockDTMFDetector
+    from roomkit.voice.pipeline.engine import AudioPipeline as AudioPipeline
+    from roomkit.voice.pipeline.postprocessor import AudioPostProcessor as AudioPostProcessor
     from roomkit.voice.pipeline.postprocessor import (
-        AudioPostProcessor,
-        MockAudioPostProcessor,
+        MockAudioPostProcessor as MockAudioPostProcessor,
     )
-    from roomkit.voice.pipeline.recorder import (
-        AudioRecorder,
-        MockAudioRecorder,
-        RecordingChannelMode,
-        RecordingConfig,
-        RecordingHandle,
-        RecordingMode,
-        RecordingResult,
-        RecordingTrigger,
-    )
-    from roomkit.voice.pipeline.resampler import (
-        LinearResamplerProvider,
-        MockResamplerProvider,
-        ResamplerProvider,
-    )
-    from roomkit.voice.pipeline.session import (
-        SessionStages,
-        SessionStats,
-    )
-    from roomkit.voice.pipeline.turn import (
-        MockTurnDetector,
-        TurnContext,
-        TurnDecision,
-        TurnDetector,
-        TurnEntry,
-    )
-    from roomkit.voice.pipeline.vad import (
-        MockVADProvider,
-        VADConfig,
-        VADEvent,
-        VADEventType,
-        VADProvider,
-    )
+    from roomkit.voice.pipeline.recorder import AudioRecorder as AudioRecorder
+    from roomkit.voice.pipeline.recorder import MockAudioRecorder as MockAudioRecorder
+    from roomkit.voice.pipeline.recorder import RecordingChannelMode as RecordingChannelMode
+    from roomkit.voice.pipeline.recorder import RecordingConfig as RecordingConfig
+    from roomkit.voice.pipeline.recorder import RecordingHandle as RecordingHandle
+    from roomkit.voice.pipeline.recorder import RecordingMode as RecordingMode
+    from roomkit.voice.pipeline.recorder import RecordingResult as RecordingResult
+    from roomkit.voice.pipeline.recorder import RecordingTrigger as RecordingTrigger
+    from roomkit.voice.pipeline.resampler import LinearResamplerProvider as LinearResamplerProvider
+    from roomkit.voice.pipeline.resampler import MockResamplerProvider as MockResamplerProvider
+    from roomkit.voice.pipeline.resampler import ResamplerProvider as ResamplerProvider
+    from roomkit.voice.pipeline.session import SessionStages as SessionStages
+    from roomkit.voice.pipeline.session import SessionStats as SessionStats
+    from roomkit.voice.pipeline.turn import MockTurnDetector as MockTurnDetector
+    from roomkit.voice.pipeline.turn import TurnContext as TurnContext
+    from roomkit.voice.pipeline.turn import TurnDecision as TurnDecision
+    from roomkit.voice.pipeline.turn import TurnDetector as TurnDetector
+    from roomkit.voice.pipeline.turn import TurnEntry as TurnEntry
+    from roomkit.voice.pipeline.vad import MockVADProvider as MockVADProvider
+    from roomkit.voice.pipeline.vad import VADConfig as VADConfig
+    from roomkit.voice.pipeline.vad import VADEvent as VADEvent
+    from roomkit.voice.pipeline.vad import VADEventType as VADEventType
+    from roomkit.voice.pipeline.vad import VADProvider as VADProvider
