@@ -19,6 +19,7 @@ _EXPORTS = TypeCheckingExports(__name__)
 
 def _plugin_export(name: str) -> Any:
     """Names provided by installed plugins (``EnergyVADProvider`` from roomkit-audio ...)."""
+    # lazy: the plugin catalogue reads entry points; only plugin-provided names need it
     from roomkit.plugins.catalogue import resolve_export
 
     return resolve_export(name)

@@ -14,6 +14,8 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from roomkit.errors import ConfigurationError
+
 __all__ = ["KINDS", "Emitter", "Entry"]
 
 logger = logging.getLogger("roomkit.voice.pipeline")
@@ -58,8 +60,6 @@ class Emitter:
     def add(self, kind: str, callback: Callable[..., Any]) -> None:
         """Register ``callback(session, payload)`` for ``kind``."""
         if not callable(callback):
-            from roomkit.errors import ConfigurationError
-
             raise ConfigurationError(f"pipeline callback for {kind!r} must be callable")
         self._callbacks[kind].append(callback)
         self.wants = self.wants | {kind}

@@ -19,7 +19,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from roomkit.errors import AudioFormatError, AudioStageError, VoiceSessionError
+from roomkit.errors import (
+    AudioFormatError,
+    AudioStageError,
+    ConfigurationError,
+    VoiceSessionError,
+)
 from roomkit.voice.audio_frame import AudioFrame
 from roomkit.voice.base import VoiceCapability, VoiceSession, VoiceSessionState
 from roomkit.voice.events import RecordingStartedEvent, RecordingStoppedEvent
@@ -58,8 +63,6 @@ class AudioPipeline:
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         if not isinstance(config, AudioPipelineConfig):
-            from roomkit.errors import ConfigurationError
-
             raise ConfigurationError(
                 f"AudioPipeline needs an AudioPipelineConfig, got {type(config).__name__}"
             )

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from roomkit.errors import ConfigurationError
 from roomkit.telemetry.base import TelemetryProvider
 from roomkit.voice.base import VoiceSession
 from roomkit.voice.pipeline.aec.base import AECProvider
@@ -144,8 +145,6 @@ class SessionStages:
 def _bind(template: AudioStage, session: VoiceSession, contract: type) -> Any:
     instance = bind_stage(template, session)
     if not isinstance(instance, contract):
-        from roomkit.errors import ConfigurationError
-
         raise ConfigurationError(
             f"{template.name}.for_session() returned a {type(instance).__name__}, "
             f"not a {contract.__name__}"

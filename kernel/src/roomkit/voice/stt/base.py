@@ -9,6 +9,7 @@ from roomkit.errors import AudioFormatError
 from roomkit.models.content import AudioContent
 from roomkit.voice.audio_frame import AudioFrame
 from roomkit.voice.base import AudioChunk, TranscriptionResult
+from roomkit.voice.wav import frame_from_audio_content
 
 __all__ = ["STTProvider", "as_frame"]
 
@@ -27,8 +28,6 @@ def as_frame(audio: AudioContent | AudioChunk | AudioFrame) -> AudioFrame:
             )
         return AudioFrame(audio.data, audio.sample_rate, audio.channels)
     if isinstance(audio, AudioContent):
-        from roomkit.voice.wav import frame_from_audio_content
-
         return frame_from_audio_content(audio)
     raise AudioFormatError(
         f"STT input must be an AudioFrame, AudioChunk or AudioContent, got {type(audio).__name__}"

@@ -10,6 +10,7 @@ from roomkit.models.content import AudioContent
 from roomkit.voice.base import AudioChunk
 from roomkit.voice.pcm import SAMPLE_WIDTH
 from roomkit.voice.tts.sentence_splitter import split_sentences
+from roomkit.voice.wav import audio_content_from_pcm, frame_from_audio_content
 
 __all__ = ["TTSProvider"]
 
@@ -56,8 +57,6 @@ class TTSProvider(ABC):  # noqa: B024 - implement synthesize() or synthesize_str
             raise NotImplementedError(
                 f"{self.name} must implement synthesize() or synthesize_stream()"
             )
-        from roomkit.voice.wav import audio_content_from_pcm
-
         parts: list[bytes] = []
         rate = channels = 0
         async for chunk in self.synthesize_stream(text, voice=voice):
@@ -81,8 +80,6 @@ class TTSProvider(ABC):  # noqa: B024 - implement synthesize() or synthesize_str
             raise NotImplementedError(
                 f"{self.name} must implement synthesize() or synthesize_stream()"
             )
-        from roomkit.voice.wav import frame_from_audio_content
-
         frame = frame_from_audio_content(await self.synthesize(text, voice=voice))
         step = max(1, frame.sample_rate * CHUNK_MS // 1000) * SAMPLE_WIDTH * frame.channels
         data = frame.data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from roomkit.voice.audio_frame import AudioFrame
+from roomkit.voice.pcm import samples, to_bytes
 from roomkit.voice.pipeline.mockbase import MockStage
 from roomkit.voice.pipeline.postprocessor.base import AudioPostProcessor
 
@@ -24,7 +25,5 @@ class MockAudioPostProcessor(MockStage, AudioPostProcessor):
         self._record(frame)
         if self._gain == 1.0:
             return frame
-        from roomkit.voice.pcm import samples, to_bytes
-
         scaled = [round(v * self._gain) for v in samples(frame.data)]
         return frame.with_data(to_bytes(scaled))
