@@ -23,7 +23,7 @@ _EXPORTS = TypeCheckingExports(__name__)
 
 
 def _plugin_export(name: str) -> Any:
-    # lazy: the plugin catalogue (pluggy, stevedore, entry points) only for plugin names
+    # lazy: the plugin catalogue (pluggy, entry points) only for plugin names
     from roomkit.plugins.catalogue import resolve_export
 
     return resolve_export(name)

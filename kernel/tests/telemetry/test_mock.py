@@ -101,7 +101,7 @@ def _message(body: str) -> InboundMessage:
 async def test_a_room_emits_one_trace_per_inbound_message() -> None:
     mock = MockTelemetryProvider()
     kit = RoomKit(telemetry=TelemetryConfig(provider=mock))
-    assert kit._telemetry is mock
+    assert kit.telemetry is mock
     for channel_id in ("ws-user", "ws-other"):
         channel = kit.register_channel(WebSocketChannel(channel_id))
 

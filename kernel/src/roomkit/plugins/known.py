@@ -71,6 +71,11 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         ),
     ),
     KnownPlugin(
+        "roomkit-opentelemetry",
+        (("telemetry", "opentelemetry"),),
+        ("OpenTelemetryProvider",),
+    ),
+    KnownPlugin(
         "roomkit-postgres",
         (("store", "postgres"), ("lock_manager", "postgres"), ("realtime", "postgres")),
         ("PostgresLockManager", "PostgresRealtime", "PostgresStore"),
@@ -80,6 +85,8 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         (("lock_manager", "redis"), ("realtime", "redis")),
         ("RedisLockManager", "RedisRealtime"),
     ),
+    # the webhook server (`roomkit serve`): no components, no top-level names
+    KnownPlugin("roomkit-server"),
     KnownPlugin("roomkit-sqlite", (("store", "sqlite"),), ("SQLiteStore",)),
     # planned: named by the RoomKit 0.6.7 feature set, not built yet
     _planned("roomkit-deepgram", "DeepgramSTTProvider", components=(("stt", "deepgram"),)),
@@ -94,7 +101,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         "roomkit-gemini-live", "GeminiLiveProvider", components=(("realtime_voice", "gemini-live"),)
     ),
     _planned("roomkit-gradium", "GradiumSTTProvider", "GradiumTTSProvider"),
-    _planned("roomkit-http", "WebhookHTTPProvider"),
     _planned("roomkit-local-audio", "LocalAudioBackend"),
     _planned(
         "roomkit-messenger",
@@ -106,11 +112,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         "roomkit-openai-realtime",
         "OpenAIRealtimeProvider",
         components=(("realtime_voice", "openai-realtime"),),
-    ),
-    _planned(
-        "roomkit-opentelemetry",
-        "OpenTelemetryProvider",
-        components=(("telemetry", "opentelemetry"),),
     ),
     _planned("roomkit-qwen", "QwenSTTProvider", "QwenTTSProvider"),
     _planned("roomkit-rnnoise", "RNNoiseDenoiserProvider"),
@@ -152,6 +153,7 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     ),
     _planned("roomkit-voice", "RealtimeVoiceChannel", "VoiceChannel", "WebSocketRealtimeTransport"),
     _planned("roomkit-voicemeup", "VoiceMeUpSMSProvider"),
+    _planned("roomkit-webhook", "WebhookHTTPProvider"),
     _planned("roomkit-whatsapp-personal", "NeonizeWhatsAppProvider"),
 )
 
