@@ -27,22 +27,20 @@ Standard library only.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
 import itertools
 import re
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode
 
 from roomkit_conformance.wire.http import RecordedRequest, WireResponse, WireServer
+from roomkit_conformance.wire.webhook_post import post_webhook
 
 __all__ = ["TwilioWire", "twilio_error", "twilio_signature"]
 
@@ -302,22 +300,8 @@ class TwilioWire(WireServer):
 
     async def post_webhook(self, url: str, form: Mapping[str, str], timeout: float = 10.0) -> int:
         """POST ``form`` to ``url`` signed as Twilio does; the HTTP status of the answer."""
-        data = urlencode(form).encode("utf-8")
-        request = urllib.request.Request(
-            url, data=data, headers=self.signed_headers(url, form), method="POST"
-        )
-        scheme = urlsplit(url).scheme
-        if scheme not in ("http", "https"):
-            raise ValueError(f"not an HTTP URL: {url!r}")
-
-        def post() -> int:
-            try:
-                with urllib.request.urlopen(request, timeout=timeout) as response:
-                    return int(response.status)
-            except urllib.error.HTTPError as error:
-                return int(error.code)
-
-        return await asyncio.to_thread(post)
+        body = urlencode(form).encode("utf-8")
+        return await post_webhook(url, body, self.signed_headers(url, form), timeout=timeout)
 
     async def deliver_status(
         self, sid: str, status: str = "delivered", *, url: str | None = None
