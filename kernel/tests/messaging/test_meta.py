@@ -10,6 +10,7 @@ from roomkit.errors import ConfigurationError, InvalidContentError
 from roomkit.messaging.meta import WebhookMeta, extract_sms_meta, register_sms_meta_extractor
 from roomkit.models.content import CompositeContent, MediaContent, TextContent
 from roomkit.models.enums import DeliveryStatus
+from roomkit.plugins.catalogue import Catalogue, reset_catalogue
 from roomkit.providers.sms.meta import WebhookMeta as MetaFromOldPath
 
 
@@ -123,8 +124,12 @@ def test_extract_through_the_builtin_mock_plugin() -> None:
 
 
 def test_unknown_provider_names_what_to_install() -> None:
-    with pytest.raises(ConfigurationError, match="pip install roomkit-twilio"):
-        extract_sms_meta("twilio", {})
+    reset_catalogue(Catalogue([]))  # as if no plugin were installed
+    try:
+        with pytest.raises(ConfigurationError, match="pip install ./plugins/roomkit-twilio"):
+            extract_sms_meta("twilio", {})
+    finally:
+        reset_catalogue()
     with pytest.raises(ConfigurationError, match=r"available: .*mock"):
         extract_sms_meta("nope", {})
 
