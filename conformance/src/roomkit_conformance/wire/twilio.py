@@ -224,6 +224,11 @@ class TwilioWire(WireServer):
             found = self._messages.get(sid)
             return dict(found) if found is not None else None
 
+    def messages(self) -> list[dict[str, Any]]:
+        """Every Message resource created so far, oldest first."""
+        with self._store_lock:
+            return [dict(m) for m in self._messages.values()]
+
     # -- webhooks ---------------------------------------------------------------------------
     def sign(
         self, url: str, params: Mapping[str, str] | None, *, algorithm: str = "HMAC_SHA1"
