@@ -54,7 +54,8 @@ def test_descriptors_resolve_and_roomkit_exports_them() -> None:
 
     for descriptor in found:
         module = importlib.import_module(descriptor.factory.partition(":")[0])
-        assert descriptor.conformance and callable(load_ref(descriptor.conformance))
+        assert descriptor.conformance
+        assert callable(load_ref(descriptor.conformance))
         for name in descriptor.exports:
             assert getattr(roomkit, name) is getattr(module, name), name
 
