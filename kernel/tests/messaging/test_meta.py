@@ -126,7 +126,7 @@ def test_extract_through_the_builtin_mock_plugin() -> None:
 def test_unknown_provider_names_what_to_install() -> None:
     reset_catalogue(Catalogue([]))  # as if no plugin were installed
     try:
-        with pytest.raises(ConfigurationError, match="pip install ./plugins/roomkit-twilio"):
+        with pytest.raises(ConfigurationError, match=r"pip install \./plugins/roomkit-twilio"):
             extract_sms_meta("twilio", {})
     finally:
         reset_catalogue()
