@@ -81,6 +81,11 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         ("RedisLockManager", "RedisRealtime"),
     ),
     KnownPlugin("roomkit-sqlite", (("store", "sqlite"),), ("SQLiteStore",)),
+    KnownPlugin(
+        "roomkit-webhook",
+        (("messaging_provider", "webhook"),),
+        ("HTTPProviderConfig", "WebhookHTTPProvider", "parse_http_webhook"),
+    ),
     # planned: named by the RoomKit 0.6.7 feature set, not built yet
     _planned("roomkit-deepgram", "DeepgramSTTProvider", components=(("stt", "deepgram"),)),
     _planned(
@@ -94,7 +99,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         "roomkit-gemini-live", "GeminiLiveProvider", components=(("realtime_voice", "gemini-live"),)
     ),
     _planned("roomkit-gradium", "GradiumSTTProvider", "GradiumTTSProvider"),
-    _planned("roomkit-http", "WebhookHTTPProvider"),
     _planned("roomkit-local-audio", "LocalAudioBackend"),
     _planned(
         "roomkit-messenger",
