@@ -80,6 +80,11 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         (("lock_manager", "redis"), ("realtime", "redis")),
         ("RedisLockManager", "RedisRealtime"),
     ),
+    KnownPlugin(
+        "roomkit-sinch",
+        (("sms_provider", "sinch"),),
+        ("SinchConfig", "SinchSMSProvider", "parse_sinch_webhook"),
+    ),
     KnownPlugin("roomkit-sqlite", (("store", "sqlite"),), ("SQLiteStore",)),
     KnownPlugin(
         "roomkit-webhook",
@@ -128,7 +133,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         "SherpaOnnxVADProvider",
         components=(("stt", "sherpa-onnx"), ("tts", "sherpa-onnx")),
     ),
-    _planned("roomkit-sinch", "SinchSMSProvider", components=(("sms_provider", "sinch"),)),
     _planned(
         "roomkit-sip",
         "SIPRealtimeTransport",
