@@ -52,6 +52,11 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         ("AnthropicAIProvider", "AnthropicConfig"),
     ),
     KnownPlugin(
+        "roomkit-elasticemail",
+        (("email_provider", "elasticemail"),),
+        ("ElasticEmailConfig", "ElasticEmailProvider"),
+    ),
+    KnownPlugin(
         "roomkit-gemini", (("ai_provider", "gemini"),), ("GeminiAIProvider", "GeminiConfig")
     ),
     KnownPlugin("roomkit-mcp", (("tool_provider", "mcp"),), ("MCPConfig", "MCPToolProvider")),
@@ -93,11 +98,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     ),
     # planned: named by the RoomKit 0.6.7 feature set, not built yet
     _planned("roomkit-deepgram", "DeepgramSTTProvider", components=(("stt", "deepgram"),)),
-    _planned(
-        "roomkit-elasticemail",
-        "ElasticEmailProvider",
-        components=(("email_provider", "elasticemail"),),
-    ),
     _planned("roomkit-elevenlabs", "ElevenLabsTTSProvider", components=(("tts", "elevenlabs"),)),
     _planned("roomkit-fastrtc", "FastRTCRealtimeTransport", "FastRTCVoiceBackend"),
     _planned(
