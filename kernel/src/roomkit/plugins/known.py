@@ -86,6 +86,11 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         ("RedisLockManager", "RedisRealtime"),
     ),
     KnownPlugin(
+        "roomkit-sendgrid",
+        (("email_provider", "sendgrid"),),
+        ("SendGridConfig", "SendGridProvider"),
+    ),
+    KnownPlugin(
         "roomkit-sinch",
         (("sms_provider", "sinch"),),
         ("SinchConfig", "SinchSMSProvider", "parse_sinch_webhook"),
@@ -124,7 +129,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     _planned("roomkit-qwen", "QwenSTTProvider", "QwenTTSProvider"),
     _planned("roomkit-rnnoise", "RNNoiseDenoiserProvider"),
     _planned("roomkit-rtp", "RTPBackend"),
-    _planned("roomkit-sendgrid", "SendGridProvider", components=(("email_provider", "sendgrid"),)),
     _planned(
         "roomkit-sherpa-onnx",
         "SherpaOnnxDenoiserProvider",

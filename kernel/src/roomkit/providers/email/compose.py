@@ -37,7 +37,13 @@ from roomkit.models.content import (
 from roomkit.models.event import RoomEvent
 from roomkit.providers.email.base import EmailThreading
 
-__all__ = ["EmailAttachment", "EmailParts", "compose_email", "threading_headers"]
+__all__ = [
+    "EmailAttachment",
+    "EmailParts",
+    "compose_email",
+    "html_to_text",
+    "threading_headers",
+]
 
 #: Attachments (decoded) larger than this are refused unless the caller allows more.
 DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -86,7 +92,9 @@ class _TextOfHTML(HTMLParser):
             self.chunks.append("\n")
 
 
-def _strip_tags(markup: str) -> str:
+def html_to_text(markup: str) -> str:
+    """The text of an HTML fragment: tags dropped, entities decoded, blank runs collapsed,
+    one line per paragraph, list item or line break."""
     parser = _TextOfHTML()
     parser.feed(markup)
     parser.close()
@@ -166,7 +174,7 @@ class _Composer:
             self.text(content.body)
         elif isinstance(content, RichContent):
             if content.format == "html":
-                self.text(content.plain_text or _strip_tags(content.body), content.body)
+                self.text(content.plain_text or html_to_text(content.body), content.body)
             else:
                 self.text(content.plain_text or content.body, _escaped(content.body))
             self.buttons(content.buttons)
