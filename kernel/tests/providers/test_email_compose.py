@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
 
 import pytest
 
@@ -17,33 +16,21 @@ from roomkit.models.content import (
     RichContent,
     TextContent,
 )
-from roomkit.models.enums import ChannelDirection, ChannelType
-from roomkit.models.event import EventSource, RoomEvent
 from roomkit.providers.email.compose import compose_email
-
-
-def _event(content: Any, metadata: dict[str, Any] | None = None) -> RoomEvent:
-    return RoomEvent(
-        room_id="r",
-        source=EventSource(
-            channel_id="c", channel_type=ChannelType.WEBSOCKET, direction=ChannelDirection.INBOUND
-        ),
-        content=content,
-        metadata=metadata or {},
-    )
+from roomkit_conformance.suites.messaging import sample_event
 
 
 def test_text_is_escaped_into_html_paragraphs() -> None:
-    parts = compose_email(_event(TextContent(body="a < b\nline two\n\nnext & last")))
+    parts = compose_email(sample_event(TextContent(body="a < b\nline two\n\nnext & last")))
     assert parts.text == "a < b\nline two\n\nnext & last"
     assert parts.html == "<p>a &lt; b<br>line two</p><p>next &amp; last</p>"
     assert not parts.empty
-    assert compose_email(_event(TextContent(body="  "))).empty
+    assert compose_email(sample_event(TextContent(body="  "))).empty
 
 
 def test_rich_html_markdown_buttons_and_cards() -> None:
     html = compose_email(
-        _event(RichContent(body="<h1>Hi</h1><p>see <b>this</b></p>", format="html"))
+        sample_event(RichContent(body="<h1>Hi</h1><p>see <b>this</b></p>", format="html"))
     )
     assert (html.text, html.html) == ("Hi\nsee this", "<h1>Hi</h1><p>see <b>this</b></p>")
     rich = RichContent(
@@ -52,7 +39,7 @@ def test_rich_html_markdown_buttons_and_cards() -> None:
         buttons=[RichButton(label="Track", url="https://t.example/1"), RichButton(label="OK")],
         cards=[RichCard(title="Box", body="2 kg", image_url="https://i.example/box.png")],
     )
-    parts = compose_email(_event(rich))
+    parts = compose_email(sample_event(rich))
     assert parts.text.split("\n\n") == [
         "Order shipped",
         "Track: https://t.example/1",
@@ -77,7 +64,7 @@ def test_data_urls_are_attached_and_other_media_linked() -> None:
             AudioContent(url="https://m.example/v.ogg", mime_type="audio/ogg", transcript="hi"),
         ]
     )
-    parts = compose_email(_event(content))
+    parts = compose_email(sample_event(content))
     assert [(a.filename, a.mime_type, a.data) for a in parts.attachments] == [
         ("a.pdf", "application/pdf", b"%PDF"),
         ("attachment.txt", "text/plain", b"hello there"),
@@ -100,7 +87,8 @@ def test_data_urls_are_attached_and_other_media_linked() -> None:
 def test_bad_attachments_are_refused(url: str, fragment: str) -> None:
     with pytest.raises(InvalidContentError, match=fragment):
         compose_email(
-            _event(MediaContent(url=url, mime_type="application/pdf")), max_attachment_bytes=64
+            sample_event(MediaContent(url=url, mime_type="application/pdf")),
+            max_attachment_bytes=64,
         )
 
 
@@ -112,13 +100,13 @@ def test_threading_headers_and_no_header_injection() -> None:
             "references": ["<m0@x>", "<m1@x>"],
         }
     }
-    parts = compose_email(_event(TextContent(body="re"), metadata))
+    parts = compose_email(sample_event(TextContent(body="re"), metadata=metadata))
     assert parts.headers == {
         "Message-ID": "<m2@x>",
         "In-Reply-To": "<m1@x>",
         "References": "<m0@x> <m1@x>",
     }
-    assert compose_email(_event(TextContent(body="x"))).headers == {}
+    assert compose_email(sample_event(TextContent(body="x"))).headers == {}
     evil = {"email": {"in_reply_to": "<m1@x>\nBcc: victim@example.com"}}
     with pytest.raises(InvalidContentError, match="line break"):
-        compose_email(_event(TextContent(body="x"), evil))
+        compose_email(sample_event(TextContent(body="x"), metadata=evil))

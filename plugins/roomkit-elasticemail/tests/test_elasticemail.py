@@ -25,8 +25,8 @@ from roomkit.messaging.index import InMemoryMessageIndex
 from roomkit.messaging.webhook import WebhookRequest, dedupe_key
 from roomkit.models.content import CompositeContent, MediaContent, RichContent, TextContent
 from roomkit.models.delivery import DeliveryStatusUpdate
-from roomkit.models.enums import ChannelDirection, ChannelType, DeliveryStatus
-from roomkit.models.event import EventSource, RoomEvent
+from roomkit.models.enums import DeliveryStatus
+from roomkit_conformance.suites.messaging import sample_event
 from roomkit_conformance.wire.elasticemail import (
     ElasticEmailWire,
     notification,
@@ -35,17 +35,6 @@ from roomkit_conformance.wire.elasticemail import (
 
 KEY, TOKEN = "elastic-key-0123456789", "notify-token-0123456789"
 PDF = "data:application/pdf;base64," + base64.b64encode(b"%PDF-1.4 tiny").decode()
-
-
-def _event(content: Any, metadata: dict[str, Any] | None = None) -> RoomEvent:
-    return RoomEvent(
-        room_id="r",
-        source=EventSource(
-            channel_id="ws", channel_type=ChannelType.WEBSOCKET, direction=ChannelDirection.INBOUND
-        ),
-        content=content,
-        metadata=metadata or {},
-    )
 
 
 def _provider(url: str, **options: Any) -> ElasticEmailProvider:
@@ -84,7 +73,7 @@ async def test_a_threaded_email_with_html_and_an_attachment() -> None:
         provider = _provider(wire.url, channel_name="support")
         try:
             result = await provider.send(
-                _event(content, threading), "ada@example.com", subject="Re: Order 42"
+                sample_event(content, metadata=threading), "ada@example.com", subject="Re: Order 42"
             )
         finally:
             await provider.close()
@@ -116,7 +105,7 @@ async def test_bulk_sends_and_default_subject() -> None:
     async with ElasticEmailWire(KEY) as wire:
         provider = _provider(wire.url, is_transactional=False, from_name=None)
         try:
-            result = await provider.send(_event(TextContent(body="hi")), "ada@example.com")
+            result = await provider.send(sample_event(TextContent(body="hi")), "ada@example.com")
         finally:
             await provider.close()
         (request,) = wire.requests
@@ -134,12 +123,13 @@ async def test_unsendable_content_fails_permanently_without_a_call() -> None:
         provider = _provider(wire.url, max_attachment_bytes=1024)
         try:
             results = [
-                await provider.send(_event(TextContent(body="")), "a@example.com"),
+                await provider.send(sample_event(TextContent(body="")), "a@example.com"),
                 await provider.send(
-                    _event(MediaContent(url=huge, mime_type="application/pdf")), "a@example.com"
+                    sample_event(MediaContent(url=huge, mime_type="application/pdf")),
+                    "a@example.com",
                 ),
                 await provider.send(
-                    _event(TextContent(body="x"), header_injection), "a@example.com"
+                    sample_event(TextContent(body="x"), metadata=header_injection), "a@example.com"
                 ),
             ]
         finally:
@@ -156,7 +146,7 @@ async def test_a_bad_key_is_permanent_and_never_shown(caplog: pytest.LogCaptureF
         wire.fail(401, body={"Error": f"Access Denied for {KEY}"})
         provider = _provider(wire.url)
         try:
-            result = await provider.send(_event(TextContent(body="x")), "a@example.com")
+            result = await provider.send(sample_event(TextContent(body="x")), "a@example.com")
             shown = " ".join(
                 [
                     result.model_dump_json(),

@@ -12,22 +12,10 @@ from pydantic import ValidationError
 from roomkit_sendgrid import SendGridConfig, SendGridProvider
 
 from roomkit.models.content import CompositeContent, MediaContent, TextContent
-from roomkit.models.enums import ChannelDirection, ChannelType
-from roomkit.models.event import EventSource, RoomEvent
+from roomkit_conformance.suites.messaging import sample_event
 from roomkit_conformance.wire.sendgrid import SendGridWire, WebhookSigner
 
 KEY = "SG.test-key-0123456789abcdef"
-
-
-def _event(content: Any, metadata: dict[str, Any] | None = None) -> RoomEvent:
-    return RoomEvent(
-        room_id="room-9",
-        source=EventSource(
-            channel_id="ws", channel_type=ChannelType.WEBSOCKET, direction=ChannelDirection.INBOUND
-        ),
-        content=content,
-        metadata=metadata or {},
-    )
 
 
 def _provider(url: str, **options: Any) -> SendGridProvider:
@@ -61,7 +49,9 @@ async def test_a_threaded_mail_with_text_html_and_an_attachment() -> None:
         provider = _provider(wire.url)
         try:
             result = await provider.send(
-                _event(content, metadata), "ada@example.com", subject="Re: Order 42"
+                sample_event(content, metadata=metadata, room_id="room-9"),
+                "ada@example.com",
+                subject="Re: Order 42",
             )
         finally:
             await provider.close()
@@ -98,7 +88,7 @@ async def test_sender_override_and_default_subject() -> None:
         provider = _provider(wire.url)
         try:
             result = await provider.send(
-                _event(TextContent(body="hi")),
+                sample_event(TextContent(body="hi")),
                 "ada@example.com",
                 from_="Billing <billing@shop.example>",
             )
@@ -118,8 +108,8 @@ async def test_a_rejected_mail_is_permanent_and_the_key_never_shows(
         wire.fail(401, body={"errors": [{"message": f"bad key {KEY}", "field": None}]})
         provider = _provider(wire.url)
         try:
-            denied = await provider.send(_event(TextContent(body="x")), "ada@example.com")
-            refused = await provider.send(_event(TextContent(body="x")), "ada@example.com")
+            denied = await provider.send(sample_event(TextContent(body="x")), "ada@example.com")
+            refused = await provider.send(sample_event(TextContent(body="x")), "ada@example.com")
             shown = " ".join(
                 [
                     denied.model_dump_json(),
@@ -141,9 +131,9 @@ async def test_empty_and_oversized_content_fail_without_a_call() -> None:
     async with SendGridWire(KEY) as wire:
         provider = _provider(wire.url, max_attachment_bytes=1024)
         try:
-            empty = await provider.send(_event(TextContent(body=" ")), "ada@example.com")
+            empty = await provider.send(sample_event(TextContent(body=" ")), "ada@example.com")
             large = await provider.send(
-                _event(MediaContent(url=big, mime_type="application/pdf")), "ada@example.com"
+                sample_event(MediaContent(url=big, mime_type="application/pdf")), "ada@example.com"
             )
         finally:
             await provider.close()

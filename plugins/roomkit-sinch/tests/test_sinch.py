@@ -17,8 +17,9 @@ from roomkit.messaging import extract_sms_meta
 from roomkit.messaging.webhook import WebhookRequest
 from roomkit.models.content import CompositeContent, MediaContent, TextContent
 from roomkit.models.delivery import DeliveryStatusUpdate
-from roomkit.models.enums import ChannelDirection, ChannelType, DeliveryStatus
-from roomkit.models.event import EventSource, InboundMessage, RoomEvent
+from roomkit.models.enums import DeliveryStatus
+from roomkit.models.event import InboundMessage
+from roomkit_conformance.suites.messaging import sample_event
 from roomkit_conformance.wire.sinch import (
     SinchWire,
     batch_delivery_report,
@@ -30,16 +31,6 @@ from roomkit_conformance.wire.sinch import (
 )
 
 PLAN, TOKEN, SECRET = "plan-7", "sinch-token-0123456789", "callback-secret-0123456789"
-
-
-def _event(content: Any) -> RoomEvent:
-    return RoomEvent(
-        room_id="r",
-        source=EventSource(
-            channel_id="ws", channel_type=ChannelType.WEBSOCKET, direction=ChannelDirection.INBOUND
-        ),
-        content=content,
-    )
 
 
 def _provider(url: str, **options: Any) -> SinchSMSProvider:
@@ -64,9 +55,9 @@ async def test_text_and_media_batches_follow_the_rest_api() -> None:
     async with SinchWire(PLAN, TOKEN) as wire:
         provider = _provider(wire.url, callback_url="https://hooks.example.com/sinch")
         try:
-            text = await provider.send(_event(TextContent(body="hello")), "+15550199")
+            text = await provider.send(sample_event(TextContent(body="hello")), "+15550199")
             media = await provider.send(
-                _event(
+                sample_event(
                     MediaContent(
                         url="https://m.example/a.png", mime_type="image/png", caption="see"
                     )
@@ -102,7 +93,7 @@ async def test_a_wrong_token_is_permanent_and_never_shown(
         wire.fail(401, body={"code": "unauthorized", "text": f"bad token {TOKEN}"})
         provider = _provider(wire.url)
         try:
-            result = await provider.send(_event(TextContent(body="x")), "+15550199")
+            result = await provider.send(sample_event(TextContent(body="x")), "+15550199")
             shown = " ".join(
                 [
                     result.model_dump_json(),
@@ -122,7 +113,7 @@ async def test_an_empty_text_is_refused_before_any_call() -> None:
     async with SinchWire(PLAN, TOKEN) as wire:
         provider = _provider(wire.url)
         try:
-            result = await provider.send(_event(TextContent(body="")), "+15550199")
+            result = await provider.send(sample_event(TextContent(body="")), "+15550199")
         finally:
             await provider.close()
         assert wire.requests == []

@@ -19,8 +19,9 @@ from roomkit.messaging.signing import HmacVerifier
 from roomkit.messaging.webhook import WebhookRequest
 from roomkit.models.content import MediaContent, TextContent
 from roomkit.models.delivery import DeliveryStatusUpdate
-from roomkit.models.enums import ChannelDirection, ChannelType, DeliveryStatus
-from roomkit.models.event import EventSource, InboundMessage, RoomEvent
+from roomkit.models.enums import DeliveryStatus
+from roomkit.models.event import InboundMessage, RoomEvent
+from roomkit_conformance.suites.messaging import sample_event
 from roomkit_conformance.wire.http import RecordedRequest, WireResponse
 from roomkit_conformance.wire.webhook import WebhookReceiverWire, signed_webhook_headers
 
@@ -28,15 +29,9 @@ SECRET = "current-secret-0123456789"
 OLD = "previous-secret-0123456789"
 
 
-def _event(content: object = None) -> RoomEvent:
-    return RoomEvent(
-        room_id="room-1",
-        source=EventSource(
-            channel_id="ws", channel_type=ChannelType.WEBSOCKET, direction=ChannelDirection.INBOUND
-        ),
-        content=content or TextContent(body="hello partner"),
-        metadata={"order": 42},
-    )
+def _event(content: TextContent | MediaContent | None = None) -> RoomEvent:
+    body = content or TextContent(body="hello partner")
+    return sample_event(body, metadata={"order": 42}, room_id="room-1")
 
 
 def _provider(url: str, **options: object) -> WebhookHTTPProvider:
@@ -72,7 +67,7 @@ async def test_posts_signed_json_with_an_idempotency_key() -> None:
     assert body["recipient_id"] == "account-42"
     assert (body["room_id"], body["channel_id"], body["metadata"]) == (
         "room-1",
-        "ws",
+        "conformance-peer",
         {"order": 42},
     )
     assert body["content"] == {

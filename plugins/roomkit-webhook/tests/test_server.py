@@ -52,6 +52,11 @@ async def test_signed_round_trip_through_the_webhook_server() -> None:
             assert unsigned.status_code == 403
             stale = signed_webhook_headers(body.encode(), SECRET, timestamp=int(time.time()) - 900)
             assert (await client.post(hook, content=body, headers=stale)).status_code == 403
+            huge = json.dumps({"sender_id": "acct-9", "body": "x" * 1_100_000}).encode()
+            oversized = await client.post(
+                hook, content=huge, headers=signed_webhook_headers(huge, SECRET)
+            )
+            assert oversized.status_code == 413
 
             rooms: list[str] = []
 

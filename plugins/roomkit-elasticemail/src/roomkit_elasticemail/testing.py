@@ -25,6 +25,7 @@ from roomkit_conformance.wire.elasticemail import (
     notification,
     notification_query,
 )
+from roomkit_conformance.wire.view import WireServerView
 from roomkit_elasticemail.config import ElasticEmailConfig
 from roomkit_elasticemail.notifications import TOKEN_PARAMETER
 from roomkit_elasticemail.provider import ElasticEmailProvider
@@ -49,15 +50,14 @@ def _plain(message: dict[str, object]) -> str:
     return "".join(texts)
 
 
-class ElasticEmailWireView:
+class ElasticEmailWireView(WireServerView):
     """The :class:`~roomkit_conformance.suites.messaging.MessagingWire` of the fake."""
 
-    def __init__(self, server: ElasticEmailWire, token: str = CONFORMANCE_TOKEN) -> None:
-        self.server = server
-        self.token = token
+    fault_body = {"Error": "scripted {status}"}
 
-    async def reset(self) -> None:
-        self.server.reset()
+    def __init__(self, server: ElasticEmailWire, token: str = CONFORMANCE_TOKEN) -> None:
+        super().__init__(server)
+        self.token = token
 
     async def sent(self) -> list[SentMessage]:
         found = []
@@ -70,14 +70,6 @@ class ElasticEmailWireView:
             text = _plain(message)
             found.append(SentMessage(to, text, tuple(_LINK.findall(text)), message))
         return found
-
-    async def fail(self, status: int, *, times: int = 1, retry_after: float | None = None) -> None:
-        self.server.fail(
-            status, times=times, retry_after=retry_after, body={"Error": f"scripted {status}"}
-        )
-
-    async def hang(self, seconds: float, *, times: int = 1) -> None:
-        self.server.hang(seconds, times=times)
 
     def _get(self, query: str) -> WebhookRequest:
         return WebhookRequest("GET", f"{_URL}?{query}", {}, b"", query=dict(parse_qsl(query)))

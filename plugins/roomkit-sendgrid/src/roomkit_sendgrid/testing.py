@@ -15,7 +15,6 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import replace
 
 from roomkit.messaging.webhook import WebhookRequest
 from roomkit.models.enums import DeliveryStatus
@@ -26,6 +25,7 @@ from roomkit_conformance.wire.sendgrid import (
     event,
     inbound_parse_form,
 )
+from roomkit_conformance.wire.view import WireServerView
 from roomkit_sendgrid.config import SendGridConfig
 from roomkit_sendgrid.provider import SendGridProvider
 
@@ -43,16 +43,18 @@ _EVENTS = {
 }
 
 
-class SendGridWireView:
+class SendGridWireView(WireServerView):
     """The :class:`~roomkit_conformance.suites.messaging.MessagingWire` of the fake."""
 
+    signature_headers = frozenset(
+        {"x-twilio-email-event-webhook-signature", "x-twilio-email-event-webhook-timestamp"}
+    )
+    fault_body = {"errors": [{"message": "scripted {status}", "field": None, "help": None}]}
+
     def __init__(self, server: SendGridWire, events: WebhookSigner, inbound: WebhookSigner):
-        self.server = server
+        super().__init__(server)
         self.events = events
         self.inbound_signer = inbound
-
-    async def reset(self) -> None:
-        self.server.reset()
 
     async def sent(self) -> list[SentMessage]:
         found = []
@@ -64,13 +66,6 @@ class SendGridWireView:
             text = "".join(c["value"] for c in mail["content"] if c["type"] == "text/plain")
             found.append(SentMessage(to, text, tuple(_LINK.findall(text)), mail))
         return found
-
-    async def fail(self, status: int, *, times: int = 1, retry_after: float | None = None) -> None:
-        body = {"errors": [{"message": f"scripted {status}", "field": None, "help": None}]}
-        self.server.fail(status, times=times, retry_after=retry_after, body=body)
-
-    async def hang(self, seconds: float, *, times: int = 1) -> None:
-        self.server.hang(seconds, times=times)
 
     def signed(
         self, body: bytes, content_type: str = "application/json", timestamp: int | None = None
@@ -96,17 +91,6 @@ class SendGridWireView:
     def status(self, *, message_id: str, status: DeliveryStatus) -> WebhookRequest:
         body = json.dumps([event(_EVENTS[status], x_message_id=message_id)]).encode()
         return self.signed(body)
-
-    def unsigned(self, request: WebhookRequest) -> WebhookRequest:
-        headers = {
-            k: v
-            for k, v in request.headers.items()
-            if not k.startswith("x-twilio-email-event-webhook-")
-        }
-        return replace(request, headers=headers)
-
-    def tampered(self, request: WebhookRequest) -> WebhookRequest:
-        return replace(request, body=request.body + b" ")
 
     def replayed(self, request: WebhookRequest) -> WebhookRequest | None:
         content_type = request.header("content-type") or "application/json"

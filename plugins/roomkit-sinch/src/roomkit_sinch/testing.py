@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import replace
 
 from roomkit.messaging.webhook import WebhookRequest
 from roomkit.models.enums import DeliveryStatus
@@ -26,6 +25,7 @@ from roomkit_conformance.wire.sinch import (
     recipient_delivery_report,
     sign_callback,
 )
+from roomkit_conformance.wire.view import WireServerView
 from roomkit_sinch.config import SinchConfig
 from roomkit_sinch.provider import SinchSMSProvider
 
@@ -43,15 +43,15 @@ _WORDS = {
 }
 
 
-class SinchWireView:
+class SinchWireView(WireServerView):
     """The :class:`~roomkit_conformance.suites.messaging.MessagingWire` of :class:`SinchWire`."""
 
-    def __init__(self, server: SinchWire, secret: str = CONFORMANCE_SECRET) -> None:
-        self.server = server
-        self.secret = secret
+    signature_headers = frozenset(SIGNATURE_HEADERS)
+    fault_body = {"code": "scripted", "text": "scripted {status}"}
 
-    async def reset(self) -> None:
-        self.server.reset()
+    def __init__(self, server: SinchWire, secret: str = CONFORMANCE_SECRET) -> None:
+        super().__init__(server)
+        self.secret = secret
 
     async def sent(self) -> list[SentMessage]:
         found = []
@@ -67,17 +67,6 @@ class SinchWireView:
             else:
                 found.append(SentMessage(batch["to"][0], body, (), batch))
         return found
-
-    async def fail(self, status: int, *, times: int = 1, retry_after: float | None = None) -> None:
-        self.server.fail(
-            status,
-            times=times,
-            retry_after=retry_after,
-            body={"code": "scripted", "text": f"scripted {status}"},
-        )
-
-    async def hang(self, seconds: float, *, times: int = 1) -> None:
-        self.server.hang(seconds, times=times)
 
     def signed(
         self, body: bytes, content_type: str = "application/json", timestamp: int | None = None
@@ -107,13 +96,6 @@ class SinchWireView:
             batch_id=message_id, recipient="+15550199", status=word, code=code
         )
         return self.signed(dumps(data))
-
-    def unsigned(self, request: WebhookRequest) -> WebhookRequest:
-        headers = {k: v for k, v in request.headers.items() if k not in SIGNATURE_HEADERS}
-        return replace(request, headers=headers)
-
-    def tampered(self, request: WebhookRequest) -> WebhookRequest:
-        return replace(request, body=request.body + b" ")
 
     def replayed(self, request: WebhookRequest) -> WebhookRequest | None:
         return self.signed(request.body, timestamp=int(time.time()) - 3600)

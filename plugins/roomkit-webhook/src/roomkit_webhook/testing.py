@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import replace
 from typing import Any
 
 from roomkit.messaging.signing import SIGNATURE_HEADER
 from roomkit.messaging.webhook import WebhookRequest
 from roomkit.models.enums import DeliveryStatus
 from roomkit_conformance.suites.messaging import MessagingHarness, SentMessage
+from roomkit_conformance.wire.view import WireServerView
 from roomkit_conformance.wire.webhook import WebhookReceiverWire, signed_webhook_headers
 from roomkit_webhook.config import HTTPProviderConfig
 from roomkit_webhook.provider import WebhookHTTPProvider
@@ -30,20 +30,20 @@ CONFORMANCE_SECRET = "conformance-webhook-secret"
 _URL = "https://hooks.example.test/roomkit"
 
 
-class WebhookWireView:
+class WebhookWireView(WireServerView):
     """The :class:`~roomkit_conformance.suites.messaging.MessagingWire` of the receiver."""
 
-    def __init__(self, server: WebhookReceiverWire, secret: str = CONFORMANCE_SECRET) -> None:
-        self.server = server
-        self.secret = secret
+    signature_headers = frozenset({SIGNATURE_HEADER.lower()})
 
-    async def reset(self) -> None:
-        self.server.reset()
+    def __init__(self, server: WebhookReceiverWire, secret: str = CONFORMANCE_SECRET) -> None:
+        super().__init__(server)
+        self.receiver = server
+        self.secret = secret
 
     async def sent(self) -> list[SentMessage]:
         found = []
         for request in self.server.requests:
-            if request.path != self.server.path:
+            if request.path != self.receiver.path:
                 continue
             body = request.json()
             content: dict[str, Any] = body["content"]
@@ -51,12 +51,6 @@ class WebhookWireView:
             media = (content["url"],) if content.get("type") == "media" else ()
             found.append(SentMessage(body["recipient_id"], text, media, body))
         return found
-
-    async def fail(self, status: int, *, times: int = 1, retry_after: float | None = None) -> None:
-        self.server.fail(status, times=times, retry_after=retry_after)
-
-    async def hang(self, seconds: float, *, times: int = 1) -> None:
-        self.server.hang(seconds, times=times)
 
     def signed(
         self, body: bytes, content_type: str = "application/json", timestamp: int | None = None
@@ -76,13 +70,6 @@ class WebhookWireView:
     def status(self, *, message_id: str, status: DeliveryStatus) -> WebhookRequest:
         data = {"type": "status", "message_id": message_id, "status": status.value}
         return self.signed(json.dumps(data).encode())
-
-    def unsigned(self, request: WebhookRequest) -> WebhookRequest:
-        headers = {k: v for k, v in request.headers.items() if k != SIGNATURE_HEADER.lower()}
-        return replace(request, headers=headers)
-
-    def tampered(self, request: WebhookRequest) -> WebhookRequest:
-        return replace(request, body=request.body + b" ")
 
     def replayed(self, request: WebhookRequest) -> WebhookRequest | None:
         return self.signed(request.body, timestamp=int(time.time()) - 3600)
