@@ -22,7 +22,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"errors", "lazy"}),  # leaf helpers
     frozenset({"models", "plugins"}),  # data (and the keys, ids and hook types); discovery
     frozenset({"store", "realtime", "telemetry", "identity", "providers", "tools"}),  # contracts
-    frozenset({"memory", "skills"}),
+    frozenset({"memory", "skills", "voice"}),
     frozenset({"channels"}),  # the Channel contract, RoomEngine, AI channels and agents
     frozenset({"orchestration"}),
     frozenset({"core"}),  # the engine: RoomKit and the message path
