@@ -21,6 +21,7 @@ SRC = Path(roomkit.__file__).parent
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"errors", "lazy"}),  # leaf helpers
     frozenset({"models", "plugins"}),  # data (and the keys, ids and hook types); discovery
+    frozenset({"messaging"}),  # webhook contract, signatures, SMS segments, message indexes
     frozenset({"store", "realtime", "telemetry", "identity", "providers", "tools"}),  # contracts
     frozenset({"memory", "skills", "voice"}),
     frozenset({"channels"}),  # the Channel contract, RoomEngine, AI channels and agents
@@ -32,6 +33,9 @@ LAYERS: tuple[frozenset[str], ...] = (
 
 RANK = {package: rank for rank, layer in enumerate(LAYERS) for package in layer}
 TOP = len(LAYERS)  # the ``roomkit`` package itself: the table of contents, above everything
+#: Modules that, like ``roomkit`` itself, only re-export names of every layer: the
+#: plugin-author SDK (``from roomkit.plugins import ...``) sits above everything too.
+FACADES = frozenset({"roomkit.plugins"})
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ def package_of(module: str) -> str:
 
 def rank_of(module: str) -> int:
     package = package_of(module)
-    if not package:
+    if not package or module in FACADES:
         return TOP
     if package not in RANK:
         pytest.fail(f"package roomkit.{package} has no place in LAYERS ({__file__}); add it")

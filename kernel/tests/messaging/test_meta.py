@@ -10,6 +10,7 @@ from roomkit.errors import ConfigurationError, InvalidContentError
 from roomkit.messaging.meta import WebhookMeta, extract_sms_meta, register_sms_meta_extractor
 from roomkit.models.content import CompositeContent, MediaContent, TextContent
 from roomkit.models.enums import DeliveryStatus
+from roomkit.plugins import known
 from roomkit.providers.sms.meta import WebhookMeta as MetaFromOldPath
 
 
@@ -122,9 +123,12 @@ def test_extract_through_the_builtin_mock_plugin() -> None:
     assert status.to_status().delivery_status == DeliveryStatus.READ
 
 
-def test_unknown_provider_names_what_to_install() -> None:
-    with pytest.raises(ConfigurationError, match="pip install roomkit-twilio"):
-        extract_sms_meta("twilio", {})
+def test_unknown_provider_names_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A first-party SMS plugin that is not installed here (whatever is built in this checkout).
+    components = {**known.KNOWN_COMPONENTS, ("sms_provider", "acme-sms"): "roomkit-acme-sms"}
+    monkeypatch.setattr(known, "KNOWN_COMPONENTS", components)
+    with pytest.raises(ConfigurationError, match=r"pip install \./plugins/roomkit-acme-sms"):
+        extract_sms_meta("acme-sms", {})
     with pytest.raises(ConfigurationError, match=r"available: .*mock"):
         extract_sms_meta("nope", {})
 

@@ -146,8 +146,9 @@ def register_sms_meta_extractor(provider: str, extractor: MetaExtractor) -> None
 
 
 def _plugin_extractor(provider: str) -> MetaExtractor | None:
+    # lazy: the catalogue loads every installed plugin; only when a vendor's reader is asked for
     from roomkit.plugins.catalogue import get_catalogue
-    from roomkit.plugins.descriptors import load_ref
+    from roomkit.plugins.descriptors import load_ref  # lazy: with the catalogue
 
     catalogue = get_catalogue()
     found = catalogue.find("sms_provider", provider)
@@ -166,8 +167,9 @@ def extract_sms_meta(provider: str, payload: Mapping[str, Any]) -> WebhookMeta:
     ``extract_meta`` of the installed ``sms_provider`` plugin of that name)."""
     extractor = _EXTRACTORS.get(provider) or _plugin_extractor(provider)
     if extractor is None:
+        # lazy: only to word the error (the catalogue loads every installed plugin)
         from roomkit.plugins.catalogue import get_catalogue
-        from roomkit.plugins.known import KNOWN_COMPONENTS, install_hint
+        from roomkit.plugins.known import KNOWN_COMPONENTS, install_hint  # lazy: same
 
         installed = sorted(set(_EXTRACTORS) | set(get_catalogue().names("sms_provider")))
         message = (

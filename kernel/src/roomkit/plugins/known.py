@@ -76,6 +76,9 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         ),
     ),
     KnownPlugin(
+        "roomkit-opentelemetry", (("telemetry", "opentelemetry"),), ("OpenTelemetryProvider",)
+    ),
+    KnownPlugin(
         "roomkit-postgres",
         (("store", "postgres"), ("lock_manager", "postgres"), ("realtime", "postgres")),
         ("PostgresLockManager", "PostgresRealtime", "PostgresStore"),
@@ -90,6 +93,7 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         (("email_provider", "sendgrid"),),
         ("SendGridConfig", "SendGridProvider"),
     ),
+    KnownPlugin("roomkit-server"),  # the webhook server: no components, no exports
     KnownPlugin(
         "roomkit-sinch",
         (("sms_provider", "sinch"),),
@@ -120,11 +124,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         "roomkit-openai-realtime",
         "OpenAIRealtimeProvider",
         components=(("realtime_voice", "openai-realtime"),),
-    ),
-    _planned(
-        "roomkit-opentelemetry",
-        "OpenTelemetryProvider",
-        components=(("telemetry", "opentelemetry"),),
     ),
     _planned("roomkit-qwen", "QwenSTTProvider", "QwenTTSProvider"),
     _planned("roomkit-rnnoise", "RNNoiseDenoiserProvider"),
