@@ -147,8 +147,14 @@ def test_process_catalogue_is_cached_and_reloadable(
 
 
 def test_plugin_looking_up_names_while_loading_gets_an_error(
-    make_plugin: Callable[..., object], source: Callable[..., str]
+    make_plugin: Callable[..., object],
+    source: Callable[..., str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    import roomkit
+
+    # not cached on roomkit by an earlier test: the lookup must reach the catalogue
+    monkeypatch.delitem(vars(roomkit), "OpenAIAIProvider", raising=False)
     make_plugin("eager", source("eager", header="import roomkit\nroomkit.OpenAIAIProvider\n"))
     record = get_catalogue(reload=True).plugin("eager")
     assert record.status == "broken"

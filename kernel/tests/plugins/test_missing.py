@@ -14,11 +14,15 @@ from roomkit.plugins import (
     PluginNotInstalledError,
 )
 from roomkit.plugins.catalogue import Catalogue, reset_catalogue
+from roomkit.plugins.known import KNOWN_EXPORTS
 
 
 @pytest.fixture
-def nothing_installed() -> Iterator[None]:
-    """A process catalogue with no plugin at all."""
+def nothing_installed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A process catalogue with no plugin at all, and no plugin name already cached on
+    ``roomkit`` by an earlier test that resolved it."""
+    for name in KNOWN_EXPORTS:
+        monkeypatch.delitem(vars(roomkit), name, raising=False)
     reset_catalogue(Catalogue([]))
     yield
     reset_catalogue()

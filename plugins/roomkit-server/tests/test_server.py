@@ -15,7 +15,7 @@ from roomkit_server.testing import serve_app
 
 from roomkit import HookExecution, HookResult, HookTrigger, RoomKit
 from roomkit.channels.sms import SMSChannel
-from roomkit.errors import ConfigurationError
+from roomkit.errors import ConfigurationError, WebhookSignatureError
 from roomkit.messaging.webhook import (
     WebhookEndpoint,
     WebhookParser,
@@ -23,6 +23,7 @@ from roomkit.messaging.webhook import (
     WebhookRequest,
     WebhookVerifier,
 )
+from roomkit.models.delivery import DeliveryStatusUpdate
 from roomkit.models.enums import DeliveryStatus
 from roomkit.testing import MockSMSProvider
 
@@ -396,6 +397,33 @@ async def test_handshake_and_custom_acknowledgement() -> None:
         posted = await client.post(url + "/meta", content=b"{}")
         assert (posted.status_code, posted.text) == (200, "<Response/>")
         assert posted.headers["content-type"].startswith("text/xml")
+    await kit.close()
+
+
+async def test_an_endpoint_listing_get_receives_get_webhooks() -> None:
+    """Vendors that notify with GET (Elastic Email): verified and parsed, not a handshake."""
+
+    class QueryToken(WebhookVerifier):
+        def verify(self, request: WebhookRequest) -> None:
+            if request.query.get("token") != "tok-123":
+                raise WebhookSignatureError("bad token", reason="invalid")
+
+    class QueryParser(WebhookParser):
+        def parse(self, request: WebhookRequest, channel_id: str) -> list[Any]:
+            return [
+                DeliveryStatusUpdate(
+                    provider="getter", message_id=request.query["id"], status="delivered"
+                )
+            ]
+
+    kit, _, server, _ = make_server()
+    endpoint = WebhookEndpoint(QueryToken(), QueryParser(), methods=("GET", "POST"))
+    server.add_channel("sms", path="/notify", endpoints={"": endpoint})
+    async with serve_app(server.app) as (url, _), httpx.AsyncClient(timeout=20) as client:
+        ok = await client.get(url + "/notify", params={"token": "tok-123", "id": "m1"})
+        forged = await client.get(url + "/notify", params={"token": "nope", "id": "m1"})
+        assert (ok.status_code, forged.status_code) == (200, 403)
+    assert server.health()["received"] == 1
     await kit.close()
 
 

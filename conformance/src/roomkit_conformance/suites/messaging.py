@@ -57,7 +57,13 @@ from roomkit.models.room import ChannelCapabilities
 from roomkit.providers.messaging import MessagingProvider
 from roomkit_conformance.base import SuiteBase, requires
 
-__all__ = ["MessagingHarness", "MessagingProviderSuite", "MessagingWire", "SentMessage"]
+__all__ = [
+    "MessagingHarness",
+    "MessagingProviderSuite",
+    "MessagingWire",
+    "SentMessage",
+    "sample_event",
+]
 
 PNG_URL = "https://media.example.invalid/cat.png"
 
@@ -147,22 +153,27 @@ def _channel_type(provider: MessagingProvider) -> ChannelType:
     return ChannelType.WEBHOOK
 
 
-def _event(content: Any) -> RoomEvent:
+def sample_event(
+    content: Any, *, metadata: dict[str, Any] | None = None, room_id: str = "conformance-room"
+) -> RoomEvent:
+    """A room event carrying ``content`` (as a peer channel wrote it), to hand to
+    ``provider.send`` in tests."""
     return RoomEvent(
-        room_id="conformance-room",
+        room_id=room_id,
         source=EventSource(
             channel_id="conformance-peer",
             channel_type=ChannelType.WEBSOCKET,
             direction=ChannelDirection.INBOUND,
         ),
         content=content,
+        metadata=metadata or {},
     )
 
 
 async def _send(harness: MessagingHarness, content: Any) -> ProviderResult:
     send = getattr(harness.provider, "send", None)
     assert send is not None, "a messaging provider has send()"
-    result = await send(_event(content), harness.recipient)
+    result = await send(sample_event(content), harness.recipient)
     assert isinstance(result, ProviderResult), f"send returned {type(result).__name__}"
     return result
 

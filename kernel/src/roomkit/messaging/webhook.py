@@ -134,8 +134,10 @@ class WebhookParser(ABC):
 class WebhookEndpoint:
     """A verifier and a parser for one inbound route of a provider.
 
-    ``methods`` lists the HTTP methods the route takes (``GET`` goes to
-    :meth:`WebhookParser.handshake`). ``name`` is for logs and metrics.
+    ``methods`` lists the HTTP methods the route takes. A ``GET`` goes to
+    :meth:`WebhookParser.handshake` unless ``methods`` lists it: then it is verified and
+    parsed like a ``POST`` (for vendors that notify with ``GET``; the parser reads
+    ``request.query``). ``name`` is for logs and metrics.
     """
 
     verifier: WebhookVerifier

@@ -52,6 +52,11 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         ("AnthropicAIProvider", "AnthropicConfig"),
     ),
     KnownPlugin(
+        "roomkit-elasticemail",
+        (("email_provider", "elasticemail"),),
+        ("ElasticEmailConfig", "ElasticEmailProvider"),
+    ),
+    KnownPlugin(
         "roomkit-gemini", (("ai_provider", "gemini"),), ("GeminiAIProvider", "GeminiConfig")
     ),
     KnownPlugin("roomkit-mcp", (("tool_provider", "mcp"),), ("MCPConfig", "MCPToolProvider")),
@@ -128,13 +133,23 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
             "parse_voicemeup_webhook",
         ),
     ),
+    KnownPlugin(
+        "roomkit-sendgrid",
+        (("email_provider", "sendgrid"),),
+        ("SendGridConfig", "SendGridProvider"),
+    ),
+    KnownPlugin(
+        "roomkit-sinch",
+        (("sms_provider", "sinch"),),
+        ("SinchConfig", "SinchSMSProvider", "parse_sinch_webhook"),
+    ),
+    KnownPlugin(
+        "roomkit-webhook",
+        (("messaging_provider", "webhook"),),
+        ("HTTPProviderConfig", "WebhookHTTPProvider", "parse_http_webhook"),
+    ),
     # planned: named by the RoomKit 0.6.7 feature set, not built yet
     _planned("roomkit-deepgram", "DeepgramSTTProvider", components=(("stt", "deepgram"),)),
-    _planned(
-        "roomkit-elasticemail",
-        "ElasticEmailProvider",
-        components=(("email_provider", "elasticemail"),),
-    ),
     _planned("roomkit-elevenlabs", "ElevenLabsTTSProvider", components=(("tts", "elevenlabs"),)),
     _planned("roomkit-fastrtc", "FastRTCRealtimeTransport", "FastRTCVoiceBackend"),
     _planned(
@@ -156,7 +171,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     _planned("roomkit-qwen", "QwenSTTProvider", "QwenTTSProvider"),
     _planned("roomkit-rnnoise", "RNNoiseDenoiserProvider"),
     _planned("roomkit-rtp", "RTPBackend"),
-    _planned("roomkit-sendgrid", "SendGridProvider", components=(("email_provider", "sendgrid"),)),
     _planned(
         "roomkit-sherpa-onnx",
         "SherpaOnnxDenoiserProvider",
@@ -165,7 +179,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         "SherpaOnnxVADProvider",
         components=(("stt", "sherpa-onnx"), ("tts", "sherpa-onnx")),
     ),
-    _planned("roomkit-sinch", "SinchSMSProvider", components=(("sms_provider", "sinch"),)),
     _planned(
         "roomkit-sip",
         "SIPRealtimeTransport",
@@ -180,7 +193,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         "roomkit-telegram", "TelegramBotProvider", components=(("messaging_provider", "telegram"),)
     ),
     _planned("roomkit-voice", "RealtimeVoiceChannel", "VoiceChannel", "WebSocketRealtimeTransport"),
-    _planned("roomkit-webhook", "WebhookHTTPProvider"),
     _planned("roomkit-whatsapp-personal", "NeonizeWhatsAppProvider"),
 )
 

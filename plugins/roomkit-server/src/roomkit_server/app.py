@@ -14,9 +14,10 @@ For each registered channel whose provider has webhook endpoints, a route
 6. **answer** -- the parser's acknowledgement (200), before any processing.
 
 Workers hand items to the kit (:func:`roomkit.core.webhooks.process_webhook_item`).
-``GET`` on a route is the provider's verification handshake (405 when it has none);
-``GET /healthz`` reports queue depth and counters. Logs name routes, status codes and error
-types, never bodies, headers or secrets.
+``GET`` on a route is the provider's verification handshake (405 when it has none), unless
+the endpoint lists ``GET`` in its methods (vendors that notify with ``GET``, such as Elastic
+Email): then it is a webhook like a ``POST``. ``GET /healthz`` reports queue depth and
+counters. Logs name routes, status codes and error types, never bodies, headers or secrets.
 
 Mount it in your own Starlette / FastAPI app with ``Mount("/hooks", app=server.app)`` and give
 your app ``lifespan=server.lifespan`` (or call :meth:`WebhookServer.start` /
@@ -308,7 +309,7 @@ class WebhookServer:
             received_at=self._clock(),
         )
         endpoint = route.endpoint
-        if request.method == "GET":
+        if request.method == "GET" and "GET" not in endpoint.methods:
             reply = endpoint.parser.handshake(webhook)
             if reply is None:
                 return _error(405, "method_not_allowed", "this route takes POST")
