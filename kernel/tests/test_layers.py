@@ -20,8 +20,10 @@ SRC = Path(roomkit.__file__).parent
 
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"errors", "lazy"}),  # leaf helpers
-    frozenset({"models", "plugins"}),  # data (and the keys, ids and hook types); discovery
-    frozenset({"store", "realtime", "telemetry", "identity", "providers", "tools"}),  # contracts
+    # data (and the keys, ids and hook types); discovery; telemetry (imports errors only, so
+    # the contracts above it, such as AI providers, can record spans)
+    frozenset({"models", "plugins", "telemetry"}),
+    frozenset({"store", "realtime", "identity", "providers", "tools"}),  # contracts
     frozenset({"memory", "skills"}),
     frozenset({"channels"}),  # the Channel contract, RoomEngine, AI channels and agents
     frozenset({"orchestration"}),

@@ -291,9 +291,16 @@ async def test_telemetry_sample(caplog: pytest.LogCaptureFixture) -> None:
     assert result.accepted
     spans = [r.getMessage() for r in caplog.records if r.getMessage().startswith("span ")]
     names = [line.split()[1] for line in spans]
-    assert names == ["roomkit.delivery", "roomkit.process_inbound"]  # inner span ends first
-    assert "'room_id': 'r'" in spans[1]
-    assert "status=ok" in spans[1]
+    assert names == [  # inner spans end first
+        "roomkit.store",
+        "roomkit.route",
+        "roomkit.store",
+        "roomkit.delivery",
+        "roomkit.broadcast",
+        "roomkit.inbound",
+    ]
+    assert "'room_id': 'r'" in spans[-1]
+    assert "status=ok" in spans[-1]
 
 
 async def test_skills_sample() -> None:

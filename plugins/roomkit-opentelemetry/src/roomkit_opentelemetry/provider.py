@@ -41,7 +41,7 @@ from opentelemetry.trace import (
 from opentelemetry.trace import SpanKind as OtelSpanKind
 
 from roomkit.errors import ConfigurationError
-from roomkit.telemetry.base import Attributes, TelemetryProvider, describe_error, resolve_span
+from roomkit.telemetry.base import Attributes, TelemetryProvider, describe_error, resolve_kind
 from roomkit.telemetry.metrics import derive_metrics
 from roomkit.telemetry.propagation import TraceParent
 from roomkit.telemetry.spans import Attr, SpanKind, new_span_id
@@ -192,7 +192,7 @@ class OpenTelemetryProvider(TelemetryProvider):
     def start_span(
         self,
         kind: SpanKind | str,
-        name: str | Attributes | None = None,
+        name: str | None = None,
         *,
         parent_id: str | None = None,
         attributes: Attributes | None = None,
@@ -201,7 +201,8 @@ class OpenTelemetryProvider(TelemetryProvider):
         channel_id: str | None = None,
     ) -> str:
         try:
-            span_kind, span_name, attrs = resolve_span(kind, name, attributes)
+            span_kind, span_name = resolve_kind(kind, name)
+            attrs = dict(attributes) if attributes else {}
             otel_attrs: dict[str, Any] = {_KIND: span_kind.value}
             if self._metadata:
                 otel_attrs.update(self._metadata)
