@@ -140,12 +140,14 @@ async def admit_event(
         if outcome.blocked:
             event.status = EventStatus.BLOCKED
             event.blocked_by = outcome.blocked_by
-            stored = await add_event(rt, event)
+            stored = await (
+                rt.store.add_event(event) if rt.tracer is None else add_event(rt, event)
+            )
             return Admitted(
                 stored, blocked=True, reason=outcome.reason, duplicate=stored.id != event.id
             )
     event.status = EventStatus.DELIVERED
-    stored = await add_event(rt, event)
+    stored = await (rt.store.add_event(event) if rt.tracer is None else add_event(rt, event))
     if stored.id != event.id:  # the key was seen before: the store returned the first event
         return Admitted(stored, duplicate=True)
     event = stored  # a store may return a copy: carry on with the stored object (and index)
@@ -365,28 +367,80 @@ async def broadcast(rt: Runtime, event: RoomEvent, ctx: RoomContext) -> list[Roo
     failed counts); the responses are admitted after it, in the message's span.
     """
     tracer = rt.tracer
-    span = ""
-    if tracer is not None:
-        span = tracer.start(SpanKind.BROADCAST, "roomkit.broadcast", room_id=event.room_id)
+    span = (
+        ""
+        if tracer is None
+        else tracer.start(SpanKind.BROADCAST, "roomkit.broadcast", room_id=event.room_id)
+    )
     try:
-        acted, counts = await _broadcast(rt, event, ctx)
+        source_id = event.source.channel_id
+        visibility = event.visibility
+        channels = rt.channels
+        transports: list[tuple[Channel, ChannelBinding]] = []
+        intelligence: list[tuple[Channel, ChannelBinding]] = []
+        queued: list[tuple[Channel, ChannelBinding]] | None = None
+        boxes = rt.outbox.boxes  # bindings with deliveries waiting: queue behind them
+        for binding in ctx.bindings:
+            channel_id = binding.channel_id
+            if channel_id == source_id or not binding.can_read:
+                continue
+            if visibility != "all" and not is_visible(visibility, binding):
+                continue
+            channel = channels.get(channel_id)
+            if channel is None:
+                continue
+            if binding.category == _INTELLIGENCE:
+                if not binding.muted:
+                    intelligence.append((channel, binding))
+            elif boxes and (binding.room_id, channel_id) in boxes:
+                if queued is None:
+                    queued = []
+                queued.append((channel, binding))
+            else:
+                transports.append((channel, binding))
+
+        acted: list[tuple[ChannelBinding, ChannelOutput]] = []
+        group: DeliveryGroup | None = None
+        failures = 0
+        if transports or queued:
+            outcomes = await _deliver_all(rt, event, ctx, transports) if transports else []
+            if queued:
+                transports.extend(queued)
+                outcomes.extend((None, queued_result(b.channel_id)) for _, b in queued)
+            if tracer is not None:
+                failures += sum(failed is not None for _, failed in outcomes)
+            acted, group = await _record(rt, event, ctx, transports, outcomes, None, False)
+
+        hooks = rt.hooks
+        if hooks.has(HookTrigger.AFTER_BROADCAST):
+            await hooks.fire(HookTrigger.AFTER_BROADCAST, event, ctx)
+
+        if intelligence:
+            outcomes = [await call_channel(rt, c, event, b, ctx) for c, b in intelligence]
+            if tracer is not None:
+                failures += sum(failed is not None for _, failed in outcomes)
+            delivered = group is None and bool(transports)  # no failure so far: all delivered
+            more, group = await _record(rt, event, ctx, intelligence, outcomes, group, delivered)
+            acted.extend(more)
+        if group is not None:
+            await _settle(rt, event, group)
     except BaseException as exc:
         if tracer is not None:
             tracer.fail(span, exc)
         raise
+    targets = len(transports) + len(intelligence)
     if tracer is not None:
-        targets, failed = counts
         tracer.end(
             span,
             {
                 Attr.BROADCAST_TARGETS: targets,
-                Attr.BROADCAST_DELIVERED: targets - failed,
-                Attr.BROADCAST_FAILED: failed,
+                Attr.BROADCAST_DELIVERED: targets - failures,
+                Attr.BROADCAST_FAILED: failures,
                 Attr.EVENT_ID: event.id,
             },
         )
-    if counts[1] and rt.observers:
-        await _report_failures(rt, event, counts[0])
+    if rt.observers and event.delivery_results:
+        await _report_failures(rt, event, targets)
     responses: list[RoomEvent] = []
     for binding, output in acted:
         responses.extend(await respond(rt, event, ctx, binding, output))
@@ -418,59 +472,3 @@ async def _report_failures(rt: Runtime, event: RoomEvent, targets: int) -> None:
             total=targets,
             errors=errors,
         )
-
-
-async def _broadcast(
-    rt: Runtime, event: RoomEvent, ctx: RoomContext
-) -> tuple[list[tuple[ChannelBinding, ChannelOutput]], tuple[int, int]]:
-    """The deliveries of :func:`broadcast`: the outputs to act on and (targets, failures)."""
-    source_id = event.source.channel_id
-    visibility = event.visibility
-    channels = rt.channels
-    transports: list[tuple[Channel, ChannelBinding]] = []
-    intelligence: list[tuple[Channel, ChannelBinding]] = []
-    queued: list[tuple[Channel, ChannelBinding]] | None = None
-    boxes = rt.outbox.boxes  # bindings with deliveries waiting: queue behind them
-    for binding in ctx.bindings:
-        channel_id = binding.channel_id
-        if channel_id == source_id or not binding.can_read:
-            continue
-        if visibility != "all" and not is_visible(visibility, binding):
-            continue
-        channel = channels.get(channel_id)
-        if channel is None:
-            continue
-        if binding.category == _INTELLIGENCE:
-            if not binding.muted:
-                intelligence.append((channel, binding))
-        elif boxes and (binding.room_id, channel_id) in boxes:
-            if queued is None:
-                queued = []
-            queued.append((channel, binding))
-        else:
-            transports.append((channel, binding))
-
-    acted: list[tuple[ChannelBinding, ChannelOutput]] = []
-    group: DeliveryGroup | None = None
-    failures = 0
-    if transports or queued:
-        outcomes = await _deliver_all(rt, event, ctx, transports) if transports else []
-        if queued:
-            transports.extend(queued)
-            outcomes.extend((None, queued_result(b.channel_id)) for _, b in queued)
-        failures += sum(failed is not None for _, failed in outcomes)
-        acted, group = await _record(rt, event, ctx, transports, outcomes, None, False)
-
-    hooks = rt.hooks
-    if hooks.has(HookTrigger.AFTER_BROADCAST):
-        await hooks.fire(HookTrigger.AFTER_BROADCAST, event, ctx)
-
-    if intelligence:
-        outcomes = [await call_channel(rt, c, event, b, ctx) for c, b in intelligence]
-        failures += sum(failed is not None for _, failed in outcomes)
-        delivered = group is None and bool(transports)  # no failure so far: all delivered
-        more, group = await _record(rt, event, ctx, intelligence, outcomes, group, delivered)
-        acted.extend(more)
-    if group is not None:
-        await _settle(rt, event, group)
-    return acted, (len(transports) + len(intelligence), failures)

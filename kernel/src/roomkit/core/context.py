@@ -18,6 +18,7 @@ from roomkit.models.room import ChannelBinding, Room
 from roomkit.store.base import ConversationStore
 from roomkit.telemetry.metrics import Metric
 from roomkit.telemetry.spans import Attr, SpanKind
+from roomkit.telemetry.tracer import Tracer
 
 __all__ = [
     "LARGE_ROOM",
@@ -66,12 +67,9 @@ def _context(
     )
 
 
-async def _message_snapshot(
-    rt: Runtime, room_id: str, participant_id: str | None
+async def _traced_snapshot(
+    rt: Runtime, tracer: Tracer, room_id: str, participant_id: str | None
 ) -> RoomContext | None:
-    tracer = rt.tracer
-    if tracer is None:
-        return await _read_message_snapshot(rt, room_id, participant_id)
     span = tracer.start(SpanKind.STORE_QUERY, "roomkit.store", _SNAPSHOT_ATTRS, room_id=room_id)
     try:
         snapshot = await _read_message_snapshot(rt, room_id, participant_id)
@@ -127,7 +125,16 @@ async def load_context(
     the cost does not grow with the room's membership. Nothing is cached between calls:
     another process sharing the store may change the room at any time.
     """
-    snapshot = await _message_snapshot(rt, room_id, participant_id)
+    tracer = rt.tracer
+    store = rt.store
+    if tracer is None and type(store).get_message_snapshot is not _DEFAULT_MESSAGE_SNAPSHOT:
+        snapshot = await store.get_message_snapshot(
+            room_id, participant_id, recent=rt.context_events
+        )  # the common case, without the call below
+    elif tracer is None:
+        snapshot = await _read_message_snapshot(rt, room_id, participant_id)
+    else:
+        snapshot = await _traced_snapshot(rt, tracer, room_id, participant_id)
     if snapshot is None:
         return None
     return _context(snapshot.room, snapshot.bindings, snapshot.participants, snapshot.recent_events)
@@ -135,7 +142,16 @@ async def load_context(
 
 async def message_context(rt: Runtime, room: Room, participant_id: str | None) -> RoomContext:
     """:func:`load_context` for a room already read (``room`` stands for the one stored)."""
-    snapshot = await _message_snapshot(rt, room.id, participant_id)
+    tracer = rt.tracer
+    store = rt.store
+    if tracer is None and type(store).get_message_snapshot is not _DEFAULT_MESSAGE_SNAPSHOT:
+        snapshot = await store.get_message_snapshot(
+            room.id, participant_id, recent=rt.context_events
+        )  # the common case, without the call below
+    elif tracer is None:
+        snapshot = await _read_message_snapshot(rt, room.id, participant_id)
+    else:
+        snapshot = await _traced_snapshot(rt, tracer, room.id, participant_id)
     if snapshot is None:  # deleted meanwhile: what the separate reads would have found
         return _context(room, [], [], [])
     return _context(room, snapshot.bindings, snapshot.participants, snapshot.recent_events)

@@ -25,7 +25,7 @@ from roomkit.core.context import load_context, report_hook_failure
 from roomkit.core.ephemeral import EphemeralMixin
 from roomkit.core.hook_api import HookApiMixin
 from roomkit.core.hooks import HookEngine
-from roomkit.core.inbound import process_inbound
+from roomkit.core.inbound import process_inbound, run_pipeline
 from roomkit.core.locks import InMemoryLockManager, RoomLockManager, room_lock
 from roomkit.core.messaging_api import MessagingApiMixin
 from roomkit.core.outbox import Outboxes
@@ -508,7 +508,10 @@ class RoomKit(
         self, message: InboundMessage, *, room_id: str | None = None
     ) -> InboundResult:
         """Run an inbound message through the pipeline (see :mod:`roomkit.core.inbound`)."""
-        return await process_inbound(self._rt, message, room_id)
+        rt = self._rt
+        if rt.tracer is None and not rt.observers:  # nothing to record: the pipeline alone
+            return await run_pipeline(rt, message, room_id)
+        return await process_inbound(rt, message, room_id)
 
     async def send_event(
         self,

@@ -376,29 +376,10 @@ class HookEngine:
     async def _call(self, reg: HookRegistration, payload: Any, ctx: RoomContext) -> Any:
         timeout = reg.timeout if reg.timeout is not None else self.default_timeout
         tracer = self.tracer
-        if tracer is None:
-            return await self._run_one(reg, payload, ctx, timeout)
-        kind = _SPAN_KINDS[reg.execution]
-        if not tracer.records_hook(reg.trigger, kind):
-            return await self._run_one(reg, payload, ctx, timeout)
-        span = tracer.start(
-            kind,
-            "roomkit.hook",
-            {Attr.HOOK_NAME: reg.name, Attr.HOOK_TRIGGER: str(reg.trigger)},
-            room_id=ctx.room.id,
-        )
-        try:
-            result = await self._run_one(reg, payload, ctx, timeout)
-        except BaseException as exc:
-            tracer.fail(span, exc, {Attr.HOOK_RESULT: "error"})
-            raise
-        action = result.action if isinstance(result, HookResult) else "none"
-        tracer.end(span, {Attr.HOOK_RESULT: action})
-        return result
-
-    async def _run_one(
-        self, reg: HookRegistration, payload: Any, ctx: RoomContext, timeout: float | None
-    ) -> Any:
+        if tracer is not None:
+            kind = _SPAN_KINDS[reg.execution]
+            if tracer.records_hook(reg.trigger, kind):
+                return await self._traced_call(tracer, kind, reg, payload, ctx, timeout)
         if timeout is None:
             return await reg.fn(payload, ctx)
         try:
@@ -408,6 +389,41 @@ class HookEngine:
             raise HookTimeoutError(
                 f"hook {reg.name!r} ({reg.trigger}) did not finish within {timeout}s"
             ) from None
+
+    async def _traced_call(
+        self,
+        tracer: Tracer,
+        kind: SpanKind,
+        reg: HookRegistration,
+        payload: Any,
+        ctx: RoomContext,
+        timeout: float | None,
+    ) -> Any:
+        """:meth:`_call` in a ``roomkit.hook`` span (``hook.result``: the action, ``none`` or
+        ``error``)."""
+        span = tracer.start(
+            kind,
+            "roomkit.hook",
+            {Attr.HOOK_NAME: reg.name, Attr.HOOK_TRIGGER: str(reg.trigger)},
+            room_id=ctx.room.id,
+        )
+        try:
+            if timeout is None:
+                result = await reg.fn(payload, ctx)
+            else:
+                try:
+                    with self.watchdog.deadline(timeout):
+                        result = await reg.fn(payload, ctx)
+                except TimeoutError:
+                    raise HookTimeoutError(
+                        f"hook {reg.name!r} ({reg.trigger}) did not finish within {timeout}s"
+                    ) from None
+        except BaseException as exc:
+            tracer.fail(span, exc, {Attr.HOOK_RESULT: "error"})
+            raise
+        action = result.action if isinstance(result, HookResult) else "none"
+        tracer.end(span, {Attr.HOOK_RESULT: action})
+        return result
 
     async def run_sync(
         self,
@@ -424,7 +440,10 @@ class HookEngine:
         ``skip_event_filter=True`` runs hooks whose channel filters do not match too.
         """
         outcome = SyncOutcome(event=event)
-        for reg in self._hooks(0, trigger, ctx):
+        hooks = self._sync.get(trigger, _NONE)
+        if self._rooms:
+            hooks = self._hooks(0, trigger, ctx)
+        for reg in hooks:
             if not skip_event_filter and not reg.matches(outcome.event):
                 continue
             try:

@@ -70,6 +70,7 @@ __all__ = [
     "find_duplicate",
     "find_room",
     "process_inbound",
+    "run_pipeline",
     "to_event",
 ]
 
@@ -190,6 +191,20 @@ def check_rate(rt: Runtime, message: InboundMessage) -> None:
         )
 
 
+async def _traced_find_room(
+    rt: Runtime, tracer: Tracer, message: InboundMessage, room_id: str | None
+) -> tuple[Room, RoomContext, str]:
+    """:func:`find_room` in a ``roomkit.route`` span."""
+    span = tracer.start(SpanKind.CUSTOM, "roomkit.route")
+    try:
+        room, ctx, source = await find_room(rt, message, room_id)
+    except BaseException as exc:
+        tracer.fail(span, exc)
+        raise
+    tracer.end(span, {Attr.ROUTE_SOURCE: source, Attr.ROOM_ID: room.id})
+    return room, ctx, source
+
+
 async def find_room(
     rt: Runtime, message: InboundMessage, room_id: str | None
 ) -> tuple[Room, RoomContext, str]:
@@ -202,22 +217,6 @@ async def find_room(
     (channel, sender) under the lock manager and looked up again inside the lock, so
     concurrent first messages of a new sender share one new room.
     """
-    tracer = rt.tracer
-    span = "" if tracer is None else tracer.start(SpanKind.CUSTOM, "roomkit.route")
-    try:
-        room, ctx, source = await _find_room(rt, message, room_id)
-    except BaseException as exc:
-        if tracer is not None:
-            tracer.fail(span, exc)
-        raise
-    if tracer is not None:
-        tracer.end(span, {Attr.ROUTE_SOURCE: source, Attr.ROOM_ID: room.id})
-    return room, ctx, source
-
-
-async def _find_room(
-    rt: Runtime, message: InboundMessage, room_id: str | None
-) -> tuple[Room, RoomContext, str]:
     room: Room | None = None
     ctx: RoomContext | None = None
     source = "explicit"
@@ -231,7 +230,10 @@ async def _find_room(
             raise RoomNotFoundError(f"room {short_id(room_id)} does not exist")
         room = ctx.room
     else:
-        source, room = await _latest_room(rt, message)
+        store = rt.store  # the sender's latest room, else the channel's (inline: hot path)
+        source, room = "sender", await store.find_latest_room(message.channel_id, message.sender_id)
+        if room is None:
+            source, room = "channel", await store.find_latest_room(message.channel_id)
         if room is None:  # maybe a new sender's first message: one at a time per sender
             channel_id = message.channel_id
             key = f"route:{channel_id}:{message.sender_id}"
@@ -382,7 +384,9 @@ async def process_inbound(
     """Run one inbound message through the whole pipeline (see the module docstring)."""
     tracer = rt.tracer
     if tracer is None:
-        result = await _process(rt, message, room_id)
+        if not rt.observers:
+            return await run_pipeline(rt, message, room_id)
+        result = await run_pipeline(rt, message, room_id)
     else:
         result = await _traced(rt, tracer, message, room_id)
     if rt.observers:
@@ -404,7 +408,7 @@ async def _traced(
             channel_id=channel_id if isinstance(channel_id, str) else None,
         )
         try:
-            result = await _process(rt, message, room_id)
+            result = await run_pipeline(rt, message, room_id)
         except BaseException as exc:
             outcome = "rate_limited" if isinstance(exc, RateLimitedError) else "failed"
             tracer.fail(span, exc, {Attr.INBOUND_OUTCOME: outcome})
@@ -443,13 +447,18 @@ async def _observe(rt: Runtime, result: InboundResult) -> None:
         await rt.observers.emit("event_processed", room_id=result.room_id, event_id=event.id)
 
 
-async def _process(
+async def run_pipeline(
     rt: Runtime, message: InboundMessage, room_id: str | None = None
 ) -> InboundResult:
+    """The pipeline itself, without the message's root span and framework events."""
     message, channel = check_message(rt, message)
     check_rate(rt, message)
     epoch = rt.status_epoch  # before the snapshot: a later close is seen under the lock
-    room, ctx, _ = await find_room(rt, message, room_id)
+    tracer = rt.tracer
+    if tracer is None:
+        room, ctx, _ = await find_room(rt, message, room_id)
+    else:
+        room, ctx, _ = await _traced_find_room(rt, tracer, message, room_id)
     binding = ctx.binding_for(message.channel_id)
     if binding is None:
         raise ChannelNotFoundError(
@@ -480,7 +489,7 @@ async def _process(
         if identity.blocked:
             event.status = EventStatus.BLOCKED
             event.blocked_by = "identity"
-            stored = await add_event(rt, event)
+            stored = await add_event(rt, event) if tracer else await rt.store.add_event(event)
             if stored.id != event.id:  # the key was seen before: the first event stands
                 return _result(room.id, stored, duplicate=True)
             if joining is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from roomkit.models._construct import construct
 from roomkit.models._ids import new_id, utcnow
@@ -20,6 +20,7 @@ from roomkit.models.enums import (
 )
 
 __all__ = [
+    "NO_CHANNEL_DATA",
     "ChannelData",
     "DeliveryResult",
     "EphemeralEvent",
@@ -60,7 +61,13 @@ class DeliveryResult(BaseModel):
 
 class ChannelData(BaseModel):
     """What the channel an event came through knows about it: the vendor, the vendor's message
-    id, the conversation thread, and anything else vendor-specific (``extra``)."""
+    id, the conversation thread, and anything else vendor-specific (``extra``).
+
+    Immutable: give an event other channel data with
+    ``event.channel_data = ChannelData(thread_id=...)``.
+    """
+
+    model_config = ConfigDict(frozen=True)
 
     provider: str | None = None
     external_id: str | None = None
@@ -68,8 +75,30 @@ class ChannelData(BaseModel):
     extra: dict[str, Any] = Field(default_factory=dict)
 
 
-def _no_channel_data() -> ChannelData:
-    return construct(ChannelData, {})  # the default of every event: built without validation
+class _SharedExtra(dict[str, Any]):
+    """``extra`` of :data:`NO_CHANNEL_DATA`, which every event without channel data shares:
+    read-only (a copy is a plain dict)."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(
+            "this ChannelData is shared by events without channel data; assign "
+            "event.channel_data = ChannelData(extra={...}) instead"
+        )
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __copy__(self) -> dict[str, Any]:
+        return {}
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        return {}
+
+
+#: The channel data of events that carry none (shared, so creating an event costs nothing).
+NO_CHANNEL_DATA = construct(
+    ChannelData, {"provider": None, "external_id": None, "thread_id": None, "extra": _SharedExtra()}
+)
 
 
 class RoomEvent(BaseModel):
@@ -95,7 +124,7 @@ class RoomEvent(BaseModel):
     blocked_by: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
     delivery_results: dict[str, DeliveryResult] = Field(default_factory=dict)
-    channel_data: ChannelData = Field(default_factory=_no_channel_data)
+    channel_data: ChannelData = NO_CHANNEL_DATA
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
