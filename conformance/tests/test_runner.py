@@ -112,6 +112,21 @@ def test_missing_llmock_is_named_up_front(monkeypatch: pytest.MonkeyPatch) -> No
     assert result.detail == "needs the LLM wire fake (llmock)"
 
 
+def test_only_factories_running_llmock_need_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from roomkit_conformance import runner
+
+    monkeypatch.setattr(runner.importlib.util, "find_spec", _no_llmock(runner))
+    monkeypatch.setattr(runner.shutil, "which", lambda *_a, **_k: None)
+    for factory, needs in (
+        ("roomkit_anthropic.testing:conformance_instance", True),  # llmock_instance
+        ("roomkit_conformance.wire.llm:LLMockServer", True),  # the wire fake itself
+        ("roomkit_sqlite.testing:conformance_instance", False),
+        ("roomkit_opentelemetry.testing:otel_telemetry", False),
+    ):
+        target = Target("p", "ai_provider", "n", factory, "a:B")
+        assert (runner.missing_requirement(target) is runner.LLMOCK) is needs, factory
+
+
 def _no_llmock(runner: object) -> object:
     import importlib.util
 

@@ -45,5 +45,5 @@ def test_packages_use_it() -> None:
 
     assert roomkit.testing.MockAIProvider.__name__ == "MockAIProvider"
     # attribute access: the AttributeError flavour of PluginNotInstalledError (hasattr is False)
-    with pytest.raises(AttributeError, match="roomkit-twilio"):
-        roomkit.TwilioSMSProvider  # noqa: B018 - the lookup is the test
+    with pytest.raises(AttributeError, match="roomkit-deepgram"):
+        roomkit.DeepgramSTTProvider  # noqa: B018 - the lookup is the test

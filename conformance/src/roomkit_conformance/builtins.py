@@ -14,6 +14,8 @@ from typing import Any
 from roomkit_conformance.suites.channel import ChannelHarness
 from roomkit_conformance.suites.identity import IdentityHarness
 from roomkit_conformance.suites.telemetry import TelemetryHarness
+from roomkit_conformance.voice_builtins import *  # noqa: F403 - voice factories, listed below
+from roomkit_conformance.voice_builtins import __all__ as _VOICE
 
 __all__ = [
     "console_telemetry",
@@ -32,6 +34,7 @@ __all__ = [
     "mock_whatsapp_personal_messaging_provider",
     "noop_telemetry",
     "websocket_channel",
+    *_VOICE,
 ]
 
 

@@ -153,6 +153,10 @@ class Requirement:
 #: The LLM wire fake: AI-provider factories built on ``roomkit_conformance.wire.llm``.
 LLMOCK = Requirement("llmock", "llm", "the LLM wire fake (llmock)")
 
+#: What a factory's source names when it runs llmock: the wire fake's module, or the helper
+#: AI-provider factories build on (:func:`roomkit_conformance.suites.ai_wire.llmock_instance`).
+_LLM_WIRE_MARKERS = ("roomkit_conformance.wire.llm", "llmock_instance")
+
 
 def missing_requirement(target: Target) -> Requirement | None:
     """The optional test dependency ``target``'s conformance factory needs and lacks."""
@@ -176,7 +180,7 @@ def _uses_llm_wire(ref: str) -> bool:
         source = Path(spec.origin).read_text(encoding="utf-8")
     except OSError:
         return False
-    return "roomkit_conformance.wire.llm" in source
+    return any(marker in source for marker in _LLM_WIRE_MARKERS)
 
 
 # -- generated test modules ----------------------------------------------------------------

@@ -23,7 +23,7 @@ _EXPORTS = TypeCheckingExports(__name__)
 
 
 def _plugin_export(name: str) -> Any:
-    # lazy: the plugin catalogue (pluggy, stevedore, entry points) only for plugin names
+    # lazy: the plugin catalogue (pluggy, entry points) only for plugin names
     from roomkit.plugins.catalogue import resolve_export
 
     return resolve_export(name)
@@ -92,6 +92,8 @@ if TYPE_CHECKING:
     from roomkit.errors import StoreError as StoreError
     from roomkit.errors import StoreInputError as StoreInputError
     from roomkit.errors import TransientProviderError as TransientProviderError
+    from roomkit.errors import VoiceBackendNotConfiguredError as VoiceBackendNotConfiguredError
+    from roomkit.errors import VoiceNotConfiguredError as VoiceNotConfiguredError
     from roomkit.errors import WebhookError as WebhookError
     from roomkit.errors import WebhookPayloadError as WebhookPayloadError
     from roomkit.errors import WebhookSignatureError as WebhookSignatureError
@@ -256,3 +258,38 @@ if TYPE_CHECKING:
     from roomkit.tools.compose import compose_tool_handlers as compose_tool_handlers
     from roomkit.tools.policy import RoleOverride as RoleOverride
     from roomkit.tools.policy import ToolPolicy as ToolPolicy
+    from roomkit.voice.audio_frame import AudioFrame as AudioFrame
+    from roomkit.voice.backends.base import VoiceBackend as VoiceBackend
+    from roomkit.voice.backends.mock import MockVoiceBackend as MockVoiceBackend
+    from roomkit.voice.base import AudioChunk as AudioChunk
+    from roomkit.voice.base import AudioReceivedCallback as AudioReceivedCallback
+    from roomkit.voice.base import BargeInCallback as BargeInCallback
+    from roomkit.voice.base import TranscriptionResult as TranscriptionResult
+    from roomkit.voice.base import VoiceCapability as VoiceCapability
+    from roomkit.voice.base import VoiceSession as VoiceSession
+    from roomkit.voice.base import VoiceSessionState as VoiceSessionState
+    from roomkit.voice.events import BargeInEvent as BargeInEvent
+    from roomkit.voice.events import PartialTranscriptionEvent as PartialTranscriptionEvent
+    from roomkit.voice.events import SessionStartedEvent as SessionStartedEvent
+    from roomkit.voice.events import SpeakerChangeEvent as SpeakerChangeEvent
+    from roomkit.voice.events import TTSCancelledEvent as TTSCancelledEvent
+    from roomkit.voice.events import VADAudioLevelEvent as VADAudioLevelEvent
+    from roomkit.voice.events import VADSilenceEvent as VADSilenceEvent
+    from roomkit.voice.pipeline.config import AudioPipelineConfig as AudioPipelineConfig
+    from roomkit.voice.pipeline.denoiser.base import DenoiserProvider as DenoiserProvider
+    from roomkit.voice.pipeline.denoiser.mock import MockDenoiserProvider as MockDenoiserProvider
+    from roomkit.voice.pipeline.diarization.base import DiarizationProvider as DiarizationProvider
+    from roomkit.voice.pipeline.diarization.base import DiarizationResult as DiarizationResult
+    from roomkit.voice.pipeline.diarization.mock import (
+        MockDiarizationProvider as MockDiarizationProvider,
+    )
+    from roomkit.voice.pipeline.engine import AudioPipeline as AudioPipeline
+    from roomkit.voice.pipeline.vad.base import VADConfig as VADConfig
+    from roomkit.voice.pipeline.vad.base import VADEvent as VADEvent
+    from roomkit.voice.pipeline.vad.base import VADEventType as VADEventType
+    from roomkit.voice.pipeline.vad.base import VADProvider as VADProvider
+    from roomkit.voice.pipeline.vad.mock import MockVADProvider as MockVADProvider
+    from roomkit.voice.stt.base import STTProvider as STTProvider
+    from roomkit.voice.stt.mock import MockSTTProvider as MockSTTProvider
+    from roomkit.voice.tts.base import TTSProvider as TTSProvider
+    from roomkit.voice.tts.mock import MockTTSProvider as MockTTSProvider

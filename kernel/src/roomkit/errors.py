@@ -7,6 +7,8 @@ whole family with one ``except`` and the narrower classes when they care which r
 from __future__ import annotations
 
 __all__ = [
+    "AudioFormatError",
+    "AudioStageError",
     "ChainDepthExceededError",
     "ChannelNotFoundError",
     "ChannelNotRegisteredError",
@@ -32,6 +34,9 @@ __all__ = [
     "StoreError",
     "StoreInputError",
     "TransientProviderError",
+    "VoiceBackendNotConfiguredError",
+    "VoiceNotConfiguredError",
+    "VoiceSessionError",
     "WebhookError",
     "WebhookPayloadError",
     "WebhookSignatureError",
@@ -229,3 +234,36 @@ class IdentityNotFoundError(RoomKitError):
 
 class ParticipantNotFoundError(RoomKitError):
     """The room has no participant with the given id."""
+
+
+# --- voice -------------------------------------------------------------------------------
+
+
+class AudioFormatError(InvalidContentError):
+    """Audio is not in a shape RoomKit can process: odd-length or partial PCM16 samples, a
+    non-positive sample rate, fewer than one channel, or a format a stage does not take."""
+
+
+class AudioStageError(RoomKitError):
+    """An audio pipeline stage raised or stalled while processing one session's audio.
+
+    The pipeline reports it (``AudioPipeline.on_error``) and keeps the session running;
+    ``stage`` names the stage role (``"vad"``, ``"denoiser"`` ...), ``session_id`` the session.
+    """
+
+    def __init__(self, message: str, *, stage: str = "", session_id: str = "") -> None:
+        super().__init__(message)
+        self.stage = stage
+        self.session_id = session_id
+
+
+class VoiceSessionError(RoomKitError):
+    """A voice session is unknown or has ended, or per-session state would be shared."""
+
+
+class VoiceNotConfiguredError(RoomKitError):
+    """A voice operation needs a provider (STT, TTS ...) that was not configured."""
+
+
+class VoiceBackendNotConfiguredError(RoomKitError):
+    """A voice operation needs a voice backend (the audio transport) that was not configured."""

@@ -65,6 +65,30 @@ def test_every_kind_renders_complete_and_lint_clean(kind: str, name: str, tmp_pa
         assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.parametrize(
+    ("kind", "contract"),
+    [
+        ("sms_provider", "SMSProvider"),
+        ("rcs_provider", "RCSProvider"),
+        ("email_provider", "EmailProvider"),
+        ("messaging_provider", "HTTPProvider"),
+    ],
+)
+def test_messaging_kinds_share_one_piece_with_their_own_contract(
+    kind: str, contract: str, tmp_path: Path
+) -> None:
+    written = render_plugin(PluginSpec("acme", kind), tmp_path)
+    names = {p.relative_to(tmp_path).as_posix() for p in written}
+    assert {"src/roomkit_acme/webhooks.py", "tests/test_provider.py"} <= names
+    provider = (tmp_path / "src" / "roomkit_acme" / "provider.py").read_text()
+    assert f"({contract}):" in provider
+    assert "async def send(" in provider
+    assert "self, event: RoomEvent, to: str" in provider
+    plugin = (tmp_path / "src" / "roomkit_acme" / "plugin.py").read_text()
+    assert "def roomkit_register_messaging_providers(register: Register)" in plugin
+    assert f'kind="{kind}"' in plugin
+
+
 def test_cli_writes_and_explains(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "roomkit-acme"
     assert main(["plugins", "new", "acme", "--kind", "store", "--dir", str(target)]) == 0

@@ -10,6 +10,8 @@ from roomkit.errors import ConfigurationError, InvalidContentError
 from roomkit.messaging.meta import WebhookMeta, extract_sms_meta, register_sms_meta_extractor
 from roomkit.models.content import CompositeContent, MediaContent, TextContent
 from roomkit.models.enums import DeliveryStatus
+from roomkit.plugins.catalogue import Catalogue, reset_catalogue
+from roomkit.plugins.known import install_hint
 from roomkit.providers.sms.meta import WebhookMeta as MetaFromOldPath
 
 
@@ -123,8 +125,17 @@ def test_extract_through_the_builtin_mock_plugin() -> None:
 
 
 def test_unknown_provider_names_what_to_install() -> None:
-    with pytest.raises(ConfigurationError, match="pip install roomkit-twilio"):
-        extract_sms_meta("twilio", {})
+    """The hint is the known-plugins one: no roomkit-* distribution is on a package index, so
+    a built one installs from the checkout or a wheel."""
+    reset_catalogue(Catalogue([]))  # as if no plugin were installed
+    try:
+        with pytest.raises(ConfigurationError) as caught:
+            extract_sms_meta("twilio", {})
+    finally:
+        reset_catalogue()
+    message = str(caught.value)
+    assert install_hint("roomkit-twilio") in message
+    assert "pip install roomkit-twilio" not in message
     with pytest.raises(ConfigurationError, match=r"available: .*mock"):
         extract_sms_meta("nope", {})
 

@@ -25,6 +25,28 @@ EXPECTED = {
     "store:memory",
     "telemetry:console",
     "telemetry:noop",
+    # voice (roomkit.voice)
+    "stt:mock",
+    "tts:mock",
+    "voice_backend:mock",
+    *(
+        f"audio_stage:{name}"
+        for name in (
+            "mock-vad",
+            "mock-aec",
+            "mock-agc",
+            "mock-denoiser",
+            "mock-diarization",
+            "mock-dtmf",
+            "mock-recorder",
+            "mock-postprocessor",
+            "mock-resampler",
+            "mock-turn-detector",
+            "mock-backchannel",
+            "linear-resampler",
+            "phrase-backchannel",
+        )
+    ),
 }
 
 

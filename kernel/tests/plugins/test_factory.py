@@ -104,8 +104,8 @@ def test_exact_known_name_not_installed() -> None:
 
 
 def test_planned_component_says_it_is_not_built_yet() -> None:
-    with pytest.raises(PluginError, match="roomkit-twilio is planned but not built yet"):
-        create_component("sms_provider", "twilio", catalogue=Catalogue([]))
+    with pytest.raises(PluginError, match="roomkit-deepgram is planned but not built yet"):
+        create_component("stt", "deepgram", catalogue=Catalogue([]))
 
 
 def test_unknown_kind(catalogue: Catalogue) -> None:

@@ -25,7 +25,12 @@ from roomkit.plugins.known import (
 )
 
 ROOT = Path(__file__).resolve().parents[3]
-FOLDERS = sorted(p.parent for p in (ROOT / "plugins").glob("*/pyproject.toml"))
+FOLDERS = sorted(
+    p.parent
+    for pattern in ("plugins/*/pyproject.toml", "contrib/*/pyproject.toml")
+    for p in ROOT.glob(pattern)
+    if p.parent.name != "plugin-template"
+)
 
 
 @dataclass(frozen=True)
@@ -82,8 +87,8 @@ def test_every_built_entry_has_a_folder_and_planned_entries_have_none() -> None:
     for plugin in KNOWN_PLUGINS:
         if plugin.built:
             assert plugin.distribution in folders, (
-                f"{plugin.distribution} is marked built but plugins/{plugin.distribution} "
-                "does not exist: mark it planned (built=False) or remove it"
+                f"{plugin.distribution} is marked built but has no folder under plugins/ or "
+                "contrib/: mark it planned (built=False) or remove it"
             )
         else:
             assert plugin.distribution not in folders, (
@@ -110,7 +115,8 @@ def test_install_hints_point_at_the_checkout_not_an_index() -> None:
     assert "dist/roomkit_sqlite-" in install_hint("roomkit-sqlite")
     assert 'pip install "./conformance[llm]"' in install_hint("roomkit-conformance", "llm")
     assert "pip install ./kernel" in install_hint("roomkit-kernel")
-    assert install_hint("roomkit-twilio") == "roomkit-twilio is planned but not built yet"
+    assert install_hint("roomkit-deepgram") == "roomkit-deepgram is planned but not built yet"
+    assert "pip install ./contrib/roomkit-voicemeup" in install_hint("roomkit-voicemeup")
 
 
 def test_seed_names_are_covered() -> None:

@@ -56,8 +56,8 @@ def test_attribute_access_raises_an_attribute_error_naming_the_distribution(
 
 
 def test_planned_plugin_says_it_is_not_built_yet(nothing_installed: None) -> None:
-    with pytest.raises(ImportError, match="roomkit-twilio is planned but not built yet"):
-        from roomkit import TwilioSMSProvider  # noqa: F401
+    with pytest.raises(ImportError, match="roomkit-deepgram is planned but not built yet"):
+        from roomkit import DeepgramSTTProvider  # noqa: F401
 
 
 def test_unknown_name_stays_a_plain_attribute_error(nothing_installed: None) -> None:

@@ -42,7 +42,7 @@ def test_top_level_name_and_0_6_7_call_shape() -> None:
     provider = OpenTelemetryProvider()  # the seed README's call: global providers
     assert provider.name == "opentelemetry"
     kit = roomkit.RoomKit(telemetry=roomkit.TelemetryConfig(provider=provider))
-    assert kit._telemetry is provider
+    assert kit.telemetry is provider
 
 
 def test_built_by_name_with_validated_config() -> None:

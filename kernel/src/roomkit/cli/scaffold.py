@@ -7,6 +7,10 @@ model, its conformance factory, its test module and a ``kind.json`` saying the c
 module name, capabilities, extra dependencies and an example configuration. Supporting a new
 kind is adding one such folder.
 
+Kinds that differ only in a few lines share one piece: their ``kind.json`` names the shared
+folder (``"files": "messaging"`` for the four messaging-provider kinds) and gives the values
+of its kind-specific placeholders in ``"parameters"`` (a list of strings is joined as lines).
+
 Files are rendered by replacing ``{{variable}}`` placeholders; path segments ``__package__``
 and ``__module__`` become the import package and the component module.
 """
@@ -89,6 +93,11 @@ def _piece(kind: str) -> dict[str, Any]:
     return data
 
 
+def _files(kind: str) -> Traversable:
+    """The folder of ``kind``'s template files: its own, or the shared one it names."""
+    return _templates().joinpath(str(_piece(kind).get("files", kind)))
+
+
 def _range(version: str) -> str:
     """The compatible range of a 0.x or x.y version: ``>=0.1,<0.2`` / ``>=1.2,<2``."""
     major, minor = (int(part) for part in version.split(".")[:2])
@@ -136,6 +145,9 @@ def variables(spec: PluginSpec) -> dict[str, str]:
             [conformance, *piece["test_dependencies"], "pytest>=8.0", "pytest-asyncio>=0.24"]
         ),
     }
+    for key, value in piece.get("parameters", {}).items():
+        text = "\n".join(value) if isinstance(value, list) else str(value)
+        values[key] = _fill(text, values)
     config, cls, module = f"{spec.camel}Config", values["Class"], values["module"]
     exported = sorted([config, cls])
     values["exports_all"] = ", ".join(f'"{name}"' for name in exported)
@@ -151,17 +163,29 @@ def variables(spec: PluginSpec) -> dict[str, str]:
     values["module_all"] = ", ".join(
         f'"{name}"' for name in sorted([cls, *piece.get("module_exports", [])])
     )
-    capabilities = piece["capabilities"]
-    listed = ", ".join(json.dumps(c) for c in capabilities)
-    values["capabilities_line"] = (
-        f"            capabilities=frozenset({{{listed}}}),\n" if capabilities else ""
-    )
+    values["capabilities_line"] = _capabilities_line(piece["capabilities"])
     example = json.loads(_fill(json.dumps(piece["example_config"]), values))
     values["example_config_python"] = _python_literal(example)
     values["module_pad"] = " " * max(1, 20 - len(values["module"]) - 3)
     values["show_pad"] = " " * max(1, 16 - len(spec.name))
     values["conformance_pad"] = " " * max(1, 12 - len(spec.name))
     return values
+
+
+def _capabilities_line(capabilities: list[str]) -> str:
+    """The descriptor's ``capabilities=`` argument as ruff formats it (one line if it fits)."""
+    if not capabilities:
+        return ""
+    listed = ", ".join(json.dumps(c) for c in capabilities)
+    line = f"            capabilities=frozenset({{{listed}}}),\n"
+    if len(line) <= 101:  # 100 characters and the newline
+        return line
+    items = "".join(f"                    {json.dumps(c)},\n" for c in capabilities)
+    return (
+        "            capabilities=frozenset(\n"
+        "                {\n" + items + "                }\n"
+        "            ),\n"
+    )
 
 
 def _fill(text: str, values: dict[str, str]) -> str:
@@ -254,7 +278,7 @@ def render_plugin(spec: PluginSpec, target: Path) -> list[Path]:
         raise ConfigurationError(f"{target} already exists and is not empty")
     values = variables(spec)
     written = []
-    for source in (_templates().joinpath(_COMMON), _templates().joinpath(spec.kind)):
+    for source in (_templates().joinpath(_COMMON), _files(spec.kind)):
         for parts, entry in _walk(source):
             renamed = [
                 part.replace("__package__", spec.package).replace("__module__", values["module"])

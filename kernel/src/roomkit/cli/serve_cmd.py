@@ -11,9 +11,11 @@ import importlib
 import sys
 from typing import Any
 
+from roomkit.plugins.known import install_hint
+
 __all__ = ["INSTALL_HINT", "add_parser", "run"]
 
-INSTALL_HINT = "roomkit serve needs the webhook server: pip install roomkit-server"
+INSTALL_HINT = f"roomkit serve needs the webhook server: {install_hint('roomkit-server')}"
 
 
 def add_parser(commands: Any) -> None:

@@ -11,12 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from roomkit.errors import ConfigurationError, InvalidContentError, PluginError
 from roomkit.models.content import CompositeContent, EventContent, MediaContent, TextContent
 from roomkit.models.delivery import DeliveryStatusUpdate, map_vendor_status
 from roomkit.models.event import InboundMessage
+from roomkit.plugins.descriptors import load_ref
+from roomkit.plugins.known import KNOWN_COMPONENTS, install_hint
+
+if TYPE_CHECKING:
+    from roomkit.plugins.catalogue import Catalogue
 
 __all__ = [
     "MetaExtractor",
@@ -145,12 +150,15 @@ def register_sms_meta_extractor(provider: str, extractor: MetaExtractor) -> None
     _EXTRACTORS[provider] = extractor
 
 
-def _plugin_extractor(provider: str) -> MetaExtractor | None:
+def _catalogue() -> Catalogue:
+    # lazy: plugin discovery (entry points, pluggy) only when a provider's reader is looked up
     from roomkit.plugins.catalogue import get_catalogue
-    from roomkit.plugins.descriptors import load_ref
 
-    catalogue = get_catalogue()
-    found = catalogue.find("sms_provider", provider)
+    return get_catalogue()
+
+
+def _plugin_extractor(provider: str) -> MetaExtractor | None:
+    found = _catalogue().find("sms_provider", provider)
     if found is None:
         return None
     try:
@@ -166,10 +174,7 @@ def extract_sms_meta(provider: str, payload: Mapping[str, Any]) -> WebhookMeta:
     ``extract_meta`` of the installed ``sms_provider`` plugin of that name)."""
     extractor = _EXTRACTORS.get(provider) or _plugin_extractor(provider)
     if extractor is None:
-        from roomkit.plugins.catalogue import get_catalogue
-        from roomkit.plugins.known import KNOWN_COMPONENTS, install_hint
-
-        installed = sorted(set(_EXTRACTORS) | set(get_catalogue().names("sms_provider")))
+        installed = sorted(set(_EXTRACTORS) | set(_catalogue().names("sms_provider")))
         message = (
             f"no SMS webhook reader for provider {provider!r}; "
             f"available: {', '.join(installed) or 'none'}"

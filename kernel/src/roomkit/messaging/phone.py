@@ -1,7 +1,8 @@
 """Phone numbers in E.164 form, with the ``phonenumbers`` package.
 
 ``phonenumbers`` (Google's libphonenumber metadata, several MB) is not a dependency of the
-kernel: install the extra ``pip install 'roomkit-kernel[phone]'``. It is imported on the first
+kernel: install the kernel's ``phone`` extra (``pip install "./kernel[phone]"`` in a RoomKit
+checkout, or ``pip install phonenumbers``). It is imported on the first
 call, and a missing package raises :class:`~roomkit.errors.MissingDependencyError` naming the
 extra -- never a silent ``False``.
 """
@@ -11,18 +12,18 @@ from __future__ import annotations
 from typing import Any
 
 from roomkit.errors import InvalidContentError, MissingDependencyError
+from roomkit.plugins.known import install_hint
 
 __all__ = ["is_valid_phone", "normalize_phone"]
-
-_INSTALL = "pip install 'roomkit-kernel[phone]'"
 
 
 def _phonenumbers() -> Any:
     try:
-        import phonenumbers
+        import phonenumbers  # lazy: optional dependency (the [phone] extra), several MB
     except ImportError:
         raise MissingDependencyError(
-            f"phone number helpers need the phonenumbers package: {_INSTALL}"
+            "phone number helpers need the phonenumbers package, the [phone] extra of "
+            f"roomkit-kernel: {install_hint('roomkit-kernel', 'phone')}"
         ) from None
     return phonenumbers
 

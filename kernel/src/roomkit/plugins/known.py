@@ -45,7 +45,7 @@ def _planned(
 
 
 KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
-    # built: each has a folder plugins/<distribution>/ in the repository
+    # built: each has a folder plugins/<distribution>/ (or contrib/) in the repository
     KnownPlugin(
         "roomkit-anthropic",
         (("ai_provider", "anthropic"),),
@@ -71,6 +71,11 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         ),
     ),
     KnownPlugin(
+        "roomkit-opentelemetry",
+        (("telemetry", "opentelemetry"),),
+        ("OpenTelemetryProvider",),
+    ),
+    KnownPlugin(
         "roomkit-postgres",
         (("store", "postgres"), ("lock_manager", "postgres"), ("realtime", "postgres")),
         ("PostgresLockManager", "PostgresRealtime", "PostgresStore"),
@@ -80,7 +85,49 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         (("lock_manager", "redis"), ("realtime", "redis")),
         ("RedisLockManager", "RedisRealtime"),
     ),
+    # the webhook server (`roomkit serve`): no components, no top-level names
+    KnownPlugin("roomkit-server"),
     KnownPlugin("roomkit-sqlite", (("store", "sqlite"),), ("SQLiteStore",)),
+    KnownPlugin(
+        "roomkit-telnyx",
+        (("rcs_provider", "telnyx"), ("sms_provider", "telnyx")),
+        (
+            "TelnyxConfig",
+            "TelnyxRCSConfig",
+            "TelnyxRCSProvider",
+            "TelnyxSMSProvider",
+            "parse_telnyx_rcs_webhook",
+            "parse_telnyx_webhook",
+        ),
+    ),
+    KnownPlugin(
+        "roomkit-twilio",
+        (
+            ("messaging_provider", "twilio-whatsapp"),
+            ("rcs_provider", "twilio"),
+            ("sms_provider", "twilio"),
+        ),
+        (
+            "TwilioConfig",
+            "TwilioRCSConfig",
+            "TwilioRCSProvider",
+            "TwilioSMSProvider",
+            "TwilioWhatsAppConfig",
+            "TwilioWhatsAppProvider",
+            "parse_twilio_rcs_webhook",
+            "parse_twilio_webhook",
+        ),
+    ),
+    KnownPlugin(
+        "roomkit-voicemeup",
+        (("sms_provider", "voicemeup"),),
+        (
+            "VoiceMeUpConfig",
+            "VoiceMeUpSMSProvider",
+            "configure_voicemeup_mms",
+            "parse_voicemeup_webhook",
+        ),
+    ),
     # planned: named by the RoomKit 0.6.7 feature set, not built yet
     _planned("roomkit-deepgram", "DeepgramSTTProvider", components=(("stt", "deepgram"),)),
     _planned(
@@ -94,7 +141,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         "roomkit-gemini-live", "GeminiLiveProvider", components=(("realtime_voice", "gemini-live"),)
     ),
     _planned("roomkit-gradium", "GradiumSTTProvider", "GradiumTTSProvider"),
-    _planned("roomkit-http", "WebhookHTTPProvider"),
     _planned("roomkit-local-audio", "LocalAudioBackend"),
     _planned(
         "roomkit-messenger",
@@ -106,11 +152,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         "roomkit-openai-realtime",
         "OpenAIRealtimeProvider",
         components=(("realtime_voice", "openai-realtime"),),
-    ),
-    _planned(
-        "roomkit-opentelemetry",
-        "OpenTelemetryProvider",
-        components=(("telemetry", "opentelemetry"),),
     ),
     _planned("roomkit-qwen", "QwenSTTProvider", "QwenTTSProvider"),
     _planned("roomkit-rnnoise", "RNNoiseDenoiserProvider"),
@@ -138,20 +179,8 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     _planned(
         "roomkit-telegram", "TelegramBotProvider", components=(("messaging_provider", "telegram"),)
     ),
-    _planned(
-        "roomkit-telnyx",
-        "TelnyxRCSProvider",
-        "TelnyxSMSProvider",
-        components=(("rcs_provider", "telnyx"), ("sms_provider", "telnyx")),
-    ),
-    _planned(
-        "roomkit-twilio",
-        "TwilioRCSProvider",
-        "TwilioSMSProvider",
-        components=(("rcs_provider", "twilio"), ("sms_provider", "twilio")),
-    ),
     _planned("roomkit-voice", "RealtimeVoiceChannel", "VoiceChannel", "WebSocketRealtimeTransport"),
-    _planned("roomkit-voicemeup", "VoiceMeUpSMSProvider"),
+    _planned("roomkit-webhook", "WebhookHTTPProvider"),
     _planned("roomkit-whatsapp-personal", "NeonizeWhatsAppProvider"),
 )
 
@@ -168,7 +197,11 @@ KNOWN_COMPONENTS: Mapping[tuple[str, str], str] = {
 _BY_DISTRIBUTION = {plugin.distribution: plugin for plugin in KNOWN_PLUGINS}
 
 #: Where the distributions that are not plugins live in a RoomKit checkout.
-_FOLDERS = {"roomkit-kernel": "kernel", "roomkit-conformance": "conformance"}
+_FOLDERS = {
+    "roomkit-kernel": "kernel",
+    "roomkit-conformance": "conformance",
+    "roomkit-voicemeup": "contrib/roomkit-voicemeup",
+}
 
 
 def known_plugin(distribution: str) -> KnownPlugin | None:

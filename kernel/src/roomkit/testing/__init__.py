@@ -3,7 +3,9 @@
 ``MockAIProvider`` answers from a script and records every request; ``MockIdentityResolver``
 resolves senders from a table; ``MockTelemetryProvider`` keeps every span and metric; the
 messaging mocks (``MockSMSProvider``, ``MockEmailProvider`` ...) record what they send, fail on
-demand and receive signed webhooks (see :mod:`roomkit.providers.mock`). Names load lazily on
+demand and receive signed webhooks (see :mod:`roomkit.providers.mock`); the voice doubles
+(``MockSTTProvider``, ``MockTTSProvider``, ``MockVoiceBackend`` and a mock of every audio
+pipeline stage) are scripted and deterministic (see :mod:`roomkit.voice`). Names load lazily on
 first use; the ``if TYPE_CHECKING:`` block below is the one list of them.
 """
 
@@ -40,3 +42,23 @@ if TYPE_CHECKING:
     )
     from roomkit.providers.whatsapp.mock import MockWhatsAppProvider as MockWhatsAppProvider
     from roomkit.telemetry.mock import MockTelemetryProvider as MockTelemetryProvider
+    from roomkit.voice.backends.mock import MockVoiceBackend as MockVoiceBackend
+    from roomkit.voice.pipeline.aec.mock import MockAECProvider as MockAECProvider
+    from roomkit.voice.pipeline.agc.mock import MockAGCProvider as MockAGCProvider
+    from roomkit.voice.pipeline.backchannel.mock import (
+        MockBackchannelDetector as MockBackchannelDetector,
+    )
+    from roomkit.voice.pipeline.denoiser.mock import MockDenoiserProvider as MockDenoiserProvider
+    from roomkit.voice.pipeline.diarization.mock import (
+        MockDiarizationProvider as MockDiarizationProvider,
+    )
+    from roomkit.voice.pipeline.dtmf.mock import MockDTMFDetector as MockDTMFDetector
+    from roomkit.voice.pipeline.postprocessor.mock import (
+        MockAudioPostProcessor as MockAudioPostProcessor,
+    )
+    from roomkit.voice.pipeline.recorder.mock import MockAudioRecorder as MockAudioRecorder
+    from roomkit.voice.pipeline.resampler.mock import MockResamplerProvider as MockResamplerProvider
+    from roomkit.voice.pipeline.turn.mock import MockTurnDetector as MockTurnDetector
+    from roomkit.voice.pipeline.vad.mock import MockVADProvider as MockVADProvider
+    from roomkit.voice.stt.mock import MockSTTProvider as MockSTTProvider
+    from roomkit.voice.tts.mock import MockTTSProvider as MockTTSProvider
