@@ -23,6 +23,7 @@ from roomkit import (
 )
 from roomkit.errors import RateLimitedError
 from roomkit.telemetry import Attr, MockTelemetryProvider, SpanKind, TelemetryConfig
+from roomkit.store.memory import InMemoryStore
 from roomkit.telemetry.tracer import active_tracer
 
 
@@ -47,9 +48,13 @@ async def test_no_telemetry_means_no_tracer_at_all() -> None:
     assert active_tracer() is None
 
 
+class TracedStore(InMemoryStore):
+    traced_calls = True  # as a networked store: a span per call
+
+
 async def test_a_message_records_its_steps() -> None:
     mock = MockTelemetryProvider()
-    kit = await _kit(mock)
+    kit = await _kit(mock, store=TracedStore())
     result = await kit.process_inbound(_message(idempotency_key="k1"))
     again = await kit.process_inbound(_message(idempotency_key="k1"))
     assert again.duplicate
@@ -63,6 +68,19 @@ async def test_a_message_records_its_steps() -> None:
     operations = [s.attributes[Attr.STORE_OPERATION] for s in mock.get_spans(SpanKind.STORE_QUERY)]
     assert operations == ["get_message_snapshot", "add_event"] * 2
     assert mock.get_active_spans() == []
+
+
+async def test_in_process_store_calls_get_no_span() -> None:
+    mock = MockTelemetryProvider()
+    kit = await _kit(mock)  # InMemoryStore: dictionary work, cheaper than a span
+    await kit.process_inbound(_message())
+    assert mock.get_spans(SpanKind.STORE_QUERY) == []
+    assert [s.name for s in mock.spans] == [
+        "roomkit.route",
+        "roomkit.delivery",
+        "roomkit.broadcast",
+        "roomkit.inbound",
+    ]
 
 
 async def test_sample_rate_zero_records_nothing_of_a_message() -> None:

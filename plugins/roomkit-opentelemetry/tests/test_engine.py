@@ -62,9 +62,15 @@ async def sockets() -> Sockets:
     return Sockets()
 
 
+class TracedStore(InMemoryStore):
+    """The in-memory store with a span per call, as a networked store has."""
+
+    traced_calls = True
+
+
 @pytest.fixture
 async def kit(otel: InMemoryOpenTelemetry, sockets: Sockets) -> AsyncIterator[RoomKit]:
-    kit = RoomKit(store=InMemoryStore(), telemetry=TelemetryConfig(provider=otel.provider))
+    kit = RoomKit(store=TracedStore(), telemetry=TelemetryConfig(provider=otel.provider))
     for channel_id in ("ws-user", "ws-other"):
         kit.register_channel(WebSocketChannel(channel_id))
         await kit.connect_websocket(channel_id, f"{channel_id}-conn", sockets.sender(channel_id))

@@ -107,9 +107,10 @@ async def store_side_effects(
 
 
 async def add_event(rt: Runtime, event: RoomEvent) -> RoomEvent:
-    """``store.add_event`` (in a ``roomkit.store`` span with telemetry)."""
+    """``store.add_event`` (in a ``roomkit.store`` span with telemetry, for stores whose calls
+    are traced)."""
     tracer = rt.tracer
-    if tracer is None:
+    if tracer is None or not rt.store.traced_calls:
         return await rt.store.add_event(event)
     span = tracer.start(SpanKind.STORE_QUERY, "roomkit.store", _ADD_ATTRS, room_id=event.room_id)
     try:

@@ -125,8 +125,8 @@ async def load_context(
     the cost does not grow with the room's membership. Nothing is cached between calls:
     another process sharing the store may change the room at any time.
     """
-    tracer = rt.tracer
     store = rt.store
+    tracer = rt.tracer if store.traced_calls else None
     if tracer is None and type(store).get_message_snapshot is not _DEFAULT_MESSAGE_SNAPSHOT:
         snapshot = await store.get_message_snapshot(
             room_id, participant_id, recent=rt.context_events
@@ -142,8 +142,8 @@ async def load_context(
 
 async def message_context(rt: Runtime, room: Room, participant_id: str | None) -> RoomContext:
     """:func:`load_context` for a room already read (``room`` stands for the one stored)."""
-    tracer = rt.tracer
     store = rt.store
+    tracer = rt.tracer if store.traced_calls else None
     if tracer is None and type(store).get_message_snapshot is not _DEFAULT_MESSAGE_SNAPSHOT:
         snapshot = await store.get_message_snapshot(
             room.id, participant_id, recent=rt.context_events

@@ -364,7 +364,7 @@ async def find_duplicate(rt: Runtime, event: RoomEvent) -> RoomEvent | None:
     if key is None or not rt.hooks.has_sync(HookTrigger.BEFORE_BROADCAST):
         return None
     tracer = rt.tracer
-    if tracer is None:
+    if tracer is None or not rt.store.traced_calls:
         return await rt.store.get_event_by_idempotency_key(event.room_id, key)
     span = tracer.start(
         SpanKind.STORE_QUERY, "roomkit.store", _DUPLICATE_ATTRS, room_id=event.room_id

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from roomkit.models.context import RoomContext
 from roomkit.store.contracts import (
     BindingStore,
@@ -56,6 +58,11 @@ class ConversationStore(
       :class:`~roomkit.errors.StoreError`: nothing but a :class:`~roomkit.errors.RoomKitError`
       ever leaves a store method.
     """
+
+    #: Whether the engine's telemetry records a ``roomkit.store`` span per call on the message
+    #: path. Stores whose calls are in-process dictionary work (the in-memory store) say
+    #: ``False``: a span would cost far more than the call it measures.
+    traced_calls: ClassVar[bool] = True
 
     async def get_room_snapshot(self, room_id: str, *, recent: int = 20) -> RoomContext | None:
         """The room with its bindings, participants and last ``recent`` events; ``None`` if

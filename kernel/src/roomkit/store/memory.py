@@ -70,6 +70,8 @@ class InMemoryStore(ConversationStore):
     ``last_activity_at`` up to date.
     """
 
+    traced_calls = False  # dictionary work: no span per call (see ConversationStore)
+
     def __init__(self) -> None:
         self._rooms: dict[str, _RoomData] = {}
         self._events: dict[str, RoomEvent] = {}
