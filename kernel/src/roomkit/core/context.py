@@ -18,7 +18,6 @@ from roomkit.models.room import ChannelBinding, Room
 from roomkit.store.base import ConversationStore
 from roomkit.telemetry.metrics import Metric
 from roomkit.telemetry.spans import Attr, SpanKind
-from roomkit.telemetry.tracer import Tracer
 
 __all__ = [
     "LARGE_ROOM",
@@ -65,19 +64,6 @@ def _context(
             "metadata": {},
         },
     )
-
-
-async def _traced_snapshot(
-    rt: Runtime, tracer: Tracer, room_id: str, participant_id: str | None
-) -> RoomContext | None:
-    span = tracer.start(SpanKind.STORE_QUERY, "roomkit.store", _SNAPSHOT_ATTRS, room_id=room_id)
-    try:
-        snapshot = await _read_message_snapshot(rt, room_id, participant_id)
-    except BaseException as exc:
-        tracer.fail(span, exc)
-        raise
-    tracer.end(span)
-    return snapshot
 
 
 async def _read_message_snapshot(
@@ -134,7 +120,13 @@ async def load_context(
     elif tracer is None:
         snapshot = await _read_message_snapshot(rt, room_id, participant_id)
     else:
-        snapshot = await _traced_snapshot(rt, tracer, room_id, participant_id)
+        snapshot = await tracer.run(
+            SpanKind.STORE_QUERY,
+            "roomkit.store",
+            _read_message_snapshot(rt, room_id, participant_id),
+            _SNAPSHOT_ATTRS,
+            room_id=room_id,
+        )
     if snapshot is None:
         return None
     return _context(snapshot.room, snapshot.bindings, snapshot.participants, snapshot.recent_events)
@@ -151,7 +143,13 @@ async def message_context(rt: Runtime, room: Room, participant_id: str | None) -
     elif tracer is None:
         snapshot = await _read_message_snapshot(rt, room.id, participant_id)
     else:
-        snapshot = await _traced_snapshot(rt, tracer, room.id, participant_id)
+        snapshot = await tracer.run(
+            SpanKind.STORE_QUERY,
+            "roomkit.store",
+            _read_message_snapshot(rt, room.id, participant_id),
+            _SNAPSHOT_ATTRS,
+            room_id=room.id,
+        )
     if snapshot is None:  # deleted meanwhile: what the separate reads would have found
         return _context(room, [], [], [])
     return _context(room, snapshot.bindings, snapshot.participants, snapshot.recent_events)

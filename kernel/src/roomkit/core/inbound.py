@@ -366,16 +366,13 @@ async def find_duplicate(rt: Runtime, event: RoomEvent) -> RoomEvent | None:
     tracer = rt.tracer
     if tracer is None or not rt.store.traced_calls:
         return await rt.store.get_event_by_idempotency_key(event.room_id, key)
-    span = tracer.start(
-        SpanKind.STORE_QUERY, "roomkit.store", _DUPLICATE_ATTRS, room_id=event.room_id
+    return await tracer.run(
+        SpanKind.STORE_QUERY,
+        "roomkit.store",
+        rt.store.get_event_by_idempotency_key(event.room_id, key),
+        _DUPLICATE_ATTRS,
+        room_id=event.room_id,
     )
-    try:
-        first = await rt.store.get_event_by_idempotency_key(event.room_id, key)
-    except BaseException as exc:
-        tracer.fail(span, exc)
-        raise
-    tracer.end(span)
-    return first
 
 
 async def process_inbound(

@@ -23,13 +23,16 @@ channel, records into it through :func:`active_tracer` (``None``: record nothing
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from contextvars import ContextVar, Token
-from typing import Any
+from typing import Any, TypeVar
 
 from roomkit.telemetry.base import Attributes, TelemetryConfig, TelemetryProvider, describe_error
 from roomkit.telemetry.spans import SpanKind
 
 __all__ = ["Tracer", "activate", "active_tracer", "deactivate"]
+
+T = TypeVar("T")
 
 logger = logging.getLogger("roomkit.telemetry")
 
@@ -145,6 +148,25 @@ class Tracer:
             provider.end_span(span_id, status="error", error_message=message, attributes=attributes)
         except Exception:
             logger.exception("telemetry: ending span %s failed", span_id)
+
+    async def run(
+        self,
+        kind: SpanKind,
+        name: str,
+        work: Awaitable[T],
+        attributes: dict[str, Any] | None = None,
+        *,
+        room_id: str | None = None,
+    ) -> T:
+        """Await ``work`` in a span of its own (ended as an error when it raises)."""
+        span = self.start(kind, name, attributes, room_id=room_id)
+        try:
+            result = await work
+        except BaseException as exc:
+            self.fail(span, exc)
+            raise
+        self.end(span)
+        return result
 
     def metric(self, name: str, value: float, attributes: Attributes | None = None) -> None:
         """Record one measurement (never raises)."""
