@@ -408,7 +408,7 @@ async def broadcast(rt: Runtime, event: RoomEvent, ctx: RoomContext) -> list[Roo
             if queued:
                 transports.extend(queued)
                 outcomes.extend((None, queued_result(b.channel_id)) for _, b in queued)
-            if tracer is not None:
+            if span:
                 failures += sum(failed is not None for _, failed in outcomes)
             acted, group = await _record(rt, event, ctx, transports, outcomes, None, False)
 
@@ -418,7 +418,7 @@ async def broadcast(rt: Runtime, event: RoomEvent, ctx: RoomContext) -> list[Roo
 
         if intelligence:
             outcomes = [await call_channel(rt, c, event, b, ctx) for c, b in intelligence]
-            if tracer is not None:
+            if span:
                 failures += sum(failed is not None for _, failed in outcomes)
             delivered = group is None and bool(transports)  # no failure so far: all delivered
             more, group = await _record(rt, event, ctx, intelligence, outcomes, group, delivered)
@@ -430,7 +430,8 @@ async def broadcast(rt: Runtime, event: RoomEvent, ctx: RoomContext) -> list[Roo
             tracer.fail(span, exc)
         raise
     targets = len(transports) + len(intelligence)
-    if tracer is not None:
+    if span:
+        assert tracer is not None
         tracer.end(
             span,
             {

@@ -122,7 +122,9 @@ async def call_channel(
     makes attempt ``n`` only and returns a ``PENDING`` result when a retry is still due.
     """
     tracer = rt.tracer
-    if tracer is None:
+    if tracer is None or not tracer.records(SpanKind.DELIVERY):
+        if tracer is not None and binding.category == ChannelCategory.INTELLIGENCE:
+            return await _turn(rt, tracer, channel, event, binding, ctx, attempt)
         return await _resilient(rt, channel, event, binding, ctx, attempt)
     span = tracer.start(
         SpanKind.DELIVERY,

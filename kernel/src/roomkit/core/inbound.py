@@ -201,7 +201,8 @@ async def _traced_find_room(
     except BaseException as exc:
         tracer.fail(span, exc)
         raise
-    tracer.end(span, {Attr.ROUTE_SOURCE: source, Attr.ROOM_ID: room.id})
+    if span:
+        tracer.end(span, {Attr.ROUTE_SOURCE: source, Attr.ROOM_ID: room.id})
     return room, ctx, source
 
 
@@ -397,6 +398,8 @@ async def _traced(
     """:func:`_process` in a ``roomkit.inbound`` span (the root of the message's trace)."""
     token = tracer.sample()
     try:
+        if not tracer.records(SpanKind.INBOUND_PIPELINE):  # not sampled (or not recorded)
+            return await run_pipeline(rt, message, room_id)
         channel_id = getattr(message, "channel_id", None)
         span = tracer.start(
             SpanKind.INBOUND_PIPELINE,
