@@ -19,6 +19,7 @@ from roomkit_server.testing import free_port
 from roomkit.cli.main import main
 from roomkit.core.webhooks import process_webhook_item
 from roomkit.errors import ConfigurationError, PluginError
+from roomkit.plugins.catalogue import Catalogue, reset_catalogue
 from roomkit.testing import MockSMSProvider
 
 SECRET = "cli-test-secret-1"
@@ -160,8 +161,12 @@ async def test_build_server_and_rooms(config_path: Path) -> None:
 
 def test_unknown_provider_and_missing_plugin(tmp_path: Path) -> None:
     text = "[[channels]]\nid='s'\nkind='sms'\nprovider='twilio'"
-    with pytest.raises(PluginError, match="roomkit-twilio"):
-        build_server(load_config(_write(tmp_path, text)))
+    reset_catalogue(Catalogue([]))  # as if roomkit-twilio were not installed
+    try:
+        with pytest.raises(PluginError, match="roomkit-twilio"):
+            build_server(load_config(_write(tmp_path, text)))
+    finally:
+        reset_catalogue()
     text = "[plugins]\nrequire=['nope']\n[[channels]]\nid='s'\nkind='sms'\nprovider='mock'"
     with pytest.raises(ConfigurationError, match="'nope' is not installed"):
         build_server(load_config(_write(tmp_path, text)))
