@@ -22,8 +22,8 @@ from roomkit import (
     WebSocketChannel,
 )
 from roomkit.errors import RateLimitedError
-from roomkit.telemetry import Attr, MockTelemetryProvider, SpanKind, TelemetryConfig
 from roomkit.store.memory import InMemoryStore
+from roomkit.telemetry import Attr, MockTelemetryProvider, SpanKind, TelemetryConfig
 from roomkit.telemetry.tracer import active_tracer
 
 
