@@ -21,9 +21,11 @@ SRC = Path(roomkit.__file__).parent
 
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"errors", "lazy"}),  # leaf helpers
-    frozenset({"models", "plugins"}),  # data (and the keys, ids and hook types); discovery
+    # data (and the keys, ids and hook types); discovery; telemetry (imports errors only, so
+    # the contracts above it, such as AI providers, can record spans)
+    frozenset({"models", "plugins", "telemetry"}),
     frozenset({"messaging"}),  # vendor-neutral messaging helpers: webhooks, signing, phones
-    frozenset({"store", "realtime", "telemetry", "identity", "providers", "tools"}),  # contracts
+    frozenset({"store", "realtime", "identity", "providers", "tools"}),  # contracts
     frozenset({"memory", "skills", "voice"}),
     frozenset({"channels"}),  # the Channel contract, RoomEngine, AI channels and agents
     frozenset({"orchestration"}),

@@ -15,7 +15,9 @@ Messages go one after another through ``process_inbound`` after a warm-up. Confi
 - ``otel-sampled``: ``otel-noop`` keeping 10% of traces (``ParentBased(TraceIdRatioBased(0.1))``,
   a common production setting); metrics still count every span;
 - ``otel-memory``: the SDK with a ``SimpleSpanProcessor`` to the in-memory span exporter
-  (export in line, as the tests use it).
+  (export in line, as the tests use it);
+- ``otel-kit-sampled``: ``otel-noop`` with ``TelemetryConfig(sample_rate=0.1)``: the engine
+  records 10% of messages (no span and no derived metric for the others).
 
 Configurations run interleaved, round after round, so machine load hits them alike; medians of
 the rounds are reported with the overhead against ``none``. Numbers are reported, never
@@ -44,10 +46,18 @@ from _common import (  # the same room and hooks as bench_text.py
 )
 
 from roomkit import RoomKit, WebSocketChannel
-from roomkit.telemetry import MockTelemetryProvider, TelemetryProvider
+from roomkit.telemetry import MockTelemetryProvider, TelemetryConfig, TelemetryProvider
 
 ROOM = "bench-room"
-CONFIGS = ("none", "mock", "otel-api", "otel-noop", "otel-sampled", "otel-memory")
+CONFIGS = (
+    "none",
+    "mock",
+    "otel-api",
+    "otel-noop",
+    "otel-sampled",
+    "otel-kit-sampled",
+    "otel-memory",
+)
 
 
 def _otel(config: str) -> tuple[TelemetryProvider, Callable[[], None]]:
@@ -89,15 +99,22 @@ def _otel(config: str) -> tuple[TelemetryProvider, Callable[[], None]]:
     return provider, shutdown
 
 
-def make_telemetry(config: str) -> tuple[TelemetryProvider | None, Callable[[], None]]:
+def make_telemetry(
+    config: str,
+) -> tuple[TelemetryProvider | TelemetryConfig | None, Callable[[], None]]:
     if config == "none":
         return None, lambda: None
     if config == "mock":
         return MockTelemetryProvider(), lambda: None
+    if config == "otel-kit-sampled":
+        provider, shutdown = _otel("otel-noop")
+        return TelemetryConfig(provider=provider, sample_rate=0.1), shutdown
     return _otel(config)
 
 
-async def build(telemetry: TelemetryProvider | None, counters: Counters, hooks: bool) -> RoomKit:
+async def build(
+    telemetry: TelemetryProvider | TelemetryConfig | None, counters: Counters, hooks: bool
+) -> RoomKit:
     """``bench_text.py``'s room (same channels, same hooks) with ``telemetry``."""
     kit = RoomKit(telemetry=telemetry)
     for channel_id in WS_CHANNELS:

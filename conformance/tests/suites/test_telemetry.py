@@ -12,7 +12,7 @@ from roomkit.telemetry.base import (
     Attributes,
     NoopTelemetryProvider,
     TelemetryProvider,
-    resolve_span,
+    resolve_kind,
 )
 from roomkit.telemetry.spans import SpanKind
 from roomkit_conformance.runner import Target, run_target
@@ -33,7 +33,7 @@ class ListTelemetry(TelemetryProvider):
     def start_span(
         self,
         kind: SpanKind | str,
-        name: str | Attributes | None = None,
+        name: str | None = None,
         *,
         parent_id: str | None = None,
         attributes: Attributes | None = None,
@@ -41,7 +41,7 @@ class ListTelemetry(TelemetryProvider):
         session_id: str | None = None,
         channel_id: str | None = None,
     ) -> str:
-        _, span_name, _ = resolve_span(kind, name, attributes)
+        _, span_name = resolve_kind(kind, name)
         with self._lock:
             span = f"s{next(self._ids)}"
             self.open[span] = span_name

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from roomkit.channels.ai import AIChannel as AIChannel
     from roomkit.channels.base import Channel as Channel
     from roomkit.channels.email import EmailChannel as EmailChannel
+    from roomkit.channels.engine import EmitCallback as EmitCallback
     from roomkit.channels.engine import RoomEngine as RoomEngine
     from roomkit.channels.http import HTTPChannel as HTTPChannel
     from roomkit.channels.messenger import MessengerChannel as MessengerChannel
@@ -176,8 +177,14 @@ if TYPE_CHECKING:
     from roomkit.models.conversation import set_conversation_state as set_conversation_state
     from roomkit.models.delivery import DeliveryStatusUpdate as DeliveryStatusUpdate
     from roomkit.models.delivery import ProviderResult as ProviderResult
+    from roomkit.models.enums import DeleteType as DeleteType
     from roomkit.models.enums import DeliveryMode as DeliveryMode
+    from roomkit.models.enums import ParticipantStatus as ParticipantStatus
+    from roomkit.models.event import ChannelData as ChannelData
+    from roomkit.models.event import FrameworkEvent as FrameworkEvent
     from roomkit.models.hooks import HookRegistration as HookRegistration
+    from roomkit.models.hooks import IdentityHookResult as IdentityHookResult
+    from roomkit.models.hooks import InjectedEvent as InjectedEvent
     from roomkit.models.hooks import SyncOutcome as SyncOutcome
     from roomkit.models.streaming import StreamChunk as StreamChunk
     from roomkit.models.streaming import StreamDone as StreamDone

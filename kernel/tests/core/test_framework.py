@@ -40,7 +40,7 @@ def test_defaults_are_in_memory() -> None:
     kit = RoomKit()
     assert isinstance(kit.store, InMemoryStore)
     assert isinstance(kit.lock_manager, InMemoryLockManager)
-    assert kit._rt.telemetry is None  # no-op telemetry costs nothing on the hot path
+    assert kit._rt.tracer is None  # no-op telemetry costs nothing on the hot path
 
 
 def test_components_by_plugin_name() -> None:
@@ -76,7 +76,8 @@ def test_telemetry_config_is_accepted() -> None:
     provider = ConsoleTelemetryProvider()
     kit = RoomKit(telemetry=TelemetryConfig(provider=provider))
     assert kit.telemetry is provider
-    assert kit._rt.telemetry is provider
+    assert kit._rt.tracer is not None
+    assert kit._rt.tracer.provider is provider
 
 
 async def test_room_lifecycle(kit: RoomKit) -> None:
@@ -286,7 +287,7 @@ async def test_telemetry_spans_wrap_process_inbound(caplog: Any) -> None:
         await kit.process_inbound(
             InboundMessage(channel_id="ws", sender_id="u", content=TextContent(body="x"))
         )
-    assert any("roomkit.process_inbound" in r.getMessage() for r in caplog.records)
+    assert any("roomkit.inbound" in r.getMessage() for r in caplog.records)
     assert not any("roomkit.delivery" in r.getMessage() for r in caplog.records)  # no target
     kit.register_channel(WebSocketChannel("ws2"))
     await kit.attach_channel("r", "ws2")

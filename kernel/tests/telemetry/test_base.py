@@ -14,7 +14,7 @@ from roomkit.telemetry import (
     TelemetryConfig,
     TelemetryProvider,
 )
-from roomkit.telemetry.base import describe_error, resolve_span
+from roomkit.telemetry.base import describe_error, resolve_kind
 
 
 class Provider067(TelemetryProvider):
@@ -101,38 +101,16 @@ def test_noop_records_nothing() -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        ((SpanKind.LLM_GENERATE, "gen", None), (SpanKind.LLM_GENERATE, "gen", {})),
-        (
-            (SpanKind.LLM_GENERATE, None, {"a": 1}),
-            (SpanKind.LLM_GENERATE, "llm.generate", {"a": 1}),
-        ),
-        (("llm.generate", None, None), (SpanKind.LLM_GENERATE, "llm.generate", {})),
-        (("llm.tool_call", "lookup", None), (SpanKind.LLM_TOOL_CALL, "lookup", {})),
-        (
-            ("roomkit.process_inbound", {"channel_id": "c"}, None),
-            (SpanKind.INBOUND_PIPELINE, "roomkit.process_inbound", {"channel_id": "c"}),
-        ),
-        (
-            ("roomkit.hook", {"hook": "h", "trigger": "t"}, None),
-            (SpanKind.HOOK_SYNC, "roomkit.hook", {Attr.HOOK_NAME: "h", Attr.HOOK_TRIGGER: "t"}),
-        ),
-        (
-            ("roomkit.delivery", {"x": 1}, {"y": 2}),
-            (SpanKind.DELIVERY, "roomkit.delivery", {"x": 1, "y": 2}),
-        ),
-        (("my.step", None, None), (SpanKind.CUSTOM, "my.step", {})),
-        (("my.step", "shown", None), (SpanKind.CUSTOM, "shown", {})),
+        ((SpanKind.LLM_GENERATE, "gen"), (SpanKind.LLM_GENERATE, "gen")),
+        ((SpanKind.LLM_GENERATE, None), (SpanKind.LLM_GENERATE, "llm.generate")),
+        (("llm.generate", None), (SpanKind.LLM_GENERATE, "llm.generate")),
+        (("llm.tool_call", "lookup"), (SpanKind.LLM_TOOL_CALL, "lookup")),
+        (("my.step", None), (SpanKind.CUSTOM, "my.step")),
+        (("my.step", "shown"), (SpanKind.CUSTOM, "shown")),
     ],
 )
-def test_resolve_span_accepts_every_call_shape(args: Any, expected: Any) -> None:
-    assert resolve_span(*args) == expected
-
-
-def test_resolve_span_copies_attributes() -> None:
-    given = {"a": 1}
-    _, _, attrs = resolve_span(SpanKind.CUSTOM, "x", given)
-    attrs["b"] = 2
-    assert given == {"a": 1}
+def test_resolve_kind_accepts_kinds_and_their_values(args: Any, expected: Any) -> None:
+    assert resolve_kind(*args) == expected
 
 
 def test_describe_error() -> None:

@@ -123,64 +123,33 @@ async def test_a_room_emits_one_trace_per_inbound_message() -> None:
         done.set()
 
     result = await kit.process_inbound(_message("hello"))
-    assert not result.blocked
+    assert result.event is not None
     await asyncio.wait_for(done.wait(), timeout=30)
     await kit.close()
 
     (inbound,) = mock.get_spans(SpanKind.INBOUND_PIPELINE)
+    assert inbound.name == "roomkit.inbound"
     assert inbound.parent_id is None
-    assert inbound.attributes == {"channel_id": "ws-user", "room_id": "r1"}
-    hooks = {s.attributes[Attr.HOOK_NAME]: s for s in mock.get_spans(SpanKind.HOOK_SYNC)}
-    assert hooks["guard"].attributes[Attr.HOOK_TRIGGER] == "before_broadcast"
-    assert hooks["audit"].attributes[Attr.HOOK_TRIGGER] == "after_broadcast"
+    assert inbound.attributes == {
+        "channel_id": "ws-user",
+        "room_id": "r1",
+        "event_id": result.event.id,
+        "inbound.outcome": "processed",
+    }
+    (guard_span,) = mock.get_spans(SpanKind.HOOK_SYNC)
+    assert guard_span.attributes == {
+        Attr.HOOK_NAME: "guard",
+        Attr.HOOK_TRIGGER: "before_broadcast",
+        Attr.HOOK_RESULT: "allow",
+    }
+    (audit_span,) = mock.get_spans(SpanKind.HOOK_ASYNC)
+    assert audit_span.attributes[Attr.HOOK_NAME] == "audit"
+    (broadcast,) = mock.get_spans(SpanKind.BROADCAST)
     (delivery,) = mock.get_spans(SpanKind.DELIVERY)
-    assert delivery.attributes == {"channel_id": "ws-other", "room_id": "r1"}
-    for span in (hooks["guard"], hooks["audit"], delivery):
-        assert span.parent_id == inbound.id
-        assert span.trace_id == inbound.trace_id
-        assert span.status == "ok"
+    assert delivery.attributes[Attr.CHANNEL_ID] == "ws-other"
+    assert delivery.attributes[Attr.DELIVERY_SUCCESS] is True
+    # AFTER_BROADCAST fires within the broadcast: its async hooks are that span's children
+    assert delivery.parent_id == audit_span.parent_id == broadcast.id
+    assert guard_span.parent_id == broadcast.parent_id == inbound.id
+    assert {s.trace_id for s in mock.spans} == {inbound.trace_id}
     assert mock.get_active_spans() == []
-
-
-async def _one_channel_kit(mock: MockTelemetryProvider) -> RoomKit:
-    kit = RoomKit(telemetry=mock)
-    kit.register_channel(WebSocketChannel("ws-user"))
-    await kit.create_room(room_id="r1")
-    await kit.attach_channel("r1", "ws-user")
-    return kit
-
-
-async def test_a_failing_hook_is_an_error_span() -> None:
-    mock = MockTelemetryProvider()
-    kit = await _one_channel_kit(mock)
-
-    @kit.hook(HookTrigger.BEFORE_BROADCAST, name="broken")
-    async def broken(event: object, ctx: object) -> HookResult:
-        raise RuntimeError("hook bug")
-
-    await kit.process_inbound(_message("hi"))
-    await kit.close()
-    (hook,) = mock.get_spans(SpanKind.HOOK_SYNC)
-    assert hook.status == "error"
-    assert hook.error_message == "hook bug"
-    assert hook.attributes[Attr.ERROR_TYPE] == "RuntimeError"
-    (inbound,) = mock.get_spans(SpanKind.INBOUND_PIPELINE)
-    assert hook.parent_id == inbound.id
-    errors = mock.get_metrics("roomkit.errors")
-    assert errors
-    assert errors[0]["attributes"]["type"] == "RuntimeError"
-
-
-async def test_webhook_trace_context_reaches_the_room() -> None:
-    mock = MockTelemetryProvider()
-    kit = await _one_channel_kit(mock)
-    headers = {"traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}
-    with kit.telemetry.continue_trace(headers):
-        await kit.process_inbound(_message("traced"))
-    await kit.process_inbound(_message("untraced"))
-    await kit.close()
-    traced, untraced = mock.get_spans(SpanKind.INBOUND_PIPELINE)
-    assert traced.trace_id == "4bf92f3577b34da6a3ce929d0e0e4736"
-    assert traced.parent_id == "00f067aa0ba902b7"
-    assert untraced.trace_id != traced.trace_id
-    assert untraced.parent_id is None

@@ -10,6 +10,7 @@ import pytest
 
 from roomkit.errors import ConfigurationError
 from roomkit.telemetry.base import Attributes, TelemetryProvider
+from roomkit.telemetry.spans import SpanKind
 from roomkit.voice import AudioFrame, VoiceSession
 from roomkit.voice.pipeline import (
     AudioPipeline,
@@ -75,9 +76,18 @@ class Spans(TelemetryProvider):
         self.metrics: list[tuple[str, float, Attributes | None]] = []
 
     def start_span(
-        self, name: str, attributes: Attributes | None = None, parent_id: str | None = None
+        self,
+        kind: SpanKind | str,
+        name: str | None = None,
+        *,
+        parent_id: str | None = None,
+        attributes: Attributes | None = None,
+        room_id: str | None = None,
+        session_id: str | None = None,
+        channel_id: str | None = None,
     ) -> str:
-        self.started.append((name, attributes, parent_id))
+        assert kind == SpanKind.VOICE_SESSION
+        self.started.append((name or "", attributes, parent_id))
         return f"span-{len(self.started)}"
 
     def end_span(

@@ -1,6 +1,6 @@
-"""A real RoomKit (in-memory store) reporting to OpenTelemetry: the spans the engine emits
-today, their parent/child links and attributes, the derived metrics, and webhook trace
-context joining the caller's trace."""
+"""A real RoomKit (in-memory store) reporting to OpenTelemetry's in-memory exporters: the span
+tree of one message (route, store, hooks, broadcast, deliveries, AI generations, tool calls),
+attributes, derived metrics, failures, and webhook trace context joining the caller's trace."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from roomkit_opentelemetry.testing import InMemoryOpenTelemetry
 
 from roomkit import (
     AIChannel,
+    AITool,
     ChannelCategory,
     HookExecution,
     HookResult,
@@ -27,6 +28,7 @@ from roomkit import (
     TextContent,
     WebSocketChannel,
 )
+from roomkit.errors import RoomNotFoundError
 from roomkit.store.memory import InMemoryStore
 from roomkit.telemetry import Metric
 
@@ -60,9 +62,15 @@ async def sockets() -> Sockets:
     return Sockets()
 
 
+class TracedStore(InMemoryStore):
+    """The in-memory store with a span per call, as a networked store has."""
+
+    traced_calls = True
+
+
 @pytest.fixture
 async def kit(otel: InMemoryOpenTelemetry, sockets: Sockets) -> AsyncIterator[RoomKit]:
-    kit = RoomKit(store=InMemoryStore(), telemetry=TelemetryConfig(provider=otel.provider))
+    kit = RoomKit(store=TracedStore(), telemetry=TelemetryConfig(provider=otel.provider))
     for channel_id in ("ws-user", "ws-other"):
         kit.register_channel(WebSocketChannel(channel_id))
         await kit.connect_websocket(channel_id, f"{channel_id}-conn", sockets.sender(channel_id))
@@ -89,7 +97,30 @@ def _children(spans: list[ReadableSpan], parent: ReadableSpan) -> list[ReadableS
     return [s for s in spans if s.parent is not None and s.parent.span_id == parent.context.span_id]
 
 
-async def test_process_inbound_is_one_trace(
+def _one(spans: list[ReadableSpan], name: str, **attrs: Any) -> ReadableSpan:
+    found = [
+        s for s in spans if s.name == name and all(_attrs(s).get(k) == v for k, v in attrs.items())
+    ]
+    assert len(found) == 1, f"{len(found)} spans {name} {attrs}: {[s.name for s in spans]}"
+    return found[0]
+
+
+def _parent_of(span: ReadableSpan, spans: list[ReadableSpan]) -> ReadableSpan | None:
+    if span.parent is None:
+        return None
+    (parent,) = [s for s in spans if s.context.span_id == span.parent.span_id]
+    return parent
+
+
+def _tree(spans: list[ReadableSpan], root: ReadableSpan, depth: int = 0) -> list[str]:
+    """The span tree under ``root`` as indented names (children in start order)."""
+    lines = ["  " * depth + root.name]
+    for child in sorted(_children(spans, root), key=lambda s: s.start_time or 0):
+        lines.extend(_tree(spans, child, depth + 1))
+    return lines
+
+
+async def test_one_message_is_one_span_tree(
     kit: RoomKit, otel: InMemoryOpenTelemetry, sockets: Sockets
 ) -> None:
     audited = asyncio.Event()
@@ -105,34 +136,60 @@ async def test_process_inbound_is_one_trace(
     result = await kit.process_inbound(_message("hello"))
     await asyncio.wait_for(audited.wait(), timeout=30)
     await kit.close()  # waits for the background hook task
-    assert result.room_id == "r1"
+    assert result.event is not None
     assert sockets.received == {"ws-other-conn": 1}
 
     spans = otel.finished_spans()
-    (inbound,) = [s for s in spans if s.name == "roomkit.process_inbound"]
+    inbound = _one(spans, "roomkit.inbound")
     assert inbound.parent is None
     assert inbound.kind is OtelSpanKind.CONSUMER
     assert _attrs(inbound) == {
         "roomkit.span_kind": "framework.inbound",
         "roomkit.channel_id": "ws-user",
         "roomkit.room_id": "r1",
+        "roomkit.event_id": result.event.id,
+        "roomkit.inbound.outcome": "processed",
     }
-    children = _children(spans, inbound)
-    assert sorted(s.name for s in children) == ["roomkit.delivery", "roomkit.hook", "roomkit.hook"]
+    assert _tree(spans, inbound) == [
+        "roomkit.inbound",
+        "  roomkit.route",
+        "    roomkit.store",
+        "  roomkit.hook",
+        "  roomkit.store",
+        "  roomkit.broadcast",
+        "    roomkit.delivery",
+        "    roomkit.hook",
+    ]
     assert {s.context.trace_id for s in spans} == {inbound.context.trace_id}
-    hooks = {_attrs(s)["roomkit.hook.name"]: s for s in children if s.name == "roomkit.hook"}
-    assert _attrs(hooks["guard"]) == {
+    route = _one(spans, "roomkit.route")
+    assert _attrs(route)["roomkit.route.source"] == "channel"
+    snapshot = _one(spans, "roomkit.store", **{"roomkit.store.operation": "get_message_snapshot"})
+    assert snapshot.kind is OtelSpanKind.CLIENT
+    stored = _one(spans, "roomkit.store", **{"roomkit.store.operation": "add_event"})
+    assert _attrs(stored)["roomkit.event_id"] == result.event.id
+    guard_span = _one(spans, "roomkit.hook", **{"roomkit.hook.name": "guard"})
+    assert _attrs(guard_span) == {
         "roomkit.span_kind": "hook.sync",
+        "roomkit.room_id": "r1",
         "roomkit.hook.name": "guard",
         "roomkit.hook.trigger": "before_broadcast",
+        "roomkit.hook.result": "allow",
     }
-    assert _attrs(hooks["audit"])["roomkit.hook.trigger"] == "after_broadcast"
-    (delivery,) = [s for s in children if s.name == "roomkit.delivery"]
+    audit_span = _one(spans, "roomkit.hook", **{"roomkit.hook.name": "audit"})
+    assert _attrs(audit_span)["roomkit.span_kind"] == "hook.async"
+    broadcast = _one(spans, "roomkit.broadcast")
+    assert _attrs(broadcast)["roomkit.broadcast.targets"] == 1
+    assert _attrs(broadcast)["roomkit.broadcast.delivered"] == 1
+    assert _attrs(broadcast)["roomkit.broadcast.failed"] == 0
+    delivery = _one(spans, "roomkit.delivery")
     assert delivery.kind is OtelSpanKind.PRODUCER
     assert _attrs(delivery) == {
         "roomkit.span_kind": "framework.delivery",
         "roomkit.channel_id": "ws-other",
         "roomkit.room_id": "r1",
+        "roomkit.delivery.channel_type": "websocket",
+        "roomkit.delivery.status": "sent",
+        "roomkit.delivery.success": True,
     }
     for span in spans:
         assert span.status.status_code is StatusCode.UNSET
@@ -148,6 +205,7 @@ async def test_process_inbound_is_one_trace(
     assert otel.metric_total(Metric.HOOK_CALLS, hook__name="guard", status="ok") == 1
     assert otel.metric_total(Metric.HOOK_DURATION, hook__name="audit") == 1
     assert otel.metric_points(Metric.HOOK_FAILURES) == []
+    assert otel.metric_total(Metric.STORE_DURATION, store__operation="add_event") == 1
 
 
 async def test_failures_are_error_spans_and_metrics(
@@ -160,22 +218,26 @@ async def test_failures_are_error_spans_and_metrics(
         raise RuntimeError("hook bug")
 
     await kit.process_inbound(_message("hi"))
-    spans = {s.name: s for s in otel.finished_spans()}
-    hook = spans["roomkit.hook"]
+    spans = otel.finished_spans()
+    hook = _one(spans, "roomkit.hook")
     assert hook.status.status_code is StatusCode.ERROR
     assert hook.status.description == "hook bug"
+    assert _attrs(hook)["roomkit.hook.result"] == "error"
     (event,) = hook.events
     assert event.attributes is not None
     assert event.attributes["exception.type"] == "RuntimeError"
     assert "in flaky" in str(event.attributes["exception.stacktrace"])
-    delivery = spans["roomkit.delivery"]
+    delivery = _one(spans, "roomkit.delivery")
     assert delivery.status.status_code is StatusCode.ERROR
-    assert "ws-other" in str(_attrs(delivery)["roomkit.error"])
-    inbound = spans["roomkit.process_inbound"]
+    assert _attrs(delivery)["roomkit.delivery.success"] is False
+    assert _attrs(delivery)["roomkit.delivery.status"] == "failed"
+    assert "ws-other-conn" in str(_attrs(delivery)["roomkit.delivery.error"])
+    broadcast = _one(spans, "roomkit.broadcast")
+    assert _attrs(broadcast)["roomkit.broadcast.failed"] == 1
+    inbound = _one(spans, "roomkit.inbound")
     assert inbound.status.status_code is StatusCode.UNSET  # the message itself was processed
-    for child in (hook, delivery):
-        assert child.parent is not None
-        assert child.parent.span_id == inbound.context.span_id
+    assert _parent_of(hook, spans) is inbound
+    assert _parent_of(delivery, spans) is broadcast
 
     assert otel.metric_total(Metric.DELIVERIES, channel_id="ws-other", status="error") == 1
     assert otel.metric_total(Metric.DELIVERIES, status="ok") == 0
@@ -185,24 +247,78 @@ async def test_failures_are_error_spans_and_metrics(
     assert otel.metric_total(Metric.ERRORS, stage="delivery", type="DeliveryError") == 1
 
 
-async def test_ai_turn_and_reply_stay_in_the_message_trace(
+async def test_a_refused_message_ends_its_span_as_an_error(
+    kit: RoomKit, otel: InMemoryOpenTelemetry
+) -> None:
+    with pytest.raises(RoomNotFoundError):
+        await kit.process_inbound(_message("lost"), room_id="no-such-room")
+    inbound = _one(otel.finished_spans(), "roomkit.inbound")
+    assert inbound.status.status_code is StatusCode.ERROR
+    assert _attrs(inbound)["roomkit.inbound.outcome"] == "failed"
+    route = _one(otel.finished_spans(), "roomkit.route")
+    assert route.status.status_code is StatusCode.ERROR
+
+
+async def test_ai_turn_tool_call_and_reply_stay_in_the_message_trace(
     kit: RoomKit, otel: InMemoryOpenTelemetry, sockets: Sockets
 ) -> None:
-    kit.register_channel(AIChannel("ai", provider=MockAIProvider(responses=["Hi there"])))
+    async def weather(name: str, arguments: dict[str, Any]) -> str:
+        return "sunny"
+
+    provider = MockAIProvider(
+        responses=["It is sunny"],
+        tool_calls=[{"name": "weather", "arguments": {"city": "Oslo"}, "id": "call-1"}],
+    )
+    kit.register_channel(
+        AIChannel("ai", provider=provider, tools=[AITool(name="weather")], tool_handler=weather)
+    )
     await kit.attach_channel("r1", "ai", category=ChannelCategory.INTELLIGENCE)
-    await kit.process_inbound(_message("hello AI"))
+    await kit.process_inbound(_message("weather in Oslo?"))
     assert sockets.received == {"ws-other-conn": 2, "ws-user-conn": 1}  # message + reply
 
     spans = otel.finished_spans()
-    (inbound,) = [s for s in spans if s.name == "roomkit.process_inbound"]
-    deliveries = [s for s in spans if s.name == "roomkit.delivery"]
-    by_channel = sorted(_attrs(s)["roomkit.channel_id"] for s in deliveries)
-    assert by_channel == ["ai", "ws-other", "ws-other", "ws-user"]
-    (ai_turn,) = [s for s in deliveries if _attrs(s)["roomkit.channel_id"] == "ai"]
-    assert ai_turn.parent is not None
-    assert ai_turn.parent.span_id == inbound.context.span_id
+    inbound = _one(spans, "roomkit.inbound")
+    ai_turn = _one(spans, "roomkit.delivery", **{"roomkit.channel_id": "ai"})
+    assert _parent_of(_parent_of(ai_turn, spans), spans) is inbound  # inbound > broadcast > turn
+    generations = [s for s in spans if s.name == "roomkit.ai.generate"]
+    assert len(generations) == 2  # the tool call, then the answer
+    for generation in generations:
+        assert _parent_of(generation, spans) is ai_turn
+        assert generation.kind is OtelSpanKind.CLIENT
+        attributes = _attrs(generation)
+        assert attributes["roomkit.provider"] == "mock"
+        assert attributes["roomkit.model"] == "mock-model"
+        assert attributes["roomkit.llm.streaming"] is False
+    assert _attrs(generations[1])["roomkit.llm.output_tokens"] == len("It is sunny") // 4
+    tool = _one(spans, "roomkit.tool")
+    assert _parent_of(tool, spans) is ai_turn
+    assert _attrs(tool)["roomkit.tool.name"] == "weather"
+    assert _attrs(tool)["roomkit.tool.call_id"] == "call-1"
+    assert tool.start_time >= generations[0].end_time  # type: ignore[operator]
+    assert tool.end_time <= generations[1].start_time  # type: ignore[operator]
+    # the reply is admitted after the broadcast span, in the message's own span
+    replies = [
+        s for s in spans if s.name == "roomkit.broadcast" and s is not _parent_of(ai_turn, spans)
+    ]
+    assert [_parent_of(s, spans) for s in replies] == [inbound]
     assert {s.context.trace_id for s in spans} == {inbound.context.trace_id}
     assert otel.metric_total(Metric.DELIVERIES, channel_id="ai", status="ok") == 1
+    assert otel.metric_total(Metric.AI_TURNS, provider="mock") == 2
+    assert otel.metric_total(Metric.TOOL_CALLS, tool__name="weather") == 1
+
+
+async def test_a_streamed_generation_records_its_first_chunk(
+    kit: RoomKit, otel: InMemoryOpenTelemetry, sockets: Sockets
+) -> None:
+    provider = MockAIProvider(responses=["one two three"], streaming=True)
+    kit.register_channel(AIChannel("ai", provider=provider, streaming=True))
+    await kit.attach_channel("r1", "ai", category=ChannelCategory.INTELLIGENCE)
+    await kit.process_inbound(_message("stream please"))
+    generation = _one(otel.finished_spans(), "roomkit.ai.generate")
+    attributes = _attrs(generation)
+    assert attributes["roomkit.llm.streaming"] is True
+    assert attributes["roomkit.ttfb_ms"] >= 0
+    assert attributes["roomkit.llm.output_tokens"] == len("one two three") // 4
 
 
 async def test_webhook_headers_join_the_callers_trace(
@@ -213,13 +329,13 @@ async def test_webhook_headers_join_the_callers_trace(
     await kit.process_inbound(_message("from nowhere"))
 
     spans = otel.finished_spans()
-    traced, untraced = [s for s in spans if s.name == "roomkit.process_inbound"]
+    traced, untraced = [s for s in spans if s.name == "roomkit.inbound"]
     assert traced.parent is not None
     assert traced.parent.is_remote
     assert _hex(traced.parent.span_id) == CALLER_SPAN
     assert format(traced.context.trace_id, "032x") == CALLER_TRACE
     assert traced.context.trace_state.to_header() == "twilio=abc"
-    (delivery,) = _children(spans, traced)
+    (delivery,) = [s for s in spans if s.name == "roomkit.delivery"][:1]
     assert format(delivery.context.trace_id, "032x") == CALLER_TRACE
     assert untraced.parent is None
     assert format(untraced.context.trace_id, "032x") != CALLER_TRACE

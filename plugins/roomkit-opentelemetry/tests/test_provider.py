@@ -119,12 +119,12 @@ def test_roomkit_spans_nest_with_application_spans(otel: InMemoryOpenTelemetry) 
     provider = otel.provider
     tracer = otel.tracer_provider.get_tracer("app")
     with tracer.start_as_current_span("http.request") as request:
-        inbound = provider.start_span(SpanKind.INBOUND_PIPELINE, "roomkit.process_inbound")
+        inbound = provider.start_span(SpanKind.INBOUND_PIPELINE, "roomkit.inbound")
         with tracer.start_as_current_span("app.inside"):  # e.g. an instrumented HTTP client
             pass
         provider.end_span(inbound)
     by_name = {s.name: s for s in otel.finished_spans()}
-    ours = by_name["roomkit.process_inbound"]
+    ours = by_name["roomkit.inbound"]
     assert ours.parent is not None
     assert ours.parent.span_id == request.get_span_context().span_id
     inside = by_name["app.inside"]

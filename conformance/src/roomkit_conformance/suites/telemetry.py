@@ -114,9 +114,14 @@ class TelemetryProviderSuite(SuiteBase):
         provider.end_span(span, status="error", error=RuntimeError("boom"))
 
     def test_engine_call_shape(self, provider: TelemetryProvider) -> None:
-        """The engine's ``start_span(name, attributes)`` calls (until it passes kinds)."""
-        span = provider.start_span("roomkit.process_inbound", {"channel_id": "c"})
-        provider.end_span(span, attributes={"room_id": "r"})
+        """The engine's calls: kind, name and attributes as keywords; a kind by its value."""
+        span = provider.start_span(
+            SpanKind.INBOUND_PIPELINE,
+            "roomkit.inbound",
+            attributes={"channel_id": "c"},
+            channel_id="c",
+        )
+        provider.end_span(span, attributes={"room_id": "r", "inbound.outcome": "processed"})
         span = provider.start_span("llm.generate")
         provider.end_span(span)
 
@@ -303,13 +308,18 @@ class TelemetryProviderSuite(SuiteBase):
     def test_engine_call_shape_is_recorded(
         self, provider: TelemetryProvider, finished: Callable[[], list[Span]]
     ) -> None:
-        span_id = provider.start_span("roomkit.hook", {"hook": "h", "trigger": "before_broadcast"})
-        provider.end_span(span_id)
+        span_id = provider.start_span(
+            SpanKind.HOOK_SYNC,
+            "roomkit.hook",
+            attributes={Attr.HOOK_NAME: "h", Attr.HOOK_TRIGGER: "before_broadcast"},
+        )
+        provider.end_span(span_id, attributes={Attr.HOOK_RESULT: "allow"})
         (span,) = [s for s in finished() if s.id == span_id]
         assert span.kind is SpanKind.HOOK_SYNC
         assert span.name == "roomkit.hook"
         assert span.attributes[Attr.HOOK_NAME] == "h"
         assert span.attributes[Attr.HOOK_TRIGGER] == "before_broadcast"
+        assert span.attributes[Attr.HOOK_RESULT] == "allow"
 
     def test_explicit_and_implicit_parents(
         self, provider: TelemetryProvider, finished: Callable[[], list[Span]]

@@ -20,11 +20,12 @@ from typing import Any
 
 from roomkit.channels.base import Channel
 from roomkit.core._text import short_id
-from roomkit.core.context import build_context, context_with, report_error
+from roomkit.core.context import context_with, message_context, report_error
 from roomkit.core.delivery import DeliveryOutcome, call_channel, deliver_transport
 from roomkit.core.outbox import DeliveryGroup, queued_result
 from roomkit.core.runtime import Runtime
 from roomkit.errors import ChainDepthExceededError, DeliveryError
+from roomkit.models._ids import utcnow
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import (
     ChannelCategory,
@@ -33,14 +34,24 @@ from roomkit.models.enums import (
     HookTrigger,
 )
 from roomkit.models.event import DeliveryResult, RoomEvent
-from roomkit.models.hooks import ChannelOutput
+from roomkit.models.hooks import ChannelOutput, InjectedEvent
 from roomkit.models.room import ChannelBinding
 from roomkit.models.task import Observation, Task
+from roomkit.telemetry.spans import Attr, SpanKind
 
-__all__ = ["Admitted", "admit_event", "broadcast", "is_visible", "respond"]
+__all__ = [
+    "Admitted",
+    "add_event",
+    "admit_event",
+    "admit_injected",
+    "broadcast",
+    "is_visible",
+    "respond",
+]
 
 _INTELLIGENCE = ChannelCategory.INTELLIGENCE
 _PENDING = DeliveryStatus.PENDING
+_ADD_ATTRS = {Attr.STORE_OPERATION: "add_event"}
 _visibility_sets: dict[str, frozenset[str]] = {}
 
 
@@ -95,12 +106,28 @@ async def store_side_effects(
             )
 
 
+async def add_event(rt: Runtime, event: RoomEvent) -> RoomEvent:
+    """``store.add_event`` (in a ``roomkit.store`` span with telemetry, for stores whose calls
+    are traced)."""
+    tracer = rt.tracer
+    if tracer is None or not rt.store.traced_calls:
+        return await rt.store.add_event(event)
+    span = tracer.start(SpanKind.STORE_QUERY, "roomkit.store", _ADD_ATTRS, room_id=event.room_id)
+    try:
+        stored = await rt.store.add_event(event)
+    except BaseException as exc:
+        tracer.fail(span, exc)
+        raise
+    tracer.end(span, {Attr.EVENT_ID: stored.id})
+    return stored
+
+
 async def admit_event(
     rt: Runtime, event: RoomEvent, ctx: RoomContext, *, run_hooks: bool = True
 ) -> Admitted:
     """Hooks, store, broadcast and chained responses for one event (room lock held)."""
     hooks = rt.hooks
-    injected: list[RoomEvent] = []
+    injected: list[RoomEvent | InjectedEvent] = []
     if run_hooks and hooks.has_sync(HookTrigger.BEFORE_BROADCAST):
         outcome = await hooks.run_sync(HookTrigger.BEFORE_BROADCAST, event, ctx)
         modified = outcome.event
@@ -114,30 +141,47 @@ async def admit_event(
         if outcome.blocked:
             event.status = EventStatus.BLOCKED
             event.blocked_by = outcome.blocked_by
-            stored = await rt.store.add_event(event)
+            stored = await (
+                rt.store.add_event(event) if rt.tracer is None else add_event(rt, event)
+            )
             return Admitted(
                 stored, blocked=True, reason=outcome.reason, duplicate=stored.id != event.id
             )
     event.status = EventStatus.DELIVERED
-    stored = await rt.store.add_event(event)
+    stored = await (rt.store.add_event(event) if rt.tracer is None else add_event(rt, event))
     if stored.id != event.id:  # the key was seen before: the store returned the first event
         return Admitted(stored, duplicate=True)
     event = stored  # a store may return a copy: carry on with the stored object (and index)
     responses = await broadcast(rt, event, ctx)
-    for extra in injected:
+    if injected:
+        responses.extend(await admit_injected(rt, event, ctx, injected))
+    return Admitted(event, responses=responses)
+
+
+async def admit_injected(
+    rt: Runtime,
+    event: RoomEvent,
+    ctx: RoomContext,
+    injected: list[RoomEvent | InjectedEvent],
+) -> list[RoomEvent]:
+    """Store and broadcast the events hooks injected while ``event`` was handled (no hooks
+    run on them); returns them with the responses they caused."""
+    produced: list[RoomEvent] = []
+    for item in injected:
+        extra = item.as_event() if isinstance(item, InjectedEvent) else item
         if extra.room_id != event.room_id:
             extra = extra.model_copy(update={"room_id": event.room_id})
         if extra.parent_event_id is None:
             extra.parent_event_id = event.id
         try:
-            extra_ctx = await build_context(rt, ctx.room)
+            extra_ctx = await message_context(rt, ctx.room, extra.source.participant_id)
             done = await admit_event(rt, extra, extra_ctx, run_hooks=False)
         except Exception as exc:  # a malformed injected event must not break the room
             await report_error(rt, "injected_event", exc, event, ctx)
             continue
-        responses.append(done.event)
-        responses.extend(done.responses)
-    return Admitted(event, responses=responses)
+        produced.append(done.event)
+        produced.extend(done.responses)
+    return produced
 
 
 async def _deliver_all(
@@ -224,7 +268,7 @@ async def _record(
             await rt.hooks.fire(
                 HookTrigger.ON_DELIVERY_STATUS, event, context_with(ctx, delivery_result=result)
             )
-        if output is not None and (output.response_events or output.tasks or output.observations):
+        if output is not None and output.has_effects:
             acted.append((binding, output))
     if failed_any:
         await rt.store.update_event(event)
@@ -248,9 +292,12 @@ async def respond(
     binding: ChannelBinding,
     output: ChannelOutput,
 ) -> list[RoomEvent]:
-    """Store the tasks, observations and response events a channel produced."""
+    """Store the tasks, observations and response events a channel produced, and apply its
+    room metadata updates."""
     if output.tasks or output.observations:
         await store_side_effects(rt, event, ctx, output.tasks, output.observations)
+    if output.metadata_updates:
+        await _update_room_metadata(rt, event, ctx, binding, output.metadata_updates)
     produced: list[RoomEvent] = []
     if binding.muted:
         return produced
@@ -269,7 +316,7 @@ async def respond(
         if depth > rt.max_chain_depth:
             response.status = EventStatus.BLOCKED
             response.blocked_by = "chain_depth"
-            stored = await rt.store.add_event(response)
+            stored = await add_event(rt, response)
             produced.append(stored)
             await report_error(
                 rt,
@@ -284,7 +331,7 @@ async def respond(
             )
             continue
         try:
-            response_ctx = await build_context(rt, ctx.room)
+            response_ctx = await message_context(rt, ctx.room, response.source.participant_id)
             done = await admit_event(rt, response, response_ctx)
         except Exception as exc:  # a malformed response must not break the room
             await report_error(rt, "response", exc, event, ctx, channel_id=binding.channel_id)
@@ -294,56 +341,136 @@ async def respond(
     return produced
 
 
+async def _update_room_metadata(
+    rt: Runtime,
+    event: RoomEvent,
+    ctx: RoomContext,
+    binding: ChannelBinding,
+    updates: dict[str, Any],
+) -> None:
+    """Merge a channel's ``metadata_updates`` into the stored room (top-level keys)."""
+    try:
+        room = await rt.store.get_room(event.room_id)
+        if room is None:
+            return
+        room.metadata = {**room.metadata, **updates}
+        room.updated_at = utcnow()
+        await rt.store.update_room(room)
+        ctx.room.metadata = room.metadata
+    except Exception as exc:  # a bad update is the channel's failure, not the room's
+        await report_error(rt, "metadata_updates", exc, event, ctx, channel_id=binding.channel_id)
+
+
 async def broadcast(rt: Runtime, event: RoomEvent, ctx: RoomContext) -> list[RoomEvent]:
-    """Deliver ``event`` to the room's bindings; returns the responses it caused."""
-    source_id = event.source.channel_id
-    visibility = event.visibility
-    channels = rt.channels
-    transports: list[tuple[Channel, ChannelBinding]] = []
-    intelligence: list[tuple[Channel, ChannelBinding]] = []
-    queued: list[tuple[Channel, ChannelBinding]] | None = None
-    boxes = rt.outbox.boxes  # bindings with deliveries waiting: queue behind them
-    for binding in ctx.bindings:
-        channel_id = binding.channel_id
-        if channel_id == source_id or not binding.can_read:
-            continue
-        if visibility != "all" and not is_visible(visibility, binding):
-            continue
-        channel = channels.get(channel_id)
-        if channel is None:
-            continue
-        if binding.category == _INTELLIGENCE:
-            if not binding.muted:
-                intelligence.append((channel, binding))
-        elif boxes and (binding.room_id, channel_id) in boxes:
-            if queued is None:
-                queued = []
-            queued.append((channel, binding))
-        else:
-            transports.append((channel, binding))
+    """Deliver ``event`` to the room's bindings; returns the responses it caused.
 
-    acted: list[tuple[ChannelBinding, ChannelOutput]] = []
-    group: DeliveryGroup | None = None
-    if transports or queued:
-        outcomes = await _deliver_all(rt, event, ctx, transports) if transports else []
-        if queued:
-            transports.extend(queued)
-            outcomes.extend((None, queued_result(b.channel_id)) for _, b in queued)
-        acted, group = await _record(rt, event, ctx, transports, outcomes, None, False)
+    With telemetry the deliveries are one ``roomkit.broadcast`` span (target, delivered and
+    failed counts); the responses are admitted after it, in the message's span.
+    """
+    tracer = rt.tracer
+    span = (
+        ""
+        if tracer is None
+        else tracer.start(SpanKind.BROADCAST, "roomkit.broadcast", room_id=event.room_id)
+    )
+    try:
+        source_id = event.source.channel_id
+        visibility = event.visibility
+        channels = rt.channels
+        transports: list[tuple[Channel, ChannelBinding]] = []
+        intelligence: list[tuple[Channel, ChannelBinding]] = []
+        queued: list[tuple[Channel, ChannelBinding]] | None = None
+        boxes = rt.outbox.boxes  # bindings with deliveries waiting: queue behind them
+        for binding in ctx.bindings:
+            channel_id = binding.channel_id
+            if channel_id == source_id or not binding.can_read:
+                continue
+            if visibility != "all" and not is_visible(visibility, binding):
+                continue
+            channel = channels.get(channel_id)
+            if channel is None:
+                continue
+            if binding.category == _INTELLIGENCE:
+                if not binding.muted:
+                    intelligence.append((channel, binding))
+            elif boxes and (binding.room_id, channel_id) in boxes:
+                if queued is None:
+                    queued = []
+                queued.append((channel, binding))
+            else:
+                transports.append((channel, binding))
 
-    hooks = rt.hooks
-    if hooks.has(HookTrigger.AFTER_BROADCAST):
-        await hooks.fire(HookTrigger.AFTER_BROADCAST, event, ctx)
+        acted: list[tuple[ChannelBinding, ChannelOutput]] = []
+        group: DeliveryGroup | None = None
+        failures = 0
+        if transports or queued:
+            outcomes = await _deliver_all(rt, event, ctx, transports) if transports else []
+            if queued:
+                transports.extend(queued)
+                outcomes.extend((None, queued_result(b.channel_id)) for _, b in queued)
+            if span:
+                failures += sum(failed is not None for _, failed in outcomes)
+            acted, group = await _record(rt, event, ctx, transports, outcomes, None, False)
 
-    if intelligence:
-        outcomes = [await call_channel(rt, c, event, b, ctx) for c, b in intelligence]
-        delivered = group is None and bool(transports)  # no failure so far: all delivered
-        more, group = await _record(rt, event, ctx, intelligence, outcomes, group, delivered)
-        acted.extend(more)
-    if group is not None:
-        await _settle(rt, event, group)
+        hooks = rt.hooks
+        if hooks.has(HookTrigger.AFTER_BROADCAST):
+            await hooks.fire(HookTrigger.AFTER_BROADCAST, event, ctx)
 
+        if intelligence:
+            outcomes = [await call_channel(rt, c, event, b, ctx) for c, b in intelligence]
+            if span:
+                failures += sum(failed is not None for _, failed in outcomes)
+            delivered = group is None and bool(transports)  # no failure so far: all delivered
+            more, group = await _record(rt, event, ctx, intelligence, outcomes, group, delivered)
+            acted.extend(more)
+        if group is not None:
+            await _settle(rt, event, group)
+    except BaseException as exc:
+        if tracer is not None:
+            tracer.fail(span, exc)
+        raise
+    targets = len(transports) + len(intelligence)
+    if span:
+        assert tracer is not None
+        tracer.end(
+            span,
+            {
+                Attr.BROADCAST_TARGETS: targets,
+                Attr.BROADCAST_DELIVERED: targets - failures,
+                Attr.BROADCAST_FAILED: failures,
+                Attr.EVENT_ID: event.id,
+            },
+        )
+    if rt.observers and event.delivery_results:
+        await _report_failures(rt, event, targets)
     responses: list[RoomEvent] = []
     for binding, output in acted:
         responses.extend(await respond(rt, event, ctx, binding, output))
     return responses
+
+
+async def _report_failures(rt: Runtime, event: RoomEvent, targets: int) -> None:
+    """``delivery_failed`` per failed binding and ``broadcast_partial_failure`` (framework
+    events, for observers registered with ``RoomKit.on``)."""
+    errors = {
+        channel_id: result.error or ""
+        for channel_id, result in event.delivery_results.items()
+        if result.status == DeliveryStatus.FAILED
+    }
+    for channel_id, error in errors.items():
+        await rt.observers.emit(
+            "delivery_failed",
+            room_id=event.room_id,
+            channel_id=channel_id,
+            event_id=event.id,
+            error=error,
+        )
+    if errors:
+        await rt.observers.emit(
+            "broadcast_partial_failure",
+            room_id=event.room_id,
+            event_id=event.id,
+            failed=len(errors),
+            total=targets,
+            errors=errors,
+        )

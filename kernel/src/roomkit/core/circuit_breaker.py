@@ -100,6 +100,10 @@ class CircuitBreaker:
             self._opened_at = self._clock()
             self._probing = False
 
+    def reset(self) -> None:
+        """Close the circuit by hand (forget the failures), e.g. after fixing a provider."""
+        self.record_success()
+
     def retry_after(self) -> float:
         """Seconds until a probe will be allowed (0 when calls go through)."""
         if self._opened_at is None:

@@ -16,11 +16,15 @@ from roomkit.models.hooks import HookRegistration
 from roomkit.models.participant import Participant
 from roomkit.models.room import ChannelBinding, Room
 from roomkit.store.base import ConversationStore
+from roomkit.telemetry.metrics import Metric
+from roomkit.telemetry.spans import Attr, SpanKind
 
 __all__ = [
+    "LARGE_ROOM",
     "build_context",
     "context_with",
     "load_context",
+    "message_context",
     "report_error",
     "report_hook_failure",
     "system_event",
@@ -29,8 +33,14 @@ __all__ = [
 logger = logging.getLogger("roomkit")
 
 _DEFAULT_SNAPSHOT = ConversationStore.get_room_snapshot
+_DEFAULT_MESSAGE_SNAPSHOT = ConversationStore.get_message_snapshot
+
+#: Participants above which a room's messages stop reading every participant (see
+#: ``_read_message_snapshot``): around where four keyed reads cost less than parsing them all.
+LARGE_ROOM = 200
 
 _SYSTEM_SOURCES: dict[tuple[str, ChannelType], EventSource] = {}
+_SNAPSHOT_ATTRS = {Attr.STORE_OPERATION: "get_message_snapshot"}
 
 
 def _has_snapshot(store: ConversationStore) -> bool:
@@ -56,21 +66,98 @@ def _context(
     )
 
 
-async def load_context(rt: Runtime, room_id: str) -> RoomContext | None:
-    """The room ``room_id`` with its context in one store call; ``None`` if it does not exist.
+async def _read_message_snapshot(
+    rt: Runtime, room_id: str, participant_id: str | None
+) -> RoomContext | None:
+    """The message snapshot, read the cheapest way the store offers.
 
-    Reads through :meth:`ConversationStore.get_room_snapshot` (one round trip on stores that
-    override it, the four reads it stands for on the others). Nothing is cached between calls:
+    A store that implements ``get_message_snapshot`` itself is asked for it. A store that only
+    implements ``get_room_snapshot`` (one round trip carrying every participant) is asked for
+    that while the room is small, and the sender is picked out of it; once a room is seen with
+    more than :data:`LARGE_ROOM` participants, its messages use ``get_message_snapshot``'s
+    default instead (four reads, each by key), so the cost stops growing with membership.
+    """
+    store = rt.store
+    recent = rt.context_events
+    cls = type(store)
+    if (
+        cls.get_message_snapshot is not _DEFAULT_MESSAGE_SNAPSHOT
+        or cls.get_room_snapshot is _DEFAULT_SNAPSHOT
+        or room_id in rt.large_rooms
+    ):
+        return await store.get_message_snapshot(room_id, participant_id, recent=recent)
+    snapshot = await store.get_room_snapshot(room_id, recent=recent)
+    if snapshot is None:
+        return None
+    members = snapshot.participants
+    if len(members) > LARGE_ROOM:
+        rt.note_large_room(room_id)
+    sender = None
+    if participant_id is not None:
+        sender = next((p for p in members if p.id == participant_id), None)
+    return _context(
+        snapshot.room, snapshot.bindings, [sender] if sender else [], snapshot.recent_events
+    )
+
+
+async def load_context(
+    rt: Runtime, room_id: str, participant_id: str | None = None
+) -> RoomContext | None:
+    """The context of a message in ``room_id`` sent by ``participant_id``; ``None`` if the
+    room does not exist.
+
+    One :meth:`ConversationStore.get_message_snapshot` call: the room, its bindings, the last
+    ``context_events`` events and, in ``participants``, the sender alone (when a member), so
+    the cost does not grow with the room's membership. Nothing is cached between calls:
     another process sharing the store may change the room at any time.
     """
-    snapshot = await rt.store.get_room_snapshot(room_id, recent=rt.context_events)
+    store = rt.store
+    tracer = rt.tracer if store.traced_calls else None
+    if tracer is None and type(store).get_message_snapshot is not _DEFAULT_MESSAGE_SNAPSHOT:
+        snapshot = await store.get_message_snapshot(
+            room_id, participant_id, recent=rt.context_events
+        )  # the common case, without the call below
+    elif tracer is None:
+        snapshot = await _read_message_snapshot(rt, room_id, participant_id)
+    else:
+        snapshot = await tracer.run(
+            SpanKind.STORE_QUERY,
+            "roomkit.store",
+            _read_message_snapshot(rt, room_id, participant_id),
+            _SNAPSHOT_ATTRS,
+            room_id=room_id,
+        )
     if snapshot is None:
         return None
     return _context(snapshot.room, snapshot.bindings, snapshot.participants, snapshot.recent_events)
 
 
+async def message_context(rt: Runtime, room: Room, participant_id: str | None) -> RoomContext:
+    """:func:`load_context` for a room already read (``room`` stands for the one stored)."""
+    store = rt.store
+    tracer = rt.tracer if store.traced_calls else None
+    if tracer is None and type(store).get_message_snapshot is not _DEFAULT_MESSAGE_SNAPSHOT:
+        snapshot = await store.get_message_snapshot(
+            room.id, participant_id, recent=rt.context_events
+        )  # the common case, without the call below
+    elif tracer is None:
+        snapshot = await _read_message_snapshot(rt, room.id, participant_id)
+    else:
+        snapshot = await tracer.run(
+            SpanKind.STORE_QUERY,
+            "roomkit.store",
+            _read_message_snapshot(rt, room.id, participant_id),
+            _SNAPSHOT_ATTRS,
+            room_id=room.id,
+        )
+    if snapshot is None:  # deleted meanwhile: what the separate reads would have found
+        return _context(room, [], [], [])
+    return _context(room, snapshot.bindings, snapshot.participants, snapshot.recent_events)
+
+
 async def build_context(rt: Runtime, room: Room) -> RoomContext:
-    """A context for ``room``: its bindings, participants and the tail of its timeline."""
+    """A full context for ``room``: its bindings, every participant and the tail of its
+    timeline (for lifecycle hooks and ``RoomKit.build_context``, not for messages)."""
     store = rt.store
     room_id = room.id
     if _has_snapshot(store):
@@ -143,14 +230,9 @@ async def report_error(
     holds ``error`` (the exception), ``error_type``, ``message``, ``stage`` and ``details``.
     """
     logger.warning("%s failed in room %s: %r", stage, ctx.room.id, error)
-    telemetry = rt.telemetry
-    if telemetry is not None:
-        try:
-            telemetry.record_metric(
-                "roomkit.errors", 1.0, attributes={"stage": stage, "type": type(error).__name__}
-            )
-        except Exception:  # telemetry must never break the room
-            logger.exception("telemetry failed while recording an error")
+    tracer = rt.tracer
+    if tracer is not None:
+        tracer.metric(Metric.ERRORS, 1.0, {"stage": stage, "type": type(error).__name__})
     hooks = rt.hooks
     if not hooks.has(HookTrigger.ON_ERROR):
         return

@@ -32,6 +32,8 @@ from roomkit.models.enums import ChannelCategory, DeliveryStatus
 from roomkit.models.event import DeliveryResult, RoomEvent
 from roomkit.models.hooks import ChannelOutput
 from roomkit.models.room import ChannelBinding
+from roomkit.telemetry.spans import Attr, SpanKind
+from roomkit.telemetry.tracer import Tracer, activate, deactivate
 
 __all__ = ["DeliveryOutcome", "call_channel", "deliver_transport", "failure", "pending"]
 
@@ -119,18 +121,65 @@ async def call_channel(
     ``attempt=0`` runs the binding's whole ``RetryPolicy`` in line; ``attempt=n`` (n >= 1)
     makes attempt ``n`` only and returns a ``PENDING`` result when a retry is still due.
     """
-    telemetry = rt.telemetry
-    if telemetry is None:
+    tracer = rt.tracer
+    if tracer is None or not tracer.records(SpanKind.DELIVERY):
+        if tracer is not None and binding.category == ChannelCategory.INTELLIGENCE:
+            return await _turn(rt, tracer, channel, event, binding, ctx, attempt)
         return await _resilient(rt, channel, event, binding, ctx, attempt)
-    span = telemetry.start_span(
-        "roomkit.delivery", {"channel_id": binding.channel_id, "room_id": binding.room_id}
+    span = tracer.start(
+        SpanKind.DELIVERY,
+        "roomkit.delivery",
+        {Attr.CHANNEL_ID: binding.channel_id, Attr.DELIVERY_CHANNEL_TYPE: binding.channel_type},
+        room_id=binding.room_id,
+        channel_id=binding.channel_id,
     )
-    output, failed = await _resilient(rt, channel, event, binding, ctx, attempt)
+    try:
+        if binding.category == ChannelCategory.INTELLIGENCE:
+            output, failed = await _turn(rt, tracer, channel, event, binding, ctx, attempt)
+        else:
+            output, failed = await _resilient(rt, channel, event, binding, ctx, attempt)
+    except BaseException as exc:  # cancelled: the span still ends
+        tracer.fail(span, exc, {Attr.DELIVERY_SUCCESS: False})
+        raise
     if failed is None:
-        telemetry.end_span(span)
+        attributes: dict[str, object] = {
+            Attr.DELIVERY_STATUS: DeliveryStatus.SENT,
+            Attr.DELIVERY_SUCCESS: True,
+        }
+        message_id = output.metadata.get("provider_message_id") if output is not None else None
+        if message_id:
+            attributes[Attr.DELIVERY_MESSAGE_ID] = str(message_id)
+        tracer.end(span, attributes)
     else:
-        telemetry.end_span(span, status="error", attributes={"error": failed.error or ""})
+        tracer.fail(
+            span,
+            failed.error or "delivery failed",
+            {
+                Attr.DELIVERY_STATUS: failed.status,
+                Attr.DELIVERY_SUCCESS: False,
+                Attr.DELIVERY_ERROR: failed.error or "",
+            },
+        )
     return output, failed
+
+
+async def _turn(
+    rt: Runtime,
+    tracer: Tracer,
+    channel: Channel,
+    event: RoomEvent,
+    binding: ChannelBinding,
+    ctx: RoomContext,
+    attempt: int,
+) -> DeliveryOutcome:
+    """An intelligence channel's turn with the kit's tracer active, so the AI provider calls
+    and tool calls it makes record spans in the turn's trace."""
+    token = activate(tracer)
+    try:
+        return await _resilient(rt, channel, event, binding, ctx, attempt)
+    finally:
+        deactivate(token)
+        rt.tool_spans.abandon(tracer, binding.room_id, binding.channel_id)
 
 
 async def _resilient(

@@ -21,7 +21,7 @@ from roomkit.models.enums import EphemeralEventType
 from roomkit.models.event import EphemeralEvent
 from roomkit.models.keys import STREAM_EVENT_KIND
 from roomkit.models.room import ChannelCapabilities
-from roomkit.realtime.base import EphemeralCallback, RealtimeBackend
+from roomkit.realtime.base import EphemeralCallback, RealtimeBackend, room_channel
 
 __all__ = ["STREAM_EVENT_KIND", "EphemeralMixin", "room_channel"]
 
@@ -35,11 +35,6 @@ _PRESENCE = {
 
 
 _IGNORES_EPHEMERAL = Channel.deliver_ephemeral
-
-
-def room_channel(room_id: str) -> str:
-    """The realtime channel name of a room."""
-    return f"room:{room_id}"
 
 
 def _allowed(caps: ChannelCapabilities, event: EphemeralEvent) -> bool:
@@ -60,16 +55,16 @@ def _allowed(caps: ChannelCapabilities, event: EphemeralEvent) -> bool:
 class EphemeralMixin:
     """The ``subscribe_room`` / ``publish_*`` part of :class:`~roomkit.RoomKit`."""
 
-    realtime: RealtimeBackend
+    _realtime: RealtimeBackend
     _rt: Runtime
 
     async def subscribe_room(self, room_id: str, callback: EphemeralCallback) -> str:
         """Call ``callback(event)`` for every ephemeral event of the room; returns an id."""
-        return await self.realtime.subscribe(room_channel(room_id), callback)
+        return await self._realtime.subscribe(room_channel(room_id), callback)
 
     async def unsubscribe_room(self, subscription_id: str) -> bool:
         """Stop a subscription made with :meth:`subscribe_room`."""
-        return await self.realtime.unsubscribe(subscription_id)
+        return await self._realtime.unsubscribe(subscription_id)
 
     async def publish_ephemeral(
         self, event: EphemeralEvent | str, ephemeral: EphemeralEvent | None = None
@@ -84,7 +79,10 @@ class EphemeralMixin:
             if ephemeral.room_id != event:
                 ephemeral = ephemeral.model_copy(update={"room_id": event})
             event = ephemeral
-        await self.realtime.publish(room_channel(event.room_id), event)
+        tracer = self._rt.tracer
+        if tracer is not None:
+            self._rt.tool_spans.observe(tracer, event)
+        await self._realtime.publish(room_channel(event.room_id), event)
         channels = self._rt.channels
         for binding in await self._rt.store.list_bindings(event.room_id):
             if binding.channel_id == event.channel_id or not binding.can_read:
@@ -106,12 +104,14 @@ class EphemeralMixin:
         room_id: str,
         user_id: str,
         is_typing: bool = True,
+        data: dict[str, Any] | None = None,
         *,
         channel_id: str | None = None,
     ) -> EphemeralEvent:
-        """Announce that ``user_id`` started (or stopped) typing."""
+        """Announce that ``user_id`` started (or stopped) typing; ``data`` travels with it
+        (e.g. ``{"name": "Ann"}``)."""
         kind = EphemeralEventType.TYPING_START if is_typing else EphemeralEventType.TYPING_STOP
-        return await self._publish(room_id, kind, user_id, channel_id, {})
+        return await self._publish(room_id, kind, user_id, channel_id, dict(data or {}))
 
     async def publish_presence(
         self, room_id: str, user_id: str, status: str, *, channel_id: str | None = None
@@ -135,15 +135,45 @@ class EphemeralMixin:
         self,
         room_id: str,
         user_id: str,
-        event_id: str,
+        target_event_id: str,
         emoji: str,
+        action: str = "add",
         *,
         remove: bool = False,
         channel_id: str | None = None,
     ) -> EphemeralEvent:
-        """Announce that ``user_id`` reacted to ``event_id`` with ``emoji`` (or removed it)."""
-        data = {"event_id": event_id, "emoji": emoji, "action": "remove" if remove else "add"}
+        """Announce that ``user_id`` reacted to ``target_event_id`` with ``emoji``;
+        ``action="remove"`` (or ``remove=True``) takes the reaction back."""
+        if remove:
+            action = "remove"
+        if action not in ("add", "remove"):
+            raise ValueError(f"reaction action must be 'add' or 'remove', not {action!r}")
+        data = {
+            "target_event_id": target_event_id,
+            "event_id": target_event_id,
+            "emoji": emoji,
+            "action": action,
+        }
         return await self._publish(room_id, EphemeralEventType.REACTION, user_id, channel_id, data)
+
+    async def publish_tool_call(
+        self,
+        room_id: str,
+        channel_id: str,
+        tool_calls: list[dict[str, Any]],
+        event_type: EphemeralEventType = EphemeralEventType.TOOL_CALL_START,
+        *,
+        duration_ms: int | None = None,
+    ) -> EphemeralEvent:
+        """Announce tool calls of the AI channel ``channel_id``: ``TOOL_CALL_START`` with the
+        calls (``id``, ``name``, ``arguments``), ``TOOL_CALL_END`` with their results and
+        ``duration_ms``. They reach ``subscribe_room`` subscribers only (never a transport)."""
+        if event_type not in (EphemeralEventType.TOOL_CALL_START, EphemeralEventType.TOOL_CALL_END):
+            raise ValueError("event_type must be TOOL_CALL_START or TOOL_CALL_END")
+        data: dict[str, Any] = {"tool_calls": list(tool_calls), "channel_id": channel_id}
+        if duration_ms is not None:
+            data["duration_ms"] = duration_ms
+        return await self._publish(room_id, event_type, channel_id, channel_id, data)
 
     async def _publish(
         self,

@@ -13,7 +13,6 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -26,12 +25,16 @@ from roomkit.core.context import load_context, report_hook_failure
 from roomkit.core.ephemeral import EphemeralMixin
 from roomkit.core.hook_api import HookApiMixin
 from roomkit.core.hooks import HookEngine
-from roomkit.core.inbound import process_inbound
+from roomkit.core.inbound import process_inbound, run_pipeline
 from roomkit.core.locks import InMemoryLockManager, RoomLockManager, room_lock
 from roomkit.core.messaging_api import MessagingApiMixin
 from roomkit.core.outbox import Outboxes
+from roomkit.core.participant_api import ParticipantApiMixin
+from roomkit.core.room_admin import RoomAdminMixin
 from roomkit.core.runtime import OnRuntime, RoomRouter, Runtime
-from roomkit.core.timers import due_transitions
+from roomkit.core.timeline_api import TimelineMixin
+from roomkit.core.timers import TimersMixin
+from roomkit.core.trace_relay import TraceRelay
 from roomkit.errors import (
     ChannelNotFoundError,
     ChannelNotRegisteredError,
@@ -43,7 +46,6 @@ from roomkit.errors import (
 from roomkit.identity.base import IdentityResolver
 from roomkit.models._ids import utcnow
 from roomkit.models.content import EventContent
-from roomkit.models.context import RoomContext
 from roomkit.models.enums import (
     Access,
     ChannelCategory,
@@ -68,19 +70,32 @@ from roomkit.realtime.memory import InMemoryRealtime
 from roomkit.store.base import ConversationStore
 from roomkit.store.memory import InMemoryStore
 from roomkit.telemetry.base import NoopTelemetryProvider, TelemetryConfig, TelemetryProvider
+from roomkit.telemetry.tracer import Tracer
 
 __all__ = ["RoomKit", "RoomRouter"]
+
+#: Binding fields ``attach_channel`` sets itself (never through ``binding_fields``).
+_SET_BY_KIT = frozenset({"room_id", "channel_id"})
 
 logger = logging.getLogger("roomkit")
 
 
-class RoomKit(HookApiMixin, EphemeralMixin, MessagingApiMixin):
+class RoomKit(
+    HookApiMixin,
+    EphemeralMixin,
+    MessagingApiMixin,
+    RoomAdminMixin,
+    TimelineMixin,
+    ParticipantApiMixin,
+    TimersMixin,
+):
     """The room engine.
 
     Components default to the in-memory implementations; each may also be given as an
     instance or as the name of a plugin component (``store="sqlite"``, configured with
     ``store_config={...}``; likewise ``lock_manager_config``, ``realtime_config``,
-    ``identity_resolver_config``, ``telemetry_config``).
+    ``identity_resolver_config``, ``telemetry_config``). The store may be passed
+    positionally; the other components and settings are keywords.
 
     Settings: ``max_chain_depth`` (responses to responses, default 5), ``identity_timeout``,
     ``hook_timeout`` (default for hooks without their own), ``context_events`` (events in a
@@ -114,11 +129,11 @@ class RoomKit(HookApiMixin, EphemeralMixin, MessagingApiMixin):
     def __init__(
         self,
         store: ConversationStore | str | None = None,
+        *,
         lock_manager: RoomLockManager | str | None = None,
         realtime: RealtimeBackend | str | None = None,
         identity_resolver: IdentityResolver | str | None = None,
         telemetry: TelemetryProvider | TelemetryConfig | str | None = None,
-        *,
         max_chain_depth: int = 5,
         identity_timeout: float = 10.0,
         hook_timeout: float | None = 30.0,
@@ -153,23 +168,26 @@ class RoomKit(HookApiMixin, EphemeralMixin, MessagingApiMixin):
 
         the_store: ConversationStore = component("store", store) or InMemoryStore()
         locks: RoomLockManager = component("lock_manager", lock_manager) or InMemoryLockManager()
-        self.realtime: RealtimeBackend = component("realtime", realtime) or InMemoryRealtime()
+        self._realtime: RealtimeBackend = component("realtime", realtime) or InMemoryRealtime()
         resolver: IdentityResolver | None = component("identity_resolver", identity_resolver)
         telemetry = component("telemetry", telemetry)
-        if isinstance(telemetry, TelemetryConfig):
-            telemetry = telemetry.provider
+        config = telemetry if isinstance(telemetry, TelemetryConfig) else None
+        if config is not None:
+            telemetry = config.provider
         if telemetry is not None and not isinstance(telemetry, TelemetryProvider):
             raise ConfigurationError("telemetry must be a TelemetryProvider or TelemetryConfig")
-        self.telemetry: TelemetryProvider = telemetry or NoopTelemetryProvider()
+        self._telemetry: TelemetryProvider = telemetry or NoopTelemetryProvider()
         # None when telemetry is a no-op: the hot path tests this instead of calling it.
-        active = None if isinstance(self.telemetry, NoopTelemetryProvider) else self.telemetry
-        hooks = HookEngine(default_timeout=hook_timeout, telemetry=active)
+        tracer = None
+        if not isinstance(self._telemetry, NoopTelemetryProvider):
+            tracer = Tracer(self._telemetry, config)
+        hooks = HookEngine(default_timeout=hook_timeout, telemetry=tracer)
         self._rt = rt = Runtime(
             engine=self,
             store=the_store,
             lock_manager=locks,
             identity_resolver=resolver,
-            telemetry=active,
+            tracer=tracer,
             hooks=hooks,
             max_chain_depth=max_chain_depth,
             identity_timeout=identity_timeout,
@@ -186,7 +204,18 @@ class RoomKit(HookApiMixin, EphemeralMixin, MessagingApiMixin):
         )
         hooks.on_error = functools.partial(report_hook_failure, rt)
         rt.outbox = Outboxes(rt, max_pending_deliveries, max_pending_per_binding, respond)
+        self._traces = TraceRelay(rt)
         self._closed = False
+
+    @property
+    def realtime(self) -> RealtimeBackend:
+        """The realtime backend ephemeral events (typing, presence ...) go through."""
+        return self._realtime
+
+    @property
+    def telemetry(self) -> TelemetryProvider:
+        """The telemetry provider (``NoopTelemetryProvider`` when none was given)."""
+        return self._telemetry
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> RoomKit:
@@ -226,6 +255,7 @@ class RoomKit(HookApiMixin, EphemeralMixin, MessagingApiMixin):
             )
         channels[channel.channel_id] = channel
         if existing is None:
+            self._traces.attach(channel)
             channel.on_register(self)
         return channel
 
@@ -244,23 +274,54 @@ class RoomKit(HookApiMixin, EphemeralMixin, MessagingApiMixin):
         """The registered channels by id (a copy)."""
         return dict(self._rt.channels)
 
-    async def connect_websocket(self, channel_id: str, connection_id: str, send_fn: SendFn) -> None:
+    def list_channels(self) -> list[Channel]:
+        """The registered channels, in registration order."""
+        return list(self._rt.channels.values())
+
+    async def connect_websocket(
+        self,
+        channel_id: str,
+        connection_id: str,
+        send_fn: SendFn,
+        *,
+        stream_send_fn: SendFn | None = None,
+    ) -> None:
         """Register a connection on the channel ``channel_id`` (see
-        :meth:`roomkit.channels.websocket.WebSocketChannel.register_connection`); a channel
-        that takes no connections raises :class:`ConfigurationError`."""
-        self.get_channel(channel_id).register_connection(connection_id, send_fn)
+        :meth:`roomkit.channels.websocket.WebSocketChannel.register_connection`;
+        ``stream_send_fn`` receives streamed responses); a channel that takes no connections
+        raises :class:`ConfigurationError`. Emits ``channel_connected``."""
+        channel = self.get_channel(channel_id)
+        if stream_send_fn is None:
+            channel.register_connection(connection_id, send_fn)
+        else:  # channels that stream take it (the WebSocket channel); others refuse it
+            register: Callable[..., None] = channel.register_connection
+            try:
+                register(connection_id, send_fn, stream_send_fn=stream_send_fn)
+            except TypeError:
+                raise ConfigurationError(
+                    f"channel {short_id(channel_id)} takes no stream_send_fn"
+                ) from None
+        await self._rt.observers.emit(
+            "channel_connected", channel_id=channel_id, connection_id=connection_id
+        )
 
     async def disconnect_websocket(self, channel_id: str, connection_id: str) -> bool:
-        """Remove a connection registered with :meth:`connect_websocket`."""
-        return bool(self.get_channel(channel_id).unregister_connection(connection_id))
+        """Remove a connection registered with :meth:`connect_websocket`; emits
+        ``channel_disconnected``."""
+        removed = bool(self.get_channel(channel_id).unregister_connection(connection_id))
+        if removed:
+            await self._rt.observers.emit(
+                "channel_disconnected", channel_id=channel_id, connection_id=connection_id
+            )
+        return removed
 
     # -- rooms -----------------------------------------------------------------------------
     async def create_room(
         self,
         room_id: str | None = None,
+        metadata: dict[str, Any] | None = None,
         *,
         organization_id: str | None = None,
-        metadata: dict[str, Any] | None = None,
         ai_config: AIConfig | None = None,
         timers: RoomTimers | None = None,
     ) -> Room:
@@ -279,6 +340,7 @@ class RoomKit(HookApiMixin, EphemeralMixin, MessagingApiMixin):
             raise ConfigurationError(f"invalid room: {problems(exc)}") from None
         room = await self.store.create_room(new_room)
         await self._lifecycle(room, HookTrigger.ON_ROOM_CREATED, "room created")
+        await self._rt.observers.emit("room_created", room_id=room.id)
         return room
 
     async def get_room(self, room_id: str) -> Room:
@@ -314,9 +376,10 @@ class RoomKit(HookApiMixin, EphemeralMixin, MessagingApiMixin):
             room.closed_at = now
         room = await self.store.update_room(room)
         self._rt.status_epoch += 1  # after the write: see inbound.process_inbound
-        if status == RoomStatus.CLOSED:
-            self._rt.forget_room(room_id)
         await self._lifecycle(room, trigger, body)
+        if status == RoomStatus.CLOSED:
+            self._rt.forget_room(room_id)  # after the hooks: room hooks see ON_ROOM_CLOSED
+            await self._rt.observers.emit("room_closed", room_id=room_id)
         return room
 
     async def close_room(self, room_id: str) -> Room:
@@ -342,25 +405,16 @@ class RoomKit(HookApiMixin, EphemeralMixin, MessagingApiMixin):
         self._rt.forget_room(room_id)
         return deleted
 
-    async def sweep_room_timers(self, now: datetime | None = None) -> list[Room]:
-        """Apply room timers (ACTIVE -> PAUSED -> CLOSED); returns the rooms that changed."""
-        changed: list[Room] = []
-        for room, status in await due_transitions(self.store, now or utcnow()):
-            if status == RoomStatus.CLOSED:
-                changed.append(await self.close_room(room.id))
-            else:
-                changed.append(await self.pause_room(room.id))
-        return changed
-
     # -- bindings ----------------------------------------------------------------------------
     async def attach_channel(
         self,
         room_id: str,
         channel_id: str,
-        *,
+        channel_type: ChannelType | None = None,
         category: ChannelCategory | None = None,
         access: Access = Access.READ_WRITE,
         visibility: str = "all",
+        *,
         muted: bool = False,
         capabilities: ChannelCapabilities | None = None,
         retry_policy: RetryPolicy | None = None,
@@ -368,17 +422,31 @@ class RoomKit(HookApiMixin, EphemeralMixin, MessagingApiMixin):
         participant_id: str | None = None,
         direction: ChannelDirection | None = None,
         metadata: dict[str, Any] | None = None,
+        **binding_fields: Any,
     ) -> ChannelBinding:
-        """Attach a registered channel to a room; fires ON_CHANNEL_ATTACHED."""
+        """Attach a registered channel to a room; fires ON_CHANNEL_ATTACHED and emits
+        ``room_channel_attached``.
+
+        ``channel_type``, ``category`` and ``direction`` default to the channel's own;
+        ``binding_fields`` sets other :class:`~roomkit.models.room.ChannelBinding` fields
+        (validated; an unknown name is a :class:`ConfigurationError`).
+        """
+        unknown = set(binding_fields) - set(ChannelBinding.model_fields) - _SET_BY_KIT
+        if unknown or _SET_BY_KIT & set(binding_fields):
+            raise ConfigurationError(
+                f"attach_channel got unknown or fixed binding fields: "
+                f"{sorted(unknown | (_SET_BY_KIT & set(binding_fields)))}"
+            )
         channel = self.get_channel(channel_id)
         room = await self.get_room(room_id)
         if room.status == RoomStatus.CLOSED:
             raise RoomClosedError(f"room {short_id(room_id)} is closed")
         try:
             binding = ChannelBinding(
+                **binding_fields,
                 room_id=room_id,
                 channel_id=channel_id,
-                channel_type=channel.channel_type,
+                channel_type=channel_type or channel.channel_type,
                 category=category or channel.category,
                 direction=direction or channel.direction,
                 access=access,
@@ -397,6 +465,13 @@ class RoomKit(HookApiMixin, EphemeralMixin, MessagingApiMixin):
         binding = await self.store.add_binding(binding)
         self._rt.forget_binding(room_id, channel_id)
         await self._lifecycle(room, HookTrigger.ON_CHANNEL_ATTACHED, "channel attached", binding)
+        await self._rt.observers.emit(
+            "room_channel_attached",
+            room_id=room_id,
+            channel_id=channel_id,
+            access=str(binding.access),
+            visibility=binding.visibility,
+        )
         return binding
 
     async def get_binding(self, room_id: str, channel_id: str) -> ChannelBinding:
@@ -423,49 +498,10 @@ class RoomKit(HookApiMixin, EphemeralMixin, MessagingApiMixin):
         await self.store.remove_binding(room_id, channel_id)
         self._rt.forget_binding(room_id, channel_id)
         await self._lifecycle(room, HookTrigger.ON_CHANNEL_DETACHED, "channel detached", binding)
-        return True
-
-    async def update_binding(
-        self, room_id: str, channel_id: str, /, **changes: Any
-    ) -> ChannelBinding:
-        """Change fields of a binding (validated), e.g. ``access=Access.READ_ONLY``."""
-        binding = await self.get_binding(room_id, channel_id)
-        for frozen in ("room_id", "channel_id"):
-            if frozen in changes:
-                raise ConfigurationError(f"{frozen} of a binding cannot change")
-        try:
-            updated = ChannelBinding.model_validate({**binding.model_dump(), **changes})
-        except ValidationError as exc:
-            raise ConfigurationError(
-                f"invalid change to the binding of {short_id(channel_id)}: {problems(exc)}"
-            ) from None
-        self._rt.forget_binding(room_id, channel_id)
-        return await self.store.update_binding(updated)
-
-    async def mute(self, room_id: str, channel_id: str) -> ChannelBinding:
-        """Mute a channel: its inbound messages are refused and, for intelligence channels,
-        it is no longer asked to respond. It keeps receiving the room's events (transports).
-        Fires ON_CHANNEL_MUTED."""
-        return await self._set_muted(room_id, channel_id, True)
-
-    async def unmute(self, room_id: str, channel_id: str) -> ChannelBinding:
-        """Undo :meth:`mute`; fires ON_CHANNEL_UNMUTED."""
-        return await self._set_muted(room_id, channel_id, False)
-
-    mute_channel = mute
-    unmute_channel = unmute
-
-    async def _set_muted(self, room_id: str, channel_id: str, muted: bool) -> ChannelBinding:
-        binding = await self.get_binding(room_id, channel_id)
-        if binding.muted == muted:
-            return binding
-        binding = await self.store.update_binding(binding.model_copy(update={"muted": muted}))
-        trigger = HookTrigger.ON_CHANNEL_MUTED if muted else HookTrigger.ON_CHANNEL_UNMUTED
-        room = await self.get_room(room_id)
-        await self._lifecycle(
-            room, trigger, "channel muted" if muted else "channel unmuted", binding
+        await self._rt.observers.emit(
+            "room_channel_detached", room_id=room_id, channel_id=channel_id
         )
-        return binding
+        return True
 
     # -- events ------------------------------------------------------------------------------
     async def process_inbound(
@@ -473,19 +509,9 @@ class RoomKit(HookApiMixin, EphemeralMixin, MessagingApiMixin):
     ) -> InboundResult:
         """Run an inbound message through the pipeline (see :mod:`roomkit.core.inbound`)."""
         rt = self._rt
-        telemetry = rt.telemetry
-        if telemetry is None:
-            return await process_inbound(rt, message, room_id)
-        span = telemetry.start_span(
-            "roomkit.process_inbound", {"channel_id": getattr(message, "channel_id", "")}
-        )
-        try:
-            result = await process_inbound(rt, message, room_id)
-        except Exception as exc:
-            telemetry.end_span(span, status="error", error=exc)
-            raise
-        telemetry.end_span(span, attributes={"room_id": result.room_id or ""})
-        return result
+        if rt.tracer is None and not rt.observers:  # nothing to record: the pipeline alone
+            return await run_pipeline(rt, message, room_id)
+        return await process_inbound(rt, message, room_id)
 
     async def send_event(
         self,
@@ -536,7 +562,7 @@ class RoomKit(HookApiMixin, EphemeralMixin, MessagingApiMixin):
         room_id = event.room_id
         rt = self._rt
         async with room_lock(rt.lock_manager, room_id, rt.lock_timeout):
-            ctx = await load_context(rt, room_id)  # the room and its context: one read
+            ctx = await load_context(rt, room_id, event.source.participant_id)  # one read
             if ctx is None:
                 raise RoomNotFoundError(f"room {short_id(room_id)} does not exist")
             admitted = await admit_event(rt, event, ctx, run_hooks=run_hooks)
@@ -550,39 +576,6 @@ class RoomKit(HookApiMixin, EphemeralMixin, MessagingApiMixin):
             duplicate=admitted.duplicate,
             responses=admitted.responses,
         )
-
-    async def get_timeline(
-        self,
-        room_id: str,
-        *,
-        offset: int = 0,
-        limit: int = 50,
-        after_index: int | None = None,
-        before_index: int | None = None,
-    ) -> list[RoomEvent]:
-        """Events of a room ordered by index (bounds exclusive)."""
-        await self.get_room(room_id)
-        return await self.store.list_events(
-            room_id, offset=offset, limit=limit, after_index=after_index, before_index=before_index
-        )
-
-    list_events = get_timeline
-
-    async def get_recent_events(self, room_id: str, limit: int = 20) -> list[RoomEvent]:
-        """The last ``limit`` events of a room, oldest first."""
-        await self.get_room(room_id)
-        return await self.store.get_recent_events(room_id, limit)
-
-    async def get_event(self, event_id: str) -> RoomEvent | None:
-        """The stored event ``event_id``."""
-        return await self.store.get_event(event_id)
-
-    async def build_context(self, room_id: str) -> RoomContext:
-        """A :class:`RoomContext` of the room as it is now."""
-        ctx = await load_context(self._rt, room_id)
-        if ctx is None:
-            raise RoomNotFoundError(f"room {short_id(room_id)} does not exist")
-        return ctx
 
     # -- shutdown ----------------------------------------------------------------------------
     async def drain(self, timeout: float | None = None) -> None:

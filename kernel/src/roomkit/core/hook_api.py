@@ -1,4 +1,5 @@
-"""The hook part of :class:`~roomkit.RoomKit`: registering hooks, firing triggers, errors."""
+"""The hook part of :class:`~roomkit.RoomKit`: registering hooks (global, per room, identity
+hooks), framework-event observers, firing triggers, errors."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any, TypeVar
 
 from roomkit.core._text import short_id
 from roomkit.core.context import build_context, context_with, report_error, system_event
-from roomkit.core.hooks import HookEngine, HookFn, HookRegistration, SyncOutcome
+from roomkit.core.framework_events import FrameworkEventHandler, check_event_type
+from roomkit.core.hooks import HookEngine, HookFn, HookRegistration, SyncOutcome, hook_registration
+from roomkit.core.identity import IdentityHooks
 from roomkit.core.runtime import Runtime
 from roomkit.errors import RoomNotFoundError
 from roomkit.models.context import RoomContext
@@ -26,6 +29,9 @@ __all__ = ["HookApiMixin"]
 logger = logging.getLogger("roomkit")
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+H = TypeVar("H", bound=Callable[..., Any])
+
+_TRIGGER_VALUES = frozenset(t.value for t in HookTrigger)
 
 _LIFECYCLE_EVENT_TYPES = {
     HookTrigger.ON_CHANNEL_ATTACHED: EventType.CHANNEL_ATTACHED,
@@ -46,13 +52,17 @@ class HookApiMixin:
         """The kit's hook engine."""
         return self._rt.hooks
 
+    @property
+    def hook_engine(self) -> HookEngine:
+        """The kit's hook engine (RoomKit 0.6.7's name of :attr:`hooks`)."""
+        return self._rt.hooks
+
     def hook(
         self,
         trigger: HookTrigger,
-        *,
         execution: HookExecution | None = None,
-        name: str | None = None,
         priority: int = 0,
+        name: str | None = None,
         timeout: float | None = None,
         channel_types: Iterable[ChannelType] | None = None,
         channel_ids: Iterable[str] | None = None,
@@ -80,7 +90,94 @@ class HookApiMixin:
 
         return decorate
 
-    on = hook
+    def on(self, event_type: str, **hook_options: Any) -> Callable[[H], H]:
+        """Decorator registering an observer of framework events of ``event_type``
+        (``"room_created"``, ``"event_processed"``, ``"delivery_failed"`` ...; see
+        :data:`~roomkit.core.framework_events.FRAMEWORK_EVENT_TYPES`): ``fn(event)``, sync or
+        async, receives a :class:`~roomkit.models.event.FrameworkEvent`.
+
+        Given a :class:`~roomkit.models.enums.HookTrigger` instead, it is :meth:`hook`
+        (``hook_options`` are that method's keywords).
+        """
+        if isinstance(event_type, HookTrigger) or event_type in _TRIGGER_VALUES:
+            return self.hook(HookTrigger(event_type), **hook_options)
+        if hook_options:
+            raise TypeError(f"on({event_type!r}) takes no options: it registers an observer")
+        check_event_type(event_type)
+
+        def decorate(fn: H) -> H:
+            self._rt.observers.on(event_type, fn)
+            return fn
+
+        return decorate
+
+    def off(self, event_type: str, handler: FrameworkEventHandler) -> bool:
+        """Remove a framework-event observer registered with :meth:`on`."""
+        return self._rt.observers.off(event_type, handler)
+
+    def identity_hook(
+        self,
+        trigger: HookTrigger,
+        channel_types: Iterable[ChannelType] | None = None,
+        channel_ids: Iterable[str] | None = None,
+        directions: Iterable[ChannelDirection] | None = None,
+    ) -> Callable[[F], F]:
+        """Decorator registering ``async def fn(event, ctx, identity_result)`` for
+        ON_IDENTITY_UNKNOWN or ON_IDENTITY_AMBIGUOUS: it may answer with an
+        :class:`~roomkit.models.hooks.IdentityHookResult` (resolved, pending, challenge,
+        reject) or ``None`` (the next identity hook decides). See :mod:`roomkit.core.identity`.
+        """
+
+        def decorate(fn: F) -> F:
+            rt = self._rt
+            if rt.identity_hooks is None:
+                rt.identity_hooks = IdentityHooks()
+            rt.identity_hooks.add(
+                trigger,
+                fn,
+                channel_types=channel_types,
+                channel_ids=channel_ids,
+                directions=directions,
+            )
+            return fn
+
+        return decorate
+
+    def add_room_hook(
+        self,
+        room_id: str,
+        trigger: HookTrigger,
+        execution: HookExecution,
+        fn: HookFn,
+        priority: int = 0,
+        name: str = "",
+        *,
+        timeout: float | None = None,
+        channel_types: Iterable[ChannelType] | None = None,
+        channel_ids: Iterable[str] | None = None,
+        directions: Iterable[ChannelDirection] | None = None,
+    ) -> HookRegistration:
+        """Register ``fn`` for ``trigger`` in the room ``room_id`` only.
+
+        It runs among the global hooks by priority (then registration order), and is
+        forgotten when the room is closed (after its ON_ROOM_CLOSED hooks) or deleted.
+        """
+        registration = hook_registration(
+            trigger,
+            fn,
+            execution,
+            name,
+            priority,
+            timeout,
+            channel_types,
+            channel_ids,
+            directions,
+        )
+        return self._rt.hooks.add_room_hook(room_id, registration)
+
+    def remove_room_hook(self, room_id: str, name: str) -> bool:
+        """Remove the hook(s) called ``name`` of the room ``room_id``."""
+        return self._rt.hooks.remove_room_hook(room_id, name)
 
     def add_hook(
         self,

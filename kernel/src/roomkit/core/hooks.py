@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -43,6 +43,8 @@ from roomkit.models.hooks import (
     SyncOutcome,
 )
 from roomkit.telemetry.base import TelemetryProvider
+from roomkit.telemetry.spans import Attr, SpanKind
+from roomkit.telemetry.tracer import Tracer
 
 __all__ = [
     "ErrorReporter",
@@ -52,11 +54,81 @@ __all__ = [
     "SyncOutcome",
     "checked_result",
     "default_execution",
+    "hook_registration",
 ]
 
 logger = logging.getLogger("roomkit.hooks")
 
 _SYNC_BY_DEFAULT = frozenset({HookTrigger.BEFORE_BROADCAST, HookTrigger.BEFORE_TTS})
+_SPAN_KINDS = {HookExecution.SYNC: SpanKind.HOOK_SYNC, HookExecution.ASYNC: SpanKind.HOOK_ASYNC}
+_NONE: list[HookRegistration] = []
+
+#: The sync and async hook tables of one room (trigger -> hooks in order).
+_Table = dict[HookTrigger, list[HookRegistration]]
+_Tables = tuple[_Table, _Table]
+
+
+def _order(reg: HookRegistration) -> tuple[int, int]:
+    return reg.priority, reg.seq
+
+
+def _remove(
+    tables: tuple[dict[HookTrigger, list[HookRegistration]], ...],
+    trigger: HookTrigger | None,
+    name: str,
+) -> bool:
+    """Remove the hooks called ``name`` (of ``trigger`` only, when given) from ``tables``."""
+    removed = False
+    for table in tables:
+        for key in list(table):
+            if trigger is not None and key != trigger:
+                continue
+            kept = [r for r in table[key] if r.name != name]
+            if len(kept) != len(table[key]):
+                removed = True
+                if kept:
+                    table[key] = kept
+                else:
+                    del table[key]
+    return removed
+
+
+def _same_room(room_id: str, context: RoomContext) -> None:
+    if room_id != context.room.id:
+        raise ConfigurationError(
+            f"room_id {room_id!r} is not the room of the context ({context.room.id!r})"
+        )
+
+
+def hook_registration(
+    trigger: HookTrigger,
+    fn: HookFn,
+    execution: HookExecution | None,
+    name: str | None,
+    priority: int,
+    timeout: float | None,
+    channel_types: Iterable[ChannelType] | None,
+    channel_ids: Iterable[str] | None,
+    directions: Iterable[ChannelDirection] | None,
+) -> HookRegistration:
+    """A registration from ``add_hook``-style arguments (the execution defaults by trigger)."""
+    try:
+        trigger = HookTrigger(trigger)
+    except ValueError:
+        raise ConfigurationError(
+            f"unknown hook trigger {str(trigger)[:80]!r}; use a roomkit.HookTrigger member"
+        ) from None
+    return HookRegistration(
+        trigger=trigger,
+        execution=HookExecution(execution) if execution else default_execution(trigger),
+        fn=fn,
+        priority=priority,
+        name=name or "",
+        timeout=timeout,
+        channel_types=None if channel_types is None else frozenset(channel_types),
+        channel_ids=None if channel_ids is None else frozenset(channel_ids),
+        directions=None if directions is None else frozenset(directions),
+    )
 
 
 def default_execution(trigger: HookTrigger) -> HookExecution:
@@ -108,41 +180,130 @@ def checked_result(result: HookResult, hook: str) -> HookResult:
 class HookEngine:
     """Holds the hooks of one kit and runs them.
 
-    ``default_timeout`` applies to hooks registered without their own ``timeout``;
-    ``None`` disables it. ``on_error(registration, payload, ctx, exc)`` is awaited for every
-    hook that fails (the kit sets it to report the failure to telemetry and ``ON_ERROR``
-    hooks); without it failures are only logged.
+    Hooks are global (every room) or room hooks (:meth:`add_room_hook`: one room only); a
+    room's hooks run interleaved with the global ones, by priority then registration order.
+    ``default_timeout`` applies to hooks registered without their own ``timeout``; ``None``
+    disables it. ``on_error(registration, payload, ctx, exc)`` is awaited for every hook that
+    fails (the kit sets it to report the failure to telemetry and ``ON_ERROR`` hooks); without
+    it failures are only logged. ``telemetry`` (a provider, or the kit's
+    :class:`~roomkit.telemetry.tracer.Tracer`) gives every hook run a ``roomkit.hook`` span.
     """
 
     def __init__(
         self,
         *,
         default_timeout: float | None = 30.0,
-        telemetry: TelemetryProvider | None = None,
+        telemetry: Tracer | TelemetryProvider | None = None,
         on_error: ErrorReporter | None = None,
     ) -> None:
         self.default_timeout = default_timeout
-        self.telemetry = telemetry
+        self.tracer: Tracer | None = (
+            Tracer(telemetry) if isinstance(telemetry, TelemetryProvider) else telemetry
+        )
         self.on_error = on_error
         self._sync: dict[HookTrigger, list[HookRegistration]] = {}
         self._async: dict[HookTrigger, list[HookRegistration]] = {}
+        #: Room hooks: room id -> the same two tables.
+        self._rooms: dict[str, _Tables] = {}
+        #: Triggers with any sync / async hook, global or of a room (what ``has`` reads).
+        self._any_sync: set[HookTrigger] = set()
+        self._any_async: set[HookTrigger] = set()
         self._seq = 0
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
         self.watchdog = Watchdog()
         self.soft_pending = 16
         self.max_pending = 4096
 
     # -- registration ----------------------------------------------------------------------
-    def register(self, registration: HookRegistration) -> HookRegistration:
-        """Add a hook. A hook given the same ``name`` on the same trigger is replaced."""
-        self._remove(registration.trigger, registration.name)
+    def register(self, hook: HookRegistration) -> HookRegistration:
+        """Add a global hook. A hook given the same ``name`` on the same trigger is replaced;
+        an empty name becomes the function's name (made unique)."""
+        return self._insert(self._sync, self._async, self._checked(hook, self.registrations()))
+
+    def add_room_hook(self, room_id: str, hook: HookRegistration) -> HookRegistration:
+        """Add a hook that runs for the room ``room_id`` only (replacing a hook of that room
+        with the same name and trigger). Room hooks are forgotten with their room
+        (:meth:`forget_room`, when it is closed or deleted)."""
+        if not isinstance(room_id, str) or not room_id:
+            raise ConfigurationError("add_room_hook needs the id of a room")
+        tables = self._rooms.get(room_id)
+        if tables is None:
+            tables = self._rooms[room_id] = ({}, {})
+        hook = self._checked(hook, [r for t in tables for hooks in t.values() for r in hooks])
+        return self._insert(tables[0], tables[1], hook)
+
+    def remove_room_hook(self, room_id: str, name: str) -> bool:
+        """Remove the hooks called ``name`` of the room ``room_id``; ``False`` if none."""
+        tables = self._rooms.get(room_id)
+        if tables is None:
+            return False
+        removed = _remove(tables, None, name)
+        if not (tables[0] or tables[1]):
+            del self._rooms[room_id]
+        self._reindex()
+        return removed
+
+    def forget_room(self, room_id: str) -> None:
+        """Drop every hook of the room ``room_id``."""
+        if self._rooms.pop(room_id, None) is not None:
+            self._reindex()
+
+    def room_hooks(self, room_id: str) -> list[HookRegistration]:
+        """The hooks of the room ``room_id``, sync ones first."""
+        tables = self._rooms.get(room_id)
+        if tables is None:
+            return []
+        return [r for table in tables for hooks in table.values() for r in hooks]
+
+    def _checked(self, hook: HookRegistration, taken: list[HookRegistration]) -> HookRegistration:
+        if not isinstance(hook, HookRegistration):
+            raise ConfigurationError(
+                f"expected a HookRegistration, got {type(hook).__name__}; "
+                "use kit.add_hook(trigger, fn) to register a function"
+            )
+        if not callable(hook.fn):
+            raise ConfigurationError(
+                "a hook must be an async callable taking (payload, ctx), "
+                f"got {type(hook.fn).__name__}"
+            )
+        if hook.timeout is not None and hook.timeout <= 0:
+            raise ConfigurationError("hook timeout must be positive (or None for the default)")
+        try:
+            hook.trigger = HookTrigger(hook.trigger)
+            hook.execution = HookExecution(hook.execution)
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"{exc}; use roomkit.HookTrigger and roomkit.HookExecution members"
+            ) from None
+        if not hook.name:  # derived names never replace another hook
+            name = getattr(hook.fn, "__name__", None) or "hook"
+            if name in {r.name for r in taken if r.trigger == hook.trigger}:
+                name = f"{name}-{self._seq + 1}"
+            hook.name = name
+        return hook
+
+    def _insert(
+        self,
+        sync: dict[HookTrigger, list[HookRegistration]],
+        async_: dict[HookTrigger, list[HookRegistration]],
+        hook: HookRegistration,
+    ) -> HookRegistration:
+        _remove((sync, async_), hook.trigger, hook.name)
         self._seq += 1
-        registration.seq = self._seq
-        table = self._sync if registration.execution == HookExecution.SYNC else self._async
-        hooks = [*table.get(registration.trigger, ()), registration]
-        hooks.sort(key=lambda r: (r.priority, r.seq))
-        table[registration.trigger] = hooks
-        return registration
+        hook.seq = self._seq
+        table = sync if hook.execution == HookExecution.SYNC else async_
+        hooks = [*table.get(hook.trigger, ()), hook]
+        hooks.sort(key=_order)
+        table[hook.trigger] = hooks
+        self._reindex()
+        return hook
+
+    def _reindex(self) -> None:
+        self._any_sync = set(self._sync)
+        self._any_async = set(self._async)
+        for sync, async_ in self._rooms.values():
+            self._any_sync.update(sync)
+            self._any_async.update(async_)
 
     def add(
         self,
@@ -158,58 +319,28 @@ class HookEngine:
         directions: Iterable[ChannelDirection] | None = None,
     ) -> HookRegistration:
         """Register ``fn`` for ``trigger``; see :class:`HookRegistration` for the filters."""
-        if not callable(fn):
-            raise ConfigurationError(
-                f"a hook must be an async callable taking (payload, ctx), got {type(fn).__name__}"
-            )
-        if timeout is not None and timeout <= 0:
-            raise ConfigurationError("hook timeout must be positive (or None for the default)")
-        try:
-            trigger = HookTrigger(trigger)
-        except ValueError:
-            raise ConfigurationError(
-                f"unknown hook trigger {str(trigger)[:80]!r}; use a roomkit.HookTrigger member"
-            ) from None
-        if name is None:  # derived names never replace another hook
-            name = getattr(fn, "__name__", None) or "hook"
-            taken = {r.name for r in self.registrations(trigger)}
-            if name in taken:
-                name = f"{name}-{self._seq + 1}"
         return self.register(
-            HookRegistration(
-                trigger=trigger,
-                fn=fn,
-                name=name,
-                execution=HookExecution(execution) if execution else default_execution(trigger),
-                priority=priority,
-                timeout=timeout,
-                channel_types=None if channel_types is None else frozenset(channel_types),
-                channel_ids=None if channel_ids is None else frozenset(channel_ids),
-                directions=None if directions is None else frozenset(directions),
+            hook_registration(
+                trigger,
+                fn,
+                execution,
+                name,
+                priority,
+                timeout,
+                channel_types,
+                channel_ids,
+                directions,
             )
         )
 
-    def _remove(self, trigger: HookTrigger | None, name: str) -> bool:
-        removed = False
-        for table in (self._sync, self._async):
-            for key in list(table):
-                if trigger is not None and key != trigger:
-                    continue
-                kept = [r for r in table[key] if r.name != name]
-                if len(kept) != len(table[key]):
-                    removed = True
-                    if kept:
-                        table[key] = kept
-                    else:
-                        del table[key]
+    def remove(self, name: str, trigger: HookTrigger | None = None) -> bool:
+        """Unregister global hooks called ``name`` (on ``trigger`` only, when given)."""
+        removed = _remove((self._sync, self._async), trigger, name)
+        self._reindex()
         return removed
 
-    def remove(self, name: str, trigger: HookTrigger | None = None) -> bool:
-        """Unregister hooks called ``name`` (on ``trigger`` only, when given)."""
-        return self._remove(trigger, name)
-
     def registrations(self, trigger: HookTrigger | None = None) -> list[HookRegistration]:
-        """Registered hooks (of one trigger, when given), sync ones first."""
+        """Registered global hooks (of one trigger, when given), sync ones first."""
         found: list[HookRegistration] = []
         for table in (self._sync, self._async):
             for key, hooks in table.items():
@@ -218,26 +349,64 @@ class HookEngine:
         return found
 
     def has(self, trigger: HookTrigger) -> bool:
-        """Whether any hook listens to ``trigger``."""
-        return trigger in self._sync or trigger in self._async
+        """Whether any hook (global or of some room) listens to ``trigger``."""
+        return trigger in self._any_sync or trigger in self._any_async
 
     def has_sync(self, trigger: HookTrigger) -> bool:
         """Whether any sync hook listens to ``trigger``."""
-        return trigger in self._sync
+        return trigger in self._any_sync
 
     def has_async(self, trigger: HookTrigger) -> bool:
         """Whether any async hook listens to ``trigger``."""
-        return trigger in self._async
+        return trigger in self._any_async
+
+    def _hooks(self, index: int, trigger: HookTrigger, ctx: RoomContext) -> list[HookRegistration]:
+        """The sync (``index`` 0) or async (1) hooks of ``trigger`` for the room of ``ctx``,
+        in order."""
+        hooks = (self._sync, self._async)[index].get(trigger, _NONE)
+        if self._rooms:
+            tables = self._rooms.get(ctx.room.id)
+            if tables is not None:
+                mine = tables[index].get(trigger)
+                if mine:
+                    return sorted([*hooks, *mine], key=_order)
+        return hooks
 
     # -- running ---------------------------------------------------------------------------
     async def _call(self, reg: HookRegistration, payload: Any, ctx: RoomContext) -> Any:
         timeout = reg.timeout if reg.timeout is not None else self.default_timeout
-        telemetry = self.telemetry
-        span = ""
-        if telemetry is not None:
-            span = telemetry.start_span(
-                "roomkit.hook", {"hook": reg.name, "trigger": str(reg.trigger)}
-            )
+        tracer = self.tracer
+        if tracer is not None:
+            kind = _SPAN_KINDS[reg.execution]
+            if tracer.records_hook(reg.trigger, kind):
+                return await self._traced_call(tracer, kind, reg, payload, ctx, timeout)
+        if timeout is None:
+            return await reg.fn(payload, ctx)
+        try:
+            with self.watchdog.deadline(timeout):
+                return await reg.fn(payload, ctx)
+        except TimeoutError:
+            raise HookTimeoutError(
+                f"hook {reg.name!r} ({reg.trigger}) did not finish within {timeout}s"
+            ) from None
+
+    async def _traced_call(
+        self,
+        tracer: Tracer,
+        kind: SpanKind,
+        reg: HookRegistration,
+        payload: Any,
+        ctx: RoomContext,
+        timeout: float | None,
+    ) -> Any:
+        """:meth:`_call` in a ``roomkit.hook`` span (``hook.result``: the action, ``none`` or
+        ``error``)."""
+        span = tracer.start(
+            kind,
+            "roomkit.hook",
+            {Attr.HOOK_NAME: reg.name, Attr.HOOK_TRIGGER: str(reg.trigger)},
+            room_id=ctx.room.id,
+        )
         try:
             if timeout is None:
                 result = await reg.fn(payload, ctx)
@@ -249,23 +418,33 @@ class HookEngine:
                     raise HookTimeoutError(
                         f"hook {reg.name!r} ({reg.trigger}) did not finish within {timeout}s"
                     ) from None
-        except Exception as exc:
-            if telemetry is not None:
-                telemetry.end_span(span, status="error", error=exc)
+        except BaseException as exc:
+            tracer.fail(span, exc, {Attr.HOOK_RESULT: "error"})
             raise
-        if telemetry is not None:
-            telemetry.end_span(span)
+        action = result.action if isinstance(result, HookResult) else "none"
+        tracer.end(span, {Attr.HOOK_RESULT: action})
         return result
 
-    async def run_sync(self, trigger: HookTrigger, event: Any, ctx: RoomContext) -> SyncOutcome:
+    async def run_sync(
+        self,
+        trigger: HookTrigger,
+        event: Any,
+        ctx: RoomContext,
+        *,
+        skip_event_filter: bool = False,
+    ) -> SyncOutcome:
         """Run the sync hooks of ``trigger`` on ``event`` in order; stop at the first block.
 
         The building block of :meth:`fire`; the engine calls it alone where a trigger has
         only sync semantics (BEFORE_BROADCAST decides the event's fate before it is stored).
+        ``skip_event_filter=True`` runs hooks whose channel filters do not match too.
         """
         outcome = SyncOutcome(event=event)
-        for reg in self._sync.get(trigger, ()):
-            if not reg.matches(outcome.event):
+        hooks = self._sync.get(trigger, _NONE)
+        if self._rooms:
+            hooks = self._hooks(0, trigger, ctx)
+        for reg in hooks:
+            if not skip_event_filter and not reg.matches(outcome.event):
                 continue
             try:
                 result = await self._call(reg, outcome.event, ctx)
@@ -296,12 +475,46 @@ class HookEngine:
                 outcome.event = result.event
         return outcome
 
+    async def run_sync_hooks(
+        self,
+        room_id: str,
+        trigger: HookTrigger,
+        event: Any,
+        context: RoomContext,
+        *,
+        skip_event_filter: bool = False,
+    ) -> SyncOutcome:
+        """RoomKit 0.6.7's name of :meth:`run_sync` (``room_id`` is the context's room)."""
+        _same_room(room_id, context)
+        return await self.run_sync(trigger, event, context, skip_event_filter=skip_event_filter)
+
+    async def run_async_hooks(
+        self,
+        room_id: str,
+        trigger: HookTrigger,
+        event: Any,
+        context: RoomContext,
+        *,
+        skip_event_filter: bool = False,
+    ) -> None:
+        """Run the async hooks of ``trigger`` now and wait for them (in order); failures are
+        reported, never raised. :meth:`fire` runs them in the background instead."""
+        _same_room(room_id, context)
+        hooks = [
+            r for r in self._hooks(1, trigger, context) if skip_event_filter or r.matches(event)
+        ]
+        await self._run_async(hooks, event, context)
+
     def schedule_async(self, trigger: HookTrigger, payload: Any, ctx: RoomContext) -> None:
         """Run the async hooks of ``trigger`` in one tracked background task (in order)."""
-        hooks = [r for r in self._async.get(trigger, ()) if r.matches(payload)]
-        if not hooks:
-            return
-        task = asyncio.get_running_loop().create_task(self._run_async(hooks, payload, ctx))
+        hooks = [r for r in self._hooks(1, trigger, ctx) if r.matches(payload)]
+        if hooks:
+            self.track(self._run_async(hooks, payload, ctx))
+
+    def track(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run ``work`` in a background task that :meth:`drain` waits for and
+        :meth:`cancel_pending` cancels (the engine's own fire-and-forget work)."""
+        task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -323,9 +536,9 @@ class HookEngine:
         components. Returns the sync outcome, or ``None`` when no sync hook listens.
         """
         outcome = None
-        if trigger in self._sync:
+        if trigger in self._any_sync:
             outcome = await self.run_sync(trigger, payload, ctx)
-        if trigger in self._async:
+        if trigger in self._any_async:
             self.schedule_async(trigger, payload, ctx)
         return outcome
 

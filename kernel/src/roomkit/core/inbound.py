@@ -6,10 +6,12 @@ The pipeline reads top to bottom in :func:`process_inbound`; each step is a name
 2. :func:`check_rate`      - the kit's inbound rate limit, per (channel, sender)
 3. :func:`find_room`       - explicit room id, the room router, the sender's latest room,
                              the channel's latest room, or a new room with the channel attached;
-                             read with its context (bindings, participants, recent events) in
-                             one ``get_room_snapshot`` call; the sender's binding comes from it
+                             read with its context (bindings, the sender's participant, recent
+                             events) in one ``get_message_snapshot`` call, whose cost does not
+                             grow with the room's membership; the sender's binding comes from it
 4. :func:`to_event`        - ``channel.handle_inbound`` turns the message into a RoomEvent
-5. :func:`resolve_identity`- the identity resolver (with timeout) and the identity hooks
+5. ``resolve_identity``    - the identity resolver (with timeout), identity hooks and triggers
+                             (:mod:`roomkit.core.identity`)
 6. per-room lock           - everything below runs one message at a time per room; when a
                              room status changed through the kit since the snapshot, the
                              status is read again inside it (closed -> ``RoomClosedError``);
@@ -18,11 +20,16 @@ The pipeline reads top to bottom in :func:`process_inbound`; each step is a name
                              (read ahead only when BEFORE_BROADCAST hooks would run first;
                              otherwise ``add_event`` detects the duplicate atomically)
 8. ``admit_event``         - BEFORE_BROADCAST hooks, store, broadcast, responses, AFTER_BROADCAST
+
+With telemetry, the message is one ``roomkit.inbound`` span (sampled here, per the kit's
+``TelemetryConfig``) holding the steps' spans: ``roomkit.route``, ``roomkit.identity``,
+``roomkit.store``, ``roomkit.hook``, ``roomkit.broadcast`` and ``roomkit.delivery``. With
+framework-event observers (``RoomKit.on``), ``session_started``, ``event_processed`` and
+``event_blocked`` are emitted.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import typing
 from typing import Any
@@ -32,15 +39,15 @@ from pydantic_core import PydanticSerializationError
 
 from roomkit.channels.base import Channel
 from roomkit.core._text import short_id
-from roomkit.core.broadcast import admit_event
-from roomkit.core.context import build_context, load_context, report_error
+from roomkit.core.broadcast import add_event, admit_event, admit_injected
+from roomkit.core.context import load_context, message_context
+from roomkit.core.identity import resolve_identity, save_joining
 from roomkit.core.locks import room_lock
 from roomkit.core.rate_limiter import TokenBucketRateLimiter
 from roomkit.core.runtime import Runtime
 from roomkit.errors import (
     ChannelNotFoundError,
     ChannelNotRegisteredError,
-    IdentityResolutionError,
     InvalidContentError,
     PayloadTooLargeError,
     RateLimitedError,
@@ -51,16 +58,11 @@ from roomkit.models._construct import construct
 from roomkit.models._ids import new_id, utcnow
 from roomkit.models.content import EventContent, TextContent
 from roomkit.models.context import RoomContext
-from roomkit.models.enums import (
-    ChannelDirection,
-    EventStatus,
-    HookTrigger,
-    IdentificationStatus,
-    RoomStatus,
-)
-from roomkit.models.event import EventSource, InboundMessage, InboundResult, RoomEvent
-from roomkit.models.participant import IdentityResult, Participant
+from roomkit.models.enums import ChannelDirection, EventStatus, HookTrigger, RoomStatus
+from roomkit.models.event import ChannelData, EventSource, InboundMessage, InboundResult, RoomEvent
 from roomkit.models.room import Room
+from roomkit.telemetry.spans import Attr, SpanKind
+from roomkit.telemetry.tracer import Tracer
 
 __all__ = [
     "check_message",
@@ -68,18 +70,14 @@ __all__ = [
     "find_duplicate",
     "find_room",
     "process_inbound",
-    "resolve_identity",
+    "run_pipeline",
     "to_event",
 ]
 
 _BASE_HANDLE_INBOUND = Channel.handle_inbound
+_DUPLICATE_ATTRS = {Attr.STORE_OPERATION: "get_event_by_idempotency_key"}
 _ACTIVE = RoomStatus.ACTIVE
 _CONTENT_TYPES: frozenset[type] = frozenset(typing.get_args(typing.get_args(EventContent)[0]))
-_IDENTITY_TRIGGERS = {
-    IdentificationStatus.IDENTIFIED: HookTrigger.ON_PARTICIPANT_IDENTIFIED,
-    IdentificationStatus.AMBIGUOUS: HookTrigger.ON_IDENTITY_AMBIGUOUS,
-    IdentificationStatus.UNKNOWN: HookTrigger.ON_IDENTITY_UNKNOWN,
-}
 
 
 def _result(room_id: str, event: RoomEvent | None, **values: Any) -> InboundResult:
@@ -193,54 +191,81 @@ def check_rate(rt: Runtime, message: InboundMessage) -> None:
         )
 
 
+async def _traced_find_room(
+    rt: Runtime, tracer: Tracer, message: InboundMessage, room_id: str | None
+) -> tuple[Room, RoomContext, str]:
+    """:func:`find_room` in a ``roomkit.route`` span."""
+    span = tracer.start(SpanKind.CUSTOM, "roomkit.route")
+    try:
+        room, ctx, source = await find_room(rt, message, room_id)
+    except BaseException as exc:
+        tracer.fail(span, exc)
+        raise
+    if span:
+        tracer.end(span, {Attr.ROUTE_SOURCE: source, Attr.ROOM_ID: room.id})
+    return room, ctx, source
+
+
 async def find_room(
     rt: Runtime, message: InboundMessage, room_id: str | None
-) -> tuple[Room, RoomContext]:
-    """The room the message belongs to, and its context (bindings, participants, recent
-    events), read fresh from the store: one ``get_room_snapshot`` call for a known room id.
+) -> tuple[Room, RoomContext, str]:
+    """The room the message belongs to, its context and how it was found (``route.source``:
+    ``explicit``, ``router``, ``sender``, ``channel`` or ``created``).
 
-    Without a room id (and no router answer) the sender's latest room is used, else the
-    channel's latest room, else a new room with the channel attached. Finding none is
-    serialised per (channel, sender) under the lock manager and looked up again inside the
-    lock, so concurrent first messages of a new sender share one new room.
+    A known room id is read with its context in one ``get_message_snapshot`` call. Without
+    one (and no router answer) the sender's latest room is used, else the channel's latest
+    room, else a new room with the channel attached. Finding none is serialised per
+    (channel, sender) under the lock manager and looked up again inside the lock, so
+    concurrent first messages of a new sender share one new room.
     """
     room: Room | None = None
     ctx: RoomContext | None = None
+    source = "explicit"
     room_id = room_id or message.room_id
     if room_id is None and rt.room_router is not None:
         room_id = await rt.room_router(message)
+        source = "router"
     if room_id is not None:
-        ctx = await load_context(rt, room_id)
+        ctx = await load_context(rt, room_id, message.sender_id)
         if ctx is None:
             raise RoomNotFoundError(f"room {short_id(room_id)} does not exist")
         room = ctx.room
     else:
-        store = rt.store
-        room = await store.find_latest_room(message.channel_id, message.sender_id)
+        store = rt.store  # the sender's latest room, else the channel's (inline: hot path)
+        source, room = "sender", await store.find_latest_room(message.channel_id, message.sender_id)
         if room is None:
-            room = await store.find_latest_room(message.channel_id)
+            source, room = "channel", await store.find_latest_room(message.channel_id)
         if room is None:  # maybe a new sender's first message: one at a time per sender
             channel_id = message.channel_id
             key = f"route:{channel_id}:{message.sender_id}"
             async with rt.lock_manager.locked(key, rt.lock_timeout):
-                room = await _latest_room(rt, message)
+                source, room = await _latest_room(rt, message)
                 if room is None:
                     room = await rt.engine.create_room()
                     await rt.engine.attach_channel(room.id, channel_id)
+                    source = "created"
+                    if rt.observers:
+                        await rt.observers.emit(
+                            "session_started",
+                            room_id=room.id,
+                            channel_id=channel_id,
+                            channel_type=str(rt.channels[channel_id].channel_type),
+                            participant_id=message.sender_id,
+                        )
     if room.status == RoomStatus.CLOSED:
         raise RoomClosedError(f"room {short_id(room.id)} is closed and accepts no messages")
     if ctx is None:
-        ctx = await build_context(rt, room)
-    return room, ctx
+        ctx = await message_context(rt, room, message.sender_id)
+    return room, ctx, source
 
 
-async def _latest_room(rt: Runtime, message: InboundMessage) -> Room | None:
+async def _latest_room(rt: Runtime, message: InboundMessage) -> tuple[str, Room | None]:
     """The sender's latest active room on the channel, else the channel's latest one."""
     store = rt.store
     room = await store.find_latest_room(message.channel_id, message.sender_id)
-    if room is None:
-        room = await store.find_latest_room(message.channel_id)
-    return room
+    if room is not None:
+        return "sender", room
+    return "channel", await store.find_latest_room(message.channel_id)
 
 
 async def _check_open(rt: Runtime, room: Room) -> None:
@@ -305,79 +330,28 @@ async def to_event(
             if len(sources) >= 50_000:
                 sources.clear()
             sources[key] = source
+    values = {
+        "id": new_id(),
+        "room_id": ctx.room.id,
+        "type": message.event_type,
+        "source": source,
+        "content": message.content,
+        "idempotency_key": message.idempotency_key,
+        "created_at": utcnow(),
+        "delivery_results": {},
+        "metadata": dict(message.metadata) if message.metadata else {},
+    }
+    if message.thread_id is not None or message.external_id is not None:
+        values["channel_data"] = channel_data(message)
+    return construct(RoomEvent, values)
+
+
+def channel_data(message: InboundMessage) -> ChannelData:
+    """The :class:`ChannelData` of an inbound message's event (thread, vendor message id)."""
     return construct(
-        RoomEvent,
-        {
-            "id": new_id(),
-            "room_id": ctx.room.id,
-            "type": message.event_type,
-            "source": source,
-            "content": message.content,
-            "idempotency_key": message.idempotency_key,
-            "created_at": utcnow(),
-            "delivery_results": {},
-            "metadata": dict(message.metadata) if message.metadata else {},
-        },
+        ChannelData,
+        {"external_id": message.external_id, "thread_id": message.thread_id, "extra": {}},
     )
-
-
-async def resolve_identity(
-    rt: Runtime, message: InboundMessage, event: RoomEvent, ctx: RoomContext
-) -> tuple[bool, str | None, Participant | None]:
-    """Resolve the sender (skipped once identified in this room).
-
-    Returns (blocked, reason, joining): ``joining`` is a new sender's participant with the
-    resolver's answer, to write once the event is stored. A new sender is not written here:
-    the store adds the sender of an inbound event in the same write as the event, so a
-    message the store refuses leaves no participant behind.
-    """
-    store = rt.store
-    sender_id = message.sender_id
-    participant = next((p for p in ctx.participants if p.id == sender_id), None)
-    joining = participant is None
-    resolver = rt.identity_resolver
-    if participant is None:
-        if resolver is None:
-            return False, None, None
-        participant = Participant(id=sender_id, room_id=ctx.room.id, channel_id=message.channel_id)
-    if resolver is None or participant.identification == IdentificationStatus.IDENTIFIED:
-        return False, None, None
-    try:
-        async with asyncio.timeout(rt.identity_timeout):
-            result = await resolver.resolve(message, ctx)
-    except Exception as exc:
-        if isinstance(exc, TimeoutError):
-            exc = IdentityResolutionError(
-                f"identity resolution took longer than {rt.identity_timeout}s"
-            )
-        await report_error(rt, "identity", exc, event, ctx)
-        result = IdentityResult(status=IdentificationStatus.UNKNOWN, metadata={"error": str(exc)})
-    ctx.metadata["identity_result"] = result
-    if result.status == IdentificationStatus.IDENTIFIED and result.identity is not None:
-        participant.identity_id = result.identity.id
-        participant.display_name = result.identity.display_name or participant.display_name
-    participant.identification = result.status
-    if not joining:
-        await store.update_participant(participant)
-    pending = participant if joining else None
-    trigger = _IDENTITY_TRIGGERS.get(result.status)
-    if trigger is None or not rt.hooks.has(trigger):
-        return False, None, pending
-    outcome = await rt.hooks.fire(trigger, event, ctx)
-    if outcome is not None and outcome.blocked:
-        return True, outcome.reason, pending
-    return False, None, pending
-
-
-async def _save_joining(
-    rt: Runtime, participant: Participant, event: RoomEvent, ctx: RoomContext
-) -> None:
-    """Write a new sender's identity once its event is stored; a failure is reported, not
-    raised (the event is committed: raising would invite a retry that stores it twice)."""
-    try:
-        await rt.store.update_participant(participant)
-    except Exception as exc:
-        await report_error(rt, "identity", exc, event, ctx)
 
 
 async def find_duplicate(rt: Runtime, event: RoomEvent) -> RoomEvent | None:
@@ -390,17 +364,101 @@ async def find_duplicate(rt: Runtime, event: RoomEvent) -> RoomEvent | None:
     key = event.idempotency_key
     if key is None or not rt.hooks.has_sync(HookTrigger.BEFORE_BROADCAST):
         return None
-    return await rt.store.get_event_by_idempotency_key(event.room_id, key)
+    tracer = rt.tracer
+    if tracer is None or not rt.store.traced_calls:
+        return await rt.store.get_event_by_idempotency_key(event.room_id, key)
+    return await tracer.run(
+        SpanKind.STORE_QUERY,
+        "roomkit.store",
+        rt.store.get_event_by_idempotency_key(event.room_id, key),
+        _DUPLICATE_ATTRS,
+        room_id=event.room_id,
+    )
 
 
 async def process_inbound(
     rt: Runtime, message: InboundMessage, room_id: str | None = None
 ) -> InboundResult:
     """Run one inbound message through the whole pipeline (see the module docstring)."""
+    tracer = rt.tracer
+    if tracer is None:
+        if not rt.observers:
+            return await run_pipeline(rt, message, room_id)
+        result = await run_pipeline(rt, message, room_id)
+    else:
+        result = await _traced(rt, tracer, message, room_id)
+    if rt.observers:
+        await _observe(rt, result)
+    return result
+
+
+async def _traced(
+    rt: Runtime, tracer: Tracer, message: InboundMessage, room_id: str | None
+) -> InboundResult:
+    """:func:`_process` in a ``roomkit.inbound`` span (the root of the message's trace)."""
+    token = tracer.sample()
+    try:
+        if not tracer.records(SpanKind.INBOUND_PIPELINE):  # not sampled (or not recorded)
+            return await run_pipeline(rt, message, room_id)
+        channel_id = getattr(message, "channel_id", None)
+        span = tracer.start(
+            SpanKind.INBOUND_PIPELINE,
+            "roomkit.inbound",
+            {Attr.CHANNEL_ID: channel_id} if isinstance(channel_id, str) else None,
+            channel_id=channel_id if isinstance(channel_id, str) else None,
+        )
+        try:
+            result = await run_pipeline(rt, message, room_id)
+        except BaseException as exc:
+            outcome = "rate_limited" if isinstance(exc, RateLimitedError) else "failed"
+            tracer.fail(span, exc, {Attr.INBOUND_OUTCOME: outcome})
+            raise
+        attributes: dict[str, str] = {Attr.INBOUND_OUTCOME: _outcome(result)}
+        if result.room_id:
+            attributes[Attr.ROOM_ID] = result.room_id
+        if result.event is not None:
+            attributes[Attr.EVENT_ID] = result.event.id
+        tracer.end(span, attributes)
+        return result
+    finally:
+        tracer.unsample(token)
+
+
+def _outcome(result: InboundResult) -> str:
+    if result.duplicate:
+        return "duplicate"
+    return "blocked" if result.blocked else "processed"
+
+
+async def _observe(rt: Runtime, result: InboundResult) -> None:
+    """``event_processed`` / ``event_blocked`` framework events for a message."""
+    event = result.event
+    if event is None or result.duplicate:
+        return
+    if result.blocked:
+        await rt.observers.emit(
+            "event_blocked",
+            room_id=result.room_id,
+            event_id=event.id,
+            reason=result.reason,
+            blocked_by=event.blocked_by,
+        )
+    else:
+        await rt.observers.emit("event_processed", room_id=result.room_id, event_id=event.id)
+
+
+async def run_pipeline(
+    rt: Runtime, message: InboundMessage, room_id: str | None = None
+) -> InboundResult:
+    """The pipeline itself, without the message's root span and framework events."""
     message, channel = check_message(rt, message)
     check_rate(rt, message)
     epoch = rt.status_epoch  # before the snapshot: a later close is seen under the lock
-    room, ctx = await find_room(rt, message, room_id)
+    tracer = rt.tracer
+    if tracer is None:
+        room, ctx, _ = await find_room(rt, message, room_id)
+    else:
+        room, ctx, _ = await _traced_find_room(rt, tracer, message, room_id)
     binding = ctx.binding_for(message.channel_id)
     if binding is None:
         raise ChannelNotFoundError(
@@ -419,7 +477,7 @@ async def process_inbound(
     event = await to_event(rt, channel, message, ctx)
     if event.visibility == "all" and binding.visibility != "all":
         event.visibility = binding.visibility
-    blocked, why, joining = await resolve_identity(rt, message, event, ctx)
+    identity = await resolve_identity(rt, message, event, ctx, rt.identity_hooks)
 
     async with room_lock(rt.lock_manager, room.id, rt.lock_timeout):
         if rt.status_epoch != epoch or room.status != _ACTIVE:
@@ -427,18 +485,24 @@ async def process_inbound(
         first = await find_duplicate(rt, event)
         if first is not None:
             return _result(room.id, first, duplicate=True)
-        if blocked:
+        joining = identity.joining
+        if identity.blocked:
             event.status = EventStatus.BLOCKED
             event.blocked_by = "identity"
-            stored = await rt.store.add_event(event)
+            stored = await add_event(rt, event) if tracer else await rt.store.add_event(event)
             if stored.id != event.id:  # the key was seen before: the first event stands
                 return _result(room.id, stored, duplicate=True)
             if joining is not None:
-                await _save_joining(rt, joining, stored, ctx)
-            return _result(room.id, stored, blocked=True, reason=why)
+                await save_joining(rt, joining, stored, ctx)
+            responses = []
+            if identity.inject is not None:
+                responses = await admit_injected(rt, stored, ctx, [identity.inject])
+            return _result(
+                room.id, stored, blocked=True, reason=identity.reason, responses=responses
+            )
         admitted = await admit_event(rt, event, ctx)
         if joining is not None and not admitted.duplicate:
-            await _save_joining(rt, joining, admitted.event, ctx)
+            await save_joining(rt, joining, admitted.event, ctx)
     hooks = rt.hooks
     if hooks.pending > hooks.soft_pending:  # outside the lock: hook tasks may need it
         await hooks.relieve()

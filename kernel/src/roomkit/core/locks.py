@@ -59,6 +59,11 @@ class InMemoryLockManager(RoomLockManager):
     ) -> AbstractAsyncContextManager[None]:
         return _Hold(self, room_id, timeout)
 
+    @property
+    def size(self) -> int:
+        """How many rooms have a lock now (held or waited for; idle locks are dropped)."""
+        return len(self._locks)
+
     def _release_user(self, room_id: str) -> None:
         remaining = self._users[room_id] - 1
         if remaining:

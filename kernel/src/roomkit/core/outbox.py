@@ -233,9 +233,7 @@ class Outboxes:
                 await self._backoff(binding, item)
                 continue
             await self._finish(item, ctx, failed, attempts=item.attempt)
-            if output is not None and (
-                output.response_events or output.tasks or output.observations
-            ):
+            if output is not None and output.has_effects:
                 await self._act(ctx, binding, item.event, output)
             return
 

@@ -18,16 +18,19 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, overload
 from roomkit.channels.base import Channel
 from roomkit.channels.engine import RoomEngine
 from roomkit.core.circuit_breaker import CircuitBreaker
+from roomkit.core.framework_events import FrameworkEvents
 from roomkit.core.hooks import HookEngine
 from roomkit.core.locks import RoomLockManager
 from roomkit.core.rate_limiter import TokenBucketRateLimiter
+from roomkit.core.tool_spans import ToolSpans
 from roomkit.identity.base import IdentityResolver
 from roomkit.models.event import EventSource, InboundMessage
 from roomkit.models.room import RateLimit
 from roomkit.store.base import ConversationStore
-from roomkit.telemetry.base import TelemetryProvider
+from roomkit.telemetry.tracer import Tracer
 
 if TYPE_CHECKING:
+    from roomkit.core.identity import IdentityHooks
     from roomkit.core.outbox import Outboxes
 
 __all__ = ["OnRuntime", "RoomRouter", "Runtime"]
@@ -41,7 +44,7 @@ class Runtime:
     """The state of one kit that the message path reads and updates.
 
     Settings and components mirror the kit's public attributes of the same names (see
-    :class:`~roomkit.RoomKit`); ``telemetry`` is ``None`` when the kit's telemetry is a no-op,
+    :class:`~roomkit.RoomKit`); ``tracer`` is ``None`` when the kit's telemetry is a no-op,
     so the hot path tests it instead of calling into a provider that does nothing.
     """
 
@@ -50,7 +53,7 @@ class Runtime:
     store: ConversationStore
     lock_manager: RoomLockManager
     identity_resolver: IdentityResolver | None
-    telemetry: TelemetryProvider | None
+    tracer: Tracer | None
     hooks: HookEngine
     max_chain_depth: int
     identity_timeout: float
@@ -66,6 +69,12 @@ class Runtime:
     room_router: RoomRouter | None
     outbox: Outboxes = field(init=False)
     """Set by the kit right after construction (the outboxes hold the runtime too)."""
+    identity_hooks: IdentityHooks | None = None
+    """The kit's identity hooks (``RoomKit.identity_hook``), made at the first one."""
+    tool_spans: ToolSpans = field(default_factory=ToolSpans)
+    """Open ``roomkit.tool`` spans (with telemetry), see :mod:`roomkit.core.tool_spans`."""
+    observers: FrameworkEvents = field(default_factory=FrameworkEvents)
+    """Framework-event observers (``RoomKit.on``); false while there are none."""
     channels: dict[str, Channel] = field(default_factory=dict)
     """Registered channels by id."""
     breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
@@ -76,6 +85,8 @@ class Runtime:
     """``inbound_rate_limit`` buckets per (channel, sender), bounded."""
     sources: dict[tuple[str, str, str | None], EventSource] = field(default_factory=dict)
     """Event sources of recent (channel, sender) pairs, shared by their events (bounded)."""
+    large_rooms: dict[str, None] = field(default_factory=dict)
+    """Rooms seen with many participants (bounded): their messages read the sender by key."""
     status_epoch: int = 0
     """Bumped after every room status change made through the kit: a message whose snapshot
     predates a change re-reads its room's status under the room lock."""
@@ -88,9 +99,20 @@ class Runtime:
             if not room:
                 del self.limiters[room_id]
 
+    def note_large_room(self, room_id: str) -> None:
+        """Remember that ``room_id`` has many participants (see ``core.context``)."""
+        rooms = self.large_rooms
+        if room_id not in rooms:
+            if len(rooms) >= 10_000:
+                del rooms[next(iter(rooms))]
+            rooms[room_id] = None
+
     def forget_room(self, room_id: str) -> None:
-        """Drop the state of every binding of a room that was closed or deleted."""
+        """Drop the state of a room that was closed or deleted: its bindings' rate limiters
+        and its room hooks."""
         self.limiters.pop(room_id, None)
+        self.large_rooms.pop(room_id, None)
+        self.hooks.forget_room(room_id)
 
 
 T = TypeVar("T")

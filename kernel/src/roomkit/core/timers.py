@@ -1,21 +1,28 @@
 """Room lifecycle timers: ACTIVE -> PAUSED -> CLOSED after periods without activity.
 
-A room's last activity is the later of ``room.last_activity_at`` and its newest event's
-``created_at``, so the sweep works with stores that do not maintain ``last_activity_at``.
-``closed_after_seconds`` counts from the last activity too (not from the pause).
-:func:`due_transitions` finds what is due; ``RoomKit.sweep_room_timers`` applies it (closing or
-pausing each room through the kit, so lifecycle hooks fire).
+A room's last activity is the latest of ``room.last_activity_at``,
+``room.timers.last_activity_at`` and its newest event's ``created_at``, so the sweep works with
+stores that do not maintain ``last_activity_at``. ``closed_after_seconds`` counts from the last
+activity too (not from the pause). :func:`due_transitions` finds what is due;
+:class:`TimersMixin` gives the kit ``check_room_timers`` (one room), ``check_all_timers`` and
+``sweep_room_timers`` (every room), which close or pause rooms through the kit so lifecycle
+hooks fire.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
+from roomkit.models._ids import utcnow
 from roomkit.models.enums import RoomStatus
 from roomkit.models.room import Room
 from roomkit.store.base import ConversationStore
 
-__all__ = ["due_status", "due_transitions"]
+if TYPE_CHECKING:
+    from roomkit.core.framework import RoomKit
+
+__all__ = ["TimersMixin", "due_status", "due_transitions"]
 
 _PAGE = 500
 
@@ -37,6 +44,9 @@ def due_status(room: Room, last_activity: datetime, now: datetime) -> RoomStatus
 
 async def _last_activity(store: ConversationStore, room: Room) -> datetime:
     latest = room.last_activity_at
+    marked = room.timers.last_activity_at if room.timers is not None else None
+    if marked is not None and marked > latest:
+        latest = marked
     recent = await store.get_recent_events(room.id, 1)
     if recent and recent[-1].created_at > latest:
         latest = recent[-1].created_at
@@ -60,3 +70,38 @@ async def due_transitions(store: ConversationStore, now: datetime) -> list[tuple
         if target is not None:
             due.append((room, target))
     return due
+
+
+class TimersMixin:
+    """``check_room_timers``, ``check_all_timers`` and ``sweep_room_timers`` of
+    :class:`~roomkit.core.framework.RoomKit`."""
+
+    async def check_room_timers(self, room_id: str, now: datetime | None = None) -> Room:
+        """Apply the timers of one room; returns the room (PAUSED or CLOSED when due).
+        Raises :class:`~roomkit.errors.RoomNotFoundError` for a missing room."""
+        kit = self._kit()
+        room = await kit.get_room(room_id)
+        target = due_status(room, await _last_activity(kit.store, room), now or utcnow())
+        if target == RoomStatus.CLOSED:
+            return await kit.close_room(room_id)
+        if target == RoomStatus.PAUSED:
+            return await kit.pause_room(room_id)
+        return room
+
+    async def sweep_room_timers(self, now: datetime | None = None) -> list[Room]:
+        """Apply room timers (ACTIVE -> PAUSED -> CLOSED); returns the rooms that changed."""
+        kit = self._kit()
+        changed: list[Room] = []
+        for room, status in await due_transitions(kit.store, now or utcnow()):
+            if status == RoomStatus.CLOSED:
+                changed.append(await kit.close_room(room.id))
+            else:
+                changed.append(await kit.pause_room(room.id))
+        return changed
+
+    async def check_all_timers(self, now: datetime | None = None) -> list[Room]:
+        """RoomKit 0.6.7's name of :meth:`sweep_room_timers`."""
+        return await self.sweep_room_timers(now)
+
+    def _kit(self) -> RoomKit:
+        return cast("RoomKit", self)  # this mixin is only ever part of RoomKit

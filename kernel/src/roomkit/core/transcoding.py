@@ -5,7 +5,11 @@ when it already fits, so the common case allocates nothing):
 
 * rich content becomes plain text on channels without ``rich`` (its ``plain_text`` when set,
   else the body without markup), buttons, cards and quick replies become a numbered list;
-* media, audio, video become a line of text with the link (audio uses its transcript);
+* media, audio, video become a line of text with the link (audio uses its transcript), also
+  where the channel carries the family but not this item: a MIME type or format outside
+  ``supported_media_types`` / ``supported_audio_formats`` / ``supported_video_formats``, a
+  file above ``max_media_size_bytes``, a clip longer than ``max_audio_duration_seconds`` /
+  ``max_video_duration_seconds``;
 * a location becomes its label, address and coordinates; a template its body;
 * composite content is flattened part by part and consecutive text parts are joined;
 * edits become a "Correction:" text where edits are unsupported; deletes are skipped there;
@@ -44,6 +48,11 @@ _HTML_BREAK = re.compile(r"<\s*(br|/p|/div|/li)\s*/?>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<[^>]+>")
 
 _TEXT = ChannelMediaType.TEXT
+_FAMILIES: dict[type, ChannelMediaType] = {
+    MediaContent: ChannelMediaType.MEDIA,
+    AudioContent: ChannelMediaType.AUDIO,
+    VideoContent: ChannelMediaType.VIDEO,
+}
 
 
 def _strip_markup(body: str, fmt: str) -> str:
@@ -140,6 +149,32 @@ def _as_text(content: Any, language: str | None = None) -> TextContent:
     return TextContent(body=content_to_text(content) or " ", language=language)
 
 
+def _format_ok(mime_type: str, formats: list[str]) -> bool:
+    """Whether ``mime_type`` is among ``formats`` (MIME types or bare subtypes like "mp3")."""
+    if not formats:
+        return True
+    return mime_type in formats or mime_type.rpartition("/")[2] in formats
+
+
+def _within(value: float | None, limit: float | None) -> bool:
+    return limit is None or value is None or value <= limit
+
+
+def _media_fits(content: Any, caps: ChannelCapabilities) -> bool:
+    """Whether a media, audio or video item is within the channel's limits for its family."""
+    if isinstance(content, MediaContent):
+        return _format_ok(content.mime_type, caps.supported_media_types) and _within(
+            content.size_bytes, caps.max_media_size_bytes
+        )
+    if isinstance(content, AudioContent):
+        return _format_ok(content.mime_type, caps.supported_audio_formats) and _within(
+            content.duration_seconds, caps.max_audio_duration_seconds
+        )
+    return _format_ok(content.mime_type, caps.supported_video_formats) and _within(
+        content.duration_seconds, caps.max_video_duration_seconds
+    )
+
+
 def _fit_one(content: Any, caps: ChannelCapabilities) -> list[Any]:
     """Transcode one non-composite content, without the length rule."""
     accepts = caps.media_types
@@ -147,12 +182,11 @@ def _fit_one(content: Any, caps: ChannelCapabilities) -> list[Any]:
         return [content]
     if isinstance(content, RichContent):
         return [content] if ChannelMediaType.RICH in accepts else [_as_text(content)]
-    if isinstance(content, MediaContent):
-        return [content] if ChannelMediaType.MEDIA in accepts else [_as_text(content)]
-    if isinstance(content, AudioContent):
-        return [content] if ChannelMediaType.AUDIO in accepts else [_as_text(content)]
-    if isinstance(content, VideoContent):
-        return [content] if ChannelMediaType.VIDEO in accepts else [_as_text(content)]
+    if isinstance(content, MediaContent | AudioContent | VideoContent):
+        family = _FAMILIES[type(content)]
+        if family in accepts and _media_fits(content, caps):
+            return [content]
+        return [_as_text(content)]
     if isinstance(content, LocationContent):
         return [content] if ChannelMediaType.LOCATION in accepts else [_as_text(content)]
     if isinstance(content, TemplateContent):

@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from roomkit.models.enums import DeleteType
+
 __all__ = [
     "AudioContent",
     "CompositeContent",
@@ -144,6 +146,8 @@ class EditContent(BaseModel):
     type: Literal["edit"] = "edit"
     target_event_id: str
     new_content: EventContent
+    edit_source: str | None = None
+    """Who made the edit (``"sender"``, ``"system"`` ...), when known."""
 
 
 class DeleteContent(BaseModel):
@@ -152,6 +156,7 @@ class DeleteContent(BaseModel):
     model_config = _STRICT
     type: Literal["delete"] = "delete"
     target_event_id: str
+    delete_type: DeleteType = DeleteType.SENDER
     reason: str | None = None
 
 

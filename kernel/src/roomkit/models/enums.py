@@ -10,6 +10,7 @@ __all__ = [
     "ChannelDirection",
     "ChannelMediaType",
     "ChannelType",
+    "DeleteType",
     "DeliveryMode",
     "DeliveryStatus",
     "EphemeralEventType",
@@ -19,6 +20,7 @@ __all__ = [
     "HookTrigger",
     "IdentificationStatus",
     "ParticipantRole",
+    "ParticipantStatus",
     "RoomStatus",
     "TaskStatus",
 ]
@@ -40,6 +42,7 @@ class ChannelType(StrEnum):
     VOICE = "voice"
     REALTIME_VOICE = "realtime_voice"
     WEBHOOK = "webhook"
+    PUSH = "push"
     AI = "ai"
     SYSTEM = "system"
 
@@ -96,6 +99,7 @@ class EventType(StrEnum):
     CHANNEL_DETACHED = "channel_detached"
     CHANNEL_MUTED = "channel_muted"
     CHANNEL_UNMUTED = "channel_unmuted"
+    CHANNEL_UPDATED = "channel_updated"
     PARTICIPANT_JOINED = "participant_joined"
     PARTICIPANT_LEFT = "participant_left"
     PARTICIPANT_IDENTIFIED = "participant_identified"
@@ -204,6 +208,8 @@ class IdentificationStatus(StrEnum):
     AMBIGUOUS = "ambiguous"
     UNKNOWN = "unknown"
     PENDING = "pending"
+    CHALLENGE_SENT = "challenge_sent"
+    """The sender was asked to identify themselves (an identity hook's ``challenge``)."""
     REJECTED = "rejected"
 
 
@@ -215,6 +221,23 @@ class ParticipantRole(StrEnum):
     MEMBER = "member"
     OBSERVER = "observer"
     BOT = "bot"
+
+
+class ParticipantStatus(StrEnum):
+    """Whether a participant is taking part in the room."""
+
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    LEFT = "left"
+    BANNED = "banned"
+
+
+class DeleteType(StrEnum):
+    """Who removed a message (:class:`~roomkit.models.content.DeleteContent`)."""
+
+    SENDER = "sender"
+    SYSTEM = "system"
+    ADMIN = "admin"
 
 
 class TaskStatus(StrEnum):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from roomkit.models._construct import construct
 from roomkit.models._ids import new_id, utcnow
 from roomkit.models.content import EventContent
 from roomkit.models.enums import (
@@ -19,9 +20,12 @@ from roomkit.models.enums import (
 )
 
 __all__ = [
+    "NO_CHANNEL_DATA",
+    "ChannelData",
     "DeliveryResult",
     "EphemeralEvent",
     "EventSource",
+    "FrameworkEvent",
     "InboundMessage",
     "InboundResult",
     "RoomEvent",
@@ -55,6 +59,48 @@ class DeliveryResult(BaseModel):
         return self.status in (DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.READ)
 
 
+class ChannelData(BaseModel):
+    """What the channel an event came through knows about it: the vendor, the vendor's message
+    id, the conversation thread, and anything else vendor-specific (``extra``).
+
+    Immutable: give an event other channel data with
+    ``event.channel_data = ChannelData(thread_id=...)``.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    provider: str | None = None
+    external_id: str | None = None
+    thread_id: str | None = None
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+
+class _SharedExtra(dict[str, Any]):
+    """``extra`` of :data:`NO_CHANNEL_DATA`, which every event without channel data shares:
+    read-only (a copy is a plain dict)."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(
+            "this ChannelData is shared by events without channel data; assign "
+            "event.channel_data = ChannelData(extra={...}) instead"
+        )
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __copy__(self) -> dict[str, Any]:
+        return {}
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        return {}
+
+
+#: The channel data of events that carry none (shared, so creating an event costs nothing).
+NO_CHANNEL_DATA = construct(
+    ChannelData, {"provider": None, "external_id": None, "thread_id": None, "extra": _SharedExtra()}
+)
+
+
 class RoomEvent(BaseModel):
     """One stored entry of a room's timeline.
 
@@ -78,6 +124,7 @@ class RoomEvent(BaseModel):
     blocked_by: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
     delivery_results: dict[str, DeliveryResult] = Field(default_factory=dict)
+    channel_data: ChannelData = NO_CHANNEL_DATA
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -115,8 +162,16 @@ class InboundResult(BaseModel):
         return self.event is not None and not self.blocked
 
 
+_EPHEMERAL_POSITIONAL = ("room_id", "type", "user_id", "id", "channel_id", "data", "timestamp")
+
+
 class EphemeralEvent(BaseModel):
-    """A realtime signal (typing, presence, receipts, tool calls) that is never stored."""
+    """A realtime signal (typing, presence, receipts, tool calls) that is never stored.
+
+    Built with keywords or, as in RoomKit 0.6.7, positionally in the order ``room_id, type,
+    user_id, id, channel_id, data, timestamp``. :meth:`to_dict` / :meth:`from_dict` give the
+    JSON-ready form (enum values and an ISO 8601 timestamp).
+    """
 
     id: str = Field(default_factory=new_id)
     room_id: str
@@ -124,4 +179,45 @@ class EphemeralEvent(BaseModel):
     user_id: str | None = None
     channel_id: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
-    created_at: datetime = Field(default_factory=utcnow)
+    timestamp: datetime = Field(default_factory=utcnow)
+
+    def __init__(self, *args: Any, **fields: Any) -> None:
+        if len(args) > len(_EPHEMERAL_POSITIONAL):
+            raise TypeError(
+                f"EphemeralEvent takes at most {len(_EPHEMERAL_POSITIONAL)} positional "
+                f"arguments ({', '.join(_EPHEMERAL_POSITIONAL)}), got {len(args)}"
+            )
+        for name, value in zip(_EPHEMERAL_POSITIONAL, args, strict=False):
+            if name in fields:
+                raise TypeError(f"EphemeralEvent got two values for {name!r}")
+            fields[name] = value
+        super().__init__(**fields)
+
+    @property
+    def created_at(self) -> datetime:
+        """The same as :attr:`timestamp`."""
+        return self.timestamp
+
+    def to_dict(self) -> dict[str, Any]:
+        """The event as JSON-ready values."""
+        return self.model_dump(mode="json")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EphemeralEvent:
+        """The event :meth:`to_dict` produced (validated)."""
+        return cls.model_validate(data)
+
+
+class FrameworkEvent(BaseModel):
+    """Something the engine did, for observers registered with ``RoomKit.on(type)``.
+
+    ``type`` names it (``"room_created"``, ``"event_processed"``, ``"delivery_failed"`` ...;
+    see :data:`roomkit.core.framework_events.FRAMEWORK_EVENT_TYPES`); ``data`` holds details.
+    """
+
+    type: str
+    room_id: str | None = None
+    channel_id: str | None = None
+    event_id: str | None = None
+    timestamp: datetime = Field(default_factory=utcnow)
+    data: dict[str, Any] = Field(default_factory=dict)

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from roomkit.models.context import RoomContext
-from roomkit.models.enums import ChannelDirection, ChannelType, HookExecution, HookTrigger
+from roomkit.models.enums import (
+    ChannelDirection,
+    ChannelType,
+    HookExecution,
+    HookTrigger,
+    IdentificationStatus,
+)
 from roomkit.models.event import RoomEvent
+from roomkit.models.participant import Identity
 from roomkit.models.task import Observation, Task
 
 __all__ = [
@@ -19,8 +27,27 @@ __all__ = [
     "HookFn",
     "HookRegistration",
     "HookResult",
+    "IdentityHookFn",
+    "IdentityHookResult",
+    "InjectedEvent",
     "SyncOutcome",
 ]
+
+
+class InjectedEvent(BaseModel):
+    """An event a hook adds to the room as a side effect, stored and broadcast after the event
+    the hook ran for. ``target_channel_ids`` limits who receives it (the event's visibility
+    becomes that list); ``None`` keeps the event's own visibility."""
+
+    event: RoomEvent
+    target_channel_ids: list[str] | None = None
+
+    def as_event(self) -> RoomEvent:
+        """The event to admit, its visibility narrowed to ``target_channel_ids`` when set."""
+        if not self.target_channel_ids:
+            return self.event
+        visibility = ",".join(self.target_channel_ids)
+        return self.event.model_copy(update={"visibility": visibility})
 
 
 class HookResult(BaseModel):
@@ -33,7 +60,7 @@ class HookResult(BaseModel):
     action: Literal["allow", "block", "modify"] = "allow"
     event: RoomEvent | None = None
     reason: str | None = None
-    injected_events: list[RoomEvent] = Field(default_factory=list)
+    injected_events: list[RoomEvent | InjectedEvent] = Field(default_factory=list)
     tasks: list[Task] = Field(default_factory=list)
     observations: list[Observation] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
@@ -65,12 +92,22 @@ class ChannelOutput(BaseModel):
     response_events: list[RoomEvent] = Field(default_factory=list)
     tasks: list[Task] = Field(default_factory=list)
     observations: list[Observation] = Field(default_factory=list)
+    metadata_updates: dict[str, Any] = Field(default_factory=dict)
+    """Keys to set in the room's metadata (top level) once the channel's turn is over."""
     metadata: dict[str, Any] = Field(default_factory=dict)
 
     @classmethod
     def empty(cls) -> ChannelOutput:
         """Nothing produced."""
         return cls()
+
+    @property
+    def has_effects(self) -> bool:
+        """Whether the engine has something to do with it (events, tasks, observations or
+        metadata updates to store)."""
+        return bool(
+            self.response_events or self.tasks or self.observations or self.metadata_updates
+        )
 
 
 HookFn = Callable[[Any, RoomContext], Awaitable[Any]]
@@ -81,20 +118,24 @@ HookFn = Callable[[Any, RoomContext], Awaitable[Any]]
 class HookRegistration:
     """One registered hook and the filters that decide which payloads it sees.
 
-    ``channel_types``, ``channel_ids`` and ``directions`` are matched against the payload's
-    ``source`` (a :class:`~roomkit.models.EventSource`); ``None`` means "any". A hook with a
-    filter never sees payloads that have no ``source``.
+    Fields in RoomKit 0.6.7's order: ``HookRegistration(trigger, execution, fn, priority,
+    name, timeout, ...)``. An empty ``name`` is replaced by the function's name when the hook
+    is registered; ``timeout=None`` uses the kit's ``hook_timeout``. ``channel_types``,
+    ``channel_ids`` and ``directions`` are matched against the payload's ``source`` (a
+    :class:`~roomkit.models.EventSource`); ``None`` means "any". A hook with a filter never
+    sees payloads that have no ``source``. ``seq`` is set by the hook engine (registration
+    order, the tie-break between equal priorities).
     """
 
     trigger: HookTrigger
+    execution: HookExecution
     fn: HookFn
-    name: str
-    execution: HookExecution = HookExecution.ASYNC
     priority: int = 0
+    name: str = ""
     timeout: float | None = None
-    channel_types: frozenset[ChannelType] | None = None
-    channel_ids: frozenset[str] | None = None
-    directions: frozenset[ChannelDirection] | None = None
+    channel_types: AbstractSet[ChannelType] | None = None
+    channel_ids: AbstractSet[str] | None = None
+    directions: AbstractSet[ChannelDirection] | None = None
     seq: int = 0
 
     @property
@@ -126,9 +167,64 @@ class SyncOutcome:
     blocked: bool = False
     reason: str | None = None
     blocked_by: str | None = None
-    injected_events: list[RoomEvent] = field(default_factory=list)
+    injected_events: list[RoomEvent | InjectedEvent] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
 
+    @property
+    def allowed(self) -> bool:
+        """Whether the event goes on (no hook blocked it)."""
+        return not self.blocked
+
 
 ErrorReporter = Callable[[HookRegistration, Any, RoomContext, BaseException], Awaitable[None]]
+
+
+class IdentityHookResult(BaseModel):
+    """What an identity hook (``RoomKit.identity_hook``) decided about an unknown or ambiguous
+    sender. Build it with one of the class methods:
+
+    * :meth:`resolved` - the sender is ``identity``: the participant is IDENTIFIED;
+    * :meth:`pending` - keep the sender PENDING (with a display name and the candidate
+      identities) until someone calls ``RoomKit.resolve_participant``;
+    * :meth:`challenge` - hold the message (stored as blocked) and send ``inject`` (a question
+      asking the sender to identify themselves); the participant is CHALLENGE_SENT;
+    * :meth:`reject` - refuse the message (stored as blocked) and mark the sender REJECTED.
+    """
+
+    status: IdentificationStatus
+    identity: Identity | None = None
+    display_name: str | None = None
+    candidates: list[Identity] | None = None
+    inject: InjectedEvent | None = None
+    reason: str | None = None
+    challenge_type: str | None = None
+    message: str | None = None
+
+    @classmethod
+    def resolved(cls, identity: Identity) -> IdentityHookResult:
+        """The sender is ``identity``."""
+        return cls(status=IdentificationStatus.IDENTIFIED, identity=identity)
+
+    @classmethod
+    def pending(
+        cls, display_name: str | None = None, candidates: list[Identity] | None = None
+    ) -> IdentityHookResult:
+        """Not known yet: keep the participant PENDING until it is resolved by hand."""
+        return cls(
+            status=IdentificationStatus.PENDING, display_name=display_name, candidates=candidates
+        )
+
+    @classmethod
+    def challenge(cls, inject: InjectedEvent, message: str | None = None) -> IdentityHookResult:
+        """Hold the message and ask the sender to identify themselves with ``inject``."""
+        return cls(status=IdentificationStatus.CHALLENGE_SENT, inject=inject, message=message)
+
+    @classmethod
+    def reject(cls, reason: str = "Unknown sender") -> IdentityHookResult:
+        """Refuse the message."""
+        return cls(status=IdentificationStatus.REJECTED, reason=reason)
+
+
+IdentityHookFn = Callable[[RoomEvent, RoomContext, Any], Awaitable["IdentityHookResult | None"]]
+"""``async def hook(event, ctx, identity_result) -> IdentityHookResult | None``."""

@@ -8,7 +8,12 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from roomkit.models._ids import new_id, utcnow
-from roomkit.models.enums import ChannelType, IdentificationStatus, ParticipantRole
+from roomkit.models.enums import (
+    ChannelType,
+    IdentificationStatus,
+    ParticipantRole,
+    ParticipantStatus,
+)
 
 __all__ = ["Identity", "IdentityResult", "Participant"]
 
@@ -23,6 +28,8 @@ class Identity(BaseModel):
     phone: str | None = None
     channel_addresses: dict[str, list[str]] = Field(default_factory=dict)
     external_id: str | None = None
+    external_ids: dict[str, str] = Field(default_factory=dict)
+    """Ids of this person in other systems, by system name (``{"crm": "C-42"}``)."""
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -34,18 +41,34 @@ class IdentityResult(BaseModel):
     candidates: list[Identity] = Field(default_factory=list)
     address: str | None = None
     channel_type: ChannelType | None = None
+    challenge_type: str | None = None
+    """How the sender is asked to identify (``"otp"``, ``"email"`` ...) when a challenge is due."""
+    message: str | None = None
+    """A human-readable explanation (shown to an advisor, logged)."""
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
 class Participant(BaseModel):
-    """A sender or recipient in a room, possibly linked to an identity."""
+    """A sender or recipient in a room, possibly linked to an identity.
+
+    ``identification`` says how far identity resolution got; ``candidates`` holds the
+    identity ids an ambiguous sender may be, ``resolved_at`` / ``resolved_by`` when and by
+    whom (``"resolver"``, ``"hook"``, ``"manual"`` ...) the sender was identified.
+    ``connected_via`` lists the channel ids the participant has used in the room.
+    """
 
     id: str
     room_id: str
     channel_id: str
     display_name: str | None = None
     role: ParticipantRole = ParticipantRole.MEMBER
+    status: ParticipantStatus = ParticipantStatus.ACTIVE
     identity_id: str | None = None
     identification: IdentificationStatus = IdentificationStatus.PENDING
+    candidates: list[str] | None = None
+    connected_via: list[str] = Field(default_factory=list)
+    external_id: str | None = None
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
     joined_at: datetime = Field(default_factory=utcnow)
     metadata: dict[str, Any] = Field(default_factory=dict)

@@ -14,6 +14,7 @@ from roomkit.models.enums import (
     ChannelDirection,
     ChannelMediaType,
     ChannelType,
+    DeliveryMode,
     RoomStatus,
 )
 
@@ -49,10 +50,15 @@ class AIConfig(BaseModel):
 
 
 class RoomTimers(BaseModel):
-    """Inactivity timers: ACTIVE becomes PAUSED, then PAUSED becomes CLOSED."""
+    """Inactivity timers: ACTIVE becomes PAUSED, then PAUSED becomes CLOSED.
+
+    Idle time counts from the room's last activity: the latest of ``last_activity_at`` (here
+    or on the room) and the room's newest event.
+    """
 
     inactive_after_seconds: float | None = Field(default=None, gt=0)
     closed_after_seconds: float | None = Field(default=None, gt=0)
+    last_activity_at: datetime | None = None
 
 
 class Room(BaseModel):
@@ -112,6 +118,20 @@ class ChannelCapabilities(BaseModel):
     supports_quick_replies: bool = False
     supports_templates: bool = False
     delivery_receipts: bool = False
+    supports_rich_text: bool = False
+    supports_media: bool = False
+    supported_media_types: list[str] = Field(default_factory=list)
+    """MIME types the channel accepts for media (empty: any)."""
+    max_media_size_bytes: int | None = Field(default=None, gt=0)
+    supports_audio: bool = False
+    max_audio_duration_seconds: float | None = Field(default=None, gt=0)
+    supported_audio_formats: list[str] = Field(default_factory=list)
+    supports_video: bool = False
+    max_video_duration_seconds: float | None = Field(default=None, gt=0)
+    supported_video_formats: list[str] = Field(default_factory=list)
+    delivery_mode: DeliveryMode = DeliveryMode.BROADCAST
+    custom: dict[str, Any] = Field(default_factory=dict)
+    """Vendor-specific capabilities."""
 
     def accepts(self, media_type: ChannelMediaType) -> bool:
         """Whether content of this family can be delivered as is."""
@@ -133,6 +153,9 @@ class ChannelBinding(BaseModel):
     capabilities: ChannelCapabilities = Field(default_factory=ChannelCapabilities)
     retry_policy: RetryPolicy | None = None
     rate_limit: RateLimit | None = None
+    last_read_index: int | None = None
+    """Index of the last event this channel read, as recorded by ``RoomKit.mark_read`` /
+    ``mark_all_read`` (``None``: nothing marked)."""
     attached_at: datetime = Field(default_factory=utcnow)
     metadata: dict[str, Any] = Field(default_factory=dict)
 

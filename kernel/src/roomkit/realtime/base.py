@@ -7,10 +7,15 @@ from collections.abc import Awaitable, Callable
 
 from roomkit.models.event import EphemeralEvent
 
-__all__ = ["EphemeralCallback", "RealtimeBackend"]
+__all__ = ["EphemeralCallback", "RealtimeBackend", "room_channel"]
 
 EphemeralCallback = Callable[[EphemeralEvent], Awaitable[None]]
 """An async function that receives published ephemeral events."""
+
+
+def room_channel(room_id: str) -> str:
+    """The realtime channel name of a room: ``room:<room_id>``."""
+    return f"room:{room_id}"
 
 
 class RealtimeBackend(ABC):
@@ -32,6 +37,14 @@ class RealtimeBackend(ABC):
     @abstractmethod
     async def unsubscribe(self, subscription_id: str) -> bool:
         """Stop a subscription; ``False`` if it was unknown."""
+
+    async def publish_to_room(self, room_id: str, event: EphemeralEvent) -> None:
+        """Publish ``event`` on the room's channel (:func:`room_channel`)."""
+        await self.publish(room_channel(room_id), event)
+
+    async def subscribe_to_room(self, room_id: str, callback: EphemeralCallback) -> str:
+        """Subscribe to the room's channel (:func:`room_channel`); returns a subscription id."""
+        return await self.subscribe(room_channel(room_id), callback)
 
     async def flush(self, timeout: float | None = 5.0) -> None:  # noqa: B027 - optional hook
         """Wait until the events published so far in this process have reached their

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from roomkit.models.context import RoomContext
 from roomkit.store.contracts import (
     BindingStore,
@@ -57,6 +59,11 @@ class ConversationStore(
       ever leaves a store method.
     """
 
+    #: Whether the engine's telemetry records a ``roomkit.store`` span per call on the message
+    #: path. Stores whose calls are in-process dictionary work (the in-memory store) say
+    #: ``False``: a span would cost far more than the call it measures.
+    traced_calls: ClassVar[bool] = True
+
     async def get_room_snapshot(self, room_id: str, *, recent: int = 20) -> RoomContext | None:
         """The room with its bindings, participants and last ``recent`` events; ``None`` if
         the room does not exist. What the engine reads for every inbound message.
@@ -73,6 +80,30 @@ class ConversationStore(
             room=room,
             bindings=await self.list_bindings(room_id),
             participants=await self.list_participants(room_id),
+            recent_events=await self.get_recent_events(room_id, recent) if recent > 0 else [],
+        )
+
+    async def get_message_snapshot(
+        self, room_id: str, participant_id: str | None, *, recent: int = 20
+    ) -> RoomContext | None:
+        """What the engine reads for every message: the room, its bindings, the participant
+        ``participant_id`` (the sender) and the last ``recent`` events; ``None`` if the room
+        does not exist. ``participants`` holds that one participant, or nothing when it is
+        not a member (or ``participant_id`` is ``None``).
+
+        Unlike :meth:`get_room_snapshot` its cost must not grow with the room's membership:
+        the participant is found by id (:meth:`get_participant`). The default makes those
+        four reads; a store that can do it in one round trip overrides this.
+        """
+        room = await self.get_room(room_id)
+        if room is None:
+            return None
+        bindings = await self.list_bindings(room_id)
+        sender = await self.get_participant(room_id, participant_id) if participant_id else None
+        return RoomContext(
+            room=room,
+            bindings=bindings,
+            participants=[sender] if sender is not None else [],
             recent_events=await self.get_recent_events(room_id, recent) if recent > 0 else [],
         )
 

@@ -70,6 +70,8 @@ class InMemoryStore(ConversationStore):
     ``last_activity_at`` up to date.
     """
 
+    traced_calls = False  # dictionary work: no span per call (see ConversationStore)
+
     def __init__(self) -> None:
         self._rooms: dict[str, _RoomData] = {}
         self._events: dict[str, RoomEvent] = {}
@@ -305,6 +307,26 @@ class InMemoryStore(ConversationStore):
                 "room": data.room,
                 "bindings": list(data.bindings.values()),
                 "participants": data.member_list(),
+                "recent_events": data.events[-recent:] if recent > 0 else [],
+                "metadata": {},
+            },
+        )
+
+    async def get_message_snapshot(
+        self, room_id: str, participant_id: str | None, *, recent: int = 20
+    ) -> RoomContext | None:
+        if type(recent) is not int or not 0 <= recent <= INT64_MAX:
+            recent = check_recent(recent)
+        data = self._find(room_id)
+        if data is None:
+            return None
+        sender = data.participants.get(participant_id) if participant_id else None
+        return construct(
+            RoomContext,
+            {
+                "room": data.room,
+                "bindings": list(data.bindings.values()),
+                "participants": [sender] if sender is not None else [],
                 "recent_events": data.events[-recent:] if recent > 0 else [],
                 "metadata": {},
             },

@@ -31,6 +31,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from roomkit.errors import StoreInputError
+from roomkit.models.event import NO_CHANNEL_DATA
 
 __all__ = [
     "INT64_MAX",
@@ -150,6 +151,7 @@ def _model(model: BaseModel, where: str, depth: int) -> None:
             value is None
             or (kind is dict and not value)
             or (kind is int and INT64_MIN <= value <= INT64_MAX)
+            or value is NO_CHANNEL_DATA  # the shared, immutable default of events
         ):
             continue
         _value(value, f"{where}.{name}", depth)
@@ -186,7 +188,7 @@ def _value(value: Any, where: str, depth: int) -> None:
     elif kind is float:
         if not math.isfinite(value):
             raise StoreInputError(f"{where} is {value}: JSON has no NaN or infinity")
-    elif kind is dict:
+    elif kind is dict or isinstance(value, dict):  # a dict subclass is stored as a dict
         if depth >= MAX_DEPTH:
             raise StoreInputError(f"{where} nests deeper than {MAX_DEPTH} levels")
         for key, item in value.items():

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from roomkit.errors import ConfigurationError
-from roomkit.telemetry.spans import Attr, SpanKind
+from roomkit.telemetry.spans import SpanKind
 
 __all__ = [
     "Attributes",
@@ -33,7 +33,7 @@ __all__ = [
     "TelemetryConfig",
     "TelemetryProvider",
     "describe_error",
-    "resolve_span",
+    "resolve_kind",
 ]
 
 logger = logging.getLogger("roomkit.telemetry")
@@ -41,40 +41,22 @@ logger = logging.getLogger("roomkit.telemetry")
 #: Span and metric attributes: names to values (str, bool, int, float or sequences of those).
 Attributes = Mapping[str, Any]
 
-#: The engine's span calls from before span kinds, ``start_span(name, attributes)``: the kind
-#: each name stands for and the attribute names it used. Goes once the engine passes kinds.
-_ENGINE_SPANS: dict[str, tuple[SpanKind, Mapping[str, str]]] = {
-    "roomkit.process_inbound": (SpanKind.INBOUND_PIPELINE, {}),
-    "roomkit.hook": (SpanKind.HOOK_SYNC, {"hook": Attr.HOOK_NAME, "trigger": Attr.HOOK_TRIGGER}),
-    "roomkit.delivery": (SpanKind.DELIVERY, {}),
-}
-_KIND_VALUES = frozenset(k.value for k in SpanKind)
+_KINDS_BY_VALUE = {k.value: k for k in SpanKind}
 
 
-def resolve_span(
-    kind: SpanKind | str, name: str | Attributes | None, attributes: Attributes | None
-) -> tuple[SpanKind, str, dict[str, Any]]:
-    """Normalise ``start_span`` arguments to ``(kind, name, attributes)``.
+def resolve_kind(kind: SpanKind | str, name: str | None) -> tuple[SpanKind, str]:
+    """Normalise the first two ``start_span`` arguments to ``(kind, name)``.
 
-    Accepts the 0.6.7 shape ``(SpanKind, name)``, a kind given by its value
-    (``"llm.generate"``), and the engine's older ``(name, attributes)`` shape, in which the first
-    argument is the span name and the second a mapping of attributes.
+    ``kind`` is a :class:`SpanKind` or its value (``"llm.generate"``); the name defaults to
+    the kind's value. Any other string is a ``CUSTOM`` span of that name (when no name is
+    given), so ``start_span("my.step")`` works too.
     """
-    attrs: dict[str, Any] = dict(attributes) if attributes else {}
-    if isinstance(kind, SpanKind):
-        return kind, name if isinstance(name, str) and name else kind.value, attrs
-    kind_name = str(kind)
-    if kind_name in _KIND_VALUES:
-        span_kind = SpanKind(kind_name)
-        return span_kind, name if isinstance(name, str) and name else kind_name, attrs
-    span_kind, renames = _ENGINE_SPANS.get(kind_name, (SpanKind.CUSTOM, {}))
-    if isinstance(name, Mapping):
-        attrs = {**name, **attrs}
-    elif isinstance(name, str) and name:  # ("custom-name", "display name")
-        kind_name = name
-    if renames:
-        attrs = {renames.get(k, k): v for k, v in attrs.items()}
-    return span_kind, kind_name, attrs
+    if type(kind) is SpanKind:
+        return kind, name or kind.value
+    known = _KINDS_BY_VALUE.get(str(kind))
+    if known is not None:
+        return known, name or known.value
+    return SpanKind.CUSTOM, name or str(kind)
 
 
 def describe_error(error: BaseException) -> str:
@@ -101,7 +83,7 @@ class TelemetryProvider(ABC):
     def start_span(
         self,
         kind: SpanKind | str,
-        name: str | Attributes | None = None,
+        name: str | None = None,
         *,
         parent_id: str | None = None,
         attributes: Attributes | None = None,
@@ -111,7 +93,7 @@ class TelemetryProvider(ABC):
     ) -> str:
         """Open a span and return its id (``""`` when the provider records nothing).
 
-        Implementations normalise their arguments with :func:`resolve_span`.
+        Implementations normalise ``kind`` and ``name`` with :func:`resolve_kind`.
         """
 
     @abstractmethod
@@ -200,7 +182,7 @@ class NoopTelemetryProvider(TelemetryProvider):
     def start_span(
         self,
         kind: SpanKind | str,
-        name: str | Attributes | None = None,
+        name: str | None = None,
         *,
         parent_id: str | None = None,
         attributes: Attributes | None = None,

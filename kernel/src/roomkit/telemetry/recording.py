@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from roomkit.errors import ConfigurationError
-from roomkit.telemetry.base import Attributes, TelemetryProvider, describe_error, resolve_span
+from roomkit.telemetry.base import Attributes, TelemetryProvider, describe_error, resolve_kind
 from roomkit.telemetry.propagation import TraceParent
 from roomkit.telemetry.spans import Attr, Span, SpanKind, new_trace_id
 
@@ -59,7 +59,7 @@ class RecordingTelemetryProvider(TelemetryProvider):
     def start_span(
         self,
         kind: SpanKind | str,
-        name: str | Attributes | None = None,
+        name: str | None = None,
         *,
         parent_id: str | None = None,
         attributes: Attributes | None = None,
@@ -68,7 +68,8 @@ class RecordingTelemetryProvider(TelemetryProvider):
         channel_id: str | None = None,
     ) -> str:
         try:
-            span_kind, span_name, attrs = resolve_span(kind, name, attributes)
+            span_kind, span_name = resolve_kind(kind, name)
+            attrs = dict(attributes) if attributes else {}
             parent, trace_id = self._parent_of(parent_id)
             span = Span(
                 kind=span_kind,

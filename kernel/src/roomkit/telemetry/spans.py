@@ -93,11 +93,16 @@ class Attr:
     STORE_TABLE = "store.table"
     BACKEND_TYPE = "backend.type"
     # Added by RoomKit (not in 0.6.7)
+    BROADCAST_DELIVERED = "broadcast.delivered"
+    BROADCAST_FAILED = "broadcast.failed"
+    BROADCAST_TARGETS = "broadcast.targets"
     CHANNEL_TYPE = "channel_type"
     DELIVERY_STATUS = "delivery.status"
     ERROR_TYPE = "error.type"
     EVENT_ID = "event_id"
+    IDENTITY_STATUS = "identity.status"
     INBOUND_OUTCOME = "inbound.outcome"
+    ROUTE_SOURCE = "route.source"
     TOOL_NAME = "tool.name"
 
 

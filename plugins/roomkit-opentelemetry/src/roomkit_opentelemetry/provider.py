@@ -41,7 +41,7 @@ from opentelemetry.trace import (
 from opentelemetry.trace import SpanKind as OtelSpanKind
 
 from roomkit.errors import ConfigurationError
-from roomkit.telemetry.base import Attributes, TelemetryProvider, describe_error, resolve_span
+from roomkit.telemetry.base import Attributes, TelemetryProvider, describe_error, resolve_kind
 from roomkit.telemetry.metrics import derive_metrics
 from roomkit.telemetry.propagation import TraceParent
 from roomkit.telemetry.spans import Attr, SpanKind, new_span_id
@@ -128,6 +128,7 @@ class _Open:
     """An open span and what ending it needs."""
 
     span: trace.Span
+    context: SpanContext  # the span's own, kept to avoid asking the SDK again
     kind: SpanKind
     start_ns: int
     previous: Context  # current when the span started: restored when it ends
@@ -192,7 +193,7 @@ class OpenTelemetryProvider(TelemetryProvider):
     def start_span(
         self,
         kind: SpanKind | str,
-        name: str | Attributes | None = None,
+        name: str | None = None,
         *,
         parent_id: str | None = None,
         attributes: Attributes | None = None,
@@ -201,7 +202,8 @@ class OpenTelemetryProvider(TelemetryProvider):
         channel_id: str | None = None,
     ) -> str:
         try:
-            span_kind, span_name, attrs = resolve_span(kind, name, attributes)
+            span_kind, span_name = resolve_kind(kind, name)
+            attrs = dict(attributes) if attributes else {}
             otel_attrs: dict[str, Any] = {_KIND: span_kind.value}
             if self._metadata:
                 otel_attrs.update(self._metadata)
@@ -228,7 +230,9 @@ class OpenTelemetryProvider(TelemetryProvider):
             if not traced and not self.span_metrics:
                 return ""  # no tracing SDK and no metrics: nothing to record
             span_id = _hex_id(span_context) if traced else new_span_id()
-            entry = _Open(span, span_kind, time.perf_counter_ns(), previous, attrs, channel_id)
+            entry = _Open(
+                span, span_context, span_kind, time.perf_counter_ns(), previous, attrs, channel_id
+            )
             with self._lock:
                 if span_id in self._open:  # a no-op tracer handed back its parent's context
                     if not self.span_metrics:
@@ -288,11 +292,14 @@ class OpenTelemetryProvider(TelemetryProvider):
                 return
             span = entry.span
             if attributes:
+                entry.attributes.update(attributes)
+                cleaned = {}
                 for key, value in attributes.items():
-                    entry.attributes[key] = value
                     value = _value(value)
                     if value is not None:
-                        span.set_attribute(_key(key), value)
+                        cleaned[_key(key)] = value
+                if cleaned:
+                    span.set_attributes(cleaned)  # one call: the SDK locks once
             if error is not None:
                 self._exception(entry, error)
                 if error_message is None:
@@ -317,7 +324,7 @@ class OpenTelemetryProvider(TelemetryProvider):
     def _remember(self, span_id: str, entry: _Open) -> None:
         """Keep an ended (or forgotten) span's context for late children and for restoring
         the context when spans end out of order. Called with the lock held."""
-        self._ended[span_id] = (entry.span.get_span_context(), entry.previous)
+        self._ended[span_id] = (entry.context, entry.previous)
         if len(self._ended) > _ENDED_MEMORY:
             del self._ended[next(iter(self._ended))]
 

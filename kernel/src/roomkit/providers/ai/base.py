@@ -13,6 +13,7 @@ from roomkit.models.streaming import (
     StreamThinkingDelta,
     StreamToolCall,
 )
+from roomkit.providers.ai.tracing import instrument
 
 __all__ = ["AIProvider", "structured_events"]
 
@@ -24,7 +25,15 @@ class AIProvider(ABC):
     ``retryable`` set for rate limits, 5xx and timeouts) and never let a vendor exception
     escape. Streaming providers set ``supports_streaming`` and override :meth:`generate_stream`;
     :meth:`generate_structured_stream` is built on it and needs no override.
+
+    Every provider class's ``generate`` / ``generate_stream`` is traced for free: a
+    ``roomkit.ai.generate`` span while a kit with telemetry runs the calling channel (see
+    :mod:`roomkit.providers.ai.tracing`).
     """
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        instrument(cls)
 
     #: Short vendor name used in errors and telemetry ("openai", "anthropic", ...).
     name: str = "ai"

@@ -25,6 +25,7 @@ from roomkit.errors import (
     ConfigurationError,
     VoiceSessionError,
 )
+from roomkit.telemetry.spans import SpanKind
 from roomkit.voice.audio_frame import AudioFrame
 from roomkit.voice.base import VoiceCapability, VoiceSession, VoiceSessionState
 from roomkit.voice.events import RecordingStartedEvent, RecordingStoppedEvent
@@ -410,8 +411,9 @@ class AudioPipeline:
             st.taps = DebugTapSession(config.debug_taps, session.id)
         if st.telemetry is not None:
             st.span_id = st.telemetry.start_span(
+                SpanKind.VOICE_SESSION,
                 "roomkit.voice.pipeline",
-                {"session_id": session.id, "room_id": session.room_id},
+                attributes={"session_id": session.id, "room_id": session.room_id},
                 parent_id=self._parent_spans.pop(session.id, None),
             )
         self._start_recording(st, entries)

@@ -1,0 +1,176 @@
+"""The kit's telemetry as the engine uses it: one :class:`Tracer` per kit.
+
+The engine never calls a :class:`~roomkit.telemetry.base.TelemetryProvider` directly. A kit
+without telemetry (the no-op provider) has no tracer at all (``Runtime.tracer is None``), so
+every instrumented step costs one ``is None`` test. With telemetry, the tracer applies the
+kit's :class:`~roomkit.telemetry.base.TelemetryConfig` once, at construction, so each span
+costs a set lookup more than the provider's own work:
+
+* ``sample_rate``: drawn once per inbound message (:meth:`Tracer.sample`); a message not
+  sampled records no span at all, in its own task and in the tasks it starts (async hooks);
+* ``enabled_spans``: spans of other kinds are not started (``start`` returns ``""``);
+* ``suppressed_hook_triggers``: hook runs of these triggers get no span;
+* ``metadata``: added to the attributes of every span.
+
+Nothing here raises: a failing provider is logged and the room carries on. Spans are ended in
+``finally`` blocks by the callers, so a cancelled message never leaves one open.
+
+While the engine runs an intelligence channel it makes its tracer *active*
+(:func:`activate`): code that does not know the kit, such as an AI provider inside the
+channel, records into it through :func:`active_tracer` (``None``: record nothing).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable
+from contextvars import ContextVar, Token
+from typing import Any, TypeVar
+
+from roomkit.telemetry.base import Attributes, TelemetryConfig, TelemetryProvider, describe_error
+from roomkit.telemetry.spans import SpanKind
+
+__all__ = ["Tracer", "activate", "active_tracer", "deactivate"]
+
+T = TypeVar("T")
+
+logger = logging.getLogger("roomkit.telemetry")
+
+#: True while the current inbound message was not sampled (inherited by the tasks it starts).
+_UNSAMPLED: ContextVar[bool] = ContextVar("roomkit_unsampled", default=False)
+#: The tracer of the kit whose intelligence channel runs in this task (see the module docstring).
+_ACTIVE: ContextVar[Tracer | None] = ContextVar("roomkit_active_tracer", default=None)
+
+
+def active_tracer() -> Tracer | None:
+    """The tracer of the kit running the current channel turn, if it records telemetry."""
+    return _ACTIVE.get()
+
+
+def activate(tracer: Tracer) -> Token[Tracer | None]:
+    """Make ``tracer`` the active one in this task; undo with :func:`deactivate`."""
+    return _ACTIVE.set(tracer)
+
+
+def deactivate(token: Token[Tracer | None]) -> None:
+    """Undo :func:`activate`."""
+    _ACTIVE.reset(token)
+
+
+class Tracer:
+    """A provider with the kit's telemetry configuration applied (see the module docstring)."""
+
+    __slots__ = ("_kinds", "_metadata", "_rate", "_suppressed", "config", "provider")
+
+    def __init__(self, provider: TelemetryProvider, config: TelemetryConfig | None = None) -> None:
+        config = config or TelemetryConfig(provider=provider)
+        self.provider = provider
+        self.config = config
+        self._kinds = None if config.enabled_spans is None else frozenset(config.enabled_spans)
+        self._suppressed = frozenset(str(t) for t in config.suppressed_hook_triggers)
+        self._metadata = dict(config.metadata)
+        self._rate = config.sample_rate
+
+    # -- sampling --------------------------------------------------------------------------
+    def sample(self) -> Token[bool] | None:
+        """Draw whether the inbound message starting now is recorded; hand the returned token
+        to :meth:`unsample` when the message is done (``None``: nothing to undo)."""
+        if self._rate >= 1.0:
+            return None
+        return _UNSAMPLED.set(not self.config.sampled())
+
+    @staticmethod
+    def unsample(token: Token[bool] | None) -> None:
+        """Undo :meth:`sample`."""
+        if token is not None:
+            _UNSAMPLED.reset(token)
+
+    # -- what is recorded --------------------------------------------------------------------
+    def records(self, kind: SpanKind) -> bool:
+        """Whether a span of ``kind`` would be recorded now."""
+        if self._kinds is not None and kind not in self._kinds:
+            return False
+        return not (self._rate < 1.0 and _UNSAMPLED.get())
+
+    def records_hook(self, trigger: str, kind: SpanKind) -> bool:
+        """Whether a hook run of ``trigger`` (a ``kind`` span) would be recorded now."""
+        return trigger not in self._suppressed and self.records(kind)
+
+    # -- spans -------------------------------------------------------------------------------
+    def start(
+        self,
+        kind: SpanKind,
+        name: str,
+        attributes: dict[str, Any] | None = None,
+        *,
+        room_id: str | None = None,
+        channel_id: str | None = None,
+    ) -> str:
+        """Open a span (``""`` when it is not recorded); end it with :meth:`end` or
+        :meth:`fail`."""
+        if self._kinds is not None and kind not in self._kinds:
+            return ""
+        if self._rate < 1.0 and _UNSAMPLED.get():
+            return ""
+        if self._metadata:
+            attributes = {**self._metadata, **attributes} if attributes else dict(self._metadata)
+        try:
+            return self.provider.start_span(
+                kind, name, attributes=attributes, room_id=room_id, channel_id=channel_id
+            )
+        except Exception:
+            logger.exception("telemetry: starting span %s failed", name)
+            return ""
+
+    def end(self, span_id: str, attributes: Attributes | None = None) -> None:
+        """Close a span that went well; ``attributes`` are added to it."""
+        if not span_id:
+            return
+        try:
+            self.provider.end_span(span_id, attributes=attributes)
+        except Exception:
+            logger.exception("telemetry: ending span %s failed", span_id)
+
+    def fail(
+        self, span_id: str, error: BaseException | str, attributes: Attributes | None = None
+    ) -> None:
+        """Close a span that failed: the exception is recorded on it, then it ends with
+        ``status="error"`` and the error's message. ``error`` may also be a message only."""
+        if not span_id:
+            return
+        provider = self.provider
+        try:
+            if isinstance(error, BaseException):
+                provider.record_exception(span_id, error)
+                message = describe_error(error)
+            else:
+                message = error
+            provider.end_span(span_id, status="error", error_message=message, attributes=attributes)
+        except Exception:
+            logger.exception("telemetry: ending span %s failed", span_id)
+
+    async def run(
+        self,
+        kind: SpanKind,
+        name: str,
+        work: Awaitable[T],
+        attributes: dict[str, Any] | None = None,
+        *,
+        room_id: str | None = None,
+    ) -> T:
+        """Await ``work`` in a span of its own (ended as an error when it raises)."""
+        span = self.start(kind, name, attributes, room_id=room_id)
+        try:
+            result = await work
+        except BaseException as exc:
+            self.fail(span, exc)
+            raise
+        self.end(span)
+        return result
+
+    def metric(self, name: str, value: float, attributes: Attributes | None = None) -> None:
+        """Record one measurement (never raises)."""
+        try:
+            self.provider.record_metric(name, value, attributes=attributes)
+        except Exception:
+            logger.exception("telemetry: recording metric %s failed", name)
