@@ -4,9 +4,14 @@ Run as ``python scale_out_worker.py <json settings>``. The worker builds its own
 ``RoomKit(store=PostgresStore, lock_manager=RedisLockManager, realtime=RedisRealtime)`` and
 then, like a web worker behind a load balancer, takes inbound messages from a shared Redis
 list (``<prefix>jobs``) with several concurrent consumers, runs ``process_inbound`` and
-reports each result on ``<prefix>acks``. Its own control list (``<prefix>ctl:<id>``) tells it
-to publish ephemeral events; every ephemeral event it receives on the shared room is recorded
-on ``<prefix>eph:<id>``.
+reports each result on ``<prefix>acks``. A job is moved atomically (``BLMOVE``) to the
+worker's own ``<prefix>processing:<id>`` list while it is handled and removed from there once
+acknowledged, so the jobs of a worker that dies can be handed to the others. Its own control
+list (``<prefix>ctl:<id>``) tells it to publish ephemeral events or stop; every ephemeral
+event it receives on the shared room is recorded on ``<prefix>eph:<id>``.
+
+Every blocking Redis command blocks for 1 s at most, well under the connections' 10 s read
+timeout (a blocking command needs a read timeout longer than its block time).
 """
 
 from __future__ import annotations
@@ -39,31 +44,41 @@ async def main(settings: dict[str, Any]) -> None:
             max_size=settings.get("pool", 6),
             application_name=f"rk-w{wid}-{settings['schema']}",
         ),
-        lock_manager=RedisLockManager(redis_url, prefix=f"{prefix}lock:", lease=2.0),
+        lock_manager=RedisLockManager(redis_url, prefix=prefix, lease=5.0),
         realtime=RedisRealtime(redis_url, prefix=f"{prefix}rt:"),
     )
     kit.register_channel(WebSocketChannel("ws"))
-    queue = aioredis.Redis.from_url(redis_url, socket_timeout=10)
+    name = f"{prefix}w{wid}"  # the coordinator finds this worker's connections by name
+    queue = aioredis.Redis.from_url(redis_url, socket_timeout=10, client_name=name)
 
     async def record(event: EphemeralEvent) -> None:
         await queue.rpush(f"{prefix}eph:{wid}", event.model_dump_json())
 
     await kit.subscribe_room(EPHEMERAL_ROOM, record)
     await queue.rpush(f"{prefix}ready", str(wid))
+    stop = asyncio.Event()
 
-    async def consume() -> None:
-        client = aioredis.Redis.from_url(redis_url, socket_timeout=10)
+    async def control() -> None:
+        client = aioredis.Redis.from_url(redis_url, socket_timeout=10, client_name=name)
         while True:
-            popped = await client.blpop([f"{prefix}ctl:{wid}", f"{prefix}jobs"], timeout=1)
+            popped = await client.blpop([f"{prefix}ctl:{wid}"], timeout=1)
             if popped is None:
                 continue
-            job = json.loads(popped[1])
-            if job["kind"] == "stop":
+            order = json.loads(popped[1])
+            if order["kind"] == "stop":
+                stop.set()
                 return
-            if job["kind"] == "publish":
-                for n in range(job["count"]):
-                    await kit.publish_typing(EPHEMERAL_ROOM, f"w{wid}-{job['round']}-{n}")
+            for n in range(order["count"]):
+                await kit.publish_typing(EPHEMERAL_ROOM, f"w{wid}-{order['round']}-{n}")
+
+    async def consume() -> None:
+        client = aioredis.Redis.from_url(redis_url, socket_timeout=10, client_name=name)
+        processing = f"{prefix}processing:{wid}"
+        while True:
+            raw = await client.blmove(f"{prefix}jobs", processing, 1, "LEFT", "RIGHT")
+            if raw is None:
                 continue
+            job = json.loads(raw)
             message = InboundMessage(
                 channel_id="ws",
                 sender_id=job["sender"],
@@ -85,14 +100,19 @@ async def main(settings: dict[str, Any]) -> None:
             except Exception as exc:  # reported to the coordinator, which retries
                 ack = {"job": job["job"], "worker": wid, "ok": False, "error": repr(exc)}
             await client.rpush(f"{prefix}acks", json.dumps(ack))
+            await client.lrem(processing, 1, raw)
 
-    consumers = [asyncio.create_task(consume()) for _ in range(settings.get("consumers", 8))]
-    await asyncio.wait(consumers, return_when=asyncio.FIRST_COMPLETED)
-    for task in consumers:
+    tasks = [asyncio.create_task(control())]
+    tasks += [asyncio.create_task(consume()) for _ in range(settings.get("consumers", 8))]
+    await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    for task in tasks:
         task.cancel()
-    await asyncio.gather(*consumers, return_exceptions=True)
+    results = await asyncio.gather(*tasks, return_exceptions=True)
     await queue.aclose()
     await kit.close()
+    if not stop.is_set():  # a consumer or the control task crashed: make it visible
+        failures = [r for r in results if not isinstance(r, asyncio.CancelledError | None)]
+        raise SystemExit(f"worker {wid} stopped unexpectedly: {failures!r}")
 
 
 if __name__ == "__main__":
