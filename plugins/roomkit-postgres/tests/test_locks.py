@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from uuid import uuid4
 
 import asyncpg
@@ -19,7 +19,6 @@ from roomkit.errors import (
     LockBackendError,
     RoomLockLostError,
     RoomLockTimeoutError,
-    StoreError,
 )
 from roomkit_conformance.suites.lock_manager import RoomLockManagerSuite
 
@@ -31,23 +30,6 @@ def namespace() -> str:
 
 class TestPostgresLockManager(LockManagerFixtures, RoomLockManagerSuite):
     capabilities = frozenset({"cross_process", "lease_expiry", "fencing"})
-
-
-@pytest.fixture
-async def silent_server() -> AsyncIterator[str]:
-    """A server that accepts connections and never answers (a stalled or blackholed one)."""
-    peers: list[asyncio.StreamWriter] = []
-
-    async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        peers.append(writer)
-
-    server = await asyncio.start_server(accept, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    yield f"postgresql://postgres@127.0.0.1:{port}/test"
-    for writer in peers:
-        writer.close()
-    server.close()
-    await server.wait_closed()
 
 
 async def _wait_until(condition: Callable[[], bool], what: str, bound: float = 60) -> None:
@@ -183,27 +165,12 @@ async def test_a_waiter_whose_session_is_terminated_gets_a_typed_error(
 
 
 @pytest.mark.asyncio
-async def test_unreachable_server_fails_fast_with_a_typed_error() -> None:
+async def test_the_backend_error_never_shows_the_password() -> None:
     manager = PostgresLockManager("postgresql://postgres:secret@127.0.0.1:1/test")
-    started = time.monotonic()
-    with pytest.raises(LockBackendError) as caught:
-        async with manager.locked("r"):  # default timeout: 300 s
+    with pytest.raises(LockBackendError, match="cannot connect to PostgreSQL") as caught:
+        async with manager.locked("r"):
             pytest.fail("locked without a server")
-    assert time.monotonic() - started < 30
-    assert isinstance(caught.value, StoreError)
     assert "secret" not in str(caught.value)
-    await manager.close()
-
-
-@pytest.mark.asyncio
-async def test_a_silent_server_is_given_up_at_the_lock_timeout(silent_server: str) -> None:
-    # the connect timeout (30 s) would otherwise come on top of the lock timeout
-    manager = PostgresLockManager(silent_server, connect_timeout=30)
-    started = time.monotonic()
-    with pytest.raises(RoomLockTimeoutError):
-        async with manager.locked("r", timeout=0.5):
-            pytest.fail("locked without a server")
-    assert time.monotonic() - started < 15
     await manager.close()
 
 

@@ -23,9 +23,9 @@ from roomkit.errors import (
     LockBackendError,
     RoomLockLostError,
     RoomLockTimeoutError,
-    StoreError,
 )
 from roomkit_conformance.suites.lock_manager import RoomLockManagerSuite
+from roomkit_conformance.wire import silent_server as wire_silent_server
 
 
 class TestRedisLockManager(LockManagerFixtures, RoomLockManagerSuite):
@@ -34,19 +34,9 @@ class TestRedisLockManager(LockManagerFixtures, RoomLockManagerSuite):
 
 @pytest.fixture
 async def silent_server() -> AsyncIterator[str]:
-    """A server that accepts connections and never answers (a stalled or blackholed Redis)."""
-    peers: list[asyncio.StreamWriter] = []
-
-    async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        peers.append(writer)
-
-    server = await asyncio.start_server(accept, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    yield f"redis://127.0.0.1:{port}/0"
-    for writer in peers:
-        writer.close()
-    server.close()
-    await server.wait_closed()
+    """A server that accepts connections and never answers (a stalled or blackholed one)."""
+    async with wire_silent_server() as (host, port):
+        yield f"redis://{host}:{port}/0"
 
 
 async def _kill_clients(raw: aioredis.Redis, name: str) -> int:
@@ -208,27 +198,13 @@ async def test_a_killed_process_frees_its_lock_when_the_lease_runs_out(
 
 
 @pytest.mark.asyncio
-async def test_refused_connections_fail_fast_with_a_typed_error() -> None:
-    manager = RedisLockManager("redis://:secret@127.0.0.1:1/0")  # default timeout: 300 s
-    started = time.monotonic()
+async def test_the_backend_error_says_what_to_check_without_the_password() -> None:
+    manager = RedisLockManager("redis://:secret@127.0.0.1:1/0")
     with pytest.raises(LockBackendError, match="is Redis running") as caught:
         async with manager.locked("r"):
             pytest.fail("locked without Redis")
-    assert time.monotonic() - started < 30  # not the 300 s lock timeout
-    assert isinstance(caught.value, StoreError)
+    assert "redis://:***@127.0.0.1:1/0" in str(caught.value)
     assert "secret" not in str(caught.value)
-    await manager.close()
-
-
-@pytest.mark.asyncio
-async def test_a_silent_server_is_given_up_at_the_lock_timeout(silent_server: str) -> None:
-    # Without the deadline cutting the call, the socket timeout (30 s) would come on top.
-    manager = RedisLockManager(silent_server, socket_timeout=30)
-    started = time.monotonic()
-    with pytest.raises(RoomLockTimeoutError, match=r"within 0.5s: Redis .* did not answer"):
-        async with manager.locked("r", timeout=0.5):
-            pytest.fail("locked without an answer")
-    assert time.monotonic() - started < 15
     await manager.close()
 
 

@@ -2,7 +2,12 @@
 
 Subclass :class:`RoomLockManagerSuite` and provide an async ``component`` fixture. Lock
 managers shared between processes claim ``"cross_process"`` and provide ``second_component``
-(another instance on the same backend): a lock held through one must block the other.
+(another instance on the same backend): a lock held through one must block the other. They
+also provide ``unreachable_component`` (an instance whose backend address refuses
+connections) and ``stalled_component`` (an instance pointed at
+:func:`roomkit_conformance.wire.silent_server`, with connect and read time-outs of 30 s): the
+first must fail fast with :class:`~roomkit.errors.LockBackendError` although the default lock
+timeout is long, the second must give up at the caller's lock timeout.
 Managers whose locks expire when the holder dies claim ``"lease_expiry"`` and provide
 ``abandon``: a fixture returning an async callable ``abandon(manager, room_id)`` that takes
 the lock through a *separate* instance and then loses it without releasing (the instance's
@@ -27,7 +32,7 @@ from typing import Any, ClassVar
 import pytest
 
 from roomkit.core.locks import RoomLockHandle, RoomLockManager
-from roomkit.errors import RoomLockLostError, RoomLockTimeoutError
+from roomkit.errors import LockBackendError, RoomLockLostError, RoomLockTimeoutError, StoreError
 from roomkit_conformance.base import SuiteBase, requires
 
 __all__ = ["RoomLockManagerSuite"]
@@ -49,6 +54,16 @@ class RoomLockManagerSuite(SuiteBase):
     async def second_component(self) -> Any:
         """Another instance on the same backend; managers claiming ``cross_process`` override."""
         pytest.fail("a lock manager claiming 'cross_process' must provide 'second_component'")
+
+    @pytest.fixture
+    async def unreachable_component(self) -> Any:
+        """See the module docstring; managers claiming ``cross_process`` override it."""
+        pytest.fail("a lock manager claiming 'cross_process' must provide 'unreachable_component'")
+
+    @pytest.fixture
+    async def stalled_component(self) -> Any:
+        """See the module docstring; managers claiming ``cross_process`` override it."""
+        pytest.fail("a lock manager claiming 'cross_process' must provide 'stalled_component'")
 
     @pytest.fixture
     def abandon(self) -> Any:
@@ -227,6 +242,30 @@ class RoomLockManagerSuite(SuiteBase):
         managers = (component, second_component)
         await asyncio.gather(*(worker(managers[i % 2]) for i in range(16)))
         assert peak == 1
+
+    @requires("cross_process")
+    @pytest.mark.asyncio
+    async def test_an_unreachable_backend_fails_fast_with_a_typed_error(
+        self, unreachable_component: RoomLockManager, request: pytest.FixtureRequest
+    ) -> None:
+        started = time.monotonic()
+        with pytest.raises(LockBackendError) as caught:
+            async with unreachable_component.locked(_room(request)):  # the default timeout
+                pytest.fail("locked without a backend")
+        assert time.monotonic() - started < 30, "waited for the lock timeout instead"
+        assert isinstance(caught.value, StoreError)
+
+    @requires("cross_process")
+    @pytest.mark.asyncio
+    async def test_a_stalled_backend_is_given_up_at_the_lock_timeout(
+        self, stalled_component: RoomLockManager, request: pytest.FixtureRequest
+    ) -> None:
+        started = time.monotonic()
+        with pytest.raises((RoomLockTimeoutError, LockBackendError)):
+            async with stalled_component.locked(_room(request), timeout=0.5):
+                pytest.fail("locked without an answer")
+        # The 30 s connect / read time-outs must not come on top of the lock timeout.
+        assert time.monotonic() - started < 15
 
     @requires("lease_expiry")
     @pytest.mark.asyncio

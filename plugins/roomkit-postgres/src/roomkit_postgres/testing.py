@@ -19,6 +19,7 @@ import pytest
 import pytest_asyncio
 
 from roomkit.core.locks import RoomLockHandle
+from roomkit_conformance.wire import silent_server
 from roomkit_postgres.locks import PostgresLockManager, advisory_key
 from roomkit_postgres.migrations import quote_schema
 from roomkit_postgres.realtime import PostgresRealtime
@@ -119,6 +120,24 @@ class LockManagerFixtures:
         manager = PostgresLockManager(component.dsn, namespace=component.namespace, max_size=25)
         yield manager
         await manager.close()
+
+    @pytest_asyncio.fixture
+    async def unreachable_component(self) -> AsyncIterator[PostgresLockManager]:
+        # nothing listens on port 1
+        manager = PostgresLockManager("postgresql://postgres:secret@127.0.0.1:1/test")
+        yield manager
+        await manager.close()
+
+    @pytest_asyncio.fixture
+    async def stalled_component(self) -> AsyncIterator[PostgresLockManager]:
+        async with silent_server() as (host, port):
+            manager = PostgresLockManager(
+                f"postgresql://postgres@{host}:{port}/test",
+                connect_timeout=30,
+                command_timeout=30,
+            )
+            yield manager
+            await manager.close()
 
     @pytest_asyncio.fixture
     async def abandon(

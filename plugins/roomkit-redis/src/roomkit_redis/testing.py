@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from roomkit.core.locks import RoomLockHandle
+from roomkit_conformance.wire import silent_server
 from roomkit_redis.locks import RedisLockManager
 from roomkit_redis.realtime import RedisRealtime
 
@@ -87,6 +88,21 @@ class LockManagerFixtures:
         manager = RedisLockManager(component.url, prefix=component.prefix, lease=5.0)
         yield manager
         await manager.close()
+
+    @pytest_asyncio.fixture
+    async def unreachable_component(self) -> AsyncIterator[RedisLockManager]:
+        manager = RedisLockManager("redis://:secret@127.0.0.1:1/0")  # nothing listens on port 1
+        yield manager
+        await manager.close()
+
+    @pytest_asyncio.fixture
+    async def stalled_component(self) -> AsyncIterator[RedisLockManager]:
+        async with silent_server() as (host, port):
+            manager = RedisLockManager(
+                f"redis://{host}:{port}/0", socket_timeout=30, connect_timeout=30
+            )
+            yield manager
+            await manager.close()
 
     @pytest_asyncio.fixture
     async def abandon(
