@@ -6,22 +6,27 @@ then, like a web worker behind a load balancer, takes inbound messages from a sh
 list (``<prefix>jobs``) with several concurrent consumers, runs ``process_inbound`` and
 reports each result on ``<prefix>acks``. A job is moved atomically (``BLMOVE``) to the
 worker's own ``<prefix>processing:<id>`` list while it is handled and removed from there once
-acknowledged, so the jobs of a worker that dies can be handed to the others. Its own control
+acknowledged (one such list per consumer), so the jobs of a worker that dies can be handed to
+the others. Its own control
 list (``<prefix>ctl:<id>``) tells it to publish ephemeral events or stop; every ephemeral
 event it receives on the shared room is recorded on ``<prefix>eph:<id>``.
 
-Every blocking Redis command blocks for 1 s at most, well under the connections' 10 s read
-timeout (a blocking command needs a read timeout longer than its block time).
+Every blocking Redis command blocks for 1 s at most, well under its connection's read timeout
+(a blocking command needs a read timeout longer than its block time). A consumer survives
+Redis errors: the job it held stays in its processing list and is handled again (with the same
+idempotency key) before it takes a new one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 from roomkit_postgres import PostgresStore
 from roomkit_redis import RedisLockManager, RedisRealtime
 
@@ -49,7 +54,7 @@ async def main(settings: dict[str, Any]) -> None:
     )
     kit.register_channel(WebSocketChannel("ws"))
     name = f"{prefix}w{wid}"  # the coordinator finds this worker's connections by name
-    queue = aioredis.Redis.from_url(redis_url, socket_timeout=10, client_name=name)
+    queue = aioredis.Redis.from_url(redis_url, socket_timeout=30, client_name=name)
 
     async def record(event: EphemeralEvent) -> None:
         await queue.rpush(f"{prefix}eph:{wid}", event.model_dump_json())
@@ -59,9 +64,14 @@ async def main(settings: dict[str, Any]) -> None:
     stop = asyncio.Event()
 
     async def control() -> None:
-        client = aioredis.Redis.from_url(redis_url, socket_timeout=10, client_name=name)
+        client = aioredis.Redis.from_url(redis_url, socket_timeout=30, client_name=name)
         while True:
-            popped = await client.blpop([f"{prefix}ctl:{wid}"], timeout=1)
+            try:
+                popped = await client.blpop([f"{prefix}ctl:{wid}"], timeout=1)
+            except RedisError as exc:
+                print(f"worker {wid}: Redis error {exc!r}; resuming", file=sys.stderr)
+                await asyncio.sleep(0.1)
+                continue
             if popped is None:
                 continue
             order = json.loads(popped[1])
@@ -71,48 +81,63 @@ async def main(settings: dict[str, Any]) -> None:
             for n in range(order["count"]):
                 await kit.publish_typing(EPHEMERAL_ROOM, f"w{wid}-{order['round']}-{n}")
 
-    async def consume() -> None:
-        client = aioredis.Redis.from_url(redis_url, socket_timeout=10, client_name=name)
-        processing = f"{prefix}processing:{wid}"
+    async def handle(job: dict[str, Any]) -> dict[str, Any]:
+        message = InboundMessage(
+            channel_id="ws",
+            sender_id=job["sender"],
+            content=TextContent(body=f"{job['sender']}#{job['seq']}"),
+            idempotency_key=job["key"],
+            room_id=job["room"],
+        )
+        try:
+            result = await kit.process_inbound(message)
+        except Exception as exc:  # reported to the coordinator, which retries
+            return {"job": job["job"], "worker": wid, "ok": False, "error": repr(exc)}
+        event = result.event
+        return {
+            "job": job["job"],
+            "worker": wid,
+            "ok": event is not None,
+            "event_id": event.id if event else None,
+            "index": event.index if event else None,
+            "duplicate": result.duplicate,
+        }
+
+    async def consume(n: int) -> None:
+        # One processing list per consumer: after a Redis error (a reply lost on the way, so
+        # BLMOVE may have moved a job nobody saw), the consumer first finishes what is there.
+        client = aioredis.Redis.from_url(redis_url, socket_timeout=30, client_name=name)
+        processing = f"{prefix}processing:{wid}:{n}"
         while True:
-            raw = await client.blmove(f"{prefix}jobs", processing, 1, "LEFT", "RIGHT")
-            if raw is None:
-                continue
-            job = json.loads(raw)
-            message = InboundMessage(
-                channel_id="ws",
-                sender_id=job["sender"],
-                content=TextContent(body=f"{job['sender']}#{job['seq']}"),
-                idempotency_key=job["key"],
-                room_id=job["room"],
-            )
             try:
-                result = await kit.process_inbound(message)
-                event = result.event
-                ack = {
-                    "job": job["job"],
-                    "worker": wid,
-                    "ok": event is not None,
-                    "event_id": event.id if event else None,
-                    "index": event.index if event else None,
-                    "duplicate": result.duplicate,
-                }
-            except Exception as exc:  # reported to the coordinator, which retries
-                ack = {"job": job["job"], "worker": wid, "ok": False, "error": repr(exc)}
-            await client.rpush(f"{prefix}acks", json.dumps(ack))
-            await client.lrem(processing, 1, raw)
+                raw = await client.lindex(processing, 0)
+                if raw is None:
+                    raw = await client.blmove(f"{prefix}jobs", processing, 1, "LEFT", "RIGHT")
+                if raw is None:
+                    continue
+                ack = await handle(json.loads(raw))
+                await client.rpush(f"{prefix}acks", json.dumps(ack))
+                await client.lrem(processing, 1, raw)
+            except RedisError as exc:  # the job stays in the processing list: done again
+                print(f"worker {wid}/{n}: Redis error {exc!r}; resuming", file=sys.stderr)
+                await asyncio.sleep(0.1)
 
     tasks = [asyncio.create_task(control())]
-    tasks += [asyncio.create_task(consume()) for _ in range(settings.get("consumers", 8))]
-    await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    tasks += [asyncio.create_task(consume(n)) for n in range(settings["consumers"])]
+    done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    if not stop.is_set():
+        # A consumer or the control task crashed. Say why and exit at once: the coordinator
+        # watches the workers and fails the run (a worker lingering without consumers would
+        # only leave its jobs stalled).
+        for task in done:
+            task.print_stack(file=sys.stderr)
+            print(f"worker {wid} stopped unexpectedly: {task!r}", file=sys.stderr, flush=True)
+        os._exit(3)
     for task in tasks:
         task.cancel()
-    results = await asyncio.gather(*tasks, return_exceptions=True)
+    await asyncio.gather(*tasks, return_exceptions=True)
     await queue.aclose()
     await kit.close()
-    if not stop.is_set():  # a consumer or the control task crashed: make it visible
-        failures = [r for r in results if not isinstance(r, asyncio.CancelledError | None)]
-        raise SystemExit(f"worker {wid} stopped unexpectedly: {failures!r}")
 
 
 if __name__ == "__main__":
