@@ -8,7 +8,7 @@ DISTS := kernel conformance $(sort $(wildcard plugins/*/)) \
          $(filter-out contrib/plugin-template/,$(sort $(wildcard contrib/*/)))
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install demo test lint format bench clean dist
 
 install: $(STAMP)
 
@@ -39,5 +39,12 @@ format: install
 bench: install
 	$(PY) tests/perf/run.py
 
+# A wheel and an sdist of every distribution, in $(DIST_DIR) (what `pip install` takes while
+# no roomkit-* distribution is on a package index).
+DIST_DIR ?= dist
+dist: install
+	rm -rf $(DIST_DIR)
+	$(foreach d,$(DISTS),$(UV) build --quiet --out-dir $(DIST_DIR) ./$(patsubst %/,%,$(d)) &&) true
+
 clean:
-	rm -rf $(VENV) .bench
+	rm -rf $(VENV) .bench dist

@@ -129,7 +129,11 @@ async def main() -> None:
         chars = list(body)
         for i in digits[:-4]:
             chars[i] = "*"
-        masked = event.model_copy(update={"content": TextContent(body="".join(chars))})
+        # model_validate, not model_copy: a copy skips validation. (The engine checks what a
+        # hook returns anyway, and treats an invalid event as that hook's failure.)
+        masked = RoomEvent.model_validate(
+            {**event.model_dump(), "content": TextContent(body="".join(chars))}
+        )
         return HookResult.modify(masked)
 
     # A moderation hook: spam is stopped (stored as blocked, delivered to nobody).

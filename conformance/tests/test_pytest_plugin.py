@@ -56,16 +56,30 @@ def test_marker_selects_suite_tests(tmp_path: Path) -> None:
 
 
 def test_report_and_header(tmp_path: Path) -> None:
-    report = tmp_path / "report.json"
+    report = tmp_path / "report.jsonl"
     result = _pytest(tmp_path, f"--roomkit-report={report}")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "roomkit-kernel" in result.stdout
     assert "plugin API" in result.stdout
-    data = json.loads(report.read_text())
-    outcomes = {t["name"]: t["outcome"] for t in data["tests"]}
+    events = [json.loads(line) for line in report.read_text().splitlines()]
+    collected = events[0]
+    assert collected["event"] == "collected"
+    tests = [e for e in events if e["event"] == "test"]
+    assert sorted(e["nodeid"] for e in tests) == sorted(collected["nodeids"])
+    outcomes = {e["nodeid"].split("::")[-1]: e["outcome"] for e in tests}
     assert outcomes["test_plain"] == "passed"
     assert outcomes["test_span_ids_are_unique_and_non_empty"] == "skipped"
-    assert data["collection_errors"] == []
+    assert not [e for e in events if e["event"] == "collect_error"]
+
+
+def test_report_names_collection_errors(tmp_path: Path) -> None:
+    (tmp_path / "test_broken.py").write_text("import no_such_module_for_this_test\n")
+    report = tmp_path / "report.jsonl"
+    _pytest(tmp_path, f"--roomkit-report={report}", "--continue-on-collection-errors")
+    events = [json.loads(line) for line in report.read_text().splitlines()]
+    (error,) = [e for e in events if e["event"] == "collect_error"]
+    assert error["nodeid"] == "test_broken.py"
+    assert "no_such_module_for_this_test" in error["message"]
 
 
 def test_strict_services_option_is_registered(tmp_path: Path) -> None:

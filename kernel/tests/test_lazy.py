@@ -44,5 +44,6 @@ def test_packages_use_it() -> None:
     import roomkit.testing
 
     assert roomkit.testing.MockAIProvider.__name__ == "MockAIProvider"
-    with pytest.raises(ImportError, match="roomkit-twilio"):
-        roomkit.TwilioSMSProvider  # noqa: B018 - the lookup is the test
+    # attribute access: the AttributeError flavour of PluginNotInstalledError (hasattr is False)
+    with pytest.raises(AttributeError, match="roomkit-deepgram"):
+        roomkit.DeepgramSTTProvider  # noqa: B018 - the lookup is the test

@@ -74,6 +74,34 @@ METRICS: tuple[Metric, ...] = (
         False,
         "{:,.1f}",
     ),
+    Metric(
+        "voice_pipeline",
+        "frames_per_s",
+        "audio pipeline, mock stages, 20-ms frames: frames/s",
+        True,
+    ),
+    Metric("voice_pipeline_noop", "frames_per_s", "audio pipeline, minimal stages: frames/s", True),
+    Metric(
+        "voice_pipeline_20", "frames_per_s", "audio pipeline, 20 interleaved calls: frames/s", True
+    ),
+    Metric(
+        "voice_call_1h",
+        "first_10pct_us_per_frame",
+        "1-hour call: us/frame, first 10%",
+        False,
+        "{:.2f}",
+    ),
+    Metric(
+        "voice_call_1h",
+        "last_10pct_us_per_frame",
+        "1-hour call: us/frame, last 10%",
+        False,
+        "{:.2f}",
+    ),
+    Metric("voice_call_1h", "frames_per_s", "1-hour call (180,000 frames): frames/s", True),
+    Metric(
+        "voice_call_1h", "peak_rss_growth_mb", "1-hour call: peak RSS growth, MB", False, "{:,.1f}"
+    ),
 )
 
 # Fields that say whether the work really happened; they should match between implementations.
@@ -88,6 +116,10 @@ SANITY_FIELDS: dict[str, tuple[str, ...]] = {
     "history_ai_2k": ("deliveries_per_msg", "n_done"),
     "memory": ("events_stored_check",),
     "ai_overhead": ("ai_turns_per_msg",),
+    "voice_pipeline": ("speech_ends", "vad_events"),
+    "voice_pipeline_noop": ("speech_ends", "vad_events"),
+    "voice_pipeline_20": ("speech_ends", "vad_events"),
+    "voice_call_1h": ("speech_ends", "speech_bytes"),
 }
 
 

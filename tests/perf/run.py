@@ -74,6 +74,12 @@ WORKLOADS: tuple[Workload, ...] = (
     Workload("memory", "bench_memory.py", (), quick_flags=("--events", "--traced-events")),
     Workload("import", "bench_import.py", (), quick_flags=()),
     Workload("ai_overhead", "bench_ai_overhead.py", ("--n", "1000")),
+    Workload("voice_pipeline", "bench_voice_pipeline.py", ("--n", "50000")),
+    Workload(
+        "voice_pipeline_noop", "bench_voice_pipeline.py", ("--n", "50000", "--stages", "noop")
+    ),
+    Workload("voice_pipeline_20", "bench_voice_pipeline.py", ("--n", "50000", "--sessions", "20")),
+    Workload("voice_call_1h", "bench_voice_pipeline.py", ("--mode", "call", "--n", "180000")),
 )
 
 

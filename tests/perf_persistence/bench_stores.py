@@ -285,11 +285,11 @@ async def _load_postgres(store: PostgresStore, rows: list[tuple[str, str, str, s
     async with pool.acquire() as conn:
         await conn.executemany(
             "INSERT INTO rooms (id, status, created_at, last_activity_at, activity, data)"
-            " VALUES ($1, 'active', now(), now(), $2, $3::jsonb)",
+            " VALUES ($1, 'active', now(), now(), $2, $3::json)",
             [(r[0], i, r[1]) for i, r in enumerate(rows)],
         )
         await conn.executemany(
-            "INSERT INTO bindings (room_id, channel_id, data) VALUES ($1, 'sms', $2::jsonb)",
+            "INSERT INTO bindings (room_id, channel_id, data) VALUES ($1, 'sms', $2::json)",
             [(r[0], r[2]) for r in rows],
         )
         await conn.executemany(

@@ -8,10 +8,11 @@ samples belong to plugins that are not built yet and are not run here.
 
 from __future__ import annotations
 
-import os
+import logging
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
@@ -233,27 +234,66 @@ async def test_room_lifecycle_sample() -> None:
 
 
 async def test_lock_manager_sample() -> None:
+    from collections.abc import AsyncIterator
+    from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
     from roomkit import InMemoryLockManager
 
+    steps: list[str] = []
+
     class MyRedisLockManager(InMemoryLockManager):
-        """Stands in for a user's distributed lock manager."""
+        """Stands in for a user's distributed lock manager: records each lock it gives."""
+
+        def locked(
+            self, room_id: str, timeout: float | None = None
+        ) -> AbstractAsyncContextManager[None]:
+            return self._recorded(room_id, timeout)
+
+        @asynccontextmanager
+        async def _recorded(self, room_id: str, timeout: float | None) -> AsyncIterator[None]:
+            async with super().locked(room_id, timeout):
+                steps.append(f"take {room_id}")
+                yield
+                steps.append(f"give {room_id}")
 
     kit = RoomKit()  # default in-memory
     kit = RoomKit(lock_manager=MyRedisLockManager())  # distributed
-    assert isinstance(kit.lock_manager, MyRedisLockManager)
+    kit.register_channel(WebSocketChannel("ws"))
+    await kit.create_room(room_id="r")
+    await kit.attach_channel("r", "ws")
+
+    @kit.hook(HookTrigger.BEFORE_BROADCAST)
+    async def check(event: RoomEvent, ctx: RoomContext) -> HookResult:
+        steps.append("hook")
+        return HookResult.allow()
+
+    await kit.process_inbound(
+        InboundMessage(channel_id="ws", sender_id="u", content=TextContent(body="hi")),
+        room_id="r",
+    )
+    # The message took the room's lock from the user's manager and held it around the hooks.
+    assert steps == ["take r", "hook", "give r"]
 
 
-async def test_telemetry_sample() -> None:
+async def test_telemetry_sample(caplog: pytest.LogCaptureFixture) -> None:
     from roomkit import ConsoleTelemetryProvider, TelemetryConfig
 
     kit = RoomKit(telemetry=TelemetryConfig(provider=ConsoleTelemetryProvider()))
     kit.register_channel(WebSocketChannel("ws"))
+    kit.register_channel(WebSocketChannel("peer"))
     await kit.create_room(room_id="r")
     await kit.attach_channel("r", "ws")
-    result = await kit.process_inbound(
-        InboundMessage(channel_id="ws", sender_id="u", content=TextContent(body="traced"))
-    )
-    assert result.event is not None
+    await kit.attach_channel("r", "peer")
+    with caplog.at_level(logging.INFO, logger="roomkit.telemetry"):
+        result = await kit.process_inbound(
+            InboundMessage(channel_id="ws", sender_id="u", content=TextContent(body="traced"))
+        )
+    assert result.accepted
+    spans = [r.getMessage() for r in caplog.records if r.getMessage().startswith("span ")]
+    names = [line.split()[1] for line in spans]
+    assert names == ["roomkit.delivery", "roomkit.process_inbound"]  # inner span ends first
+    assert "'room_id': 'r'" in spans[1]
+    assert "status=ok" in spans[1]
 
 
 async def test_skills_sample() -> None:
@@ -341,11 +381,11 @@ async def test_conversation_state_and_pipeline_samples() -> None:
     await handler.set_language("room-1", "French", channel_id="voice")
 
 
-async def test_gemini_agent_sample() -> None:
+async def test_gemini_agent_sample(gemini_wire: Any) -> None:
     pytest.importorskip("roomkit_gemini", reason="roomkit-gemini is not installed")
     from roomkit import Agent, GeminiAIProvider, GeminiConfig
 
-    config = GeminiConfig(api_key="test-key")
+    config = GeminiConfig(api_key="test-key", base_url=gemini_wire.sdk_root)  # the wire fake
     triage = Agent(
         "agent-triage",
         provider=GeminiAIProvider(config),
@@ -358,26 +398,71 @@ async def test_gemini_agent_sample() -> None:
         system_prompt="You triage incoming requests.",
         memory=HandoffMemoryProvider(SlidingWindowMemory(max_events=20)),
     )
-    assert triage.channel_id == "agent-triage"
+    kit = RoomKit()
+    kit.register_channel(WebSocketChannel("ws"))
+    kit.register_channel(triage)
+    await kit.create_room(room_id="call-1")
+    await kit.attach_channel("call-1", "ws")
+    await kit.attach_channel("call-1", "agent-triage", category=ChannelCategory.INTELLIGENCE)
+    await gemini_wire.reply("Bonjour ! Comment puis-je vous aider ?")
+    result = await kit.process_inbound(
+        InboundMessage(channel_id="ws", sender_id="caller", content=TextContent(body="Hello"))
+    )
+    (reply,) = result.responses
+    assert reply.content == TextContent(body="Bonjour ! Comment puis-je vous aider ?")
+    assert reply.source.channel_id == "agent-triage"
+    sent = await gemini_wire.last_request_text()
+    assert "Role: Triage receptionist" in sent  # the identity went into the system prompt
+    assert "always respond in French" in sent
+    assert "Hello" in sent
+    await kit.close()
 
 
-async def test_mcp_tools_sample() -> None:
+async def test_mcp_tools_sample(mcp_server_url: str) -> None:
     pytest.importorskip("roomkit_mcp", reason="roomkit-mcp is not installed")
     from roomkit import MCPToolProvider, compose_tool_handlers
 
     async def my_custom_handler(name: str, arguments: dict[str, Any]) -> str:
         return "custom"
 
-    mcp = MCPToolProvider(server_url="http://localhost:3000")
+    mcp = MCPToolProvider(server_url=mcp_server_url)  # a real MCP server on 127.0.0.1
     handler = compose_tool_handlers(mcp.handler, my_custom_handler)
-    assert callable(handler)
+    try:
+        tools = {tool.name: tool for tool in await mcp.list_tools()}
+        assert tools["add"].description == "Add two integers."
+        assert await handler("add", {"a": 2, "b": 40}) == "42"  # called on the server
+        assert await handler("lookup_order", {}) == "custom"  # unknown to MCP: next handler
+    finally:
+        await mcp.close()
 
 
 async def test_postgres_store_sample() -> None:
     pytest.importorskip("roomkit_postgres", reason="roomkit-postgres is not installed")
+    import asyncpg
+    from roomkit_postgres.testing import drop_schema, require_server
+
     from roomkit import PostgresStore
 
-    dsn = os.environ.get("ROOMKIT_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+    dsn = await require_server()
+    schema = f"rk_seed_{uuid4().hex[:12]}"  # the sample's "...": a server and a schema
     kit = RoomKit()  # uses InMemoryStore by default
-    kit = RoomKit(store=PostgresStore(dsn=dsn))  # PostgreSQL
-    assert isinstance(kit.store, PostgresStore)
+    kit = RoomKit(store=PostgresStore(dsn=dsn, schema=schema))  # PostgreSQL
+    try:
+        kit.register_channel(WebSocketChannel("ws"))
+        await kit.create_room(room_id="support-1")
+        await kit.attach_channel("support-1", "ws")
+        for body in ("first", "second"):
+            await kit.process_inbound(
+                InboundMessage(channel_id="ws", sender_id="u", content=TextContent(body=body))
+            )
+        conn = await asyncpg.connect(dsn, timeout=10)
+        try:
+            rooms = await conn.fetch(f'SELECT id FROM "{schema}".rooms')
+            events = await conn.fetch(f'SELECT idx, room_id FROM "{schema}".events ORDER BY idx')
+        finally:
+            await conn.close()
+        assert [r["id"] for r in rooms] == ["support-1"]
+        assert [(e["idx"], e["room_id"]) for e in events] == [(0, "support-1"), (1, "support-1")]
+    finally:
+        await kit.close()
+        await drop_schema(dsn, schema)

@@ -14,15 +14,27 @@ from typing import Any
 from roomkit_conformance.suites.channel import ChannelHarness
 from roomkit_conformance.suites.identity import IdentityHarness
 from roomkit_conformance.suites.telemetry import TelemetryHarness
+from roomkit_conformance.voice_builtins import *  # noqa: F403 - voice factories, listed below
+from roomkit_conformance.voice_builtins import __all__ as _VOICE
 
 __all__ = [
     "console_telemetry",
     "memory_lock_manager",
     "memory_realtime",
     "memory_store",
+    "mock_email_provider",
+    "mock_http_messaging_provider",
     "mock_identity_resolver",
+    "mock_messenger_messaging_provider",
+    "mock_rcs_provider",
+    "mock_sms_provider",
+    "mock_teams_messaging_provider",
+    "mock_telegram_messaging_provider",
+    "mock_whatsapp_messaging_provider",
+    "mock_whatsapp_personal_messaging_provider",
     "noop_telemetry",
     "websocket_channel",
+    *_VOICE,
 ]
 
 
@@ -123,3 +135,58 @@ def noop_telemetry() -> Any:
     from roomkit.telemetry.base import NoopTelemetryProvider
 
     return NoopTelemetryProvider()
+
+
+# -- messaging mocks: each wrapped with the wire view of roomkit_conformance.mock_messaging ----
+def _messaging(module: str, cls: str, recipient: str = "+15550199") -> Any:
+    import importlib
+
+    from roomkit_conformance.mock_messaging import MOCK_WEBHOOK_SECRET, mock_harness
+
+    provider = getattr(importlib.import_module(module), cls)(webhook_secret=MOCK_WEBHOOK_SECRET)
+    return mock_harness(provider, recipient)
+
+
+def mock_sms_provider() -> Any:
+    """:class:`~roomkit.providers.sms.mock.MockSMSProvider` with its wire view."""
+    return _messaging("roomkit.providers.sms.mock", "MockSMSProvider")
+
+
+def mock_rcs_provider() -> Any:
+    """:class:`~roomkit.providers.rcs.mock.MockRCSProvider` with its wire view."""
+    return _messaging("roomkit.providers.rcs.mock", "MockRCSProvider")
+
+
+def mock_email_provider() -> Any:
+    """:class:`~roomkit.providers.email.mock.MockEmailProvider` with its wire view."""
+    return _messaging("roomkit.providers.email.mock", "MockEmailProvider", "ada@example.com")
+
+
+def mock_http_messaging_provider() -> Any:
+    """:class:`~roomkit.providers.http.mock.MockHTTPProvider` with its wire view."""
+    return _messaging("roomkit.providers.http.mock", "MockHTTPProvider", "recipient-1")
+
+
+def mock_messenger_messaging_provider() -> Any:
+    """:class:`~roomkit.providers.messenger.mock.MockMessengerProvider` with its wire view."""
+    return _messaging("roomkit.providers.messenger.mock", "MockMessengerProvider", "psid-1")
+
+
+def mock_whatsapp_messaging_provider() -> Any:
+    """:class:`~roomkit.providers.whatsapp.mock.MockWhatsAppProvider` with its wire view."""
+    return _messaging("roomkit.providers.whatsapp.mock", "MockWhatsAppProvider")
+
+
+def mock_whatsapp_personal_messaging_provider() -> Any:
+    """:class:`~roomkit.providers.whatsapp.mock.MockWhatsAppPersonalProvider` with its wire."""
+    return _messaging("roomkit.providers.whatsapp.mock", "MockWhatsAppPersonalProvider")
+
+
+def mock_telegram_messaging_provider() -> Any:
+    """:class:`~roomkit.providers.telegram.mock.MockTelegramProvider` with its wire view."""
+    return _messaging("roomkit.providers.telegram.mock", "MockTelegramProvider", "chat-1")
+
+
+def mock_teams_messaging_provider() -> Any:
+    """:class:`~roomkit.providers.teams.mock.MockTeamsProvider` with its wire view."""
+    return _messaging("roomkit.providers.teams.mock", "MockTeamsProvider", "conversation-1")

@@ -6,8 +6,9 @@ It adds:
 * ``--roomkit-strict-services``: a test whose real service (PostgreSQL, Redis ...) is
   unreachable fails instead of skipping (also on when ``CI=true``), see
   :func:`roomkit_conformance.services.service_unavailable`;
-* ``--roomkit-report=PATH``: writes a JSON outcome of every test, read by ``roomkit
-  conformance`` to build its table;
+* ``--roomkit-report=PATH``: streams JSON lines to PATH as the session goes (the collected
+  test ids, each collection error, each test's final outcome), read by ``roomkit
+  conformance`` to report each component as soon as its tests are done;
 * a header line with the kernel and plugin-API versions.
 """
 
@@ -80,35 +81,44 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 class _Report:
-    """Collects one entry per test and writes them as JSON at the end of the session."""
+    """Writes one JSON line per event, flushed at once so a reader can follow the session."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.tests: dict[str, dict[str, Any]] = {}
-        self.collection_errors: list[str] = []
+        self._stream = path.open("a", encoding="utf-8")
+        self._tests: dict[str, dict[str, str]] = {}
+
+    def _write(self, event: dict[str, Any]) -> None:
+        self._stream.write(json.dumps(event) + "\n")
+        self._stream.flush()
+
+    @pytest.hookimpl
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self._write(
+                {"event": "collect_error", "nodeid": report.nodeid, "message": _short(report)}
+            )
+
+    @pytest.hookimpl
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self._write({"event": "collected", "nodeids": [item.nodeid for item in session.items]})
 
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        entry = self.tests.setdefault(
-            report.nodeid,
-            {"name": report.nodeid.split("::")[-1], "outcome": "passed", "message": ""},
-        )
+        entry = self._tests.setdefault(report.nodeid, {"outcome": "passed", "message": ""})
         if report.failed:
             entry["outcome"] = "failed" if report.when == "call" else "error"
             entry["message"] = _short(report)
         elif report.skipped and entry["outcome"] == "passed":
             entry["outcome"] = "skipped"
             entry["message"] = _short(report)
+        if report.when == "teardown":
+            self._write({"event": "test", "nodeid": report.nodeid, **entry})
+            del self._tests[report.nodeid]
 
     @pytest.hookimpl
-    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        if report.failed:
-            self.collection_errors.append(f"collection of {report.nodeid}: {_short(report)}")
-
-    @pytest.hookimpl
-    def pytest_sessionfinish(self) -> None:
-        data = {"tests": list(self.tests.values()), "collection_errors": self.collection_errors}
-        self.path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    def pytest_unconfigure(self) -> None:
+        self._stream.close()
 
 
 def _short(report: pytest.TestReport | pytest.CollectReport) -> str:

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from roomkit.telemetry.base import Attributes, NoopTelemetryProvider, TelemetryProvider
+from roomkit.telemetry.base import (
+    Attributes,
+    NoopTelemetryProvider,
+    TelemetryProvider,
+    resolve_span,
+)
+from roomkit.telemetry.spans import SpanKind
 from roomkit_conformance.runner import Target, run_target
 from roomkit_conformance.suites import SUITES
 from roomkit_conformance.suites.telemetry import TelemetryHarness, TelemetryProviderSuite
@@ -25,11 +31,20 @@ class ListTelemetry(TelemetryProvider):
         self.metrics: list[tuple[str, float]] = []
 
     def start_span(
-        self, name: str, attributes: Attributes | None = None, parent_id: str | None = None
+        self,
+        kind: SpanKind | str,
+        name: str | Attributes | None = None,
+        *,
+        parent_id: str | None = None,
+        attributes: Attributes | None = None,
+        room_id: str | None = None,
+        session_id: str | None = None,
+        channel_id: str | None = None,
     ) -> str:
+        _, span_name, _ = resolve_span(kind, name, attributes)
         with self._lock:
             span = f"s{next(self._ids)}"
-            self.open[span] = name
+            self.open[span] = span_name
         return span
 
     def end_span(
@@ -37,8 +52,9 @@ class ListTelemetry(TelemetryProvider):
         span_id: str,
         *,
         status: str = "ok",
-        error: BaseException | None = None,
+        error_message: str | None = None,
         attributes: Attributes | None = None,
+        error: BaseException | None = None,
     ) -> None:
         with self._lock:
             name = self.open.pop(span_id, None)
@@ -73,13 +89,13 @@ from roomkit.telemetry.base import TelemetryProvider
 class Strict(TelemetryProvider):
     def __init__(self):
         self.open = {}
-    def start_span(self, name, attributes=None, parent_id=None):
+    def start_span(self, kind, name=None, *, parent_id=None, attributes=None, **ids):
         if parent_id is not None and parent_id not in self.open:
             raise KeyError(parent_id)
         span = "same-id"
         self.open[span] = name
         return span
-    def end_span(self, span_id, *, status="ok", error=None, attributes=None):
+    def end_span(self, span_id, *, status="ok", error_message=None, attributes=None, error=None):
         del self.open[span_id]
     def record_metric(self, name, value, *, unit="", attributes=None):
         if value != value:

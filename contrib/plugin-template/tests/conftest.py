@@ -6,5 +6,5 @@ import importlib.util
 import sys
 from pathlib import Path
 
-if importlib.util.find_spec("roomkit_reverse") is None:
+if importlib.util.find_spec("roomkit_example") is None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))

@@ -7,6 +7,8 @@ whole family with one ``except`` and the narrower classes when they care which r
 from __future__ import annotations
 
 __all__ = [
+    "AudioFormatError",
+    "AudioStageError",
     "ChainDepthExceededError",
     "ChannelNotFoundError",
     "ChannelNotRegisteredError",
@@ -14,12 +16,17 @@ __all__ = [
     "ConfigurationError",
     "DeliveryError",
     "HookTimeoutError",
+    "IdentityNotFoundError",
     "IdentityResolutionError",
     "InvalidContentError",
     "LockBackendError",
+    "MissingDependencyError",
+    "ParticipantNotFoundError",
     "PayloadTooLargeError",
+    "PermanentProviderError",
     "PluginError",
     "ProviderError",
+    "ProviderTimeoutError",
     "RateLimitedError",
     "RoomClosedError",
     "RoomKitError",
@@ -27,6 +34,14 @@ __all__ = [
     "RoomLockTimeoutError",
     "RoomNotFoundError",
     "StoreError",
+    "StoreInputError",
+    "TransientProviderError",
+    "VoiceBackendNotConfiguredError",
+    "VoiceNotConfiguredError",
+    "VoiceSessionError",
+    "WebhookError",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
 ]
 
 
@@ -115,11 +130,19 @@ class LockBackendError(StoreError):
     """
 
 
+class StoreInputError(StoreError, ValueError):
+    """A value handed to a conversation store cannot be kept faithfully, or an argument is out
+    of range: a NUL character or lone surrogate in a string, NaN or infinity, bytes, tuples or
+    sets in metadata, a model left invalid by ``model_copy(update=...)``, ``limit=2**63``.
+    Every store rejects the same values with this error; retrying the same value never helps."""
+
+
 class ProviderError(RoomKitError):
     """An external provider (AI, SMS, email ...) failed.
 
     ``retryable`` tells the caller whether the same request may succeed later (rate limits,
-    server errors, timeouts); ``status_code`` carries the vendor's HTTP status when there is one.
+    server errors, timeouts); ``status_code`` carries the vendor's HTTP status when there is one
+    and ``retry_after`` the seconds the vendor asked to wait (a ``Retry-After`` header).
     """
 
     def __init__(
@@ -129,12 +152,137 @@ class ProviderError(RoomKitError):
         provider: str = "",
         retryable: bool = False,
         status_code: int | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.provider = provider
         self.retryable = retryable
         self.status_code = status_code
+        self.retry_after = retry_after
 
 
 class PluginError(RoomKitError):
     """A plugin could not be loaded, is incompatible, or a component name is unknown."""
+
+
+class TransientProviderError(ProviderError):
+    """A provider failure that may succeed if the same request is sent again later: vendor
+    5xx, 429 (``retry_after`` seconds, when the vendor said), timeouts, dropped connections.
+    The engine's retry policy retries it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str = "",
+        status_code: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(
+            message,
+            provider=provider,
+            retryable=True,
+            status_code=status_code,
+            retry_after=retry_after,
+        )
+
+
+class PermanentProviderError(ProviderError):
+    """A provider failure that the same request will hit again: vendor 4xx (bad number,
+    unauthorised, content refused), no recipient. The engine does not retry it."""
+
+    def __init__(self, message: str, *, provider: str = "", status_code: int | None = None) -> None:
+        super().__init__(message, provider=provider, retryable=False, status_code=status_code)
+
+
+class ProviderTimeoutError(TransientProviderError, TimeoutError):
+    """A provider did not answer in time (always ``retryable``).
+
+    ``timeout`` is the limit that ran out, in seconds, and ``setting`` names the option that
+    sets it when known: for AI providers ``"timeout"`` (the overall deadline of one answer,
+    retries and streaming included), ``"connect_timeout"`` or ``"read_timeout"`` (one HTTP
+    attempt).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str = "",
+        timeout: float | None = None,
+        setting: str = "",
+    ) -> None:
+        super().__init__(message, provider=provider)
+        self.timeout = timeout
+        self.setting = setting
+
+
+class WebhookError(RoomKitError):
+    """An inbound webhook request was refused; ``status_code`` is the HTTP answer to give."""
+
+    status_code: int = 400
+
+
+class WebhookSignatureError(WebhookError):
+    """The webhook's signature is missing, does not match, or is too old to accept.
+
+    ``reason`` is ``"missing"``, ``"invalid"`` or ``"expired"`` (a replayed request whose
+    signed timestamp is outside the accepted window).
+    """
+
+    status_code = 403
+
+    def __init__(self, message: str, *, reason: str = "invalid") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class WebhookPayloadError(WebhookError, InvalidContentError):
+    """The webhook body is malformed or not a payload the provider sends."""
+
+    status_code = 400
+
+
+class MissingDependencyError(RoomKitError, ImportError):
+    """An optional dependency is not installed; the message names what to install."""
+
+
+class IdentityNotFoundError(RoomKitError):
+    """No identity exists with the given id (or linked to the given address)."""
+
+
+class ParticipantNotFoundError(RoomKitError):
+    """The room has no participant with the given id."""
+
+
+# --- voice -------------------------------------------------------------------------------
+
+
+class AudioFormatError(InvalidContentError):
+    """Audio is not in a shape RoomKit can process: odd-length or partial PCM16 samples, a
+    non-positive sample rate, fewer than one channel, or a format a stage does not take."""
+
+
+class AudioStageError(RoomKitError):
+    """An audio pipeline stage raised or stalled while processing one session's audio.
+
+    The pipeline reports it (``AudioPipeline.on_error``) and keeps the session running;
+    ``stage`` names the stage role (``"vad"``, ``"denoiser"`` ...), ``session_id`` the session.
+    """
+
+    def __init__(self, message: str, *, stage: str = "", session_id: str = "") -> None:
+        super().__init__(message)
+        self.stage = stage
+        self.session_id = session_id
+
+
+class VoiceSessionError(RoomKitError):
+    """A voice session is unknown or has ended, or per-session state would be shared."""
+
+
+class VoiceNotConfiguredError(RoomKitError):
+    """A voice operation needs a provider (STT, TTS ...) that was not configured."""
+
+
+class VoiceBackendNotConfiguredError(RoomKitError):
+    """A voice operation needs a voice backend (the audio transport) that was not configured."""

@@ -8,15 +8,20 @@ module-level hooks this builds::
 
 so ``import package`` stays cheap (no SDK import) while ``from package import PostgresStore``
 works as usual. Plugins use it for the same reason the kernel does.
+
+A package with many names can keep them in one place instead: the ``if TYPE_CHECKING:`` block
+of ``from module import Name as Name`` lines that type checkers need anyway, read back at run
+time by :class:`TypeCheckingExports` (``roomkit/__init__.py`` does this).
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-__all__ = ["lazy_exports"]
+__all__ = ["TypeCheckingExports", "lazy_exports", "parse_type_checking_exports"]
 
 
 def lazy_exports(
@@ -48,3 +53,73 @@ def lazy_exports(
         return sorted(set(namespace) | set(table))
 
     return __getattr__, __dir__
+
+
+class TypeCheckingExports(Mapping[str, str]):
+    """``name -> module`` read from a module's own ``if TYPE_CHECKING:`` imports.
+
+    The import block written for type checkers and IDEs (``from roomkit.models import Room as
+    Room``, the explicit re-export form) is then the only list of public names: this mapping
+    parses it out of the module's source the first time it is used (about a millisecond), so
+    importing the package still reads and imports nothing more. Only ``from M import N as N``
+    statements count; anything else in the block is rejected, so the list cannot drift.
+    """
+
+    def __init__(self, module: str) -> None:
+        self._module = module
+        self._table: dict[str, str] | None = None
+
+    def _load(self) -> dict[str, str]:
+        if self._table is None:
+            self._table = parse_type_checking_exports(_source_of(self._module), self._module)
+        return self._table
+
+    def __getitem__(self, name: str) -> str:
+        return self._load()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def get(self, name: str, default: Any = None) -> Any:  # no parse for dunder probes
+        if name.startswith("__") and self._table is None:
+            return default
+        return self._load().get(name, default)
+
+
+def _source_of(module: str) -> str:
+    loader = getattr(sys.modules.get(module), "__loader__", None)
+    get_source = getattr(loader, "get_source", None)
+    source = get_source(module) if get_source is not None else None
+    if not isinstance(source, str):
+        raise ImportError(f"the source of {module} is needed to list its public names")
+    return source
+
+
+def parse_type_checking_exports(source: str, module: str = "<module>") -> dict[str, str]:
+    """``name -> module`` of every ``from M import N as N`` under ``if TYPE_CHECKING:``.
+
+    Raises :class:`ValueError` for any other statement in that block (a plain ``from M import
+    N`` would not be re-exported to type checkers) and for a name imported twice.
+    """
+    import ast  # lazy: only parsed on the first lookup of a name
+
+    table: dict[str, str] = {}
+    for node in ast.parse(source).body:
+        if not (isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"):
+            continue
+        for stmt in node.body:
+            if not isinstance(stmt, ast.ImportFrom) or stmt.module is None or stmt.level:
+                raise ValueError(f"{module}:{stmt.lineno}: only 'from M import N as N' here")
+            for alias in stmt.names:
+                if alias.asname != alias.name:
+                    raise ValueError(
+                        f"{module}:{stmt.lineno}: write '{alias.name} as {alias.name}' "
+                        "(the explicit re-export type checkers read)"
+                    )
+                if alias.name in table:
+                    raise ValueError(f"{module}:{stmt.lineno}: {alias.name} is imported twice")
+                table[alias.name] = stmt.module
+    return table

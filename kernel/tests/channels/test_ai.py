@@ -25,13 +25,12 @@ from roomkit import (
     EphemeralEvent,
     EphemeralEventType,
     EventSource,
-    HookEngine,
     HookTrigger,
-    InMemoryStore,
     MediaContent,
     Room,
     RoomContext,
     RoomEvent,
+    RoomKit,
     SlidingWindowMemory,
     TextContent,
     ToolPolicy,
@@ -41,16 +40,24 @@ from roomkit.errors import ConfigurationError, ProviderError
 from roomkit.testing import MockAIProvider
 
 
-class KitStandIn:
-    """The parts of a kit an AI channel uses: a store, hooks and an ephemeral sink."""
+class Kit(RoomKit):
+    """A real kit with room ``r1`` whose ephemeral events are collected in ``ephemeral``."""
 
-    def __init__(self) -> None:
-        self.store = InMemoryStore()
-        self.hooks = HookEngine()
-        self.ephemeral: list[EphemeralEvent] = []
+    ephemeral: list[EphemeralEvent]
 
-    async def publish_ephemeral(self, event: EphemeralEvent) -> None:
-        self.ephemeral.append(event)
+    @classmethod
+    async def with_room(cls, channel: AIChannel | None = None) -> Kit:
+        kit = cls()
+        kit.ephemeral = []
+        await kit.create_room(room_id="r1")
+
+        async def collect(event: EphemeralEvent) -> None:
+            kit.ephemeral.append(event)
+
+        await kit.subscribe_room("r1", collect)
+        if channel is not None:
+            kit.register_channel(channel)
+        return kit
 
 
 def user_event(body: str = "hello", room_id: str = "r1", sender: str = "user-1") -> RoomEvent:
@@ -175,7 +182,7 @@ async def test_images_become_image_parts_only_for_vision_providers() -> None:
 
 
 async def test_tool_loop_feeds_results_back_and_publishes_tool_events() -> None:
-    kit = KitStandIn()
+    kit = await Kit.with_room()
     seen: list[tuple[str, dict[str, Any]]] = []
 
     async def handler(name: str, arguments: dict[str, Any]) -> str:
@@ -192,7 +199,7 @@ async def test_tool_loop_feeds_results_back_and_publishes_tool_events() -> None:
         tools=[AITool(name="lookup_order")],
         tool_handler=handler,
     )
-    channel.attach_kit(kit)
+    kit.register_channel(channel)
     event = user_event("where is order 42?")
     output = await channel.on_event(event, binding(), context_for(event))
 
@@ -206,6 +213,7 @@ async def test_tool_loop_feeds_results_back_and_publishes_tool_events() -> None:
     assert tool.role == "tool"
     assert tool.tool_call_id == "c1"
     assert json.loads(tool.text) == {"status": "shipped"}
+    await kit.drain()
     start, end = kit.ephemeral
     assert start.type == EphemeralEventType.TOOL_CALL_START
     assert start.data["tool_calls"] == [
@@ -236,8 +244,8 @@ async def test_tool_errors_unknown_tools_and_denied_tools_are_reported_to_the_mo
         tool_handler=handler,
         tool_policy=ToolPolicy(deny=["secret_*"]),
     )
-    kit = KitStandIn()
-    channel.attach_kit(kit)
+    kit = await Kit.with_room()
+    kit.register_channel(channel)
     event = user_event()
     output = await channel.on_event(event, binding(), context_for(event))
     assert output.response_events[0].content.body == "Sorry, I could not check."  # type: ignore[union-attr]
@@ -245,6 +253,7 @@ async def test_tool_errors_unknown_tools_and_denied_tools_are_reported_to_the_mo
     results = [json.loads(m.text) for m in provider.calls[1].messages if m.role == "tool"]
     assert results[0] == {"error": "RuntimeError: database down"}
     assert "not permitted" in results[1]["error"]
+    await kit.drain()
     assert kit.ephemeral[-1].data["errors"] == 2
 
 
@@ -291,32 +300,43 @@ async def test_slow_tools_time_out_into_an_error_result() -> None:
 
 
 async def test_provider_errors_fire_on_error_and_never_raise() -> None:
-    kit = KitStandIn()
-    errors: list[RoomEvent] = []
+    kit = await Kit.with_room()
+    errors: list[tuple[RoomEvent, dict[str, Any]]] = []
 
     async def on_error(event: RoomEvent, ctx: RoomContext) -> None:
-        errors.append(event)
+        errors.append((event, ctx.metadata))
 
     kit.hooks.add(HookTrigger.ON_ERROR, on_error)
     channel = AIChannel(
         "ai", provider=MockAIProvider(errors=ProviderError("quota", retryable=True))
     )
-    channel.attach_kit(kit)
+    kit.register_channel(channel)
     event = user_event()
     output = await channel.on_event(event, binding(), context_for(event))
     await kit.hooks.drain()
     assert not output.responded
     assert output.metadata["error_type"] == "ProviderError"
-    (reported,) = errors
+    ((reported, details),) = errors
     assert reported.id == event.id
-    assert reported.metadata["error"] == "quota"
+    assert (details["error_type"], details["message"]) == ("ProviderError", "quota")
+    assert details["stage"] == "AI channel ai"
+
+
+async def test_without_an_engine_failures_are_logged_and_nothing_is_published(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    channel = AIChannel("ai", provider=MockAIProvider(errors=ProviderError("quota")))
+    event = user_event()
+    output = await channel.on_event(event, binding(), context_for(event))
+    assert output.metadata["error_type"] == "ProviderError"
+    assert "AI channel ai failed in room r1" in caplog.text
 
 
 async def test_streams_deltas_when_a_streaming_channel_is_attached() -> None:
-    kit = KitStandIn()
+    kit = await Kit.with_room()
     provider = MockAIProvider(responses=["one two three"], streaming=True)
     channel = AIChannel("ai", provider=provider)
-    channel.attach_kit(kit)
+    kit.register_channel(channel)
     ws = ChannelBinding(
         room_id="r1",
         channel_id="ws",
@@ -326,6 +346,7 @@ async def test_streams_deltas_when_a_streaming_channel_is_attached() -> None:
     event = user_event()
     output = await channel.on_event(event, binding(), context_for(event, bindings=[ws, binding()]))
     (reply,) = output.response_events
+    await kit.drain()
     deltas = [e for e in kit.ephemeral if e.data.get("kind") == STREAM_EVENT_KIND]
     assert "".join(d.data["delta"] for d in deltas) == "one two three"
     assert {d.data["message_id"] for d in deltas} == {reply.id}
@@ -334,6 +355,7 @@ async def test_streams_deltas_when_a_streaming_channel_is_attached() -> None:
     kit.ephemeral.clear()
     no_stream_ctx = context_for(event, bindings=[binding()])
     await channel.on_event(event, binding(), no_stream_ctx)
+    await kit.drain()
     assert kit.ephemeral == []  # nobody can show a stream: one final event only
 
 
@@ -350,15 +372,14 @@ async def test_config_only_channel_never_generates_and_bad_config_is_rejected() 
 
 
 async def test_memory_reads_older_events_from_the_kit_store() -> None:
-    kit = KitStandIn()
-    await kit.store.create_room(Room(id="r1"))
+    kit = await Kit.with_room()
     stored = [await kit.store.add_event(user_event(f"m{i}")) for i in range(12)]
     room = await kit.store.get_room("r1")
     assert room is not None
     room.event_count = 12
     provider = MockAIProvider()
     channel = AIChannel("ai", provider=provider, memory=SlidingWindowMemory(max_events=10))
-    channel.attach_kit(kit)
+    kit.register_channel(channel)
     ctx = RoomContext(room=room, recent_events=stored[-2:])
     await channel.on_event(stored[-1], binding(), ctx)
     assert [m.text for m in provider.calls[0].messages] == [f"m{i}" for i in range(2, 12)]

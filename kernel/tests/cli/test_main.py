@@ -14,7 +14,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["--version"])
     assert info.value.code == 0
-    assert "plugin API 1.0" in capsys.readouterr().out
+    assert "plugin API 1.1" in capsys.readouterr().out
 
 
 def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,17 +8,23 @@ import json
 from roomkit.cli.output import print_json, render_table
 
 
-def test_columns_align_and_long_cells_are_cut_except_the_last() -> None:
-    table = render_table(["A", "LONG"], [["x" * 80, "y" * 80], ["short", "z"]], max_width=10)
+def test_columns_fit_the_width_and_wrap_instead_of_cutting() -> None:
+    table = render_table(["A", "LONG"], [["x" * 40, "yy " * 30], ["short", "z"]], width=60)
     lines = table.splitlines()
-    assert lines[0].startswith("A           LONG")
-    assert lines[2].startswith("xxxxxxxxx…  " + "y" * 80)
-    assert lines[3].startswith("short       z")
+    assert max(len(line) for line in lines) <= 60
     assert set(lines[1].replace(" ", "")) == {"-"}
+    assert table.count("x") == 40
+    assert table.count("yy") == 30
+    assert lines[-1].startswith("short")
+
+
+def test_a_wide_terminal_keeps_rows_on_one_line() -> None:
+    table = render_table(["A", "B"], [["a" * 70, "b" * 70]], width=200)
+    assert len(table.splitlines()) == 3
 
 
 def test_whitespace_in_cells_is_collapsed() -> None:
-    table = render_table(["E"], [["line one\nline two"]])
+    table = render_table(["E"], [["line one\nline two"]], width=80)
     assert table.splitlines()[2] == "line one line two"
 
 

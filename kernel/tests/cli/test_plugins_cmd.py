@@ -3,11 +3,33 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 import pytest
 
 from roomkit.cli.main import main
+
+
+def table_rows(text: str) -> list[list[str]]:
+    """The rows of a rendered table, wrapped cells joined back (with a space per line)."""
+    lines = text.splitlines()
+    rule = next(i for i, line in enumerate(lines) if set(line.replace(" ", "")) == {"-"})
+    spans = [m.span() for m in re.finditer(r"-+", lines[rule])]
+    spans[-1] = (spans[-1][0], 10_000)
+    rows: list[list[list[str]]] = []
+    for line in lines[rule + 1 :]:
+        if not line.strip():
+            break
+        cells = [line[a:b].strip() for a, b in spans]
+        if cells[0] or not rows:
+            rows.append([[c] if c else [] for c in cells])
+        else:
+            for parts, cell in zip(rows[-1], cells, strict=True):
+                if cell:
+                    parts.append(cell)
+    return [[" ".join(parts) for parts in row] for row in rows]
+
 
 HOOKS = """
 @hookimpl
@@ -19,9 +41,13 @@ def roomkit_register_stores(register):
 """
 
 IMPL = """
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, SecretStr
 class Config(BaseModel):
     dsn: str
+    #: Seconds a query may take; see :class:`~fake_shown.impl.Store` and ``pool``.
+    timeout: float = 5.0
+    pool: int | None = Field(default=None, description="**Connections** kept open")
+    password: SecretStr = SecretStr("hunter2")
 class Store:
     pass
 """
@@ -45,13 +71,10 @@ def test_list_table(
         "STATUS",
         "ERROR",
     ]
-    shown = next(line for line in out.splitlines() if line.startswith("shown"))
-    assert "roomkit-shown" in shown
-    assert "store:shown" in shown
-    assert " ok" in shown
-    wreck = next(line for line in out.splitlines() if line.startswith("wreck"))
-    assert "broken" in wreck
-    assert "not_installed_sdk_xyz" in wreck
+    rows = {row[0]: row for row in table_rows(out)}
+    assert rows["shown"][1:] == ["roomkit-shown", "0.1.0", ">=1,<2", "store:shown", "ok", ""]
+    assert rows["wreck"][5] == "broken"
+    assert "not_installed_sdk_xyz" in rows["wreck"][6].replace(" ", "")
 
 
 def test_list_json(
@@ -99,12 +122,60 @@ def test_show(
     assert "store 'shown'" in out
     assert "cross_process" in out
     assert "ShownStore" in out
-    assert '"dsn"' in out
+    config = out[out.index("    config:") :]
+    assert config.split()[1:5] == ["FIELD", "TYPE", "DEFAULT", "DESCRIPTION"]
+    rows = table_rows(config)
+    assert ["dsn", "str", "required", ""] in rows
+    assert [
+        "timeout",
+        "float",
+        "5.0",
+        "Seconds a query may take; see Store and pool.",
+    ] in rows
+    assert ["pool", "int | None", "None", "Connections kept open"] in rows
+    assert ["password", "SecretStr", "(secret)", ""] in rows
+    assert "hunter2" not in out
+    assert '"properties"' not in out  # the JSON schema only with --json
     assert main(["plugins", "show", "shown", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     component = data["components"][0]
     assert component["config_schema"]["required"] == ["dsn"]
     assert component["capabilities"] == ["cross_process"]
+    assert component["config_fields"][0] == {
+        "name": "dsn",
+        "type": "str",
+        "default": "required",
+        "description": "",
+    }
+
+
+LONG = """
+@hookimpl
+def roomkit_register_tools(register):
+    for n in range(12):
+        register(ComponentDescriptor(kind="tool_provider", name=f"tool-number-{n}",
+                                     factory="fake_wide.impl:T"))
+"""
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_list_uses_the_terminal_width_and_cuts_nothing(
+    make_plugin: Callable[..., object],
+    source: Callable[..., str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    columns: int,
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    make_plugin("wide", source("wide", hooks=LONG))
+    assert main(["plugins", "list"]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= columns
+    assert "…" not in out
+    wide = next(row for row in table_rows(out) if row[0] == "wide")
+    components = wide[4].replace(" ", "")
+    for n in range(12):
+        assert f"tool_provider:tool-number-{n}," in components + ","
 
 
 def test_show_unknown_or_broken(

@@ -30,6 +30,7 @@ from roomkit import (
     HookTrigger,
     InboundMessage,
     InvalidContentError,
+    MockIdentityResolver,
     PayloadTooLargeError,
     RetryPolicy,
     RichContent,
@@ -799,10 +800,11 @@ async def test_message_waiting_for_the_lock_when_the_room_closes_is_refused(
 
     first = asyncio.create_task(kit.process_inbound(msg("first"), room_id="r1"))
     await asyncio.wait_for(entered.wait(), 10)
+    resolver = kit.identity_resolver = MockIdentityResolver({})
     second = asyncio.create_task(kit.process_inbound(msg("second", sender="u2"), room_id="r1"))
-    # u2 is recorded as a participant after the room check and before the lock
+    # u2's identity is resolved after the room check and right before the lock
     for _ in range(1_000):
-        if any(p.id == "u2" for p in await kit.store.list_participants("r1")):
+        if any(m.sender_id == "u2" for m in resolver.calls):
             break
         await asyncio.sleep(0)
     else:
@@ -864,9 +866,10 @@ async def test_close_seen_under_the_lock_when_the_store_returns_copies() -> None
 
     first = asyncio.create_task(kit.process_inbound(msg("first"), room_id="r1"))
     await asyncio.wait_for(entered.wait(), 10)
+    resolver = kit.identity_resolver = MockIdentityResolver({})
     second = asyncio.create_task(kit.process_inbound(msg("second", sender="u2"), room_id="r1"))
     for _ in range(1_000):
-        if any(p.id == "u2" for p in await kit.store.list_participants("r1")):
+        if any(m.sender_id == "u2" for m in resolver.calls):
             break
         await asyncio.sleep(0)
     else:

@@ -56,3 +56,28 @@ def test_circuit_breaker_single_probe() -> None:
 def test_circuit_breaker_validates() -> None:
     with pytest.raises(ValueError):
         CircuitBreaker(failure_threshold=0)
+
+
+def test_state_flags_follow_the_state() -> None:
+    clock = Clock()
+    breaker = CircuitBreaker(failure_threshold=2, recovery_timeout=10, clock=clock)
+
+    def flags() -> tuple[bool, bool, bool]:
+        return breaker.is_open, breaker.is_closed, breaker.is_half_open
+
+    assert flags() == (False, True, False)
+    breaker.record_failure()
+    assert flags() == (False, True, False)  # below the threshold
+    breaker.record_failure()
+    assert flags() == (True, False, False)
+    assert not breaker.allow_request()
+    clock.now = 10
+    assert flags() == (False, False, True)  # recovery time passed: a probe may go
+    assert breaker.allow_request()
+    assert flags() == (False, False, True)
+    breaker.record_failure()
+    assert flags() == (True, False, False)  # the probe failed
+    clock.now = 20
+    assert breaker.allow_request()
+    breaker.record_success()
+    assert flags() == (False, True, False)

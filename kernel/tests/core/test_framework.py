@@ -9,20 +9,29 @@ import pytest
 from roomkit import (
     Access,
     AIConfig,
+    Channel,
     ChannelCategory,
     ChannelNotFoundError,
     ChannelNotRegisteredError,
     ConfigurationError,
     ConsoleTelemetryProvider,
+    HookExecution,
+    HookResult,
+    HookTrigger,
+    InboundMessage,
     InMemoryLockManager,
     InMemoryStore,
     PluginError,
+    RateLimit,
     RetryPolicy,
     RoomClosedError,
+    RoomContext,
+    RoomEngine,
     RoomKit,
     RoomNotFoundError,
     RoomStatus,
     TelemetryConfig,
+    TextContent,
     WebSocketChannel,
 )
 
@@ -31,7 +40,7 @@ def test_defaults_are_in_memory() -> None:
     kit = RoomKit()
     assert isinstance(kit.store, InMemoryStore)
     assert isinstance(kit.lock_manager, InMemoryLockManager)
-    assert kit._telemetry is None  # no-op telemetry costs nothing on the hot path
+    assert kit._rt.telemetry is None  # no-op telemetry costs nothing on the hot path
 
 
 def test_components_by_plugin_name() -> None:
@@ -67,7 +76,7 @@ def test_telemetry_config_is_accepted() -> None:
     provider = ConsoleTelemetryProvider()
     kit = RoomKit(telemetry=TelemetryConfig(provider=provider))
     assert kit.telemetry is provider
-    assert kit._telemetry is provider
+    assert kit._rt.telemetry is provider
 
 
 async def test_room_lifecycle(kit: RoomKit) -> None:
@@ -147,10 +156,121 @@ async def test_websocket_helpers(kit: RoomKit) -> None:
     assert await kit.disconnect_websocket("ws", "c1") is True
 
 
+class Closing(WebSocketChannel):
+    closed = 0
+
+    async def close(self) -> None:
+        self.closed += 1
+        await super().close()
+
+
+class ClosingStore(InMemoryStore):
+    closed = 0
+
+    async def close(self) -> None:
+        self.closed += 1
+
+
 async def test_close_is_idempotent_and_context_manager() -> None:
-    async with RoomKit() as kit:
+    store = ClosingStore()
+    channel = Closing("ws")
+    async with RoomKit(store=store) as kit:
+        kit.register_channel(channel)
         await kit.create_room(room_id="r")
+        assert (channel.closed, store.closed) == (0, 0)
+    assert (channel.closed, store.closed) == (1, 1)  # leaving the block closed everything
     await kit.close()
+    assert (channel.closed, store.closed) == (1, 1)  # the second close did nothing
+
+
+async def test_kit_is_a_room_engine_and_settings_apply_to_the_running_kit() -> None:
+    kit = RoomKit(max_chain_depth=4)
+    assert isinstance(kit, RoomEngine)
+    assert kit.max_chain_depth == 4
+    kit.max_chain_depth = 2
+    assert (kit.max_chain_depth, kit._rt.max_chain_depth) == (2, 2)
+    replacement = InMemoryStore()
+    kit.store = replacement
+    assert kit.store is replacement
+    assert kit._rt.store is replacement  # what the message path reads
+
+
+async def test_channel_contract_defaults(kit: RoomKit) -> None:
+    class Plain(Channel):
+        pass
+
+    plain = kit.register_channel(Plain("plain"))
+    with pytest.raises(ConfigurationError, match="does not take connections"):
+        await kit.connect_websocket("plain", "c1", _send)
+    with pytest.raises(ConfigurationError, match="does not take connections"):
+        await kit.disconnect_websocket("plain", "c1")
+    assert plain.inline_delivery is False
+    await plain.set_language("r", "French")  # ignored by channels without speech
+    await plain.apply_agent_handoff("r", plain, system_prompt="p")
+    await kit.create_room(room_id="r")
+    await kit.attach_channel("r", "plain")
+    await kit.publish_typing("r", "u1")  # a channel that ignores ephemeral events is skipped
+
+
+async def _send(payload: Any) -> None:
+    return None
+
+
+async def test_register_channel_calls_on_register_once(kit: RoomKit) -> None:
+    seen: list[object] = []
+
+    class Aware(WebSocketChannel):
+        def on_register(self, engine: RoomEngine) -> None:
+            seen.append(engine)
+
+    channel = Aware("aware")
+    kit.register_channel(channel)
+    kit.register_channel(channel)  # registering the same object again is a no-op
+    assert seen == [kit]
+
+
+async def _rate_limited_room(kit: RoomKit, room_id: str) -> None:
+    kit.register_channel(WebSocketChannel(f"{room_id}-in"))
+    kit.register_channel(WebSocketChannel(f"{room_id}-out"))
+    await kit.create_room(room_id=room_id)
+    await kit.attach_channel(room_id, f"{room_id}-in")
+    await kit.attach_channel(room_id, f"{room_id}-out", rate_limit=RateLimit(max_per_second=50))
+    await kit.process_inbound(
+        InboundMessage(channel_id=f"{room_id}-in", sender_id="u", content=TextContent(body="x")),
+        room_id=room_id,
+    )
+
+
+async def test_closing_or_deleting_a_room_drops_its_rate_limiters(kit: RoomKit) -> None:
+    for room_id in ("closed", "deleted", "kept"):
+        await _rate_limited_room(kit, room_id)
+    assert set(kit._rt.limiters) == {"closed", "deleted", "kept"}
+    await kit.close_room("closed")
+    assert await kit.delete_room("deleted") is True
+    assert set(kit._rt.limiters) == {"kept"}
+    assert await kit.delete_room("deleted") is False
+    with pytest.raises(RoomNotFoundError):
+        await kit.get_room("deleted")
+    await kit.detach_channel("kept", "kept-out")
+    assert kit._rt.limiters == {}
+
+
+async def test_fire_hook_with_a_context_the_caller_has(kit: RoomKit) -> None:
+    await kit.create_room(room_id="r")
+    ctx = await kit.build_context("r")
+    seen: list[dict[str, Any]] = []
+
+    async def record(payload: Any, context: RoomContext) -> HookResult:
+        seen.append(dict(context.metadata))
+        return HookResult.block("no")
+
+    kit.add_hook(HookTrigger.ON_HANDOFF, record, execution=HookExecution.SYNC)
+    outcome = await kit.fire_hook(HookTrigger.ON_HANDOFF, context=ctx, metadata={"k": 1})
+    assert outcome is not None
+    assert outcome.blocked
+    assert seen == [{"k": 1}]
+    assert ctx.metadata == {}  # the caller's context is not changed
+    assert await kit.fire_hook(HookTrigger.ON_PHASE_TRANSITION, room_id="r") is None
 
 
 async def test_telemetry_spans_wrap_process_inbound(caplog: Any) -> None:

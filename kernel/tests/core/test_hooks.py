@@ -343,3 +343,64 @@ async def test_running_async_hook_tasks_are_bounded(room_kit: Any) -> None:
     await kit.drain()
     assert len(seen) == 20
     assert max(seen) <= 3
+
+
+def _plain_event() -> RoomEvent:
+    return RoomEvent(
+        room_id="r",
+        source=EventSource(channel_id="ws", channel_type=ChannelType.WEBSOCKET),
+        content=TextContent(body="hi"),
+    )
+
+
+def test_checked_result_passes_plain_verdicts_through_untouched() -> None:
+    from roomkit.core.hooks import checked_result
+
+    allow, block = HookResult.allow(), HookResult.block("spam")
+    assert checked_result(allow, "h") is allow
+    assert checked_result(block, "h") is block
+    event = _plain_event()
+    checked = checked_result(HookResult.modify(event), "h")
+    assert checked.event == event
+
+
+@pytest.mark.parametrize(
+    ("result", "problem"),
+    [
+        (lambda e: HookResult.modify(e.model_copy(update={"metadata": None})), "event is invalid"),
+        (lambda e: HookResult.modify(e.model_copy(update={"chain_depth": -3})), "chain_depth"),
+        (lambda e: HookResult.model_construct(action="modify", event="x"), "not a RoomEvent"),
+        (
+            lambda e: HookResult.allow(
+                tasks=[Task(room_id="r", title="t").model_copy(update={"id": 5})]
+            ),
+            "task is invalid",
+        ),
+    ],
+)
+async def test_an_invalid_hook_result_is_reported_as_that_hooks_failure(
+    result: Any, problem: str
+) -> None:
+    reported: list[tuple[str, BaseException]] = []
+
+    async def on_error(reg: Any, payload: Any, ctx: Any, exc: BaseException) -> None:
+        reported.append((reg.name, exc))
+
+    engine = HookEngine(on_error=on_error)
+    event = _plain_event()
+
+    async def bad(payload: RoomEvent, ctx: Any) -> HookResult:
+        return result(payload)  # type: ignore[no-any-return]
+
+    async def later(payload: RoomEvent, ctx: Any) -> HookResult:
+        return HookResult.modify(payload.model_copy(update={"metadata": {"later": True}}))
+
+    engine.add(HookTrigger.BEFORE_BROADCAST, bad, priority=1)
+    engine.add(HookTrigger.BEFORE_BROADCAST, later, priority=2)
+    outcome = await engine.run_sync(HookTrigger.BEFORE_BROADCAST, event, ctx=None)  # type: ignore[arg-type]
+    ((name, exc),) = reported
+    assert name == "bad"
+    assert type(exc).__name__ == "InvalidContentError"
+    assert problem in str(exc)
+    assert outcome.event.metadata == {"later": True}  # the next hooks still ran
+    assert not outcome.tasks

@@ -112,8 +112,8 @@ async def test_room_is_not_blocked_while_a_binding_retries(kit: RoomKit) -> None
         assert stored is not None
         assert stored.delivery_results == {}
     assert sorted(s for s in statuses if s[0] == "g") == [("g", "sent", 1), ("g", "sent", 2)]
-    assert not kit._outbox.boxes
-    assert kit._outbox.pending == 0
+    assert not kit._rt.outbox.boxes
+    assert kit._rt.outbox.pending == 0
 
 
 async def test_per_binding_order_is_kept_across_a_retry(kit: RoomKit) -> None:
@@ -250,10 +250,10 @@ async def test_drain_waits_for_the_outboxes(kit: RoomKit) -> None:
     await kit.process_inbound(msg("m1"))
     with pytest.raises(TimeoutError):
         await kit.drain(timeout=0.05)  # the retry is held by the gate
-    assert kit._outbox.pending == 1
+    assert kit._rt.outbox.pending == 1
     g.gate.set()
     await kit.drain()
-    assert kit._outbox.pending == 0
+    assert kit._rt.outbox.pending == 0
     assert g.bodies == ["m1"]
 
 
@@ -299,7 +299,7 @@ async def test_open_circuit_fails_the_queued_deliveries(room_kit: Any) -> None:
     assert refused.attempts == 0
     third = await kit.process_inbound(msg("m3"))  # in line again, refused by the circuit
     assert "CircuitOpenError" in (third.event.delivery_results["b"].error or "")
-    assert not kit._outbox.boxes
+    assert not kit._rt.outbox.boxes
 
 
 async def test_open_circuit_during_the_backoff_stops_the_retry(room_kit: Any) -> None:
@@ -309,7 +309,7 @@ async def test_open_circuit_during_the_backoff_stops_the_retry(room_kit: Any) ->
         "r1", "b", retry_policy=RetryPolicy(max_retries=3, base_delay_seconds=0)
     )
     b.fail = ConnectionError("down")
-    breaker = kit._breakers["b"] = CircuitBreaker(1, 60.0, name="b")
+    breaker = kit._rt.breakers["b"] = CircuitBreaker(1, 60.0, name="b")
     first = await kit.process_inbound(msg("m1"))
     # another binding of the same channel trips the shared breaker meanwhile
     breaker.record_failure()
@@ -344,7 +344,7 @@ async def test_intelligence_channels_still_retry_in_line(kit: RoomKit) -> None:
     assert ai.calls == 2  # retried before process_inbound returned
     assert [getattr(r.content, "body", "") for r in result.responses] == ["hi"]
     assert a.bodies == ["hi"]
-    assert not kit._outbox.boxes
+    assert not kit._rt.outbox.boxes
 
 
 async def test_no_outbox_when_nothing_fails(room_kit: Any) -> None:
@@ -352,7 +352,7 @@ async def test_no_outbox_when_nothing_fails(room_kit: Any) -> None:
     await kit.update_binding("r1", "b", retry_policy=RetryPolicy(max_retries=3))
     for i in range(3):
         await kit.process_inbound(msg(f"m{i}"))
-        assert not kit._outbox.boxes
+        assert not kit._rt.outbox.boxes
     assert b.bodies == ["m0", "m1", "m2"]
 
 
@@ -361,7 +361,7 @@ async def test_a_failed_half_open_probe_reopens_the_circuit(room_kit: Any) -> No
     await kit.update_binding(
         "r1", "b", retry_policy=RetryPolicy(max_retries=2, base_delay_seconds=0)
     )
-    breaker = kit._breakers["b"] = CircuitBreaker(1, 0.0, name="b")
+    breaker = kit._rt.breakers["b"] = CircuitBreaker(1, 0.0, name="b")
     breaker.record_failure()  # open; with no recovery time every call is a probe
     b.fail = ConnectionError("down")
     first = await kit.process_inbound(msg("m1"))

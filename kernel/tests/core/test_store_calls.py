@@ -99,10 +99,10 @@ async def test_a_store_without_a_snapshot_pays_the_separate_reads(recorder_facto
     await kit.close()
 
 
-async def test_a_new_sender_adds_only_the_participant_write(recorder_factory: Any) -> None:
+async def test_a_new_sender_joins_in_the_event_write(recorder_factory: Any) -> None:
     kit, _, calls = await _kit(recorder_factory)
     await kit.process_inbound(msg("hi", sender="newcomer"), room_id="r1")
-    assert calls == ["get_room_snapshot", "add_participant", "add_event"]
+    assert calls == ["get_room_snapshot", "add_event"]  # the store adds the sender with it
     assert await kit.store.get_participant("r1", "newcomer") is not None
     await kit.close()
 

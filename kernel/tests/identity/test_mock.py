@@ -43,3 +43,24 @@ async def test_error_mode() -> None:
     resolver = MockIdentityResolver(error=RuntimeError("directory down"))
     with pytest.raises(RuntimeError):
         await resolver.resolve(_msg("a"), RoomContext(room=Room()))
+
+
+async def test_roomkit_067_call_shape() -> None:
+    ann, bob = Identity(id="ann"), Identity(id="bob")
+    resolver = MockIdentityResolver(
+        mapping={"u1": ann, "both": ann},
+        ambiguous={"u2": [ann, bob], "both": [bob]},
+        unknown_status=IdentificationStatus.PENDING,
+    )
+    ctx = RoomContext(room=Room())
+    first = await resolver.resolve(_msg("u1"), ctx)
+    assert (first.status, first.identity) == (IdentificationStatus.IDENTIFIED, ann)
+    second = await resolver.resolve(_msg("u2"), ctx)
+    assert second.status == IdentificationStatus.AMBIGUOUS
+    assert [c.id for c in second.candidates] == ["ann", "bob"]
+    assert (await resolver.resolve(_msg("both"), ctx)).identity == ann  # mapping wins
+    unknown = await resolver.resolve(_msg("zz"), ctx)
+    assert (unknown.status, unknown.identity) == (IdentificationStatus.PENDING, None)
+    assert resolver.identities is resolver.mapping
+    with pytest.raises(ValueError):
+        MockIdentityResolver(unknown_status="nonsense")  # type: ignore[arg-type]

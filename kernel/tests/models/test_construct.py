@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from roomkit import EventSource, InboundResult, RoomContext, RoomEvent, TextContent
-from roomkit.core._construct import construct, fast_id
+from roomkit.models._construct import construct
+from roomkit.models._ids import new_id
 from roomkit.models.enums import ChannelType
 from roomkit.models.room import Room
 
@@ -43,7 +44,7 @@ def test_assignment_after_construct() -> None:
     assert ctx.model_dump()["metadata"] == {"x": 1}
 
 
-def test_fast_id_shape() -> None:
-    ids = {fast_id() for _ in range(1000)}
+def test_new_id_shape() -> None:
+    ids = {new_id() for _ in range(1000)}
     assert len(ids) == 1000
     assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)

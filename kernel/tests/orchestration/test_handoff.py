@@ -9,6 +9,7 @@ import pytest
 
 from roomkit import (
     Agent,
+    Channel,
     ChannelBinding,
     ChannelCategory,
     ChannelType,
@@ -17,14 +18,14 @@ from roomkit import (
     ConversationState,
     EventSource,
     HandoffHandler,
-    HookEngine,
     HookTrigger,
-    InMemoryStore,
     PipelineStage,
     Room,
     RoomContext,
     RoomEvent,
+    RoomKit,
     TextContent,
+    WebSocketChannel,
     get_conversation_state,
     set_conversation_state,
 )
@@ -34,13 +35,11 @@ from roomkit.orchestration.state import LANGUAGE_KEY
 from roomkit.testing import MockAIProvider
 
 
-class KitStandIn:
-    """Store, hooks and a registry of channels: what the handoff handler talks to."""
+class RecordingKit(RoomKit):
+    """A real kit that records the orchestration hooks it fires."""
 
     def __init__(self) -> None:
-        self.store = InMemoryStore()
-        self.hooks = HookEngine()
-        self.channels: dict[str, Any] = {}
+        super().__init__()
         self.fired: list[tuple[HookTrigger, RoomEvent]] = []
         for trigger in (
             HookTrigger.ON_HANDOFF,
@@ -81,8 +80,8 @@ PIPELINE = ConversationPipeline(
 )
 
 
-async def setup(**kwargs: Any) -> tuple[KitStandIn, HandoffHandler, list[Agent]]:
-    kit = KitStandIn()
+async def setup(**kwargs: Any) -> tuple[RecordingKit, HandoffHandler, list[Agent]]:
+    kit = RecordingKit()
     team = agents()
     router = ConversationRouter(default_agent_id="agent-triage")
     router.manage(team)
@@ -247,15 +246,18 @@ async def test_set_language_updates_room_and_tells_the_channel() -> None:
     kit, handler, _ = await setup()
     told: list[tuple[str, str]] = []
 
-    class Voice:
+    class Voice(Channel):
         async def set_language(self, room_id: str, language: str) -> None:
             told.append((room_id, language))
 
-    kit.channels["voice"] = Voice()
+    kit.register_channel(Voice("voice"))
+    kit.register_channel(WebSocketChannel("text"))
     await handler.set_language("r1", "French", channel_id="voice")
     room = await kit.store.get_room("r1")
     assert room is not None
     assert room.metadata[LANGUAGE_KEY] == "French"
+    assert told == [("r1", "French")]
+    await handler.set_language("r1", "German", channel_id="text")  # text channels ignore it
     assert told == [("r1", "French")]
     with pytest.raises(ConfigurationError):
         await handler.set_language("r1", "  ")
@@ -267,11 +269,11 @@ async def test_voice_channel_is_reconfigured_on_handoff() -> None:
     kit, handler, team = await setup(voice_channel_id="voice", greet_on_handoff=False)
     applied: list[dict[str, Any]] = []
 
-    class Voice:
-        async def apply_agent_handoff(self, room_id: str, agent: Agent, **kw: Any) -> None:
+    class Voice(Channel):
+        async def apply_agent_handoff(self, room_id: str, agent: Channel, **kw: Any) -> None:
             applied.append({"room_id": room_id, "agent": agent.channel_id, **kw})
 
-    kit.channels["voice"] = Voice()
+    kit.register_channel(Voice("voice"))
     team[1].voice = "nova"
     assert handler.voice_map == {"agent-handler": "nova"}
     await handler.handle("r1", "agent-triage", {"target": "agent-handler"})
@@ -280,3 +282,28 @@ async def test_voice_channel_is_reconfigured_on_handoff() -> None:
     assert call["voice"] == "nova"
     assert "Role: Support specialist" in call["system_prompt"]
     assert call["greet"] is False
+
+
+async def test_voice_channel_failure_is_reported_and_the_handoff_stands() -> None:
+    kit, handler, _ = await setup(voice_channel_id="voice")
+    errors: list[dict[str, Any]] = []
+
+    class BrokenVoice(Channel):
+        async def apply_agent_handoff(self, room_id: str, agent: Channel, **kw: Any) -> None:
+            raise RuntimeError("voice backend down")
+
+    async def on_error(event: RoomEvent, ctx: RoomContext) -> None:
+        errors.append(ctx.metadata)
+
+    kit.add_hook(HookTrigger.ON_ERROR, on_error)
+    kit.register_channel(BrokenVoice("voice"))
+    result = await handler.handle("r1", "agent-triage", {"target": "agent-handler"})
+    await kit.drain()
+    assert result.accepted
+    (error,) = errors
+    assert (error["stage"], error["message"]) == ("voice channel voice", "voice backend down")
+
+
+async def test_unregistered_voice_channel_is_skipped() -> None:
+    _, handler, _ = await setup(voice_channel_id="voice-not-registered")
+    assert (await handler.handle("r1", "agent-triage", {"target": "agent-handler"})).accepted

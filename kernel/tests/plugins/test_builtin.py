@@ -10,12 +10,43 @@ from roomkit.plugins.catalogue import Catalogue
 EXPECTED = {
     "ai_provider:mock",
     "channel:websocket",
+    "email_provider:mock",
+    "messaging_provider:mock-http",
+    "messaging_provider:mock-messenger",
+    "messaging_provider:mock-teams",
+    "messaging_provider:mock-telegram",
+    "messaging_provider:mock-whatsapp",
+    "messaging_provider:mock-whatsapp-personal",
+    "rcs_provider:mock",
+    "sms_provider:mock",
     "identity_resolver:mock",
     "lock_manager:memory",
     "realtime:memory",
     "store:memory",
     "telemetry:console",
     "telemetry:noop",
+    # voice (roomkit.voice)
+    "stt:mock",
+    "tts:mock",
+    "voice_backend:mock",
+    *(
+        f"audio_stage:{name}"
+        for name in (
+            "mock-vad",
+            "mock-aec",
+            "mock-agc",
+            "mock-denoiser",
+            "mock-diarization",
+            "mock-dtmf",
+            "mock-recorder",
+            "mock-postprocessor",
+            "mock-resampler",
+            "mock-turn-detector",
+            "mock-backchannel",
+            "linear-resampler",
+            "phrase-backchannel",
+        )
+    ),
 }
 
 

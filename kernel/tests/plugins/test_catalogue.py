@@ -10,6 +10,7 @@ import pytest
 import roomkit
 from roomkit.errors import PluginError
 from roomkit.plugins.catalogue import Catalogue, get_catalogue, reset_catalogue, resolve_export
+from roomkit.plugins.missing import PluginNotInstalledError
 
 EXPORTING = """
 @hookimpl
@@ -48,17 +49,19 @@ def test_from_roomkit_import_resolves_plugin_exports(
 
 def test_known_name_without_its_plugin_names_the_distribution() -> None:
     catalogue = Catalogue([])
-    with pytest.raises(ImportError, match="pip install roomkit-openai"):
+    with pytest.raises(PluginNotInstalledError, match=r"pip install \./plugins/roomkit-openai"):
         catalogue.resolve_export("OpenAIAIProvider")
-    with pytest.raises(ImportError, match="roomkit-postgres"):
+    with pytest.raises(AttributeError, match="roomkit-postgres") as info:
         catalogue.resolve_export("PostgresStore")
+    assert isinstance(info.value, PluginNotInstalledError)
+    assert info.value.distribution == "roomkit-postgres"
 
 
 def test_known_name_of_a_broken_plugin_reports_the_breakage(
     make_plugin: Callable[..., object],
 ) -> None:
     make_plugin("redis", "import redis_sdk_not_installed_here\n")
-    with pytest.raises(ImportError, match="installed but broken"):
+    with pytest.raises(PluginNotInstalledError, match="installed but broken"):
         Catalogue.load().resolve_export("RedisLockManager")
 
 
@@ -144,8 +147,14 @@ def test_process_catalogue_is_cached_and_reloadable(
 
 
 def test_plugin_looking_up_names_while_loading_gets_an_error(
-    make_plugin: Callable[..., object], source: Callable[..., str]
+    make_plugin: Callable[..., object],
+    source: Callable[..., str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    import roomkit
+
+    # not cached on roomkit by an earlier test: the lookup must reach the catalogue
+    monkeypatch.delitem(vars(roomkit), "OpenAIAIProvider", raising=False)
     make_plugin("eager", source("eager", header="import roomkit\nroomkit.OpenAIAIProvider\n"))
     record = get_catalogue(reload=True).plugin("eager")
     assert record.status == "broken"

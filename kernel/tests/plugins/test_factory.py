@@ -81,7 +81,10 @@ def test_unknown_name_suggests_and_names_the_distribution(catalogue: Catalogue) 
     with pytest.raises(PluginError) as info:
         create_component("store", "postgress", catalogue=catalogue)
     assert str(info.value).startswith("store 'postgress' not found; installed: ")
-    assert "did you mean 'postgres'? pip install roomkit-postgres" in str(info.value)
+    assert (
+        "did you mean 'postgres'? install roomkit-postgres from a RoomKit checkout: "
+        "pip install ./plugins/roomkit-postgres"
+    ) in str(info.value)
 
 
 def test_unknown_name_close_to_an_installed_one(catalogue: Catalogue) -> None:
@@ -94,8 +97,15 @@ def test_exact_known_name_not_installed() -> None:
     with pytest.raises(PluginError) as info:
         create_component("lock_manager", "redis", catalogue=catalogue)
     assert str(info.value) == (
-        "lock_manager 'redis' not found; installed: none pip install roomkit-redis"
+        "lock_manager 'redis' not found; installed: none; install roomkit-redis from a RoomKit "
+        "checkout: pip install ./plugins/roomkit-redis (or the wheel `make dist` builds: "
+        "pip install dist/roomkit_redis-*.whl)"
     )
+
+
+def test_planned_component_says_it_is_not_built_yet() -> None:
+    with pytest.raises(PluginError, match="roomkit-deepgram is planned but not built yet"):
+        create_component("stt", "deepgram", catalogue=Catalogue([]))
 
 
 def test_unknown_kind(catalogue: Catalogue) -> None:

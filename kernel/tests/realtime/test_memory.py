@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from roomkit import EphemeralEvent, EphemeralEventType, InMemoryRealtime
+from roomkit.realtime import EphemeralCallback
 from roomkit_conformance.suites.realtime import RealtimeBackendSuite
 
 
@@ -23,8 +24,8 @@ def _ev(i: int) -> EphemeralEvent:
     return EphemeralEvent(room_id="r", type=EphemeralEventType.CUSTOM, data={"i": i})
 
 
-async def test_full_queue_drops_the_oldest() -> None:
-    backend = InMemoryRealtime(max_queue=3)
+def _gated_subscriber() -> tuple[EphemeralCallback, list[int], asyncio.Event]:
+    """A callback that waits for the gate, then records each event's ``i``."""
     got: list[int] = []
     gate = asyncio.Event()
 
@@ -32,6 +33,12 @@ async def test_full_queue_drops_the_oldest() -> None:
         await gate.wait()
         got.append(event.data["i"])
 
+    return slow, got, gate
+
+
+async def test_full_queue_drops_the_oldest() -> None:
+    backend = InMemoryRealtime(max_queue=3)
+    slow, got, gate = _gated_subscriber()
     await backend.subscribe("room:r", slow)
     await backend.publish("room:r", _ev(0))
     await asyncio.sleep(0.01)  # the worker takes event 0 and waits on the gate
@@ -71,3 +78,26 @@ async def test_a_failing_subscriber_keeps_receiving_and_others_too() -> None:
 def test_max_queue_validated() -> None:
     with pytest.raises(ValueError):
         InMemoryRealtime(max_queue=0)
+
+
+async def test_max_queue_size_as_in_roomkit_067() -> None:
+    backend = InMemoryRealtime(max_queue_size=2)
+    assert backend.max_queue_size == backend.max_queue == 2
+    assert InMemoryRealtime(5).max_queue_size == 5
+    assert InMemoryRealtime().max_queue_size == 1000
+    slow, got, gate = _gated_subscriber()
+    await backend.subscribe("room:r", slow)
+    await backend.subscribe("room:s", slow)
+    assert backend.subscription_count == 2
+    for i in range(5):  # the worker may or may not have taken event 0 before the rest
+        await backend.publish("room:r", _ev(i))
+    gate.set()
+    await backend.flush()
+    assert got[-2:] == [3, 4]
+    assert backend.dropped >= 2
+    await backend.close()
+    assert backend.subscription_count == 0
+    with pytest.raises(ValueError, match="not both"):
+        InMemoryRealtime(max_queue_size=2, max_queue=3)
+    with pytest.raises(ValueError):
+        InMemoryRealtime(max_queue_size=-1)

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from roomkit import EventSource, InMemoryStore, Room, RoomEvent, TextContent
+from roomkit.errors import StoreInputError
 from roomkit.models.enums import ChannelType
 from roomkit_conformance.suites.store import ConversationStoreSuite
 
@@ -58,5 +59,6 @@ async def test_tail_and_ranges_read_only_what_they_return() -> None:
     assert [e.index for e in window] == [501, 502, 503]
     page = await store.list_events("r", after_index=10, offset=2, limit=2)
     assert [e.index for e in page] == [13, 14]
-    assert await store.list_events("r", limit=-1) == []
+    with pytest.raises(StoreInputError):
+        await store.list_events("r", limit=-1)
     assert await store.get_recent_events("missing") == []

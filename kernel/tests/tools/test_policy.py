@@ -40,3 +40,54 @@ async def test_wrap_refuses_denied_calls() -> None:
     with pytest.raises(ToolDeniedError, match="'rm'"):
         await guarded("rm", {})
     assert calls == ["ls"]
+
+
+def test_restrict_override_only_narrows() -> None:
+    from roomkit.tools.policy import RoleOverride
+
+    policy = ToolPolicy(
+        allow=["x*"],
+        deny=["x3"],
+        role_overrides={"agent": RoleOverride(allow=["x1", "x3", "y"], deny=["x2"])},
+    )
+    resolved = policy.resolve("agent")
+    permitted = {t: resolved.is_allowed(t) for t in ["x1", "x2", "x3", "x4", "y"]}
+    # y is in the role's list but not in the base allow list; x3 stays denied.
+    assert permitted == {"x1": True, "x2": False, "x3": False, "x4": False, "y": False}
+    assert resolved.role_overrides == {}
+    assert resolved.deny == ["x3", "x2"]
+
+
+def test_restriction_survives_a_copy_and_serialisation() -> None:
+    from roomkit.tools.policy import RoleOverride
+
+    policy = ToolPolicy(deny=["b"], role_overrides={"r": RoleOverride(allow=["a*"])})
+    resolved = policy.resolve("r")
+    for copy in (resolved, ToolPolicy.model_validate(resolved.model_dump()), resolved.model_copy()):
+        assert [t for t in ["a1", "b", "c"] if copy.is_allowed(t)] == ["a1"]
+    twice = ToolPolicy(
+        allow=resolved.allow,
+        deny=resolved.deny,
+        restrict_to=resolved.restrict_to,
+        role_overrides={"r": RoleOverride(allow=["a2", "c"])},
+    ).resolve("r")
+    assert [t for t in ["a1", "a2", "c"] if twice.is_allowed(t)] == ["a2"]
+
+
+def test_replace_override_and_unknown_roles() -> None:
+    from roomkit.tools.policy import RoleOverride
+
+    policy = ToolPolicy(
+        allow=["a"],
+        deny=["c"],
+        role_overrides={"admin": RoleOverride(allow=["c"], mode="replace")},
+    )
+    admin = policy.resolve("admin")
+    assert admin.is_allowed("c")
+    assert not admin.is_allowed("a")
+    assert policy.resolve("guest") is policy
+    assert policy.resolve() is policy
+    predicate = policy.as_filter()
+    assert [t for t in ["a", "b", "c"] if predicate(t)] == ["a"]
+    with pytest.raises(ValueError, match="restrict"):
+        RoleOverride(mode="bogus")  # type: ignore[arg-type]

@@ -13,8 +13,10 @@ async def test_keyword_options_build_the_config() -> None:
     try:
         assert provider.config.model == "claude-haiku-4-5"
         assert provider.model_name == "claude-haiku-4-5"
-        assert provider.client.timeout == 7
-        assert provider.client.max_retries == 5
+        assert provider.client.timeout.connect == 5.0
+        assert provider.client.timeout.read == 15.0
+        assert provider.client.max_retries == 0
+        assert (provider.retry.max_retries, provider.config.timeout) == (5, 7)
     finally:
         await provider.close()
 

@@ -1,32 +1,26 @@
-"""AnthropicAIProvider passes the AI-provider conformance suite."""
+"""roomkit-anthropic passes the AI-provider conformance suite and the plugin packaging checks."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
 import pytest
-from roomkit_anthropic import AnthropicAIProvider, AnthropicConfig
+from roomkit_anthropic import plugin
+from roomkit_anthropic.testing import conformance_instance
 
-from roomkit_conformance.suites.ai_provider import AIProviderSuite
-from roomkit_conformance.wire.llm import LLMockWire
+from roomkit.providers.ai.base import AIProvider
+from roomkit_conformance.suites.ai_provider import AIPluginSuite, AIProviderSuite
 
 
 class TestAnthropicConformance(AIProviderSuite):
     capabilities = {"streaming", "tools", "vision"}
 
     @pytest.fixture
-    def wire(self, anthropic_wire: LLMockWire) -> LLMockWire:
-        return anthropic_wire
+    async def component(self) -> AsyncIterator[AIProvider]:
+        async with conformance_instance() as provider:
+            yield provider
 
-    @pytest.fixture
-    async def component(self, anthropic_wire: LLMockWire) -> AsyncIterator[AnthropicAIProvider]:
-        provider = AnthropicAIProvider(
-            AnthropicConfig(
-                api_key="test-key",
-                base_url=anthropic_wire.sdk_root,
-                timeout=self.timeout_seconds,
-                max_retries=0,
-            )
-        )
-        yield provider
-        await provider.close()
+
+class TestAnthropicPackaging(AIPluginSuite):
+    plugin = plugin
+    sdk_module = "anthropic"

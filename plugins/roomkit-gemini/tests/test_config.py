@@ -8,14 +8,23 @@ from roomkit_gemini import GeminiAIProvider, GeminiConfig
 from roomkit.errors import ConfigurationError
 
 
-def test_keyword_options_reach_the_sdk() -> None:
-    provider = GeminiAIProvider(api_key="k", model="gemini-2.5-pro", timeout=4, max_retries=3)
-    options = provider.client._api_client._http_options
-    assert provider.model_name == "gemini-2.5-pro"
-    assert options.timeout == 4000
-    assert options.retry_options is not None
-    assert options.retry_options.attempts == 4
-    assert options.api_version == "v1beta"
+async def test_keyword_options_reach_the_sdk() -> None:
+    provider = GeminiAIProvider(
+        api_key="k", model="gemini-2.5-pro", read_timeout=4, connect_timeout=2, max_retries=3
+    )
+    try:
+        options = provider.client._api_client._http_options
+        assert provider.model_name == "gemini-2.5-pro"
+        assert options.timeout == 4000
+        assert options.retry_options is not None
+        assert options.retry_options.attempts == 1  # the provider retries, within its deadline
+        assert provider.retry.max_retries == 3
+        assert options.api_version == "v1beta"
+        # Our HTTP client (not aiohttp) carries separate connect and read limits.
+        assert options.httpx_async_client is not None
+        assert options.httpx_async_client.timeout.connect == 2
+    finally:
+        await provider.close()
 
 
 def test_missing_api_key(monkeypatch: pytest.MonkeyPatch) -> None:

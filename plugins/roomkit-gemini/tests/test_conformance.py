@@ -1,32 +1,26 @@
-"""GeminiAIProvider passes the AI-provider conformance suite."""
+"""roomkit-gemini passes the AI-provider conformance suite and the plugin packaging checks."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
 import pytest
-from roomkit_gemini import GeminiAIProvider, GeminiConfig
+from roomkit_gemini import plugin
+from roomkit_gemini.testing import conformance_instance
 
-from roomkit_conformance.suites.ai_provider import AIProviderSuite
-from roomkit_conformance.wire.llm import LLMockWire
+from roomkit.providers.ai.base import AIProvider
+from roomkit_conformance.suites.ai_provider import AIPluginSuite, AIProviderSuite
 
 
 class TestGeminiConformance(AIProviderSuite):
     capabilities = {"streaming", "tools", "vision"}
 
     @pytest.fixture
-    def wire(self, gemini_wire: LLMockWire) -> LLMockWire:
-        return gemini_wire
+    async def component(self) -> AsyncIterator[AIProvider]:
+        async with conformance_instance() as provider:
+            yield provider
 
-    @pytest.fixture
-    async def component(self, gemini_wire: LLMockWire) -> AsyncIterator[GeminiAIProvider]:
-        provider = GeminiAIProvider(
-            GeminiConfig(
-                api_key="test-key",
-                base_url=gemini_wire.sdk_root,
-                timeout=self.timeout_seconds,
-                max_retries=0,
-            )
-        )
-        yield provider
-        await provider.close()
+
+class TestGeminiPackaging(AIPluginSuite):
+    plugin = plugin
+    sdk_module = "google.genai"

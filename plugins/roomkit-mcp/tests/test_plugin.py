@@ -58,3 +58,36 @@ def test_descriptor_resolves() -> None:
 def test_importing_the_package_does_not_import_the_sdk() -> None:
     code = "import sys, roomkit_mcp, roomkit_mcp.plugin;sys.exit(1 if 'mcp' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_headers_are_hidden_in_the_config() -> None:
+    config = MCPConfig(server_url="http://x/mcp", headers={"Authorization": "Bearer mcp-tok-123"})
+    for shown in (repr(config), str(config), config.model_dump_json()):
+        assert "mcp-tok-123" not in shown
+
+
+def test_invalid_options_never_echo_header_values() -> None:
+    with pytest.raises(ConfigurationError, match="headers") as info:
+        MCPToolProvider(server_url="http://x/mcp", headers=["Bearer mcp-tok-456"])
+    assert "mcp-tok-456" not in str(info.value)
+
+
+async def test_connection_errors_never_show_the_url_password() -> None:
+    import traceback
+
+    from roomkit.errors import ProviderError
+
+    mcp = MCPToolProvider(
+        server_url="http://user:mcp-pass-789@127.0.0.1:9/mcp",
+        headers={"Authorization": "Bearer mcp-tok-789"},
+        connect_timeout=5,
+    )
+    try:
+        with pytest.raises(ProviderError) as info:
+            await mcp.list_tools()
+    finally:
+        await mcp.close()
+    shown = "".join(traceback.format_exception(info.value))
+    assert "mcp-pass-789" not in shown
+    assert "mcp-tok-789" not in shown
+    assert info.value.retryable

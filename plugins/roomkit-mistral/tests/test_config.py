@@ -8,21 +8,25 @@ from roomkit_mistral import MistralAIProvider, MistralConfig
 from roomkit.errors import ConfigurationError
 
 
-def test_keyword_options_build_the_config() -> None:
-    provider = MistralAIProvider(api_key="k", model="pixtral-large-latest", timeout=3)
-    assert provider.config == MistralConfig(api_key="k", model="pixtral-large-latest", timeout=3)
-    assert provider.model_name == "pixtral-large-latest"
-    assert provider.client.sdk_configuration.timeout_ms == 3000
+async def test_keyword_options_build_the_config() -> None:
+    provider = MistralAIProvider(api_key="k", model="pixtral-large-latest", read_timeout=3)
+    try:
+        assert provider.config == MistralConfig(
+            api_key="k", model="pixtral-large-latest", read_timeout=3
+        )
+        assert provider.model_name == "pixtral-large-latest"
+        assert provider.client.sdk_configuration.timeout_ms == 3000
+    finally:
+        await provider.close()
 
 
-def test_retry_settings_reach_the_sdk() -> None:
-    provider = MistralAIProvider(api_key="k", max_retry_time=12, retry_initial_interval=0.25)
-    retry = provider.client.sdk_configuration.retry_config
-    assert retry.strategy == "backoff"
-    assert retry.backoff.max_elapsed_time == 12_000
-    assert retry.backoff.initial_interval == 250
-    off = MistralAIProvider(api_key="k", max_retry_time=0).client.sdk_configuration.retry_config
-    assert off.strategy == "none"
+async def test_retries_are_the_providers_not_the_sdks() -> None:
+    provider = MistralAIProvider(api_key="k", max_retries=3, retry_backoff=0.25)
+    try:
+        assert provider.client.sdk_configuration.retry_config.strategy == "none"
+        assert (provider.retry.max_retries, provider.retry.backoff) == (3, 0.25)
+    finally:
+        await provider.close()
 
 
 def test_missing_api_key(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -42,10 +46,10 @@ def test_config_and_options_together_are_rejected() -> None:
     ("options", "needle"),
     [
         ({"timeout": 0}, "timeout"),
-        ({"max_retry_time": -1}, "max_retry_time"),
+        ({"max_retries": -1}, "max_retries"),
         ({"temperature": 2.0}, "temperature"),
         ({"server_url": "api.mistral.ai"}, "server_url"),
-        ({"max_retries": 3}, "max_retries"),
+        ({"max_retry_time": 3}, "max_retry_time"),
     ],
 )
 def test_invalid_options_raise_configuration_error(options: dict, needle: str) -> None:

@@ -1,32 +1,26 @@
-"""MistralAIProvider passes the AI-provider conformance suite."""
+"""roomkit-mistral passes the AI-provider conformance suite and the plugin packaging checks."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
 import pytest
-from roomkit_mistral import MistralAIProvider, MistralConfig
+from roomkit_mistral import plugin
+from roomkit_mistral.testing import conformance_instance
 
-from roomkit_conformance.suites.ai_provider import AIProviderSuite
-from roomkit_conformance.wire.llm import LLMockWire
+from roomkit.providers.ai.base import AIProvider
+from roomkit_conformance.suites.ai_provider import AIPluginSuite, AIProviderSuite
 
 
 class TestMistralConformance(AIProviderSuite):
     capabilities = {"streaming", "tools", "vision"}
 
     @pytest.fixture
-    def wire(self, mistral_wire: LLMockWire) -> LLMockWire:
-        return mistral_wire
+    async def component(self) -> AsyncIterator[AIProvider]:
+        async with conformance_instance() as provider:
+            yield provider
 
-    @pytest.fixture
-    async def component(self, mistral_wire: LLMockWire) -> AsyncIterator[MistralAIProvider]:
-        provider = MistralAIProvider(
-            MistralConfig(
-                api_key="test-key",
-                server_url=mistral_wire.sdk_root,
-                timeout=self.timeout_seconds,
-                max_retry_time=0,
-            )
-        )
-        yield provider
-        await provider.close()
+
+class TestMistralPackaging(AIPluginSuite):
+    plugin = plugin
+    sdk_module = "mistralai"

@@ -15,14 +15,39 @@ from roomkit.errors import ConfigurationError
 
 
 async def test_keyword_options_build_the_config() -> None:
-    provider = OpenAIAIProvider(api_key="k", model="gpt-4o-mini", timeout=5, max_retries=4)
+    provider = OpenAIAIProvider(
+        api_key="k", model="gpt-4o-mini", timeout=5, read_timeout=3, max_retries=4
+    )
     try:
         assert provider.config == OpenAIConfig(
-            api_key="k", model="gpt-4o-mini", timeout=5, max_retries=4
+            api_key="k", model="gpt-4o-mini", timeout=5, read_timeout=3, max_retries=4
         )
         assert provider.model_name == "gpt-4o-mini"
-        assert provider.client.timeout == 5
-        assert provider.client.max_retries == 4
+        # One attempt's limits go to the SDK; retries (and the deadline) are the provider's.
+        assert provider.client.timeout.read == 3
+        assert provider.client.timeout.connect == 5.0
+        assert provider.client.max_retries == 0
+        assert provider.retry.max_retries == 4
+    finally:
+        await provider.close()
+
+
+async def test_interactive_defaults() -> None:
+    provider = OpenAIAIProvider(api_key="k")
+    try:
+        config = provider.config
+        assert (config.timeout, config.connect_timeout, config.read_timeout) == (60, 5, 15)
+        assert config.max_retries == 1
+    finally:
+        await provider.close()
+
+
+async def test_default_headers_reach_the_sdk_and_stay_hidden() -> None:
+    provider = OpenAIAIProvider(api_key="k", default_headers={"X-Api-Key": "hdr-secret-123"})
+    try:
+        assert provider.client.default_headers["X-Api-Key"] == "hdr-secret-123"
+        assert "hdr-secret-123" not in repr(provider.config)
+        assert "hdr-secret-123" not in provider.config.model_dump_json()
     finally:
         await provider.close()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -110,41 +109,8 @@ async def test_stream_reports_usage(make, openai_wire: LLMockWire) -> None:
     assert (await openai_wire.requests())[-1]["stream_options"] == {"include_usage": True}
 
 
-@pytest.mark.parametrize("status", [429, 503])
-async def test_sdk_retries_recover_within_max_retries(make, openai_wire, status: int) -> None:
-    provider = make(max_retries=2)
-    await openai_wire.fail(status, times=2, retry_after=0)
-    await openai_wire.reply("third time lucky")
-    response = await provider.generate(_hello())
-    assert response.content == "third time lucky"
-    assert len(await openai_wire.requests()) == 3
-
-
-async def test_retries_are_bounded_by_max_retries(make, openai_wire: LLMockWire) -> None:
-    provider = make(max_retries=1)
-    await openai_wire.fail(503, retry_after=0)
-    with pytest.raises(ProviderError) as info:
-        await provider.generate(_hello())
-    assert info.value.status_code == 503
-    assert len(await openai_wire.requests()) == 2
-
-
-async def test_no_retry_on_a_client_error(make, openai_wire: LLMockWire) -> None:
-    provider = make(max_retries=3)
-    await openai_wire.fail(400)
-    with pytest.raises(ProviderError):
-        await provider.generate(_hello())
-    assert len(await openai_wire.requests()) == 1
-
-
-async def test_timeout_is_configurable(make, openai_wire: LLMockWire) -> None:
-    await openai_wire.delay(1.0, times=1)
-    patient = make(timeout=5.0)
-    assert (await patient.generate(_hello())).content
-    impatient = make(timeout=0.3)
-    await openai_wire.delay(5.0, times=1)
-    started = time.monotonic()
-    with pytest.raises(ProviderError, match=r"timed out after 0.3s") as info:
-        await impatient.generate(_hello())
-    assert time.monotonic() - started < 4.0  # gave up long before the 5 s reply
-    assert info.value.retryable is True
+async def test_reasoning_effort_is_sent_when_set(make, openai_wire: LLMockWire) -> None:
+    await make(reasoning_effort="low").generate(_hello())
+    assert (await openai_wire.requests())[-1]["reasoning_effort"] == "low"
+    await make().generate(_hello())
+    assert "reasoning_effort" not in (await openai_wire.requests())[-1]

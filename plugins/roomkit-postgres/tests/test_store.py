@@ -166,7 +166,72 @@ async def test_reads_use_indexes(pg_dsn: str, pg_schema: str, admin: asyncpg.Con
         "key": "EXPLAIN SELECT data FROM events WHERE room_id = 'r' AND idempotency_key = 'k'",
         "senders": "EXPLAIN SELECT room_id FROM senders WHERE channel_id = 'c'"
         " AND participant_id = 'p'",
+        "participant": "EXPLAIN SELECT data FROM participants WHERE room_id = 'r' AND id = 'p'",
+        "members": "EXPLAIN SELECT data FROM participants WHERE room_id = 'r' ORDER BY seq",
+        "unread": "EXPLAIN SELECT last_read_index FROM read_markers WHERE room_id = 'r'"
+        " AND channel_id = 'c'",
     }
     for name, sql in plans.items():
         plan = "\n".join(r[0] for r in await admin.fetch(sql))
         assert "Index" in plan, f"{name}: {plan}"
+
+
+@pytest.mark.asyncio
+async def test_a_schema_at_version_2_is_upgraded_with_its_data(
+    pg_dsn: str, pg_schema: str, admin: asyncpg.Connection
+) -> None:
+    """Migration 3 turns jsonb data into json text; rows written before it still read."""
+    await admin.execute(f'CREATE SCHEMA "{pg_schema}"')
+    await admin.execute(f'SET search_path TO "{pg_schema}"')
+    await admin.execute(
+        "CREATE TABLE roomkit_schema_migrations (version integer PRIMARY KEY, name text NOT NULL,"
+        " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+    )
+    for migration in MIGRATIONS[:2]:
+        await admin.execute(migration.sql)
+        await admin.execute(
+            "INSERT INTO roomkit_schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+            migration.version,
+            migration.name,
+            migration.checksum,
+        )
+    old = Room(id="old-room", metadata={"plan": "gold", "n": 2})
+    await admin.execute(
+        "INSERT INTO rooms (id, status, created_at, last_activity_at, data)"
+        " VALUES ($1, 'active', now(), now(), $2::jsonb)",
+        old.id,
+        old.model_dump_json(),
+    )
+    await admin.execute("RESET search_path")
+    store = PostgresStore(pg_dsn, schema=pg_schema)
+    try:
+        loaded = await store.get_room(old.id)
+        assert loaded is not None
+        assert loaded.metadata == {"plan": "gold", "n": 2}
+        event = await store.add_event(_event(old.id, "after the upgrade"))
+        await store.mark_read(old.id, "ws", event.id)
+        assert await store.get_unread_count(old.id, "ws") == 0
+        kind = await admin.fetchval(
+            "SELECT data_type FROM information_schema.columns"
+            " WHERE table_schema = $1 AND table_name = 'events' AND column_name = 'data'",
+            pg_schema,
+        )
+        assert kind == "json"
+    finally:
+        await store.close()
+
+
+@pytest.mark.asyncio
+async def test_a_pool_handed_in_is_used_and_left_open(pg_dsn: str, pg_schema: str) -> None:
+    pool = await asyncpg.create_pool(
+        pg_dsn, min_size=1, max_size=2, server_settings={"search_path": f'"{pg_schema}"'}
+    )
+    try:
+        store = PostgresStore(None, pool, schema=pg_schema)
+        await store.init()
+        room = await store.create_room(Room())
+        assert (await store.add_event(_event(room.id, "via the pool"))).index == 0
+        await store.close()
+        assert await pool.fetchval("SELECT count(*) FROM events") == 1  # still open
+    finally:
+        await pool.close()

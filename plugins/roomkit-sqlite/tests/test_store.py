@@ -146,3 +146,33 @@ async def test_two_instances_on_one_file_write_concurrently(tmp_path: Path) -> N
     assert [e.index for e in events] == list(range(150))
     for store in stores:
         await store.close()
+
+
+@pytest.mark.asyncio
+async def test_a_version_1_file_is_upgraded_in_place(tmp_path: Path) -> None:
+    from roomkit_sqlite._schema import _V1
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(_V1)
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    store = SQLiteStore(path)
+    try:
+        room = await store.create_room(Room())
+        first = await store.add_event(_event(room.id, "a"))
+        await store.add_event(_event(room.id, "b"))
+        await store.mark_read(room.id, "ws", first.id)
+        assert await store.get_unread_count(room.id, "ws") == 1
+    finally:
+        await store.close()
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        plan = conn.execute(
+            "EXPLAIN QUERY PLAN SELECT coalesce(max(seq), -1) + 1 FROM participants"
+            " WHERE room_id = 'r'"
+        ).fetchall()
+        assert "participants_by_seq" in " ".join(str(row) for row in plan)
+    finally:
+        conn.close()

@@ -35,13 +35,15 @@ from __future__ import annotations
 import asyncio
 import base64
 import time
-import weakref
-from collections.abc import AsyncIterator, Sequence
-from typing import Any, ClassVar, Protocol, runtime_checkable
+import traceback
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, ClassVar
 
 import pytest
+from pydantic import BaseModel
 
-from roomkit.errors import ProviderError
+from roomkit.errors import ProviderError, ProviderTimeoutError
 from roomkit.models.ai import (
     AIContext,
     AIImagePart,
@@ -52,10 +54,29 @@ from roomkit.models.ai import (
     AIToolCall,
 )
 from roomkit.models.room import AITool
+from roomkit.models.streaming import StreamDone, StreamTextDelta, StreamToolCall
 from roomkit.providers.ai.base import AIProvider
+from roomkit.providers.ai.support import AIProviderSettings, secrets_of
 from roomkit_conformance.base import SuiteBase, requires
+from roomkit_conformance.suites.ai_plugin import AIPluginSuite
+from roomkit_conformance.suites.ai_wire import (
+    SUITE_TIMEOUT,
+    AIWire,
+    llmock_instance,
+    register_wire,
+    wire_for,
+)
 
-__all__ = ["AIProviderSuite", "AIWire", "register_wire", "wire_for"]
+__all__ = [
+    "SUITE_TIMEOUT",
+    "WEATHER_TOOL",
+    "AIPluginSuite",
+    "AIProviderSuite",
+    "AIWire",
+    "llmock_instance",
+    "register_wire",
+    "wire_for",
+]
 
 # A valid 1x1 PNG: a real image keeps vendors that sniff content honest.
 _PNG_B64 = (
@@ -74,69 +95,34 @@ WEATHER_TOOL = AITool(
 )
 
 
-@runtime_checkable
-class AIWire(Protocol):
-    """What the suite needs from a wire fake: script replies, inject faults, read requests.
-
-    Faults are permanent until :meth:`reset` unless ``times`` says otherwise, so a provider
-    with retries enabled still sees them.
-    """
-
-    async def reset(self) -> None:
-        """Drop every scripted behaviour and the request journal."""
-
-    async def reply(
-        self,
-        text: str | None = None,
-        *,
-        tool_calls: Sequence[tuple[str, dict[str, Any]]] = (),
-        times: int | None = 1,
-    ) -> None:
-        """Script the model's next answer: text, tool calls ``(name, arguments)``, or both."""
-
-    async def fail(
-        self, status: int, *, times: int | None = None, retry_after: float | None = None
-    ) -> None:
-        """Answer with HTTP ``status``."""
-
-    async def delay(self, seconds: float, *, times: int | None = None) -> None:
-        """Hold responses for ``seconds``."""
-
-    async def drop_stream(self, *, after_chunks: int = 2, times: int | None = None) -> None:
-        """Close the connection in the middle of a streamed response."""
-
-    async def truncate_stream(self, *, after_chunks: int = 2, times: int | None = None) -> None:
-        """End a streamed response early and cleanly, without a finish reason."""
-
-    async def malformed_tool_arguments(self, *, times: int | None = None) -> None:
-        """Emit a tool call whose arguments are not valid JSON (where the wire allows it)."""
-
-    async def requests(self) -> list[dict[str, Any]]:
-        """The JSON bodies of the requests received so far, oldest first."""
-
-    async def last_request_text(self) -> str:
-        """The last request body serialized as JSON."""
-
-
-_WIRES: weakref.WeakKeyDictionary[Any, AIWire] = weakref.WeakKeyDictionary()
-
-
-def register_wire(component: Any, wire: AIWire) -> None:
-    """Associate a wire with a component built by a conformance factory."""
-    _WIRES[component] = wire
-
-
-def wire_for(component: Any) -> AIWire | None:
-    """The wire registered for ``component``, if any."""
-    return _WIRES.get(component)
-
-
 def _text_context(text: str, **kwargs: Any) -> AIContext:
     return AIContext(messages=[AIMessage(role="user", content=text)], **kwargs)
 
 
 async def _collect(stream: AsyncIterator[AIStreamChunk]) -> list[AIStreamChunk]:
     return [chunk async for chunk in stream]
+
+
+@asynccontextmanager
+async def _rebuilt(component: AIProvider, **changes: Any) -> AsyncIterator[AIProvider]:
+    """A provider of ``component``'s type whose settings differ by ``changes``.
+
+    Skips the test for providers whose config is not an ``AIProviderSettings``.
+    """
+    config = getattr(component, "config", None)
+    if not isinstance(config, AIProviderSettings):
+        pytest.skip("the component has no AIProviderSettings config to vary")
+    changed = type(config).model_validate({**config.model_dump(), **changes})
+    provider: AIProvider = type(component)(changed)  # type: ignore[call-arg]
+    try:
+        yield provider
+    finally:
+        await provider.close()
+
+
+def _secrets(component: AIProvider) -> list[str]:
+    config = getattr(component, "config", None)
+    return secrets_of(config) if isinstance(config, BaseModel) else []
 
 
 def _other_tasks(before: set[asyncio.Task[Any]]) -> set[asyncio.Task[Any]]:
@@ -266,6 +252,38 @@ class AIProviderSuite(SuiteBase):
         await wire.reply("still usable")
         assert (await component.generate(_text_context("again"))).content == "still usable"
 
+    @pytest.mark.asyncio
+    async def test_structured_stream_ends_with_done(
+        self, component: AIProvider, wire: AIWire
+    ) -> None:
+        """Every provider yields typed stream events (streaming or not): text, then done."""
+        text = "Structured events carry this sentence."
+        await wire.reply(text)
+        events = [e async for e in component.generate_structured_stream(_text_context("Go"))]
+        assert isinstance(events[-1], StreamDone)
+        assert events[-1].finish_reason
+        assert not any(isinstance(e, StreamDone) for e in events[:-1])
+        assert "".join(e.text for e in events if isinstance(e, StreamTextDelta)) == text
+        assert all(isinstance(v, int) for v in events[-1].usage.values())
+
+    @requires("streaming")
+    @pytest.mark.asyncio
+    async def test_stalled_stream_ends_with_a_timeout_error(
+        self, component: AIProvider, wire: AIWire
+    ) -> None:
+        """A stream that stops sending must end with a typed, retryable timeout error."""
+        stall = getattr(wire, "stall_stream", None)
+        if stall is None:
+            pytest.skip("the wire cannot stall a stream")
+        await wire.reply("a long answer whose stream goes quiet after a few chunks of text")
+        await stall(after_chunks=2, seconds=self.hang_seconds)
+        started = time.monotonic()
+        with pytest.raises(ProviderTimeoutError) as info:
+            await _collect(component.generate_stream(_text_context("hello")))
+        assert time.monotonic() - started < self.hang_seconds, "waited for the server"
+        assert info.value.retryable is True
+        assert info.value.provider == component.name
+
     # -- tools -------------------------------------------------------------------------
 
     @requires("tools")
@@ -309,6 +327,19 @@ class AIProviderSuite(SuiteBase):
             ("get_weather", {"city": "Lyon", "days": 2})
         ]
         assert chunks[-1].finish_reason
+
+    @requires("tools")
+    @pytest.mark.asyncio
+    async def test_structured_stream_carries_tool_calls(
+        self, component: AIProvider, wire: AIWire
+    ) -> None:
+        await wire.reply(tool_calls=[("get_weather", {"city": "Nice"})])
+        context = _text_context("Weather?", tools=[WEATHER_TOOL])
+        events = [e async for e in component.generate_structured_stream(context)]
+        calls = [e for e in events if isinstance(e, StreamToolCall)]
+        assert [(c.name, c.arguments) for c in calls] == [("get_weather", {"city": "Nice"})]
+        assert calls[0].id
+        assert isinstance(events[-1], StreamDone)
 
     @requires("tools")
     @pytest.mark.asyncio
@@ -380,6 +411,7 @@ class AIProviderSuite(SuiteBase):
     # -- error mapping -----------------------------------------------------------------
 
     async def _expect_error(self, component: AIProvider) -> ProviderError:
+        """The :class:`ProviderError` of a ``generate`` call that must fail."""
         with pytest.raises(ProviderError) as info:
             await component.generate(_text_context("hello"))
         assert info.value.provider == component.name
@@ -456,6 +488,100 @@ class AIProviderSuite(SuiteBase):
         with pytest.raises(ProviderError) as info:
             await _collect(component.generate_stream(_text_context("hello")))
         assert info.value.retryable is True
+
+    # -- retries and time limits (providers with AIProviderSettings configs) -------------
+
+    @pytest.mark.asyncio
+    async def test_retries_recover_within_max_retries(
+        self, component: AIProvider, wire: AIWire
+    ) -> None:
+        async with _rebuilt(component, max_retries=2, retry_backoff=0.0) as provider:
+            await wire.fail(503, times=2, retry_after=0)
+            await wire.reply("third time lucky")
+            assert (await provider.generate(_text_context("hello"))).content == "third time lucky"
+        assert len(await wire.requests()) == 3
+
+    @pytest.mark.asyncio
+    async def test_retries_are_bounded(self, component: AIProvider, wire: AIWire) -> None:
+        async with _rebuilt(component, max_retries=1, retry_backoff=0.0) as provider:
+            await wire.fail(429, retry_after=0)
+            error = await self._expect_error(provider)
+        assert (error.status_code, error.retryable) == (429, True)
+        assert len(await wire.requests()) == 2
+
+    @pytest.mark.asyncio
+    async def test_client_errors_are_not_retried(self, component: AIProvider, wire: AIWire) -> None:
+        async with _rebuilt(component, max_retries=3, retry_backoff=0.0) as provider:
+            await wire.fail(400)
+            error = await self._expect_error(provider)
+        assert error.status_code == 400
+        assert len(await wire.requests()) == 1
+
+    @pytest.mark.asyncio
+    async def test_no_retry_that_would_outlive_the_deadline(
+        self, component: AIProvider, wire: AIWire
+    ) -> None:
+        """A ``Retry-After`` longer than the time left means failing now, not waiting."""
+        async with _rebuilt(component, max_retries=3, timeout=self.hang_seconds) as provider:
+            await wire.fail(503, retry_after=self.hang_seconds * 2)
+            started = time.monotonic()
+            error = await self._expect_error(provider)
+        assert time.monotonic() - started < self.hang_seconds
+        assert error.status_code == 503
+        assert len(await wire.requests()) == 1
+
+    @pytest.mark.asyncio
+    async def test_a_silent_server_is_a_read_timeout_not_retried(
+        self, component: AIProvider, wire: AIWire
+    ) -> None:
+        options = {"max_retries": 2, "read_timeout": self.timeout_seconds, "timeout": 60.0}
+        async with _rebuilt(component, **options) as provider:
+            await wire.delay(self.hang_seconds)
+            started = time.monotonic()
+            with pytest.raises(ProviderTimeoutError) as info:
+                await provider.generate(_text_context("hello"))
+        assert time.monotonic() - started < self.hang_seconds
+        assert info.value.setting == "read_timeout"
+        assert "read_timeout" in str(info.value)
+
+    # -- secrets -----------------------------------------------------------------------
+
+    @pytest.mark.asyncio
+    async def test_error_text_never_carries_a_credential(
+        self, component: AIProvider, wire: AIWire
+    ) -> None:
+        """A 401 body that echoes the API key must not put it in the error or its traceback."""
+        secrets = [s for s in _secrets(component) if len(s) >= 6]
+        if not secrets:
+            pytest.skip("the component exposes no pydantic config with secrets")
+        await wire.fail(401, message=f"Incorrect API key provided: {secrets[0]}. Check it.")
+        error = await self._expect_error(component)
+        assert error.status_code == 401
+        shown = "".join(traceback.format_exception(error))
+        assert "Incorrect API key provided" in str(error)
+        assert secrets[0] not in shown
+
+    @pytest.mark.asyncio
+    async def test_config_hides_credentials_and_headers(
+        self, component: AIProvider, wire: AIWire
+    ) -> None:
+        """Keys and ``default_headers`` stay out of reprs, dumps and echoed error text."""
+        config = getattr(component, "config", None)
+        if not isinstance(config, BaseModel):
+            pytest.skip("the component exposes no pydantic config")
+        for secret in (s for s in secrets_of(config) if len(s) >= 6):
+            for shown in (repr(config), str(config), config.model_dump_json()):
+                assert secret not in shown
+        if not isinstance(config, AIProviderSettings):
+            return
+        header = "Bearer hdr-secret-8c1e0f"
+        async with _rebuilt(component, default_headers={"Authorization": header}) as provider:
+            with_headers = provider.config  # type: ignore[attr-defined]
+            for shown in (repr(with_headers), str(with_headers), with_headers.model_dump_json()):
+                assert "hdr-secret-8c1e0f" not in shown
+            await wire.fail(401, message=f"bad header {header}")
+            error = await self._expect_error(provider)
+            assert "hdr-secret-8c1e0f" not in "".join(traceback.format_exception(error))
 
     # -- cancellation ------------------------------------------------------------------
 

@@ -245,11 +245,23 @@ class LLMockWire:
         await self._control("POST", "/reset")
 
     async def fail(
-        self, status: int, *, times: int | None = None, retry_after: float | None = None
+        self,
+        status: int,
+        *,
+        times: int | None = None,
+        retry_after: float | None = None,
+        message: str | None = None,
     ) -> None:
-        """Answer requests with HTTP ``status`` (and a ``Retry-After`` header if given)."""
+        """Answer requests with HTTP ``status`` (and a ``Retry-After`` header if given); the
+        vendor-shaped error body says ``message`` when given."""
         await self._add(
-            {"type": "fail", "status": status, "times": times, "retry_after": retry_after}
+            {
+                "type": "fail",
+                "status": status,
+                "times": times,
+                "retry_after": retry_after,
+                "message": message,
+            }
         )
 
     async def delay(self, seconds: float, *, times: int | None = None) -> None:
@@ -275,6 +287,21 @@ class LLMockWire:
                 "type": "stream_fault",
                 "kind": "truncate",
                 "after_chunks": after_chunks,
+                "times": times,
+            },
+            {"stream": True},
+        )
+
+    async def stall_stream(
+        self, *, after_chunks: int = 2, seconds: float = 30.0, times: int | None = None
+    ) -> None:
+        """Stop sending streamed responses for ``seconds`` after ``after_chunks`` chunks."""
+        await self._add(
+            {
+                "type": "stream_fault",
+                "kind": "stall",
+                "after_chunks": after_chunks,
+                "stall_seconds": seconds,
                 "times": times,
             },
             {"stream": True},

@@ -8,24 +8,33 @@ speech-to-speech session (prompt, voice, tools) that does the reasoning.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
-from roomkit.channels.ai import ROUTE_KEY, AIChannel
+from roomkit.channels.ai import AIChannel
 from roomkit.memory.base import MemoryProvider, is_transcript_event
 from roomkit.models._ids import new_id
 from roomkit.models.ai import AIContext, AIMessage
 from roomkit.models.content import SystemContent
 from roomkit.models.context import RoomContext
+from roomkit.models.conversation import get_conversation_state, get_room_language
 from roomkit.models.enums import ChannelType, EventType
 from roomkit.models.event import EventSource, RoomEvent
-from roomkit.models.room import AITool, ChannelBinding
-from roomkit.orchestration import _kit
-from roomkit.orchestration.state import get_conversation_state, get_room_language
+from roomkit.models.keys import ROUTE_KEY
+from roomkit.models.room import AITool, ChannelBinding, Room
 from roomkit.providers.ai.base import AIProvider
 from roomkit.tools.compose import ToolHandler
 from roomkit.tools.policy import ToolPolicy
 
-__all__ = ["Agent"]
+__all__ = ["Agent", "AgentRouter"]
+
+
+class AgentRouter(Protocol):
+    """What an agent asks of the router that manages it (a
+    :class:`~roomkit.orchestration.router.ConversationRouter`)."""
+
+    def active_agent_for(self, room: Room) -> str | None:
+        """The id of the agent that answers in ``room`` right now."""
+        ...
 
 
 class Agent(AIChannel):
@@ -83,7 +92,7 @@ class Agent(AIChannel):
         self.language = language
         self.metadata: dict[str, Any] = dict(metadata or {})
         #: Set by ``ConversationRouter.install``: the router whose state decides who answers.
-        self.router: Any = None
+        self.router: AgentRouter | None = None
 
     @property
     def is_config_only(self) -> bool:
@@ -151,10 +160,8 @@ class Agent(AIChannel):
         try:
             response = await self.provider.generate(request)
         except Exception as exc:
-            where = f"greeting of {self.channel_id}"
-            await _kit.report_error(
-                self.kit, exc, trigger or _placeholder_trigger(context), context, where=where
-            )
+            stage = f"greeting of {self.channel_id}"
+            await self._report(exc, trigger or _placeholder_trigger(context), context, stage)
             return None
         if not response.content.strip():
             return None

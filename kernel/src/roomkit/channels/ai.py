@@ -4,23 +4,29 @@ One turn: pick the context (memory over the room's tail), ask the provider, run 
 calls (bounded rounds, results fed back, ``TOOL_CALL_START`` / ``TOOL_CALL_END`` ephemeral
 events), and hand the reply back to the engine as a response event. Provider and tool
 failures are reported (ON_ERROR hooks, logs) and never escape into the room pipeline.
+
+The channel talks to the engine only through :class:`~roomkit.channels.engine.RoomEngine`
+(handed over by ``RoomKit.register_channel``); without an engine it still answers, which keeps
+it usable on its own (failures are then only logged, realtime events dropped).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import time
 from collections.abc import Sequence
 from typing import Any
 
 from roomkit.channels.base import Channel
-from roomkit.core._construct import construct, fast_id
-from roomkit.core.ephemeral import STREAM_EVENT_KIND
+from roomkit.channels.engine import RoomEngine
 from roomkit.errors import ConfigurationError
 from roomkit.memory.base import MemoryProvider, is_transcript_event
 from roomkit.memory.sliding_window import SlidingWindowMemory
+from roomkit.models._construct import construct
+from roomkit.models._ids import new_id
 from roomkit.models.ai import (
     AIContentPart,
     AIContext,
@@ -52,8 +58,8 @@ from roomkit.models.enums import (
 )
 from roomkit.models.event import EphemeralEvent, EventSource, RoomEvent
 from roomkit.models.hooks import ChannelOutput
+from roomkit.models.keys import ROUTE_KEY, STREAM_EVENT_KIND
 from roomkit.models.room import AITool, ChannelBinding, ChannelCapabilities
-from roomkit.orchestration import _kit
 from roomkit.providers.ai.base import AIProvider
 from roomkit.tools.compose import ToolHandler, UnknownToolError
 from roomkit.tools.context import ToolCallContext, tool_context
@@ -61,9 +67,7 @@ from roomkit.tools.policy import ToolPolicy
 
 __all__ = ["ROUTE_KEY", "STREAM_EVENT_KIND", "AIChannel"]
 
-ROUTE_KEY = "_roomkit_route"
-"""Event metadata key set by a ``ConversationRouter``: the id of the one agent it manages that
-should answer (``None``: none of them). Channels the router does not manage ignore it."""
+logger = logging.getLogger("roomkit.channels.ai")
 
 _NAME_OK = re.compile(r"[^A-Za-z0-9_-]")
 _MAX_TOOL_RESULT = 16_000
@@ -135,17 +139,18 @@ class AIChannel(Channel):
         self.tool_timeout = tool_timeout
         self.streaming = streaming
         self.respond_to_ai = respond_to_ai
-        self.kit: Any = None
+        self.kit: RoomEngine | None = None
         self._message_cache: dict[tuple[str, bool], tuple[object, AIMessage]] = {}
 
     # -- wiring ---------------------------------------------------------------------------
-    def attach_kit(self, kit: Any) -> None:
-        """Give the channel its kit (store, realtime events, hooks)."""
-        self.kit = kit
+    def on_register(self, engine: RoomEngine) -> None:
+        """Called by ``RoomKit.register_channel``: remember the engine (store, realtime
+        events, error reports)."""
+        self.kit = engine
 
-    def on_register(self, kit: Any) -> None:
-        """Called by ``RoomKit.register_channel``: remember the kit."""
-        self.attach_kit(kit)
+    def attach_kit(self, engine: RoomEngine) -> None:
+        """Give the channel an engine without registering it (as :meth:`on_register`)."""
+        self.kit = engine
 
     def capabilities(self) -> ChannelCapabilities:
         """AI channels read text and, with a vision provider, images."""
@@ -192,16 +197,14 @@ class AIChannel(Channel):
     async def respond(self, event: RoomEvent, context: RoomContext) -> ChannelOutput:
         """Run one AI turn for ``event`` and return the reply (plus any events tools added)."""
         turn = ToolCallContext(room_id=context.room.id, channel_id=self.channel_id, event=event)
-        message_id = fast_id()
+        message_id = new_id()
         try:
             ai_context = await self.build_ai_context(event, context)
             response, rounds = await self._run(ai_context, turn, context, message_id)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            await _kit.report_error(
-                self.kit, exc, event, context, where=f"AI channel {self.channel_id}"
-            )
+            await self._report(exc, event, context, f"AI channel {self.channel_id}")
             return ChannelOutput(
                 responded=bool(turn.extra_events),
                 response_events=turn.extra_events,
@@ -277,7 +280,7 @@ class AIChannel(Channel):
             event,
             context,
             channel_id=self.channel_id,
-            store=_kit.get_store(self.kit),
+            store=self.kit.store if self.kit is not None else None,
         )
         vision = bool(self.provider and self.provider.supports_vision)
         messages = self._messages_for(memory.events, vision)
@@ -430,8 +433,7 @@ class AIChannel(Channel):
         )
 
     async def _publish_delta(self, room_id: str, message_id: str, delta: str, seq: int) -> None:
-        await _kit.publish_ephemeral(
-            self.kit,
+        await self._publish(
             EphemeralEvent(
                 room_id=room_id,
                 type=EphemeralEventType.CUSTOM,
@@ -450,8 +452,7 @@ class AIChannel(Channel):
         self, calls: list[AIToolCall], turn: ToolCallContext, round_number: int
     ) -> list[str]:
         described = [{"id": c.id, "name": c.name, "arguments": c.arguments} for c in calls]
-        await _kit.publish_ephemeral(
-            self.kit,
+        await self._publish(
             EphemeralEvent(
                 room_id=turn.room_id,
                 type=EphemeralEventType.TOOL_CALL_START,
@@ -469,8 +470,7 @@ class AIChannel(Channel):
                 errors += failed
                 results.append(result)
         duration_ms = round((time.perf_counter() - started) * 1000, 3)
-        await _kit.publish_ephemeral(
-            self.kit,
+        await self._publish(
             EphemeralEvent(
                 room_id=turn.room_id,
                 type=EphemeralEventType.TOOL_CALL_END,
@@ -509,6 +509,24 @@ class AIChannel(Channel):
         if len(text) > _MAX_TOOL_RESULT:
             text = text[:_MAX_TOOL_RESULT] + "...[truncated]"
         return text, False
+
+    async def _report(
+        self, exc: BaseException, event: RoomEvent, context: RoomContext, stage: str
+    ) -> None:
+        """Report a failure of this channel through the engine (``ON_ERROR`` hooks)."""
+        if self.kit is None:
+            logger.warning("%s failed in room %s: %r", stage, context.room.id, exc)
+            return
+        await self.kit.report_error(stage, exc, event, context)
+
+    async def _publish(self, event: EphemeralEvent) -> None:
+        """Publish a realtime event; a failure is logged, never raised into the turn."""
+        if self.kit is None:
+            return
+        try:
+            await self.kit.publish_ephemeral(event)
+        except Exception:
+            logger.exception("publishing %s for room %s failed", event.type, event.room_id)
 
     async def close(self) -> None:
         """Close the provider and the memory."""

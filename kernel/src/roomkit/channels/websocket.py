@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
-from roomkit.channels.base import Channel
+from roomkit.channels.base import Channel, SendFn
 from roomkit.errors import ConfigurationError, DeliveryError
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import ChannelCategory, ChannelMediaType, ChannelType
@@ -25,9 +25,6 @@ from roomkit.models.room import ChannelBinding, ChannelCapabilities
 __all__ = ["SendFn", "WebSocketChannel"]
 
 logger = logging.getLogger("roomkit.channels.websocket")
-
-SendFn = Callable[..., Awaitable[Any]]
-"""``async def send(connection_id, payload)`` or ``async def send(payload)``."""
 
 _EMPTY = ChannelOutput()
 
@@ -78,8 +75,7 @@ class WebSocketChannel(Channel):
 
     channel_type = ChannelType.WEBSOCKET
     category = ChannelCategory.TRANSPORT
-    #: Sends are in-process callbacks: the engine awaits them in line instead of in a task.
-    inline_delivery = True
+    inline_delivery = True  # sends are in-process callbacks
 
     def __init__(
         self,

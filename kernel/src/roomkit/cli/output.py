@@ -3,41 +3,63 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import textwrap
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-__all__ = ["print_json", "render_table"]
+__all__ = ["print_json", "render_table", "terminal_width"]
+
+_GAP = "  "
+_MIN_COLUMN = 8
+_ROOMY_LAST = 30
+
+
+def terminal_width() -> int:
+    """The terminal's width in columns (``COLUMNS`` if set; 100 when not a terminal)."""
+    return shutil.get_terminal_size(fallback=(100, 24)).columns
 
 
 def render_table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], *, max_width: int = 60
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, width: int | None = None
 ) -> str:
-    """Left-aligned columns separated by two spaces.
+    """Left-aligned columns separated by two spaces, fitted to ``width`` columns.
 
-    Cells longer than ``max_width`` are cut, except in the last column (errors, details).
+    ``width`` defaults to the terminal's. When the table is wider, the widest columns are
+    narrowed (the last column first, down to 30 characters; never below a header or 8
+    characters) and their cells wrap onto more lines: nothing is cut.
     """
-    last = len(headers) - 1
-    cut = [
-        [_cut(str(cell), max_width if i < last else 10_000) for i, cell in enumerate(row)]
-        for row in rows
-    ]
+    limit = width if width is not None else terminal_width()
+    cells = [[" ".join(str(cell).split()) for cell in row] for row in rows]
     widths = [len(h) for h in headers]
-    for row in cut:
+    for row in cells:
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], len(cell))
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines.extend(
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in cut
-    )
+    floors = [max(len(h), _MIN_COLUMN) for h in headers]
+    while sum(widths) + len(_GAP) * (len(widths) - 1) > limit:
+        shrinkable = [i for i, w in enumerate(widths) if w > floors[i]]
+        if not shrinkable:
+            break
+        last = len(widths) - 1
+        if last in shrinkable and widths[last] > max(floors[last], _ROOMY_LAST):
+            widths[last] -= 1
+            continue
+        widest = max(shrinkable, key=lambda i: widths[i])
+        widths[widest] -= 1
+    lines = [_line(headers, widths), _GAP.join("-" * w for w in widths)]
+    for row in cells:
+        wrapped = [
+            textwrap.wrap(cell, w, break_on_hyphens=False) or [""]
+            for cell, w in zip(row, widths, strict=True)
+        ]
+        for n in range(max(len(parts) for parts in wrapped)):
+            lines.append(_line([parts[n] if n < len(parts) else "" for parts in wrapped], widths))
     return "\n".join(lines)
 
 
-def _cut(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
+    return _GAP.join(cell.ljust(w) for cell, w in zip(cells, widths, strict=True)).rstrip()
 
 
 def print_json(data: Any, stream: TextIO | None = None) -> None:

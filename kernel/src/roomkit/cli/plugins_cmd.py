@@ -1,23 +1,26 @@
 """``roomkit plugins list`` and ``roomkit plugins show NAME``.
 
 Listing imports plugin modules only, never a component module or vendor SDK. ``show`` also
-imports each component's config model to print its JSON schema.
+imports each component's config model to print its fields as a table (name, type, default,
+description); ``show --json`` gives the JSON schema instead.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+from pathlib import Path
 from typing import Any
 
 from roomkit.cli.common import load_catalogue
-from roomkit.cli.output import print_json, render_table
+from roomkit.cli.config_fields import config_fields
+from roomkit.cli.output import print_json, render_table, terminal_width
+from roomkit.cli.scaffold import PluginSpec, render_plugin, supported_kinds
 from roomkit.errors import PluginError
 from roomkit.plugins.catalogue import Catalogue
 from roomkit.plugins.factory import load_config_model
 from roomkit.plugins.manager import PluginRecord
 
-__all__ = ["add_parser", "run_list", "run_show"]
+__all__ = ["add_parser", "run_list", "run_new", "run_show"]
 
 
 def add_parser(commands: Any) -> None:
@@ -29,10 +32,26 @@ def add_parser(commands: Any) -> None:
     listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
     listing.set_defaults(handler=run_list)
 
-    show = sub.add_parser("show", help="components, config schemas and capabilities of a plugin")
+    show = sub.add_parser("show", help="components, config fields and capabilities of a plugin")
     show.add_argument("name", help="the plugin name (as in `roomkit plugins list`)")
-    show.add_argument("--json", action="store_true", help="print JSON")
+    show.add_argument("--json", action="store_true", help="print JSON (with config JSON schemas)")
     show.set_defaults(handler=run_show)
+
+    new = sub.add_parser(
+        "new", help="write a new plugin distribution (tests and conformance included)"
+    )
+    new.add_argument("name", help="plugin name, e.g. 'acme' (distribution roomkit-acme)")
+    new.add_argument(
+        "--kind",
+        default="channel",
+        help="component kind: " + ", ".join(supported_kinds()) + " (default: channel)",
+    )
+    new.add_argument(
+        "--dir", type=Path, default=None, help="where to write it (default: ./roomkit-NAME)"
+    )
+    new.add_argument("--author", default=None, help="copyright holder in LICENSE and pyproject")
+    new.add_argument("--url", default=None, help="the plugin's repository URL")
+    new.set_defaults(handler=run_new)
 
 
 def _row(record: PluginRecord) -> list[str]:
@@ -66,10 +85,13 @@ def _component_details(catalogue: Catalogue, record: PluginRecord) -> list[dict[
     details = []
     for descriptor in record.components:
         schema: dict[str, Any] | None = None
+        fields: list[dict[str, str]] | None = None
         schema_error: str | None = None
         try:
             model = load_config_model(descriptor)
-            schema = model.model_json_schema() if model is not None else None
+            if model is not None:
+                schema = model.model_json_schema()
+                fields = [field.to_dict() for field in config_fields(model)]
         except PluginError as exc:
             schema_error = str(exc)
         details.append(
@@ -81,8 +103,10 @@ def _component_details(catalogue: Catalogue, record: PluginRecord) -> list[dict[
                 "capabilities": sorted(descriptor.capabilities),
                 "exports": list(descriptor.exports),
                 "conformance": descriptor.conformance,
+                "conformance_exempt": descriptor.conformance_exempt,
                 "config_model": descriptor.config_model,
                 "config_schema": schema,
+                "config_fields": fields,
                 "config_error": schema_error,
             }
         )
@@ -115,17 +139,37 @@ def run_show(args: argparse.Namespace) -> int:
             print(f"    description:  {component['description']}")
         print(f"    capabilities: {', '.join(component['capabilities']) or '-'}")
         print(f"    exports:      {', '.join(component['exports']) or '-'}")
-        print(f"    conformance:  {component['conformance'] or '-'}")
+        exempt = component["conformance_exempt"]
+        print(f"    conformance:  {component['conformance'] or f'exempt: {exempt}'}")
         if component["config_error"]:
             print(f"    config:       error: {component['config_error']}")
         elif component["config_schema"] is None:
             print("    config:       keyword arguments of the factory (no model)")
+        elif not component["config_fields"]:
+            print("    config:       none (no options)")
         else:
-            print("    config schema:")
-            for line in _schema_lines(component["config_schema"]):
+            print("    config:")
+            rows = [
+                [f["name"], f["type"], f["default"], f["description"]]
+                for f in component["config_fields"]
+            ]
+            table = render_table(
+                ["FIELD", "TYPE", "DEFAULT", "DESCRIPTION"], rows, width=terminal_width() - 6
+            )
+            for line in table.splitlines():
                 print(f"      {line}")
     return 0 if record.ok else 1
 
 
-def _schema_lines(schema: dict[str, Any]) -> list[str]:
-    return json.dumps(schema, indent=2, sort_keys=True).splitlines()
+def run_new(args: argparse.Namespace) -> int:
+    """Write the plugin and say what to run next."""
+    spec = PluginSpec(name=args.name, kind=args.kind, author=args.author, url=args.url)
+    target = args.dir if args.dir is not None else Path(spec.distribution)
+    written = render_plugin(spec, target)
+    print(f"wrote {len(written)} files to {target}/: {spec.kind} {spec.name!r}, ", end="")
+    print(f"distribution {spec.distribution}, package {spec.package}")
+    print("next:")
+    print(f'  pip install "./{target.as_posix()}[test]"')
+    print(f"  (cd {target.as_posix()} && pytest)")
+    print(f"  roomkit conformance {spec.name}")
+    return 0

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from roomkit.channels.base import Channel
 from roomkit.core._text import short_id
 from roomkit.core.context import build_context, context_with, report_error
-from roomkit.core.delivery import DeliveryOutcome, call_channel
+from roomkit.core.delivery import DeliveryOutcome, call_channel, deliver_transport
 from roomkit.core.outbox import DeliveryGroup, queued_result
-from roomkit.core.transcoding import transcode
+from roomkit.core.runtime import Runtime
 from roomkit.errors import ChainDepthExceededError, DeliveryError
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import (
@@ -37,10 +37,7 @@ from roomkit.models.hooks import ChannelOutput
 from roomkit.models.room import ChannelBinding
 from roomkit.models.task import Observation, Task
 
-if TYPE_CHECKING:
-    from roomkit.core.framework import RoomKit
-
-__all__ = ["Admitted", "admit_event", "broadcast", "deliver_transport", "is_visible", "respond"]
+__all__ = ["Admitted", "admit_event", "broadcast", "is_visible", "respond"]
 
 _INTELLIGENCE = ChannelCategory.INTELLIGENCE
 _PENDING = DeliveryStatus.PENDING
@@ -77,111 +74,74 @@ def is_visible(visibility: str, binding: ChannelBinding) -> bool:
 
 
 async def store_side_effects(
-    kit: RoomKit,
+    rt: Runtime,
     event: RoomEvent,
     ctx: RoomContext,
     tasks: list[Task],
     observations: list[Observation],
 ) -> None:
     """Store tasks and observations and fire ON_TASK_CREATED / ON_OBSERVATION for each."""
-    store = kit.store
-    hooks = kit._hooks
+    store = rt.store
+    hooks = rt.hooks
     for task in tasks:
         await store.add_task(task)
         if hooks.has(HookTrigger.ON_TASK_CREATED):
-            await kit._fire(HookTrigger.ON_TASK_CREATED, event, context_with(ctx, task=task))
+            await hooks.fire(HookTrigger.ON_TASK_CREATED, event, context_with(ctx, task=task))
     for observation in observations:
         await store.add_observation(observation)
         if hooks.has(HookTrigger.ON_OBSERVATION):
-            await kit._fire(
+            await hooks.fire(
                 HookTrigger.ON_OBSERVATION, event, context_with(ctx, observation=observation)
             )
 
 
 async def admit_event(
-    kit: RoomKit, event: RoomEvent, ctx: RoomContext, *, run_hooks: bool = True
+    rt: Runtime, event: RoomEvent, ctx: RoomContext, *, run_hooks: bool = True
 ) -> Admitted:
     """Hooks, store, broadcast and chained responses for one event (room lock held)."""
-    hooks = kit._hooks
+    hooks = rt.hooks
     injected: list[RoomEvent] = []
     if run_hooks and hooks.has_sync(HookTrigger.BEFORE_BROADCAST):
-        outcome = await hooks.run_sync(
-            HookTrigger.BEFORE_BROADCAST, event, ctx, kit._report_hook_failure
-        )
+        outcome = await hooks.run_sync(HookTrigger.BEFORE_BROADCAST, event, ctx)
         modified = outcome.event
         if isinstance(modified, RoomEvent) and modified is not event:
             if modified.room_id != event.room_id:
                 modified = modified.model_copy(update={"room_id": event.room_id})
             event = modified
         if outcome.tasks or outcome.observations:
-            await store_side_effects(kit, event, ctx, outcome.tasks, outcome.observations)
+            await store_side_effects(rt, event, ctx, outcome.tasks, outcome.observations)
         injected = outcome.injected_events
         if outcome.blocked:
             event.status = EventStatus.BLOCKED
             event.blocked_by = outcome.blocked_by
-            stored = await kit.store.add_event(event)
+            stored = await rt.store.add_event(event)
             return Admitted(
                 stored, blocked=True, reason=outcome.reason, duplicate=stored.id != event.id
             )
     event.status = EventStatus.DELIVERED
-    stored = await kit.store.add_event(event)
+    stored = await rt.store.add_event(event)
     if stored.id != event.id:  # the key was seen before: the store returned the first event
         return Admitted(stored, duplicate=True)
     event = stored  # a store may return a copy: carry on with the stored object (and index)
-    responses = await broadcast(kit, event, ctx)
+    responses = await broadcast(rt, event, ctx)
     for extra in injected:
         if extra.room_id != event.room_id:
             extra = extra.model_copy(update={"room_id": event.room_id})
         if extra.parent_event_id is None:
             extra.parent_event_id = event.id
         try:
-            extra_ctx = await build_context(kit, ctx.room)
-            done = await admit_event(kit, extra, extra_ctx, run_hooks=False)
+            extra_ctx = await build_context(rt, ctx.room)
+            done = await admit_event(rt, extra, extra_ctx, run_hooks=False)
         except Exception as exc:  # a malformed injected event must not break the room
-            await report_error(kit, "injected_event", exc, event, ctx)
+            await report_error(rt, "injected_event", exc, event, ctx)
             continue
         responses.append(done.event)
         responses.extend(done.responses)
     return Admitted(event, responses=responses)
 
 
-async def deliver_transport(
-    kit: RoomKit,
-    channel: Channel,
-    event: RoomEvent,
-    binding: ChannelBinding,
-    ctx: RoomContext,
-    attempt: int = 1,
-    start: int = 1,
-) -> DeliveryOutcome:
-    """Attempt ``attempt`` to give ``event`` (transcoded for the binding) to a transport.
-
-    A transcoded event may become several parts; ``start`` skips the parts already sent.
-    A failure with retries left comes back ``PENDING`` (see :func:`call_channel`).
-    """
-    contents = transcode(event.content, binding.capabilities)
-    if len(contents) == 1:
-        content = contents[0]
-        out = event if content is event.content else event.model_copy(update={"content": content})
-        return await call_channel(kit, channel, out, binding, ctx, attempt)
-    output: ChannelOutput | None = None
-    total = len(contents)
-    for i, content in enumerate(contents, 1):
-        if i < start:
-            continue
-        part = event.model_copy(
-            update={"content": content, "metadata": {**event.metadata, "part": i, "parts": total}}
-        )
-        output, failed = await call_channel(kit, channel, part, binding, ctx, attempt)
-        if failed is not None:
-            failed.metadata["part"] = i
-            return output, failed
-        attempt = 1  # a retried part went through: the next part starts afresh
-    return output, None
-
-
 async def _deliver_all(
-    kit: RoomKit,
+    rt: Runtime,
     event: RoomEvent,
     ctx: RoomContext,
     transports: list[tuple[Channel, ChannelBinding]],
@@ -195,23 +155,20 @@ async def _deliver_all(
     """
     if len(transports) == 1:
         channel, binding = transports[0]
-        return [await deliver_transport(kit, channel, event, binding, ctx)]
+        return [await deliver_transport(rt, channel, event, binding, ctx)]
     outcomes: list[DeliveryOutcome | None] = [None] * len(transports)
     remote: list[int] = []
     for i, (channel, binding) in enumerate(transports):
-        if getattr(channel, "inline_delivery", False):
-            outcomes[i] = await deliver_transport(kit, channel, event, binding, ctx)
+        if channel.inline_delivery:
+            outcomes[i] = await deliver_transport(rt, channel, event, binding, ctx)
         else:
             remote.append(i)
     if len(remote) == 1:
         channel, binding = transports[remote[0]]
-        outcomes[remote[0]] = await deliver_transport(kit, channel, event, binding, ctx)
+        outcomes[remote[0]] = await deliver_transport(rt, channel, event, binding, ctx)
     elif remote:
         done = await asyncio.gather(
-            *(
-                deliver_transport(kit, transports[i][0], event, transports[i][1], ctx)
-                for i in remote
-            )
+            *(deliver_transport(rt, transports[i][0], event, transports[i][1], ctx) for i in remote)
         )
         for i, outcome in zip(remote, done, strict=True):
             outcomes[i] = outcome
@@ -220,7 +177,7 @@ async def _deliver_all(
 
 
 async def _record(
-    kit: RoomKit,
+    rt: Runtime,
     event: RoomEvent,
     ctx: RoomContext,
     targets: list[tuple[Channel, ChannelBinding]],
@@ -237,20 +194,20 @@ async def _record(
     """
     acted: list[tuple[ChannelBinding, ChannelOutput]] = []
     failed_any = False
-    status_hooks = kit._hooks.has(HookTrigger.ON_DELIVERY_STATUS)
+    status_hooks = rt.hooks.has(HookTrigger.ON_DELIVERY_STATUS)
     for (_, binding), (output, failed) in zip(targets, outcomes, strict=True):
         if failed is not None:
             failed_any = True
             if group is None:
                 group = DeliveryGroup(delivered=delivered or any(f is None for _, f in outcomes))
             if failed.status == _PENDING:
-                failed = kit._outbox.submit(event, binding, failed, group)
+                failed = rt.outbox.submit(event, binding, failed, group)
                 if failed.status == _PENDING:  # queued: the outbox records and reports it
                     event.delivery_results[binding.channel_id] = failed
                     continue
             event.delivery_results[binding.channel_id] = failed
             await report_error(
-                kit,
+                rt,
                 "delivery",
                 DeliveryError(f"delivery to {short_id(binding.channel_id)} failed: {failed.error}"),
                 event,
@@ -264,28 +221,28 @@ async def _record(
             result = failed or DeliveryResult(
                 channel_id=binding.channel_id, status=DeliveryStatus.SENT
             )
-            await kit._fire(
+            await rt.hooks.fire(
                 HookTrigger.ON_DELIVERY_STATUS, event, context_with(ctx, delivery_result=result)
             )
         if output is not None and (output.response_events or output.tasks or output.observations):
             acted.append((binding, output))
     if failed_any:
-        await kit.store.update_event(event)
+        await rt.store.update_event(event)
     return acted, group
 
 
-async def _settle(kit: RoomKit, event: RoomEvent, group: DeliveryGroup) -> None:
+async def _settle(rt: Runtime, event: RoomEvent, group: DeliveryGroup) -> None:
     """After the in-line deliveries of a broadcast with failures: the event is FAILED when
     none of its deliveries succeeded and none is left in an outbox; with deliveries still
     deferred, the outbox decides when the last one ends (``fail_event``)."""
     group.fail_event = True
     if not group.delivered and group.remaining == 0:
         event.status = EventStatus.FAILED
-        await kit.store.update_event(event)
+        await rt.store.update_event(event)
 
 
 async def respond(
-    kit: RoomKit,
+    rt: Runtime,
     event: RoomEvent,
     ctx: RoomContext,
     binding: ChannelBinding,
@@ -293,7 +250,7 @@ async def respond(
 ) -> list[RoomEvent]:
     """Store the tasks, observations and response events a channel produced."""
     if output.tasks or output.observations:
-        await store_side_effects(kit, event, ctx, output.tasks, output.observations)
+        await store_side_effects(rt, event, ctx, output.tasks, output.observations)
     produced: list[RoomEvent] = []
     if binding.muted:
         return produced
@@ -309,17 +266,17 @@ async def respond(
             response.parent_event_id = event.id
         if response.visibility == "all" and binding.visibility != "all":
             response.visibility = binding.visibility
-        if depth > kit.max_chain_depth:
+        if depth > rt.max_chain_depth:
             response.status = EventStatus.BLOCKED
             response.blocked_by = "chain_depth"
-            stored = await kit.store.add_event(response)
+            stored = await rt.store.add_event(response)
             produced.append(stored)
             await report_error(
-                kit,
+                rt,
                 "chain_depth",
                 ChainDepthExceededError(
                     f"response of {binding.channel_id!r} at chain depth {depth} exceeds "
-                    f"max_chain_depth={kit.max_chain_depth}; stored as blocked"
+                    f"max_chain_depth={rt.max_chain_depth}; stored as blocked"
                 ),
                 stored,
                 ctx,
@@ -327,25 +284,25 @@ async def respond(
             )
             continue
         try:
-            response_ctx = await build_context(kit, ctx.room)
-            done = await admit_event(kit, response, response_ctx)
+            response_ctx = await build_context(rt, ctx.room)
+            done = await admit_event(rt, response, response_ctx)
         except Exception as exc:  # a malformed response must not break the room
-            await report_error(kit, "response", exc, event, ctx, channel_id=binding.channel_id)
+            await report_error(rt, "response", exc, event, ctx, channel_id=binding.channel_id)
             continue
         produced.append(done.event)
         produced.extend(done.responses)
     return produced
 
 
-async def broadcast(kit: RoomKit, event: RoomEvent, ctx: RoomContext) -> list[RoomEvent]:
+async def broadcast(rt: Runtime, event: RoomEvent, ctx: RoomContext) -> list[RoomEvent]:
     """Deliver ``event`` to the room's bindings; returns the responses it caused."""
     source_id = event.source.channel_id
     visibility = event.visibility
-    channels = kit._channels
+    channels = rt.channels
     transports: list[tuple[Channel, ChannelBinding]] = []
     intelligence: list[tuple[Channel, ChannelBinding]] = []
     queued: list[tuple[Channel, ChannelBinding]] | None = None
-    boxes = kit._outbox.boxes  # bindings with deliveries waiting: queue behind them
+    boxes = rt.outbox.boxes  # bindings with deliveries waiting: queue behind them
     for binding in ctx.bindings:
         channel_id = binding.channel_id
         if channel_id == source_id or not binding.can_read:
@@ -368,25 +325,25 @@ async def broadcast(kit: RoomKit, event: RoomEvent, ctx: RoomContext) -> list[Ro
     acted: list[tuple[ChannelBinding, ChannelOutput]] = []
     group: DeliveryGroup | None = None
     if transports or queued:
-        outcomes = await _deliver_all(kit, event, ctx, transports) if transports else []
+        outcomes = await _deliver_all(rt, event, ctx, transports) if transports else []
         if queued:
             transports.extend(queued)
             outcomes.extend((None, queued_result(b.channel_id)) for _, b in queued)
-        acted, group = await _record(kit, event, ctx, transports, outcomes, None, False)
+        acted, group = await _record(rt, event, ctx, transports, outcomes, None, False)
 
-    hooks = kit._hooks
+    hooks = rt.hooks
     if hooks.has(HookTrigger.AFTER_BROADCAST):
-        await kit._fire(HookTrigger.AFTER_BROADCAST, event, ctx)
+        await hooks.fire(HookTrigger.AFTER_BROADCAST, event, ctx)
 
     if intelligence:
-        outcomes = [await call_channel(kit, c, event, b, ctx) for c, b in intelligence]
+        outcomes = [await call_channel(rt, c, event, b, ctx) for c, b in intelligence]
         delivered = group is None and bool(transports)  # no failure so far: all delivered
-        more, group = await _record(kit, event, ctx, intelligence, outcomes, group, delivered)
+        more, group = await _record(rt, event, ctx, intelligence, outcomes, group, delivered)
         acted.extend(more)
     if group is not None:
-        await _settle(kit, event, group)
+        await _settle(rt, event, group)
 
     responses: list[RoomEvent] = []
     for binding, output in acted:
-        responses.extend(await respond(kit, event, ctx, binding, output))
+        responses.extend(await respond(rt, event, ctx, binding, output))
     return responses

@@ -57,6 +57,21 @@ class CircuitBreaker:
         return CircuitState.OPEN
 
     @property
+    def is_open(self) -> bool:
+        """Whether calls are refused now (OPEN, before the recovery time has passed)."""
+        return self.state is CircuitState.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether calls go through normally (CLOSED)."""
+        return self.state is CircuitState.CLOSED
+
+    @property
+    def is_half_open(self) -> bool:
+        """Whether the recovery time has passed and one probe call may (or does) go through."""
+        return self.state is CircuitState.HALF_OPEN
+
+    @property
     def failures(self) -> int:
         """Consecutive failures counted so far."""
         return self._failures

@@ -11,15 +11,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from roomkit.errors import ConfigurationError
+from roomkit.plugins.kinds import KIT_KINDS as COMPONENT_KINDS
 
 __all__ = ["COMPONENT_KINDS", "resolve_component", "split_config_entry"]
-
-COMPONENT_KINDS = ("store", "lock_manager", "realtime", "identity_resolver", "telemetry")
 
 
 def resolve_component(kind: str, value: Any, config: Mapping[str, Any] | None) -> Any:
     """``value`` itself, or the component a plugin registers under the name ``value``."""
     if isinstance(value, str):
+        # lazy: plugin discovery (entry points, pluggy) only when a component is named
         from roomkit.plugins.factory import create_component
 
         return create_component(kind, value, dict(config or {}))

@@ -1,39 +1,32 @@
-"""Helpers the engine shares: room contexts, lifecycle payloads, error reports, held locks."""
+"""Helpers the engine shares: room contexts, lifecycle payloads and error reports."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from roomkit.core._construct import construct, fast_id
-from roomkit.models._ids import utcnow
+from roomkit.core.runtime import Runtime
+from roomkit.models._construct import construct
+from roomkit.models._ids import new_id, utcnow
 from roomkit.models.content import SystemContent
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import ChannelDirection, ChannelType, EventStatus, EventType, HookTrigger
 from roomkit.models.event import EventSource, RoomEvent
+from roomkit.models.hooks import HookRegistration
 from roomkit.models.participant import Participant
 from roomkit.models.room import ChannelBinding, Room
 from roomkit.store.base import ConversationStore
 
-if TYPE_CHECKING:
-    from roomkit.core.framework import RoomKit
-
 __all__ = [
-    "HELD_ROOMS",
     "build_context",
     "context_with",
     "load_context",
     "report_error",
+    "report_hook_failure",
     "system_event",
 ]
 
 logger = logging.getLogger("roomkit")
-
-HELD_ROOMS: set[tuple[asyncio.Task[object] | None, str]] = set()
-"""(task, room id) pairs: the room locks each task holds, so nested calls in the same task (a
-hook or channel posting into the same room) do not wait for a lock they already own. Keyed by
-task rather than a context variable so that tasks started under the lock do not inherit it."""
 
 _DEFAULT_SNAPSHOT = ConversationStore.get_room_snapshot
 
@@ -63,31 +56,29 @@ def _context(
     )
 
 
-async def load_context(kit: RoomKit, room_id: str) -> RoomContext | None:
+async def load_context(rt: Runtime, room_id: str) -> RoomContext | None:
     """The room ``room_id`` with its context in one store call; ``None`` if it does not exist.
 
     Reads through :meth:`ConversationStore.get_room_snapshot` (one round trip on stores that
     override it, the four reads it stands for on the others). Nothing is cached between calls:
     another process sharing the store may change the room at any time.
     """
-    snapshot = await kit.store.get_room_snapshot(room_id, recent=kit.context_events)
+    snapshot = await rt.store.get_room_snapshot(room_id, recent=rt.context_events)
     if snapshot is None:
         return None
     return _context(snapshot.room, snapshot.bindings, snapshot.participants, snapshot.recent_events)
 
 
-async def build_context(kit: RoomKit, room: Room) -> RoomContext:
+async def build_context(rt: Runtime, room: Room) -> RoomContext:
     """A context for ``room``: its bindings, participants and the tail of its timeline."""
-    store = kit.store
+    store = rt.store
     room_id = room.id
     if _has_snapshot(store):
-        snapshot = await store.get_room_snapshot(room_id, recent=kit.context_events)
+        snapshot = await store.get_room_snapshot(room_id, recent=rt.context_events)
         if snapshot is None:  # deleted meanwhile: what the separate reads would have found
             return _context(room, [], [], [])
         return _context(room, snapshot.bindings, snapshot.participants, snapshot.recent_events)
-    recent = (
-        await store.get_recent_events(room_id, kit.context_events) if kit.context_events else []
-    )
+    recent = await store.get_recent_events(room_id, rt.context_events) if rt.context_events else []
     return _context(
         room,
         await store.list_bindings(room_id),
@@ -125,7 +116,7 @@ def system_event(
     return construct(
         RoomEvent,
         {
-            "id": fast_id(),
+            "id": new_id(),
             "room_id": room_id,
             "type": event_type,
             "source": source,
@@ -139,7 +130,7 @@ def system_event(
 
 
 async def report_error(
-    kit: RoomKit,
+    rt: Runtime,
     stage: str,
     error: BaseException,
     payload: Any,
@@ -152,7 +143,7 @@ async def report_error(
     holds ``error`` (the exception), ``error_type``, ``message``, ``stage`` and ``details``.
     """
     logger.warning("%s failed in room %s: %r", stage, ctx.room.id, error)
-    telemetry = kit._telemetry
+    telemetry = rt.telemetry
     if telemetry is not None:
         try:
             telemetry.record_metric(
@@ -160,7 +151,7 @@ async def report_error(
             )
         except Exception:  # telemetry must never break the room
             logger.exception("telemetry failed while recording an error")
-    hooks = kit._hooks
+    hooks = rt.hooks
     if not hooks.has(HookTrigger.ON_ERROR):
         return
     err_ctx = context_with(
@@ -172,3 +163,10 @@ async def report_error(
         details=details,
     )
     await hooks.fire(HookTrigger.ON_ERROR, payload, err_ctx)
+
+
+async def report_hook_failure(
+    rt: Runtime, reg: HookRegistration, payload: Any, ctx: RoomContext, exc: BaseException
+) -> None:
+    """The kit's ``HookEngine.on_error``: a failed hook is reported like any engine error."""
+    await report_error(rt, "hook", exc, payload, ctx, hook=reg.name, trigger=str(reg.trigger))

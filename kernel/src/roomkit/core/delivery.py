@@ -11,30 +11,29 @@ Intelligence channels run the whole policy in line. Transports are called with a
 ``attempt`` number: one attempt only, and when the policy has retries left for a retryable
 failure the result is ``PENDING`` (``metadata = {"retrying": True, "next_attempt": n}``),
 which the broadcast hands to the binding's outbox (:mod:`roomkit.core.outbox`) so the room
-lock is not held through the backoff.
+lock is not held through the backoff. :func:`deliver_transport` adds content transcoding to
+the binding's capabilities (an event may go out in several parts); the broadcast and the
+outboxes both deliver to transports through it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from roomkit.channels.base import Channel
-from roomkit.core._construct import construct
 from roomkit.core._text import short_id
 from roomkit.core.circuit_breaker import CircuitBreaker, CircuitState
 from roomkit.core.rate_limiter import TokenBucketRateLimiter
 from roomkit.core.retry import RetryError, is_retryable, retry_async
+from roomkit.core.runtime import Runtime
+from roomkit.core.transcoding import transcode
 from roomkit.errors import DeliveryError, RateLimitedError
+from roomkit.models._construct import construct
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import ChannelCategory, DeliveryStatus
 from roomkit.models.event import DeliveryResult, RoomEvent
 from roomkit.models.hooks import ChannelOutput
 from roomkit.models.room import ChannelBinding
 
-if TYPE_CHECKING:
-    from roomkit.core.framework import RoomKit
-
-__all__ = ["DeliveryOutcome", "call_channel", "failure", "pending"]
+__all__ = ["DeliveryOutcome", "call_channel", "deliver_transport", "failure", "pending"]
 
 DeliveryOutcome = tuple[ChannelOutput | None, DeliveryResult | None]
 """What a channel returned (if anything) and the failure to record (if any)."""
@@ -63,35 +62,37 @@ def pending(channel_id: str, error: BaseException | str, attempts: int) -> Deliv
     return result
 
 
-def _limiter(kit: RoomKit, binding: ChannelBinding) -> TokenBucketRateLimiter:
-    key = (binding.room_id, binding.channel_id)
-    limiter = kit._limiters.get(key)
+def _limiter(rt: Runtime, binding: ChannelBinding) -> TokenBucketRateLimiter:
+    room = rt.limiters.get(binding.room_id)
+    if room is None:
+        room = rt.limiters[binding.room_id] = {}
+    limiter = room.get(binding.channel_id)
     if limiter is None:
-        limiter = kit._limiters[key] = TokenBucketRateLimiter(binding.rate_limit)
+        limiter = room[binding.channel_id] = TokenBucketRateLimiter(binding.rate_limit)
     return limiter
 
 
-def _breaker(kit: RoomKit, channel_id: str) -> CircuitBreaker:
-    breaker = kit._breakers.get(channel_id)
+def _breaker(rt: Runtime, channel_id: str) -> CircuitBreaker:
+    breaker = rt.breakers.get(channel_id)
     if breaker is None:
-        breaker = kit._breakers[channel_id] = CircuitBreaker(
-            kit.circuit_failure_threshold, kit.circuit_recovery_seconds, name=channel_id
+        breaker = rt.breakers[channel_id] = CircuitBreaker(
+            rt.circuit_failure_threshold, rt.circuit_recovery_seconds, name=channel_id
         )
     return breaker
 
 
 async def _once(
-    kit: RoomKit, channel: Channel, event: RoomEvent, binding: ChannelBinding, ctx: RoomContext
+    rt: Runtime, channel: Channel, event: RoomEvent, binding: ChannelBinding, ctx: RoomContext
 ) -> ChannelOutput | None:
     if binding.category == ChannelCategory.INTELLIGENCE:
-        timeout = kit.response_timeout
+        timeout = rt.response_timeout
     else:
-        timeout = kit.delivery_timeout
+        timeout = rt.delivery_timeout
     if timeout is None:
         output = await channel.on_event(event, binding, ctx)
     else:
         try:
-            with kit._hooks.watchdog.deadline(timeout):
+            with rt.hooks.watchdog.deadline(timeout):
                 output = await channel.on_event(event, binding, ctx)
         except TimeoutError:
             raise DeliveryError(
@@ -106,7 +107,7 @@ async def _once(
 
 
 async def call_channel(
-    kit: RoomKit,
+    rt: Runtime,
     channel: Channel,
     event: RoomEvent,
     binding: ChannelBinding,
@@ -118,13 +119,13 @@ async def call_channel(
     ``attempt=0`` runs the binding's whole ``RetryPolicy`` in line; ``attempt=n`` (n >= 1)
     makes attempt ``n`` only and returns a ``PENDING`` result when a retry is still due.
     """
-    telemetry = kit._telemetry
+    telemetry = rt.telemetry
     if telemetry is None:
-        return await _resilient(kit, channel, event, binding, ctx, attempt)
+        return await _resilient(rt, channel, event, binding, ctx, attempt)
     span = telemetry.start_span(
         "roomkit.delivery", {"channel_id": binding.channel_id, "room_id": binding.room_id}
     )
-    output, failed = await _resilient(kit, channel, event, binding, ctx, attempt)
+    output, failed = await _resilient(rt, channel, event, binding, ctx, attempt)
     if failed is None:
         telemetry.end_span(span)
     else:
@@ -133,7 +134,7 @@ async def call_channel(
 
 
 async def _resilient(
-    kit: RoomKit,
+    rt: Runtime,
     channel: Channel,
     event: RoomEvent,
     binding: ChannelBinding,
@@ -141,7 +142,7 @@ async def _resilient(
     attempt: int,
 ) -> DeliveryOutcome:
     channel_id = binding.channel_id
-    breaker = kit._breakers.get(channel_id)
+    breaker = rt.breakers.get(channel_id)
     if breaker is not None and not breaker.allow_request():
         return None, failure(
             channel_id,
@@ -150,34 +151,69 @@ async def _resilient(
         )
     if binding.rate_limit is not None:
         try:
-            await _limiter(kit, binding).acquire(timeout=kit.rate_limit_max_wait)
+            await _limiter(rt, binding).acquire(timeout=rt.rate_limit_max_wait)
         except RateLimitedError as exc:
             return None, failure(channel_id, exc, attempts=max(attempt - 1, 0))
     policy = binding.retry_policy
     if attempt:
         try:
-            output = await _once(kit, channel, event, binding, ctx)
+            output = await _once(rt, channel, event, binding, ctx)
         except Exception as exc:
             if policy is not None and attempt <= policy.max_retries and is_retryable(exc):
                 if breaker is not None and breaker.state != CircuitState.CLOSED:
                     breaker.record_failure()  # this was the half-open probe: open again
                 return None, pending(channel_id, exc, attempt)
-            _breaker(kit, channel_id).record_failure()
+            _breaker(rt, channel_id).record_failure()
             return None, failure(channel_id, exc, attempts=attempt)
         if breaker is not None:
             breaker.record_success()
         return output, None
     try:
         if policy is None or policy.max_retries == 0:
-            output = await _once(kit, channel, event, binding, ctx)
+            output = await _once(rt, channel, event, binding, ctx)
         else:
-            output, _ = await retry_async(lambda: _once(kit, channel, event, binding, ctx), policy)
+            output, _ = await retry_async(lambda: _once(rt, channel, event, binding, ctx), policy)
     except RetryError as exc:
-        _breaker(kit, channel_id).record_failure()
+        _breaker(rt, channel_id).record_failure()
         return None, failure(channel_id, exc.last, attempts=exc.attempts)
     except Exception as exc:
-        _breaker(kit, channel_id).record_failure()
+        _breaker(rt, channel_id).record_failure()
         return None, failure(channel_id, exc)
     if breaker is not None:
         breaker.record_success()
+    return output, None
+
+
+async def deliver_transport(
+    rt: Runtime,
+    channel: Channel,
+    event: RoomEvent,
+    binding: ChannelBinding,
+    ctx: RoomContext,
+    attempt: int = 1,
+    start: int = 1,
+) -> DeliveryOutcome:
+    """Attempt ``attempt`` to give ``event`` (transcoded for the binding) to a transport.
+
+    A transcoded event may become several parts; ``start`` skips the parts already sent.
+    A failure with retries left comes back ``PENDING`` (see :func:`call_channel`).
+    """
+    contents = transcode(event.content, binding.capabilities)
+    if len(contents) == 1:
+        content = contents[0]
+        out = event if content is event.content else event.model_copy(update={"content": content})
+        return await call_channel(rt, channel, out, binding, ctx, attempt)
+    output: ChannelOutput | None = None
+    total = len(contents)
+    for i, content in enumerate(contents, 1):
+        if i < start:
+            continue
+        part = event.model_copy(
+            update={"content": content, "metadata": {**event.metadata, "part": i, "parts": total}}
+        )
+        output, failed = await call_channel(rt, channel, part, binding, ctx, attempt)
+        if failed is not None:
+            failed.metadata["part"] = i
+            return output, failed
+        attempt = 1  # a retried part went through: the next part starts afresh
     return output, None

@@ -2,9 +2,10 @@
 
 They go out on the kit's :class:`~roomkit.realtime.base.RealtimeBackend` under the channel
 name ``room:<room_id>`` and are never stored. Transport channels attached to the room that
-define ``deliver_ephemeral(event, binding)`` (the WebSocket channel does) also receive the
-kinds their capabilities allow (typing, read receipts, reactions, and streamed AI text for
-channels that support streaming); a failing channel is logged and the others still receive.
+implement :meth:`~roomkit.channels.base.Channel.deliver_ephemeral` (the WebSocket channel does)
+also receive the kinds their capabilities allow (typing, read receipts, reactions, and
+streamed AI text for channels that support streaming); a failing channel is logged and the
+others still receive.
 Tool-call events carry the model's arguments, so they go to ``subscribe_room`` subscribers
 (the application's own UI) only, never out through a transport to the end user.
 """
@@ -14,11 +15,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from roomkit.channels.base import Channel
+from roomkit.core.runtime import Runtime
 from roomkit.models.enums import EphemeralEventType
 from roomkit.models.event import EphemeralEvent
+from roomkit.models.keys import STREAM_EVENT_KIND
 from roomkit.models.room import ChannelCapabilities
 from roomkit.realtime.base import EphemeralCallback, RealtimeBackend
-from roomkit.store.base import ConversationStore
 
 __all__ = ["STREAM_EVENT_KIND", "EphemeralMixin", "room_channel"]
 
@@ -31,13 +34,12 @@ _PRESENCE = {
 }
 
 
+_IGNORES_EPHEMERAL = Channel.deliver_ephemeral
+
+
 def room_channel(room_id: str) -> str:
     """The realtime channel name of a room."""
     return f"room:{room_id}"
-
-
-#: ``data["kind"]`` of the CUSTOM ephemeral events that carry streamed AI text.
-STREAM_EVENT_KIND = "ai_stream"
 
 
 def _allowed(caps: ChannelCapabilities, event: EphemeralEvent) -> bool:
@@ -59,8 +61,7 @@ class EphemeralMixin:
     """The ``subscribe_room`` / ``publish_*`` part of :class:`~roomkit.RoomKit`."""
 
     realtime: RealtimeBackend
-    store: ConversationStore
-    _channels: dict[str, Any]
+    _rt: Runtime
 
     async def subscribe_room(self, room_id: str, callback: EphemeralCallback) -> str:
         """Call ``callback(event)`` for every ephemeral event of the room; returns an id."""
@@ -84,15 +85,17 @@ class EphemeralMixin:
                 ephemeral = ephemeral.model_copy(update={"room_id": event})
             event = ephemeral
         await self.realtime.publish(room_channel(event.room_id), event)
-        for binding in await self.store.list_bindings(event.room_id):
+        channels = self._rt.channels
+        for binding in await self._rt.store.list_bindings(event.room_id):
             if binding.channel_id == event.channel_id or not binding.can_read:
                 continue
-            channel = self._channels.get(binding.channel_id)
-            deliver = getattr(channel, "deliver_ephemeral", None)
-            if deliver is None or not _allowed(binding.capabilities, event):
+            channel = channels.get(binding.channel_id)
+            if channel is None or type(channel).deliver_ephemeral is _IGNORES_EPHEMERAL:
+                continue
+            if not _allowed(binding.capabilities, event):
                 continue
             try:
-                await deliver(event, binding)
+                await channel.deliver_ephemeral(event, binding)
             except Exception as exc:
                 logger.warning(
                     "ephemeral %s to channel %r failed: %r", event.type, binding.channel_id, exc

@@ -2,12 +2,15 @@
 
 The message path itself lives in :mod:`roomkit.core.inbound` (steps) and
 :mod:`roomkit.core.broadcast` (delivery and responses); this module holds the registry and
-the room / binding operations, and wires the components together.
+the room / binding operations, and wires the components together into the
+:class:`~roomkit.core.runtime.Runtime` those steps are handed. ``RoomKit`` implements
+:class:`~roomkit.channels.engine.RoomEngine`, the interface channels and orchestration use.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
@@ -15,20 +18,20 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from roomkit.channels.base import Channel
+from roomkit.channels.base import Channel, SendFn
 from roomkit.core._text import problems, short_id
-from roomkit.core.broadcast import admit_event
-from roomkit.core.circuit_breaker import CircuitBreaker
+from roomkit.core.broadcast import admit_event, respond
 from roomkit.core.components import COMPONENT_KINDS, resolve_component, split_config_entry
-from roomkit.core.context import load_context
+from roomkit.core.context import load_context, report_hook_failure
 from roomkit.core.ephemeral import EphemeralMixin
 from roomkit.core.hook_api import HookApiMixin
 from roomkit.core.hooks import HookEngine
-from roomkit.core.inbound import process_inbound, room_lock
-from roomkit.core.locks import InMemoryLockManager, RoomLockManager
+from roomkit.core.inbound import process_inbound
+from roomkit.core.locks import InMemoryLockManager, RoomLockManager, room_lock
+from roomkit.core.messaging_api import MessagingApiMixin
 from roomkit.core.outbox import Outboxes
-from roomkit.core.rate_limiter import TokenBucketRateLimiter
-from roomkit.core.timers import sweep_room_timers
+from roomkit.core.runtime import OnRuntime, RoomRouter, Runtime
+from roomkit.core.timers import due_transitions
 from roomkit.errors import (
     ChannelNotFoundError,
     ChannelNotRegisteredError,
@@ -61,17 +64,17 @@ from roomkit.models.room import (
     RoomTimers,
 )
 from roomkit.realtime.base import RealtimeBackend
+from roomkit.realtime.memory import InMemoryRealtime
 from roomkit.store.base import ConversationStore
+from roomkit.store.memory import InMemoryStore
 from roomkit.telemetry.base import NoopTelemetryProvider, TelemetryConfig, TelemetryProvider
 
-__all__ = ["RoomKit"]
+__all__ = ["RoomKit", "RoomRouter"]
 
 logger = logging.getLogger("roomkit")
 
-RoomRouter = Callable[[InboundMessage], Awaitable[str | None]]
 
-
-class RoomKit(HookApiMixin, EphemeralMixin):
+class RoomKit(HookApiMixin, EphemeralMixin, MessagingApiMixin):
     """The room engine.
 
     Components default to the in-memory implementations; each may also be given as an
@@ -88,8 +91,25 @@ class RoomKit(HookApiMixin, EphemeralMixin):
     ``circuit_failure_threshold`` / ``circuit_recovery_seconds``,
     ``max_pending_deliveries`` / ``max_pending_per_binding`` (bounds of the outboxes where
     transport retries wait, see :mod:`roomkit.core.outbox`) and ``room_router``
-    (``async fn(message) -> room_id | None``).
+    (``async fn(message) -> room_id | None``). Settings and components may be changed on a
+    running kit (``kit.max_chain_depth = 3``); the next message uses the new value.
     """
+
+    store = OnRuntime[ConversationStore]()
+    lock_manager = OnRuntime[RoomLockManager]()
+    identity_resolver = OnRuntime[IdentityResolver | None]()
+    max_chain_depth = OnRuntime[int]()
+    identity_timeout = OnRuntime[float]()
+    context_events = OnRuntime[int]()
+    inbound_rate_limit = OnRuntime[RateLimit | None]()
+    max_payload_bytes = OnRuntime[int | None]()
+    delivery_timeout = OnRuntime[float | None]()
+    response_timeout = OnRuntime[float | None]()
+    lock_timeout = OnRuntime[float | None]()
+    rate_limit_max_wait = OnRuntime[float | None]()
+    circuit_failure_threshold = OnRuntime[int]()
+    circuit_recovery_seconds = OnRuntime[float]()
+    room_router = OnRuntime[RoomRouter | None]()
 
     def __init__(
         self,
@@ -131,21 +151,10 @@ class RoomKit(HookApiMixin, EphemeralMixin):
         def component(kind: str, value: Any) -> Any:
             return resolve_component(kind, value, component_config.get(f"{kind}_config"))
 
-        from roomkit.store.memory import InMemoryStore
-
-        self.store: ConversationStore = component("store", store) or InMemoryStore()
-        self.lock_manager: RoomLockManager = (
-            component("lock_manager", lock_manager) or InMemoryLockManager()
-        )
-        realtime_backend = component("realtime", realtime)
-        if realtime_backend is None:
-            from roomkit.realtime.memory import InMemoryRealtime
-
-            realtime_backend = InMemoryRealtime()
-        self.realtime: RealtimeBackend = realtime_backend
-        self.identity_resolver: IdentityResolver | None = component(
-            "identity_resolver", identity_resolver
-        )
+        the_store: ConversationStore = component("store", store) or InMemoryStore()
+        locks: RoomLockManager = component("lock_manager", lock_manager) or InMemoryLockManager()
+        self.realtime: RealtimeBackend = component("realtime", realtime) or InMemoryRealtime()
+        resolver: IdentityResolver | None = component("identity_resolver", identity_resolver)
         telemetry = component("telemetry", telemetry)
         if isinstance(telemetry, TelemetryConfig):
             telemetry = telemetry.provider
@@ -153,33 +162,30 @@ class RoomKit(HookApiMixin, EphemeralMixin):
             raise ConfigurationError("telemetry must be a TelemetryProvider or TelemetryConfig")
         self.telemetry: TelemetryProvider = telemetry or NoopTelemetryProvider()
         # None when telemetry is a no-op: the hot path tests this instead of calling it.
-        self._telemetry: TelemetryProvider | None = (
-            None if isinstance(self.telemetry, NoopTelemetryProvider) else self.telemetry
+        active = None if isinstance(self.telemetry, NoopTelemetryProvider) else self.telemetry
+        hooks = HookEngine(default_timeout=hook_timeout, telemetry=active)
+        self._rt = rt = Runtime(
+            engine=self,
+            store=the_store,
+            lock_manager=locks,
+            identity_resolver=resolver,
+            telemetry=active,
+            hooks=hooks,
+            max_chain_depth=max_chain_depth,
+            identity_timeout=identity_timeout,
+            context_events=context_events,
+            inbound_rate_limit=inbound_rate_limit,
+            max_payload_bytes=max_payload_bytes,
+            delivery_timeout=delivery_timeout,
+            response_timeout=response_timeout,
+            lock_timeout=lock_timeout,
+            rate_limit_max_wait=rate_limit_max_wait,
+            circuit_failure_threshold=circuit_failure_threshold,
+            circuit_recovery_seconds=circuit_recovery_seconds,
+            room_router=room_router,
         )
-
-        self.max_chain_depth = max_chain_depth
-        self.identity_timeout = identity_timeout
-        self.context_events = context_events
-        self.inbound_rate_limit = inbound_rate_limit
-        self.max_payload_bytes = max_payload_bytes
-        self.delivery_timeout = delivery_timeout
-        self.response_timeout = response_timeout
-        self.lock_timeout = lock_timeout
-        self.rate_limit_max_wait = rate_limit_max_wait
-        self.circuit_failure_threshold = circuit_failure_threshold
-        self.circuit_recovery_seconds = circuit_recovery_seconds
-        self.room_router: RoomRouter | None = room_router
-
-        self._hooks = HookEngine(default_timeout=hook_timeout, telemetry=self._telemetry)
-        self._channels: dict[str, Channel] = {}
-        self._breakers: dict[str, CircuitBreaker] = {}
-        self._limiters: dict[tuple[str, str], TokenBucketRateLimiter] = {}
-        self._status_epoch = 0
-        """Bumped after every room status change made through the kit: a message whose
-        snapshot predates a change re-reads its room's status under the room lock."""
-        self._inbound_limiters: dict[tuple[str, str], TokenBucketRateLimiter] = {}
-        self._sources: dict[tuple[str, str, str | None], EventSource] = {}
-        self._outbox = Outboxes(self, max_pending_deliveries, max_pending_per_binding)
+        hooks.on_error = functools.partial(report_hook_failure, rt)
+        rt.outbox = Outboxes(rt, max_pending_deliveries, max_pending_per_binding, respond)
         self._closed = False
 
     @classmethod
@@ -206,25 +212,26 @@ class RoomKit(HookApiMixin, EphemeralMixin):
     def register_channel(self, channel: Channel) -> Channel:
         """Make ``channel`` known to the kit (it can then be attached to rooms).
 
-        A channel that defines ``on_register(kit)`` is handed the kit, so it can post events
-        (``kit.send_event``) or publish ephemeral events later.
+        The channel's :meth:`~roomkit.channels.base.Channel.on_register` is handed the kit
+        (as a :class:`~roomkit.channels.engine.RoomEngine`), so it can post events, fire hooks
+        or publish ephemeral events later.
         """
         if not isinstance(channel, Channel):
             raise ConfigurationError(f"expected a Channel, got {type(channel).__name__}")
-        existing = self._channels.get(channel.channel_id)
+        channels = self._rt.channels
+        existing = channels.get(channel.channel_id)
         if existing is not None and existing is not channel:
             raise ConfigurationError(
                 f"another channel is registered as {short_id(channel.channel_id)}"
             )
-        self._channels[channel.channel_id] = channel
-        on_register = getattr(channel, "on_register", None)
-        if callable(on_register):
-            on_register(self)
+        channels[channel.channel_id] = channel
+        if existing is None:
+            channel.on_register(self)
         return channel
 
     def get_channel(self, channel_id: str) -> Channel:
-        """The registered channel ``channel_id``."""
-        channel = self._channels.get(channel_id)
+        """The registered channel ``channel_id``; raises :class:`ChannelNotRegisteredError`."""
+        channel = self._rt.channels.get(channel_id)
         if channel is None:
             raise ChannelNotRegisteredError(
                 f"channel {short_id(channel_id)} is not registered; "
@@ -235,26 +242,17 @@ class RoomKit(HookApiMixin, EphemeralMixin):
     @property
     def channels(self) -> dict[str, Channel]:
         """The registered channels by id (a copy)."""
-        return dict(self._channels)
+        return dict(self._rt.channels)
 
-    async def connect_websocket(
-        self, channel_id: str, connection_id: str, send_fn: Callable[..., Awaitable[Any]]
-    ) -> None:
-        """Register a connection on the WebSocket channel ``channel_id`` (see
-        :meth:`roomkit.channels.websocket.WebSocketChannel.register_connection`)."""
-        channel = self.get_channel(channel_id)
-        register = getattr(channel, "register_connection", None)
-        if register is None:
-            raise ConfigurationError(f"channel {short_id(channel_id)} does not take connections")
-        register(connection_id, send_fn)
+    async def connect_websocket(self, channel_id: str, connection_id: str, send_fn: SendFn) -> None:
+        """Register a connection on the channel ``channel_id`` (see
+        :meth:`roomkit.channels.websocket.WebSocketChannel.register_connection`); a channel
+        that takes no connections raises :class:`ConfigurationError`."""
+        self.get_channel(channel_id).register_connection(connection_id, send_fn)
 
     async def disconnect_websocket(self, channel_id: str, connection_id: str) -> bool:
         """Remove a connection registered with :meth:`connect_websocket`."""
-        channel = self.get_channel(channel_id)
-        unregister = getattr(channel, "unregister_connection", None)
-        if unregister is None:
-            raise ConfigurationError(f"channel {short_id(channel_id)} does not take connections")
-        return bool(unregister(connection_id))
+        return bool(self.get_channel(channel_id).unregister_connection(connection_id))
 
     # -- rooms -----------------------------------------------------------------------------
     async def create_room(
@@ -315,7 +313,9 @@ class RoomKit(HookApiMixin, EphemeralMixin):
         if status == RoomStatus.CLOSED:
             room.closed_at = now
         room = await self.store.update_room(room)
-        self._status_epoch += 1  # after the write: see inbound.process_inbound
+        self._rt.status_epoch += 1  # after the write: see inbound.process_inbound
+        if status == RoomStatus.CLOSED:
+            self._rt.forget_room(room_id)
         await self._lifecycle(room, trigger, body)
         return room
 
@@ -331,9 +331,26 @@ class RoomKit(HookApiMixin, EphemeralMixin):
             room_id, RoomStatus.PAUSED, HookTrigger.ON_ROOM_PAUSED, "room paused"
         )
 
+    async def delete_room(self, room_id: str) -> bool:
+        """Delete a room and everything stored with it; ``False`` if it did not exist.
+
+        Messages still in flight for the room fail (the room is gone); the kit forgets the
+        room's per-binding state (rate limiters).
+        """
+        deleted = await self.store.delete_room(room_id)
+        self._rt.status_epoch += 1
+        self._rt.forget_room(room_id)
+        return deleted
+
     async def sweep_room_timers(self, now: datetime | None = None) -> list[Room]:
         """Apply room timers (ACTIVE -> PAUSED -> CLOSED); returns the rooms that changed."""
-        return await sweep_room_timers(self, now)
+        changed: list[Room] = []
+        for room, status in await due_transitions(self.store, now or utcnow()):
+            if status == RoomStatus.CLOSED:
+                changed.append(await self.close_room(room.id))
+            else:
+                changed.append(await self.pause_room(room.id))
+        return changed
 
     # -- bindings ----------------------------------------------------------------------------
     async def attach_channel(
@@ -378,7 +395,7 @@ class RoomKit(HookApiMixin, EphemeralMixin):
                 f"invalid binding of {short_id(channel_id)}: {problems(exc)}"
             ) from None
         binding = await self.store.add_binding(binding)
-        self._limiters.pop((room_id, channel_id), None)
+        self._rt.forget_binding(room_id, channel_id)
         await self._lifecycle(room, HookTrigger.ON_CHANNEL_ATTACHED, "channel attached", binding)
         return binding
 
@@ -404,7 +421,7 @@ class RoomKit(HookApiMixin, EphemeralMixin):
         if binding is None:
             return False
         await self.store.remove_binding(room_id, channel_id)
-        self._limiters.pop((room_id, channel_id), None)
+        self._rt.forget_binding(room_id, channel_id)
         await self._lifecycle(room, HookTrigger.ON_CHANNEL_DETACHED, "channel detached", binding)
         return True
 
@@ -422,7 +439,7 @@ class RoomKit(HookApiMixin, EphemeralMixin):
             raise ConfigurationError(
                 f"invalid change to the binding of {short_id(channel_id)}: {problems(exc)}"
             ) from None
-        self._limiters.pop((room_id, channel_id), None)
+        self._rt.forget_binding(room_id, channel_id)
         return await self.store.update_binding(updated)
 
     async def mute(self, room_id: str, channel_id: str) -> ChannelBinding:
@@ -455,14 +472,15 @@ class RoomKit(HookApiMixin, EphemeralMixin):
         self, message: InboundMessage, *, room_id: str | None = None
     ) -> InboundResult:
         """Run an inbound message through the pipeline (see :mod:`roomkit.core.inbound`)."""
-        telemetry = self._telemetry
+        rt = self._rt
+        telemetry = rt.telemetry
         if telemetry is None:
-            return await process_inbound(self, message, room_id)
+            return await process_inbound(rt, message, room_id)
         span = telemetry.start_span(
             "roomkit.process_inbound", {"channel_id": getattr(message, "channel_id", "")}
         )
         try:
-            result = await process_inbound(self, message, room_id)
+            result = await process_inbound(rt, message, room_id)
         except Exception as exc:
             telemetry.end_span(span, status="error", error=exc)
             raise
@@ -492,7 +510,7 @@ class RoomKit(HookApiMixin, EphemeralMixin):
         room = await self.get_room(room_id)
         if room.status == RoomStatus.CLOSED:
             raise RoomClosedError(f"room {short_id(room_id)} is closed")
-        channel = self._channels.get(channel_id)
+        channel = self._rt.channels.get(channel_id)
         try:
             event = RoomEvent(
                 room_id=room_id,
@@ -516,13 +534,14 @@ class RoomKit(HookApiMixin, EphemeralMixin):
     async def send_room_event(self, event: RoomEvent, *, run_hooks: bool = True) -> InboundResult:
         """Store and broadcast a ready-made :class:`RoomEvent` (see :meth:`send_event`)."""
         room_id = event.room_id
-        async with room_lock(self, room_id):
-            ctx = await load_context(self, room_id)  # the room and its context: one read
+        rt = self._rt
+        async with room_lock(rt.lock_manager, room_id, rt.lock_timeout):
+            ctx = await load_context(rt, room_id)  # the room and its context: one read
             if ctx is None:
                 raise RoomNotFoundError(f"room {short_id(room_id)} does not exist")
-            admitted = await admit_event(self, event, ctx, run_hooks=run_hooks)
-        if self._hooks.pending > self._hooks.soft_pending:
-            await self._hooks.relieve()
+            admitted = await admit_event(rt, event, ctx, run_hooks=run_hooks)
+        if rt.hooks.pending > rt.hooks.soft_pending:
+            await rt.hooks.relieve()
         return InboundResult(
             room_id=room_id,
             event=admitted.event,
@@ -560,7 +579,7 @@ class RoomKit(HookApiMixin, EphemeralMixin):
 
     async def build_context(self, room_id: str) -> RoomContext:
         """A :class:`RoomContext` of the room as it is now."""
-        ctx = await load_context(self, room_id)
+        ctx = await load_context(self._rt, room_id)
         if ctx is None:
             raise RoomNotFoundError(f"room {short_id(room_id)} does not exist")
         return ctx
@@ -568,17 +587,15 @@ class RoomKit(HookApiMixin, EphemeralMixin):
     # -- shutdown ----------------------------------------------------------------------------
     async def drain(self, timeout: float | None = None) -> None:
         """Wait for the async hooks still running, the deliveries waiting in outboxes
-        (transport retries) and, when the realtime backend can flush (the in-memory one
-        can), for ephemeral events still queued for subscribers."""
-        hooks = self._hooks
-        outbox = self._outbox
+        (transport retries) and for ephemeral events still queued for this process's
+        subscribers (:meth:`~roomkit.realtime.base.RealtimeBackend.flush`)."""
+        hooks = self._rt.hooks
+        outbox = self._rt.outbox
         async with asyncio.timeout(timeout):
             while hooks.pending or outbox.boxes:  # each may start work for the other
                 await hooks.drain()
                 await outbox.wait()
-        flush = getattr(self.realtime, "flush", None)
-        if callable(flush):
-            await flush(timeout)
+        await self.realtime.flush(timeout)
 
     async def close(self, timeout: float | None = 10.0) -> None:
         """Wait for async hooks and outbox deliveries; after ``timeout`` s the deliveries
@@ -587,18 +604,20 @@ class RoomKit(HookApiMixin, EphemeralMixin):
         if self._closed:
             return
         self._closed = True
+        hooks = self._rt.hooks
+        outbox = self._rt.outbox
         try:
             async with asyncio.timeout(timeout):
-                while self._hooks.pending or self._outbox.boxes:
-                    await self._hooks.drain()
-                    await self._outbox.wait()
+                while hooks.pending or outbox.boxes:
+                    await hooks.drain()
+                    await outbox.wait()
         except TimeoutError:
             logger.warning(
                 "async hooks or deliveries still running after %ss; cancelling them", timeout
             )
-            await self._outbox.abort("kit closed before delivery")
-            await self._hooks.cancel_pending()
-        closers: list[Callable[[], Awaitable[None]]] = [c.close for c in self._channels.values()]
+            await outbox.abort("kit closed before delivery")
+            await hooks.cancel_pending()
+        closers: list[Callable[[], Awaitable[None]]] = [c.close for c in self._rt.channels.values()]
         closers += [self.realtime.close, self.lock_manager.close, self.store.close]
         for close in closers:
             try:

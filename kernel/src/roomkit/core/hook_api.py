@@ -1,12 +1,15 @@
-"""The hook part of :class:`~roomkit.RoomKit`: registering hooks and firing triggers."""
+"""The hook part of :class:`~roomkit.RoomKit`: registering hooks, firing triggers, errors."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
-from roomkit.core.context import build_context, report_error, system_event
+from roomkit.core._text import short_id
+from roomkit.core.context import build_context, context_with, report_error, system_event
 from roomkit.core.hooks import HookEngine, HookFn, HookRegistration, SyncOutcome
+from roomkit.core.runtime import Runtime
 from roomkit.errors import RoomNotFoundError
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import (
@@ -17,12 +20,10 @@ from roomkit.models.enums import (
     HookTrigger,
 )
 from roomkit.models.room import ChannelBinding, Room
-from roomkit.store.base import ConversationStore
-
-if TYPE_CHECKING:
-    from roomkit.core.framework import RoomKit
 
 __all__ = ["HookApiMixin"]
+
+logger = logging.getLogger("roomkit")
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
@@ -35,19 +36,15 @@ _LIFECYCLE_EVENT_TYPES = {
 
 
 class HookApiMixin:
-    """``hook`` / ``add_hook`` / ``remove_hook`` / ``fire_hook`` and the engine's own firing."""
+    """``hook`` / ``add_hook`` / ``remove_hook`` / ``fire_hook`` / ``report_error`` and the
+    lifecycle hooks fired by room and binding operations."""
 
-    _hooks: HookEngine
-    store: ConversationStore
-
-    @property
-    def _kit(self) -> RoomKit:
-        return cast("RoomKit", self)
+    _rt: Runtime
 
     @property
     def hooks(self) -> HookEngine:
         """The kit's hook engine."""
-        return self._hooks
+        return self._rt.hooks
 
     def hook(
         self,
@@ -99,7 +96,7 @@ class HookApiMixin:
         directions: Iterable[ChannelDirection] | None = None,
     ) -> HookRegistration:
         """Register a hook without the decorator syntax."""
-        return self._hooks.add(
+        return self._rt.hooks.add(
             trigger,
             fn,
             execution=execution,
@@ -113,7 +110,7 @@ class HookApiMixin:
 
     def remove_hook(self, name: str, trigger: HookTrigger | None = None) -> bool:
         """Unregister the hook(s) called ``name``."""
-        return self._hooks.remove(name, trigger)
+        return self._rt.hooks.remove(name, trigger)
 
     async def fire_hook(
         self,
@@ -122,44 +119,57 @@ class HookApiMixin:
         *,
         room_id: str | None = None,
         metadata: dict[str, Any] | None = None,
+        context: RoomContext | None = None,
     ) -> SyncOutcome | None:
         """Fire ``trigger`` from outside the engine (orchestration, voice ...).
 
-        Hooks receive ``payload`` (a system event naming the trigger when omitted) and a
-        context of ``room_id`` (or of ``payload.room_id``) whose metadata holds ``metadata``.
-        Returns the sync hooks' outcome, or ``None`` when no sync hook listens.
+        Hooks receive ``payload`` (a system event naming the trigger when omitted) and
+        ``context`` when given, else a fresh context of ``room_id`` (or of
+        ``payload.room_id``); its metadata also holds ``metadata``. Sync hooks run in line,
+        async ones in the background. Returns the sync hooks' outcome, or ``None`` when no
+        sync hook listens.
         """
-        room_id = room_id or getattr(payload, "room_id", None)
-        if room_id is None:
-            raise RoomNotFoundError("fire_hook needs room_id (or a payload with a room_id)")
-        if not self._hooks.has(trigger):
+        hooks = self._rt.hooks
+        if context is not None:
+            room_id = context.room.id
+        else:
+            room_id = room_id or getattr(payload, "room_id", None)
+            if room_id is None:
+                raise RoomNotFoundError("fire_hook needs room_id (or a payload with a room_id)")
+        if not hooks.has(trigger):
             return None
-        room = await self._kit.get_room(room_id)
-        ctx = await build_context(self._kit, room)
-        if metadata:
-            ctx.metadata.update(metadata)
+        if context is None:
+            room = await self._rt.store.get_room(room_id)
+            if room is None:
+                raise RoomNotFoundError(f"room {short_id(room_id)} does not exist")
+            context = await build_context(self._rt, room)
+            if metadata:
+                context.metadata.update(metadata)
+        elif metadata:
+            context = context_with(context, **metadata)
         if payload is None:
             payload = system_event(room_id, str(trigger), str(trigger))
-        return await self._fire(trigger, payload, ctx)
+        return await hooks.fire(trigger, payload, context)
 
-    async def _fire(
-        self, trigger: HookTrigger, payload: Any, ctx: RoomContext
-    ) -> SyncOutcome | None:
-        """Run sync hooks in line and start async ones in a background task."""
-        hooks = self._hooks
-        outcome = None
-        if hooks.has_sync(trigger):
-            outcome = await hooks.run_sync(trigger, payload, ctx, self._report_hook_failure)
-        if hooks.has_async(trigger):
-            hooks.schedule_async(trigger, payload, ctx, self._report_hook_failure)
-        return outcome
-
-    async def _report_hook_failure(
-        self, reg: HookRegistration, payload: Any, ctx: RoomContext, exc: BaseException
+    async def report_error(
+        self,
+        stage: str,
+        error: BaseException,
+        payload: Any,
+        context: RoomContext,
+        **details: Any,
     ) -> None:
-        await report_error(
-            self._kit, "hook", exc, payload, ctx, hook=reg.name, trigger=str(reg.trigger)
-        )
+        """Log ``error``, count it in telemetry and hand it to the ``ON_ERROR`` hooks.
+
+        For components (channels, orchestration, voice) that catch a failure of their own:
+        ``stage`` says where it happened, ``payload`` is the event concerned. ``ON_ERROR``
+        hooks see ``error``, ``error_type``, ``message``, ``stage`` and ``details`` in their
+        context's metadata. Never raises.
+        """
+        try:
+            await report_error(self._rt, stage, error, payload, context, **details)
+        except Exception:  # reporting must never break the component that reports
+            logger.exception("reporting an error of %s failed", stage)
 
     async def _lifecycle(
         self,
@@ -168,7 +178,8 @@ class HookApiMixin:
         body: str,
         binding: ChannelBinding | None = None,
     ) -> None:
-        if not self._hooks.has(trigger):
+        hooks = self._rt.hooks
+        if not hooks.has(trigger):
             return
         if binding is None:
             payload = system_event(room.id, str(trigger), body, data={"room_id": room.id})
@@ -182,7 +193,7 @@ class HookApiMixin:
                 channel_type=binding.channel_type,
                 data={"room_id": room.id, "channel_id": binding.channel_id},
             )
-        ctx = await build_context(self._kit, room)
+        ctx = await build_context(self._rt, room)
         if binding is not None:
             ctx.metadata["binding"] = binding
-        await self._fire(trigger, payload, ctx)
+        await hooks.fire(trigger, payload, ctx)

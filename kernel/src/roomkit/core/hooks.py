@@ -9,31 +9,52 @@ tasks and observations. Async hooks run after the fact in a background task the 
 A hook that raises or outlives its timeout never breaks the room: the failure is logged, sent
 to telemetry and reported to the ``ON_ERROR`` hooks (whose own failures are only logged, so
 reporting cannot recurse). A failed sync hook counts as "allow".
+
+What a sync hook hands back is validated before the engine uses it: ``model_copy`` and
+``model_construct`` skip pydantic validation, and a store must never be given an event it cannot
+read back. A result whose event, injected events, tasks or observations are invalid is a failure
+of that hook (an :class:`~roomkit.errors.InvalidContentError` reported like any other), so the
+room keeps working with the event as it was.
+
+:meth:`HookEngine.fire` is the one way the engine and its components run the hooks of a trigger.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticSerializationError
+
+from roomkit.core._text import problems
 from roomkit.core.deadlines import Watchdog
-from roomkit.errors import ConfigurationError, HookTimeoutError
+from roomkit.errors import ConfigurationError, HookTimeoutError, InvalidContentError
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import ChannelDirection, ChannelType, HookExecution, HookTrigger
 from roomkit.models.event import RoomEvent
-from roomkit.models.hooks import HookResult
-from roomkit.models.task import Observation, Task
+from roomkit.models.hooks import (
+    ErrorReporter,
+    HookFn,
+    HookRegistration,
+    HookResult,
+    SyncOutcome,
+)
 from roomkit.telemetry.base import TelemetryProvider
 
-__all__ = ["HookEngine", "HookFn", "HookRegistration", "SyncOutcome", "default_execution"]
+__all__ = [
+    "ErrorReporter",
+    "HookEngine",
+    "HookFn",
+    "HookRegistration",
+    "SyncOutcome",
+    "checked_result",
+    "default_execution",
+]
 
 logger = logging.getLogger("roomkit.hooks")
-
-HookFn = Callable[[Any, RoomContext], Awaitable[Any]]
-"""``async def hook(payload, ctx) -> HookResult | None``."""
 
 _SYNC_BY_DEFAULT = frozenset({HookTrigger.BEFORE_BROADCAST, HookTrigger.BEFORE_TTS})
 
@@ -43,68 +64,54 @@ def default_execution(trigger: HookTrigger) -> HookExecution:
     return HookExecution.SYNC if trigger in _SYNC_BY_DEFAULT else HookExecution.ASYNC
 
 
-@dataclass(slots=True)
-class HookRegistration:
-    """One registered hook and the filters that decide which payloads it sees.
+def _revalidated(model: BaseModel, what: str) -> Any:
+    """``model`` validated as a store would read it back (a JSON round trip)."""
+    try:
+        return type(model).model_validate_json(model.model_dump_json(warnings=False))
+    except ValidationError as exc:
+        raise InvalidContentError(f"{what} is invalid: {problems(exc)}") from None
+    except (PydanticSerializationError, TypeError, ValueError) as exc:
+        raise InvalidContentError(
+            f"{what} cannot be stored ({type(exc).__name__}); "
+            "keep metadata to JSON values (str, int, float, bool, None, lists and dicts)"
+        ) from None
 
-    ``channel_types``, ``channel_ids`` and ``directions`` are matched against the payload's
-    ``source`` (a :class:`~roomkit.models.EventSource`); ``None`` means "any". A hook with a
-    filter never sees payloads that have no ``source``.
+
+def checked_result(result: HookResult, hook: str) -> HookResult:
+    """``result`` with every event, task and observation it carries validated.
+
+    Raises :class:`~roomkit.errors.InvalidContentError` naming ``hook`` when one is invalid
+    (for instance ``event.model_copy(update={"metadata": None})``). A plain allow or block
+    carries nothing and costs nothing here.
     """
-
-    trigger: HookTrigger
-    fn: HookFn
-    name: str
-    execution: HookExecution = HookExecution.ASYNC
-    priority: int = 0
-    timeout: float | None = None
-    channel_types: frozenset[ChannelType] | None = None
-    channel_ids: frozenset[str] | None = None
-    directions: frozenset[ChannelDirection] | None = None
-    seq: int = 0
-
-    @property
-    def filtered(self) -> bool:
-        """Whether any filter is set."""
-        return not (
-            self.channel_types is None and self.channel_ids is None and self.directions is None
-        )
-
-    def matches(self, payload: Any) -> bool:
-        """Whether this hook should see ``payload``."""
-        if self.channel_types is None and self.channel_ids is None and self.directions is None:
-            return True
-        source = getattr(payload, "source", None)
-        if source is None:
-            return False
-        if self.channel_types is not None and source.channel_type not in self.channel_types:
-            return False
-        if self.channel_ids is not None and source.channel_id not in self.channel_ids:
-            return False
-        return self.directions is None or source.direction in self.directions
-
-
-@dataclass(slots=True)
-class SyncOutcome:
-    """What the sync hooks of one trigger decided about one event."""
-
-    event: Any
-    blocked: bool = False
-    reason: str | None = None
-    blocked_by: str | None = None
-    injected_events: list[RoomEvent] = field(default_factory=list)
-    tasks: list[Task] = field(default_factory=list)
-    observations: list[Observation] = field(default_factory=list)
-
-
-ErrorReporter = Callable[[HookRegistration, Any, RoomContext, BaseException], Awaitable[None]]
+    event = result.event
+    if event is None and not (result.injected_events or result.tasks or result.observations):
+        return result
+    where = f"hook {hook!r} returned a HookResult whose"
+    if event is not None:
+        if not isinstance(event, RoomEvent):
+            raise InvalidContentError(f"{where} event is a {type(event).__name__}, not a RoomEvent")
+        event = _revalidated(event, f"{where} event")
+    injected = [_revalidated(e, f"{where} injected event") for e in result.injected_events]
+    tasks = [_revalidated(t, f"{where} task") for t in result.tasks]
+    observations = [_revalidated(o, f"{where} observation") for o in result.observations]
+    return result.model_copy(
+        update={
+            "event": event,
+            "injected_events": injected,
+            "tasks": tasks,
+            "observations": observations,
+        }
+    )
 
 
 class HookEngine:
     """Holds the hooks of one kit and runs them.
 
     ``default_timeout`` applies to hooks registered without their own ``timeout``;
-    ``None`` disables it. ``on_error`` (set by the kit) reports failures to ``ON_ERROR`` hooks.
+    ``None`` disables it. ``on_error(registration, payload, ctx, exc)`` is awaited for every
+    hook that fails (the kit sets it to report the failure to telemetry and ``ON_ERROR``
+    hooks); without it failures are only logged.
     """
 
     def __init__(
@@ -112,9 +119,11 @@ class HookEngine:
         *,
         default_timeout: float | None = 30.0,
         telemetry: TelemetryProvider | None = None,
+        on_error: ErrorReporter | None = None,
     ) -> None:
         self.default_timeout = default_timeout
         self.telemetry = telemetry
+        self.on_error = on_error
         self._sync: dict[HookTrigger, list[HookRegistration]] = {}
         self._async: dict[HookTrigger, list[HookRegistration]] = {}
         self._seq = 0
@@ -248,24 +257,29 @@ class HookEngine:
             telemetry.end_span(span)
         return result
 
-    async def run_sync(
-        self,
-        trigger: HookTrigger,
-        event: Any,
-        ctx: RoomContext,
-        report: ErrorReporter | None = None,
-    ) -> SyncOutcome:
-        """Run the sync hooks of ``trigger`` on ``event`` in order; stop at the first block."""
+    async def run_sync(self, trigger: HookTrigger, event: Any, ctx: RoomContext) -> SyncOutcome:
+        """Run the sync hooks of ``trigger`` on ``event`` in order; stop at the first block.
+
+        The building block of :meth:`fire`; the engine calls it alone where a trigger has
+        only sync semantics (BEFORE_BROADCAST decides the event's fate before it is stored).
+        """
         outcome = SyncOutcome(event=event)
         for reg in self._sync.get(trigger, ()):
             if not reg.matches(outcome.event):
                 continue
             try:
                 result = await self._call(reg, outcome.event, ctx)
+                if not isinstance(result, HookResult):
+                    continue
+                if (  # a plain allow / block carries nothing to check: no call
+                    result.event is not None
+                    or result.injected_events
+                    or result.tasks
+                    or result.observations
+                ):
+                    result = checked_result(result, reg.name)
             except Exception as exc:
-                await self._failed(reg, outcome.event, ctx, exc, report)
-                continue
-            if not isinstance(result, HookResult):
+                await self._failed(reg, outcome.event, ctx, exc)
                 continue
             if result.injected_events:
                 outcome.injected_events.extend(result.injected_events)
@@ -282,61 +296,44 @@ class HookEngine:
                 outcome.event = result.event
         return outcome
 
-    def schedule_async(
-        self,
-        trigger: HookTrigger,
-        payload: Any,
-        ctx: RoomContext,
-        report: ErrorReporter | None = None,
-    ) -> None:
+    def schedule_async(self, trigger: HookTrigger, payload: Any, ctx: RoomContext) -> None:
         """Run the async hooks of ``trigger`` in one tracked background task (in order)."""
         hooks = [r for r in self._async.get(trigger, ()) if r.matches(payload)]
         if not hooks:
             return
-        task = asyncio.get_running_loop().create_task(self._run_async(hooks, payload, ctx, report))
+        task = asyncio.get_running_loop().create_task(self._run_async(hooks, payload, ctx))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     async def _run_async(
-        self,
-        hooks: list[HookRegistration],
-        payload: Any,
-        ctx: RoomContext,
-        report: ErrorReporter | None,
+        self, hooks: list[HookRegistration], payload: Any, ctx: RoomContext
     ) -> None:
         for reg in hooks:
             try:
                 await self._call(reg, payload, ctx)
             except Exception as exc:
-                await self._failed(reg, payload, ctx, exc, report)
+                await self._failed(reg, payload, ctx, exc)
 
     async def fire(
-        self,
-        trigger: HookTrigger,
-        payload: Any,
-        ctx: RoomContext,
-        report: ErrorReporter | None = None,
+        self, trigger: HookTrigger, payload: Any, ctx: RoomContext
     ) -> SyncOutcome | None:
         """Run the sync hooks of ``trigger`` in line and schedule its async hooks.
 
-        Returns the sync outcome, or ``None`` when no sync hook listens.
+        The one way hooks are fired, by the engine and (through ``RoomKit.fire_hook``) by
+        components. Returns the sync outcome, or ``None`` when no sync hook listens.
         """
         outcome = None
         if trigger in self._sync:
-            outcome = await self.run_sync(trigger, payload, ctx, report)
+            outcome = await self.run_sync(trigger, payload, ctx)
         if trigger in self._async:
-            self.schedule_async(trigger, payload, ctx, report)
+            self.schedule_async(trigger, payload, ctx)
         return outcome
 
     async def _failed(
-        self,
-        reg: HookRegistration,
-        payload: Any,
-        ctx: RoomContext,
-        exc: BaseException,
-        report: ErrorReporter | None,
+        self, reg: HookRegistration, payload: Any, ctx: RoomContext, exc: BaseException
     ) -> None:
         logger.warning("hook %r (%s) failed: %r", reg.name, reg.trigger, exc)
+        report = self.on_error
         if report is None or reg.trigger == HookTrigger.ON_ERROR:
             return
         try:

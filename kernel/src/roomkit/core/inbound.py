@@ -25,18 +25,18 @@ from __future__ import annotations
 import asyncio
 import json
 import typing
-from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
 from roomkit.channels.base import Channel
-from roomkit.core._construct import construct, fast_id
 from roomkit.core._text import short_id
 from roomkit.core.broadcast import admit_event
-from roomkit.core.context import HELD_ROOMS, build_context, load_context, report_error
+from roomkit.core.context import build_context, load_context, report_error
+from roomkit.core.locks import room_lock
 from roomkit.core.rate_limiter import TokenBucketRateLimiter
+from roomkit.core.runtime import Runtime
 from roomkit.errors import (
     ChannelNotFoundError,
     ChannelNotRegisteredError,
@@ -47,7 +47,8 @@ from roomkit.errors import (
     RoomClosedError,
     RoomNotFoundError,
 )
-from roomkit.models._ids import utcnow
+from roomkit.models._construct import construct
+from roomkit.models._ids import new_id, utcnow
 from roomkit.models.content import EventContent, TextContent
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import (
@@ -61,9 +62,6 @@ from roomkit.models.event import EventSource, InboundMessage, InboundResult, Roo
 from roomkit.models.participant import IdentityResult, Participant
 from roomkit.models.room import Room
 
-if TYPE_CHECKING:
-    from roomkit.core.framework import RoomKit
-
 __all__ = [
     "check_message",
     "check_rate",
@@ -71,7 +69,6 @@ __all__ = [
     "find_room",
     "process_inbound",
     "resolve_identity",
-    "room_lock",
     "to_event",
 ]
 
@@ -90,11 +87,23 @@ def _result(room_id: str, event: RoomEvent | None, **values: Any) -> InboundResu
     return construct(InboundResult, {"room_id": room_id, "event": event, **values})
 
 
-def _content_size(message: InboundMessage, limit: int | None) -> int:
-    """Bytes of the message's content (0 when there is no limit); checks the content type.
+def _utf8_size(text: str) -> int:
+    """Bytes of ``text`` in UTF-8; refuses text no store or transport can encode."""
+    try:
+        return len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise InvalidContentError(
+            f"message text contains a lone surrogate at position {exc.start} "
+            f"({text[exc.start]!r}), which UTF-8 cannot encode; send valid Unicode text"
+        ) from None
+
+
+def _content_size(message: InboundMessage) -> int:
+    """Bytes of a non-text content as JSON; checks the content type and that it serialises.
 
     Messages built without validation (``model_construct``) reach here too: the content must
-    be one of the :data:`~roomkit.models.content.EventContent` models and measurable.
+    be one of the :data:`~roomkit.models.content.EventContent` models and serialisable (no
+    lone surrogates, no foreign objects), as every store and transport needs it to be.
     """
     content = message.content
     content_type = type(content)
@@ -103,12 +112,7 @@ def _content_size(message: InboundMessage, limit: int | None) -> int:
             f"message content must be one of the EventContent models (TextContent, ...), "
             f"not {content_type.__name__}; build the message with InboundMessage(...)"
         )
-    if limit is None:
-        return 0
     try:
-        if type(content) is TextContent:
-            body = content.body
-            return len(body) if len(body) * 4 <= limit else len(body.encode("utf-8"))
         return len(content.model_dump_json())
     except (TypeError, AttributeError, ValueError, PydanticSerializationError) as exc:
         raise InvalidContentError(
@@ -130,7 +134,7 @@ def _metadata_size(metadata: Any) -> int:
         ) from None
 
 
-def check_message(kit: RoomKit, message: Any) -> tuple[InboundMessage, Channel]:
+def check_message(rt: Runtime, message: Any) -> tuple[InboundMessage, Channel]:
     """Validate the message shape and size; return it with its registered channel."""
     if not isinstance(message, InboundMessage):
         try:
@@ -141,17 +145,17 @@ def check_message(kit: RoomKit, message: Any) -> tuple[InboundMessage, Channel]:
     sender_id = message.sender_id
     if type(channel_id) is not str or type(sender_id) is not str or not channel_id or not sender_id:
         raise InvalidContentError("message channel_id and sender_id must be non-empty str")
-    limit = kit.max_payload_bytes
+    limit = rt.max_payload_bytes
     content = message.content
-    if type(content) is TextContent and limit is not None:  # the common case, inlined
+    if type(content) is TextContent:  # the common case, inlined
         body = content.body
         if type(body) is not str:
             raise InvalidContentError(
                 "TextContent.body must be a str; build the message with InboundMessage(...)"
             )
-        size = len(body) if len(body) * 4 <= limit else len(body.encode("utf-8"))
+        size = len(body) if body.isascii() else _utf8_size(body)  # isascii() is O(1)
     else:
-        size = _content_size(message, limit)
+        size = _content_size(message)
     metadata = message.metadata
     if metadata:
         size += _metadata_size(metadata)
@@ -160,21 +164,21 @@ def check_message(kit: RoomKit, message: Any) -> tuple[InboundMessage, Channel]:
         raise PayloadTooLargeError(
             f"message {what} {size} bytes; the limit is {limit} (max_payload_bytes)"
         )
-    channel = kit._channels.get(channel_id)
+    channel = rt.channels.get(channel_id)
     if channel is None:
         raise ChannelNotRegisteredError(
-            f"channel {short_id(channel_id)} is not registered; call kit.register_channel first"
+            f"channel {short_id(channel_id)} is not registered; call rt.register_channel first"
         )
     return message, channel
 
 
-def check_rate(kit: RoomKit, message: InboundMessage) -> None:
+def check_rate(rt: Runtime, message: InboundMessage) -> None:
     """Apply the kit's ``inbound_rate_limit`` per (channel, sender)."""
-    limit = kit.inbound_rate_limit
+    limit = rt.inbound_rate_limit
     if limit is None:
         return
     key = (message.channel_id, message.sender_id)
-    limiters = kit._inbound_limiters
+    limiters = rt.inbound_limiters
     limiter = limiters.get(key)
     if limiter is None:
         if len(limiters) >= 10_000:  # bounded: forget the oldest sender
@@ -190,7 +194,7 @@ def check_rate(kit: RoomKit, message: InboundMessage) -> None:
 
 
 async def find_room(
-    kit: RoomKit, message: InboundMessage, room_id: str | None
+    rt: Runtime, message: InboundMessage, room_id: str | None
 ) -> tuple[Room, RoomContext]:
     """The room the message belongs to, and its context (bindings, participants, recent
     events), read fresh from the store: one ``get_room_snapshot`` call for a known room id.
@@ -203,53 +207,53 @@ async def find_room(
     room: Room | None = None
     ctx: RoomContext | None = None
     room_id = room_id or message.room_id
-    if room_id is None and kit.room_router is not None:
-        room_id = await kit.room_router(message)
+    if room_id is None and rt.room_router is not None:
+        room_id = await rt.room_router(message)
     if room_id is not None:
-        ctx = await load_context(kit, room_id)
+        ctx = await load_context(rt, room_id)
         if ctx is None:
             raise RoomNotFoundError(f"room {short_id(room_id)} does not exist")
         room = ctx.room
     else:
-        store = kit.store
+        store = rt.store
         room = await store.find_latest_room(message.channel_id, message.sender_id)
         if room is None:
             room = await store.find_latest_room(message.channel_id)
         if room is None:  # maybe a new sender's first message: one at a time per sender
             channel_id = message.channel_id
             key = f"route:{channel_id}:{message.sender_id}"
-            async with kit.lock_manager.locked(key, kit.lock_timeout):
-                room = await _latest_room(kit, message)
+            async with rt.lock_manager.locked(key, rt.lock_timeout):
+                room = await _latest_room(rt, message)
                 if room is None:
-                    room = await kit.create_room()
-                    await kit.attach_channel(room.id, channel_id)
+                    room = await rt.engine.create_room()
+                    await rt.engine.attach_channel(room.id, channel_id)
     if room.status == RoomStatus.CLOSED:
         raise RoomClosedError(f"room {short_id(room.id)} is closed and accepts no messages")
     if ctx is None:
-        ctx = await build_context(kit, room)
+        ctx = await build_context(rt, room)
     return room, ctx
 
 
-async def _latest_room(kit: RoomKit, message: InboundMessage) -> Room | None:
+async def _latest_room(rt: Runtime, message: InboundMessage) -> Room | None:
     """The sender's latest active room on the channel, else the channel's latest one."""
-    store = kit.store
+    store = rt.store
     room = await store.find_latest_room(message.channel_id, message.sender_id)
     if room is None:
         room = await store.find_latest_room(message.channel_id)
     return room
 
 
-async def _check_open(kit: RoomKit, room: Room) -> None:
+async def _check_open(rt: Runtime, room: Room) -> None:
     """Under the room lock: refuse a room closed since the snapshot; wake a paused one.
 
     The snapshot was read before the lock. ``process_inbound`` calls this only when a room
-    status changed through this kit since then (``kit._status_epoch`` moved on;
+    status changed through this kit since then (``rt.status_epoch`` moved on;
     ``close_room`` bumps it after its write) or the snapshot's room is not ACTIVE; otherwise
     the snapshot's status still holds and nothing is read. The status is read here, inside
     the lock (one ``get_room``); a paused room is made ACTIVE from it, so a concurrent close
     is never undone.
     """
-    store = kit.store
+    store = rt.store
     current = await store.get_room(room.id)
     if current is None:
         raise RoomNotFoundError(f"room {short_id(room.id)} was deleted")
@@ -265,7 +269,7 @@ async def _check_open(kit: RoomKit, room: Room) -> None:
 
 
 async def to_event(
-    kit: RoomKit, channel: Channel, message: InboundMessage, ctx: RoomContext
+    rt: Runtime, channel: Channel, message: InboundMessage, ctx: RoomContext
 ) -> RoomEvent:
     """``channel.handle_inbound``; the base implementation is inlined without re-validation."""
     if type(channel).handle_inbound is not _BASE_HANDLE_INBOUND:
@@ -283,7 +287,7 @@ async def to_event(
         if event.room_id != ctx.room.id:
             event = event.model_copy(update={"room_id": ctx.room.id})
         return event
-    sources = kit._sources
+    sources = rt.sources
     key = (channel.channel_id, message.sender_id, message.external_id)
     source = sources.get(key)
     if source is None:
@@ -304,7 +308,7 @@ async def to_event(
     return construct(
         RoomEvent,
         {
-            "id": fast_id(),
+            "id": new_id(),
             "room_id": ctx.room.id,
             "type": message.event_type,
             "source": source,
@@ -318,45 +322,65 @@ async def to_event(
 
 
 async def resolve_identity(
-    kit: RoomKit, message: InboundMessage, event: RoomEvent, ctx: RoomContext
-) -> tuple[bool, str | None]:
-    """Resolve the sender (skipped once identified in this room); returns (blocked, reason)."""
-    store = kit.store
+    rt: Runtime, message: InboundMessage, event: RoomEvent, ctx: RoomContext
+) -> tuple[bool, str | None, Participant | None]:
+    """Resolve the sender (skipped once identified in this room).
+
+    Returns (blocked, reason, joining): ``joining`` is a new sender's participant with the
+    resolver's answer, to write once the event is stored. A new sender is not written here:
+    the store adds the sender of an inbound event in the same write as the event, so a
+    message the store refuses leaves no participant behind.
+    """
+    store = rt.store
     sender_id = message.sender_id
     participant = next((p for p in ctx.participants if p.id == sender_id), None)
+    joining = participant is None
+    resolver = rt.identity_resolver
     if participant is None:
-        participant = await store.add_participant(
-            Participant(id=sender_id, room_id=ctx.room.id, channel_id=message.channel_id)
-        )
-    resolver = kit.identity_resolver
+        if resolver is None:
+            return False, None, None
+        participant = Participant(id=sender_id, room_id=ctx.room.id, channel_id=message.channel_id)
     if resolver is None or participant.identification == IdentificationStatus.IDENTIFIED:
-        return False, None
+        return False, None, None
     try:
-        async with asyncio.timeout(kit.identity_timeout):
+        async with asyncio.timeout(rt.identity_timeout):
             result = await resolver.resolve(message, ctx)
     except Exception as exc:
         if isinstance(exc, TimeoutError):
             exc = IdentityResolutionError(
-                f"identity resolution took longer than {kit.identity_timeout}s"
+                f"identity resolution took longer than {rt.identity_timeout}s"
             )
-        await report_error(kit, "identity", exc, event, ctx)
+        await report_error(rt, "identity", exc, event, ctx)
         result = IdentityResult(status=IdentificationStatus.UNKNOWN, metadata={"error": str(exc)})
     ctx.metadata["identity_result"] = result
     if result.status == IdentificationStatus.IDENTIFIED and result.identity is not None:
         participant.identity_id = result.identity.id
         participant.display_name = result.identity.display_name or participant.display_name
     participant.identification = result.status
-    await store.update_participant(participant)
+    if not joining:
+        await store.update_participant(participant)
+    pending = participant if joining else None
     trigger = _IDENTITY_TRIGGERS.get(result.status)
-    if trigger is None or not kit._hooks.has(trigger):
-        return False, None
-    outcome = await kit._fire(trigger, event, ctx)
+    if trigger is None or not rt.hooks.has(trigger):
+        return False, None, pending
+    outcome = await rt.hooks.fire(trigger, event, ctx)
     if outcome is not None and outcome.blocked:
-        return True, outcome.reason
-    return False, None
+        return True, outcome.reason, pending
+    return False, None, pending
 
 
-async def find_duplicate(kit: RoomKit, event: RoomEvent) -> RoomEvent | None:
+async def _save_joining(
+    rt: Runtime, participant: Participant, event: RoomEvent, ctx: RoomContext
+) -> None:
+    """Write a new sender's identity once its event is stored; a failure is reported, not
+    raised (the event is committed: raising would invite a retry that stores it twice)."""
+    try:
+        await rt.store.update_participant(participant)
+    except Exception as exc:
+        await report_error(rt, "identity", exc, event, ctx)
+
+
+async def find_duplicate(rt: Runtime, event: RoomEvent) -> RoomEvent | None:
     """The event stored earlier with this event's idempotency key, if any.
 
     Read (under the room lock) only when BEFORE_BROADCAST sync hooks would run before the
@@ -364,24 +388,24 @@ async def find_duplicate(kit: RoomKit, event: RoomEvent) -> RoomEvent | None:
     duplicate atomically (it returns the first event) and nothing else happens first.
     """
     key = event.idempotency_key
-    if key is None or not kit._hooks.has_sync(HookTrigger.BEFORE_BROADCAST):
+    if key is None or not rt.hooks.has_sync(HookTrigger.BEFORE_BROADCAST):
         return None
-    return await kit.store.get_event_by_idempotency_key(event.room_id, key)
+    return await rt.store.get_event_by_idempotency_key(event.room_id, key)
 
 
 async def process_inbound(
-    kit: RoomKit, message: InboundMessage, room_id: str | None = None
+    rt: Runtime, message: InboundMessage, room_id: str | None = None
 ) -> InboundResult:
     """Run one inbound message through the whole pipeline (see the module docstring)."""
-    message, channel = check_message(kit, message)
-    check_rate(kit, message)
-    epoch = kit._status_epoch  # before the snapshot: a later close is seen under the lock
-    room, ctx = await find_room(kit, message, room_id)
+    message, channel = check_message(rt, message)
+    check_rate(rt, message)
+    epoch = rt.status_epoch  # before the snapshot: a later close is seen under the lock
+    room, ctx = await find_room(rt, message, room_id)
     binding = ctx.binding_for(message.channel_id)
     if binding is None:
         raise ChannelNotFoundError(
             f"channel {short_id(message.channel_id)} is not attached to room {short_id(room.id)}; "
-            "call kit.attach_channel first"
+            "call rt.attach_channel first"
         )
     if not binding.can_write:
         reason = (
@@ -392,26 +416,30 @@ async def process_inbound(
     if binding.muted:
         reason = f"channel {short_id(binding.channel_id)} is muted in room {short_id(room.id)}"
         return _result(room.id, None, blocked=True, reason=reason)
-    event = await to_event(kit, channel, message, ctx)
+    event = await to_event(rt, channel, message, ctx)
     if event.visibility == "all" and binding.visibility != "all":
         event.visibility = binding.visibility
-    blocked, why = await resolve_identity(kit, message, event, ctx)
+    blocked, why, joining = await resolve_identity(rt, message, event, ctx)
 
-    async with room_lock(kit, room.id):
-        if kit._status_epoch != epoch or room.status != _ACTIVE:
-            await _check_open(kit, room)
-        first = await find_duplicate(kit, event)
+    async with room_lock(rt.lock_manager, room.id, rt.lock_timeout):
+        if rt.status_epoch != epoch or room.status != _ACTIVE:
+            await _check_open(rt, room)
+        first = await find_duplicate(rt, event)
         if first is not None:
             return _result(room.id, first, duplicate=True)
         if blocked:
             event.status = EventStatus.BLOCKED
             event.blocked_by = "identity"
-            stored = await kit.store.add_event(event)
+            stored = await rt.store.add_event(event)
             if stored.id != event.id:  # the key was seen before: the first event stands
                 return _result(room.id, stored, duplicate=True)
+            if joining is not None:
+                await _save_joining(rt, joining, stored, ctx)
             return _result(room.id, stored, blocked=True, reason=why)
-        admitted = await admit_event(kit, event, ctx)
-    hooks = kit._hooks
+        admitted = await admit_event(rt, event, ctx)
+        if joining is not None and not admitted.duplicate:
+            await _save_joining(rt, joining, admitted.event, ctx)
+    hooks = rt.hooks
     if hooks.pending > hooks.soft_pending:  # outside the lock: hook tasks may need it
         await hooks.relieve()
     return _result(
@@ -422,42 +450,3 @@ async def process_inbound(
         duplicate=admitted.duplicate,
         responses=admitted.responses,
     )
-
-
-class _HeldLock:
-    """The room lock, marked as held by this task so nested posts do not wait for it."""
-
-    __slots__ = ("_inner", "_key")
-
-    def __init__(self, inner: AbstractAsyncContextManager[None], key: tuple[Any, str]) -> None:
-        self._inner = inner
-        self._key = key
-
-    async def __aenter__(self) -> None:
-        await self._inner.__aenter__()
-        HELD_ROOMS.add(self._key)
-
-    async def __aexit__(self, *exc: Any) -> None:
-        HELD_ROOMS.discard(self._key)
-        await self._inner.__aexit__(*exc)
-
-
-class _AlreadyHeld:
-    __slots__ = ()
-
-    async def __aenter__(self) -> None:
-        return None
-
-    async def __aexit__(self, *exc: Any) -> None:
-        return None
-
-
-_ALREADY_HELD = _AlreadyHeld()
-
-
-def room_lock(kit: RoomKit, room_id: str) -> AbstractAsyncContextManager[None]:
-    """The room's lock, or a no-op when the current task already holds it."""
-    key = (asyncio.current_task(), room_id)
-    if key in HELD_ROOMS:
-        return _ALREADY_HELD
-    return _HeldLock(kit.lock_manager.locked(room_id, kit.lock_timeout), key)

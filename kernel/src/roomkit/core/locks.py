@@ -1,5 +1,9 @@
-"""Per-room locking: the contract, its handle, the in-process implementation and the base of
-shared (cross-process) lock managers."""
+"""Per-room locking: the contract and its fenced handle, the in-process implementation, the
+base of shared (cross-process) lock managers, and the engine's room lock.
+
+:func:`room_lock` is how the engine takes a room's lock: re-entrant per task, so a hook or
+channel that posts into the room it is already handling does not wait for itself.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +18,13 @@ from typing import Any
 from roomkit.errors import ConfigurationError, RoomLockLostError, RoomLockTimeoutError
 
 __all__ = [
+    "HELD_ROOMS",
     "InMemoryLockManager",
     "RoomLockHandle",
     "RoomLockManager",
     "SharedRoomLockManager",
     "lock_timeout_error",
+    "room_lock",
 ]
 
 log = logging.getLogger("roomkit.locks")
@@ -201,6 +207,11 @@ class InMemoryLockManager(RoomLockManager):
     ) -> AbstractAsyncContextManager[None]:
         return _Hold(self, room_id, timeout)
 
+    @property
+    def size(self) -> int:
+        """How many rooms have a lock now (held or waited for; idle locks are dropped)."""
+        return len(self._locks)
+
     def _release_user(self, room_id: str) -> None:
         remaining = self._users[room_id] - 1
         if remaining:
@@ -344,3 +355,50 @@ class SharedRoomLockManager(RoomLockManager):
             else:
                 del self._local_users[room_id]
                 del self._local[room_id]
+
+
+HELD_ROOMS: set[tuple[asyncio.Task[Any] | None, str]] = set()
+"""(task, room id) pairs: the room locks each task holds, so nested calls in the same task (a
+hook or channel posting into the same room) do not wait for a lock they already own. Keyed by
+task rather than a context variable so that tasks started under the lock do not inherit it."""
+
+
+class _HeldLock:
+    """The room lock, marked as held by this task so nested posts do not wait for it."""
+
+    __slots__ = ("_inner", "_key")
+
+    def __init__(self, inner: AbstractAsyncContextManager[None], key: tuple[Any, str]) -> None:
+        self._inner = inner
+        self._key = key
+
+    async def __aenter__(self) -> None:
+        await self._inner.__aenter__()
+        HELD_ROOMS.add(self._key)
+
+    async def __aexit__(self, *exc: Any) -> None:
+        HELD_ROOMS.discard(self._key)
+        await self._inner.__aexit__(*exc)
+
+
+class _AlreadyHeld:
+    __slots__ = ()
+
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, *exc: Any) -> None:
+        return None
+
+
+_ALREADY_HELD = _AlreadyHeld()
+
+
+def room_lock(
+    manager: RoomLockManager, room_id: str, timeout: float | None
+) -> AbstractAsyncContextManager[None]:
+    """``manager``'s lock of ``room_id``, or a no-op when the current task already holds it."""
+    key = (asyncio.current_task(), room_id)
+    if key in HELD_ROOMS:
+        return _ALREADY_HELD
+    return _HeldLock(manager.locked(room_id, timeout), key)

@@ -13,6 +13,9 @@ instead of being made in line, so nothing overtakes the event being retried. Whe
 empties its worker ends and in-line delivery resumes. Outboxes are bounded: over
 ``max_pending`` deliveries in all or ``max_per_binding`` for one binding, a delivery fails at
 once with an "outbox full" error.
+
+What a transport produces on a retried delivery (responses, tasks, observations) is handed to
+the ``act`` callable the kit passes in (the broadcast's ``respond``), under the room lock.
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from roomkit.channels.base import Channel
 from roomkit.core.context import context_with, load_context, report_error
-from roomkit.core.delivery import failure
+from roomkit.core.delivery import deliver_transport, failure
+from roomkit.core.locks import room_lock
+from roomkit.core.runtime import Runtime
 from roomkit.errors import DeliveryError
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import DeliveryStatus, EventStatus, HookTrigger, RoomStatus
@@ -33,14 +38,14 @@ from roomkit.models.event import DeliveryResult, RoomEvent
 from roomkit.models.hooks import ChannelOutput
 from roomkit.models.room import ChannelBinding
 
-if TYPE_CHECKING:
-    from roomkit.core.framework import RoomKit
-
-__all__ = ["DeliveryGroup", "Outboxes", "queued_result"]
+__all__ = ["Act", "DeliveryGroup", "Outboxes", "queued_result"]
 
 logger = logging.getLogger("roomkit")
 
 BindingKey = tuple[str, str]
+
+Act = Callable[[Runtime, RoomEvent, RoomContext, ChannelBinding, ChannelOutput], Awaitable[object]]
+"""``act(rt, event, ctx, binding, output)``: store what a transport produced on a delivery."""
 
 
 @dataclass(slots=True)
@@ -86,8 +91,9 @@ def queued_result(channel_id: str) -> DeliveryResult:
 class Outboxes:
     """The kit's outboxes, one per binding with deliveries still to make."""
 
-    def __init__(self, kit: RoomKit, max_pending: int, max_per_binding: int) -> None:
-        self._kit = kit
+    def __init__(self, rt: Runtime, max_pending: int, max_per_binding: int, act: Act) -> None:
+        self._rt = rt
+        self._act_on = act
         self.max_pending = max_pending
         self.max_per_binding = max_per_binding
         self.boxes: dict[BindingKey, _Box] = {}
@@ -188,13 +194,11 @@ class Outboxes:
                 del self.boxes[key]
 
     async def _context(self, room_id: str) -> RoomContext | None:
-        return await load_context(self._kit, room_id)
+        return await load_context(self._rt, room_id)
 
     async def _deliver(self, item: _Item) -> None:
         """Attempts until a final outcome for ``item``, then record it."""
-        from roomkit.core.broadcast import deliver_transport
-
-        kit = self._kit
+        rt = self._rt
         room_id = item.event.room_id
         channel_id = item.channel_id
         if item.attempt > 1:  # handed over after a failed attempt: back off first
@@ -202,7 +206,7 @@ class Outboxes:
         while True:
             ctx = await self._context(room_id)
             binding = self._find(ctx, channel_id)
-            channel: Channel | None = kit._channels.get(channel_id)
+            channel: Channel | None = rt.channels.get(channel_id)
             reason = None
             if ctx is None:
                 reason = "room deleted"
@@ -220,7 +224,7 @@ class Outboxes:
                 await self._finish(item, ctx, skipped)
                 return
             output, failed = await deliver_transport(
-                kit, channel, item.event, binding, ctx, item.attempt, item.part
+                rt, channel, item.event, binding, ctx, item.attempt, item.part
             )
             if failed is not None and failed.status == DeliveryStatus.PENDING:
                 item.attempt = failed.metadata["next_attempt"]
@@ -254,19 +258,17 @@ class Outboxes:
 
     async def _store(self, item: _Item, result: DeliveryResult) -> None:
         """Put ``result`` on the event (the caller's object and the stored one)."""
-        from roomkit.core.inbound import room_lock
-
-        kit = self._kit
+        rt = self._rt
         event = item.event
         event.delivery_results[item.channel_id] = result
-        async with room_lock(kit, event.room_id):
-            stored = await kit.store.get_event(event.id)
+        async with room_lock(rt.lock_manager, event.room_id, rt.lock_timeout):
+            stored = await rt.store.get_event(event.id)
             if stored is None:
                 return
             if stored is not event:
                 stored.delivery_results[item.channel_id] = result
                 stored.status = event.status
-            await kit.store.update_event(stored)
+            await rt.store.update_event(stored)
 
     async def _finish(
         self,
@@ -280,7 +282,7 @@ class Outboxes:
         if item.done:
             return
         item.done = True
-        kit = self._kit
+        rt = self._rt
         event = item.event
         channel_id = item.channel_id
         group = item.group
@@ -305,7 +307,7 @@ class Outboxes:
             return
         if result is not None and result.status == DeliveryStatus.FAILED:
             await report_error(
-                kit,
+                rt,
                 "delivery",
                 DeliveryError(f"delivery to {channel_id!r} failed: {result.error}"),
                 event,
@@ -313,30 +315,26 @@ class Outboxes:
                 channel_id=channel_id,
                 attempts=result.attempts,
             )
-        if kit._hooks.has(HookTrigger.ON_DELIVERY_STATUS):
-            await kit._fire(
+        if rt.hooks.has(HookTrigger.ON_DELIVERY_STATUS):
+            await rt.hooks.fire(
                 HookTrigger.ON_DELIVERY_STATUS, event, context_with(ctx, delivery_result=final)
             )
 
     async def _remove(self, event: RoomEvent, channel_id: str) -> None:
-        from roomkit.core.inbound import room_lock
-
-        kit = self._kit
-        async with room_lock(kit, event.room_id):
-            stored = await kit.store.get_event(event.id)
+        rt = self._rt
+        async with room_lock(rt.lock_manager, event.room_id, rt.lock_timeout):
+            stored = await rt.store.get_event(event.id)
             if stored is None:
                 return
             if stored is not event:
                 stored.delivery_results.pop(channel_id, None)
                 stored.status = event.status
-            await kit.store.update_event(stored)
+            await rt.store.update_event(stored)
 
     async def _act(
         self, ctx: RoomContext, binding: ChannelBinding, event: RoomEvent, output: ChannelOutput
     ) -> None:
         """Tasks, observations and responses a transport produced on a retried delivery."""
-        from roomkit.core.broadcast import respond
-        from roomkit.core.inbound import room_lock
-
-        async with room_lock(self._kit, event.room_id):
-            await respond(self._kit, event, ctx, binding, output)
+        rt = self._rt
+        async with room_lock(rt.lock_manager, event.room_id, rt.lock_timeout):
+            await self._act_on(rt, event, ctx, binding, output)

@@ -3,21 +3,19 @@
 A room's last activity is the later of ``room.last_activity_at`` and its newest event's
 ``created_at``, so the sweep works with stores that do not maintain ``last_activity_at``.
 ``closed_after_seconds`` counts from the last activity too (not from the pause).
+:func:`due_transitions` finds what is due; ``RoomKit.sweep_room_timers`` applies it (closing or
+pausing each room through the kit, so lifecycle hooks fire).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from roomkit.models._ids import utcnow
 from roomkit.models.enums import RoomStatus
 from roomkit.models.room import Room
+from roomkit.store.base import ConversationStore
 
-if TYPE_CHECKING:
-    from roomkit.core.framework import RoomKit
-
-__all__ = ["due_status", "sweep_room_timers"]
+__all__ = ["due_status", "due_transitions"]
 
 _PAGE = 500
 
@@ -37,33 +35,28 @@ def due_status(room: Room, last_activity: datetime, now: datetime) -> RoomStatus
     return None
 
 
-async def _last_activity(kit: RoomKit, room: Room) -> datetime:
+async def _last_activity(store: ConversationStore, room: Room) -> datetime:
     latest = room.last_activity_at
-    recent = await kit.store.get_recent_events(room.id, 1)
+    recent = await store.get_recent_events(room.id, 1)
     if recent and recent[-1].created_at > latest:
         latest = recent[-1].created_at
     return latest
 
 
-async def sweep_room_timers(kit: RoomKit, now: datetime | None = None) -> list[Room]:
-    """Apply every room's timers once; returns the rooms whose status changed."""
-    now = now or utcnow()
+async def due_transitions(store: ConversationStore, now: datetime) -> list[tuple[Room, RoomStatus]]:
+    """Every room with timers whose status is due to change at ``now``, and its new status."""
     candidates: list[Room] = []
     for status in (RoomStatus.ACTIVE, RoomStatus.PAUSED):
         offset = 0
         while True:
-            page = await kit.store.list_rooms(status=status, offset=offset, limit=_PAGE)
+            page = await store.list_rooms(status=status, offset=offset, limit=_PAGE)
             candidates.extend(r for r in page if r.timers is not None)
             if len(page) < _PAGE:
                 break
             offset += _PAGE
-    changed: list[Room] = []
+    due: list[tuple[Room, RoomStatus]] = []
     for room in candidates:
-        target = due_status(room, await _last_activity(kit, room), now)
-        if target is None:
-            continue
-        if target == RoomStatus.CLOSED:
-            changed.append(await kit.close_room(room.id))
-        else:
-            changed.append(await kit.pause_room(room.id))
-    return changed
+        target = due_status(room, await _last_activity(store, room), now)
+        if target is not None:
+            due.append((room, target))
+    return due

@@ -15,25 +15,36 @@ __all__ = ["MockIdentityResolver"]
 
 
 class MockIdentityResolver(IdentityResolver):
-    """Resolves senders from a fixed table.
+    """Resolves senders from fixed tables.
 
-    ``identities`` maps a sender id to one :class:`Identity` (IDENTIFIED) or to a list of
-    candidates (AMBIGUOUS when there are several); unknown senders are UNKNOWN. ``delay``
-    makes each call sleep (to exercise timeouts); ``error`` makes each call raise it.
-    ``calls`` records the messages seen.
+    ``mapping`` maps a sender id to one :class:`Identity` (IDENTIFIED), or to a list of
+    candidates (AMBIGUOUS when there are several, IDENTIFIED when there is one).
+    ``ambiguous`` maps a sender id to its candidates (AMBIGUOUS), as RoomKit 0.6.7's mock
+    does; ``mapping`` wins for a sender in both. Other senders get ``unknown_status``
+    (UNKNOWN by default). ``delay`` makes each call sleep (to exercise timeouts); ``error``
+    makes each call raise it. ``calls`` records the messages seen.
     """
 
     def __init__(
         self,
-        identities: Mapping[str, Identity | Sequence[Identity]] | None = None,
+        mapping: Mapping[str, Identity | Sequence[Identity]] | None = None,
+        ambiguous: Mapping[str, Sequence[Identity]] | None = None,
+        unknown_status: IdentificationStatus = IdentificationStatus.UNKNOWN,
         *,
         delay: float = 0.0,
         error: Exception | None = None,
     ) -> None:
-        self.identities = dict(identities or {})
+        self.mapping: dict[str, Identity | Sequence[Identity]] = dict(mapping or {})
+        self.ambiguous = {sender: list(c) for sender, c in (ambiguous or {}).items()}
+        self.unknown_status = IdentificationStatus(unknown_status)
         self.delay = delay
         self.error = error
         self.calls: list[InboundMessage] = []
+
+    @property
+    def identities(self) -> dict[str, Identity | Sequence[Identity]]:
+        """Same as :attr:`mapping`."""
+        return self.mapping
 
     async def resolve(self, message: InboundMessage, context: RoomContext) -> IdentityResult:
         self.calls.append(message)
@@ -41,22 +52,21 @@ class MockIdentityResolver(IdentityResolver):
             await asyncio.sleep(self.delay)
         if self.error is not None:
             raise self.error
-        found = self.identities.get(message.sender_id)
-        if found is None:
-            return IdentityResult(status=IdentificationStatus.UNKNOWN, address=message.sender_id)
-        if isinstance(found, Identity):
+        address = message.sender_id
+        found = self.mapping.get(address)
+        if found is None and address in self.ambiguous:
             return IdentityResult(
-                status=IdentificationStatus.IDENTIFIED, identity=found, address=message.sender_id
+                status=IdentificationStatus.AMBIGUOUS,
+                candidates=list(self.ambiguous[address]),
+                address=address,
             )
-        candidates = list(found)
+        if found is None:
+            return IdentityResult(status=self.unknown_status, address=address)
+        candidates = [found] if isinstance(found, Identity) else list(found)
         if len(candidates) == 1:
             return IdentityResult(
-                status=IdentificationStatus.IDENTIFIED,
-                identity=candidates[0],
-                address=message.sender_id,
+                status=IdentificationStatus.IDENTIFIED, identity=candidates[0], address=address
             )
         return IdentityResult(
-            status=IdentificationStatus.AMBIGUOUS,
-            candidates=candidates,
-            address=message.sender_id,
+            status=IdentificationStatus.AMBIGUOUS, candidates=candidates, address=address
         )

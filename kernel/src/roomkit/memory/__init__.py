@@ -2,6 +2,7 @@
 
 from roomkit.memory.base import INTERNAL_KEY, MemoryProvider, MemoryResult, is_transcript_event
 from roomkit.memory.handoff import HandoffMemoryProvider
+from roomkit.memory.mock import MockMemoryProvider
 from roomkit.memory.sliding_window import SlidingWindowMemory
 
 __all__ = [
@@ -9,6 +10,7 @@ __all__ = [
     "HandoffMemoryProvider",
     "MemoryProvider",
     "MemoryResult",
+    "MockMemoryProvider",
     "SlidingWindowMemory",
     "is_transcript_event",
 ]

@@ -14,12 +14,10 @@ from roomkit.models.content import SystemContent
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import EventStatus, EventType
 from roomkit.models.event import RoomEvent
+from roomkit.models.keys import INTERNAL_KEY
 from roomkit.store.base import ConversationStore
 
 __all__ = ["INTERNAL_KEY", "MemoryProvider", "MemoryResult", "is_transcript_event"]
-
-INTERNAL_KEY = "_roomkit_internal"
-"""Event metadata flag marking orchestration internals that never enter an AI transcript."""
 
 
 def is_transcript_event(event: RoomEvent) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from roomkit.memory.base import MemoryProvider, MemoryResult
 from roomkit.models.context import RoomContext
+from roomkit.models.conversation import get_conversation_state
 from roomkit.models.event import RoomEvent
-from roomkit.orchestration.state import get_conversation_state
 from roomkit.store.base import ConversationStore
 
 __all__ = ["HandoffMemoryProvider"]
@@ -15,7 +15,7 @@ class HandoffMemoryProvider(MemoryProvider):
     """Wraps another memory and adds a note about the last handoff to the current agent.
 
     The note (previous agent, reason, summary, phase) comes from the room's
-    :class:`~roomkit.orchestration.state.ConversationState`; it is added only for the agent
+    :class:`~roomkit.models.conversation.ConversationState`; it is added only for the agent
     the conversation was handed to.
     """
 

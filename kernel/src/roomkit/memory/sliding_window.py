@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from roomkit.errors import ConfigurationError
-from roomkit.memory.base import INTERNAL_KEY, MemoryProvider, MemoryResult
+from roomkit.memory.base import MemoryProvider, MemoryResult
 from roomkit.models.content import SystemContent
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import EventStatus, EventType
 from roomkit.models.event import RoomEvent
+from roomkit.models.keys import INTERNAL_KEY
 from roomkit.store.base import ConversationStore
 
 __all__ = ["SlidingWindowMemory"]

@@ -129,3 +129,35 @@ __all__ = [
     "TextContent",
     "VideoContent",
 ]
+
+from roomkit.models.ai import AIThinkingPart, AIToolCallPart, AIToolResultPart
+from roomkit.models.streaming import (
+    StreamChunk,
+    StreamDone,
+    StreamEnd,
+    StreamError,
+    StreamEvent,
+    StreamMessage,
+    StreamSendFn,
+    StreamStart,
+    StreamTextDelta,
+    StreamThinkingDelta,
+    StreamToolCall,
+)
+
+__all__ += [
+    "AIThinkingPart",
+    "AIToolCallPart",
+    "AIToolResultPart",
+    "StreamChunk",
+    "StreamDone",
+    "StreamEnd",
+    "StreamError",
+    "StreamEvent",
+    "StreamMessage",
+    "StreamSendFn",
+    "StreamStart",
+    "StreamTextDelta",
+    "StreamThinkingDelta",
+    "StreamToolCall",
+]

@@ -16,7 +16,10 @@ __all__ = [
     "AIResponse",
     "AIStreamChunk",
     "AITextPart",
+    "AIThinkingPart",
     "AIToolCall",
+    "AIToolCallPart",
+    "AIToolResultPart",
     "AIUsage",
 ]
 
@@ -36,7 +39,47 @@ class AIImagePart(BaseModel):
     mime_type: str | None = None
 
 
-AIContentPart = Annotated[AITextPart | AIImagePart, Field(discriminator="type")]
+class AIThinkingPart(BaseModel):
+    """The model's reasoning, kept in the history of an assistant turn.
+
+    Vendors that check reasoning across a tool loop (Anthropic) need it sent back exactly as
+    they produced it, with its ``signature`` (an opaque token of the vendor). Providers whose
+    vendors take no reasoning back leave these parts out of the request.
+    """
+
+    type: Literal["thinking"] = "thinking"
+    thinking: str
+    signature: str | None = None
+
+
+class AIToolCallPart(BaseModel):
+    """A tool call of an assistant turn, written as a content part.
+
+    The same as an entry of :attr:`AIMessage.tool_calls`; providers accept either form.
+    """
+
+    type: Literal["tool_call"] = "tool_call"
+    id: str
+    name: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+
+
+class AIToolResultPart(BaseModel):
+    """The result of the tool call ``tool_call_id``, written as a content part.
+
+    The same as a ``role="tool"`` message; providers accept either form.
+    """
+
+    type: Literal["tool_result"] = "tool_result"
+    tool_call_id: str
+    name: str
+    result: str
+
+
+AIContentPart = Annotated[
+    AITextPart | AIImagePart | AIThinkingPart | AIToolCallPart | AIToolResultPart,
+    Field(discriminator="type"),
+]
 
 
 class AIToolCall(BaseModel):
@@ -51,7 +94,9 @@ class AIMessage(BaseModel):
     """One turn of the conversation sent to the model.
 
     ``role="tool"`` messages carry a tool result and the ``tool_call_id`` they answer;
-    ``role="assistant"`` messages may carry the ``tool_calls`` the model made.
+    ``role="assistant"`` messages may carry the ``tool_calls`` the model made and, as
+    :class:`AIThinkingPart` content, the reasoning that led to them. Tool calls and results
+    may also be given as :class:`AIToolCallPart` / :class:`AIToolResultPart` content parts.
     """
 
     role: Literal["system", "user", "assistant", "tool"]
@@ -84,14 +129,25 @@ class AIContext(BaseModel):
     max_tokens: int | None = None
     model: str | None = None
     tools: list[AITool] = Field(default_factory=list)
+    #: Tokens the model may spend reasoning before it answers (``None``: the provider's
+    #: default, usually no extended reasoning). Providers without such a budget ignore it.
+    thinking_budget: int | None = Field(default=None, gt=0)
     room_id: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
 class AIResponse(BaseModel):
-    """A complete generation: text, tool calls, or both."""
+    """A complete generation: text, tool calls, or both.
+
+    ``thinking`` is the reasoning the vendor returned (Anthropic thinking blocks, the
+    ``reasoning_content`` of OpenAI-compatible servers, Gemini thought summaries, Mistral
+    thinking chunks), and ``thinking_signature`` the vendor's token for sending it back
+    (:class:`AIThinkingPart`).
+    """
 
     content: str = ""
+    thinking: str | None = None
+    thinking_signature: str | None = None
     tool_calls: list[AIToolCall] = Field(default_factory=list)
     finish_reason: str | None = None
     usage: AIUsage | None = None
@@ -102,11 +158,15 @@ class AIResponse(BaseModel):
 class AIStreamChunk(BaseModel):
     """One piece of a streamed generation.
 
-    Text arrives as ``text_delta`` pieces; tool calls arrive whole (providers assemble their
-    argument fragments) in the chunk that carries them; the last chunk has ``finish_reason``.
+    Text arrives as ``text_delta`` pieces and reasoning as ``thinking_delta`` pieces (before
+    the text); tool calls arrive whole (providers assemble their argument fragments) in the
+    chunk that carries them; the last chunk has ``finish_reason`` and, when the vendor signs
+    its reasoning, ``thinking_signature``.
     """
 
     text_delta: str = ""
+    thinking_delta: str = ""
+    thinking_signature: str | None = None
     tool_calls: list[AIToolCall] = Field(default_factory=list)
     finish_reason: str | None = None
     usage: AIUsage | None = None

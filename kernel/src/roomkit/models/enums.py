@@ -10,6 +10,7 @@ __all__ = [
     "ChannelDirection",
     "ChannelMediaType",
     "ChannelType",
+    "DeliveryMode",
     "DeliveryStatus",
     "EphemeralEventType",
     "EventStatus",
@@ -239,3 +240,13 @@ class EphemeralEventType(StrEnum):
     TOOL_CALL_START = "tool_call_start"
     TOOL_CALL_END = "tool_call_end"
     CUSTOM = "custom"
+
+
+class DeliveryMode(StrEnum):
+    """How a channel hands one outbound event to its recipients: to every recipient
+    (BROADCAST), to one addressed recipient (DIRECT), or to one recipient in turn
+    (ROUND_ROBIN)."""
+
+    BROADCAST = "broadcast"
+    DIRECT = "direct"
+    ROUND_ROBIN = "round_robin"

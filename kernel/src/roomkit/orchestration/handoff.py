@@ -1,9 +1,10 @@
 """Handoffs: one agent passes the conversation to another.
 
 :class:`HandoffHandler` validates a request against its rules, updates the room's
-:class:`~roomkit.orchestration.state.ConversationState`, fires ``ON_HANDOFF`` (and
+:class:`~roomkit.models.conversation.ConversationState`, fires ``ON_HANDOFF`` (and
 ``ON_PHASE_TRANSITION`` when the phase changes) or ``ON_HANDOFF_REJECTED``, and optionally
 has the new agent greet the user. Agents call it through the ``handoff_conversation`` tool.
+It talks to the engine only through :class:`~roomkit.channels.engine.RoomEngine`.
 """
 
 from __future__ import annotations
@@ -15,21 +16,16 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
-from roomkit.errors import ConfigurationError, RoomNotFoundError
-from roomkit.memory.base import INTERNAL_KEY
+from roomkit.channels.engine import RoomEngine
+from roomkit.errors import ChannelNotRegisteredError, ConfigurationError, RoomNotFoundError
 from roomkit.models.content import SystemContent
 from roomkit.models.context import RoomContext
+from roomkit.models.conversation import ConversationState, get_conversation_state
 from roomkit.models.enums import ChannelDirection, ChannelType, EventStatus, EventType, HookTrigger
 from roomkit.models.event import EventSource, RoomEvent
+from roomkit.models.keys import INTERNAL_KEY, LANGUAGE_KEY, STATE_KEY
 from roomkit.models.room import AITool, Room
-from roomkit.orchestration import _kit
 from roomkit.orchestration.router import ConversationRouter
-from roomkit.orchestration.state import (
-    LANGUAGE_KEY,
-    STATE_KEY,
-    ConversationState,
-    get_conversation_state,
-)
 from roomkit.tools.context import get_tool_context
 
 if TYPE_CHECKING:
@@ -122,7 +118,7 @@ class HandoffHandler:
 
     def __init__(
         self,
-        kit: Any,
+        kit: RoomEngine,
         router: ConversationRouter | None = None,
         *,
         agents: Iterable[Agent] = (),
@@ -265,8 +261,8 @@ class HandoffHandler:
             f"Handoff {request.calling_agent_id} -> {request.target or '?'} rejected: {reason}",
             {**request.model_dump(), "rejection": reason},
         )
-        await _kit.fire_hook(
-            self.kit, HookTrigger.ON_HANDOFF_REJECTED, event, await self._context(room)
+        await self.kit.fire_hook(
+            HookTrigger.ON_HANDOFF_REJECTED, event, context=await self._context(room)
         )
         return HandoffResult(
             accepted=False,
@@ -294,9 +290,7 @@ class HandoffHandler:
         # Update the stored room in place: the in-memory store shares this object with the
         # engine, so the turn in progress sees the new state too.
         room.metadata[STATE_KEY] = new_state.model_dump(mode="json")
-        store = _kit.get_store(self.kit)
-        if store is not None:
-            await store.update_room(room)
+        await self.kit.store.update_room(room)
         context = await self._context(room)
         data = {
             "from_agent_id": request.calling_agent_id,
@@ -308,21 +302,19 @@ class HandoffHandler:
             "handoff_count": new_state.handoff_count,
         }
         if new_phase != state.phase:
-            await _kit.fire_hook(
-                self.kit,
+            await self.kit.fire_hook(
                 HookTrigger.ON_PHASE_TRANSITION,
                 self._system_event(
                     room.id, "phase_transition", f"Phase {state.phase} -> {new_phase}", data
                 ),
-                context,
+                context=context,
             )
-        await _kit.fire_hook(
-            self.kit,
+        await self.kit.fire_hook(
             HookTrigger.ON_HANDOFF,
             self._system_event(
                 room.id, "handoff", f"Handoff from {request.calling_agent_id} to {target}", data
             ),
-            context,
+            context=context,
         )
         await self._notify_voice(room.id, target, context)
         if self.greet_on_handoff:
@@ -347,28 +339,26 @@ class HandoffHandler:
         if turn is not None and turn.room_id == context.room.id:
             turn.extra_events.append(greeting)
             return
-        send = getattr(self.kit, "send_event", None)
-        if callable(send):
-            await send(
-                context.room.id,
-                greeting.content,
-                channel_id=target,
-                participant_id=target,
-                metadata=dict(greeting.metadata),
-            )
+        await self.kit.send_event(
+            context.room.id,
+            greeting.content,
+            channel_id=target,
+            participant_id=target,
+            metadata=dict(greeting.metadata),
+        )
 
     async def _notify_voice(self, room_id: str, target: str, context: RoomContext) -> None:
         """Tell the voice channel about the new agent (prompt, voice, greeting)."""
         if self.voice_channel_id is None:
             return
-        channel = _kit.get_channel(self.kit, self.voice_channel_id)
-        apply = getattr(channel, "apply_agent_handoff", None)
-        if not callable(apply):
-            return
+        try:
+            channel = self.kit.get_channel(self.voice_channel_id)
+        except ChannelNotRegisteredError:
+            return  # registered later, or never: nothing to reconfigure
         agent = self.agents[target]
         language = context.room.metadata.get(LANGUAGE_KEY) or agent.language
         try:
-            await apply(
+            await channel.apply_agent_handoff(
                 room_id,
                 agent,
                 system_prompt=agent.compose_prompt(agent.build_base_prompt(context), language),
@@ -377,12 +367,11 @@ class HandoffHandler:
                 language=language,
             )
         except Exception as exc:
-            await _kit.report_error(
-                self.kit,
+            await self.kit.report_error(
+                f"voice channel {self.voice_channel_id}",
                 exc,
                 self._system_event(room_id, "handoff", "voice reconfiguration failed", {}),
                 context,
-                where=f"voice channel {self.voice_channel_id}",
             )
 
     async def set_language(
@@ -390,37 +379,36 @@ class HandoffHandler:
     ) -> None:
         """Set the room's conversation language (injected into agent prompts).
 
-        With ``channel_id``, a channel that implements ``set_language(room_id, language)``
-        (voice and realtime channels) is told as well.
+        With ``channel_id``, that channel's
+        :meth:`~roomkit.channels.base.Channel.set_language` is called as well (voice and
+        realtime channels switch recognition and voices; others ignore it).
         """
         if not isinstance(language, str) or not language.strip():
             raise ConfigurationError("set_language() needs a non-empty language name or tag")
         room = await self._load_room(room_id)
         room.metadata[LANGUAGE_KEY] = language.strip()
-        store = _kit.get_store(self.kit)
-        if store is not None:
-            await store.update_room(room)
+        await self.kit.store.update_room(room)
         if channel_id is not None:
-            channel = _kit.get_channel(self.kit, channel_id)
-            if channel is None:
-                raise ConfigurationError(f"set_language(): no channel {channel_id!r} is registered")
-            setter = getattr(channel, "set_language", None)
-            if callable(setter):
-                await setter(room_id, language.strip())
+            try:
+                channel = self.kit.get_channel(channel_id)
+            except ChannelNotRegisteredError:
+                raise ConfigurationError(
+                    f"set_language(): no channel {channel_id!r} is registered"
+                ) from None
+            await channel.set_language(room_id, language.strip())
 
     # -- helpers --------------------------------------------------------------------------
     async def _load_room(self, room_id: str) -> Room:
-        store = _kit.get_store(self.kit)
-        room = await store.get_room(room_id) if store is not None else None
+        room = await self.kit.store.get_room(room_id)
         if room is None:
             raise RoomNotFoundError(f"room {room_id!r} does not exist")
         return room
 
     async def _context(self, room: Room) -> RoomContext:
-        store = _kit.get_store(self.kit)
-        bindings = await store.list_bindings(room.id) if store is not None else []
-        recent = await store.get_recent_events(room.id, limit=20) if store is not None else []
-        return RoomContext(room=room, bindings=bindings, recent_events=recent)
+        """A context of ``room`` carrying this very room object (the state just written)."""
+        context = await self.kit.build_context(room.id)
+        context.room = room
+        return context
 
     @staticmethod
     def _system_event(room_id: str, code: str, body: str, data: dict[str, Any]) -> RoomEvent:

@@ -10,14 +10,15 @@ stages' ``next`` (and ``can_return_to``) links describe.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field, model_validator
 
+from roomkit.channels.engine import RoomEngine
 from roomkit.errors import ConfigurationError
+from roomkit.models.conversation import ConversationState
 from roomkit.orchestration.handoff import HandoffHandler, HandoffRule
 from roomkit.orchestration.router import ConversationRouter, RoutingRule
-from roomkit.orchestration.state import ConversationState
 
 if TYPE_CHECKING:
     from roomkit.channels.agent import Agent
@@ -96,7 +97,7 @@ class ConversationPipeline(BaseModel):
 
     def install(
         self,
-        kit: Any,
+        kit: RoomEngine,
         agents: Sequence[Agent],
         *,
         greet_on_handoff: bool = False,

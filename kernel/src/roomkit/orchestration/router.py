@@ -3,22 +3,23 @@
 :class:`ConversationRouter` runs as a BEFORE_BROADCAST sync hook. It stamps each incoming
 message with the id of the agent that should answer it (``event.metadata[ROUTE_KEY]``); agents
 it manages compare that stamp with their own id. The active agent comes from the room's
-:class:`~roomkit.orchestration.state.ConversationState`, falling back to ``default_agent_id``.
+:class:`~roomkit.models.conversation.ConversationState`, falling back to ``default_agent_id``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from roomkit.channels.ai import ROUTE_KEY
+from roomkit.channels.engine import RoomEngine
 from roomkit.errors import ConfigurationError
 from roomkit.models.context import RoomContext
+from roomkit.models.conversation import ConversationState, get_conversation_state
 from roomkit.models.enums import ChannelType, EventType, HookExecution, HookTrigger
 from roomkit.models.event import RoomEvent
 from roomkit.models.hooks import HookResult
+from roomkit.models.keys import ROUTE_KEY
 from roomkit.models.room import Room
-from roomkit.orchestration.state import ConversationState, get_conversation_state
 
 if TYPE_CHECKING:
     from roomkit.channels.agent import Agent
@@ -87,17 +88,19 @@ class ConversationRouter:
             self.agent_ids.add(agent.channel_id)
             agent.router = self
 
-    def install(self, kit: Any, agents: Iterable[Agent] = (), *, priority: int = -1000) -> None:
+    def install(
+        self, kit: RoomEngine, agents: Iterable[Agent] = (), *, priority: int = -1000
+    ) -> None:
         """Register the routing hook on ``kit`` (early: low priority) and manage ``agents``."""
-        hook = getattr(kit, "hook", None)
-        if not callable(hook):
+        if not isinstance(kit, RoomEngine):
             raise ConfigurationError(
-                "ConversationRouter.install() needs a RoomKit (an object with .hook(...))"
+                f"ConversationRouter.install() needs a RoomKit, got {type(kit).__name__}"
             )
-        hook(
+        kit.add_hook(
             HookTrigger.BEFORE_BROADCAST,
+            self.route,
             execution=HookExecution.SYNC,
             name=self.hook_name,
             priority=priority,
-        )(self.route)
+        )
         self.manage(agents)

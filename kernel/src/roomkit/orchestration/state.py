@@ -1,19 +1,19 @@
-"""Per-room conversation state: the phase, the active agent, and how the room got there.
+"""Per-room conversation state (defined in :mod:`roomkit.models.conversation`).
 
-The state lives in ``room.metadata`` under :data:`STATE_KEY` as plain JSON-compatible data, so
-every store (memory, SQLite, Postgres) persists it without knowing about orchestration.
+Kept as the orchestration path of these names: the state is plain data that agents and memory
+read too, so it lives with the models, below the layers that use it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
-from pydantic import BaseModel, Field, ValidationError
-
-from roomkit.errors import ConfigurationError
-from roomkit.models._ids import utcnow
-from roomkit.models.room import Room
+from roomkit.models.conversation import (
+    ConversationState,
+    PhaseTransition,
+    get_conversation_state,
+    get_room_language,
+    set_conversation_state,
+)
+from roomkit.models.keys import LANGUAGE_KEY, STATE_KEY
 
 __all__ = [
     "LANGUAGE_KEY",
@@ -24,124 +24,3 @@ __all__ = [
     "get_room_language",
     "set_conversation_state",
 ]
-
-STATE_KEY = "_roomkit_conversation_state"
-"""The ``room.metadata`` key that holds the serialised :class:`ConversationState`."""
-
-_MAX_HISTORY = 100
-
-
-class PhaseTransition(BaseModel):
-    """One step of a room's history: a phase change, a handoff, or both."""
-
-    from_phase: str | None = None
-    to_phase: str
-    from_agent_id: str | None = None
-    to_agent_id: str | None = None
-    reason: str | None = None
-    summary: str | None = None
-    timestamp: datetime = Field(default_factory=utcnow)
-    metadata: dict[str, Any] = Field(default_factory=dict)
-
-
-class ConversationState(BaseModel):
-    """Where a conversation stands.
-
-    ``phase_history`` keeps the last 100 transitions (oldest first); ``handoff_count`` counts
-    every agent change since the room started; ``context`` is free-form data owned by the
-    application (customer tier, collected answers ...).
-    """
-
-    phase: str = "intake"
-    active_agent_id: str | None = None
-    previous_agent_id: str | None = None
-    handoff_count: int = Field(default=0, ge=0)
-    phase_started_at: datetime = Field(default_factory=utcnow)
-    phase_history: list[PhaseTransition] = Field(default_factory=list)
-    context: dict[str, Any] = Field(default_factory=dict)
-
-    @property
-    def last_transition(self) -> PhaseTransition | None:
-        """The most recent transition, if any."""
-        return self.phase_history[-1] if self.phase_history else None
-
-    def transition(
-        self,
-        *,
-        to_phase: str | None = None,
-        to_agent_id: str | None = None,
-        reason: str | None = None,
-        summary: str | None = None,
-        metadata: dict[str, Any] | None = None,
-    ) -> ConversationState:
-        """A new state moved to ``to_phase`` / ``to_agent_id`` (``None`` keeps the current one).
-
-        A change of agent counts as a handoff. The transition is appended to the history.
-        """
-        new_phase = to_phase if to_phase is not None else self.phase
-        new_agent = to_agent_id if to_agent_id is not None else self.active_agent_id
-        agent_changed = new_agent != self.active_agent_id
-        step = PhaseTransition(
-            from_phase=self.phase,
-            to_phase=new_phase,
-            from_agent_id=self.active_agent_id,
-            to_agent_id=new_agent,
-            reason=reason,
-            summary=summary,
-            metadata=dict(metadata or {}),
-        )
-        history = [*self.phase_history, step][-_MAX_HISTORY:]
-        return self.model_copy(
-            update={
-                "phase": new_phase,
-                "active_agent_id": new_agent,
-                "previous_agent_id": self.active_agent_id
-                if agent_changed
-                else self.previous_agent_id,
-                "handoff_count": self.handoff_count + (1 if agent_changed else 0),
-                "phase_started_at": step.timestamp
-                if new_phase != self.phase
-                else self.phase_started_at,
-                "phase_history": history,
-            }
-        )
-
-
-def get_conversation_state(room: Room) -> ConversationState:
-    """The conversation state stored on ``room`` (a fresh default state when there is none).
-
-    Raises :class:`roomkit.errors.ConfigurationError` when the stored value is corrupt.
-    """
-    raw = room.metadata.get(STATE_KEY)
-    if raw is None:
-        return ConversationState()
-    if isinstance(raw, ConversationState):
-        return raw
-    try:
-        return ConversationState.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigurationError(
-            f"room {room.id!r} holds an invalid conversation state under "
-            f"metadata[{STATE_KEY!r}]; reset it with set_conversation_state(): {exc}"
-        ) from exc
-
-
-def set_conversation_state(room: Room, state: ConversationState) -> Room:
-    """A copy of ``room`` carrying ``state``; persist it with ``store.update_room(room)``."""
-    if not isinstance(state, ConversationState):
-        raise ConfigurationError(
-            f"set_conversation_state() needs a ConversationState, got {type(state).__name__}"
-        )
-    metadata = dict(room.metadata)
-    metadata[STATE_KEY] = state.model_dump(mode="json")
-    return room.model_copy(update={"metadata": metadata})
-
-
-LANGUAGE_KEY = "_roomkit_language"
-"""The ``room.metadata`` key holding the room's conversation language (see ``set_language``)."""
-
-
-def get_room_language(room: Room) -> str | None:
-    """The language set for ``room`` with ``HandoffHandler.set_language``, if any."""
-    value = room.metadata.get(LANGUAGE_KEY)
-    return value if isinstance(value, str) and value else None

@@ -4,6 +4,8 @@
 hookspec removed or renamed, a descriptor field changing meaning); new hookspecs and new
 optional descriptor fields bump the minor number. Plugins declare the range they work with in
 :attr:`roomkit.plugins.PluginInfo.kernel_api`.
+
+History: 1.1 added ``ComponentDescriptor.conformance_exempt``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ __all__ = [
 ]
 
 #: The plugin API this kernel implements (a PEP 440 version).
-PLUGIN_API_VERSION = "1.0"
+PLUGIN_API_VERSION = "1.1"
 
 #: The entry-point group every plugin distribution declares.
 ENTRY_POINT_GROUP = "roomkit.plugins"

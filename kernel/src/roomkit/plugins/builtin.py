@@ -17,10 +17,13 @@ from roomkit.plugins.markers import hookimpl
 __all__ = [
     "roomkit_plugin_info",
     "roomkit_register_ai_providers",
+    "roomkit_register_audio_stages",
     "roomkit_register_channels",
     "roomkit_register_identity",
+    "roomkit_register_messaging_providers",
     "roomkit_register_stores",
     "roomkit_register_telemetry",
+    "roomkit_register_voice",
 ]
 
 _CONFORMANCE = "roomkit_conformance.builtins"
@@ -89,16 +92,16 @@ def roomkit_register_channels(register: Register) -> None:
 
 @hookimpl
 def roomkit_register_ai_providers(register: Register) -> None:
-    """The scripted mock AI provider used in tests and examples.
-
-    It declares no conformance factory: the AI-provider suite drives a provider through a wire
-    fake (HTTP faults, timeouts, dropped streams) that an in-process script does not have.
-    """
+    """The scripted mock AI provider used in tests and examples."""
     register(
         ComponentDescriptor(
             kind="ai_provider",
             name="mock",
             factory="roomkit.providers.ai.mock:MockAIProvider",
+            conformance_exempt=(
+                "the AI-provider suite drives a provider through a wire fake (HTTP faults, "
+                "timeouts, dropped streams) that an in-process script does not have"
+            ),
             description="Replies from a scripted list of responses",
         )
     )
@@ -141,3 +144,106 @@ def roomkit_register_telemetry(register: Register) -> None:
             description="Records nothing (the default)",
         )
     )
+
+
+#: The recording mock of each messaging provider kind: (kind, name, module:class).
+_MESSAGING_MOCKS = (
+    ("sms_provider", "mock", "roomkit.providers.sms.mock:MockSMSProvider"),
+    ("rcs_provider", "mock", "roomkit.providers.rcs.mock:MockRCSProvider"),
+    ("email_provider", "mock", "roomkit.providers.email.mock:MockEmailProvider"),
+    ("messaging_provider", "mock-http", "roomkit.providers.http.mock:MockHTTPProvider"),
+    (
+        "messaging_provider",
+        "mock-messenger",
+        "roomkit.providers.messenger.mock:MockMessengerProvider",
+    ),
+    ("messaging_provider", "mock-whatsapp", "roomkit.providers.whatsapp.mock:MockWhatsAppProvider"),
+    (
+        "messaging_provider",
+        "mock-whatsapp-personal",
+        "roomkit.providers.whatsapp.mock:MockWhatsAppPersonalProvider",
+    ),
+    ("messaging_provider", "mock-telegram", "roomkit.providers.telegram.mock:MockTelegramProvider"),
+    ("messaging_provider", "mock-teams", "roomkit.providers.teams.mock:MockTeamsProvider"),
+)
+
+
+@hookimpl
+def roomkit_register_messaging_providers(register: Register) -> None:
+    """The recording messaging mocks (they also receive signed webhooks: ``webhook_secret``)."""
+    for kind, name, factory in _MESSAGING_MOCKS:
+        register(
+            ComponentDescriptor(
+                kind=kind,
+                name=name,
+                factory=factory,
+                capabilities=frozenset(
+                    {"media", "webhooks", "inbound_media", "delivery_receipts", "read_receipts"}
+                ),
+                conformance=f"{_CONFORMANCE}:{name.replace('-', '_')}_{kind}",
+                description=f"Records sends; {factory.rsplit(':', 1)[1]}",
+            )
+        )
+
+
+@hookimpl
+def roomkit_register_voice(register: Register) -> None:
+    """The scripted STT and TTS providers and the in-memory voice backend."""
+    for kind, factory, capabilities, what in (
+        ("stt", "stt.mock:MockSTTProvider", {"streaming"}, "Transcribes from a script"),
+        ("tts", "tts.mock:MockTTSProvider", {"deterministic"}, "Speaks words as tones"),
+        ("voice_backend", "backends.mock:MockVoiceBackend", set(), "Sessions in memory"),
+    ):
+        register(
+            ComponentDescriptor(
+                kind=kind,
+                name="mock",
+                factory=f"roomkit.voice.{factory}",
+                capabilities=frozenset(capabilities),
+                conformance=f"{_CONFORMANCE}:mock_{kind}",
+                description=what,
+            )
+        )
+
+
+#: Built-in audio stages: (name, "module:Class" under roomkit.voice.pipeline, capabilities).
+_STAGES = (
+    ("mock-vad", "vad.mock:MockVADProvider", {"vad"}),
+    ("mock-aec", "aec.mock:MockAECProvider", {"aec"}),
+    ("mock-agc", "agc.mock:MockAGCProvider", {"agc"}),
+    ("mock-denoiser", "denoiser.mock:MockDenoiserProvider", {"denoiser"}),
+    ("mock-diarization", "diarization.mock:MockDiarizationProvider", {"diarization"}),
+    ("mock-dtmf", "dtmf.mock:MockDTMFDetector", {"dtmf"}),
+    ("mock-recorder", "recorder.mock:MockAudioRecorder", {"recorder"}),
+    ("mock-postprocessor", "postprocessor.mock:MockAudioPostProcessor", {"postprocessor"}),
+    ("mock-resampler", "resampler.mock:MockResamplerProvider", {"resampler"}),
+    ("mock-turn-detector", "turn.mock:MockTurnDetector", {"turn_detector"}),
+    ("mock-backchannel", "backchannel.mock:MockBackchannelDetector", {"backchannel"}),
+    (
+        "linear-resampler",
+        "resampler.linear:LinearResamplerProvider",
+        {"resampler", "analyses_audio"},
+    ),
+    (
+        "phrase-backchannel",
+        "backchannel.phrases:PhraseBackchannelDetector",
+        {"backchannel", "analyses_audio"},
+    ),
+)
+
+
+@hookimpl
+def roomkit_register_audio_stages(register: Register) -> None:
+    """Scripted mocks of every stage role, the linear resampler and the phrase backchannel
+    detector; capabilities name the role."""
+    for name, factory, capabilities in _STAGES:
+        register(
+            ComponentDescriptor(
+                kind="audio_stage",
+                name=name,
+                factory=f"roomkit.voice.pipeline.{factory}",
+                capabilities=frozenset(capabilities),
+                conformance=f"{_CONFORMANCE}:{name.replace('-', '_')}",
+                description=f"{factory.rpartition(':')[2]} ({', '.join(sorted(capabilities))})",
+            )
+        )

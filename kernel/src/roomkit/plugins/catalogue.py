@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-import pluggy
-
 from roomkit.errors import PluginError
-from roomkit.plugins.descriptors import COMPONENT_KINDS, ComponentDescriptor
+from roomkit.plugins.descriptors import ComponentDescriptor
+from roomkit.plugins.kinds import COMPONENT_KINDS
 from roomkit.plugins.known import KNOWN_EXPORTS, install_hint
 from roomkit.plugins.manager import DiscoveryOptions, PluginRecord, discover
+from roomkit.plugins.missing import missing_name
 
 __all__ = [
     "Catalogue",
@@ -53,13 +53,8 @@ class Conflict:
 class Catalogue:
     """What the installed plugins provide, and what went wrong while finding them."""
 
-    def __init__(
-        self,
-        records: Iterable[PluginRecord],
-        plugin_manager: pluggy.PluginManager | None = None,
-    ) -> None:
+    def __init__(self, records: Iterable[PluginRecord]) -> None:
         self._records = tuple(records)
-        self._pm = plugin_manager
         self._components: dict[tuple[str, str], list[Provided]] = {}
         self._exports: dict[str, list[Provided]] = {}
         for record in self._records:
@@ -90,8 +85,7 @@ class Catalogue:
         options = DiscoveryOptions(
             autoload=autoload, block=frozenset(block), strict=strict, modules=modules or {}
         )
-        pm, records = discover(options)
-        catalogue = cls(records, pm)
+        catalogue = cls(discover(options))
         if options.resolved_strict():
             problems = catalogue.problems()
             if problems:
@@ -99,11 +93,6 @@ class Catalogue:
                     "plugin problems (strict mode):\n" + "\n".join(f"- {p}" for p in problems)
                 )
         return catalogue
-
-    @property
-    def plugin_manager(self) -> pluggy.PluginManager | None:
-        """The pluggy manager the healthy plugins are registered in."""
-        return self._pm
 
     @property
     def plugins(self) -> tuple[PluginRecord, ...]:
@@ -176,44 +165,31 @@ class Catalogue:
     def resolve_export(self, name: str) -> Any:
         """Import and return the plugin-exported object ``name``.
 
-        Raises ImportError naming the distribution to install when a known first-party name is
-        not provided by any healthy plugin, and AttributeError for names nobody exports.
+        A known first-party name whose plugin is missing or unhealthy raises
+        :class:`~roomkit.plugins.missing.PluginNotInstalledError` naming the distribution (an
+        ImportError under ``from roomkit import``, an AttributeError otherwise, so ``hasattr``
+        is False); a name nobody provides raises AttributeError.
         """
         providers = self._exports.get(name)
         if providers:
-            provided = providers[0]
-            module_name = provided.descriptor.factory.partition(":")[0]
-            try:
-                module = importlib.import_module(module_name)
-            except ImportError as exc:
-                raise ImportError(
-                    f"{name} comes from plugin {provided.plugin.name!r} but importing "
-                    f"{module_name} failed: {exc}",
-                    name=module_name,
-                ) from exc
-            try:
-                return getattr(module, name)
-            except AttributeError:
-                raise ImportError(
-                    f"plugin {provided.plugin.name!r} declares export {name!r} but "
-                    f"{module_name} has no such attribute",
-                    name=module_name,
-                ) from None
+            return _import_export(name, providers[0])
         distribution = KNOWN_EXPORTS.get(name)
         if distribution is None:
             raise AttributeError(f"module 'roomkit' has no attribute {name!r}")
         for record in self._records:
             declared = record.info.distribution if record.info else record.distribution
             if declared == distribution and not record.ok:
-                raise ImportError(
+                raise missing_name(
                     f"{name} is provided by {distribution}, which is installed but "
                     f"{record.status}: {record.error}",
                     name=name,
+                    distribution=distribution,
                 )
-        raise ImportError(
-            f"{name} is provided by the {distribution} plugin, which is not installed: "
+        raise missing_name(
+            f"{name} is provided by the {distribution} plugin, which is not installed; "
             f"{install_hint(distribution)}",
             name=name,
+            distribution=distribution,
         )
 
     def check_kind(self, kind: str) -> None:
@@ -222,6 +198,28 @@ class Catalogue:
             raise PluginError(
                 f"unknown component kind {kind!r}; kinds: {', '.join(COMPONENT_KINDS)}"
             )
+
+
+def _import_export(name: str, provided: Provided) -> Any:
+    """``name`` from the factory's module, else from the config model's module."""
+    refs = [provided.descriptor.factory, provided.descriptor.config_model]
+    modules = list(dict.fromkeys(ref.partition(":")[0] for ref in refs if ref))
+    for module_name in modules:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise ImportError(
+                f"{name} comes from plugin {provided.plugin.name!r} but importing "
+                f"{module_name} failed: {exc}",
+                name=module_name,
+            ) from exc
+        if hasattr(module, name):
+            return getattr(module, name)
+    raise ImportError(
+        f"plugin {provided.plugin.name!r} declares export {name!r} but "
+        f"{' and '.join(modules)} have no such attribute",
+        name=modules[0],
+    )
 
 
 _lock = threading.RLock()

@@ -35,7 +35,7 @@ def create_component(
     """Build the ``kind`` component registered as ``name``, configured by ``config``.
 
     Raises :class:`~roomkit.errors.PluginError` when no installed plugin provides the name
-    (the message lists installed alternatives, a close match and what to ``pip install``) and
+    (the message lists installed alternatives, a close match and how to install it) and
     :class:`~roomkit.errors.ConfigurationError` when ``config`` does not validate.
     """
     catalogue = catalogue if catalogue is not None else get_catalogue()
@@ -151,7 +151,8 @@ def _not_found_message(catalogue: Catalogue, kind: str, name: str) -> str:
             if broken is not None:
                 message += f" ({distribution} is installed but {broken})"
             else:
-                message += f" {install_hint(distribution)}"
+                separator = " " if message.endswith("?") else "; "
+                message += separator + install_hint(distribution)
     return message
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from roomkit.plugins.descriptors import ComponentDescriptor, PluginInfo
+from roomkit.plugins.kinds import hook_kinds
 from roomkit.plugins.markers import hookspec
 
 __all__ = [
@@ -109,22 +110,8 @@ def roomkit_register_tools(register: Register) -> None:
     """Register tool providers (kind ``tool_provider``), e.g. MCP tool servers."""
 
 
-#: Which component kinds each registration hook may register.
-FAMILY_KINDS: Mapping[str, frozenset[str]] = {
-    "roomkit_register_channels": frozenset({"channel"}),
-    "roomkit_register_ai_providers": frozenset({"ai_provider"}),
-    "roomkit_register_messaging_providers": frozenset(
-        {"sms_provider", "rcs_provider", "email_provider", "messaging_provider"}
-    ),
-    "roomkit_register_voice": frozenset({"stt", "tts", "realtime_voice", "voice_backend"}),
-    "roomkit_register_audio_stages": frozenset({"audio_stage"}),
-    "roomkit_register_sources": frozenset({"source"}),
-    "roomkit_register_identity": frozenset({"identity_resolver"}),
-    "roomkit_register_telemetry": frozenset({"telemetry"}),
-    "roomkit_register_stores": frozenset({"store", "lock_manager", "realtime"}),
-    "roomkit_register_orchestration": frozenset({"router", "memory", "handoff_strategy"}),
-    "roomkit_register_tools": frozenset({"tool_provider"}),
-}
+#: Which component kinds each registration hook may register (from ``roomkit.plugins.kinds``).
+FAMILY_KINDS: Mapping[str, frozenset[str]] = hook_kinds()
 
 #: The registration hooks, in the order the catalogue calls them.
 REGISTRATION_HOOKS: tuple[str, ...] = tuple(FAMILY_KINDS)

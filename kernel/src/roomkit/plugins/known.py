@@ -1,118 +1,246 @@
-"""First-party plugin names the kernel knows about without any of them installed.
+"""First-party plugins the kernel knows about without any of them installed.
 
-Used only for error messages: when a name is not provided by any installed plugin, these tables
-tell the user which distribution to ``pip install``. They never decide what gets loaded.
+Used only for error messages: when a component or a ``from roomkit import <name>`` is not
+provided by any installed plugin, :data:`KNOWN_PLUGINS` tells the user which distribution
+provides it and how to install it. It never decides what gets loaded.
+
+It is the one source of truth for these names: a test checks it, in both directions, against
+the descriptors of every first-party plugin in the repository. Distributions that are planned
+but not built yet are marked ``built=False``; their names only say "not built yet".
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-__all__ = ["KNOWN_COMPONENTS", "KNOWN_EXPORTS", "install_hint"]
+__all__ = [
+    "KNOWN_COMPONENTS",
+    "KNOWN_EXPORTS",
+    "KNOWN_PLUGINS",
+    "KnownPlugin",
+    "install_hint",
+    "known_plugin",
+    "source_folder",
+]
 
-#: Public names (``from roomkit import <name>``) exported by first-party plugins.
+
+@dataclass(frozen=True)
+class KnownPlugin:
+    """A first-party plugin distribution: its components ``(kind, name)`` and exported names.
+
+    ``built`` is false for a plugin that is planned but has no distribution yet.
+    """
+
+    distribution: str
+    components: tuple[tuple[str, str], ...] = ()
+    exports: tuple[str, ...] = ()
+    built: bool = True
+
+
+def _planned(
+    distribution: str, *exports: str, components: tuple[tuple[str, str], ...] = ()
+) -> KnownPlugin:
+    return KnownPlugin(distribution, components, exports, built=False)
+
+
+KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
+    # built: each has a folder plugins/<distribution>/ (or contrib/) in the repository
+    KnownPlugin(
+        "roomkit-anthropic",
+        (("ai_provider", "anthropic"),),
+        ("AnthropicAIProvider", "AnthropicConfig"),
+    ),
+    KnownPlugin(
+        "roomkit-elasticemail",
+        (("email_provider", "elasticemail"),),
+        ("ElasticEmailConfig", "ElasticEmailProvider"),
+    ),
+    KnownPlugin(
+        "roomkit-gemini", (("ai_provider", "gemini"),), ("GeminiAIProvider", "GeminiConfig")
+    ),
+    KnownPlugin("roomkit-mcp", (("tool_provider", "mcp"),), ("MCPConfig", "MCPToolProvider")),
+    KnownPlugin(
+        "roomkit-mistral", (("ai_provider", "mistral"),), ("MistralAIProvider", "MistralConfig")
+    ),
+    KnownPlugin(
+        "roomkit-openai",
+        (("ai_provider", "openai"), ("ai_provider", "azure-openai"), ("ai_provider", "vllm")),
+        (
+            "AzureAIConfig",
+            "AzureOpenAIAIProvider",
+            "OpenAIAIProvider",
+            "OpenAIConfig",
+            "VLLMConfig",
+            "create_vllm_provider",
+        ),
+    ),
+    KnownPlugin(
+        "roomkit-opentelemetry",
+        (("telemetry", "opentelemetry"),),
+        ("OpenTelemetryProvider",),
+    ),
+    KnownPlugin(
+        "roomkit-postgres",
+        (("store", "postgres"), ("lock_manager", "postgres"), ("realtime", "postgres")),
+        ("PostgresLockManager", "PostgresRealtime", "PostgresStore"),
+    ),
+    KnownPlugin(
+        "roomkit-redis",
+        (("lock_manager", "redis"), ("realtime", "redis")),
+        ("RedisLockManager", "RedisRealtime"),
+    ),
+    # the webhook server (`roomkit serve`): no components, no top-level names
+    KnownPlugin("roomkit-server"),
+    KnownPlugin("roomkit-sqlite", (("store", "sqlite"),), ("SQLiteStore",)),
+    KnownPlugin(
+        "roomkit-telnyx",
+        (("rcs_provider", "telnyx"), ("sms_provider", "telnyx")),
+        (
+            "TelnyxConfig",
+            "TelnyxRCSConfig",
+            "TelnyxRCSProvider",
+            "TelnyxSMSProvider",
+            "parse_telnyx_rcs_webhook",
+            "parse_telnyx_webhook",
+        ),
+    ),
+    KnownPlugin(
+        "roomkit-twilio",
+        (
+            ("messaging_provider", "twilio-whatsapp"),
+            ("rcs_provider", "twilio"),
+            ("sms_provider", "twilio"),
+        ),
+        (
+            "TwilioConfig",
+            "TwilioRCSConfig",
+            "TwilioRCSProvider",
+            "TwilioSMSProvider",
+            "TwilioWhatsAppConfig",
+            "TwilioWhatsAppProvider",
+            "parse_twilio_rcs_webhook",
+            "parse_twilio_webhook",
+        ),
+    ),
+    KnownPlugin(
+        "roomkit-voicemeup",
+        (("sms_provider", "voicemeup"),),
+        (
+            "VoiceMeUpConfig",
+            "VoiceMeUpSMSProvider",
+            "configure_voicemeup_mms",
+            "parse_voicemeup_webhook",
+        ),
+    ),
+    KnownPlugin(
+        "roomkit-sendgrid",
+        (("email_provider", "sendgrid"),),
+        ("SendGridConfig", "SendGridProvider"),
+    ),
+    KnownPlugin(
+        "roomkit-sinch",
+        (("sms_provider", "sinch"),),
+        ("SinchConfig", "SinchSMSProvider", "parse_sinch_webhook"),
+    ),
+    KnownPlugin(
+        "roomkit-webhook",
+        (("messaging_provider", "webhook"),),
+        ("HTTPProviderConfig", "WebhookHTTPProvider", "parse_http_webhook"),
+    ),
+    # planned: named by the RoomKit 0.6.7 feature set, not built yet
+    _planned("roomkit-deepgram", "DeepgramSTTProvider", components=(("stt", "deepgram"),)),
+    _planned("roomkit-elevenlabs", "ElevenLabsTTSProvider", components=(("tts", "elevenlabs"),)),
+    _planned("roomkit-fastrtc", "FastRTCRealtimeTransport", "FastRTCVoiceBackend"),
+    _planned(
+        "roomkit-gemini-live", "GeminiLiveProvider", components=(("realtime_voice", "gemini-live"),)
+    ),
+    _planned("roomkit-gradium", "GradiumSTTProvider", "GradiumTTSProvider"),
+    _planned("roomkit-local-audio", "LocalAudioBackend"),
+    _planned(
+        "roomkit-messenger",
+        "FacebookMessengerProvider",
+        components=(("messaging_provider", "messenger"),),
+    ),
+    _planned("roomkit-neutts", "NeuTTSProvider"),
+    _planned(
+        "roomkit-openai-realtime",
+        "OpenAIRealtimeProvider",
+        components=(("realtime_voice", "openai-realtime"),),
+    ),
+    _planned("roomkit-qwen", "QwenSTTProvider", "QwenTTSProvider"),
+    _planned("roomkit-rnnoise", "RNNoiseDenoiserProvider"),
+    _planned("roomkit-rtp", "RTPBackend"),
+    _planned(
+        "roomkit-sherpa-onnx",
+        "SherpaOnnxDenoiserProvider",
+        "SherpaOnnxSTTProvider",
+        "SherpaOnnxTTSProvider",
+        "SherpaOnnxVADProvider",
+        components=(("stt", "sherpa-onnx"), ("tts", "sherpa-onnx")),
+    ),
+    _planned(
+        "roomkit-sip",
+        "SIPRealtimeTransport",
+        "SIPVoiceBackend",
+        components=(("voice_backend", "sip"),),
+    ),
+    _planned("roomkit-speex", "SpeexAECProvider"),
+    _planned(
+        "roomkit-teams", "BotFrameworkTeamsProvider", components=(("messaging_provider", "teams"),)
+    ),
+    _planned(
+        "roomkit-telegram", "TelegramBotProvider", components=(("messaging_provider", "telegram"),)
+    ),
+    _planned("roomkit-voice", "RealtimeVoiceChannel", "VoiceChannel", "WebSocketRealtimeTransport"),
+    _planned("roomkit-whatsapp-personal", "NeonizeWhatsAppProvider"),
+)
+
+#: Public names (``from roomkit import <name>``) -> the first-party distribution exporting it.
 KNOWN_EXPORTS: Mapping[str, str] = {
-    # AI providers and tools
-    "AnthropicAIProvider": "roomkit-anthropic",
-    "AnthropicConfig": "roomkit-anthropic",
-    "AzureAIConfig": "roomkit-openai",
-    "AzureOpenAIAIProvider": "roomkit-openai",
-    "GeminiAIProvider": "roomkit-gemini",
-    "GeminiConfig": "roomkit-gemini",
-    "MCPConfig": "roomkit-mcp",
-    "MCPToolProvider": "roomkit-mcp",
-    "MistralAIProvider": "roomkit-mistral",
-    "MistralConfig": "roomkit-mistral",
-    "OpenAIAIProvider": "roomkit-openai",
-    "OpenAIConfig": "roomkit-openai",
-    "VLLMConfig": "roomkit-openai",
-    "create_vllm_provider": "roomkit-openai",
-    # persistence and scale-out
-    "PostgresLockManager": "roomkit-postgres",
-    "PostgresRealtime": "roomkit-postgres",
-    "PostgresStore": "roomkit-postgres",
-    "RedisLockManager": "roomkit-redis",
-    "RedisRealtime": "roomkit-redis",
-    "SQLiteStore": "roomkit-sqlite",
-    # messaging providers
-    "BotFrameworkTeamsProvider": "roomkit-teams",
-    "ElasticEmailProvider": "roomkit-elasticemail",
-    "FacebookMessengerProvider": "roomkit-messenger",
-    "NeonizeWhatsAppProvider": "roomkit-whatsapp-personal",
-    "SendGridProvider": "roomkit-sendgrid",
-    "SinchSMSProvider": "roomkit-sinch",
-    "TelegramBotProvider": "roomkit-telegram",
-    "TelnyxRCSProvider": "roomkit-telnyx",
-    "TelnyxSMSProvider": "roomkit-telnyx",
-    "TwilioRCSProvider": "roomkit-twilio",
-    "TwilioSMSProvider": "roomkit-twilio",
-    "VoiceMeUpSMSProvider": "roomkit-voicemeup",
-    "WebhookHTTPProvider": "roomkit-http",
-    # voice
-    "DeepgramSTTProvider": "roomkit-deepgram",
-    "ElevenLabsTTSProvider": "roomkit-elevenlabs",
-    "FastRTCRealtimeTransport": "roomkit-fastrtc",
-    "FastRTCVoiceBackend": "roomkit-fastrtc",
-    "GeminiLiveProvider": "roomkit-gemini-live",
-    "GradiumSTTProvider": "roomkit-gradium",
-    "GradiumTTSProvider": "roomkit-gradium",
-    "LocalAudioBackend": "roomkit-local-audio",
-    "NeuTTSProvider": "roomkit-neutts",
-    "OpenAIRealtimeProvider": "roomkit-openai-realtime",
-    "QwenSTTProvider": "roomkit-qwen",
-    "QwenTTSProvider": "roomkit-qwen",
-    "RNNoiseDenoiserProvider": "roomkit-rnnoise",
-    "RTPBackend": "roomkit-rtp",
-    "RealtimeVoiceChannel": "roomkit-voice",
-    "SIPRealtimeTransport": "roomkit-sip",
-    "SIPVoiceBackend": "roomkit-sip",
-    "SherpaOnnxDenoiserProvider": "roomkit-sherpa-onnx",
-    "SherpaOnnxSTTProvider": "roomkit-sherpa-onnx",
-    "SherpaOnnxTTSProvider": "roomkit-sherpa-onnx",
-    "SherpaOnnxVADProvider": "roomkit-sherpa-onnx",
-    "SpeexAECProvider": "roomkit-speex",
-    "VoiceChannel": "roomkit-voice",
-    "WebSocketRealtimeTransport": "roomkit-voice",
-    # telemetry
-    "OpenTelemetryProvider": "roomkit-opentelemetry",
+    name: plugin.distribution for plugin in KNOWN_PLUGINS for name in plugin.exports
 }
 
-#: ``(kind, name)`` of components provided by first-party plugins.
+#: ``(kind, name)`` of first-party components -> the distribution providing it.
 KNOWN_COMPONENTS: Mapping[tuple[str, str], str] = {
-    ("ai_provider", "anthropic"): "roomkit-anthropic",
-    ("ai_provider", "azure-openai"): "roomkit-openai",
-    ("ai_provider", "gemini"): "roomkit-gemini",
-    ("ai_provider", "mistral"): "roomkit-mistral",
-    ("ai_provider", "openai"): "roomkit-openai",
-    ("ai_provider", "vllm"): "roomkit-openai",
-    ("email_provider", "elasticemail"): "roomkit-elasticemail",
-    ("email_provider", "sendgrid"): "roomkit-sendgrid",
-    ("lock_manager", "postgres"): "roomkit-postgres",
-    ("lock_manager", "redis"): "roomkit-redis",
-    ("messaging_provider", "messenger"): "roomkit-messenger",
-    ("messaging_provider", "teams"): "roomkit-teams",
-    ("messaging_provider", "telegram"): "roomkit-telegram",
-    ("rcs_provider", "telnyx"): "roomkit-telnyx",
-    ("rcs_provider", "twilio"): "roomkit-twilio",
-    ("realtime", "postgres"): "roomkit-postgres",
-    ("realtime", "redis"): "roomkit-redis",
-    ("realtime_voice", "gemini-live"): "roomkit-gemini-live",
-    ("realtime_voice", "openai-realtime"): "roomkit-openai-realtime",
-    ("sms_provider", "sinch"): "roomkit-sinch",
-    ("sms_provider", "telnyx"): "roomkit-telnyx",
-    ("sms_provider", "twilio"): "roomkit-twilio",
-    ("store", "postgres"): "roomkit-postgres",
-    ("store", "sqlite"): "roomkit-sqlite",
-    ("stt", "deepgram"): "roomkit-deepgram",
-    ("stt", "sherpa-onnx"): "roomkit-sherpa-onnx",
-    ("telemetry", "opentelemetry"): "roomkit-opentelemetry",
-    ("tool_provider", "mcp"): "roomkit-mcp",
-    ("tts", "elevenlabs"): "roomkit-elevenlabs",
-    ("tts", "sherpa-onnx"): "roomkit-sherpa-onnx",
-    ("voice_backend", "sip"): "roomkit-sip",
+    component: plugin.distribution for plugin in KNOWN_PLUGINS for component in plugin.components
+}
+
+_BY_DISTRIBUTION = {plugin.distribution: plugin for plugin in KNOWN_PLUGINS}
+
+#: Where the distributions that are not plugins live in a RoomKit checkout.
+_FOLDERS = {
+    "roomkit-kernel": "kernel",
+    "roomkit-conformance": "conformance",
+    "roomkit-voicemeup": "contrib/roomkit-voicemeup",
 }
 
 
-def install_hint(distribution: str) -> str:
-    """The command that installs ``distribution``."""
-    return f"pip install {distribution}"
+def known_plugin(distribution: str) -> KnownPlugin | None:
+    """The table entry of a first-party distribution, if it is one."""
+    return _BY_DISTRIBUTION.get(distribution)
+
+
+def source_folder(distribution: str) -> str:
+    """The distribution's folder in a RoomKit checkout (``plugins/roomkit-sqlite``)."""
+    return _FOLDERS.get(distribution, f"plugins/{distribution}")
+
+
+def install_hint(distribution: str, extra: str | None = None) -> str:
+    """How to install ``distribution``: no ``roomkit-*`` distribution is on a package index
+    yet, so from a RoomKit checkout or from the wheels ``make dist`` builds there."""
+    plugin = known_plugin(distribution)
+    if plugin is not None and not plugin.built:
+        return f"{distribution} is planned but not built yet"
+    folder = source_folder(distribution)
+    wheel = distribution.replace("-", "_")
+    if extra:
+        return (
+            f'install {distribution} from a RoomKit checkout: pip install "./{folder}[{extra}]" '
+            f'(or from a wheel built by `make dist`: pip install "dist/{wheel}-<version>-'
+            f'py3-none-any.whl[{extra}]")'
+        )
+    return (
+        f"install {distribution} from a RoomKit checkout: pip install ./{folder} "
+        f"(or the wheel `make dist` builds: pip install dist/{wheel}-*.whl)"
+    )

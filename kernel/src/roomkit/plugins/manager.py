@@ -1,10 +1,13 @@
 """Plugin discovery: load every plugin in isolation and ask it what it provides.
 
-Discovery walks the ``roomkit.plugins`` entry-point group with stevedore, one plugin at a time,
-so that a plugin that fails to import, fails pluggy's hookimpl validation, registers nonsense,
-or targets another kernel plugin API is *reported* (a :class:`PluginRecord` with a status and a
-reason) and skipped, never fatal. Plugins that pass are registered into one pluggy
-``PluginManager`` of the ``roomkit`` project.
+Discovery reads the ``roomkit.plugins`` entry-point group once
+(:func:`importlib.metadata.entry_points` gives each entry point with its distribution),
+imports each plugin module on its own, and registers the healthy ones into one pluggy
+``PluginManager`` of the ``roomkit`` project. The hooks are then called through pluggy, one
+plugin at a time (a subset hook caller that leaves the other plugins out), so that a plugin
+that fails to import, fails pluggy's hookimpl validation, raises in a hook, registers
+nonsense, or targets another kernel plugin API is *reported* (a :class:`PluginRecord` with a
+status and a reason) and skipped, never fatal, and never hides another plugin.
 
 Only plugin modules (``roomkit_<name>.plugin``) are imported here. Component modules and vendor
 SDKs are named by lazy ``"module:attr"`` references and imported when a component is created.
@@ -16,8 +19,10 @@ import difflib
 import importlib
 import importlib.metadata
 import os
+import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from types import ModuleType
 from typing import Any, Literal
@@ -26,7 +31,6 @@ import pluggy
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 from pydantic import ValidationError
-from stevedore import ExtensionManager, NamedExtensionManager
 
 from roomkit.plugins import hookspecs
 from roomkit.plugins.api import (
@@ -65,7 +69,10 @@ class PluginRecord:
     ``"invalid"`` (it breaks the plugin contract: bad hookimpl, unknown hook, bad descriptor),
     ``"incompatible"`` (its ``kernel_api`` range excludes this kernel) or ``"blocked"``
     (named in the block list; never imported). ``error`` says why when it is not ok.
-    ``load_ms`` is the time spent importing the plugin module and calling its hooks.
+    ``load_ms`` is the wall time spent importing the plugin module and calling its hooks,
+    ``cpu_ms`` the CPU time of the same (what the plugin costs, whatever the machine's load),
+    and ``imported`` the top-level modules that importing the plugin module added to
+    ``sys.modules`` (a vendor SDK there means the plugin module imports it eagerly).
     """
 
     name: str
@@ -77,6 +84,8 @@ class PluginRecord:
     info: PluginInfo | None = None
     components: tuple[ComponentDescriptor, ...] = ()
     load_ms: float = 0.0
+    cpu_ms: float = 0.0
+    imported: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -105,6 +114,8 @@ class PluginRecord:
             "error": self.error,
             "components": [f"{c.kind}:{c.name}" for c in self.components],
             "load_ms": round(self.load_ms, 2),
+            "cpu_ms": round(self.cpu_ms, 2),
+            "imported": list(self.imported),
         }
 
 
@@ -155,6 +166,8 @@ class _PluginProblem(Exception):
     def __init__(self, status: PluginStatus, message: str) -> None:
         super().__init__(message)
         self.status = status
+        #: What was learnt before the problem (the plugin's metadata, if it got that far).
+        self.record: PluginRecord | None = None
 
 
 def _describe(exc: BaseException) -> str:
@@ -162,55 +175,146 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _distributions() -> dict[tuple[str, str], tuple[str, str]]:
-    """Map ``(entry point name, value)`` to ``(distribution name, version)``."""
-    found: dict[tuple[str, str], tuple[str, str]] = {}
+@dataclass(frozen=True)
+class _Candidate:
+    """A plugin to load: its name, what to import, and the distribution declaring it."""
+
+    name: str
+    value: str
+    load: Callable[[], object]
+    distribution: str | None = None
+    dist_version: str | None = None
+
+
+@dataclass
+class _Cost:
+    wall_ms: float = 0.0
+    cpu_ms: float = 0.0
+    imported: tuple[str, ...] = ()
+
+
+def _top_level_modules() -> set[str]:
+    return {name.partition(".")[0] for name in list(sys.modules)}
+
+
+@contextmanager
+def _measure(own_package: str) -> Iterator[_Cost]:
+    """Time the block (wall and CPU) and note the top-level modules it imported."""
+    cost = _Cost()
+    before = _top_level_modules()
+    wall, cpu = time.perf_counter(), time.process_time()
+    try:
+        yield cost
+    finally:
+        cost.wall_ms = (time.perf_counter() - wall) * 1000
+        cost.cpu_ms = (time.process_time() - cpu) * 1000
+        added = _top_level_modules() - before - {own_package}
+        cost.imported = tuple(sorted(name for name in added if not name.startswith("_")))
+
+
+def _entry_point_candidates() -> list[_Candidate]:
+    """One pass over the entry-point group: built-in first, then by name."""
+    candidates = []
+    seen: set[tuple[str, str]] = set()
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if (ep.name, ep.value) in seen:  # the same distribution found twice on sys.path
+            continue
+        seen.add((ep.name, ep.value))
         dist = ep.dist
-        if dist is not None:
-            found.setdefault((ep.name, ep.value), (dist.metadata["Name"], dist.version))
-    return found
-
-
-def _load_entry_point(name: str) -> list[tuple[str, ModuleType | None, str | None]]:
-    """Load the entry point(s) called ``name``: ``(value, module or None, error)`` each."""
-    failures: list[tuple[str, str]] = []
-
-    def on_failure(
-        _manager: ExtensionManager[Any], ep: importlib.metadata.EntryPoint, err: BaseException
-    ) -> None:
-        failures.append((ep.value, _describe(err)))
-
-    try:
-        manager: NamedExtensionManager[Any] = NamedExtensionManager(
-            ENTRY_POINT_GROUP,
-            names=[name],
-            on_load_failure_callback=on_failure,
-            on_missing_entrypoints_callback=None,
+        candidates.append(
+            _Candidate(
+                name=ep.name,
+                value=ep.value,
+                load=ep.load,
+                distribution=dist.metadata["Name"] if dist is not None else None,
+                dist_version=dist.version if dist is not None else None,
+            )
         )
-    except (Exception, SystemExit) as exc:  # an assert or sys.exit() at import time
-        return [("?", None, _describe(exc))]
-    loaded: list[tuple[str, ModuleType | None, str | None]] = []
-    for ext in manager.extensions:
-        if isinstance(ext.plugin, ModuleType):
-            loaded.append((ext.entry_point.value, ext.plugin, None))
-        else:
-            message = "entry point must name a module (roomkit_<name>.plugin), not an object"
-            loaded.append((ext.entry_point.value, None, message))
-    loaded.extend((value, None, error) for value, error in failures)
-    return loaded
+    return sorted(candidates, key=lambda c: (c.name != BUILTIN_NAME, c.name, c.value))
 
 
-def _import_module(value: ModuleType | str) -> tuple[str, ModuleType | None, str | None]:
-    if isinstance(value, ModuleType):
-        return value.__name__, value, None
+def _module_candidate(name: str, target: ModuleType | str) -> _Candidate:
+    if isinstance(target, ModuleType):
+        return _Candidate(name=name, value=target.__name__, load=lambda: target)
+    return _Candidate(name=name, value=target, load=lambda: importlib.import_module(target))
+
+
+def discover(options: DiscoveryOptions | None = None) -> list[PluginRecord]:
+    """Find, load and check every plugin; one record per plugin, healthy or not.
+
+    Order: the built-in plugin first, then entry points by name, then ``options.modules``.
+    """
+    options = options or DiscoveryOptions()
+    block = options.resolved_block()
+    if options.resolved_autoload():
+        candidates = _entry_point_candidates()
+    else:
+        candidates = [_module_candidate(BUILTIN_NAME, BUILTIN_MODULE)]
+    candidates.extend(_module_candidate(n, t) for n, t in options.modules.items())
+
+    pm = new_plugin_manager()
+    records: list[PluginRecord] = []
+    for candidate in candidates:
+        record = PluginRecord(
+            name=candidate.name,
+            module=candidate.value,
+            status="ok",
+            distribution=candidate.distribution,
+            dist_version=candidate.dist_version,
+        )
+        if candidate.name in block:
+            records.append(replace(record, status="blocked", error="blocked by configuration"))
+            continue
+        own_package = candidate.value.partition(".")[0]
+        with _measure(own_package) as cost:
+            try:
+                record = _load(pm, candidate, record)
+            except _PluginProblem as problem:
+                known = problem.record or record
+                record = replace(known, status=problem.status, error=str(problem))
+        records.append(
+            replace(record, load_ms=cost.wall_ms, cpu_ms=cost.cpu_ms, imported=cost.imported)
+        )
+    return records
+
+
+def _load(pm: pluggy.PluginManager, candidate: _Candidate, record: PluginRecord) -> PluginRecord:
+    """Import, register and ask one plugin; raise _PluginProblem with what went wrong."""
     try:
-        return value, importlib.import_module(value), None
-    except (Exception, SystemExit) as exc:
-        return value, None, _describe(exc)
+        loaded = candidate.load()
+    except (Exception, SystemExit) as exc:  # an assert or sys.exit() at import time
+        raise _PluginProblem("broken", f"import failed: {_describe(exc)}") from exc
+    if not isinstance(loaded, ModuleType):
+        raise _PluginProblem(
+            "broken", "entry point must name a module (roomkit_<name>.plugin), not an object"
+        )
+    try:
+        pm.register(loaded, name=candidate.name)
+    except pluggy.PluginValidationError as exc:
+        raise _PluginProblem("invalid", f"hookimpl validation failed: {exc}") from exc
+    except ValueError as exc:  # name or module already registered by another plugin
+        raise _PluginProblem("invalid", str(exc)) from exc
+    try:
+        _check_hookimpls(pm, loaded)
+        info = _plugin_info(pm, loaded, candidate.name)
+        record = replace(record, info=info)
+        _check_api(info)
+        return replace(record, components=_components(pm, loaded))
+    except _PluginProblem as problem:
+        pm.unregister(loaded)
+        problem.record = record
+        raise
 
 
-def _check_hookimpls(pm: pluggy.PluginManager, module: ModuleType, name: str) -> None:
+def _call(pm: pluggy.PluginManager, hook: str, plugin: ModuleType, **kwargs: Any) -> list[Any]:
+    """Call ``hook`` of ``plugin`` alone, through pluggy (the other plugins are left out)."""
+    others = [other for other in pm.get_plugins() if other is not plugin]
+    caller = pm.subset_hook_caller(hook, remove_plugins=others)
+    result: list[Any] = caller(**kwargs)
+    return result
+
+
+def _check_hookimpls(pm: pluggy.PluginManager, module: ModuleType) -> None:
     known = set(hookspecs.FAMILY_KINDS) | {"roomkit_plugin_info"}
     for caller in pm.get_hookcallers(module) or []:
         if not caller.has_spec():
@@ -228,23 +332,16 @@ def _check_hookimpls(pm: pluggy.PluginManager, module: ModuleType, name: str) ->
             )
 
 
-def _impls(pm: pluggy.PluginManager, hook: str, module: ModuleType) -> list[Any]:
-    caller = getattr(pm.hook, hook)
-    return [impl for impl in caller.get_hookimpls() if impl.plugin is module]
-
-
-def _call(impl: Any, **kwargs: Any) -> Any:
-    return impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
-
-
 def _plugin_info(pm: pluggy.PluginManager, module: ModuleType, name: str) -> PluginInfo:
-    impls = _impls(pm, "roomkit_plugin_info", module)
-    if not impls:
+    if not hasattr(module, "roomkit_plugin_info"):
         raise _PluginProblem("invalid", "no roomkit_plugin_info() hookimpl")
     try:
-        raw = _call(impls[0])
+        results = _call(pm, "roomkit_plugin_info", module)
     except Exception as exc:
         raise _PluginProblem("broken", f"roomkit_plugin_info raised {_describe(exc)}") from exc
+    if not results:
+        raise _PluginProblem("invalid", "roomkit_plugin_info() returned None")
+    raw = results[0]
     try:
         info = raw if isinstance(raw, PluginInfo) else PluginInfo.model_validate(raw)
     except ValidationError as exc:
@@ -277,16 +374,16 @@ def _check_api(info: PluginInfo) -> None:
 def _components(pm: pluggy.PluginManager, module: ModuleType) -> tuple[ComponentDescriptor, ...]:
     collected: list[ComponentDescriptor] = []
     seen: set[tuple[str, str]] = set()
-    for hook in hookspecs.REGISTRATION_HOOKS:
-        allowed = hookspecs.FAMILY_KINDS[hook]
-        for impl in _impls(pm, hook, module):
-            register = _Collector(hook, allowed, seen, collected)
-            try:
-                _call(impl, register=register)
-            except _PluginProblem:
-                raise
-            except Exception as exc:
-                raise _PluginProblem("broken", f"{hook} raised {_describe(exc)}") from exc
+    for hook, allowed in hookspecs.FAMILY_KINDS.items():
+        if not hasattr(module, hook):
+            continue
+        register = _Collector(hook, allowed, seen, collected)
+        try:
+            _call(pm, hook, module, register=register)
+        except _PluginProblem:
+            raise
+        except Exception as exc:
+            raise _PluginProblem("broken", f"{hook} raised {_describe(exc)}") from exc
     return tuple(collected)
 
 
@@ -328,156 +425,3 @@ class _Collector:
             raise _PluginProblem("invalid", f"exports are not identifiers: {', '.join(bad)}")
         self._seen.add(key)
         self._sink.append(descriptor)
-
-
-def _register(
-    pm: pluggy.PluginManager,
-    name: str,
-    value: str,
-    module: ModuleType,
-    dist: tuple[str, str] | None,
-) -> PluginRecord:
-    started = time.perf_counter()
-    dist_name, dist_version = dist if dist else (None, None)
-    info: PluginInfo | None = None
-    try:
-        try:
-            pm.register(module, name=name)
-        except pluggy.PluginValidationError as exc:
-            raise _PluginProblem("invalid", f"hookimpl validation failed: {exc}") from exc
-        except ValueError as exc:  # name or module already registered
-            raise _PluginProblem("invalid", str(exc)) from exc
-        try:
-            _check_hookimpls(pm, module, name)
-            info = _plugin_info(pm, module, name)
-            _check_api(info)
-            components = _components(pm, module)
-        except _PluginProblem:
-            pm.unregister(module)
-            raise
-    except _PluginProblem as problem:
-        return PluginRecord(
-            name=name,
-            module=value,
-            status=problem.status,
-            distribution=dist_name,
-            dist_version=dist_version,
-            error=str(problem),
-            info=info,
-            load_ms=(time.perf_counter() - started) * 1000,
-        )
-    return PluginRecord(
-        name=name,
-        module=value,
-        status="ok",
-        distribution=dist_name,
-        dist_version=dist_version,
-        info=info,
-        components=components,
-        load_ms=(time.perf_counter() - started) * 1000,
-    )
-
-
-def _entry_point_names() -> list[tuple[str, str]]:
-    names: dict[tuple[str, str], None] = {}
-    ExtensionManager.ENTRY_POINT_CACHE.pop(ENTRY_POINT_GROUP, None)
-    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-        names.setdefault((ep.name, ep.value), None)
-    return sorted(names, key=lambda item: (item[0] != BUILTIN_NAME, item[0], item[1]))
-
-
-def discover(
-    options: DiscoveryOptions | None = None,
-) -> tuple[pluggy.PluginManager, list[PluginRecord]]:
-    """Find, load and check every plugin; return the manager and one record per plugin.
-
-    Order: the built-in plugin first, then entry points by name, then ``options.modules``.
-    """
-    options = options or DiscoveryOptions()
-    block = options.resolved_block()
-    pm = new_plugin_manager()
-    records: list[PluginRecord] = []
-    dists = _distributions()
-
-    candidates: list[tuple[str, Callable[[], list[tuple[str, ModuleType | None, str | None]]]]]
-    candidates = []
-    if options.resolved_autoload():
-        seen_names: set[str] = set()
-        for name, value in _entry_point_names():
-            if name in seen_names:
-                continue
-            seen_names.add(name)
-            candidates.append((name, _loader_for_entry_point(name, value)))
-    else:
-        candidates.append((BUILTIN_NAME, lambda: [_import_module(BUILTIN_MODULE)]))
-    for name, target in options.modules.items():
-        candidates.append((name, _loader_for_module(target)))
-
-    for name, load in candidates:
-        if name in block:
-            value = _blocked_value(name, dists)
-            dist = _dist_for(name, value, dists)
-            records.append(
-                PluginRecord(
-                    name=name,
-                    module=value,
-                    status="blocked",
-                    distribution=dist[0] if dist else None,
-                    dist_version=dist[1] if dist else None,
-                    error="blocked by configuration",
-                )
-            )
-            continue
-        started = time.perf_counter()
-        results = load()
-        import_ms = (time.perf_counter() - started) * 1000
-        for value, loaded, error in results:
-            dist = _dist_for(name, value, dists)
-            if loaded is None:
-                records.append(
-                    PluginRecord(
-                        name=name,
-                        module=value,
-                        status="broken",
-                        distribution=dist[0] if dist else None,
-                        dist_version=dist[1] if dist else None,
-                        error=f"import failed: {error}",
-                        load_ms=import_ms,
-                    )
-                )
-                continue
-            record = _register(pm, name, value, loaded, dist)
-            records.append(replace(record, load_ms=record.load_ms + import_ms))
-    return pm, records
-
-
-def _loader_for_entry_point(
-    name: str, value: str
-) -> Callable[[], list[tuple[str, ModuleType | None, str | None]]]:
-    def load() -> list[tuple[str, ModuleType | None, str | None]]:
-        loaded = _load_entry_point(name)
-        return loaded or [(value, None, "entry point could not be found")]
-
-    return load
-
-
-def _loader_for_module(
-    target: ModuleType | str,
-) -> Callable[[], list[tuple[str, ModuleType | None, str | None]]]:
-    def load() -> list[tuple[str, ModuleType | None, str | None]]:
-        return [_import_module(target)]
-
-    return load
-
-
-def _blocked_value(name: str, dists: Mapping[tuple[str, str], tuple[str, str]]) -> str:
-    for ep_name, value in dists:
-        if ep_name == name:
-            return value
-    return BUILTIN_MODULE if name == BUILTIN_NAME else "?"
-
-
-def _dist_for(
-    name: str, value: str, dists: Mapping[tuple[str, str], tuple[str, str]]
-) -> tuple[str, str] | None:
-    return dists.get((name, value))

@@ -33,5 +33,10 @@ class RealtimeBackend(ABC):
     async def unsubscribe(self, subscription_id: str) -> bool:
         """Stop a subscription; ``False`` if it was unknown."""
 
+    async def flush(self, timeout: float | None = 5.0) -> None:  # noqa: B027 - optional hook
+        """Wait until the events published so far in this process have reached their
+        callbacks (``RoomKit.drain`` calls it). Backends that hand events to a server return
+        at once (the default)."""
+
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Stop background tasks and close connections."""

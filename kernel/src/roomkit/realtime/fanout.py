@@ -22,7 +22,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 
-from roomkit.core._construct import fast_id
+from roomkit.models._ids import new_id
 from roomkit.models.event import EphemeralEvent
 from roomkit.realtime.base import EphemeralCallback
 
@@ -80,7 +80,7 @@ class Fanout:
 
         Must be called with an event loop running.
         """
-        sub_id = fast_id()
+        sub_id = new_id()
         sub = _Subscription(channel, callback, asyncio.Queue(self.max_queue))
         sub.task = asyncio.get_running_loop().create_task(
             self._pump(sub), name=f"roomkit-realtime-{sub_id[:8]}"

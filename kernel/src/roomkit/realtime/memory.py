@@ -2,7 +2,7 @@
 
 ``publish`` never waits for subscribers: it puts the event on each subscriber's queue and
 returns. Each subscriber's worker calls its callback in publication order, so a slow or
-failing callback delays or affects only itself. A full queue (``max_queue`` events) drops the
+failing callback delays or affects only itself. A full queue (``max_queue_size`` events) drops the
 subscriber's oldest event - ephemeral events are worth less the older they get - and counts it
 in :attr:`InMemoryRealtime.dropped`. The queues and workers are a
 :class:`~roomkit.realtime.fanout.Fanout`.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 
+from roomkit.errors import ConfigurationError
 from roomkit.models.event import EphemeralEvent
 from roomkit.realtime.base import EphemeralCallback, RealtimeBackend
 from roomkit.realtime.fanout import Fanout
@@ -20,13 +21,28 @@ __all__ = ["InMemoryRealtime"]
 
 logger = logging.getLogger("roomkit.realtime")
 
+DEFAULT_MAX_QUEUE_SIZE = 1000
+
 
 class InMemoryRealtime(RealtimeBackend):
     """Fan-out of ephemeral events inside one process (the default backend)."""
 
-    def __init__(self, *, max_queue: int = 1000) -> None:
-        self._fanout = Fanout(max_queue=max_queue, log=logger, warn_drops=False)
-        self.max_queue = max_queue
+    def __init__(self, max_queue_size: int | None = None, *, max_queue: int | None = None) -> None:
+        """``max_queue_size`` bounds each subscriber's queue (default 1000); ``max_queue`` is
+        the same setting under the name the Redis and PostgreSQL backends use."""
+        if max_queue_size is not None and max_queue is not None and max_queue != max_queue_size:
+            raise ConfigurationError(
+                "give max_queue_size or max_queue, not both with different values"
+            )
+        if max_queue_size is None:
+            max_queue_size = DEFAULT_MAX_QUEUE_SIZE if max_queue is None else max_queue
+        self._fanout = Fanout(max_queue=max_queue_size, log=logger, warn_drops=False)
+        self.max_queue_size = max_queue_size
+
+    @property
+    def max_queue(self) -> int:
+        """Same as :attr:`max_queue_size`."""
+        return self.max_queue_size
 
     @property
     def dropped(self) -> int:
@@ -51,6 +67,11 @@ class InMemoryRealtime(RealtimeBackend):
     def subscriber_count(self, channel: str | None = None) -> int:
         """Active subscriptions (of one channel, when given)."""
         return self._fanout.count(channel)
+
+    @property
+    def subscription_count(self) -> int:
+        """Active subscriptions on every channel."""
+        return self._fanout.count(None)
 
     async def close(self) -> None:
         """Stop every subscription."""

@@ -2,26 +2,41 @@
 
 Everything lives in plain Python containers. Objects are stored and returned as they are (no
 defensive copies, see :class:`~roomkit.store.base.ConversationStore`): a stored event is the
-same object the engine handed in. Per-room event lists make the tail of a timeline and index
-ranges O(k) reads, whatever the room's age. The methods never await, so under asyncio every
-call is atomic: indexes stay unique and gap-free however many writers run concurrently.
+same object the engine handed in, once :func:`~roomkit.store.validation.check_storable` has
+accepted it (the same rules as every other store). Per-room event lists make the tail of a
+timeline and index ranges O(k) reads, whatever the room's age; participants are a dict per room,
+so finding or adding one costs the same in a room of any size. The methods never await, so
+under asyncio every call is atomic: indexes stay unique and gap-free however many writers run.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from roomkit.core._construct import construct
 from roomkit.errors import RoomNotFoundError, StoreError
+from roomkit.models._construct import construct
 from roomkit.models.context import RoomContext
-from roomkit.models.enums import RoomStatus, TaskStatus
+from roomkit.models.enums import ChannelDirection, RoomStatus, TaskStatus
 from roomkit.models.event import RoomEvent
 from roomkit.models.participant import Identity, Participant
 from roomkit.models.room import ChannelBinding, Room
 from roomkit.models.task import Observation, Task
 from roomkit.store.base import ConversationStore
+from roomkit.store.contracts import MetadataPage
+from roomkit.store.validation import (
+    INT64_MAX,
+    check_index,
+    check_page,
+    check_recent,
+    check_storable,
+    check_text,
+    readable_key,
+)
 
 __all__ = ["InMemoryStore"]
+
+_INBOUND = ChannelDirection.INBOUND
 
 
 @dataclass(slots=True)
@@ -32,9 +47,19 @@ class _RoomData:
     events: list[RoomEvent] = field(default_factory=list)
     bindings: dict[str, ChannelBinding] = field(default_factory=dict)
     participants: dict[str, Participant] = field(default_factory=dict)
+    members: list[Participant] | None = None  # participants as a list, until the next change
+    senders: set[tuple[str, str]] = field(default_factory=set)  # keys in _rooms_by_sender
     idempotency: dict[str, RoomEvent] = field(default_factory=dict)
     tasks: list[Task] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
+    read_markers: dict[str, int] = field(default_factory=dict)
+
+    def member_list(self) -> list[Participant]:
+        """The participants in joining order; shared until a participant changes."""
+        members = self.members
+        if members is None:
+            members = self.members = list(self.participants.values())
+        return members
 
 
 class InMemoryStore(ConversationStore):
@@ -59,13 +84,26 @@ class InMemoryStore(ConversationStore):
         self._clock = 0
 
     def _data(self, room_id: str) -> _RoomData:
-        data = self._rooms.get(room_id)
+        data = self._rooms.get(room_id) if readable_key(room_id) else None
         if data is None:
             raise RoomNotFoundError(f"room {room_id!r} does not exist")
         return data
 
+    def _find(self, room_id: str) -> _RoomData | None:
+        return self._rooms.get(room_id) if readable_key(room_id) else None
+
+    def _note_sender(self, data: _RoomData, channel_id: str, participant_id: str) -> None:
+        key = (channel_id, participant_id)
+        rooms = self._rooms_by_sender.get(key)
+        if rooms is None:
+            self._rooms_by_sender[key] = {data.room.id: None}
+        elif data.room.id not in rooms:
+            rooms[data.room.id] = None
+        data.senders.add(key)
+
     # -- rooms ---------------------------------------------------------------------------
     async def create_room(self, room: Room) -> Room:
+        check_storable(room)
         if room.id in self._rooms:
             raise StoreError(f"a room with id {room.id!r} already exists")
         self._seq += 1
@@ -73,42 +111,57 @@ class InMemoryStore(ConversationStore):
         return room
 
     async def get_room(self, room_id: str) -> Room | None:
-        data = self._rooms.get(room_id)
+        data = self._find(room_id)
         return None if data is None else data.room
 
     async def update_room(self, room: Room) -> Room:
-        self._data(room.id).room = room
+        check_storable(room)
+        data = self._data(room.id)
+        room.event_count = len(data.events)
+        room.latest_index = len(data.events) - 1
+        data.room = room
         return room
 
     async def delete_room(self, room_id: str) -> bool:
-        data = self._rooms.pop(room_id, None)
+        data = self._find(room_id)
         if data is None:
             return False
+        del self._rooms[room_id]
         for event in data.events:
             self._events.pop(event.id, None)
         for task in data.tasks:
             self._tasks.pop(task.id, None)
         for channel_id in data.bindings:
             self._rooms_by_channel.get(channel_id, {}).pop(room_id, None)
-        for rooms in self._rooms_by_sender.values():
-            rooms.pop(room_id, None)
+        for key in data.senders:
+            rooms = self._rooms_by_sender.get(key)
+            if rooms is not None:
+                rooms.pop(room_id, None)
+                if not rooms:
+                    del self._rooms_by_sender[key]
         return True
 
-    async def list_rooms(
+    async def find_rooms(
         self,
-        *,
-        status: RoomStatus | None = None,
         organization_id: str | None = None,
-        offset: int = 0,
+        status: RoomStatus | str | None = None,
+        metadata_filter: dict[str, Any] | None = None,
+        *,
         limit: int = 100,
+        offset: int = 0,
     ) -> list[Room]:
-        rooms = [
-            d.room
-            for d in self._rooms.values()
-            if (status is None or d.room.status == status)
-            and (organization_id is None or d.room.organization_id == organization_id)
-        ]
-        return rooms[offset : offset + limit]
+        offset, limit = check_page(offset, limit)
+        wanted = None if status is None else RoomStatus(status)
+        page = MetadataPage(metadata_filter, offset, limit)
+        for data in self._rooms.values():
+            room = data.room
+            if wanted is not None and room.status != wanted:
+                continue
+            if organization_id is not None and room.organization_id != organization_id:
+                continue
+            if not page.offer(room):
+                break
+        return page.rooms
 
     async def find_latest_room(
         self,
@@ -117,7 +170,11 @@ class InMemoryStore(ConversationStore):
         *,
         status: RoomStatus | None = RoomStatus.ACTIVE,
     ) -> Room | None:
+        if not readable_key(channel_id):
+            return None
         if participant_id is not None:
+            if not readable_key(participant_id):
+                return None
             candidates = self._rooms_by_sender.get((channel_id, participant_id))
         else:
             candidates = self._rooms_by_channel.get(channel_id)
@@ -136,6 +193,7 @@ class InMemoryStore(ConversationStore):
 
     # -- events --------------------------------------------------------------------------
     async def add_event(self, event: RoomEvent) -> RoomEvent:
+        check_storable(event)
         data = self._data(event.room_id)
         key = event.idempotency_key
         if key is not None:
@@ -156,71 +214,89 @@ class InMemoryStore(ConversationStore):
         room.event_count = len(events)
         room.latest_index = event.index
         room.last_activity_at = event.created_at
-        participant_id = event.source.participant_id
+        source = event.source
+        participant_id = source.participant_id
         if participant_id is not None:
-            rooms = self._rooms_by_sender.get((event.source.channel_id, participant_id))
-            if rooms is None:
-                self._rooms_by_sender[(event.source.channel_id, participant_id)] = {
-                    event.room_id: None
-                }
-            elif event.room_id not in rooms:
-                rooms[event.room_id] = None
+            if (source.channel_id, participant_id) not in data.senders:
+                self._note_sender(data, source.channel_id, participant_id)
+            if participant_id not in data.participants and source.direction == _INBOUND:
+                data.participants[participant_id] = Participant(
+                    id=participant_id,
+                    room_id=event.room_id,
+                    channel_id=source.channel_id,
+                    joined_at=event.created_at,
+                )
+                data.members = None
         return event
 
     async def get_event(self, event_id: str) -> RoomEvent | None:
-        return self._events.get(event_id)
+        return self._events.get(event_id) if readable_key(event_id) else None
 
     async def update_event(self, event: RoomEvent) -> RoomEvent:
+        check_storable(event)
         stored = self._events.get(event.id)
         if stored is None:
-            raise StoreError(f"event {event.id!r} is not stored")
+            self._data(event.room_id)
+            raise StoreError(f"event {event.id!r} is not stored; add it with add_event")
         if stored is not event:
             event.index = stored.index
-            self._data(event.room_id).events[stored.index] = event
+            self._data(stored.room_id).events[stored.index] = event
             self._events[event.id] = event
         return event
 
     async def get_event_by_idempotency_key(self, room_id: str, key: str) -> RoomEvent | None:
-        data = self._rooms.get(room_id)
-        return None if data is None else data.idempotency.get(key)
+        data = self._find(room_id)
+        if data is None or not readable_key(key):
+            return None
+        return data.idempotency.get(key)
 
     async def list_events(
         self,
         room_id: str,
-        *,
         offset: int = 0,
         limit: int = 50,
+        visibility_filter: str | None = None,
+        *,
         after_index: int | None = None,
         before_index: int | None = None,
     ) -> list[RoomEvent]:
-        data = self._rooms.get(room_id)
+        offset, limit = check_page(offset, limit)
+        after = check_index(after_index, "after_index")
+        before = check_index(before_index, "before_index")
+        data = self._find(room_id)
         if data is None:
             return []
         # Index i sits at position i, so the bounds are slice positions.
-        start = 0 if after_index is None else max(after_index + 1, 0)
-        stop = len(data.events) if before_index is None else max(before_index, 0)
-        start += max(offset, 0)
-        if limit < 0:
-            limit = 0
-        return data.events[start : min(stop, start + limit)]
+        start = 0 if after is None else max(after + 1, 0)
+        stop = len(data.events) if before is None else max(before, 0)
+        if visibility_filter is None:
+            start += offset
+            return data.events[start : min(stop, start + limit)]
+        matching = (e for e in data.events[start:stop] if e.visibility == visibility_filter)
+        page: list[RoomEvent] = []
+        for n, event in enumerate(matching):
+            if n >= offset + limit:
+                break
+            if n >= offset:
+                page.append(event)
+        return page
 
     async def get_recent_events(self, room_id: str, limit: int = 20) -> list[RoomEvent]:
-        data = self._rooms.get(room_id)
-        if data is None or limit <= 0:
+        _, limit = check_page(0, limit)
+        data = self._find(room_id)
+        if data is None or limit == 0:
             return []
         return data.events[-limit:]
 
     async def count_events(self, room_id: str) -> int:
-        data = self._rooms.get(room_id)
+        data = self._find(room_id)
         return 0 if data is None else len(data.events)
-
-    async def get_event_count(self, room_id: str) -> int:
-        """Alias of :meth:`count_events` (the name earlier RoomKit versions used)."""
-        return await self.count_events(room_id)
 
     # -- snapshots -----------------------------------------------------------------------
     async def get_room_snapshot(self, room_id: str, *, recent: int = 20) -> RoomContext | None:
-        data = self._rooms.get(room_id)
+        if type(recent) is not int or not 0 <= recent <= INT64_MAX:
+            recent = check_recent(recent)
+        data = self._find(room_id)
         if data is None:
             return None
         return construct(
@@ -228,7 +304,7 @@ class InMemoryStore(ConversationStore):
             {
                 "room": data.room,
                 "bindings": list(data.bindings.values()),
-                "participants": list(data.participants.values()),
+                "participants": data.member_list(),
                 "recent_events": data.events[-recent:] if recent > 0 else [],
                 "metadata": {},
             },
@@ -236,16 +312,20 @@ class InMemoryStore(ConversationStore):
 
     # -- bindings ------------------------------------------------------------------------
     async def add_binding(self, binding: ChannelBinding) -> ChannelBinding:
+        check_storable(binding)
         data = self._data(binding.room_id)
         data.bindings[binding.channel_id] = binding
         self._rooms_by_channel.setdefault(binding.channel_id, {})[binding.room_id] = None
         return binding
 
     async def get_binding(self, room_id: str, channel_id: str) -> ChannelBinding | None:
-        data = self._rooms.get(room_id)
-        return None if data is None else data.bindings.get(channel_id)
+        data = self._find(room_id)
+        if data is None or not readable_key(channel_id):
+            return None
+        return data.bindings.get(channel_id)
 
     async def update_binding(self, binding: ChannelBinding) -> ChannelBinding:
+        check_storable(binding)
         data = self._data(binding.room_id)
         if binding.channel_id not in data.bindings:
             raise StoreError(
@@ -255,43 +335,43 @@ class InMemoryStore(ConversationStore):
         return binding
 
     async def remove_binding(self, room_id: str, channel_id: str) -> bool:
-        data = self._rooms.get(room_id)
-        if data is None or data.bindings.pop(channel_id, None) is None:
+        data = self._find(room_id)
+        if data is None or not readable_key(channel_id):
+            return False
+        if data.bindings.pop(channel_id, None) is None:
             return False
         self._rooms_by_channel.get(channel_id, {}).pop(room_id, None)
         return True
 
     async def list_bindings(self, room_id: str) -> list[ChannelBinding]:
-        data = self._rooms.get(room_id)
+        data = self._find(room_id)
         return [] if data is None else list(data.bindings.values())
 
     # -- participants --------------------------------------------------------------------
     async def add_participant(self, participant: Participant) -> Participant:
+        check_storable(participant)
         data = self._data(participant.room_id)
         data.participants[participant.id] = participant
-        rooms = self._rooms_by_sender.setdefault((participant.channel_id, participant.id), {})
-        rooms.setdefault(participant.room_id, None)
+        data.members = None
+        self._note_sender(data, participant.channel_id, participant.id)
         return participant
 
     async def get_participant(self, room_id: str, participant_id: str) -> Participant | None:
-        data = self._rooms.get(room_id)
-        return None if data is None else data.participants.get(participant_id)
+        data = self._find(room_id)
+        if data is None or not readable_key(participant_id):
+            return None
+        return data.participants.get(participant_id)
 
     async def update_participant(self, participant: Participant) -> Participant:
-        data = self._data(participant.room_id)
-        if participant.id not in data.participants:
-            raise StoreError(
-                f"participant {participant.id!r} is not in room {participant.room_id!r}"
-            )
-        data.participants[participant.id] = participant
-        return participant
+        return await self.add_participant(participant)
 
     async def list_participants(self, room_id: str) -> list[Participant]:
-        data = self._rooms.get(room_id)
+        data = self._find(room_id)
         return [] if data is None else list(data.participants.values())
 
     # -- identities ----------------------------------------------------------------------
     async def create_identity(self, identity: Identity) -> Identity:
+        check_storable(identity)
         if identity.id in self._identities:
             raise StoreError(f"an identity with id {identity.id!r} already exists")
         self._identities[identity.id] = identity
@@ -301,16 +381,20 @@ class InMemoryStore(ConversationStore):
         return identity
 
     async def get_identity(self, identity_id: str) -> Identity | None:
-        return self._identities.get(identity_id)
+        return self._identities.get(identity_id) if readable_key(identity_id) else None
 
     async def resolve_identity(self, channel_type: str, address: str) -> Identity | None:
+        if not readable_key(str(channel_type)) or not readable_key(address):
+            return None
         identity_id = self._addresses.get((str(channel_type), address))
         return None if identity_id is None else self._identities.get(identity_id)
 
     async def link_address(self, identity_id: str, channel_type: str, address: str) -> Identity:
-        identity = self._identities.get(identity_id)
+        check_text(str(channel_type), "channel_type")
+        check_text(address, "address")
+        identity = self._identities.get(identity_id) if readable_key(identity_id) else None
         if identity is None:
-            raise StoreError(f"identity {identity_id!r} does not exist")
+            raise StoreError(f"identity {identity_id!r} does not exist; create it first")
         addresses = identity.channel_addresses.setdefault(str(channel_type), [])
         if address not in addresses:
             addresses.append(address)
@@ -319,6 +403,7 @@ class InMemoryStore(ConversationStore):
 
     # -- tasks and observations ------------------------------------------------------------
     async def add_task(self, task: Task) -> Task:
+        check_storable(task)
         data = self._data(task.room_id)
         if task.id in self._tasks:
             raise StoreError(f"a task with id {task.id!r} already exists")
@@ -327,28 +412,52 @@ class InMemoryStore(ConversationStore):
         return task
 
     async def get_task(self, task_id: str) -> Task | None:
-        return self._tasks.get(task_id)
+        return self._tasks.get(task_id) if readable_key(task_id) else None
 
     async def update_task(self, task: Task) -> Task:
+        check_storable(task)
         stored = self._tasks.get(task.id)
         if stored is None:
-            raise StoreError(f"task {task.id!r} does not exist")
+            raise StoreError(f"task {task.id!r} does not exist; add it with add_task")
         if stored is not task:
-            tasks = self._data(task.room_id).tasks
+            tasks = self._data(stored.room_id).tasks
             tasks[tasks.index(stored)] = task
             self._tasks[task.id] = task
         return task
 
-    async def list_tasks(self, room_id: str, *, status: TaskStatus | None = None) -> list[Task]:
-        data = self._rooms.get(room_id)
+    async def list_tasks(self, room_id: str, status: TaskStatus | str | None = None) -> list[Task]:
+        data = self._find(room_id)
         if data is None:
             return []
-        return [t for t in data.tasks if status is None or t.status == status]
+        wanted = None if status is None else TaskStatus(status)
+        return [t for t in data.tasks if wanted is None or t.status == wanted]
 
     async def add_observation(self, observation: Observation) -> Observation:
+        check_storable(observation)
         self._data(observation.room_id).observations.append(observation)
         return observation
 
     async def list_observations(self, room_id: str) -> list[Observation]:
-        data = self._rooms.get(room_id)
+        data = self._find(room_id)
         return [] if data is None else list(data.observations)
+
+    # -- read state ----------------------------------------------------------------------
+    async def mark_read(self, room_id: str, channel_id: str, event_id: str) -> None:
+        check_text(channel_id, "channel_id")
+        data = self._data(room_id)
+        event = self._events.get(event_id) if readable_key(event_id) else None
+        if event is None or event.room_id != room_id:
+            raise StoreError(f"event {event_id!r} is not in room {room_id!r}")
+        data.read_markers[channel_id] = event.index
+
+    async def mark_all_read(self, room_id: str, channel_id: str) -> None:
+        check_text(channel_id, "channel_id")
+        data = self._data(room_id)
+        data.read_markers[channel_id] = len(data.events) - 1
+
+    async def get_unread_count(self, room_id: str, channel_id: str) -> int:
+        data = self._find(room_id)
+        if data is None:
+            return 0
+        marker = data.read_markers.get(channel_id, -1) if readable_key(channel_id) else -1
+        return max(len(data.events) - 1 - marker, 0)

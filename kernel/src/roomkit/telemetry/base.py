@@ -1,26 +1,118 @@
-"""The telemetry contract and its configuration."""
+"""The telemetry contract, the no-op default and the configuration.
+
+A provider implements three methods (:meth:`~TelemetryProvider.start_span`,
+:meth:`~TelemetryProvider.end_span`, :meth:`~TelemetryProvider.record_metric`); everything else
+has a default. The call shapes are RoomKit 0.6.7's::
+
+    span_id = provider.start_span(SpanKind.LLM_GENERATE, "llm.generate", room_id="r1")
+    provider.set_attribute(span_id, Attr.LLM_INPUT_TOKENS, 120)
+    provider.end_span(span_id)
+
+    with provider.span(SpanKind.CUSTOM, "my.step", attributes={"k": "v"}) as span_id:
+        ...
+
+Providers never raise: telemetry must not break a room.
+"""
 
 from __future__ import annotations
 
+import logging
+import random
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from roomkit.errors import ConfigurationError
+from roomkit.telemetry.spans import Attr, SpanKind
 
-__all__ = ["Attributes", "NoopTelemetryProvider", "TelemetryConfig", "TelemetryProvider"]
+__all__ = [
+    "Attributes",
+    "NoopTelemetryProvider",
+    "TelemetryConfig",
+    "TelemetryProvider",
+    "describe_error",
+    "resolve_span",
+]
 
-Attributes = Mapping[str, str | int | float | bool]
+logger = logging.getLogger("roomkit.telemetry")
+
+#: Span and metric attributes: names to values (str, bool, int, float or sequences of those).
+Attributes = Mapping[str, Any]
+
+#: The engine's span calls from before span kinds, ``start_span(name, attributes)``: the kind
+#: each name stands for and the attribute names it used. Goes once the engine passes kinds.
+_ENGINE_SPANS: dict[str, tuple[SpanKind, Mapping[str, str]]] = {
+    "roomkit.process_inbound": (SpanKind.INBOUND_PIPELINE, {}),
+    "roomkit.hook": (SpanKind.HOOK_SYNC, {"hook": Attr.HOOK_NAME, "trigger": Attr.HOOK_TRIGGER}),
+    "roomkit.delivery": (SpanKind.DELIVERY, {}),
+}
+_KIND_VALUES = frozenset(k.value for k in SpanKind)
+
+
+def resolve_span(
+    kind: SpanKind | str, name: str | Attributes | None, attributes: Attributes | None
+) -> tuple[SpanKind, str, dict[str, Any]]:
+    """Normalise ``start_span`` arguments to ``(kind, name, attributes)``.
+
+    Accepts the 0.6.7 shape ``(SpanKind, name)``, a kind given by its value
+    (``"llm.generate"``), and the engine's older ``(name, attributes)`` shape, in which the first
+    argument is the span name and the second a mapping of attributes.
+    """
+    attrs: dict[str, Any] = dict(attributes) if attributes else {}
+    if isinstance(kind, SpanKind):
+        return kind, name if isinstance(name, str) and name else kind.value, attrs
+    kind_name = str(kind)
+    if kind_name in _KIND_VALUES:
+        span_kind = SpanKind(kind_name)
+        return span_kind, name if isinstance(name, str) and name else kind_name, attrs
+    span_kind, renames = _ENGINE_SPANS.get(kind_name, (SpanKind.CUSTOM, {}))
+    if isinstance(name, Mapping):
+        attrs = {**name, **attrs}
+    elif isinstance(name, str) and name:  # ("custom-name", "display name")
+        kind_name = name
+    if renames:
+        attrs = {renames.get(k, k): v for k, v in attrs.items()}
+    return span_kind, kind_name, attrs
+
+
+def describe_error(error: BaseException) -> str:
+    """``error``'s message, or its type name when it has none (for ``error_message``)."""
+    return str(error) or type(error).__name__
 
 
 class TelemetryProvider(ABC):
-    """Records spans and metrics. Implementations must be cheap and must never raise."""
+    """Records spans and metrics. Implementations must be cheap and must never raise.
+
+    Span ids are strings chosen by the provider; an unknown id (never started, already ended,
+    forgotten) is ignored. A ``parent_id`` is the id of a span of this provider; a span started
+    without one while another span of the provider is open in the same task (or after
+    :meth:`continue_trace`) becomes its child, for providers that track nesting.
+    """
+
+    @property
+    def name(self) -> str:
+        """Short provider name (``"console"``, ``"mock"``, ``"opentelemetry"`` ...)."""
+        cls = type(self).__name__
+        return cls.removesuffix("TelemetryProvider").lower() or cls
 
     @abstractmethod
     def start_span(
-        self, name: str, attributes: Attributes | None = None, parent_id: str | None = None
+        self,
+        kind: SpanKind | str,
+        name: str | Attributes | None = None,
+        *,
+        parent_id: str | None = None,
+        attributes: Attributes | None = None,
+        room_id: str | None = None,
+        session_id: str | None = None,
+        channel_id: str | None = None,
     ) -> str:
-        """Open a span and return its id."""
+        """Open a span and return its id (``""`` when the provider records nothing).
+
+        Implementations normalise their arguments with :func:`resolve_span`.
+        """
 
     @abstractmethod
     def end_span(
@@ -28,26 +120,93 @@ class TelemetryProvider(ABC):
         span_id: str,
         *,
         status: str = "ok",
-        error: BaseException | None = None,
+        error_message: str | None = None,
         attributes: Attributes | None = None,
+        error: BaseException | None = None,
     ) -> None:
-        """Close a span opened by :meth:`start_span`."""
+        """Close a span opened by :meth:`start_span`; ``attributes`` are added to it.
+
+        ``error`` (a RoomKit addition) is the exception that failed the span: providers record
+        it as :meth:`record_exception` does and use it for ``error_message`` when that is unset.
+        """
 
     @abstractmethod
     def record_metric(
-        self, name: str, value: float, *, unit: str = "", attributes: Attributes | None = None
+        self,
+        name: str,
+        value: float,
+        *,
+        unit: str = "",
+        attributes: Attributes | None = None,
     ) -> None:
-        """Record one measurement."""
+        """Record one measurement of the metric ``name`` (see :mod:`roomkit.telemetry.metrics`
+        for the names RoomKit uses and whether each is a counter or a histogram)."""
 
-    def flush(self) -> None:  # noqa: B027 - optional hook
+    def set_attribute(self, span_id: str, key: str, value: Any) -> None:  # noqa: B027
+        """Set one attribute on an open span."""
+
+    def record_exception(self, span_id: str, error: BaseException) -> None:  # noqa: B027
+        """Attach ``error`` (type, message, traceback) to an open span."""
+
+    @contextmanager
+    def span(self, kind: SpanKind | str, name: str, **kwargs: Any) -> Iterator[str]:
+        """Open a span for the ``with`` block and yield its id.
+
+        Keyword arguments are those of :meth:`start_span`. An exception leaving the block ends
+        the span with ``status="error"`` and is re-raised unchanged.
+        """
+        span_id = self.start_span(kind, name, **kwargs)
+        try:
+            yield span_id
+        except BaseException as exc:
+            try:
+                self.record_exception(span_id, exc)
+                self.end_span(span_id, status="error", error_message=describe_error(exc))
+            except Exception:  # telemetry never replaces the caller's exception
+                logger.exception("telemetry provider failed to end span %s", span_id)
+            raise
+        self.end_span(span_id)
+
+    def get_span_context(self, span_id: str) -> Any:
+        """A provider-specific handle on an open span's context (``None`` by default)."""
+        return None
+
+    def inject_context(  # noqa: B027
+        self, headers: MutableMapping[str, str], span_id: str | None = None
+    ) -> None:
+        """Write W3C ``traceparent`` / ``tracestate`` for ``span_id`` (default: the current
+        span) into outbound request ``headers``. Does nothing for providers without traces."""
+
+    def continue_trace(self, headers: Mapping[str, str]) -> AbstractContextManager[None]:
+        """Within the ``with`` block, spans started without a parent continue the trace the
+        W3C ``traceparent`` / ``tracestate`` of ``headers`` names (e.g. a webhook request's).
+        Malformed or missing headers start new traces as usual."""
+        return nullcontext()
+
+    def flush(self) -> None:  # noqa: B027
         """Export buffered data."""
+
+    def close(self) -> None:
+        """Flush and release resources; calling it again does nothing."""
+        self.flush()
+
+    def reset(self) -> None:  # noqa: B027
+        """Forget recorded state (useful between tests)."""
 
 
 class NoopTelemetryProvider(TelemetryProvider):
-    """Records nothing; the default."""
+    """Records nothing; the default. The engine skips telemetry calls entirely with it."""
 
     def start_span(
-        self, name: str, attributes: Attributes | None = None, parent_id: str | None = None
+        self,
+        kind: SpanKind | str,
+        name: str | Attributes | None = None,
+        *,
+        parent_id: str | None = None,
+        attributes: Attributes | None = None,
+        room_id: str | None = None,
+        session_id: str | None = None,
+        channel_id: str | None = None,
     ) -> str:
         return ""
 
@@ -56,22 +215,84 @@ class NoopTelemetryProvider(TelemetryProvider):
         span_id: str,
         *,
         status: str = "ok",
-        error: BaseException | None = None,
+        error_message: str | None = None,
         attributes: Attributes | None = None,
+        error: BaseException | None = None,
     ) -> None:
         return None
 
     def record_metric(
-        self, name: str, value: float, *, unit: str = "", attributes: Attributes | None = None
+        self,
+        name: str,
+        value: float,
+        *,
+        unit: str = "",
+        attributes: Attributes | None = None,
     ) -> None:
         return None
 
+    def set_attribute(self, span_id: str, key: str, value: Any) -> None:
+        return None
 
-class TelemetryConfig(BaseModel):
-    """Which provider receives telemetry, and how much of it."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+def _default_suppressed() -> set[str]:
+    # Audio-level hooks fire for every audio frame: a span each would swamp any backend.
+    return {"on_vad_audio_level", "on_input_audio_level", "on_output_audio_level"}
 
-    provider: Any = Field(default_factory=NoopTelemetryProvider)
-    sample_rate: float = Field(default=1.0, ge=0.0, le=1.0)
-    attributes: dict[str, str] = Field(default_factory=dict)
+
+@dataclass
+class TelemetryConfig:
+    """Which provider receives telemetry, and how much of it.
+
+    ``RoomKit(telemetry=TelemetryConfig(provider=...))`` is the same as passing the provider.
+    ``enabled_spans``, ``sample_rate``, ``suppressed_hook_triggers`` and ``metadata`` describe
+    what the engine records; :meth:`records`, :meth:`sampled`, :meth:`records_hook` and
+    :meth:`span_attributes` answer for it.
+    """
+
+    provider: TelemetryProvider | None = None
+    #: Fraction of inbound messages whose spans are recorded (0.0 to 1.0).
+    sample_rate: float = 1.0
+    #: Only these span kinds are recorded; ``None`` records every kind.
+    enabled_spans: set[SpanKind] | None = None
+    #: Attributes added to every span (deployment, region ...).
+    metadata: dict[str, str] = field(default_factory=dict)
+    #: Hook triggers whose hook runs get no span.
+    suppressed_hook_triggers: set[str] = field(default_factory=_default_suppressed)
+
+    def __post_init__(self) -> None:
+        if self.provider is not None and not isinstance(self.provider, TelemetryProvider):
+            raise ConfigurationError(
+                "TelemetryConfig.provider must be a TelemetryProvider (e.g. "
+                f"ConsoleTelemetryProvider()), not {type(self.provider).__name__}"
+            )
+        rate = self.sample_rate
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0.0 <= rate <= 1.0:
+            raise ConfigurationError(
+                f"TelemetryConfig.sample_rate must be a number from 0.0 to 1.0, not {rate!r}"
+            )
+        if self.enabled_spans is not None:
+            try:
+                self.enabled_spans = {SpanKind(k) for k in self.enabled_spans}
+            except ValueError as exc:
+                raise ConfigurationError(
+                    f"TelemetryConfig.enabled_spans takes SpanKind members: {exc}"
+                ) from None
+
+    def sampled(self) -> bool:
+        """Draw whether one inbound message's spans are recorded (``sample_rate``)."""
+        return self.sample_rate >= 1.0 or random.random() < self.sample_rate
+
+    def records(self, kind: SpanKind) -> bool:
+        """Whether spans of ``kind`` are recorded."""
+        return self.enabled_spans is None or kind in self.enabled_spans
+
+    def records_hook(self, trigger: str) -> bool:
+        """Whether hook runs for ``trigger`` get spans."""
+        return str(trigger) not in self.suppressed_hook_triggers
+
+    def span_attributes(self, attributes: Attributes | None = None) -> dict[str, Any]:
+        """``metadata`` merged under ``attributes`` (the span's own values win)."""
+        if not self.metadata:
+            return dict(attributes) if attributes else {}
+        return {**self.metadata, **(attributes or {})}

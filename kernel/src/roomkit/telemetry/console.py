@@ -1,12 +1,12 @@
-"""Telemetry to the ``logging`` module: spans and metrics as log lines."""
+"""Telemetry to the ``logging`` module: each finished span and each metric as one log line."""
 
 from __future__ import annotations
 
 import logging
-import time
 
-from roomkit.core._construct import fast_id
-from roomkit.telemetry.base import Attributes, TelemetryProvider
+from roomkit.telemetry.base import Attributes
+from roomkit.telemetry.recording import RecordingTelemetryProvider
+from roomkit.telemetry.spans import Span
 
 __all__ = ["ConsoleTelemetryProvider"]
 
@@ -21,8 +21,9 @@ def _safe(attributes: Attributes | None) -> dict[str, object]:
     }
 
 
-class ConsoleTelemetryProvider(TelemetryProvider):
-    """Logs each finished span (name, duration, status, attributes) and each metric.
+class ConsoleTelemetryProvider(RecordingTelemetryProvider):
+    """Logs each finished span (name, duration, kind, status, ids, attributes) and each metric
+    to the ``roomkit.telemetry`` logger.
 
     Attributes whose names suggest secrets (key, token, password ...) are masked. Spans left
     open are bounded: beyond ``max_open_spans`` the oldest is forgotten.
@@ -31,52 +32,44 @@ class ConsoleTelemetryProvider(TelemetryProvider):
     def __init__(
         self,
         *,
-        logger: logging.Logger | None = None,
         level: int = logging.INFO,
+        logger: logging.Logger | None = None,
         max_open_spans: int = 10_000,
     ) -> None:
+        super().__init__(max_open_spans=max_open_spans)
         self.logger = logger or logging.getLogger("roomkit.telemetry")
         self.level = level
-        self.max_open_spans = max_open_spans
-        self._open: dict[str, tuple[str, float, dict[str, object], str | None]] = {}
 
-    def start_span(
-        self, name: str, attributes: Attributes | None = None, parent_id: str | None = None
-    ) -> str:
-        span_id = fast_id()[:16]
-        if len(self._open) >= self.max_open_spans:
-            del self._open[next(iter(self._open))]
-        self._open[span_id] = (name, time.perf_counter(), _safe(attributes), parent_id)
-        return span_id
-
-    def end_span(
-        self,
-        span_id: str,
-        *,
-        status: str = "ok",
-        error: BaseException | None = None,
-        attributes: Attributes | None = None,
-    ) -> None:
-        opened = self._open.pop(span_id, None)
-        if opened is None:
+    def export(self, span: Span) -> None:
+        if not self.logger.isEnabledFor(self.level):
             return
-        name, start, attrs, parent = opened
-        attrs.update(_safe(attributes))
-        if error is not None:
-            attrs["error"] = type(error).__name__
-        elapsed_ms = (time.perf_counter() - start) * 1000
+        context = {
+            "room_id": span.room_id,
+            "session_id": span.session_id,
+            "channel_id": span.channel_id,
+        }
+        attrs = _safe({**{k: v for k, v in context.items() if v}, **span.attributes})
+        error = f" error={span.error_message!r}" if span.error_message else ""
         self.logger.log(
             self.level,
-            "span %s %.3fms status=%s span=%s parent=%s %s",
-            name,
-            elapsed_ms,
-            status,
-            span_id,
-            parent or "-",
+            "span %s %.3fms kind=%s status=%s span=%s parent=%s trace=%s %s%s",
+            span.name,
+            span.duration_ms or 0.0,
+            span.kind.value,
+            span.status,
+            span.id,
+            span.parent_id or "-",
+            span.trace_id or "-",
             attrs,
+            error,
         )
 
     def record_metric(
-        self, name: str, value: float, *, unit: str = "", attributes: Attributes | None = None
+        self,
+        name: str,
+        value: float,
+        *,
+        unit: str = "",
+        attributes: Attributes | None = None,
     ) -> None:
         self.logger.log(self.level, "metric %s=%s%s %s", name, value, unit, _safe(attributes))

@@ -10,12 +10,15 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from roomkit.errors import ConfigurationError, ProviderError
-from roomkit.models.ai import AIContext, AIResponse, AIStreamChunk
-from roomkit.providers.ai.base import AIProvider
-from roomkit.providers.ai.support import ensure_finished, secret_value, translate_errors
-from roomkit_anthropic.config import AnthropicConfig, resolve_config
-from roomkit_anthropic.errors import to_provider_error
-from roomkit_anthropic.mapping import StreamAssembler, build_request, parse_response
+from roomkit.models.ai import AIContext, AIResponse
+from roomkit.providers.ai.support import (
+    VendorAIProvider,
+    plain_headers,
+    sdk_error,
+    secret_value,
+)
+from roomkit_anthropic.config import AnthropicConfig
+from roomkit_anthropic.mapping import AnthropicStreamReader, build_request, parse_response
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
@@ -23,8 +26,8 @@ if TYPE_CHECKING:
 __all__ = ["AnthropicAIProvider", "AnthropicConfig"]
 
 
-class AnthropicAIProvider(AIProvider):
-    """Claude: chat, vision input, tool use and streaming.
+class AnthropicAIProvider(VendorAIProvider[AnthropicConfig, "AsyncAnthropic"]):
+    """Claude: chat, vision input, tool use, extended thinking and streaming.
 
     Build it from a config or from keyword options::
 
@@ -32,92 +35,85 @@ class AnthropicAIProvider(AIProvider):
         provider = AnthropicAIProvider(config)
         provider = AnthropicAIProvider(api_key="sk-ant-...", max_tokens=2048, timeout=30)
 
-    ``timeout`` and ``max_retries`` go to the SDK, which retries connection errors, 408, 409,
-    429 and 5xx with backoff. Every failure reaches the caller as a
-    :class:`~roomkit.errors.ProviderError`.
+    Thinking blocks arrive as ``AIResponse.thinking`` (with ``thinking_signature``) and as
+    ``thinking_delta`` chunks; send them back in the history as an
+    :class:`~roomkit.models.ai.AIThinkingPart` of the assistant turn, as Claude requires
+    across a tool loop. Every failure reaches the caller as a
+    :class:`~roomkit.errors.ProviderError`, with credentials removed from its text.
     """
 
     name = "anthropic"
-    supports_streaming = True
     supports_tools = True
     supports_vision = True
 
+    config_model = AnthropicConfig
+
     def __init__(self, config: AnthropicConfig | None = None, /, **options: Any) -> None:
-        self.config = resolve_config(config, options)
-        self._client = self._build_client()
+        super().__init__(config, **options)
         # Recent SDKs dropped sampling parameters from ``messages.create``; only send
         # ``temperature`` to SDKs (and API versions) that still take it.
         parameters = inspect.signature(self._client.messages.create).parameters
         self._takes_temperature = "temperature" in parameters
 
-    def _build_client(self) -> AsyncAnthropic:
+    def build_client(self) -> AsyncAnthropic:
+        """An ``AsyncAnthropic`` client: per-attempt timeouts, SDK retries off."""
         import anthropic
 
         config = self.config
+        connect, read = config.attempt_timeouts
         try:
             return anthropic.AsyncAnthropic(
                 api_key=secret_value(config.api_key),
                 base_url=config.base_url,
-                timeout=config.timeout,
-                max_retries=config.max_retries,
-                default_headers=dict(config.default_headers) or None,
+                timeout=anthropic.Timeout(read, connect=connect),
+                max_retries=0,
+                default_headers=plain_headers(config.default_headers),
             )
         except anthropic.AnthropicError as exc:
             raise ConfigurationError(f"anthropic: {exc}") from None
 
-    @property
-    def model_name(self) -> str:
-        """The Claude model requests go to."""
-        return self.config.model
+    def extra_secrets(self) -> list[str]:
+        """The key the SDK read from ``ANTHROPIC_API_KEY`` when none was configured."""
+        key = getattr(self._client, "api_key", None)
+        return [key] if isinstance(key, str) else []
 
-    @property
-    def client(self) -> AsyncAnthropic:
-        """The underlying SDK client."""
-        return self._client
-
-    def _request(self, context: AIContext) -> dict[str, Any]:
+    def build_request(self, context: AIContext) -> dict[str, Any]:
+        """Keyword arguments of ``messages.create`` for ``context``."""
         request = build_request(
             context,
             model=self.config.model,
             max_tokens=self.config.max_tokens,
             temperature=self.config.temperature,
+            thinking_budget=self.config.thinking_budget,
         )
         if not self._takes_temperature:
             request.pop("temperature", None)
         return request
 
-    def _error(self, exc: Exception) -> ProviderError:
-        return to_provider_error(exc, provider=self.name, timeout=self.config.timeout)
+    async def complete(self, request: dict[str, Any]) -> AIResponse:
+        """One complete Messages API call."""
+        message = await self._client.messages.create(**request)
+        return parse_response(message, provider=self.name)
 
-    async def generate(self, context: AIContext) -> AIResponse:
-        """One complete Messages API call for ``context``."""
-        request = self._request(context)
-        with translate_errors(self._error):
-            message = await self._client.messages.create(**request)
-            return parse_response(message, provider=self.name)
+    async def open_stream(self, request: dict[str, Any]) -> AsyncIterator[Any]:
+        """A streamed Messages API call (raw stream events)."""
+        stream: AsyncIterator[Any] = await self._client.messages.create(**request, stream=True)
+        return stream
 
-    async def generate_stream(self, context: AIContext) -> AsyncIterator[AIStreamChunk]:
-        """Stream text deltas; tool calls, the stop reason and usage arrive in the last chunk.
+    def stream_reader(self) -> AnthropicStreamReader:
+        """A reader of raw Messages stream events."""
+        return AnthropicStreamReader(self.name)
 
-        A stream that ends without ``message_stop`` (truncated) raises a retryable
-        :class:`ProviderError`.
-        """
-        request = self._request(context)
-        assembler = StreamAssembler(self.name)
-        stopped = False
-        with translate_errors(self._error):
-            stream = await self._client.messages.create(**request, stream=True)
-            async with stream:
-                async for event in stream:
-                    if event.type == "message_stop":
-                        stopped = True
-                    text = assembler.feed(event)
-                    if text:
-                        yield AIStreamChunk(text_delta=text)
-            finished = ensure_finished(self.name, assembler.stop_reason if stopped else None)
-            calls = assembler.tool_calls()
-        yield AIStreamChunk(tool_calls=calls, finish_reason=finished, usage=assembler.usage())
+    def vendor_error(self, exc: Exception) -> ProviderError:
+        """The :class:`ProviderError` for an anthropic SDK exception (529 "overloaded" is
+        retryable like every 5xx)."""
+        import anthropic
 
-    async def close(self) -> None:
+        connect, read = self.config.attempt_timeouts
+        return sdk_error(
+            exc, anthropic, provider=self.name, connect_timeout=connect, read_timeout=read
+        )
+
+    async def close_client(self) -> None:
         """Close the SDK's HTTP connection pool."""
         await self._client.close()

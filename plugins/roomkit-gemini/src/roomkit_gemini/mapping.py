@@ -10,6 +10,7 @@ import base64
 import binascii
 import mimetypes
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from roomkit.errors import InvalidContentError
@@ -18,18 +19,23 @@ from roomkit.models.ai import (
     AIImagePart,
     AIMessage,
     AIResponse,
+    AIStreamChunk,
     AITextPart,
     AIToolCall,
-    AIUsage,
 )
 from roomkit.providers.ai.support import (
+    StreamReader,
     append_turn,
+    canonical_messages,
     effective_sampling,
+    parse_data_uri,
     read_usage,
+    require_image_url,
     require_json_object,
+    thinking_parts,
 )
 
-__all__ = ["ResponseReader", "build_request", "image_part", "new_call_id"]
+__all__ = ["GeminiReader", "build_request", "image_part", "new_call_id"]
 
 
 def new_call_id() -> str:
@@ -39,26 +45,21 @@ def new_call_id() -> str:
 
 def image_part(part: AIImagePart) -> dict[str, Any]:
     """An ``inline_data`` part for a base64 ``data:`` URI, or ``file_data`` for a URL."""
-    url = part.url
+    url = require_image_url(part, ("http://", "https://", "gs://"))
     if url.startswith("data:"):
-        header, sep, data = url[5:].partition(",")
-        media_type, _, encoding = header.partition(";")
-        if not sep or encoding != "base64" or not data:
-            raise InvalidContentError("image data: URIs must be base64 encoded")
+        media_type, data = parse_data_uri(url)
         try:
             raw = base64.b64decode(data, validate=True)
         except (binascii.Error, ValueError) as exc:
             raise InvalidContentError("image data: URI holds invalid base64") from exc
         mime = part.mime_type or media_type or "image/png"
         return {"inline_data": {"data": raw, "mime_type": mime}}
-    if url.startswith(("http://", "https://", "gs://")):
-        guessed = part.mime_type or mimetypes.guess_type(url)[0]
-        if not guessed:
-            raise InvalidContentError(
-                f"cannot tell the image type of {url[:60]!r}; set AIImagePart.mime_type"
-            )
-        return {"file_data": {"file_uri": url, "mime_type": guessed}}
-    raise InvalidContentError(f"image url must be http(s), gs:// or a data: URI, got {url[:40]!r}")
+    guessed = part.mime_type or mimetypes.guess_type(url)[0]
+    if not guessed:
+        raise InvalidContentError(
+            f"cannot tell the image type of {url[:60]!r}; set AIImagePart.mime_type"
+        )
+    return {"file_data": {"file_uri": url, "mime_type": guessed}}
 
 
 def _user_parts(message: AIMessage) -> list[dict[str, Any]]:
@@ -68,35 +69,52 @@ def _user_parts(message: AIMessage) -> list[dict[str, Any]]:
     for part in message.content:
         if isinstance(part, AITextPart):
             parts.append({"text": part.text})
-        else:
+        elif isinstance(part, AIImagePart):
             parts.append(image_part(part))
     return parts
 
 
+def _model_parts(message: AIMessage, call_names: dict[str, str]) -> list[dict[str, Any]]:
+    parts: list[dict[str, Any]] = [{"text": message.text}] if message.text else []
+    for call in message.tool_calls:
+        call_names[call.id] = call.name
+        parts.append({"function_call": {"id": call.id, "name": call.name, "args": call.arguments}})
+    # Gemini signs its reasoning on the first function call of a turn (else its first part)
+    # and wants the signature back there; the thought text itself is not sent back.
+    signature = next((p.signature for p in thinking_parts(message) if p.signature), None)
+    if signature and parts:
+        target = next((p for p in parts if "function_call" in p), parts[0])
+        try:
+            target["thought_signature"] = base64.b64decode(signature, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise InvalidContentError("a Gemini thought signature must be base64") from exc
+    return parts
+
+
 def build_request(
-    context: AIContext, *, model: str, temperature: float | None, max_tokens: int | None
+    context: AIContext,
+    *,
+    model: str,
+    temperature: float | None,
+    max_tokens: int | None,
+    thinking_budget: int | None = None,
 ) -> dict[str, Any]:
     """Keyword arguments of ``aio.models.generate_content`` for ``context``.
 
     The system prompt and ``system`` messages become ``system_instruction``; assistant turns
     use the ``model`` role; tool results become ``function_response`` parts named after the
-    call they answer.
+    call they answer. A thinking budget (the context's, else ``thinking_budget``) sets
+    ``thinking_config`` and asks for thought summaries.
     """
     system: list[str] = [context.system_prompt] if context.system_prompt else []
     contents: list[dict[str, Any]] = []
     call_names: dict[str, str] = {}
-    for message in context.messages:
+    for message in canonical_messages(context.messages):
         if message.role == "system":
             if message.text:
                 system.append(message.text)
         elif message.role == "assistant":
-            parts: list[dict[str, Any]] = [{"text": message.text}] if message.text else []
-            for call in message.tool_calls:
-                call_names[call.id] = call.name
-                parts.append(
-                    {"function_call": {"id": call.id, "name": call.name, "args": call.arguments}}
-                )
-            append_turn(contents, "model", parts, key="parts")
+            append_turn(contents, "model", _model_parts(message, call_names), key="parts")
         elif message.role == "tool":
             name = message.name or call_names.get(message.tool_call_id or "")
             if not name:
@@ -118,6 +136,9 @@ def build_request(
         config["temperature"] = temp
     if limit is not None:
         config["max_output_tokens"] = limit
+    budget = context.thinking_budget or thinking_budget
+    if budget:
+        config["thinking_config"] = {"thinking_budget": budget, "include_thoughts": True}
     if context.tools:
         config["tools"] = [
             {
@@ -142,17 +163,24 @@ def _finish(candidate: Any) -> str | None:
     return str(value)
 
 
-class ResponseReader:
-    """Reads ``GenerateContentResponse`` objects: whole responses or stream chunks."""
+class GeminiReader(StreamReader):
+    """Reads ``GenerateContentResponse`` objects: whole responses or stream chunks.
+
+    Thought parts (``thought=True``) become reasoning; the first ``thought_signature`` seen
+    (base64 text) becomes the signature to send back with the turn.
+    """
 
     def __init__(self, provider: str) -> None:
-        self.provider = provider
-        self.finish_reason: str | None = None
-        self.usage: AIUsage | None = None
-        self.tool_calls: list[AIToolCall] = []
+        super().__init__(provider)
+        self._calls: list[AIToolCall] = []
 
-    def feed(self, response: Any) -> str:
-        """Take one response (or stream chunk); return its text and collect its calls."""
+    def feed(self, item: Any) -> Iterable[AIStreamChunk]:
+        """Take one response (or stream chunk)."""
+        text, thinking = self.read(item)
+        return self.text_chunks(text, thinking)
+
+    def read(self, response: Any) -> tuple[str, str]:
+        """``(text, thinking)`` of one response; collects its calls, usage and finish reason."""
         usage = read_usage(
             getattr(response, "usage_metadata", None),
             "prompt_token_count",
@@ -161,17 +189,23 @@ class ResponseReader:
         if usage is not None:
             self.usage = usage
         if not response.candidates:
-            return ""
+            return "", ""
         candidate = response.candidates[0]
         self.finish_reason = _finish(candidate) or self.finish_reason
         content = candidate.content
         texts: list[str] = []
+        thoughts: list[str] = []
         for part in (content.parts if content is not None else None) or []:
+            signature = getattr(part, "thought_signature", None)
+            if signature and self.thinking_signature is None:
+                self.thinking_signature = base64.b64encode(signature).decode("ascii")
             if part.function_call is not None:
-                self.tool_calls.append(self._call(part.function_call))
-            elif part.text and not part.thought:
+                self._calls.append(self._call(part.function_call))
+            elif part.text and part.thought:
+                thoughts.append(part.text)
+            elif part.text:
                 texts.append(part.text)
-        return "".join(texts)
+        return "".join(texts), "".join(thoughts)
 
     def _call(self, call: Any) -> AIToolCall:
         args = call.args if call.args is not None else {}
@@ -179,11 +213,18 @@ class ResponseReader:
         arguments = require_json_object(args, tool=name, provider=self.provider)
         return AIToolCall(id=call.id or new_call_id(), name=name, arguments=arguments)
 
-    def response(self, text: str, model: str | None) -> AIResponse:
-        """The :class:`AIResponse` for what was read."""
+    def tool_calls(self) -> list[AIToolCall]:
+        """The function calls read so far."""
+        return list(self._calls)
+
+    def response(self, response: Any, model: str | None) -> AIResponse:
+        """The :class:`AIResponse` for one whole ``generateContent`` response."""
+        text, thinking = self.read(response)
         return AIResponse(
             content=text,
-            tool_calls=self.tool_calls,
+            thinking=thinking or None,
+            thinking_signature=self.thinking_signature,
+            tool_calls=self.tool_calls(),
             finish_reason=self.finish_reason,
             usage=self.usage,
             model=model,

@@ -7,34 +7,21 @@ and registers the wire so the suite can inject faults.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 
-from roomkit_gemini.config import GeminiConfig
+from roomkit.providers.ai.base import AIProvider
 from roomkit_gemini.provider import GeminiAIProvider
 
 __all__ = ["conformance_instance"]
 
-#: Matches ``AIProviderSuite.timeout_seconds``.
-SUITE_TIMEOUT = 1.0
 
-
-@asynccontextmanager
-async def conformance_instance() -> AsyncIterator[GeminiAIProvider]:
+def conformance_instance() -> AbstractAsyncContextManager[AIProvider]:
     """A :class:`GeminiAIProvider` against the process-wide llmock server."""
-    from roomkit_conformance.suites.ai_provider import register_wire
-    from roomkit_conformance.wire.llm import shared_server
+    from roomkit_conformance.suites.ai_wire import SUITE_TIMEOUT, llmock_instance
 
-    wire = (await asyncio.to_thread(shared_server)).wire("gemini")
-    await wire.reset()
-    provider = GeminiAIProvider(
-        GeminiConfig(
-            api_key="test-key", base_url=wire.sdk_root, timeout=SUITE_TIMEOUT, max_retries=0
-        )
+    return llmock_instance(
+        "gemini",
+        lambda url: GeminiAIProvider(
+            api_key="test-key", base_url=url, timeout=SUITE_TIMEOUT, max_retries=0
+        ),
     )
-    register_wire(provider, wire)
-    try:
-        yield provider
-    finally:
-        await provider.close()

@@ -12,11 +12,11 @@ import contextlib
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
-
-from pydantic import ValidationError
+from urllib.parse import urlsplit
 
 from roomkit.errors import ConfigurationError, ProviderError
 from roomkit.models.room import AITool
+from roomkit.providers.ai.support import Redactor, resolve_config, secrets_of
 from roomkit.tools.compose import UnknownToolError
 from roomkit_mcp.config import MCPConfig
 from roomkit_mcp.results import result_text
@@ -59,10 +59,9 @@ class MCPToolProvider:
         else:
             if server_url is not None:
                 options["server_url"] = server_url
-            try:
-                self.config = MCPConfig(**options)
-            except ValidationError as exc:
-                raise ConfigurationError(f"invalid MCPConfig: {exc}") from exc
+            # Validation errors are described without input values (headers are secrets).
+            self.config = resolve_config(MCPConfig, None, options)
+        self._redactor = Redactor([*secrets_of(self.config), *_url_secrets(self.server_url)])
         self._lock = asyncio.Lock()
         self._client: Any = None
         self._task: asyncio.Task[None] | None = None
@@ -81,15 +80,20 @@ class MCPToolProvider:
 
     # -- session lifecycle -----------------------------------------------------------
 
+    def _shown(self, exc: BaseException) -> BaseException | None:
+        """``exc`` to chain to an error, or ``None`` when it would print a secret."""
+        return None if self._redactor.leaks(str(exc)) else exc
+
     def _error(self, action: str, exc: BaseException, *, retryable: bool) -> ProviderError:
         while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
             exc = exc.exceptions[0]
         detail = " ".join(str(exc).split())[:300] or type(exc).__name__
-        return ProviderError(
+        error = ProviderError(
             f"mcp: {action} {self.config.server_url}: {detail}",
             provider=self.name,
             retryable=retryable,
         )
+        return self._redactor.error(error, exc)
 
     async def _run_session(self, ready: asyncio.Future[None], stop: asyncio.Event) -> None:
         import httpx2
@@ -137,13 +141,15 @@ class MCPToolProvider:
                     await self._refresh_tools()
             except TimeoutError as exc:
                 await self._shutdown()
-                raise self._error("timed out connecting to", exc, retryable=True) from exc
+                raise self._error("timed out connecting to", exc, retryable=True) from self._shown(
+                    exc
+                )
             except ProviderError:
                 await self._shutdown()
                 raise
             except Exception as exc:
                 await self._shutdown()
-                raise self._error("cannot connect to", exc, retryable=True) from exc
+                raise self._error("cannot connect to", exc, retryable=True) from self._shown(exc)
 
     async def _shutdown(self) -> None:
         task, self._task = self._task, None
@@ -201,7 +207,7 @@ class MCPToolProvider:
             except ProviderError:
                 raise
             except Exception as exc:
-                raise self._error("cannot list tools of", exc, retryable=True) from exc
+                raise self._error("cannot list tools of", exc, retryable=True) from self._shown(exc)
         return [
             AITool(
                 name=name,
@@ -234,17 +240,19 @@ class MCPToolProvider:
         except TimeoutError as exc:
             raise self._error(
                 f"tool {name!r} timed out after {self.config.timeout:g}s on", exc, retryable=True
-            ) from exc
+            ) from self._shown(exc)
         except MCPError as exc:
             if exc.code not in _TRANSIENT_CODES:
-                raise self._error(f"tool {name!r} was rejected by", exc, retryable=False) from exc
+                raise self._error(
+                    f"tool {name!r} was rejected by", exc, retryable=False
+                ) from self._shown(exc)
             async with self._lock:
                 await self._shutdown()
-            raise self._error(f"tool {name!r} failed on", exc, retryable=True) from exc
+            raise self._error(f"tool {name!r} failed on", exc, retryable=True) from self._shown(exc)
         except Exception as exc:
             async with self._lock:
                 await self._shutdown()
-            raise self._error(f"tool {name!r} failed on", exc, retryable=True) from exc
+            raise self._error(f"tool {name!r} failed on", exc, retryable=True) from self._shown(exc)
         text = result_text(result)
         if result.is_error:
             return json.dumps({"error": text or f"tool {name!r} failed"})
@@ -254,3 +262,9 @@ class MCPToolProvider:
     def handler(self) -> ToolHandler:
         """A tool handler for :func:`~roomkit.tools.compose.compose_tool_handlers`."""
         return self.call_tool
+
+
+def _url_secrets(url: str) -> list[str]:
+    """The password of a URL's ``user:password@`` part, if any."""
+    password = urlsplit(url).password
+    return [password] if password else []

@@ -25,8 +25,8 @@ class AzureOpenAIAIProvider(OpenAIAIProvider):
     """
 
     name = "azure-openai"
-    _config_model = AzureAIConfig
-    _accepted = (AzureAIConfig,)
+    config_model = AzureAIConfig
+    accepted_configs = (AzureAIConfig,)
 
     def __init__(self, config: AzureAIConfig | None = None, /, **options: Any) -> None:
         super().__init__(config, **options)

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 
-from roomkit.providers.ai.support import check_http_url, resolve_config
+from roomkit.providers.ai.support import AIProviderSettings, check_http_url
 
-__all__ = ["AzureAIConfig", "OpenAIConfig", "VLLMConfig", "resolve_config"]
+__all__ = ["AzureAIConfig", "OpenAIConfig", "VLLMConfig"]
 
 MaxTokensParam = Literal["max_tokens", "max_completion_tokens"]
+ReasoningEffort = Literal["minimal", "low", "medium", "high"]
 
 
-class _CommonConfig(BaseModel):
-    """Settings shared by every OpenAI-compatible endpoint."""
+class _CommonConfig(AIProviderSettings):
+    """Settings shared by every OpenAI-compatible endpoint.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    The time limits, retries and ``default_headers`` (secret values) are those of
+    :class:`~roomkit.providers.ai.support.AIProviderSettings`: a 60 s deadline per answer,
+    5 s to connect, 15 s of silence at most, one retry.
+    """
 
     model: str = Field(default="gpt-4o", min_length=1)
-    #: Seconds before one HTTP attempt times out (connect, read and write each).
-    timeout: float = Field(default=60.0, gt=0)
-    #: Retries the SDK makes on connection errors, 408, 409, 429 and 5xx (with backoff).
-    max_retries: int = Field(default=2, ge=0, le=10)
     #: Defaults used when the room's AIContext leaves them unset.
     temperature: float | None = Field(default=None, ge=0.0, le=2.0)
     max_tokens: int | None = Field(default=None, gt=0)
@@ -32,7 +32,8 @@ class _CommonConfig(BaseModel):
     stream_usage: bool = True
     #: ``detail`` of image inputs: ``auto``, ``low`` or ``high``.
     image_detail: Literal["auto", "low", "high"] = "auto"
-    default_headers: dict[str, str] = Field(default_factory=dict)
+    #: ``reasoning_effort`` of reasoning models (o-series, gpt-5); ``None`` leaves it out.
+    reasoning_effort: ReasoningEffort | None = None
 
 
 class OpenAIConfig(_CommonConfig):
@@ -78,7 +79,8 @@ class AzureAIConfig(_CommonConfig):
 class VLLMConfig(_CommonConfig):
     """Settings of an OpenAI-compatible server such as vLLM, llama.cpp or Ollama.
 
-    ``base_url`` is the server's API root, usually ending in ``/v1``.
+    ``base_url`` is the server's API root, usually ending in ``/v1``. The reasoning these
+    servers return (``reasoning_content``) arrives as the answer's thinking.
     """
 
     base_url: str

@@ -46,6 +46,10 @@ def roomkit_register_ai_providers(register: Register) -> None:
             config_model="roomkit_openai.config:AzureAIConfig",
             capabilities=_CAPABILITIES,
             exports=("AzureAIConfig", "AzureOpenAIAIProvider"),
+            conformance_exempt=(
+                "the LLM wire fake has no Azure deployment routes; the Azure client differs "
+                "from the checked openai component only in its endpoint and auth"
+            ),
             description="Azure OpenAI deployments",
         )
     )
@@ -56,7 +60,7 @@ def roomkit_register_ai_providers(register: Register) -> None:
             factory="roomkit_openai.vllm:create_vllm_provider",
             config_model="roomkit_openai.config:VLLMConfig",
             capabilities=_CAPABILITIES,
-            exports=("create_vllm_provider",),
+            exports=("VLLMConfig", "create_vllm_provider"),
             conformance="roomkit_openai.testing:vllm_conformance_instance",
             description="Any OpenAI-compatible server (vLLM, llama.cpp, Ollama)",
         )

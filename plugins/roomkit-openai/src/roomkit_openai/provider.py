@@ -9,20 +9,21 @@ The openai SDK is imported when the first provider is built, never at module imp
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from roomkit.errors import ConfigurationError, ProviderError
-from roomkit.models.ai import AIContext, AIResponse, AIStreamChunk
-from roomkit.providers.ai.base import AIProvider
-from roomkit.providers.ai.support import ensure_finished, secret_value, translate_errors
-from roomkit_openai.config import AzureAIConfig, OpenAIConfig, VLLMConfig, resolve_config
-from roomkit_openai.errors import to_provider_error
-from roomkit_openai.mapping import (
-    ToolCallAssembler,
-    build_request,
-    parse_response,
-    parse_usage,
+from roomkit.models.ai import AIContext, AIResponse
+from roomkit.providers.ai.support import (
+    AIProviderSettings,
+    ChatCompletionsFormat,
+    ChatStreamReader,
+    VendorAIProvider,
+    parse_chat_completion,
+    plain_headers,
+    sdk_error,
+    secret_value,
 )
+from roomkit_openai.config import AzureAIConfig, OpenAIConfig, VLLMConfig
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -41,15 +42,19 @@ _NAMES: dict[type[Any], str] = {
 def build_client(config: AnyConfig) -> AsyncOpenAI:
     """An ``AsyncOpenAI`` (or ``AsyncAzureOpenAI``) client for ``config``.
 
+    SDK retries are off (the provider retries, within its deadline); each attempt has the
+    config's connect and read timeouts.
+
     Raises:
         ConfigurationError: the SDK refused the settings (e.g. no API key anywhere).
     """
     import openai
 
+    connect, read = config.attempt_timeouts
     common: dict[str, Any] = {
-        "timeout": config.timeout,
-        "max_retries": config.max_retries,
-        "default_headers": dict(config.default_headers) or None,
+        "timeout": openai.Timeout(read, connect=connect),
+        "max_retries": 0,
+        "default_headers": plain_headers(config.default_headers),
     }
     try:
         if isinstance(config, AzureAIConfig):
@@ -76,99 +81,90 @@ def build_client(config: AnyConfig) -> AsyncOpenAI:
         raise ConfigurationError(f"{_NAMES[type(config)]}: {exc}") from None
 
 
-class OpenAIAIProvider(AIProvider):
-    """Chat, vision input, tool calling and streaming over the Chat Completions API.
+class OpenAIAIProvider(VendorAIProvider[AnyConfig, "AsyncOpenAI"]):
+    """Chat, vision input, tool calling, reasoning and streaming over the Chat Completions API.
 
     Build it from a config or from keyword options::
 
         provider = OpenAIAIProvider(OpenAIConfig(api_key="sk-...", model="gpt-4o"))
         provider = OpenAIAIProvider(api_key="sk-...", model="gpt-4o-mini", timeout=20)
 
-    ``timeout`` and ``max_retries`` are handed to the SDK, which retries connection errors,
-    408/409/429 and 5xx with exponential backoff. Every failure reaches the caller as a
-    :class:`~roomkit.errors.ProviderError` whose ``retryable`` and ``status_code`` say why.
+    Each answer must finish within ``timeout`` seconds (streams included); connection
+    failures, 408/409/425/429 and 5xx are retried ``max_retries`` times within that deadline.
+    Every failure reaches the caller as a :class:`~roomkit.errors.ProviderError` whose
+    ``retryable`` and ``status_code`` say why, with credentials removed from its text.
+    The reasoning OpenAI-compatible servers return (``reasoning_content``) arrives as
+    ``AIResponse.thinking`` and ``thinking_delta`` chunks.
     """
 
     name = "openai"
-    supports_streaming = True
     supports_tools = True
     supports_vision = True
 
-    #: The config model keyword options are validated with.
-    _config_model: type[AnyConfig] = OpenAIConfig
-    #: Config types accepted as the positional argument.
-    _accepted: tuple[type[AnyConfig], ...] = (OpenAIConfig, AzureAIConfig, VLLMConfig)
+    config_model: ClassVar[type[AIProviderSettings]] = OpenAIConfig
+    accepted_configs: ClassVar[tuple[type[AIProviderSettings], ...]] = (
+        OpenAIConfig,
+        AzureAIConfig,
+        VLLMConfig,
+    )
 
     def __init__(self, config: AnyConfig | None = None, /, **options: Any) -> None:
-        resolved = resolve_config(self._config_model, config, options, self._accepted)
-        assert isinstance(resolved, (OpenAIConfig, AzureAIConfig, VLLMConfig))
-        self.config: AnyConfig = resolved
-        self.name = _NAMES[type(resolved)]
-        self._client = build_client(resolved)
+        super().__init__(config, **options)
+        self._format = ChatCompletionsFormat(
+            image_detail=self.config.image_detail, max_tokens_param=self.config.max_tokens_param
+        )
 
-    @property
-    def model_name(self) -> str:
-        """The model (or Azure deployment) requests go to."""
-        return self.config.model
+    def name_for(self, config: AnyConfig) -> str:
+        """``openai``, ``azure-openai`` or ``vllm``, after the config type."""
+        return _NAMES[type(config)]
 
-    @property
-    def client(self) -> AsyncOpenAI:
-        """The underlying SDK client (for features RoomKit does not wrap)."""
-        return self._client
+    def build_client(self) -> AsyncOpenAI:
+        """The SDK client for :attr:`config`."""
+        return build_client(self.config)
 
-    def _request(self, context: AIContext) -> dict[str, Any]:
-        return build_request(
+    def extra_secrets(self) -> list[str]:
+        """The key the SDK read from ``OPENAI_API_KEY`` when none was configured."""
+        key = getattr(self._client, "api_key", None)
+        return [key] if isinstance(key, str) else []
+
+    def build_request(self, context: AIContext) -> dict[str, Any]:
+        """Keyword arguments of ``chat.completions.create`` for ``context``."""
+        request = self._format.request(
             context,
             model=self.config.model,
             temperature=self.config.temperature,
             max_tokens=self.config.max_tokens,
-            max_tokens_param=self.config.max_tokens_param,
-            image_detail=self.config.image_detail,
+        )
+        if self.config.reasoning_effort is not None:
+            request["reasoning_effort"] = self.config.reasoning_effort
+        return request
+
+    async def complete(self, request: dict[str, Any]) -> AIResponse:
+        """One complete chat completion."""
+        completion = await self._client.chat.completions.create(**request)
+        return parse_chat_completion(completion, provider=self.name)
+
+    async def open_stream(self, request: dict[str, Any]) -> AsyncIterator[Any]:
+        """A streamed chat completion (with usage in the last chunk when configured)."""
+        streamed: dict[str, Any] = {**request, "stream": True}
+        if self.config.stream_usage:
+            streamed["stream_options"] = {"include_usage": True}
+        stream: AsyncIterator[Any] = await self._client.chat.completions.create(**streamed)
+        return stream
+
+    def stream_reader(self) -> ChatStreamReader:
+        """A reader of ``chat.completion.chunk`` items."""
+        return ChatStreamReader(self.name)
+
+    def vendor_error(self, exc: Exception) -> ProviderError:
+        """The :class:`ProviderError` for an openai SDK exception (imported on this path only)."""
+        import openai
+
+        connect, read = self.config.attempt_timeouts
+        return sdk_error(
+            exc, openai, provider=self.name, connect_timeout=connect, read_timeout=read
         )
 
-    def _error(self, exc: Exception) -> ProviderError:
-        return to_provider_error(exc, provider=self.name, timeout=self.config.timeout)
-
-    async def generate(self, context: AIContext) -> AIResponse:
-        """One complete chat completion for ``context``."""
-        request = self._request(context)
-        with translate_errors(self._error):
-            completion = await self._client.chat.completions.create(**request)
-            return parse_response(completion, provider=self.name)
-
-    async def generate_stream(self, context: AIContext) -> AsyncIterator[AIStreamChunk]:
-        """Stream text deltas; tool calls and usage arrive whole in the final chunk.
-
-        A stream that ends without a finish reason (a truncated response) raises a retryable
-        :class:`ProviderError` rather than passing a partial answer off as complete.
-        """
-        request = self._request(context)
-        request["stream"] = True
-        if self.config.stream_usage:
-            request["stream_options"] = {"include_usage": True}
-        assembler = ToolCallAssembler(self.name)
-        finish_reason: str | None = None
-        usage = None
-        with translate_errors(self._error):
-            stream = await self._client.chat.completions.create(**request)
-            async with stream:
-                async for chunk in stream:
-                    if chunk.usage is not None:
-                        usage = parse_usage(chunk.usage)
-                    if not chunk.choices:
-                        continue
-                    choice = chunk.choices[0]
-                    delta = choice.delta
-                    if delta is not None:
-                        assembler.add(delta.tool_calls)
-                        if delta.content:
-                            yield AIStreamChunk(text_delta=delta.content)
-                    if choice.finish_reason:
-                        finish_reason = choice.finish_reason
-            finished = ensure_finished(self.name, finish_reason)
-            calls = assembler.calls()
-        yield AIStreamChunk(tool_calls=calls, finish_reason=finished, usage=usage)
-
-    async def close(self) -> None:
+    async def close_client(self) -> None:
         """Close the SDK's HTTP connection pool."""
         await self._client.close()

@@ -7,54 +7,34 @@ and registers the wire so the suite can inject faults.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 
-from roomkit_openai.config import OpenAIConfig
+from roomkit.providers.ai.base import AIProvider
 from roomkit_openai.provider import OpenAIAIProvider
 from roomkit_openai.vllm import create_vllm_provider
 
 __all__ = ["conformance_instance", "vllm_conformance_instance"]
 
-#: Matches ``AIProviderSuite.timeout_seconds``.
-SUITE_TIMEOUT = 1.0
 
-
-@asynccontextmanager
-async def conformance_instance() -> AsyncIterator[OpenAIAIProvider]:
+def conformance_instance() -> AbstractAsyncContextManager[AIProvider]:
     """An :class:`OpenAIAIProvider` against the process-wide llmock server."""
-    from roomkit_conformance.suites.ai_provider import register_wire
-    from roomkit_conformance.wire.llm import shared_server
+    from roomkit_conformance.suites.ai_wire import SUITE_TIMEOUT, llmock_instance
 
-    wire = (await asyncio.to_thread(shared_server)).wire("openai")
-    await wire.reset()
-    provider = OpenAIAIProvider(
-        OpenAIConfig(
-            api_key="test-key",
-            base_url=wire.base_url,
-            timeout=SUITE_TIMEOUT,
-            max_retries=0,
-        )
+    return llmock_instance(
+        "openai",
+        lambda url: OpenAIAIProvider(
+            api_key="test-key", base_url=url, timeout=SUITE_TIMEOUT, max_retries=0
+        ),
     )
-    register_wire(provider, wire)
-    try:
-        yield provider
-    finally:
-        await provider.close()
 
 
-@asynccontextmanager
-async def vllm_conformance_instance() -> AsyncIterator[OpenAIAIProvider]:
+def vllm_conformance_instance() -> AbstractAsyncContextManager[AIProvider]:
     """A :func:`create_vllm_provider` provider against the process-wide llmock server."""
-    from roomkit_conformance.suites.ai_provider import register_wire
-    from roomkit_conformance.wire.llm import shared_server
+    from roomkit_conformance.suites.ai_wire import SUITE_TIMEOUT, llmock_instance
 
-    wire = (await asyncio.to_thread(shared_server)).wire("openai")
-    await wire.reset()
-    provider = create_vllm_provider(wire.base_url, "gpt-4o", timeout=SUITE_TIMEOUT, max_retries=0)
-    register_wire(provider, wire)
-    try:
-        yield provider
-    finally:
-        await provider.close()
+    return llmock_instance(
+        "openai",
+        lambda url: create_vllm_provider(
+            url, "gpt-4o", api_key="test-key", timeout=SUITE_TIMEOUT, max_retries=0
+        ),
+    )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from roomkit_openai.config import VLLMConfig, resolve_config
+from roomkit.providers.ai.support import resolve_config
+from roomkit_openai.config import VLLMConfig
 from roomkit_openai.provider import OpenAIAIProvider
 
 __all__ = ["VLLMConfig", "create_vllm_provider"]
@@ -15,15 +16,14 @@ def create_vllm_provider(
     model: str,
     *,
     api_key: str = "EMPTY",
-    timeout: float = 60.0,
-    max_retries: int = 2,
     **options: Any,
 ) -> OpenAIAIProvider:
     """A provider for vLLM, llama.cpp's server, Ollama or any OpenAI-compatible endpoint.
 
     ``base_url`` is the server's API root (``http://localhost:8000/v1``); ``options`` are
-    further :class:`VLLMConfig` fields (``temperature``, ``max_tokens``, ``stream_usage`` ...).
-    Errors are reported under the provider name ``"vllm"``.
+    further :class:`VLLMConfig` fields (``timeout``, ``max_retries``, ``temperature``,
+    ``max_tokens``, ``stream_usage`` ...). Errors are reported under the provider name
+    ``"vllm"``.
 
     Raises:
         ConfigurationError: an option is invalid (e.g. a ``base_url`` that is not http(s)).
@@ -35,8 +35,6 @@ def create_vllm_provider(
             "base_url": base_url,
             "model": model,
             "api_key": api_key,
-            "timeout": timeout,
-            "max_retries": max_retries,
             **options,
         },
     )

@@ -16,6 +16,7 @@ from roomkit.errors import StoreError
 from roomkit.models.enums import TaskStatus
 from roomkit.models.participant import Identity
 from roomkit.models.task import Observation, Task
+from roomkit.store.validation import check_storable, check_text, readable_key
 
 __all__ = ["RecordsMixin"]
 
@@ -43,10 +44,12 @@ class RecordsMixin:
 
     # -- identities --------------------------------------------------------------------------
     async def create_identity(self, identity: Identity) -> Identity:
+        check_storable(identity)
+
         async def op(conn: asyncpg.Connection, retry: bool) -> Identity:
             async with conn.transaction():
                 inserted = await conn.fetchval(
-                    "INSERT INTO identities (id, data) VALUES ($1, $2::jsonb)"
+                    "INSERT INTO identities (id, data) VALUES ($1, $2::json)"
                     " ON CONFLICT (id) DO NOTHING RETURNING true",
                     identity.id,
                     identity.model_dump_json(),
@@ -70,11 +73,15 @@ class RecordsMixin:
         return await self._run("create_identity", op)
 
     async def get_identity(self, identity_id: str) -> Identity | None:
+        if not readable_key(identity_id):
+            return None
         return await self._one(
             "get_identity", Identity, "SELECT data::text FROM identities WHERE id = $1", identity_id
         )
 
     async def resolve_identity(self, channel_type: str, address: str) -> Identity | None:
+        if not readable_key(str(channel_type)) or not readable_key(address):
+            return None
         return await self._one(
             "resolve_identity",
             Identity,
@@ -85,6 +92,11 @@ class RecordsMixin:
         )
 
     async def link_address(self, identity_id: str, channel_type: str, address: str) -> Identity:
+        check_text(str(channel_type), "channel_type")
+        check_text(address, "address")
+        if not readable_key(identity_id):
+            raise StoreError(f"identity {identity_id!r} does not exist; create it first")
+
         async def op(conn: asyncpg.Connection, _: bool) -> Identity:
             async with conn.transaction():
                 text = await conn.fetchval(
@@ -97,7 +109,7 @@ class RecordsMixin:
                 if address not in addresses:
                     addresses.append(address)
                 await conn.execute(
-                    "UPDATE identities SET data = $2::jsonb WHERE id = $1",
+                    "UPDATE identities SET data = $2::json WHERE id = $1",
                     identity_id,
                     identity.model_dump_json(),
                 )
@@ -115,11 +127,13 @@ class RecordsMixin:
 
     # -- tasks and observations --------------------------------------------------------------
     async def add_task(self, task: Task) -> Task:
+        check_storable(task)
+
         async def op(conn: asyncpg.Connection, retry: bool) -> Task:
             await self._require_room(conn, task.room_id)
             inserted = await conn.fetchval(
                 "INSERT INTO tasks (id, room_id, status, created_at, data)"
-                " VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (id) DO NOTHING RETURNING true",
+                " VALUES ($1, $2, $3, $4, $5::json) ON CONFLICT (id) DO NOTHING RETURNING true",
                 task.id,
                 task.room_id,
                 task.status.value,
@@ -133,14 +147,17 @@ class RecordsMixin:
         return await self._run("add_task", op)
 
     async def get_task(self, task_id: str) -> Task | None:
+        if not readable_key(task_id):
+            return None
         return await self._one(
             "get_task", Task, "SELECT data::text FROM tasks WHERE id = $1", task_id
         )
 
     async def update_task(self, task: Task) -> Task:
+        check_storable(task)
         status = await self._write(
             "update_task",
-            "UPDATE tasks SET status = $2, data = $3::jsonb WHERE id = $1",
+            "UPDATE tasks SET status = $2, data = $3::json WHERE id = $1",
             task.id,
             task.status.value,
             task.model_dump_json(),
@@ -149,7 +166,9 @@ class RecordsMixin:
             raise StoreError(f"task {task.id!r} does not exist; add it with add_task")
         return task
 
-    async def list_tasks(self, room_id: str, *, status: TaskStatus | None = None) -> list[Task]:
+    async def list_tasks(self, room_id: str, status: TaskStatus | str | None = None) -> list[Task]:
+        if not readable_key(room_id):
+            return []
         return await self._many(
             "list_tasks",
             Task,
@@ -160,11 +179,13 @@ class RecordsMixin:
         )
 
     async def add_observation(self, observation: Observation) -> Observation:
+        check_storable(observation)
+
         async def op(conn: asyncpg.Connection, _: bool) -> Observation:
             await self._require_room(conn, observation.room_id)
             await conn.execute(
                 "INSERT INTO observations (id, room_id, created_at, data)"
-                " VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (id) DO NOTHING",
+                " VALUES ($1, $2, $3, $4::json) ON CONFLICT (id) DO NOTHING",
                 observation.id,
                 observation.room_id,
                 observation.created_at,
@@ -175,6 +196,8 @@ class RecordsMixin:
         return await self._run("add_observation", op)
 
     async def list_observations(self, room_id: str) -> list[Observation]:
+        if not readable_key(room_id):
+            return []
         return await self._many(
             "list_observations",
             Observation,

@@ -134,9 +134,34 @@ CREATE TABLE realtime_payloads (
 CREATE INDEX realtime_payloads_by_age ON realtime_payloads (created_at);
 """
 
+# Models kept as the exact JSON text written (``jsonb`` turns 1e16 into an integer and reorders
+# keys, so metadata read back differed from what was stored); read markers; participants and
+# bindings listed in joining order through an index, whatever the size of the room.
+_JSON_TEXT_AND_READ_STATE = """
+ALTER TABLE rooms ALTER COLUMN data TYPE json USING data::json;
+ALTER TABLE events ALTER COLUMN data TYPE json USING data::json;
+ALTER TABLE bindings ALTER COLUMN data TYPE json USING data::json;
+ALTER TABLE participants ALTER COLUMN data TYPE json USING data::json;
+ALTER TABLE identities ALTER COLUMN data TYPE json USING data::json;
+ALTER TABLE tasks ALTER COLUMN data TYPE json USING data::json;
+ALTER TABLE observations ALTER COLUMN data TYPE json USING data::json;
+
+CREATE TABLE read_markers (
+    room_id text NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+    channel_id text NOT NULL,
+    last_read_index bigint NOT NULL,
+    PRIMARY KEY (room_id, channel_id)
+);
+CREATE INDEX participants_by_seq ON participants (room_id, seq);
+CREATE INDEX bindings_by_seq ON bindings (room_id, seq);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _INITIAL),
     Migration(2, "realtime payload spill table", _REALTIME_SPILL),
+    Migration(
+        3, "models as json text, read markers, membership indexes", _JSON_TEXT_AND_READ_STATE
+    ),
 )
 
 _LEDGER = """

@@ -6,8 +6,9 @@ update takes the room row's lock, so writers of one room queue on it while other
 and a rolled-back insert never leaves a gap. Idempotency keys are a unique
 ``(room_id, idempotency_key)`` constraint; a duplicate returns the row stored first.
 
-Models are stored whole as JSONB (``model_dump_json`` / ``model_validate_json``); other columns
-exist to be indexed: events by ``(room_id, idx)``, the latest room for a channel and sender
+Models are stored whole as ``json`` text, exactly as ``model_dump_json`` wrote it (``jsonb`` would
+turn ``1e16`` into an integer and reorder keys), read back with ``model_validate_json``; other
+columns exist to be indexed: events by ``(room_id, idx)``, the latest room for a channel and sender
 (``senders`` + ``rooms(status, activity)``), identities by ``(channel_type, address)``.
 
 A lost connection (backend terminated, failover) is retried once on a fresh connection; the
@@ -26,12 +27,21 @@ from pydantic import BaseModel, TypeAdapter
 
 from roomkit.errors import RoomNotFoundError, StoreError
 from roomkit.models.context import RoomContext
-from roomkit.models.enums import RoomStatus
+from roomkit.models.enums import ChannelDirection, RoomStatus
 from roomkit.models.event import RoomEvent
 from roomkit.models.participant import Participant
 from roomkit.models.room import ChannelBinding, Room
 from roomkit.store.base import ConversationStore
+from roomkit.store.contracts import MetadataPage
+from roomkit.store.validation import (
+    check_index,
+    check_page,
+    check_recent,
+    check_storable,
+    readable_key,
+)
 from roomkit_postgres._connection import create_pool, run_with_retry
+from roomkit_postgres._read_state import ReadStateMixin
 from roomkit_postgres._records import RecordsMixin
 from roomkit_postgres.config import PostgresStoreConfig
 from roomkit_postgres.migrations import apply_migrations, quote_schema
@@ -46,8 +56,10 @@ _ROOM_COLUMNS = "data::text AS data, next_index, last_activity_at"
 
 # One statement, one round trip, one commit: bump the room's counter (taking the room row's
 # lock, which queues this room's writers in every process), insert the event with that index
-# and note its sender for find_latest_room. A repeated idempotency key or event id fails the
-# unique check *after* the counter wait, which rolls the whole statement back: no gap.
+# (spliced into the JSON text of the event dumped without it), note its sender for
+# find_latest_room and, for an inbound event, add the sender as a participant ($8). A
+# repeated idempotency key or event id fails the unique check *after* the counter wait,
+# which rolls the whole statement back: no gap.
 _INSERT_EVENT = """
 WITH bump AS (
     UPDATE rooms SET next_index = next_index + 1,
@@ -57,12 +69,16 @@ WITH bump AS (
     RETURNING next_index - 1 AS idx
 ), stored AS (
     INSERT INTO events (id, room_id, idx, idempotency_key, data)
-    SELECT $3, $1, idx, $4, jsonb_set($5::jsonb, '{index}', to_jsonb(idx)) FROM bump
+    SELECT $3, $1, idx, $4, ('{"index":' || idx || ',' || substr($5::text, 2))::json FROM bump
     RETURNING idx
 ), sender AS (
     INSERT INTO senders (channel_id, participant_id, room_id)
     SELECT $6, $7, $1 FROM bump WHERE $7::text IS NOT NULL
     ON CONFLICT DO NOTHING
+), member AS (
+    INSERT INTO participants (room_id, id, data)
+    SELECT $1, $7, $8::text::json FROM bump WHERE $8::text IS NOT NULL
+    ON CONFLICT (room_id, id) DO NOTHING
 )
 SELECT idx FROM stored
 """
@@ -95,14 +111,7 @@ def _room_from(row: asyncpg.Record) -> Room:
     return room
 
 
-def _check_page(offset: int, limit: int) -> None:
-    if offset < 0:
-        raise StoreError(f"offset must be zero or more, got {offset}")
-    if limit < 0:
-        raise StoreError(f"limit must be zero or more, got {limit}")
-
-
-class PostgresStore(RecordsMixin, ConversationStore):
+class PostgresStore(RecordsMixin, ReadStateMixin, ConversationStore):
     """A conversation store in PostgreSQL (asyncpg), safe for many RoomKit processes.
 
     ``dsn`` is a libpq URL (``postgresql://user:pass@host:5432/db``); tables live in ``schema``,
@@ -112,11 +121,14 @@ class PostgresStore(RecordsMixin, ConversationStore):
     ``application_name`` labels the connections in ``pg_stat_activity``.
     ``synchronous_commit=False`` stops waiting for the WAL flush on commit: lower latency, but
     a server crash can lose the last few hundred milliseconds of commits (never corrupts).
+    ``pool`` uses an asyncpg pool you own instead (its connections' search path must lead to
+    ``schema``; :meth:`close` leaves it open).
     """
 
     def __init__(
         self,
-        dsn: str = "postgresql://postgres@127.0.0.1:5432/postgres",
+        dsn: str | None = "postgresql://postgres@127.0.0.1:5432/postgres",
+        pool: asyncpg.Pool | None = None,
         *,
         schema: str = "public",
         min_size: int = 1,
@@ -127,10 +139,11 @@ class PostgresStore(RecordsMixin, ConversationStore):
         application_name: str = "roomkit",
         synchronous_commit: bool = True,
     ) -> None:
-        if not dsn:
+        if not dsn and pool is None:
             raise StoreError("PostgresStore needs a dsn, e.g. postgresql://user@host:5432/db")
         quote_schema(schema)
-        self.dsn = dsn
+        self.dsn = dsn or ""
+        self._given_pool = pool
         self.schema = schema
         self._min_size, self._max_size = min_size, max_size
         self._command_timeout = command_timeout
@@ -162,12 +175,24 @@ class PostgresStore(RecordsMixin, ConversationStore):
         """Connect and apply pending migrations (done on first use when not called)."""
         await self._get_pool()
 
+    async def init(self, min_size: int | None = None, max_size: int | None = None) -> None:
+        """:meth:`start`, optionally with other pool sizes (the RoomKit 0.6 name)."""
+        if self._pool is None:
+            self._min_size = self._min_size if min_size is None else min_size
+            self._max_size = self._max_size if max_size is None else max_size
+        await self._get_pool()
+
     async def _get_pool(self) -> asyncpg.Pool:
         if self._closed:
             raise StoreError("the PostgresStore is closed")
         if self._pool is not None:
             return self._pool
         async with self._start_lock:
+            if self._pool is None and self._given_pool is not None:
+                if self._migrate:
+                    async with self._given_pool.acquire(timeout=self._acquire_timeout) as conn:
+                        await apply_migrations(conn, self.schema)
+                self._pool = self._given_pool
             if self._pool is None:
                 pool = await create_pool(
                     self.dsn,
@@ -190,10 +215,11 @@ class PostgresStore(RecordsMixin, ConversationStore):
         return self._pool
 
     async def close(self) -> None:
-        """Close the pool (idempotent); later calls raise :class:`StoreError`."""
+        """Close the pool (idempotent; a pool handed in is left to its owner); later calls
+        raise :class:`StoreError`."""
         self._closed = True
         pool, self._pool = self._pool, None
-        if pool is not None:
+        if pool is not None and pool is not self._given_pool:
             await asyncio.wait_for(pool.close(), self._acquire_timeout)
 
     async def _run(self, what: str, op: Callable[[asyncpg.Connection, bool], Awaitable[T]]) -> T:
@@ -226,12 +252,13 @@ class PostgresStore(RecordsMixin, ConversationStore):
 
     # -- rooms -------------------------------------------------------------------------------
     async def create_room(self, room: Room) -> Room:
+        check_storable(room)
         data = room.model_dump_json()
 
         async def op(conn: asyncpg.Connection, retry: bool) -> Room:
             inserted = await conn.fetchval(
                 "INSERT INTO rooms (id, status, organization_id, created_at, last_activity_at,"
-                " data) VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (id) DO NOTHING"
+                " data) VALUES ($1, $2, $3, $4, $5, $6::json) ON CONFLICT (id) DO NOTHING"
                 " RETURNING true",
                 room.id,
                 room.status.value,
@@ -243,7 +270,7 @@ class PostgresStore(RecordsMixin, ConversationStore):
             if inserted:
                 return room
             same = await conn.fetchval(
-                "SELECT data = $2::jsonb FROM rooms WHERE id = $1", room.id, data
+                "SELECT data::jsonb = $2::jsonb FROM rooms WHERE id = $1", room.id, data
             )
             if retry and same:  # our own insert committed before the connection died
                 return room
@@ -252,6 +279,9 @@ class PostgresStore(RecordsMixin, ConversationStore):
         return await self._run("create_room", op)
 
     async def get_room(self, room_id: str) -> Room | None:
+        if not readable_key(room_id):
+            return None
+
         async def op(conn: asyncpg.Connection, _: bool) -> Room | None:
             row = await conn.fetchrow(f"SELECT {_ROOM_COLUMNS} FROM rooms WHERE id = $1", room_id)
             return None if row is None else _room_from(row)
@@ -259,9 +289,10 @@ class PostgresStore(RecordsMixin, ConversationStore):
         return await self._run("get_room", op)
 
     async def update_room(self, room: Room) -> Room:
+        check_storable(room)
         status = await self._write(
             "update_room",
-            "UPDATE rooms SET status = $2, organization_id = $3, data = $4::jsonb,"
+            "UPDATE rooms SET status = $2, organization_id = $3, data = $4::json,"
             " last_activity_at = greatest(last_activity_at, $5) WHERE id = $1",
             room.id,
             room.status.value,
@@ -274,33 +305,44 @@ class PostgresStore(RecordsMixin, ConversationStore):
         return room
 
     async def delete_room(self, room_id: str) -> bool:
+        if not readable_key(room_id):
+            return False
         return await self._write("delete_room", "DELETE FROM rooms WHERE id = $1", room_id) != (
             "DELETE 0"
         )
 
-    async def list_rooms(
+    async def find_rooms(
         self,
-        *,
-        status: RoomStatus | None = None,
         organization_id: str | None = None,
-        offset: int = 0,
+        status: RoomStatus | str | None = None,
+        metadata_filter: dict[str, Any] | None = None,
+        *,
         limit: int = 100,
+        offset: int = 0,
     ) -> list[Room]:
-        _check_page(offset, limit)
+        offset, limit = check_page(offset, limit)
+        if organization_id is not None and not readable_key(organization_id):
+            return []
+        where = (
+            f"SELECT {_ROOM_COLUMNS} FROM rooms WHERE ($1::text IS NULL OR status = $1)"
+            " AND ($2::text IS NULL OR organization_id = $2) ORDER BY created_at, seq"
+        )
+        args = (None if status is None else RoomStatus(status).value, organization_id)
 
-        async def op(conn: asyncpg.Connection, _: bool) -> list[Room]:
-            rows = await conn.fetch(
-                f"SELECT {_ROOM_COLUMNS} FROM rooms WHERE ($1::text IS NULL OR status = $1)"
-                " AND ($2::text IS NULL OR organization_id = $2)"
-                " ORDER BY created_at, seq LIMIT $3 OFFSET $4",
-                None if status is None else RoomStatus(status).value,
-                organization_id,
-                limit,
-                offset,
-            )
+        async def plain(conn: asyncpg.Connection, _: bool) -> list[Room]:
+            rows = await conn.fetch(where + " LIMIT $3 OFFSET $4", *args, limit, offset)
             return [_room_from(r) for r in rows]
 
-        return await self._run("list_rooms", op)
+        async def filtered(conn: asyncpg.Connection, _: bool) -> list[Room]:
+            # metadata is compared in Python (one rule for every store: metadata_matches)
+            page = MetadataPage(metadata_filter, offset, limit)
+            async with conn.transaction(readonly=True):
+                async for row in conn.cursor(where, *args, prefetch=200):
+                    if not page.offer(_room_from(row)):
+                        break
+            return page.rooms
+
+        return await self._run("find_rooms", filtered if metadata_filter else plain)
 
     async def find_latest_room(
         self,
@@ -309,6 +351,10 @@ class PostgresStore(RecordsMixin, ConversationStore):
         *,
         status: RoomStatus | None = RoomStatus.ACTIVE,
     ) -> Room | None:
+        if not readable_key(channel_id) or not (
+            participant_id is None or readable_key(participant_id)
+        ):
+            return None
         status_value = None if status is None else RoomStatus(status).value
         if participant_id is None:
             sql = (
@@ -339,7 +385,9 @@ class PostgresStore(RecordsMixin, ConversationStore):
     # -- snapshots ---------------------------------------------------------------------------
     async def get_room_snapshot(self, room_id: str, *, recent: int = 20) -> RoomContext | None:
         """The room, its bindings, participants and last ``recent`` events in one statement."""
-        limit = max(recent, 0)
+        limit = check_recent(recent)
+        if not readable_key(room_id):
+            return None
 
         async def op(conn: asyncpg.Connection, _: bool) -> RoomContext | None:
             row = await conn.fetchrow(_SNAPSHOT, room_id, limit)
@@ -357,6 +405,8 @@ class PostgresStore(RecordsMixin, ConversationStore):
 
     # -- events ------------------------------------------------------------------------------
     async def add_event(self, event: RoomEvent) -> RoomEvent:
+        check_storable(event)
+
         async def op(conn: asyncpg.Connection, retry: bool) -> RoomEvent:
             return await self._insert_event(conn, event, retry)
 
@@ -368,6 +418,15 @@ class PostgresStore(RecordsMixin, ConversationStore):
     async def _insert_event(
         self, conn: asyncpg.Connection, event: RoomEvent, retry: bool
     ) -> RoomEvent:
+        source = event.source
+        joining = None
+        if source.participant_id is not None and source.direction == ChannelDirection.INBOUND:
+            joining = Participant(
+                id=source.participant_id,
+                room_id=event.room_id,
+                channel_id=source.channel_id,
+                joined_at=event.created_at,
+            ).model_dump_json()
         try:
             index = await conn.fetchval(
                 _INSERT_EVENT,
@@ -375,9 +434,10 @@ class PostgresStore(RecordsMixin, ConversationStore):
                 event.created_at,
                 event.id,
                 event.idempotency_key,
-                event.model_dump_json(),
-                event.source.channel_id,
-                event.source.participant_id,
+                event.model_dump_json(exclude={"index"}),
+                source.channel_id,
+                source.participant_id,
+                joining,
             )
         except asyncpg.exceptions.UniqueViolationError:
             # The statement (counter bump included) was rolled back: no index was used.
@@ -399,11 +459,15 @@ class PostgresStore(RecordsMixin, ConversationStore):
         return event.model_copy(update={"index": index})
 
     async def get_event(self, event_id: str) -> RoomEvent | None:
+        if not readable_key(event_id):
+            return None
         return await self._one(
             "get_event", RoomEvent, "SELECT data::text FROM events WHERE id = $1", event_id
         )
 
     async def update_event(self, event: RoomEvent) -> RoomEvent:
+        check_storable(event)
+
         async def op(conn: asyncpg.Connection, _: bool) -> RoomEvent:
             index = await conn.fetchval("SELECT idx FROM events WHERE id = $1", event.id)
             if index is None:
@@ -411,7 +475,7 @@ class PostgresStore(RecordsMixin, ConversationStore):
                 raise StoreError(f"event {event.id!r} is not stored; add it with add_event")
             stored = event.model_copy(update={"index": index})
             await conn.execute(
-                "UPDATE events SET data = $2::jsonb WHERE id = $1",
+                "UPDATE events SET data = $2::json WHERE id = $1",
                 event.id,
                 stored.model_dump_json(),
             )
@@ -420,6 +484,8 @@ class PostgresStore(RecordsMixin, ConversationStore):
         return await self._run("update_event", op)
 
     async def get_event_by_idempotency_key(self, room_id: str, key: str) -> RoomEvent | None:
+        if not readable_key(room_id) or not readable_key(key):
+            return None
         return await self._one(
             "get_event_by_idempotency_key",
             RoomEvent,
@@ -431,28 +497,39 @@ class PostgresStore(RecordsMixin, ConversationStore):
     async def list_events(
         self,
         room_id: str,
-        *,
         offset: int = 0,
         limit: int = 50,
+        visibility_filter: str | None = None,
+        *,
         after_index: int | None = None,
         before_index: int | None = None,
     ) -> list[RoomEvent]:
-        _check_page(offset, limit)
+        offset, limit = check_page(offset, limit)
+        after = check_index(after_index, "after_index")
+        before = check_index(before_index, "before_index")
+        if not readable_key(room_id) or not (
+            visibility_filter is None or readable_key(visibility_filter)
+        ):
+            return []
         return await self._many(
             "list_events",
             RoomEvent,
             "SELECT data::text FROM events WHERE room_id = $1"
-            " AND idx > coalesce($2::bigint, -1) AND ($3::bigint IS NULL OR idx < $3)"
+            " AND ($2::bigint IS NULL OR idx > $2) AND ($3::bigint IS NULL OR idx < $3)"
+            " AND ($6::text IS NULL OR data->>'visibility' = $6)"
             " ORDER BY idx LIMIT $4 OFFSET $5",
             room_id,
-            after_index,
-            before_index,
+            after,
+            before,
             limit,
             offset,
+            visibility_filter,
         )
 
     async def get_recent_events(self, room_id: str, limit: int = 20) -> list[RoomEvent]:
-        _check_page(0, limit)
+        _, limit = check_page(0, limit)
+        if not readable_key(room_id):
+            return []
         newest_first = await self._many(
             "get_recent_events",
             RoomEvent,
@@ -463,6 +540,9 @@ class PostgresStore(RecordsMixin, ConversationStore):
         return newest_first[::-1]
 
     async def count_events(self, room_id: str) -> int:
+        if not readable_key(room_id):
+            return 0
+
         async def op(conn: asyncpg.Connection, _: bool) -> int:
             count = await conn.fetchval("SELECT next_index FROM rooms WHERE id = $1", room_id)
             return 0 if count is None else int(count)
@@ -471,11 +551,13 @@ class PostgresStore(RecordsMixin, ConversationStore):
 
     # -- bindings ----------------------------------------------------------------------------
     async def add_binding(self, binding: ChannelBinding) -> ChannelBinding:
+        check_storable(binding)
+
         async def op(conn: asyncpg.Connection, _: bool) -> ChannelBinding:
             await self._require_room(conn, binding.room_id)
             await conn.execute(
                 "INSERT INTO bindings (room_id, channel_id, participant_id, data)"
-                " VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (room_id, channel_id) DO UPDATE"
+                " VALUES ($1, $2, $3, $4::json) ON CONFLICT (room_id, channel_id) DO UPDATE"
                 " SET participant_id = excluded.participant_id, data = excluded.data",
                 binding.room_id,
                 binding.channel_id,
@@ -487,6 +569,8 @@ class PostgresStore(RecordsMixin, ConversationStore):
         return await self._run("add_binding", op)
 
     async def get_binding(self, room_id: str, channel_id: str) -> ChannelBinding | None:
+        if not readable_key(room_id) or not readable_key(channel_id):
+            return None
         return await self._one(
             "get_binding",
             ChannelBinding,
@@ -496,9 +580,11 @@ class PostgresStore(RecordsMixin, ConversationStore):
         )
 
     async def update_binding(self, binding: ChannelBinding) -> ChannelBinding:
+        check_storable(binding)
+
         async def op(conn: asyncpg.Connection, _: bool) -> ChannelBinding:
             status = await conn.execute(
-                "UPDATE bindings SET participant_id = $3, data = $4::jsonb"
+                "UPDATE bindings SET participant_id = $3, data = $4::json"
                 " WHERE room_id = $1 AND channel_id = $2",
                 binding.room_id,
                 binding.channel_id,
@@ -515,6 +601,8 @@ class PostgresStore(RecordsMixin, ConversationStore):
         return await self._run("update_binding", op)
 
     async def remove_binding(self, room_id: str, channel_id: str) -> bool:
+        if not readable_key(room_id) or not readable_key(channel_id):
+            return False
         status = await self._write(
             "remove_binding",
             "DELETE FROM bindings WHERE room_id = $1 AND channel_id = $2",
@@ -524,6 +612,8 @@ class PostgresStore(RecordsMixin, ConversationStore):
         return status != "DELETE 0"
 
     async def list_bindings(self, room_id: str) -> list[ChannelBinding]:
+        if not readable_key(room_id):
+            return []
         return await self._many(
             "list_bindings",
             ChannelBinding,
@@ -533,11 +623,13 @@ class PostgresStore(RecordsMixin, ConversationStore):
 
     # -- participants ------------------------------------------------------------------------
     async def add_participant(self, participant: Participant) -> Participant:
+        check_storable(participant)
+
         async def op(conn: asyncpg.Connection, _: bool) -> Participant:
             await self._require_room(conn, participant.room_id)
             async with conn.transaction():
                 await conn.execute(
-                    "INSERT INTO participants (room_id, id, data) VALUES ($1, $2, $3::jsonb)"
+                    "INSERT INTO participants (room_id, id, data) VALUES ($1, $2, $3::json)"
                     " ON CONFLICT (room_id, id) DO UPDATE SET data = excluded.data",
                     participant.room_id,
                     participant.id,
@@ -555,6 +647,8 @@ class PostgresStore(RecordsMixin, ConversationStore):
         return await self._run("add_participant", op)
 
     async def get_participant(self, room_id: str, participant_id: str) -> Participant | None:
+        if not readable_key(room_id) or not readable_key(participant_id):
+            return None
         return await self._one(
             "get_participant",
             Participant,
@@ -567,6 +661,8 @@ class PostgresStore(RecordsMixin, ConversationStore):
         return await self.add_participant(participant)
 
     async def list_participants(self, room_id: str) -> list[Participant]:
+        if not readable_key(room_id):
+            return []
         return await self._many(
             "list_participants",
             Participant,

@@ -15,6 +15,7 @@ from roomkit.errors import StoreError
 from roomkit.models.enums import TaskStatus
 from roomkit.models.participant import Identity
 from roomkit.models.task import Observation, Task
+from roomkit.store.validation import check_storable, check_text, readable_key
 
 __all__ = ["RecordsMixin", "micros"]
 
@@ -46,6 +47,8 @@ class RecordsMixin:
 
     # -- identities --------------------------------------------------------------------------
     async def create_identity(self, identity: Identity) -> Identity:
+        check_storable(identity)
+
         def op(conn: sqlite3.Connection) -> Identity:
             conn.execute(
                 "INSERT INTO identities (id, data) VALUES (?, ?)",
@@ -65,9 +68,13 @@ class RecordsMixin:
         return await self._run(op, write=True)
 
     async def get_identity(self, identity_id: str) -> Identity | None:
+        if not readable_key(identity_id):
+            return None
         return await self._one("SELECT data FROM identities WHERE id = ?", (identity_id,), Identity)
 
     async def resolve_identity(self, channel_type: str, address: str) -> Identity | None:
+        if not readable_key(str(channel_type)) or not readable_key(address):
+            return None
         return await self._one(
             "SELECT i.data FROM identity_addresses a JOIN identities i ON i.id = a.identity_id"
             " WHERE a.channel_type = ? AND a.address = ?",
@@ -76,6 +83,11 @@ class RecordsMixin:
         )
 
     async def link_address(self, identity_id: str, channel_type: str, address: str) -> Identity:
+        check_text(str(channel_type), "channel_type")
+        check_text(address, "address")
+        if not readable_key(identity_id):
+            raise StoreError(f"identity {identity_id!r} does not exist; create it first")
+
         def op(conn: sqlite3.Connection) -> Identity:
             row = conn.execute(
                 "SELECT data FROM identities WHERE id = ?", (identity_id,)
@@ -101,6 +113,8 @@ class RecordsMixin:
 
     # -- tasks and observations --------------------------------------------------------------
     async def add_task(self, task: Task) -> Task:
+        check_storable(task)
+
         def op(conn: sqlite3.Connection) -> Task:
             self._require_room(conn, task.room_id)
             conn.execute(
@@ -118,9 +132,13 @@ class RecordsMixin:
         return await self._run(op, write=True)
 
     async def get_task(self, task_id: str) -> Task | None:
+        if not readable_key(task_id):
+            return None
         return await self._one("SELECT data FROM tasks WHERE id = ?", (task_id,), Task)
 
     async def update_task(self, task: Task) -> Task:
+        check_storable(task)
+
         def op(conn: sqlite3.Connection) -> Task:
             cur = conn.execute(
                 "UPDATE tasks SET status = ?, data = ? WHERE id = ?",
@@ -133,7 +151,9 @@ class RecordsMixin:
 
         return await self._run(op, write=True)
 
-    async def list_tasks(self, room_id: str, *, status: TaskStatus | None = None) -> list[Task]:
+    async def list_tasks(self, room_id: str, status: TaskStatus | str | None = None) -> list[Task]:
+        if not readable_key(room_id):
+            return []
         sql, params = "SELECT data FROM tasks WHERE room_id = ?", [room_id]
         if status is not None:
             sql += " AND status = ?"
@@ -141,6 +161,8 @@ class RecordsMixin:
         return await self._many(sql + " ORDER BY created_us, rowid", tuple(params), Task)
 
     async def add_observation(self, observation: Observation) -> Observation:
+        check_storable(observation)
+
         def op(conn: sqlite3.Connection) -> Observation:
             self._require_room(conn, observation.room_id)
             conn.execute(
@@ -157,6 +179,8 @@ class RecordsMixin:
         return await self._run(op, write=True)
 
     async def list_observations(self, room_id: str) -> list[Observation]:
+        if not readable_key(room_id):
+            return []
         return await self._many(
             "SELECT data FROM observations WHERE room_id = ? ORDER BY created_us, rowid",
             (room_id,),

@@ -8,7 +8,7 @@ from roomkit.errors import StoreError
 
 __all__ = ["SCHEMA_VERSION", "apply_schema"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Models are stored whole as JSON in ``data``; the other columns exist to be indexed or filtered.
 # ``rooms.activity`` is a logical clock bumped by every stored event (most recent = highest).
@@ -97,7 +97,20 @@ CREATE TABLE observations (
 CREATE INDEX observations_by_room ON observations (room_id, created_us);
 """
 
-_MIGRATIONS: dict[int, str] = {1: _V1}
+# Version 2: read markers per (room, channel); participants and bindings listed (and the next
+# joining position found) through an index, whatever the size of the room.
+_V2 = """
+CREATE TABLE read_markers (
+    room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+    channel_id TEXT NOT NULL,
+    last_read_index INTEGER NOT NULL,
+    PRIMARY KEY (room_id, channel_id)
+) WITHOUT ROWID;
+CREATE INDEX participants_by_seq ON participants (room_id, seq);
+CREATE INDEX bindings_by_seq ON bindings (room_id, seq);
+"""
+
+_MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2}
 
 
 def apply_schema(conn: sqlite3.Connection) -> int:

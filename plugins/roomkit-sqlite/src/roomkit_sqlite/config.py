@@ -12,7 +12,14 @@ class SQLiteStoreConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    path: str = Field(default="roomkit.db", min_length=1, description="database file")
+    path: str = Field(
+        default="roomkit.db",
+        min_length=1,
+        description=(
+            "database file, created with its schema when missing; default roomkit.db in the "
+            "current directory; ':memory:' for tests"
+        ),
+    )
     busy_timeout: float = Field(
         default=5.0, gt=0, description="seconds a write waits for another process's write lock"
     )

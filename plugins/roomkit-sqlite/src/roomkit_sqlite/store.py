@@ -12,6 +12,7 @@ readers in other processes never block the writer.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,17 +21,31 @@ from typing import Any, TypeVar
 
 from roomkit.errors import RoomKitError, RoomNotFoundError, StoreError
 from roomkit.models.context import RoomContext
-from roomkit.models.enums import RoomStatus
+from roomkit.models.enums import ChannelDirection, RoomStatus
 from roomkit.models.event import RoomEvent
 from roomkit.models.participant import Participant
 from roomkit.models.room import ChannelBinding, Room
 from roomkit.store.base import ConversationStore
+from roomkit.store.contracts import MetadataPage
+from roomkit.store.validation import (
+    check_index,
+    check_page,
+    check_recent,
+    check_storable,
+    readable_key,
+)
+from roomkit_sqlite._read_state import ReadStateMixin
 from roomkit_sqlite._records import RecordsMixin, micros
 from roomkit_sqlite._schema import apply_schema
 
-__all__ = ["SQLiteStore"]
+__all__ = ["DEFAULT_PATH", "SQLiteStore"]
 
 T = TypeVar("T")
+
+#: The database file used when no ``path`` is given: relative, so in the current directory.
+DEFAULT_PATH = "roomkit.db"
+
+logger = logging.getLogger("roomkit_sqlite")
 
 
 def _room_from(row: sqlite3.Row) -> Room:
@@ -40,7 +55,7 @@ def _room_from(row: sqlite3.Row) -> Room:
     return room
 
 
-class SQLiteStore(RecordsMixin, ConversationStore):
+class SQLiteStore(RecordsMixin, ReadStateMixin, ConversationStore):
     """A conversation store in a SQLite file; a drop-in for ``InMemoryStore``.
 
     ``path`` is the database file (created with its schema when missing); ``":memory:"`` keeps
@@ -48,7 +63,7 @@ class SQLiteStore(RecordsMixin, ConversationStore):
     process holding the file's write lock before failing with :class:`StoreError`.
     """
 
-    def __init__(self, path: str | Path = "roomkit.db", *, busy_timeout: float = 5.0) -> None:
+    def __init__(self, path: str | Path = DEFAULT_PATH, *, busy_timeout: float = 5.0) -> None:
         if isinstance(path, str) and not path:
             raise StoreError("SQLiteStore needs a file path (or ':memory:')")
         if busy_timeout <= 0:
@@ -63,7 +78,13 @@ class SQLiteStore(RecordsMixin, ConversationStore):
     # -- plumbing ----------------------------------------------------------------------------
     def _open(self) -> sqlite3.Connection:
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            file = Path(self.path)
+            file.parent.mkdir(parents=True, exist_ok=True)
+            if not file.exists():
+                note = (
+                    " (the default path; pass path= to choose)" if self.path == DEFAULT_PATH else ""
+                )
+                logger.info("SQLiteStore: creating database file %s%s", file.resolve(), note)
         conn = sqlite3.connect(
             self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
         )
@@ -114,6 +135,10 @@ class SQLiteStore(RecordsMixin, ConversationStore):
             raise StoreError(f"constraint violated: {exc}") from exc
         except sqlite3.Error as exc:
             raise StoreError(f"SQLite error on {self.path!r}: {exc}") from exc
+        except Exception as exc:  # nothing but a RoomKitError leaves a store method
+            raise StoreError(
+                f"SQLite store failed on {self.path!r}: {type(exc).__name__}: {exc}"
+            ) from exc
 
     async def close(self) -> None:
         """Close the database file (idempotent); later calls raise :class:`StoreError`."""
@@ -133,6 +158,8 @@ class SQLiteStore(RecordsMixin, ConversationStore):
 
     # -- rooms -------------------------------------------------------------------------------
     async def create_room(self, room: Room) -> Room:
+        check_storable(room)
+
         def op(conn: sqlite3.Connection) -> Room:
             if conn.execute("SELECT 1 FROM rooms WHERE id = ?", (room.id,)).fetchone():
                 raise StoreError(f"a room with id {room.id!r} already exists")
@@ -153,6 +180,9 @@ class SQLiteStore(RecordsMixin, ConversationStore):
         return await self._run(op, write=True)
 
     async def get_room(self, room_id: str) -> Room | None:
+        if not readable_key(room_id):
+            return None
+
         def op(conn: sqlite3.Connection) -> Room | None:
             row = conn.execute("SELECT * FROM rooms WHERE id = ?", (room_id,)).fetchone()
             return None if row is None else _room_from(row)
@@ -160,8 +190,12 @@ class SQLiteStore(RecordsMixin, ConversationStore):
         return await self._run(op)
 
     async def update_room(self, room: Room) -> Room:
+        check_storable(room)
+
         def op(conn: sqlite3.Connection) -> Room:
-            self._require_room(conn, room.id)
+            stored = self._require_room(conn, room.id)
+            room.event_count = stored["next_index"]
+            room.latest_index = stored["next_index"] - 1
             activity = micros(room.last_activity_at)
             conn.execute(
                 "UPDATE rooms SET status = ?, organization_id = ?, data = ?,"
@@ -179,36 +213,53 @@ class SQLiteStore(RecordsMixin, ConversationStore):
         return await self._run(op, write=True)
 
     async def delete_room(self, room_id: str) -> bool:
+        if not readable_key(room_id):
+            return False
+
         def op(conn: sqlite3.Connection) -> bool:
             return conn.execute("DELETE FROM rooms WHERE id = ?", (room_id,)).rowcount > 0
 
         return await self._run(op, write=True)
 
-    async def list_rooms(
+    async def find_rooms(
         self,
-        *,
-        status: RoomStatus | None = None,
         organization_id: str | None = None,
-        offset: int = 0,
+        status: RoomStatus | str | None = None,
+        metadata_filter: dict[str, Any] | None = None,
+        *,
         limit: int = 100,
+        offset: int = 0,
     ) -> list[Room]:
+        offset, limit = check_page(offset, limit)
         clauses, params = ["1 = 1"], []
         if status is not None:
             clauses.append("status = ?")
             params.append(RoomStatus(status).value)
         if organization_id is not None:
+            if not readable_key(organization_id):
+                return []
             clauses.append("organization_id = ?")
             params.append(organization_id)
-        sql = (
-            f"SELECT * FROM rooms WHERE {' AND '.join(clauses)}"
-            " ORDER BY created_us, rowid LIMIT ? OFFSET ?"
-        )
+        where = " AND ".join(clauses)
+        if not metadata_filter:
+            sql = f"SELECT * FROM rooms WHERE {where} ORDER BY created_us, rowid LIMIT ? OFFSET ?"
 
-        def op(conn: sqlite3.Connection) -> list[Room]:
-            rows = conn.execute(sql, (*params, _limit(limit), _offset(offset))).fetchall()
-            return [_room_from(r) for r in rows]
+            def page(conn: sqlite3.Connection) -> list[Room]:
+                rows = conn.execute(sql, (*params, limit, offset)).fetchall()
+                return [_room_from(r) for r in rows]
 
-        return await self._run(op)
+            return await self._run(page)
+        # metadata is compared in Python (one rule for every store: metadata_matches)
+        sql = f"SELECT * FROM rooms WHERE {where} ORDER BY created_us, rowid"
+
+        def filtered(conn: sqlite3.Connection) -> list[Room]:
+            page = MetadataPage(metadata_filter, offset, limit)
+            for row in conn.execute(sql, params):
+                if not page.offer(_room_from(row)):
+                    break
+            return page.rooms
+
+        return await self._run(filtered)
 
     async def find_latest_room(
         self,
@@ -217,6 +268,10 @@ class SQLiteStore(RecordsMixin, ConversationStore):
         *,
         status: RoomStatus | None = RoomStatus.ACTIVE,
     ) -> Room | None:
+        if not readable_key(channel_id) or not (
+            participant_id is None or readable_key(participant_id)
+        ):
+            return None
         status_sql, params = "", []
         if status is not None:
             status_sql = " AND r.status = ?"
@@ -247,7 +302,9 @@ class SQLiteStore(RecordsMixin, ConversationStore):
     # -- snapshots ---------------------------------------------------------------------------
     async def get_room_snapshot(self, room_id: str, *, recent: int = 20) -> RoomContext | None:
         """The room, its bindings, participants and last ``recent`` events in one thread hop."""
-        limit = max(recent, 0)
+        limit = check_recent(recent)
+        if not readable_key(room_id):
+            return None
 
         def op(conn: sqlite3.Connection) -> RoomContext | None:
             row = conn.execute("SELECT * FROM rooms WHERE id = ?", (room_id,)).fetchone()
@@ -274,6 +331,8 @@ class SQLiteStore(RecordsMixin, ConversationStore):
 
     # -- events ------------------------------------------------------------------------------
     async def add_event(self, event: RoomEvent) -> RoomEvent:
+        check_storable(event)
+
         def op(conn: sqlite3.Connection) -> RoomEvent:
             room = self._require_room(conn, event.room_id)
             if event.idempotency_key is not None:
@@ -303,9 +362,12 @@ class SQLiteStore(RecordsMixin, ConversationStore):
                 " last_activity_us = max(last_activity_us, ?) WHERE id = ?",
                 (clock, micros(stored.created_at), stored.room_id),
             )
-            sender = stored.source.participant_id
+            source = stored.source
+            sender = source.participant_id
             if sender is not None:
-                _note_sender(conn, stored.source.channel_id, sender, stored.room_id)
+                _note_sender(conn, source.channel_id, sender, stored.room_id)
+                if source.direction == ChannelDirection.INBOUND:
+                    _join(conn, stored, sender)
             return stored
 
         stored = await self._run(op, write=True)
@@ -314,9 +376,13 @@ class SQLiteStore(RecordsMixin, ConversationStore):
         return stored
 
     async def get_event(self, event_id: str) -> RoomEvent | None:
+        if not readable_key(event_id):
+            return None
         return await self._one("SELECT data FROM events WHERE id = ?", (event_id,), RoomEvent)
 
     async def update_event(self, event: RoomEvent) -> RoomEvent:
+        check_storable(event)
+
         def op(conn: sqlite3.Connection) -> RoomEvent:
             row = conn.execute("SELECT idx FROM events WHERE id = ?", (event.id,)).fetchone()
             if row is None:
@@ -331,6 +397,8 @@ class SQLiteStore(RecordsMixin, ConversationStore):
         return await self._run(op, write=True)
 
     async def get_event_by_idempotency_key(self, room_id: str, key: str) -> RoomEvent | None:
+        if not readable_key(room_id) or not readable_key(key):
+            return None
         return await self._one(
             "SELECT data FROM events WHERE room_id = ? AND idempotency_key = ?",
             (room_id, key),
@@ -340,31 +408,48 @@ class SQLiteStore(RecordsMixin, ConversationStore):
     async def list_events(
         self,
         room_id: str,
-        *,
         offset: int = 0,
         limit: int = 50,
+        visibility_filter: str | None = None,
+        *,
         after_index: int | None = None,
         before_index: int | None = None,
     ) -> list[RoomEvent]:
+        offset, limit = check_page(offset, limit)
+        after = check_index(after_index, "after_index")
+        before = check_index(before_index, "before_index")
+        if not readable_key(room_id):
+            return []
         sql, params = "SELECT data FROM events WHERE room_id = ?", [room_id]
-        if after_index is not None:
+        if after is not None:
             sql += " AND idx > ?"
-            params.append(int(after_index))  # type: ignore[arg-type]
-        if before_index is not None:
+            params.append(after)  # type: ignore[arg-type]
+        if before is not None:
             sql += " AND idx < ?"
-            params.append(int(before_index))  # type: ignore[arg-type]
+            params.append(before)  # type: ignore[arg-type]
+        if visibility_filter is not None:
+            if not readable_key(visibility_filter):
+                return []
+            sql += " AND json_extract(data, '$.visibility') = ?"
+            params.append(visibility_filter)
         sql += " ORDER BY idx LIMIT ? OFFSET ?"
-        return await self._many(sql, (*params, _limit(limit), _offset(offset)), RoomEvent)
+        return await self._many(sql, (*params, limit, offset), RoomEvent)
 
     async def get_recent_events(self, room_id: str, limit: int = 20) -> list[RoomEvent]:
+        _, limit = check_page(0, limit)
+        if not readable_key(room_id):
+            return []
         newest_first = await self._many(
             "SELECT data FROM events WHERE room_id = ? ORDER BY idx DESC LIMIT ?",
-            (room_id, _limit(limit)),
+            (room_id, limit),
             RoomEvent,
         )
         return newest_first[::-1]
 
     async def count_events(self, room_id: str) -> int:
+        if not readable_key(room_id):
+            return 0
+
         def op(conn: sqlite3.Connection) -> int:
             row = conn.execute("SELECT next_index FROM rooms WHERE id = ?", (room_id,)).fetchone()
             return 0 if row is None else int(row[0])
@@ -373,6 +458,8 @@ class SQLiteStore(RecordsMixin, ConversationStore):
 
     # -- bindings ----------------------------------------------------------------------------
     async def add_binding(self, binding: ChannelBinding) -> ChannelBinding:
+        check_storable(binding)
+
         def op(conn: sqlite3.Connection) -> ChannelBinding:
             self._require_room(conn, binding.room_id)
             old = conn.execute(
@@ -396,6 +483,8 @@ class SQLiteStore(RecordsMixin, ConversationStore):
         return await self._run(op, write=True)
 
     async def get_binding(self, room_id: str, channel_id: str) -> ChannelBinding | None:
+        if not readable_key(room_id) or not readable_key(channel_id):
+            return None
         return await self._one(
             "SELECT data FROM bindings WHERE room_id = ? AND channel_id = ?",
             (room_id, channel_id),
@@ -403,6 +492,8 @@ class SQLiteStore(RecordsMixin, ConversationStore):
         )
 
     async def update_binding(self, binding: ChannelBinding) -> ChannelBinding:
+        check_storable(binding)
+
         def op(conn: sqlite3.Connection) -> ChannelBinding:
             self._require_room(conn, binding.room_id)
             cur = conn.execute(
@@ -424,6 +515,9 @@ class SQLiteStore(RecordsMixin, ConversationStore):
         return await self._run(op, write=True)
 
     async def remove_binding(self, room_id: str, channel_id: str) -> bool:
+        if not readable_key(room_id) or not readable_key(channel_id):
+            return False
+
         def op(conn: sqlite3.Connection) -> bool:
             cur = conn.execute(
                 "DELETE FROM bindings WHERE room_id = ? AND channel_id = ?", (room_id, channel_id)
@@ -433,6 +527,8 @@ class SQLiteStore(RecordsMixin, ConversationStore):
         return await self._run(op, write=True)
 
     async def list_bindings(self, room_id: str) -> list[ChannelBinding]:
+        if not readable_key(room_id):
+            return []
         return await self._many(
             "SELECT data FROM bindings WHERE room_id = ? ORDER BY seq", (room_id,), ChannelBinding
         )
@@ -442,6 +538,8 @@ class SQLiteStore(RecordsMixin, ConversationStore):
         return await self._put_participant(participant)
 
     async def _put_participant(self, participant: Participant) -> Participant:
+        check_storable(participant)
+
         def op(conn: sqlite3.Connection) -> Participant:
             self._require_room(conn, participant.room_id)
             old = conn.execute(
@@ -450,7 +548,8 @@ class SQLiteStore(RecordsMixin, ConversationStore):
             ).fetchone()
             seq = old["seq"] if old else _next_seq(conn, "participants", participant.room_id)
             conn.execute(
-                "INSERT OR REPLACE INTO participants (room_id, id, seq, data) VALUES (?, ?, ?, ?)",
+                "INSERT INTO participants (room_id, id, seq, data) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (room_id, id) DO UPDATE SET data = excluded.data",
                 (participant.room_id, participant.id, seq, participant.model_dump_json()),
             )
             _note_sender(conn, participant.channel_id, participant.id, participant.room_id)
@@ -459,6 +558,8 @@ class SQLiteStore(RecordsMixin, ConversationStore):
         return await self._run(op, write=True)
 
     async def get_participant(self, room_id: str, participant_id: str) -> Participant | None:
+        if not readable_key(room_id) or not readable_key(participant_id):
+            return None
         return await self._one(
             "SELECT data FROM participants WHERE room_id = ? AND id = ?",
             (room_id, participant_id),
@@ -469,6 +570,8 @@ class SQLiteStore(RecordsMixin, ConversationStore):
         return await self._put_participant(participant)
 
     async def list_participants(self, room_id: str) -> list[Participant]:
+        if not readable_key(room_id):
+            return []
         return await self._many(
             "SELECT data FROM participants WHERE room_id = ? ORDER BY seq", (room_id,), Participant
         )
@@ -504,13 +607,24 @@ def _next_seq(conn: sqlite3.Connection, table: str, room_id: str) -> int:
     return int(row[0])
 
 
-def _limit(limit: int) -> int:
-    if limit < 0:
-        raise StoreError(f"limit must be zero or more, got {limit}")
-    return int(limit)
-
-
-def _offset(offset: int) -> int:
-    if offset < 0:
-        raise StoreError(f"offset must be zero or more, got {offset}")
-    return int(offset)
+def _join(conn: sqlite3.Connection, event: RoomEvent, sender: str) -> None:
+    """The sender of an inbound event joins the room in the event's transaction."""
+    if conn.execute(
+        "SELECT 1 FROM participants WHERE room_id = ? AND id = ?", (event.room_id, sender)
+    ).fetchone():
+        return
+    member = Participant(
+        id=sender,
+        room_id=event.room_id,
+        channel_id=event.source.channel_id,
+        joined_at=event.created_at,
+    )
+    conn.execute(
+        "INSERT INTO participants (room_id, id, seq, data) VALUES (?, ?, ?, ?)",
+        (
+            event.room_id,
+            sender,
+            _next_seq(conn, "participants", event.room_id),
+            member.model_dump_json(),
+        ),
+    )

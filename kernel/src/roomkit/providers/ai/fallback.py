@@ -48,6 +48,9 @@ class FallbackAIProvider(AIProvider):
         self.timeout = timeout
         self.only_retryable = only_retryable
         self.supports_streaming = any(p.supports_streaming for p in self.providers)
+        self.supports_structured_streaming = any(
+            p.supports_structured_streaming for p in self.providers
+        )
         self.supports_vision = any(p.supports_vision for p in self.providers)
         self.supports_tools = any(p.supports_tools for p in self.providers)
         self.last_provider: AIProvider | None = None

@@ -1,0 +1,129 @@
+"""``Runtime``: the working parts of one kit, handed explicitly to every step of the message path.
+
+:class:`~roomkit.RoomKit` is the public face of the engine; the steps of the message path
+(:mod:`~roomkit.core.inbound`, :mod:`~roomkit.core.broadcast`, :mod:`~roomkit.core.delivery`,
+:mod:`~roomkit.core.outbox`, :mod:`~roomkit.core.context`) take a :class:`Runtime` instead of
+the kit. It holds the kit's settings, components, registries and per-binding resilience state
+as plain slots, so the hot path reads each with one attribute load and no module of the path
+depends on ``RoomKit`` itself. The kit's setting attributes (``kit.max_chain_depth`` ...) read
+and write these slots, so a setting changed on the kit applies to the next message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, overload
+
+from roomkit.channels.base import Channel
+from roomkit.channels.engine import RoomEngine
+from roomkit.core.circuit_breaker import CircuitBreaker
+from roomkit.core.hooks import HookEngine
+from roomkit.core.locks import RoomLockManager
+from roomkit.core.rate_limiter import TokenBucketRateLimiter
+from roomkit.identity.base import IdentityResolver
+from roomkit.models.event import EventSource, InboundMessage
+from roomkit.models.room import RateLimit
+from roomkit.store.base import ConversationStore
+from roomkit.telemetry.base import TelemetryProvider
+
+if TYPE_CHECKING:
+    from roomkit.core.outbox import Outboxes
+
+__all__ = ["OnRuntime", "RoomRouter", "Runtime"]
+
+RoomRouter = Callable[[InboundMessage], Awaitable[str | None]]
+"""``async def router(message) -> room_id | None``: picks the room of an inbound message."""
+
+
+@dataclass(slots=True, eq=False)
+class Runtime:
+    """The state of one kit that the message path reads and updates.
+
+    Settings and components mirror the kit's public attributes of the same names (see
+    :class:`~roomkit.RoomKit`); ``telemetry`` is ``None`` when the kit's telemetry is a no-op,
+    so the hot path tests it instead of calling into a provider that does nothing.
+    """
+
+    engine: RoomEngine
+    """The kit, through its public interface (the path creates rooms and attaches channels)."""
+    store: ConversationStore
+    lock_manager: RoomLockManager
+    identity_resolver: IdentityResolver | None
+    telemetry: TelemetryProvider | None
+    hooks: HookEngine
+    max_chain_depth: int
+    identity_timeout: float
+    context_events: int
+    inbound_rate_limit: RateLimit | None
+    max_payload_bytes: int | None
+    delivery_timeout: float | None
+    response_timeout: float | None
+    lock_timeout: float | None
+    rate_limit_max_wait: float | None
+    circuit_failure_threshold: int
+    circuit_recovery_seconds: float
+    room_router: RoomRouter | None
+    outbox: Outboxes = field(init=False)
+    """Set by the kit right after construction (the outboxes hold the runtime too)."""
+    channels: dict[str, Channel] = field(default_factory=dict)
+    """Registered channels by id."""
+    breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
+    """One circuit breaker per channel, made at its first failure."""
+    limiters: dict[str, dict[str, TokenBucketRateLimiter]] = field(default_factory=dict)
+    """Outbound rate limiters of bindings with a ``rate_limit``: room id -> channel id ->."""
+    inbound_limiters: dict[tuple[str, str], TokenBucketRateLimiter] = field(default_factory=dict)
+    """``inbound_rate_limit`` buckets per (channel, sender), bounded."""
+    sources: dict[tuple[str, str, str | None], EventSource] = field(default_factory=dict)
+    """Event sources of recent (channel, sender) pairs, shared by their events (bounded)."""
+    status_epoch: int = 0
+    """Bumped after every room status change made through the kit: a message whose snapshot
+    predates a change re-reads its room's status under the room lock."""
+
+    def forget_binding(self, room_id: str, channel_id: str) -> None:
+        """Drop the state of a binding that changed or went away (its rate limiter)."""
+        room = self.limiters.get(room_id)
+        if room is not None:
+            room.pop(channel_id, None)
+            if not room:
+                del self.limiters[room_id]
+
+    def forget_room(self, room_id: str) -> None:
+        """Drop the state of every binding of a room that was closed or deleted."""
+        self.limiters.pop(room_id, None)
+
+
+T = TypeVar("T")
+
+
+class _HasRuntime(Protocol):
+    _rt: Runtime
+
+
+class OnRuntime(Generic[T]):
+    """A kit attribute kept in the kit's :class:`Runtime` slot of the same name.
+
+    ``RoomKit`` declares its settings and components with it (``max_chain_depth =
+    OnRuntime[int]()``): reading or setting ``kit.max_chain_depth`` reads or sets
+    ``kit._rt.max_chain_depth``, the one place the message path looks.
+    """
+
+    __slots__ = ("name",)
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, kit: None, owner: type) -> OnRuntime[T]: ...
+
+    @overload
+    def __get__(self, kit: _HasRuntime, owner: type) -> T: ...
+
+    def __get__(self, kit: _HasRuntime | None, owner: type) -> T | OnRuntime[T]:
+        if kit is None:
+            return self
+        value: T = getattr(kit._rt, self.name)
+        return value
+
+    def __set__(self, kit: _HasRuntime, value: T) -> None:
+        setattr(kit._rt, self.name, value)

@@ -1,0 +1,210 @@
+"""What messaging providers answer: send results and delivery-status updates.
+
+* :class:`ProviderResult` -- the outcome of one ``provider.send(...)``: the vendor's message id,
+  or a failure classified as retryable (vendor 5xx, 429, timeouts) or permanent (other 4xx).
+  :meth:`ProviderResult.raise_for_failure` turns a failure into the typed error the engine's
+  retry policy understands (:class:`~roomkit.errors.TransientProviderError` /
+  :class:`~roomkit.errors.PermanentProviderError`).
+* :class:`DeliveryStatusUpdate` -- a vendor's report about a message sent earlier (a delivery
+  receipt): ``status`` is the vendor's word, ``delivery_status`` the kernel's
+  :class:`~roomkit.models.enums.DeliveryStatus` it maps to (:func:`map_vendor_status`).
+
+RoomKit 0.6.7 called the status-update model ``DeliveryStatus``; here that name is the enum of
+delivery outcomes, so the model is ``DeliveryStatusUpdate`` (same fields, plus
+``delivery_status`` and ``channel_type``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+
+from roomkit.errors import PermanentProviderError, TransientProviderError
+from roomkit.models.enums import ChannelDirection, ChannelType, DeliveryStatus
+from roomkit.models.event import DeliveryResult, EventSource, InboundResult
+
+__all__ = [
+    "DeliveryResult",
+    "DeliveryStatusUpdate",
+    "InboundResult",
+    "ProviderResult",
+    "is_retryable_status",
+    "map_vendor_status",
+    "status_rank",
+]
+
+#: HTTP statuses worth retrying: timeouts, early data, rate limits; every 5xx is too.
+_RETRYABLE_HTTP = frozenset({408, 425, 429})
+
+
+def is_retryable_status(status_code: int) -> bool:
+    """Whether a vendor's HTTP answer ``status_code`` is worth retrying (408/425/429/5xx)."""
+    return status_code in _RETRYABLE_HTTP or 500 <= status_code <= 599
+
+
+class ProviderResult(BaseModel):
+    """The outcome of one send through a messaging provider.
+
+    A provider returns a failed result (``success=False``) for vendor failures instead of
+    raising: ``retryable`` says whether sending again may work, ``retry_after`` how long the
+    vendor asked to wait (seconds), ``status_code`` the vendor's HTTP status.
+    """
+
+    success: bool
+    provider_message_id: str | None = None
+    error: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    retryable: bool = False
+    retry_after: float | None = Field(default=None, ge=0)
+    status_code: int | None = None
+
+    @classmethod
+    def sent(cls, provider_message_id: str | None = None, **metadata: Any) -> ProviderResult:
+        """A successful send."""
+        return cls(success=True, provider_message_id=provider_message_id, metadata=metadata)
+
+    @classmethod
+    def failed(
+        cls,
+        error: str,
+        *,
+        retryable: bool = False,
+        status_code: int | None = None,
+        retry_after: float | None = None,
+        **metadata: Any,
+    ) -> ProviderResult:
+        """A failed send; ``retryable`` for failures that may pass later."""
+        return cls(
+            success=False,
+            error=error,
+            retryable=retryable,
+            status_code=status_code,
+            retry_after=retry_after,
+            metadata=metadata,
+        )
+
+    @classmethod
+    def from_http_error(
+        cls, status_code: int, error: str, *, retry_after: float | None = None, **metadata: Any
+    ) -> ProviderResult:
+        """A failure classified from the vendor's HTTP status (see :func:`is_retryable_status`)."""
+        return cls.failed(
+            f"HTTP {status_code}: {error}" if error else f"HTTP {status_code}",
+            retryable=is_retryable_status(status_code),
+            status_code=status_code,
+            retry_after=retry_after,
+            **metadata,
+        )
+
+    def raise_for_failure(self, provider: str = "") -> None:
+        """Raise the typed error of a failed result; do nothing on success."""
+        if self.success:
+            return
+        message = self.error or "the provider reported a failure without a reason"
+        if provider:
+            message = f"{provider}: {message}"
+        if self.retryable:
+            raise TransientProviderError(
+                message,
+                provider=provider,
+                status_code=self.status_code,
+                retry_after=self.retry_after,
+            )
+        raise PermanentProviderError(message, provider=provider, status_code=self.status_code)
+
+
+_VENDOR_STATUS: dict[str, DeliveryStatus] = {}
+for _words, _status in (
+    (
+        "accepted queued scheduled sending submitted enqueued processed deferred sent "
+        "sent_to_carrier buffered dispatched",
+        DeliveryStatus.SENT,
+    ),
+    (
+        "delivered delivery_confirmed delivered_to_handset delivered_to_operator",
+        DeliveryStatus.DELIVERED,
+    ),
+    ("read seen opened open click clicked played", DeliveryStatus.READ),
+    (
+        "failed undelivered rejected bounce bounced dropped expired delivery_failed "
+        "sending_failed delivery_unconfirmed canceled cancelled blocked spamreport "
+        "spam_report dead_letter aborted",
+        DeliveryStatus.FAILED,
+    ),
+):
+    for _word in _words.split():
+        _VENDOR_STATUS[_word] = _status
+
+
+def map_vendor_status(status: str) -> DeliveryStatus | None:
+    """The kernel status a vendor's status word means, or ``None`` when it is not a delivery
+    outcome (``"receiving"``, ``"unknown"`` ...). Case and ``-`` / space are ignored."""
+    key = status.strip().lower().replace("-", "_").replace(" ", "_")
+    known = _VENDOR_STATUS.get(key)
+    if known is not None:
+        return known
+    try:
+        return DeliveryStatus(key)
+    except ValueError:
+        return None
+
+
+_RANK = {
+    DeliveryStatus.SKIPPED: 0,
+    DeliveryStatus.PENDING: 1,
+    DeliveryStatus.SENT: 2,
+    DeliveryStatus.FAILED: 3,
+    DeliveryStatus.DELIVERED: 4,
+    DeliveryStatus.READ: 5,
+}
+
+
+def status_rank(status: DeliveryStatus) -> int:
+    """How far along a delivery is; receipts never move a delivery record backwards (a late
+    "sent" after "delivered" is ignored)."""
+    return _RANK[status]
+
+
+class DeliveryStatusUpdate(BaseModel):
+    """A vendor's report about an outbound message (sent, delivered, read, failed ...).
+
+    ``message_id`` is the vendor's id of the message (what ``ProviderResult``
+    ``provider_message_id`` held when it was sent). ``room_id`` / ``channel_id`` may be given
+    when the caller knows them; otherwise the channel that sent the message finds them.
+    """
+
+    room_id: str | None = None
+    channel_id: str | None = None
+    channel_type: ChannelType | None = None
+    provider: str
+    message_id: str = Field(min_length=1)
+    status: str
+    delivery_status: DeliveryStatus | None = None
+    recipient: str = ""
+    sender: str = ""
+    error_code: str | None = None
+    error_message: str | None = None
+    timestamp: datetime | None = None
+    raw: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _map_status(self) -> DeliveryStatusUpdate:
+        if self.delivery_status is None:
+            self.delivery_status = map_vendor_status(self.status)
+        return self
+
+    @property
+    def source(self) -> EventSource | None:
+        """The channel the status concerns, as hook filters (``channel_ids``,
+        ``channel_types``) see it: direction OUTBOUND. ``None`` until the channel is known."""
+        if self.channel_id is None or self.channel_type is None:
+            return None
+        return EventSource(
+            channel_id=self.channel_id,
+            channel_type=self.channel_type,
+            direction=ChannelDirection.OUTBOUND,
+            participant_id=self.recipient or None,
+            provider=self.provider,
+        )

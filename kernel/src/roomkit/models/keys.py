@@ -1,0 +1,28 @@
+"""The metadata keys and marker values the kernel reserves, in one place.
+
+They sit at the bottom of the layers because the engine, the channels, memory and
+orchestration all read or write them: whoever sets a key and whoever reads it import it from
+here, never from each other.
+"""
+
+from __future__ import annotations
+
+__all__ = ["INTERNAL_KEY", "LANGUAGE_KEY", "ROUTE_KEY", "STATE_KEY", "STREAM_EVENT_KIND"]
+
+ROUTE_KEY = "_roomkit_route"
+"""``RoomEvent.metadata`` key set by a ``ConversationRouter``: the id of the one agent it
+manages that should answer (``None``: none of them). Channels the router does not manage
+ignore it."""
+
+INTERNAL_KEY = "_roomkit_internal"
+"""``RoomEvent.metadata`` flag marking orchestration internals that never enter an AI
+transcript."""
+
+STATE_KEY = "_roomkit_conversation_state"
+"""``Room.metadata`` key holding the serialised ``ConversationState``."""
+
+LANGUAGE_KEY = "_roomkit_language"
+"""``Room.metadata`` key holding the room's conversation language (see ``set_language``)."""
+
+STREAM_EVENT_KIND = "ai_stream"
+"""``EphemeralEvent.data["kind"]`` of the CUSTOM ephemeral events that carry streamed AI text."""

@@ -1,0 +1,11 @@
+"""Speech-to-text: the contract and the mock (engines are plugins)."""
+
+from __future__ import annotations
+
+from roomkit.voice.stt.base import STTProvider
+from roomkit.voice.stt.mock import MockSTTProvider
+
+__all__ = [
+    "MockSTTProvider",
+    "STTProvider",
+]

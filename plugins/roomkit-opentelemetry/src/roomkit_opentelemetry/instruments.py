@@ -1,0 +1,101 @@
+"""Metric instruments on an OpenTelemetry meter, cheap on the message path.
+
+Histograms are the meter's synchronous histograms. Counters are kept in process (one float per
+label set, added under a lock) and reported through an asynchronous ``ObservableCounter`` when
+the meter collects: a cumulative sum is what a counter reports anyway, and adding to a dict is
+several times cheaper than the SDK's synchronous counter on every span.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from opentelemetry.metrics import CallbackOptions, Meter, Observation
+
+from roomkit.telemetry.metrics import Instrument, spec_for
+
+__all__ = ["CounterSeries", "Instruments"]
+
+logger = logging.getLogger("roomkit.telemetry")
+
+Labels = dict[str, Any]
+Record = Callable[[float, Labels | None], None]
+_NO_LABELS: frozenset[tuple[str, Any]] = frozenset()
+
+
+class CounterSeries:
+    """One counter: a running sum per label set, observed at collection time.
+
+    At most ``max_series`` label sets are kept; measurements for further ones are dropped
+    (logged once), so unbounded labels cannot grow memory.
+    """
+
+    def __init__(self, meter: Meter, name: str, unit: str, description: str, max_series: int):
+        self.name = name
+        self.max_series = max_series
+        self._lock = threading.Lock()
+        self._sums: dict[frozenset[tuple[str, Any]], float] = {}
+        self._warned = False
+        meter.create_observable_counter(
+            name, callbacks=[self._observe], unit=unit, description=description
+        )
+
+    def add(self, value: float, labels: Labels | None) -> None:
+        key = frozenset(labels.items()) if labels else _NO_LABELS
+        with self._lock:
+            total = self._sums.get(key)
+            if total is not None:
+                self._sums[key] = total + value
+                return
+            if len(self._sums) < self.max_series:
+                self._sums[key] = value
+                return
+        if not self._warned:
+            self._warned = True
+            logger.warning(
+                "telemetry: counter %s has %d label sets; new ones are dropped",
+                self.name,
+                self.max_series,
+            )
+
+    def _observe(self, options: CallbackOptions) -> Iterable[Observation]:
+        with self._lock:
+            sums = list(self._sums.items())
+        return [Observation(total, dict(key)) for key, total in sums]
+
+
+class Instruments:
+    """The recording function of each metric name, created on first use from RoomKit's
+    metric table (:func:`roomkit.telemetry.metrics.spec_for`)."""
+
+    def __init__(self, meter: Meter, *, max_series: int = 2000) -> None:
+        self._meter = meter
+        self.max_series = max_series
+        self._lock = threading.Lock()
+        self._records: dict[str, Record] = {}
+
+    def record(self, name: str, value: float, labels: Labels | None, unit: str = "") -> None:
+        """Record ``value`` for the metric ``name`` (``value`` already checked: finite, >= 0)."""
+        record = self._records.get(name)
+        if record is None:
+            record = self._create(name, unit)
+        record(value, labels)
+
+    def _create(self, name: str, unit: str) -> Record:
+        with self._lock:
+            record = self._records.get(name)
+            if record is not None:
+                return record
+            spec = spec_for(name, unit)
+            if spec.instrument is Instrument.HISTOGRAM:
+                record = self._meter.create_histogram(name, spec.unit, spec.description).record
+            else:
+                series = CounterSeries(
+                    self._meter, name, spec.unit, spec.description, self.max_series
+                )
+                record = series.add
+            self._records[name] = record
+            return record

@@ -1,0 +1,442 @@
+"""OpenTelemetryProvider: RoomKit's telemetry contract on OpenTelemetry tracers and meters.
+
+- Spans are OpenTelemetry spans named as RoomKit names them, with attributes prefixed
+  ``roomkit.`` (``roomkit.span_kind``, ``roomkit.room_id``, ``roomkit.hook.name`` ...), as
+  RoomKit 0.6.7 exported them. Span ids are the OpenTelemetry span ids in hex.
+- A span started without ``parent_id`` is the child of the current OpenTelemetry span: the
+  previous RoomKit span of the task, a span of the application or of another instrumentation
+  (an HTTP server's request span), or the caller's span named by ``continue_trace(headers)``.
+  While a RoomKit span is open it is the current span, so instrumented HTTP clients used inside
+  (an AI provider's) nest under it and propagate its trace.
+- Failed spans get the ERROR status and, when the exception is known, an ``exception`` event.
+- Metrics: counters and latency histograms derived from finished spans (see
+  :mod:`roomkit.telemetry.metrics`) plus ``record_metric`` calls, on the meter provider.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from opentelemetry import context as otel_context
+from opentelemetry import metrics as otel_metrics
+from opentelemetry import trace
+from opentelemetry.context import Context
+from opentelemetry.metrics import MeterProvider
+from opentelemetry.trace import (
+    NonRecordingSpan,
+    SpanContext,
+    Status,
+    StatusCode,
+    TraceFlags,
+    TracerProvider,
+    TraceState,
+)
+from opentelemetry.trace import SpanKind as OtelSpanKind
+
+from roomkit.errors import ConfigurationError
+from roomkit.telemetry.base import Attributes, TelemetryProvider, describe_error, resolve_span
+from roomkit.telemetry.metrics import derive_metrics
+from roomkit.telemetry.propagation import TraceParent
+from roomkit.telemetry.spans import Attr, SpanKind, new_span_id
+from roomkit_opentelemetry.instruments import Instruments
+from roomkit_opentelemetry.propagation import extract_context, inject_headers
+from roomkit_opentelemetry.version import __version__
+
+__all__ = ["ATTRIBUTE_PREFIX", "OTEL_SPAN_KINDS", "OpenTelemetryProvider"]
+
+logger = logging.getLogger("roomkit.telemetry")
+
+#: Prefix of every span attribute RoomKit sets (as in RoomKit 0.6.7).
+ATTRIBUTE_PREFIX = "roomkit."
+
+#: The OpenTelemetry span kind of each RoomKit span kind (INTERNAL when not listed).
+OTEL_SPAN_KINDS: Mapping[SpanKind, OtelSpanKind] = {
+    SpanKind.INBOUND_PIPELINE: OtelSpanKind.CONSUMER,  # handles a message it received
+    SpanKind.DELIVERY: OtelSpanKind.PRODUCER,  # hands a message to a channel
+    SpanKind.LLM_GENERATE: OtelSpanKind.CLIENT,
+    SpanKind.STT_TRANSCRIBE: OtelSpanKind.CLIENT,
+    SpanKind.STT_STREAM: OtelSpanKind.CLIENT,
+    SpanKind.TTS_SYNTHESIZE: OtelSpanKind.CLIENT,
+    SpanKind.REALTIME_SESSION: OtelSpanKind.CLIENT,
+    SpanKind.STORE_QUERY: OtelSpanKind.CLIENT,
+    SpanKind.BACKEND_CONNECT: OtelSpanKind.CLIENT,
+}
+
+_KIND = ATTRIBUTE_PREFIX + "span_kind"
+_STATUS = ATTRIBUTE_PREFIX + "status"
+_ROOM = ATTRIBUTE_PREFIX + Attr.ROOM_ID
+_SESSION = ATTRIBUTE_PREFIX + Attr.SESSION_ID
+_CHANNEL = ATTRIBUTE_PREFIX + Attr.CHANNEL_ID
+_PRIMITIVES = (str, bool, int, float)
+_CLEAN = frozenset(_PRIMITIVES)
+_ENDED_MEMORY = 1024
+_KEY_CACHE_SIZE = 4096
+_keys: dict[str, str] = {}
+
+
+def _key(name: str) -> str:
+    """``name`` with the ``roomkit.`` prefix (cached: the same few keys come back constantly)."""
+    key = _keys.get(name)
+    if key is None:
+        key = name if name.startswith(ATTRIBUTE_PREFIX) else ATTRIBUTE_PREFIX + name
+        if len(_keys) < _KEY_CACHE_SIZE:
+            _keys[name] = key
+    return key
+
+
+def _value(value: Any) -> Any:
+    """An attribute value OpenTelemetry accepts; ``None`` when there is nothing to record."""
+    if isinstance(value, _PRIMITIVES) or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        kinds = {type(v) for v in value}
+        if len(kinds) <= 1 and all(isinstance(v, _PRIMITIVES) for v in value):
+            return tuple(value)
+    return str(value)
+
+
+def _labels(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """Metric attributes OpenTelemetry can hash: primitives kept, ``None`` dropped, the rest
+    turned into strings. Returns ``attributes`` itself when it is already clean (the usual)."""
+    if type(attributes) is dict:
+        for value in attributes.values():
+            if type(value) not in _CLEAN:
+                break
+        else:
+            return attributes
+    labels = {}
+    for key, value in attributes.items():
+        value = _value(value)
+        if value is not None:
+            labels[key] = str(value) if isinstance(value, tuple) else value
+    return labels
+
+
+def _hex_id(context: SpanContext) -> str:
+    return format(context.span_id, "016x")
+
+
+@dataclass(slots=True)
+class _Open:
+    """An open span and what ending it needs."""
+
+    span: trace.Span
+    kind: SpanKind
+    start_ns: int
+    previous: Context  # current when the span started: restored when it ends
+    attributes: dict[str, Any]  # unprefixed, for metric labels
+    channel_id: str | None
+
+
+class OpenTelemetryProvider(TelemetryProvider):
+    """RoomKit telemetry exported through OpenTelemetry.
+
+    ``tracer_provider`` / ``meter_provider`` default to the global ones (set by the
+    application or by OpenTelemetry's auto-configuration); this provider never shuts them down.
+    ``service_name`` names the instrumentation scope of the tracer and meter; the service's own
+    name belongs to the providers' ``Resource``. ``metadata`` is added to every span.
+    ``span_metrics=False`` turns off the metrics derived from spans.
+    """
+
+    def __init__(
+        self,
+        *,
+        tracer_provider: TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
+        service_name: str = "roomkit",
+        metadata: Mapping[str, str] | None = None,
+        span_metrics: bool = True,
+        max_open_spans: int = 10_000,
+    ) -> None:
+        if not isinstance(service_name, str) or not service_name:
+            raise ConfigurationError("OpenTelemetryProvider: service_name must be a non-empty str")
+        if not isinstance(max_open_spans, int) or max_open_spans < 1:
+            raise ConfigurationError(
+                f"OpenTelemetryProvider: max_open_spans must be a positive int: {max_open_spans!r}"
+            )
+        self._tracer_provider = tracer_provider or trace.get_tracer_provider()
+        self._meter_provider = meter_provider or otel_metrics.get_meter_provider()
+        self._tracer = self._tracer_provider.get_tracer(service_name, __version__)
+        self._meter = self._meter_provider.get_meter(service_name, __version__)
+        self._metadata = {_key(k): _value(v) for k, v in (metadata or {}).items()}
+        self.span_metrics = span_metrics
+        self.max_open_spans = max_open_spans
+        self._lock = threading.Lock()
+        self._open: dict[str, _Open] = {}
+        self._ended: dict[str, tuple[SpanContext, Context]] = {}
+        self._instruments = Instruments(self._meter)
+        self._closed = False
+
+    @property
+    def name(self) -> str:
+        return "opentelemetry"
+
+    @property
+    def tracer_provider(self) -> TracerProvider:
+        """The tracer provider spans are created with."""
+        return self._tracer_provider
+
+    @property
+    def meter_provider(self) -> MeterProvider:
+        """The meter provider metrics are recorded with."""
+        return self._meter_provider
+
+    # -- spans -----------------------------------------------------------------------------
+    def start_span(
+        self,
+        kind: SpanKind | str,
+        name: str | Attributes | None = None,
+        *,
+        parent_id: str | None = None,
+        attributes: Attributes | None = None,
+        room_id: str | None = None,
+        session_id: str | None = None,
+        channel_id: str | None = None,
+    ) -> str:
+        try:
+            span_kind, span_name, attrs = resolve_span(kind, name, attributes)
+            otel_attrs: dict[str, Any] = {_KIND: span_kind.value}
+            if self._metadata:
+                otel_attrs.update(self._metadata)
+            if room_id:
+                otel_attrs[_ROOM] = room_id
+            if session_id:
+                otel_attrs[_SESSION] = session_id
+            if channel_id:
+                otel_attrs[_CHANNEL] = channel_id
+            for key, value in attrs.items():
+                value = _value(value)
+                if value is not None:
+                    otel_attrs[_key(key)] = value
+            previous = otel_context.get_current()
+            parent = previous if parent_id is None else self._parent_context(parent_id, previous)
+            span = self._tracer.start_span(
+                span_name,
+                context=parent,
+                kind=OTEL_SPAN_KINDS.get(span_kind, OtelSpanKind.INTERNAL),
+                attributes=otel_attrs,
+            )
+            span_context = span.get_span_context()
+            traced = span_context.is_valid
+            if not traced and not self.span_metrics:
+                return ""  # no tracing SDK and no metrics: nothing to record
+            span_id = _hex_id(span_context) if traced else new_span_id()
+            entry = _Open(span, span_kind, time.perf_counter_ns(), previous, attrs, channel_id)
+            with self._lock:
+                if span_id in self._open:  # a no-op tracer handed back its parent's context
+                    if not self.span_metrics:
+                        return ""
+                    span_id, traced = new_span_id(), False
+                if len(self._open) >= self.max_open_spans:  # forget the oldest, never exported
+                    oldest = next(iter(self._open))
+                    self._remember(oldest, self._open.pop(oldest))
+                self._open[span_id] = entry
+            if traced:
+                otel_context.attach(trace.set_span_in_context(span, previous))
+            return span_id
+        except Exception:
+            logger.exception("telemetry: could not start span %r", kind)
+            return ""
+
+    def _parent_context(self, parent_id: str, current: Context) -> Context:
+        """The context whose span ``parent_id`` names: one of ours (open or recently ended), or
+        a remote span given as a W3C ``traceparent`` value; unknown ids start a new trace."""
+        with self._lock:
+            entry = self._open.get(parent_id)
+            ended = self._ended.get(parent_id)
+        if entry is not None:
+            return trace.set_span_in_context(entry.span, current)
+        if ended is not None:
+            return trace.set_span_in_context(NonRecordingSpan(ended[0]), current)
+        remote = TraceParent.parse(parent_id)
+        if remote is not None:
+            state = TraceState.from_header([remote.tracestate]) if remote.tracestate else None
+            span_context = SpanContext(
+                trace_id=int(remote.trace_id, 16),
+                span_id=int(remote.span_id, 16),
+                is_remote=True,
+                trace_flags=TraceFlags(remote.flags),
+                trace_state=state,
+            )
+            return trace.set_span_in_context(NonRecordingSpan(span_context), current)
+        logger.debug("telemetry: parent span %r unknown; starting a new trace", parent_id)
+        return Context()
+
+    def end_span(
+        self,
+        span_id: str,
+        *,
+        status: str = "ok",
+        error_message: str | None = None,
+        attributes: Attributes | None = None,
+        error: BaseException | None = None,
+    ) -> None:
+        try:
+            end_ns = time.perf_counter_ns()
+            with self._lock:
+                entry = self._open.pop(span_id, None)
+                if entry is not None:
+                    self._remember(span_id, entry)
+            if entry is None:
+                return
+            span = entry.span
+            if attributes:
+                for key, value in attributes.items():
+                    entry.attributes[key] = value
+                    value = _value(value)
+                    if value is not None:
+                        span.set_attribute(_key(key), value)
+            if error is not None:
+                self._exception(entry, error)
+                if error_message is None:
+                    error_message = describe_error(error)
+            if status == "error":
+                span.set_status(Status(StatusCode.ERROR, error_message))
+            elif status != "ok":
+                span.set_attribute(_STATUS, status)
+            span.end()
+            if trace.get_current_span() is span:
+                otel_context.attach(self._restorable(entry.previous))
+            if self.span_metrics:
+                duration_ms = (end_ns - entry.start_ns) / 1e6
+                record = self._instruments.record  # derived values are finite, >= 0, clean
+                for metric, value, labels in derive_metrics(
+                    entry.kind, status, duration_ms, entry.attributes, entry.channel_id
+                ):
+                    record(metric, value, labels)
+        except Exception:
+            logger.exception("telemetry: could not end span %r", span_id)
+
+    def _remember(self, span_id: str, entry: _Open) -> None:
+        """Keep an ended (or forgotten) span's context for late children and for restoring
+        the context when spans end out of order. Called with the lock held."""
+        self._ended[span_id] = (entry.span.get_span_context(), entry.previous)
+        if len(self._ended) > _ENDED_MEMORY:
+            del self._ended[next(iter(self._ended))]
+
+    def _restorable(self, previous: Context) -> Context:
+        """``previous``, minus spans of ours that ended meanwhile (spans ended out of order)."""
+        for _ in range(_ENDED_MEMORY):
+            span_context = trace.get_current_span(previous).get_span_context()
+            if not span_context.is_valid:
+                break
+            with self._lock:
+                ended = self._ended.get(_hex_id(span_context))
+            if ended is None or ended[0] != span_context:
+                break
+            previous = ended[1]
+        return previous
+
+    @staticmethod
+    def _exception(entry: _Open, error: BaseException) -> None:
+        entry.span.record_exception(error)
+        entry.attributes[Attr.ERROR_TYPE] = type(error).__name__
+        entry.span.set_attribute(_key(Attr.ERROR_TYPE), type(error).__name__)
+
+    def set_attribute(self, span_id: str, key: str, value: Any) -> None:
+        try:
+            with self._lock:
+                entry = self._open.get(span_id)
+            if entry is None:
+                return
+            entry.attributes[key] = value
+            value = _value(value)
+            if value is not None:
+                entry.span.set_attribute(_key(key), value)
+        except Exception:
+            logger.exception("telemetry: could not set attribute %r", key)
+
+    def record_exception(self, span_id: str, error: BaseException) -> None:
+        try:
+            with self._lock:
+                entry = self._open.get(span_id)
+            if entry is not None:
+                self._exception(entry, error)
+        except Exception:
+            logger.exception("telemetry: could not record an exception")
+
+    # -- metrics ---------------------------------------------------------------------------
+    def record_metric(
+        self,
+        name: str,
+        value: float,
+        *,
+        unit: str = "",
+        attributes: Attributes | None = None,
+    ) -> None:
+        try:
+            self._record(name, value, _labels(attributes) if attributes else None, unit)
+        except Exception:
+            logger.exception("telemetry: could not record metric %r", name)
+
+    def _record(self, name: str, value: float, labels: dict[str, Any] | None, unit: str) -> None:
+        if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+            logger.debug("telemetry: metric %r: value %r not recorded", name, value)
+            return
+        self._instruments.record(name, value, labels, unit)
+
+    # -- trace context ---------------------------------------------------------------------
+    def get_span_context(self, span_id: str) -> Context | None:
+        """An OpenTelemetry ``Context`` whose current span is the open span ``span_id``."""
+        with self._lock:
+            entry = self._open.get(span_id)
+        return None if entry is None else trace.set_span_in_context(entry.span)
+
+    def inject_context(self, headers: MutableMapping[str, str], span_id: str | None = None) -> None:
+        try:
+            context = None
+            if span_id is not None:
+                context = self.get_span_context(span_id)
+                if context is None:
+                    return
+            inject_headers(headers, context)
+        except Exception:
+            logger.exception("telemetry: could not inject trace headers")
+
+    @contextmanager
+    def _continue(self, headers: Mapping[str, str]) -> Iterator[None]:
+        token = None
+        try:
+            token = otel_context.attach(extract_context(headers))
+        except Exception:
+            logger.exception("telemetry: could not read trace headers")
+        try:
+            yield
+        finally:
+            if token is not None:
+                otel_context.detach(token)
+
+    def continue_trace(self, headers: Mapping[str, str]) -> AbstractContextManager[None]:
+        """Within the block, spans without a parent (the engine's ``process_inbound`` span)
+        continue the trace of ``headers`` (``traceparent``, ``tracestate``, ``baggage``)."""
+        return self._continue(headers)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def flush(self) -> None:
+        for owner in (self._tracer_provider, self._meter_provider):
+            force_flush = getattr(owner, "force_flush", None)
+            if not callable(force_flush):
+                continue
+            try:
+                force_flush(timeout_millis=5_000)
+            except Exception:
+                logger.exception("telemetry: flushing %s failed", type(owner).__name__)
+
+    def close(self) -> None:
+        """Flush; the tracer and meter providers stay open (they belong to the application)."""
+        if self._closed:
+            return
+        self._closed = True
+        self.flush()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._open.clear()
+            self._ended.clear()
