@@ -196,11 +196,18 @@ async def test_a_lost_lock_is_reported_and_counted() -> None:
 
 async def test_loss_noticed_by_the_manager_is_counted_when_the_block_raises() -> None:
     manager = _Manager(_Backend())
-    with pytest.raises(RuntimeError):
+    handles = []
+
+    async def lose_then_fail() -> None:
         async with manager.hold("r", timeout=1) as handle:
+            handles.append(handle)
             handle.mark_lost("lease renewal refused")
             handle.mark_lost("a later reason is ignored")
             raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await lose_then_fail()
+    (handle,) = handles
     assert handle.lost_reason == "lease renewal refused"
     assert manager.lost_locks == 1
 
