@@ -19,6 +19,7 @@ __all__ = [
     "IdentityNotFoundError",
     "IdentityResolutionError",
     "InvalidContentError",
+    "LockBackendError",
     "MissingDependencyError",
     "ParticipantNotFoundError",
     "PayloadTooLargeError",
@@ -29,6 +30,7 @@ __all__ = [
     "RateLimitedError",
     "RoomClosedError",
     "RoomKitError",
+    "RoomLockLostError",
     "RoomLockTimeoutError",
     "RoomNotFoundError",
     "StoreError",
@@ -107,8 +109,25 @@ class RoomLockTimeoutError(RoomKitError, TimeoutError):
     """The per-room lock could not be acquired in time."""
 
 
+class RoomLockLostError(RoomKitError):
+    """A room lock was lost while it was held.
+
+    Its lease ran out and another process took the room, or the database session holding it
+    ended. Work done under the lost lock must not be committed; a store that checks fencing
+    tokens raises this for a write whose token is older than the room's latest one.
+    """
+
+
 class StoreError(RoomKitError):
     """The conversation store rejected or failed an operation."""
+
+
+class LockBackendError(StoreError):
+    """The lock manager's backend (Redis, PostgreSQL ...) failed or could not be reached.
+
+    Nothing was locked, so the message was not processed; it may be retried once the backend
+    is back. A subclass of :class:`StoreError`, like every failure of shared storage.
+    """
 
 
 class StoreInputError(StoreError, ValueError):

@@ -9,8 +9,13 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from roomkit.core.locks import SharedRoomLockManager, lock_timeout_error
-from roomkit.errors import ConfigurationError, RoomLockTimeoutError
+from roomkit.core.locks import (
+    InMemoryLockManager,
+    RoomLockHandle,
+    SharedRoomLockManager,
+    lock_timeout_error,
+)
+from roomkit.errors import ConfigurationError, RoomLockLostError, RoomLockTimeoutError
 
 
 class _Backend:
@@ -21,6 +26,8 @@ class _Backend:
         self.waiting = 0
         self.max_waiting = 0
         self.deadlines: list[float] = []
+        self.fence: dict[str, int] = {}
+        self.holder: dict[str, RoomLockHandle] = {}
 
 
 class _Manager(SharedRoomLockManager):
@@ -29,9 +36,9 @@ class _Manager(SharedRoomLockManager):
         self.backend = backend
 
     @asynccontextmanager
-    async def _backend_lock(
+    async def hold_in_backend(
         self, room_id: str, deadline: float, timeout: float
-    ) -> AsyncIterator[None]:
+    ) -> AsyncIterator[RoomLockHandle]:
         backend = self.backend
         backend.deadlines.append(deadline)
         lock = backend.locks.setdefault(room_id, asyncio.Lock())
@@ -44,8 +51,14 @@ class _Manager(SharedRoomLockManager):
             raise lock_timeout_error(room_id, timeout) from None
         finally:
             backend.waiting -= 1
+        token = backend.fence[room_id] = backend.fence.get(room_id, 0) + 1
+
+        async def verify() -> bool:
+            return backend.fence[room_id] == token
+
+        handle = backend.holder[room_id] = RoomLockHandle(room_id, token, verify=verify)
         try:
-            yield
+            yield handle
         finally:
             lock.release()
 
@@ -149,3 +162,72 @@ async def test_released_on_error_in_the_block() -> None:
             raise RuntimeError("boom")
     async with manager.locked("r", timeout=0.5):
         pass
+
+
+async def test_hold_yields_a_fenced_handle_with_growing_tokens() -> None:
+    backend = _Backend()
+    first, second = _Manager(backend), _Manager(backend)
+    tokens: list[int | None] = []
+    for manager in (first, second, first):
+        async with manager.hold("r", timeout=1) as handle:
+            assert handle.room_id == "r"
+            assert await handle.still_held()
+            await handle.ensure_held()
+            tokens.append(handle.fencing_token)
+        assert not await handle.still_held()  # given back
+        with pytest.raises(RoomLockLostError, match="given back"):
+            await handle.ensure_held()
+    assert tokens == [1, 2, 3]
+    assert first.lost_locks == 0
+
+
+async def test_a_lost_lock_is_reported_and_counted() -> None:
+    backend = _Backend()
+    manager = _Manager(backend)
+    async with manager.hold("r", timeout=1) as handle:
+        backend.fence["r"] += 1  # another holder took the room in the backend
+        assert not handle.lost  # nobody asked the backend yet
+        with pytest.raises(RoomLockLostError, match="lock of room 'r' was lost"):
+            await handle.ensure_held()
+        assert handle.lost
+        assert "lost" in repr(handle)
+    assert manager.lost_locks == 1
+
+
+async def test_loss_noticed_by_the_manager_is_counted_when_the_block_raises() -> None:
+    manager = _Manager(_Backend())
+    handles = []
+
+    async def lose_then_fail() -> None:
+        async with manager.hold("r", timeout=1) as handle:
+            handles.append(handle)
+            handle.mark_lost("lease renewal refused")
+            handle.mark_lost("a later reason is ignored")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await lose_then_fail()
+    (handle,) = handles
+    assert handle.lost_reason == "lease renewal refused"
+    assert manager.lost_locks == 1
+
+
+async def test_locked_yields_nothing_but_holds_the_same_lock() -> None:
+    backend = _Backend()
+    manager = _Manager(backend)
+    async with manager.locked("r", timeout=1) as nothing:
+        assert nothing is None
+        assert backend.locks["r"].locked()
+    assert not backend.locks["r"].locked()
+
+
+async def test_in_process_managers_yield_an_unfenced_handle() -> None:
+    manager = InMemoryLockManager()
+    async with manager.hold("r", timeout=1) as handle:
+        assert handle.fencing_token is None
+        assert await handle.still_held()
+        with pytest.raises(RoomLockTimeoutError):
+            async with manager.locked("r", timeout=0.01):
+                pass
+    assert not await handle.still_held()
+    assert manager._locks == {}

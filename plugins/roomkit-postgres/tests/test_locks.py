@@ -1,17 +1,25 @@
-"""PostgresLockManager through the conformance suite, plus pool and key behaviour."""
+"""PostgresLockManager through the conformance suite, plus pool, keys, fencing and failures."""
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from uuid import uuid4
 
 import asyncpg
 import pytest
 from roomkit_postgres import PostgresLockManager
-from roomkit_postgres.locks import advisory_key
-from roomkit_postgres.testing import LockManagerFixtures
+from roomkit_postgres.config import PostgresLockManagerConfig
+from roomkit_postgres.locks import FENCE_SEQUENCE, advisory_key
+from roomkit_postgres.testing import LockManagerFixtures, terminate_lock_holder
 
-from roomkit.errors import ConfigurationError, RoomLockTimeoutError
+from roomkit.errors import (
+    ConfigurationError,
+    LockBackendError,
+    RoomLockLostError,
+    RoomLockTimeoutError,
+)
 from roomkit_conformance.suites.lock_manager import RoomLockManagerSuite
 
 
@@ -21,7 +29,14 @@ def namespace() -> str:
 
 
 class TestPostgresLockManager(LockManagerFixtures, RoomLockManagerSuite):
-    capabilities = frozenset({"cross_process", "lease_expiry"})
+    capabilities = frozenset({"cross_process", "lease_expiry", "fencing"})
+
+
+async def _wait_until(condition: Callable[[], bool], what: str, bound: float = 60) -> None:
+    deadline = time.monotonic() + bound
+    while not condition():
+        assert time.monotonic() < deadline, what
+        await asyncio.sleep(0.02)
 
 
 @pytest.mark.asyncio
@@ -73,19 +88,12 @@ async def test_many_rooms_beyond_the_pool_size_time_out_cleanly(
 
 
 @pytest.mark.asyncio
-async def test_holder_backend_killed_mid_block_frees_the_lock(
-    pg_dsn: str, namespace: str, admin: asyncpg.Connection
-) -> None:
+async def test_holder_backend_killed_mid_block_frees_the_lock(pg_dsn: str, namespace: str) -> None:
     manager = PostgresLockManager(pg_dsn, namespace=namespace)
     other = PostgresLockManager(pg_dsn, namespace=namespace)
     async with manager.locked("r", timeout=2):
-        await admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
-            " AND granted AND ((classid::bigint << 32) | objid::bigint) = $1",
-            advisory_key(namespace, "r"),
-        )
-        await asyncio.sleep(0.2)
-        async with other.locked("r", timeout=2):
+        assert await terminate_lock_holder(pg_dsn, namespace, "r") == 1
+        async with other.locked("r", timeout=30):
             pass  # the session died, so PostgreSQL released its lock
     async with manager.locked("r", timeout=2):  # the broken connection was not reused
         pass
@@ -93,8 +101,104 @@ async def test_holder_backend_killed_mid_block_frees_the_lock(
     await other.close()
 
 
+@pytest.mark.asyncio
+async def test_the_holder_is_told_when_its_session_is_terminated(
+    pg_dsn: str, namespace: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    manager = PostgresLockManager(pg_dsn, namespace=namespace)
+    other = PostgresLockManager(pg_dsn, namespace=namespace)
+    async with manager.hold("r", timeout=5) as handle:
+        assert await handle.still_held()
+        assert await terminate_lock_holder(pg_dsn, namespace, "r") == 1
+        # the driver sees the connection close and marks the handle, without being asked
+        await _wait_until(lambda: handle.lost, "the holder was never told")
+        assert "session ended" in (handle.lost_reason or "")
+        with pytest.raises(RoomLockLostError):
+            await handle.ensure_held()
+        async with other.hold("r", timeout=30) as newer:
+            assert newer.fencing_token > handle.fencing_token  # type: ignore[operator]
+    # leaving the block raised nothing although the connection was dead
+    assert manager.lost_locks == 1
+    assert "lost while held" in caplog.text
+    await manager.close()
+    await other.close()
+
+
+@pytest.mark.asyncio
+async def test_fencing_tokens_come_from_one_sequence(
+    pg_dsn: str, namespace: str, admin: asyncpg.Connection
+) -> None:
+    manager = PostgresLockManager(pg_dsn, namespace=namespace)
+    tokens = []
+    for room in ("a", "b", "a"):
+        async with manager.hold(room, timeout=5) as handle:
+            tokens.append(handle.fencing_token)
+    assert tokens == sorted(tokens)
+    assert len(set(tokens)) == 3
+    assert await admin.fetchval(f"SELECT last_value FROM public.{FENCE_SEQUENCE}") >= tokens[-1]
+    await manager.close()
+
+
+@pytest.mark.asyncio
+async def test_a_waiter_whose_session_is_terminated_gets_a_typed_error(
+    pg_dsn: str, namespace: str, admin: asyncpg.Connection
+) -> None:
+    holder = PostgresLockManager(pg_dsn, namespace=namespace)
+    waiter = PostgresLockManager(pg_dsn, namespace=namespace)
+    query = (
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        " AND ((classid::bigint << 32) | objid::bigint) = $1"
+    )
+    async with holder.locked("r", timeout=5):
+        waiting = asyncio.create_task(waiter.locked("r", timeout=60).__aenter__())
+        deadline = time.monotonic() + 60
+        while (pid := await admin.fetchval(query, advisory_key(namespace, "r"))) is None:
+            assert time.monotonic() < deadline, "the waiter never queued for the lock"
+            await asyncio.sleep(0.02)
+        assert await admin.fetchval("SELECT pg_terminate_backend($1, 30000)", pid)
+        with pytest.raises(LockBackendError, match="PostgreSQL failed while locking room 'r'"):
+            await waiting
+    async with waiter.locked("r", timeout=5):  # and the waiter's manager still works
+        pass
+    await holder.close()
+    await waiter.close()
+
+
+@pytest.mark.asyncio
+async def test_the_backend_error_never_shows_the_password() -> None:
+    manager = PostgresLockManager("postgresql://postgres:secret@127.0.0.1:1/test")
+    with pytest.raises(LockBackendError, match="cannot connect to PostgreSQL") as caught:
+        async with manager.locked("r"):
+            pytest.fail("locked without a server")
+    assert "secret" not in str(caught.value)
+    await manager.close()
+
+
+@pytest.mark.asyncio
+async def test_a_closed_manager_refuses_with_a_typed_error(pg_dsn: str, namespace: str) -> None:
+    manager = PostgresLockManager(pg_dsn, namespace=namespace)
+    await manager.close()
+    with pytest.raises(LockBackendError, match="closed"):
+        async with manager.locked("r", timeout=1):
+            pytest.fail("locked after close")
+
+
+def test_config_builds_the_same_manager() -> None:
+    config = PostgresLockManagerConfig.model_validate(
+        {"dsn": "postgresql://u:pw@db/app", "schema": "locks", "command_timeout": 2}
+    )
+    manager = PostgresLockManager.from_config(config)
+    assert manager.schema == "locks"
+    assert manager.command_timeout == 2
+    assert "pw" not in repr(config)
+
+
 def test_bad_configuration_is_refused() -> None:
     with pytest.raises(ConfigurationError):
         PostgresLockManager("")
     with pytest.raises(ConfigurationError):
         PostgresLockManager("postgresql://x", default_timeout=0)
+    with pytest.raises(ConfigurationError):
+        PostgresLockManager("postgresql://x", command_timeout=0)
+    with pytest.raises(ConfigurationError):
+        PostgresLockManager("postgresql://x", schema="Not A Schema")

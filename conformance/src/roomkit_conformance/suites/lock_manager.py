@@ -2,12 +2,25 @@
 
 Subclass :class:`RoomLockManagerSuite` and provide an async ``component`` fixture. Lock
 managers shared between processes claim ``"cross_process"`` and provide ``second_component``
-(another instance on the same backend): a lock held through one must block the other.
+(another instance on the same backend): a lock held through one must block the other. They
+also provide ``unreachable_component`` (an instance whose backend address refuses
+connections) and ``stalled_component`` (an instance pointed at
+:func:`roomkit_conformance.wire.silent_server`, with connect and read time-outs of 30 s): the
+first must fail fast with :class:`~roomkit.errors.LockBackendError` although the default lock
+timeout is long, the second must give up at the caller's lock timeout.
 Managers whose locks expire when the holder dies claim ``"lease_expiry"`` and provide
 ``abandon``: a fixture returning an async callable ``abandon(manager, room_id)`` that takes
 the lock through a *separate* instance and then loses it without releasing (the instance's
-connection dies, its renewal stops ...), plus the class attribute ``lease_seconds`` saying how
-long such a lock may survive its holder.
+connection dies, its renewal stops ...), plus the class attributes ``lease_seconds`` (how long
+such a lock may survive its holder) and ``abandoned_lock_lasts`` (how long it surely stays
+held after ``abandon`` was called).
+
+Every manager's ``hold`` yields a :class:`~roomkit.core.locks.RoomLockHandle`. Managers that
+fence their locks claim ``"fencing"``: tokens grow with every acquisition of a room (across
+instances), ``still_held`` tells the truth, and they provide ``lose``: a fixture returning an
+async callable ``lose(manager, handle)`` that makes the backend drop the lock behind the
+holder's back the way a failure would (its database session is terminated, its lease runs out
+and another holder takes the room ...).
 """
 
 from __future__ import annotations
@@ -18,8 +31,8 @@ from typing import Any, ClassVar
 
 import pytest
 
-from roomkit.core.locks import RoomLockManager
-from roomkit.errors import RoomLockTimeoutError
+from roomkit.core.locks import RoomLockHandle, RoomLockManager
+from roomkit.errors import LockBackendError, RoomLockLostError, RoomLockTimeoutError, StoreError
 from roomkit_conformance.base import SuiteBase, requires
 
 __all__ = ["RoomLockManagerSuite"]
@@ -34,6 +47,8 @@ class RoomLockManagerSuite(SuiteBase):
 
     #: Upper bound (seconds) for an abandoned lock to become free again (``lease_expiry``).
     lease_seconds: ClassVar[float] = 5.0
+    #: Seconds an abandoned lock surely stays held after ``abandon`` was called.
+    abandoned_lock_lasts: ClassVar[float] = 0.5
 
     @pytest.fixture
     async def second_component(self) -> Any:
@@ -41,9 +56,24 @@ class RoomLockManagerSuite(SuiteBase):
         pytest.fail("a lock manager claiming 'cross_process' must provide 'second_component'")
 
     @pytest.fixture
+    async def unreachable_component(self) -> Any:
+        """See the module docstring; managers claiming ``cross_process`` override it."""
+        pytest.fail("a lock manager claiming 'cross_process' must provide 'unreachable_component'")
+
+    @pytest.fixture
+    async def stalled_component(self) -> Any:
+        """See the module docstring; managers claiming ``cross_process`` override it."""
+        pytest.fail("a lock manager claiming 'cross_process' must provide 'stalled_component'")
+
+    @pytest.fixture
     def abandon(self) -> Any:
         """See the module docstring; managers claiming ``lease_expiry`` override it."""
         pytest.fail("a lock manager claiming 'lease_expiry' must provide an 'abandon' fixture")
+
+    @pytest.fixture
+    def lose(self) -> Any:
+        """See the module docstring; managers claiming ``fencing`` override it."""
+        pytest.fail("a lock manager claiming 'fencing' must provide a 'lose' fixture")
 
     @pytest.mark.asyncio
     async def test_mutual_exclusion_within_a_room(
@@ -213,17 +243,111 @@ class RoomLockManagerSuite(SuiteBase):
         await asyncio.gather(*(worker(managers[i % 2]) for i in range(16)))
         assert peak == 1
 
+    @requires("cross_process")
+    @pytest.mark.asyncio
+    async def test_an_unreachable_backend_fails_fast_with_a_typed_error(
+        self, unreachable_component: RoomLockManager, request: pytest.FixtureRequest
+    ) -> None:
+        started = time.monotonic()
+        with pytest.raises(LockBackendError) as caught:
+            async with unreachable_component.locked(_room(request)):  # the default timeout
+                pytest.fail("locked without a backend")
+        assert time.monotonic() - started < 30, "waited for the lock timeout instead"
+        assert isinstance(caught.value, StoreError)
+
+    @requires("cross_process")
+    @pytest.mark.asyncio
+    async def test_a_stalled_backend_is_given_up_at_the_lock_timeout(
+        self, stalled_component: RoomLockManager, request: pytest.FixtureRequest
+    ) -> None:
+        started = time.monotonic()
+        with pytest.raises((RoomLockTimeoutError, LockBackendError)):
+            async with stalled_component.locked(_room(request), timeout=0.5):
+                pytest.fail("locked without an answer")
+        # The 30 s connect / read time-outs must not come on top of the lock timeout.
+        assert time.monotonic() - started < 15
+
     @requires("lease_expiry")
     @pytest.mark.asyncio
     async def test_lock_of_a_dead_holder_expires(
         self, component: RoomLockManager, abandon: Any, request: pytest.FixtureRequest
     ) -> None:
         room = _room(request)
+        abandoned = time.monotonic()
         await abandon(component, room)
-        with pytest.raises(RoomLockTimeoutError):
+        try:
             async with component.locked(room, timeout=0.1):
-                pytest.fail("the abandoned lock was not held")
+                # Only a slow machine may find it free already: the lock must have lived on.
+                assert time.monotonic() - abandoned >= self.abandoned_lock_lasts, (
+                    "the abandoned lock was not held"
+                )
+        except RoomLockTimeoutError:
+            pass
         started = time.monotonic()
-        async with component.locked(room, timeout=self.lease_seconds + 5):
+        async with component.locked(room, timeout=self.lease_seconds + 30):
             waited = time.monotonic() - started
-        assert waited <= self.lease_seconds + 5
+        assert waited <= self.lease_seconds + 30
+
+    @pytest.mark.asyncio
+    async def test_hold_yields_a_handle_of_the_room(
+        self, component: RoomLockManager, request: pytest.FixtureRequest
+    ) -> None:
+        room = _room(request)
+        async with component.hold(room, timeout=5) as handle:
+            assert isinstance(handle, RoomLockHandle)
+            assert handle.room_id == room
+            assert await handle.still_held()
+            await handle.ensure_held()
+            with pytest.raises(RoomLockTimeoutError):
+                async with component.locked(room, timeout=0.1):
+                    pytest.fail("hold() did not hold the lock")
+        assert not await handle.still_held()
+        async with component.locked(room, timeout=5):
+            pass
+
+    @requires("fencing", "cross_process")
+    @pytest.mark.asyncio
+    async def test_fencing_tokens_grow_with_every_acquisition(
+        self,
+        component: RoomLockManager,
+        second_component: RoomLockManager,
+        request: pytest.FixtureRequest,
+    ) -> None:
+        room, other_room = _room(request), _room(request, "-other")
+        tokens: list[int] = []
+        for manager in (component, second_component, component, second_component):
+            async with manager.hold(room, timeout=5) as handle:
+                assert isinstance(handle.fencing_token, int)
+                tokens.append(handle.fencing_token)
+            async with manager.hold(other_room, timeout=5):
+                pass  # other rooms may share or not share the counter; only order matters
+        assert tokens == sorted(tokens)
+        assert len(set(tokens)) == len(tokens)
+
+    @requires("fencing", "cross_process")
+    @pytest.mark.asyncio
+    async def test_a_lost_lock_is_detected_and_fenced(
+        self,
+        component: RoomLockManager,
+        second_component: RoomLockManager,
+        lose: Any,
+        request: pytest.FixtureRequest,
+    ) -> None:
+        room = _room(request)
+        async with component.hold(room, timeout=5) as handle:
+            first = handle.fencing_token
+            assert first is not None
+            await lose(component, handle)
+            assert not await handle.still_held()
+            assert handle.lost
+            with pytest.raises(RoomLockLostError, match="was lost"):
+                await handle.ensure_held()
+            # the room is free for others, and a newer holder gets a greater token
+            async with second_component.hold(room, timeout=30) as newer:
+                assert newer.fencing_token is not None
+                assert newer.fencing_token > first
+        # leaving the block of a lost lock does not raise, and the room stays usable
+        async with component.hold(room, timeout=5) as again:
+            assert again.fencing_token is not None
+            assert again.fencing_token > first
+            assert await again.still_held()

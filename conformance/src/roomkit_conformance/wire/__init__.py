@@ -8,6 +8,8 @@ Plugin tests drive the vendor's real SDK against these over a real socket, never
 * :mod:`roomkit_conformance.wire.llm` -- LLM APIs (OpenAI, Anthropic, Mistral, Gemini) through
   an ``llmock`` subprocess, with scripted replies and faults (:class:`LLMockServer`,
   :class:`LLMockWire`, the ``llmock_server`` fixture).
+* :mod:`roomkit_conformance.wire.silent` -- a server that accepts connections and never
+  answers (:func:`silent_server`), to test time-outs against a stalled backend.
 * :mod:`roomkit_conformance.wire.scripted` -- an in-process server for what llmock lacks:
   reasoning (thinking blocks, ``reasoning_content``, thought parts) and streams that trickle
   one piece every ``interval`` seconds (:class:`ScriptedLLMServer`, :class:`ScriptedReply`).
@@ -20,6 +22,7 @@ from __future__ import annotations
 from roomkit_conformance.wire.http import RecordedRequest, WireResponse, WireServer
 from roomkit_conformance.wire.llm import LLMockServer, LLMockWire, free_port
 from roomkit_conformance.wire.scripted import ScriptedLLMServer, ScriptedReply
+from roomkit_conformance.wire.silent import silent_server
 
 __all__ = [
     "LLMockServer",
@@ -30,4 +33,5 @@ __all__ = [
     "WireResponse",
     "WireServer",
     "free_port",
+    "silent_server",
 ]

@@ -1,4 +1,5 @@
-"""Per-room locking: the contract, the in-process implementation, and the engine's room lock.
+"""Per-room locking: the contract and its fenced handle, the in-process implementation, the
+base of shared (cross-process) lock managers, and the engine's room lock.
 
 :func:`room_lock` is how the engine takes a room's lock: re-entrant per task, so a hook or
 channel that posts into the room it is already handling does not wait for itself.
@@ -7,22 +8,122 @@ channel that posts into the room it is already handling does not wait for itself
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from roomkit.errors import ConfigurationError, RoomLockTimeoutError
+from roomkit.errors import ConfigurationError, RoomLockLostError, RoomLockTimeoutError
 
 __all__ = [
     "HELD_ROOMS",
     "InMemoryLockManager",
+    "RoomLockHandle",
     "RoomLockManager",
     "SharedRoomLockManager",
     "lock_timeout_error",
     "room_lock",
 ]
+
+log = logging.getLogger("roomkit.locks")
+
+
+class RoomLockHandle:
+    """Proof that a room lock is held: what :meth:`RoomLockManager.hold` yields.
+
+    ``fencing_token`` is ``None`` for locks that cannot be lost while their block runs (those
+    of one process). Lock managers shared between processes give every acquisition of a room
+    a token greater than the token of any earlier acquisition of that room, and can tell when
+    the lock was lost (see :class:`RoomLockManager` for the full rule).
+
+    Lock managers create handles with ``verify``: an async callable asking the backend whether
+    this acquisition still holds the lock (it may raise
+    :class:`~roomkit.errors.LockBackendError` when the backend cannot be asked). A manager
+    that notices the loss by itself (a lease renewal refused, the holding connection closed)
+    calls :meth:`mark_lost`. Lease-based managers also keep ``valid_until`` up to date: the
+    :func:`time.monotonic` time after which the lease may have run out unless it was renewed
+    (past it, the handle counts as lost, even if the holder's event loop was blocked and no
+    renewal ever got to run).
+    """
+
+    __slots__ = (
+        "_lost_reason",
+        "_released",
+        "_verify",
+        "fencing_token",
+        "room_id",
+        "valid_until",
+    )
+
+    def __init__(
+        self,
+        room_id: str,
+        fencing_token: int | None = None,
+        *,
+        verify: Callable[[], Awaitable[bool]] | None = None,
+    ) -> None:
+        #: The locked room (or other key) id.
+        self.room_id = room_id
+        #: Increases with every acquisition of this room; ``None`` when the lock is not fenced.
+        self.fencing_token = fencing_token
+        #: Monotonic time past which a lease-based lock has lapsed unless renewed (or None).
+        self.valid_until: float | None = None
+        self._verify = verify
+        self._lost_reason: str | None = None
+        self._released = False
+
+    @property
+    def lost(self) -> bool:
+        """Whether the lock is known to be lost, without asking the backend.
+
+        True once a manager marked it lost, or once ``valid_until`` has passed.
+        """
+        if (
+            self._lost_reason is None
+            and self.valid_until is not None
+            and time.monotonic() >= self.valid_until
+        ):
+            self._lost_reason = "its lease may have run out before it could be renewed"
+        return self._lost_reason is not None
+
+    @property
+    def lost_reason(self) -> str | None:
+        """Why the lock was lost, once it was noticed."""
+        return self._lost_reason
+
+    def mark_lost(self, reason: str) -> None:
+        """Record that the lock was lost (called by lock managers; the first reason is kept)."""
+        if self._lost_reason is None:
+            self._lost_reason = reason
+
+    def mark_released(self) -> None:
+        """Record that the block exited and the lock was given back (called by lock managers)."""
+        self._released = True
+
+    async def still_held(self) -> bool:
+        """Ask the backend whether this acquisition still holds the lock.
+
+        ``False`` once the lock was lost or given back. Raises
+        :class:`~roomkit.errors.LockBackendError` when the backend cannot answer.
+        """
+        if self._released or self.lost:
+            return False
+        if self._verify is not None and not await self._verify():
+            self.mark_lost("the backend no longer holds it for this holder")
+            return False
+        return not self.lost
+
+    async def ensure_held(self) -> None:
+        """Raise :class:`~roomkit.errors.RoomLockLostError` unless the lock is still held."""
+        if not await self.still_held():
+            reason = "it was already given back" if self._released else self._lost_reason
+            raise RoomLockLostError(f"the lock of room {self.room_id!r} was lost: {reason}")
+
+    def __repr__(self) -> str:
+        state = "released" if self._released else "lost" if self.lost else "held"
+        return f"RoomLockHandle({self.room_id!r}, fencing_token={self.fencing_token}, {state})"
 
 
 class RoomLockManager(ABC):
@@ -30,7 +131,30 @@ class RoomLockManager(ABC):
 
     ``locked(room_id, timeout)`` is an async context manager; when the lock cannot be had in
     ``timeout`` seconds it raises :class:`roomkit.errors.RoomLockTimeoutError`. The lock is
-    released when the block exits, also on error or cancellation.
+    released when the block exits, also on error or cancellation. Implementations raise
+    :class:`roomkit.errors.LockBackendError` (a :class:`~roomkit.errors.StoreError`) when
+    their backend fails or cannot be reached, and they never take longer than ``timeout`` to
+    give up. Giving a lock back never raises: a failure there is logged (the lock then ends
+    with its lease or its connection).
+
+    ``hold(room_id, timeout)`` is the same lock, yielding a :class:`RoomLockHandle`. Lock
+    managers shared between processes fence their locks:
+
+    * Every acquisition of a room gets a ``fencing_token`` greater than the token of every
+      earlier acquisition of that room through the same backend and namespace, also when an
+      earlier holder lost the lock (lease expiry, ended database session) or the backend
+      restarted. Tokens of different backends are not comparable.
+    * ``handle.lost`` turns true when the manager notices the loss by itself;
+      ``await handle.still_held()`` / ``await handle.ensure_held()`` ask the backend now.
+    * A store protects its writes with the token: a write made under a room lock carries
+      ``(room_id, fencing_token)``; in the same transaction as the write, the store keeps the
+      greatest token it has accepted for the room and refuses (with
+      :class:`~roomkit.errors.RoomLockLostError`, nothing written) a write whose token is
+      smaller. A holder that lost its lock to a newer holder therefore cannot write once the
+      newer holder has written. A ``None`` token means "not fenced" and is not checked.
+
+    Managers whose locks live in one process (``InMemoryLockManager``, custom subclasses that
+    only implement ``locked``) yield a handle without a token that is never lost.
     """
 
     @abstractmethod
@@ -39,8 +163,32 @@ class RoomLockManager(ABC):
     ) -> AbstractAsyncContextManager[None]:
         """Hold the lock of ``room_id`` for the duration of the ``async with`` block."""
 
+    def hold(
+        self, room_id: str, timeout: float | None = None
+    ) -> AbstractAsyncContextManager[RoomLockHandle]:
+        """Hold the lock of ``room_id`` like :meth:`locked`, yielding its handle."""
+        return _HandleAround(self.locked(room_id, timeout), room_id)
+
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""
+
+
+class _HandleAround:
+    """``hold`` for managers that only implement ``locked``: an unfenced handle."""
+
+    __slots__ = ("_handle", "_inner")
+
+    def __init__(self, inner: AbstractAsyncContextManager[None], room_id: str) -> None:
+        self._inner = inner
+        self._handle = RoomLockHandle(room_id)
+
+    async def __aenter__(self) -> RoomLockHandle:
+        await self._inner.__aenter__()
+        return self._handle
+
+    async def __aexit__(self, *exc_info: Any) -> bool | None:
+        self._handle.mark_released()
+        return await self._inner.__aexit__(*exc_info)
 
 
 class InMemoryLockManager(RoomLockManager):
@@ -119,11 +267,13 @@ def lock_timeout_error(room_id: str, timeout: float) -> RoomLockTimeoutError:
 class SharedRoomLockManager(RoomLockManager):
     """Base for lock managers whose locks live in a backend shared by processes.
 
-    It provides :meth:`locked`: ``timeout=None`` means ``default_timeout`` seconds, one
-    deadline covers the whole acquisition, and tasks of this process waiting for the same room
-    first queue on a local ``asyncio.Lock``, so a busy room costs one backend waiter per
-    process, not one per task. Subclasses implement :meth:`_backend_lock`, which takes and
-    gives back the lock in the backend (a PostgreSQL advisory lock, a Redis lease, ...).
+    It provides :meth:`locked` and :meth:`hold`: ``timeout=None`` means ``default_timeout``
+    seconds, one deadline covers the whole acquisition, and tasks of this process waiting for
+    the same room first queue on a local ``asyncio.Lock``, so a busy room costs one backend
+    waiter per process, not one per task. Subclasses implement :meth:`hold_in_backend`, which
+    takes and gives back the lock in the backend (a PostgreSQL advisory lock, a Redis lease,
+    ...) and yields its fenced :class:`RoomLockHandle`. ``lost_locks`` counts the handles
+    found lost by the time their block exited.
 
     Raises:
         ConfigurationError: ``default_timeout`` is not a positive number of seconds.
@@ -136,27 +286,48 @@ class SharedRoomLockManager(RoomLockManager):
         self._default_timeout = default_timeout
         self._local: dict[str, asyncio.Lock] = {}
         self._local_users: dict[str, int] = {}
+        #: How many locks were lost while their block ran (lease taken over, session ended).
+        self.lost_locks = 0
 
     def locked(
         self, room_id: str, timeout: float | None = None
     ) -> AbstractAsyncContextManager[None]:
         """Hold the shared lock of ``room_id`` for the ``async with`` block."""
+        return self._hold_without_handle(room_id, timeout)
+
+    def hold(
+        self, room_id: str, timeout: float | None = None
+    ) -> AbstractAsyncContextManager[RoomLockHandle]:
+        """Hold the shared lock of ``room_id`` for the ``async with`` block, yielding its
+        fenced handle."""
         return self._hold(room_id, self._default_timeout if timeout is None else timeout)
 
     @abstractmethod
-    def _backend_lock(
+    def hold_in_backend(
         self, room_id: str, deadline: float, timeout: float
-    ) -> AbstractAsyncContextManager[None]:
-        """Hold the backend lock of ``room_id`` for the ``async with`` block.
+    ) -> AbstractAsyncContextManager[RoomLockHandle]:
+        """Take the backend lock of ``room_id``, yield its handle, give it back on exit.
 
         Called once this process's turn for the room has come. ``deadline`` is the
-        :func:`time.monotonic` time by which the lock must be held; past it, raise
-        ``lock_timeout_error(room_id, timeout)``. The lock must be given back when the block
-        exits, also on error or cancellation.
+        :func:`time.monotonic` time by which the lock must be held: no backend call may run
+        past it. When the room is still locked then, raise
+        ``lock_timeout_error(room_id, timeout)``; when the backend failed or did not answer,
+        raise :class:`~roomkit.errors.LockBackendError`. The handle carries the acquisition's
+        fencing token and a ``verify`` callable (see :class:`RoomLockHandle`). The lock must be
+        given back when the block exits, also on error or cancellation, and giving it back
+        must not raise: log the failure (and mark the handle lost if the backend says the lock
+        was no longer this holder's).
         """
 
     @asynccontextmanager
-    async def _hold(self, room_id: str, timeout: float) -> AsyncIterator[None]:
+    async def _hold_without_handle(
+        self, room_id: str, timeout: float | None
+    ) -> AsyncIterator[None]:
+        async with self.hold(room_id, timeout):
+            yield
+
+    @asynccontextmanager
+    async def _hold(self, room_id: str, timeout: float) -> AsyncIterator[RoomLockHandle]:
         deadline = time.monotonic() + max(timeout, 0.0)
         local = self._local.setdefault(room_id, asyncio.Lock())
         self._local_users[room_id] = self._local_users.get(room_id, 0) + 1
@@ -165,11 +336,18 @@ class SharedRoomLockManager(RoomLockManager):
                 await asyncio.wait_for(local.acquire(), max(deadline - time.monotonic(), 0))
             except TimeoutError:
                 raise lock_timeout_error(room_id, timeout) from None
+            handle: RoomLockHandle | None = None
             try:
-                async with self._backend_lock(room_id, deadline, timeout):
-                    yield
+                async with self.hold_in_backend(room_id, deadline, timeout) as handle:
+                    try:
+                        yield handle
+                    finally:
+                        handle.mark_released()
             finally:
                 local.release()
+                if handle is not None and handle.lost:
+                    self.lost_locks += 1
+                    log.error("the lock of %r was lost while held: %s", room_id, handle.lost_reason)
         finally:
             users = self._local_users[room_id] - 1
             if users:

@@ -12,11 +12,21 @@ import asyncpg  # type: ignore[import-untyped]
 from roomkit.errors import ConfigurationError, RoomKitError, StoreError
 from roomkit_postgres.migrations import quote_schema
 
-__all__ = ["connection_lost", "create_pool", "redact", "run_with_retry"]
+__all__ = ["DRIVER_ERRORS", "connection_lost", "create_pool", "redact", "run_with_retry"]
 
 log = logging.getLogger("roomkit_postgres")
 
 T = TypeVar("T")
+
+#: Every exception the driver raises for a failed call: server errors, client-side errors
+#: (``InterfaceError``, ``InternalClientError``) and socket errors (``TimeoutError`` included,
+#: as a subclass of ``OSError``: catch it first where it means something else).
+DRIVER_ERRORS: tuple[type[Exception], ...] = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+    OSError,
+)
 
 # A backend that was terminated (pg_terminate_backend, failover, restart) or a socket that
 # dropped: the statement never ran to completion on a live connection, so running it again

@@ -43,14 +43,25 @@ class PostgresStoreConfig(BaseModel):
 class PostgresLockManagerConfig(BaseModel):
     """Options of :class:`~roomkit_postgres.locks.PostgresLockManager`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     dsn: SecretStr = Field(default=_DSN, description="libpq connection URL")
     namespace: str = Field(default="roomkit", min_length=1)
+    db_schema: str = Field(
+        default="public",
+        alias="schema",
+        pattern=_SCHEMA,
+        description="schema of the fencing-token sequence roomkit_lock_fence",
+    )
     min_size: int = Field(default=1, ge=0)
     max_size: int = Field(default=20, ge=1)
-    connect_timeout: float = Field(default=10.0, gt=0)
-    default_timeout: float = Field(default=300.0, gt=0)
+    connect_timeout: float = Field(default=5.0, gt=0, description="seconds to open a connection")
+    command_timeout: float = Field(
+        default=5.0, gt=0, description="seconds to give a lock back or check it"
+    )
+    default_timeout: float = Field(
+        default=300.0, gt=0, description="seconds to wait for a busy room when no timeout is given"
+    )
 
 
 class PostgresRealtimeConfig(BaseModel):

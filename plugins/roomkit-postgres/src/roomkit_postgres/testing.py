@@ -18,6 +18,8 @@ import asyncpg  # type: ignore[import-untyped]
 import pytest
 import pytest_asyncio
 
+from roomkit.core.locks import RoomLockHandle
+from roomkit_conformance.wire import silent_server
 from roomkit_postgres.locks import PostgresLockManager, advisory_key
 from roomkit_postgres.migrations import quote_schema
 from roomkit_postgres.realtime import PostgresRealtime
@@ -30,6 +32,7 @@ __all__ = [
     "drop_schema",
     "dsn_for_tests",
     "require_server",
+    "terminate_lock_holder",
 ]
 
 
@@ -79,10 +82,29 @@ class StoreFixtures:
         await store.close()
 
 
+async def terminate_lock_holder(dsn: str, namespace: str, room_id: str) -> int:
+    """End the database session holding the advisory lock of ``room_id`` and wait until it is
+    gone; returns how many sessions were ended."""
+    admin = await asyncpg.connect(dsn, timeout=10)
+    try:
+        return int(
+            await admin.fetchval(
+                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 30000)) FROM pg_locks"
+                " WHERE locktype = 'advisory' AND granted AND objsubid = 1"
+                " AND ((classid::bigint << 32) | objid::bigint) = $1",
+                advisory_key(namespace, room_id),
+            )
+        )
+    finally:
+        await admin.close()
+
+
 class LockManagerFixtures:
-    """``component`` / ``second_component`` / ``abandon`` for the lock-manager suite."""
+    """``component`` / ``second_component`` / ``abandon`` / ``lose`` for the lock-manager
+    suite."""
 
     lease_seconds = 2.0
+    abandoned_lock_lasts = 0.5
 
     @pytest_asyncio.fixture
     async def component(self) -> AsyncIterator[PostgresLockManager]:
@@ -98,6 +120,24 @@ class LockManagerFixtures:
         manager = PostgresLockManager(component.dsn, namespace=component.namespace, max_size=25)
         yield manager
         await manager.close()
+
+    @pytest_asyncio.fixture
+    async def unreachable_component(self) -> AsyncIterator[PostgresLockManager]:
+        # nothing listens on port 1
+        manager = PostgresLockManager("postgresql://postgres:secret@127.0.0.1:1/test")
+        yield manager
+        await manager.close()
+
+    @pytest_asyncio.fixture
+    async def stalled_component(self) -> AsyncIterator[PostgresLockManager]:
+        async with silent_server() as (host, port):
+            manager = PostgresLockManager(
+                f"postgresql://postgres@{host}:{port}/test",
+                connect_timeout=30,
+                command_timeout=30,
+            )
+            yield manager
+            await manager.close()
 
     @pytest_asyncio.fixture
     async def abandon(
@@ -128,6 +168,16 @@ class LockManagerFixtures:
         await asyncio.gather(*tasks, return_exceptions=True)
         for session in sessions:
             session.terminate()
+
+    @pytest.fixture
+    def lose(self) -> Callable[[PostgresLockManager, RoomLockHandle], Awaitable[None]]:
+        """The holder's database session is terminated (``pg_terminate_backend``)."""
+
+        async def run(manager: PostgresLockManager, handle: RoomLockHandle) -> None:
+            ended = await terminate_lock_holder(manager.dsn, manager.namespace, handle.room_id)
+            assert ended == 1
+
+        return run
 
 
 class RealtimeFixtures:

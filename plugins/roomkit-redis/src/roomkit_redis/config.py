@@ -20,12 +20,20 @@ class RedisLockManagerConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: SecretStr = Field(default=_URL, description="redis:// or rediss:// URL")
-    prefix: str = Field(default="roomkit:lock:", min_length=1)
+    prefix: str = Field(
+        default="roomkit:",
+        min_length=1,
+        description="key prefix: <prefix>lock:<room> (locks), <prefix>fence:<room> (tokens)",
+    )
     lease: float = Field(default=10.0, ge=0.1, description="seconds a dead holder keeps a lock")
     retry_interval: float = Field(default=0.02, gt=0)
-    socket_timeout: float = Field(default=5.0, gt=0)
-    default_timeout: float = Field(default=300.0, gt=0)
+    socket_timeout: float = Field(default=5.0, gt=0, description="seconds to wait for a reply")
+    connect_timeout: float = Field(default=2.0, gt=0, description="seconds to open a connection")
+    default_timeout: float = Field(
+        default=300.0, gt=0, description="seconds to wait for a busy room when no timeout is given"
+    )
     max_connections: int = Field(default=50, ge=1)
+    client_name: str = Field(default="roomkit-locks", min_length=1, pattern=r"^[!-~]+$")
 
 
 class RedisRealtimeConfig(BaseModel):
@@ -40,3 +48,4 @@ class RedisRealtimeConfig(BaseModel):
     socket_timeout: float = Field(default=5.0, gt=0)
     subscribe_timeout: float = Field(default=5.0, gt=0)
     max_connections: int = Field(default=20, ge=1)
+    client_name: str = Field(default="roomkit-realtime", min_length=1, pattern=r"^[!-~]+$")

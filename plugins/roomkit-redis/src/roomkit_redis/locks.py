@@ -1,15 +1,26 @@
-"""``RedisLockManager``: per-room leases in Redis.
+"""``RedisLockManager``: per-room leases in Redis, fenced.
 
-* Taking a lock is ``SET key token NX PX lease``: the token is random per acquisition, the
-  lease makes a lock whose holder died (crash, kill -9, partition) free again by itself.
+* Taking a lock is one Lua script: ``SET <prefix>lock:<room> holder NX PX lease`` and, when it
+  succeeds, ``INCR <prefix>fence:<room>``, whose value is the acquisition's fencing token. The
+  counter is seeded from the Redis clock (microseconds) when it does not exist, so tokens keep
+  growing after the key expired (it lives a week after the room's last lock) or Redis lost its
+  data. The holder value is random per acquisition; the lease frees the lock of a holder that
+  died (crash, kill -9, partition).
 * While the ``async with`` block runs, a renewal task extends the lease every third of it
-  (compare-and-``PEXPIRE`` in Lua, so only the holder can extend).
+  (compare-and-``PEXPIRE`` in Lua, so only the holder can extend). A refused renewal, or a
+  lease that ran out before it could be renewed (the holder's event loop was blocked), marks
+  the handle lost; ``handle.still_held()`` asks Redis at once.
 * Release is compare-and-delete in Lua: a holder whose lease ran out can never delete the
-  lock somebody else took since.
-* Waiters poll with jittered back-off until their timeout; within one process, waiters for
-  the same room first queue on a local ``asyncio.Lock`` so only one of them polls Redis.
-* Every Redis call has a socket timeout; an acquisition interrupted half-way (cancellation,
-  dropped connection) deletes its token in the background so the lease cannot linger.
+  lock somebody else took since. Giving a lock back never raises; failures are logged.
+* Waiters poll with jittered back-off; within one process, waiters for the same room first
+  queue on a local ``asyncio.Lock`` so only one of them polls Redis.
+* No Redis call runs past the caller's lock timeout (a call it cuts short ends in
+  :class:`~roomkit.errors.RoomLockTimeoutError`). When Redis refuses connections, resets them
+  twice in a row, lets a reply wait longer than ``socket_timeout`` or answers with an error,
+  locking fails at once with :class:`~roomkit.errors.LockBackendError` instead of polling
+  until the lock timeout. An
+  acquisition interrupted half-way deletes its holder value in the background so the lease
+  cannot linger.
 """
 
 from __future__ import annotations
@@ -20,20 +31,39 @@ import logging
 import random
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
-from roomkit.core.locks import SharedRoomLockManager, lock_timeout_error
-from roomkit.errors import ConfigurationError, StoreError
+from roomkit.core.locks import RoomLockHandle, SharedRoomLockManager, lock_timeout_error
+from roomkit.errors import ConfigurationError, LockBackendError, RoomLockTimeoutError
 from roomkit_redis.config import RedisLockManagerConfig
 
-__all__ = ["RedisLockManager"]
+__all__ = ["RedisLockManager", "redact_url"]
 
 log = logging.getLogger("roomkit_redis.locks")
+
+_FENCE_TTL_MS = 7 * 24 * 3600 * 1000
+
+# KEYS: lock, fence. ARGV: holder, lease ms, fence ttl ms. Returns the fencing token or 0.
+_TAKE = """
+if not redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+    return 0
+end
+if redis.call('exists', KEYS[2]) == 0 then
+    local now = redis.call('time')
+    redis.call('set', KEYS[2], now[1] .. string.format('%06d', tonumber(now[2])))
+end
+local token = redis.call('incr', KEYS[2])
+redis.call('pexpire', KEYS[2], ARGV[3])
+return token
+"""
 
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then
@@ -50,55 +80,93 @@ return 0
 """
 
 
+def redact_url(url: str) -> str:
+    """``url`` without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return parts._replace(netloc=f"{user}:***@{host}{port}").geturl()
+
+
+class _Lease:
+    """One acquisition: its key, holder value and handle.
+
+    ``handle.valid_until`` is the :func:`time.monotonic` time after which the lease may have
+    run out unless renewed: the time a successful ``SET``/``PEXPIRE`` was *sent*, plus the lease.
+    """
+
+    __slots__ = ("handle", "holder", "key")
+
+    def __init__(
+        self, manager: RedisLockManager, room_id: str, token: int, holder: str, sent: float
+    ) -> None:
+        self.key = manager.key(room_id)
+        self.holder = holder
+        self.handle = RoomLockHandle(room_id, token, verify=partial(manager._verify, self))
+        self.handle.valid_until = sent + manager.lease
+
+
 class RedisLockManager(SharedRoomLockManager):
     """A :class:`~roomkit.core.locks.RoomLockManager` shared through one Redis server.
 
     ``lease`` (seconds) is how long a lock outlives a holder that stopped renewing it;
-    ``prefix`` namespaces the keys (``<prefix><room_id>``); ``timeout=None`` in :meth:`locked`
-    waits at most ``default_timeout`` seconds. At most ``max_connections`` Redis connections
-    are open at once; further calls wait (up to ``socket_timeout``) for a free one.
+    ``prefix`` namespaces the keys (``<prefix>lock:<room_id>``, ``<prefix>fence:<room_id>``);
+    ``timeout=None`` in :meth:`locked` waits at most ``default_timeout`` seconds.
+    ``connect_timeout`` bounds opening a connection and ``socket_timeout`` every reply; both
+    are also cut short by the caller's lock timeout. At most ``max_connections`` Redis
+    connections are open at once; further calls wait for a free one (within the lock timeout).
+    ``client_name`` names the connections in ``CLIENT LIST``.
     """
 
     def __init__(
         self,
         url: str = "redis://127.0.0.1:6379/0",
         *,
-        prefix: str = "roomkit:lock:",
+        prefix: str = "roomkit:",
         lease: float = 10.0,
         retry_interval: float = 0.02,
         socket_timeout: float = 5.0,
+        connect_timeout: float = 2.0,
         default_timeout: float = 300.0,
         max_connections: int = 50,
+        client_name: str = "roomkit-locks",
         client: aioredis.Redis | None = None,
     ) -> None:
         if not url and client is None:
             raise ConfigurationError("RedisLockManager needs a url, e.g. redis://127.0.0.1:6379/0")
         if lease < 0.1:
             raise ConfigurationError("lease must be at least 0.1 seconds")
-        if retry_interval <= 0 or socket_timeout <= 0 or default_timeout <= 0:
-            raise ConfigurationError("retry_interval, socket_timeout, default_timeout must be > 0")
+        if min(retry_interval, socket_timeout, connect_timeout, default_timeout) <= 0:
+            raise ConfigurationError(
+                "retry_interval, socket_timeout, connect_timeout and default_timeout must be > 0"
+            )
         super().__init__(default_timeout=default_timeout)
         self.url = url
         self.prefix = prefix
         self.lease = lease
         self._retry_interval = retry_interval
         self._max_poll = max(retry_interval, 0.05)
+        self._socket_timeout = socket_timeout
+        self._where = redact_url(url) if url else "the given client"
         self._client = client or aioredis.Redis(
             connection_pool=aioredis.BlockingConnectionPool.from_url(
                 url,
                 max_connections=max_connections,
-                timeout=socket_timeout,
+                timeout=None,  # waiting for a free connection is bounded by each call's deadline
                 socket_timeout=socket_timeout,
-                socket_connect_timeout=socket_timeout,
+                socket_connect_timeout=connect_timeout,
                 health_check_interval=30,
+                client_name=client_name,
             )
         )
         self._owns_client = client is None
+        self._take = self._client.register_script(_TAKE)
         self._release = self._client.register_script(_RELEASE)
         self._renew = self._client.register_script(_RENEW)
         self._background: set[asyncio.Task[Any]] = set()
-        #: How many leases were found lost while their block was still running.
-        self.lost_leases = 0
 
     @classmethod
     def from_config(cls, config: RedisLockManagerConfig) -> RedisLockManager:
@@ -109,84 +177,164 @@ class RedisLockManager(SharedRoomLockManager):
             lease=config.lease,
             retry_interval=config.retry_interval,
             socket_timeout=config.socket_timeout,
+            connect_timeout=config.connect_timeout,
             default_timeout=config.default_timeout,
             max_connections=config.max_connections,
+            client_name=config.client_name,
         )
 
     def key(self, room_id: str) -> str:
-        """The Redis key of a room's lock."""
-        return f"{self.prefix}{room_id}"
+        """The Redis key of a room's lock (it exists while the room is locked)."""
+        return f"{self.prefix}lock:{room_id}"
+
+    def fence_key(self, room_id: str) -> str:
+        """The Redis key of a room's fencing-token counter."""
+        return f"{self.prefix}fence:{room_id}"
 
     @asynccontextmanager
-    async def _backend_lock(
+    async def hold_in_backend(
         self, room_id: str, deadline: float, timeout: float
-    ) -> AsyncIterator[None]:
+    ) -> AsyncIterator[RoomLockHandle]:
         """Hold the lease of ``room_id``, renewed in the background while the block runs."""
-        key, token = self.key(room_id), secrets.token_hex(16)
-        await self._acquire(key, token, room_id, deadline, timeout)
-        renewal = asyncio.create_task(self._keep(key, token), name=f"roomkit-lease-{room_id}")
+        lease = await self._acquire(room_id, deadline, timeout)
+        renewal = asyncio.create_task(self._keep(lease), name=f"roomkit-lease-{room_id}")
         try:
-            yield
+            yield lease.handle
         finally:
             renewal.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewal
-            try:
-                await asyncio.shield(self._release(keys=[key], args=[token]))
-            except RedisError as exc:
-                log.warning("releasing %s failed (%s); its lease will expire", key, exc)
+            await self._give_back(lease)
 
-    async def _acquire(
-        self, key: str, token: str, room_id: str, deadline: float, timeout: float
-    ) -> None:
-        lease_ms = int(self.lease * 1000)
+    # -- taking ------------------------------------------------------------------------------
+    async def _acquire(self, room_id: str, deadline: float, timeout: float) -> _Lease:
+        key, fence_key = self.key(room_id), self.fence_key(room_id)
+        holder = secrets.token_hex(16)
+        args: list[str | int] = [holder, int(self.lease * 1000), _FENCE_TTL_MS]
         delay = self._retry_interval
-        last_error: RedisError | None = None
+        answered = False  # Redis replied at least once: the room is busy, Redis is fine
+        resets = 0
         while True:
-            try:
-                if await self._client.set(key, token, nx=True, px=lease_ms):
-                    return
-                last_error = None
-            except asyncio.CancelledError:
-                self._forget(key, token)
-                raise
-            except RedisError as exc:
-                self._forget(key, token)  # the SET may have landed before the reply was lost
-                last_error = exc
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                if last_error is not None:
-                    raise StoreError(f"Redis failed while locking {room_id!r}: {last_error}")
+                raise lock_timeout_error(room_id, timeout)
+            sent = time.monotonic()
+            try:
+                async with asyncio.timeout(remaining):
+                    token = await self._take(keys=[key, fence_key], args=args)
+            except TimeoutError:  # the caller's deadline cut the call short
+                self._forget(key, holder)  # the SET may have landed
+                if answered:
+                    raise lock_timeout_error(room_id, timeout) from None
+                raise RoomLockTimeoutError(
+                    f"room {room_id!r} could not be locked within {timeout}s: Redis at "
+                    f"{self._where} did not answer in that time"
+                ) from None
+            except asyncio.CancelledError:
+                self._forget(key, holder)
+                raise
+            except RedisConnectionError as exc:
+                self._forget(key, holder)
+                resets += 1
+                if resets == 1:  # pooled connections may have gone stale (Redis restarted)
+                    with contextlib.suppress(RedisError, OSError):
+                        await self._client.connection_pool.disconnect(inuse_connections=False)
+                    continue  # one more try, on a fresh connection
+                raise self._unreachable(room_id, exc) from exc
+            except RedisError as exc:  # a read timed out, or Redis answered with an error
+                self._forget(key, holder)
+                raise self._unreachable(room_id, exc) from exc
+            if token:
+                return _Lease(self, room_id, int(token), holder, sent)
+            answered, resets = True, 0
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 raise lock_timeout_error(room_id, timeout)
             await asyncio.sleep(min(delay * (0.5 + random.random()), remaining))
             delay = min(delay * 1.5, self._max_poll)
 
-    def _forget(self, key: str, token: str) -> None:
-        task = asyncio.get_running_loop().create_task(self._drop(key, token))
+    def _unreachable(self, room_id: str, exc: Exception) -> LockBackendError:
+        return LockBackendError(
+            f"Redis at {self._where} failed while locking room {room_id!r}: {exc}; "
+            "no message is processed without its room lock (is Redis running?)"
+        )
+
+    # -- holding -----------------------------------------------------------------------------
+    async def _renew_once(self, lease: _Lease) -> bool:
+        """Extend the lease if it is still this holder's; ``False`` when it is not."""
+        sent = time.monotonic()
+        async with asyncio.timeout(self._socket_timeout):
+            renewed = await self._renew(
+                keys=[lease.key], args=[lease.holder, int(self.lease * 1000)]
+            )
+        if renewed:
+            lease.handle.valid_until = sent + self.lease
+            return True
+        lease.handle.mark_lost("its lease expired or was taken over by another holder")
+        return False
+
+    async def _verify(self, lease: _Lease) -> bool:
+        try:
+            return await self._renew_once(lease)
+        except (RedisError, TimeoutError) as exc:
+            raise LockBackendError(
+                f"cannot ask Redis at {self._where} whether {lease.key} is still held: {exc!r}"
+            ) from exc
+
+    async def _keep(self, lease: _Lease) -> None:
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            if lease.handle.lost:
+                # The loop was blocked (or Redis unreachable) for a whole lease: somebody else
+                # may hold the room now, whatever Redis says later.
+                return
+            try:
+                if not await self._renew_once(lease):
+                    return
+            except (RedisError, TimeoutError) as exc:
+                log.warning("renewing %s failed (%r); retrying", lease.key, exc)
+
+    # -- giving back -------------------------------------------------------------------------
+    async def _give_back(self, lease: _Lease) -> None:
+        """Compare-and-delete; never raises (a lease that cannot be deleted expires)."""
+        try:
+            deleted = await self._shielded(self._release_call(lease.key, lease.holder))
+        except (RedisError, TimeoutError) as exc:
+            log.warning("releasing %s failed (%r); its lease will expire", lease.key, exc)
+            return
+        if not deleted:
+            lease.handle.mark_lost("its lease expired or was taken over by another holder")
+
+    async def _release_call(self, key: str, holder: str) -> Any:
+        async with asyncio.timeout(self._socket_timeout):
+            return await self._release(keys=[key], args=[holder])
+
+    async def _shielded(self, call: Coroutine[Any, Any, Any]) -> Any:
+        """Run ``call`` to its end even when the caller is cancelled meanwhile."""
+        task = asyncio.get_running_loop().create_task(call)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return await asyncio.shield(task)
+
+    def _forget(self, key: str, holder: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._drop(key, holder))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _drop(self, key: str, token: str) -> None:
-        with contextlib.suppress(RedisError):
-            await self._release(keys=[key], args=[token])
-
-    async def _keep(self, key: str, token: str) -> None:
-        lease_ms = int(self.lease * 1000)
-        while True:
-            await asyncio.sleep(self.lease / 3)
-            try:
-                renewed = await self._renew(keys=[key], args=[token, lease_ms])
-            except RedisError as exc:
-                log.warning("renewing %s failed (%s); retrying", key, exc)
-                continue
-            if not renewed:
-                self.lost_leases += 1
-                log.error("the lease on %s was lost while held (expired or taken over)", key)
-                return
+    async def _drop(self, key: str, holder: str) -> None:
+        with contextlib.suppress(RedisError, TimeoutError):
+            await self._release_call(key, holder)
 
     async def close(self) -> None:
-        """Wait for background clean-ups and close the connection pool."""
+        """Wait (at most 2 s) for background clean-ups, then close the connection pool.
+
+        A clean-up cut short leaves a lease that expires by itself.
+        """
         if self._background:
-            await asyncio.wait(set(self._background), timeout=5)
+            _, late = await asyncio.wait(
+                set(self._background), timeout=min(self._socket_timeout, 2.0)
+            )
+            for task in late:
+                task.cancel()
         if self._owns_client:
             await self._client.aclose()

@@ -38,6 +38,7 @@ class RedisRealtime(RealtimeBackend):
     ``prefix`` namespaces the Redis channels; ``max_queue`` bounds the events waiting for each
     subscriber (the oldest is dropped when full); events above ``max_event_bytes`` are refused.
     Publishing uses at most ``max_connections`` connections (callers wait for a free one).
+    ``client_name`` names the connections in ``CLIENT LIST``.
     """
 
     def __init__(
@@ -51,6 +52,7 @@ class RedisRealtime(RealtimeBackend):
         subscribe_timeout: float = 5.0,
         max_reconnect_delay: float = 5.0,
         max_connections: int = 20,
+        client_name: str = "roomkit-realtime",
     ) -> None:
         if not url:
             raise ConfigurationError("RedisRealtime needs a url, e.g. redis://127.0.0.1:6379/0")
@@ -70,10 +72,14 @@ class RedisRealtime(RealtimeBackend):
                 timeout=socket_timeout,
                 socket_timeout=socket_timeout,
                 socket_connect_timeout=socket_timeout,
+                client_name=client_name,
             )
         )
-        # The subscriber connection blocks in reads, so it has no socket timeout of its own.
-        self._sub_client = aioredis.Redis.from_url(url, socket_connect_timeout=socket_timeout)
+        # The subscriber connection blocks in reads, so it has no socket timeout of its own
+        # (each read is bounded by get_message's timeout instead).
+        self._sub_client = aioredis.Redis.from_url(
+            url, socket_connect_timeout=socket_timeout, client_name=client_name
+        )
         self._pubsub: Any = None
         self._fanout = Fanout(max_queue=max_queue, log=log)
         self._confirmed: dict[str, asyncio.Event] = {}
@@ -94,6 +100,7 @@ class RedisRealtime(RealtimeBackend):
             socket_timeout=config.socket_timeout,
             subscribe_timeout=config.subscribe_timeout,
             max_connections=config.max_connections,
+            client_name=config.client_name,
         )
 
     def redis_channel(self, channel: str) -> str:

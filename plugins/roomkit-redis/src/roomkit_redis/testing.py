@@ -17,6 +17,8 @@ import pytest_asyncio
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from roomkit.core.locks import RoomLockHandle
+from roomkit_conformance.wire import silent_server
 from roomkit_redis.locks import RedisLockManager
 from roomkit_redis.realtime import RedisRealtime
 
@@ -61,15 +63,20 @@ async def delete_prefix(url: str, prefix: str) -> int:
 
 
 class LockManagerFixtures:
-    """``component`` / ``second_component`` / ``abandon`` for the lock-manager suite."""
+    """``component`` / ``second_component`` / ``abandon`` / ``lose`` for the lock-manager suite.
+
+    The managers' own lease (5 s) leaves a loaded machine seconds of slack for renewals; the
+    abandoned holder's lease is 1 s.
+    """
 
     lease_seconds = 1.0
+    abandoned_lock_lasts = 1.0
 
     @pytest_asyncio.fixture
     async def component(self) -> AsyncIterator[RedisLockManager]:
         url = await require_server()
-        prefix = f"rk-test-{uuid4().hex}:lock:"
-        manager = RedisLockManager(url, prefix=prefix, lease=1.0)
+        prefix = f"rk-test-{uuid4().hex}:"
+        manager = RedisLockManager(url, prefix=prefix, lease=5.0)
         yield manager
         await manager.close()
         await delete_prefix(url, prefix)
@@ -78,19 +85,47 @@ class LockManagerFixtures:
     async def second_component(
         self, component: RedisLockManager
     ) -> AsyncIterator[RedisLockManager]:
-        manager = RedisLockManager(component.url, prefix=component.prefix, lease=1.0)
+        manager = RedisLockManager(component.url, prefix=component.prefix, lease=5.0)
         yield manager
         await manager.close()
+
+    @pytest_asyncio.fixture
+    async def unreachable_component(self) -> AsyncIterator[RedisLockManager]:
+        manager = RedisLockManager("redis://:secret@127.0.0.1:1/0")  # nothing listens on port 1
+        yield manager
+        await manager.close()
+
+    @pytest_asyncio.fixture
+    async def stalled_component(self) -> AsyncIterator[RedisLockManager]:
+        async with silent_server() as (host, port):
+            manager = RedisLockManager(
+                f"redis://{host}:{port}/0", socket_timeout=30, connect_timeout=30
+            )
+            yield manager
+            await manager.close()
 
     @pytest_asyncio.fixture
     async def abandon(
         self, component: RedisLockManager
     ) -> AsyncIterator[Callable[[RedisLockManager, str], Awaitable[None]]]:
-        """A holder that died: its token sits in Redis with a 1 s lease nobody renews."""
+        """A holder that died: its value sits in Redis with a 1 s lease nobody renews."""
         client = aioredis.Redis.from_url(component.url, socket_timeout=5)
 
         async def run(manager: RedisLockManager, room_id: str) -> None:
             await client.set(manager.key(room_id), "dead-holder", nx=True, px=1000)
+
+        yield run
+        await client.aclose()
+
+    @pytest_asyncio.fixture
+    async def lose(
+        self, component: RedisLockManager
+    ) -> AsyncIterator[Callable[[RedisLockManager, RoomLockHandle], Awaitable[None]]]:
+        """The lease vanishes behind the holder's back (as when it expired unrenewed)."""
+        client = aioredis.Redis.from_url(component.url, socket_timeout=5)
+
+        async def run(manager: RedisLockManager, handle: RoomLockHandle) -> None:
+            assert await client.delete(manager.key(handle.room_id)) == 1
 
         yield run
         await client.aclose()
