@@ -29,7 +29,7 @@ from roomkit_conformance.wire import silent_server as wire_silent_server
 
 
 class TestRedisLockManager(LockManagerFixtures, RoomLockManagerSuite):
-    capabilities = frozenset({"cross_process", "lease_expiry", "fencing"})
+    capabilities = frozenset({"cross_process", "network_backend", "lease_expiry", "fencing"})
 
 
 @pytest.fixture

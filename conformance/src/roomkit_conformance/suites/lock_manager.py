@@ -2,8 +2,9 @@
 
 Subclass :class:`RoomLockManagerSuite` and provide an async ``component`` fixture. Lock
 managers shared between processes claim ``"cross_process"`` and provide ``second_component``
-(another instance on the same backend): a lock held through one must block the other. They
-also provide ``unreachable_component`` (an instance whose backend address refuses
+(another instance on the same backend): a lock held through one must block the other.
+Managers that reach their backend over the network also claim ``"network_backend"`` and
+provide ``unreachable_component`` (an instance whose backend address refuses
 connections) and ``stalled_component`` (an instance pointed at
 :func:`roomkit_conformance.wire.silent_server`, with connect and read time-outs of 30 s): the
 first must fail fast with :class:`~roomkit.errors.LockBackendError` although the default lock
@@ -51,19 +52,19 @@ class RoomLockManagerSuite(SuiteBase):
     abandoned_lock_lasts: ClassVar[float] = 0.5
 
     @pytest.fixture
-    async def second_component(self) -> Any:
+    def second_component(self) -> Any:
         """Another instance on the same backend; managers claiming ``cross_process`` override."""
         pytest.fail("a lock manager claiming 'cross_process' must provide 'second_component'")
 
     @pytest.fixture
-    async def unreachable_component(self) -> Any:
-        """See the module docstring; managers claiming ``cross_process`` override it."""
-        pytest.fail("a lock manager claiming 'cross_process' must provide 'unreachable_component'")
+    def unreachable_component(self) -> Any:
+        """See the module docstring; managers claiming ``network_backend`` override it."""
+        pytest.fail("a lock manager claiming 'network_backend' must provide 'unreachable_component'")
 
     @pytest.fixture
-    async def stalled_component(self) -> Any:
-        """See the module docstring; managers claiming ``cross_process`` override it."""
-        pytest.fail("a lock manager claiming 'cross_process' must provide 'stalled_component'")
+    def stalled_component(self) -> Any:
+        """See the module docstring; managers claiming ``network_backend`` override it."""
+        pytest.fail("a lock manager claiming 'network_backend' must provide 'stalled_component'")
 
     @pytest.fixture
     def abandon(self) -> Any:
@@ -243,7 +244,7 @@ class RoomLockManagerSuite(SuiteBase):
         await asyncio.gather(*(worker(managers[i % 2]) for i in range(16)))
         assert peak == 1
 
-    @requires("cross_process")
+    @requires("network_backend")
     @pytest.mark.asyncio
     async def test_an_unreachable_backend_fails_fast_with_a_typed_error(
         self, unreachable_component: RoomLockManager, request: pytest.FixtureRequest
@@ -255,7 +256,7 @@ class RoomLockManagerSuite(SuiteBase):
         assert time.monotonic() - started < 30, "waited for the lock timeout instead"
         assert isinstance(caught.value, StoreError)
 
-    @requires("cross_process")
+    @requires("network_backend")
     @pytest.mark.asyncio
     async def test_a_stalled_backend_is_given_up_at_the_lock_timeout(
         self, stalled_component: RoomLockManager, request: pytest.FixtureRequest
