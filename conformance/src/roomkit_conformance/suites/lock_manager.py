@@ -59,7 +59,9 @@ class RoomLockManagerSuite(SuiteBase):
     @pytest.fixture
     def unreachable_component(self) -> Any:
         """See the module docstring; managers claiming ``network_backend`` override it."""
-        pytest.fail("a lock manager claiming 'network_backend' must provide 'unreachable_component'")
+        pytest.fail(
+            "a lock manager claiming 'network_backend' must provide 'unreachable_component'"
+        )
 
     @pytest.fixture
     def stalled_component(self) -> Any:
