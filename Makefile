@@ -13,6 +13,10 @@ STAMP := $(VENV)/.installed
 install: $(STAMP)
 
 $(STAMP): Makefile requirements-dev.txt $(wildcard kernel/pyproject.toml conformance/pyproject.toml plugins/*/pyproject.toml contrib/*/pyproject.toml)
+	# Debian tools of the speech tests (espeak-ng speaks test sentences and phonemizes for
+	# Piper, sox converts them), installed only when missing.
+	command -v espeak-ng >/dev/null && command -v sox >/dev/null || \
+		(apt-get update -qq && apt-get install -y --no-install-recommends espeak-ng sox)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check uv
 	$(UV) pip install --quiet --compile-bytecode --python $(PY) -r requirements-dev.txt $(foreach d,$(DISTS),-e ./$(d))

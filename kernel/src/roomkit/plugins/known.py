@@ -52,6 +52,23 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         ("AnthropicAIProvider", "AnthropicConfig"),
     ),
     KnownPlugin(
+        "roomkit-audio",
+        (
+            ("audio_stage", "energy-agc"),
+            ("audio_stage", "energy-vad"),
+            ("audio_stage", "goertzel-dtmf"),
+            ("audio_stage", "soxr-resampler"),
+            ("audio_stage", "wav-recorder"),
+        ),
+        (
+            "EnergyAGCProvider",
+            "EnergyVADProvider",
+            "GoertzelDTMFDetector",
+            "SoxrResamplerProvider",
+            "WavFileRecorder",
+        ),
+    ),
+    KnownPlugin(
         "roomkit-elasticemail",
         (("email_provider", "elasticemail"),),
         ("ElasticEmailConfig", "ElasticEmailProvider"),
