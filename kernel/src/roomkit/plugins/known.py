@@ -107,6 +107,18 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         (("lock_manager", "redis"), ("realtime", "redis")),
         ("RedisLockManager", "RedisRealtime"),
     ),
+    KnownPlugin(
+        "roomkit-sherpa-onnx",
+        (("audio_stage", "sherpa-onnx-vad"), ("stt", "sherpa-onnx"), ("tts", "sherpa-onnx")),
+        (
+            "SherpaOnnxSTTConfig",
+            "SherpaOnnxSTTProvider",
+            "SherpaOnnxTTSConfig",
+            "SherpaOnnxTTSProvider",
+            "SherpaOnnxVADConfig",
+            "SherpaOnnxVADProvider",
+        ),
+    ),
     # the webhook server (`roomkit serve`): no components, no top-level names
     KnownPlugin("roomkit-server"),
     KnownPlugin("roomkit-sqlite", (("store", "sqlite"),), ("SQLiteStore",)),
@@ -161,6 +173,9 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         ("SinchConfig", "SinchSMSProvider", "parse_sinch_webhook"),
     ),
     KnownPlugin(
+        "roomkit-whisper", (("stt", "whisper"),), ("WhisperConfig", "WhisperSTTProvider")
+    ),
+    KnownPlugin(
         "roomkit-webhook",
         (("messaging_provider", "webhook"),),
         ("HTTPProviderConfig", "WebhookHTTPProvider", "parse_http_webhook"),
@@ -188,14 +203,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     _planned("roomkit-qwen", "QwenSTTProvider", "QwenTTSProvider"),
     _planned("roomkit-rnnoise", "RNNoiseDenoiserProvider"),
     _planned("roomkit-rtp", "RTPBackend"),
-    _planned(
-        "roomkit-sherpa-onnx",
-        "SherpaOnnxDenoiserProvider",
-        "SherpaOnnxSTTProvider",
-        "SherpaOnnxTTSProvider",
-        "SherpaOnnxVADProvider",
-        components=(("stt", "sherpa-onnx"), ("tts", "sherpa-onnx")),
-    ),
     _planned(
         "roomkit-sip",
         "SIPRealtimeTransport",
