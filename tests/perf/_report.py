@@ -102,6 +102,20 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         "voice_call_1h", "peak_rss_growth_mb", "1-hour call: peak RSS growth, MB", False, "{:,.1f}"
     ),
+    Metric(
+        "voice_stages",
+        "frames_per_cpu_s",
+        "soxr 48k->16k + energy AGC + silero VAD: frames per CPU-second",
+        True,
+        "{:,.0f}",
+    ),
+    Metric(
+        "voice_stages",
+        "realtime_calls_per_core",
+        "real stages: real-time calls one core sustains",
+        True,
+        "{:,.1f}",
+    ),
 )
 
 # Fields that say whether the work really happened; they should match between implementations.
@@ -120,6 +134,7 @@ SANITY_FIELDS: dict[str, tuple[str, ...]] = {
     "voice_pipeline_noop": ("speech_ends", "vad_events"),
     "voice_pipeline_20": ("speech_ends", "vad_events"),
     "voice_call_1h": ("speech_ends", "speech_bytes"),
+    "voice_stages": ("speech_ends",),
 }
 
 

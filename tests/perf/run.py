@@ -80,6 +80,12 @@ WORKLOADS: tuple[Workload, ...] = (
     ),
     Workload("voice_pipeline_20", "bench_voice_pipeline.py", ("--n", "50000", "--sessions", "20")),
     Workload("voice_call_1h", "bench_voice_pipeline.py", ("--mode", "call", "--n", "180000")),
+    Workload(
+        "voice_stages",
+        "bench_voice_stages.py",
+        ("--n", "20000", "--sessions", "10"),
+        skip_original="0.6.7 has no soxr resampler or energy AGC stage to run the same chain",
+    ),
 )
 
 
