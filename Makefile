@@ -17,6 +17,9 @@ $(STAMP): Makefile requirements-dev.txt $(wildcard kernel/pyproject.toml conform
 	# Piper, sox converts them), installed only when missing.
 	command -v espeak-ng >/dev/null && command -v sox >/dev/null || \
 		(apt-get update -qq && apt-get install -y --no-install-recommends espeak-ng sox)
+	# roomkit-speex builds the speexdsp binding from source: swig and the libspeexdsp headers.
+	command -v swig >/dev/null && test -f /usr/include/speex/speex_echo.h || \
+		(apt-get update -qq && apt-get install -y --no-install-recommends swig libspeexdsp-dev)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check uv
 	$(UV) pip install --quiet --compile-bytecode --python $(PY) -r requirements-dev.txt $(foreach d,$(DISTS),-e ./$(d))

@@ -107,6 +107,7 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         (("lock_manager", "redis"), ("realtime", "redis")),
         ("RedisLockManager", "RedisRealtime"),
     ),
+    KnownPlugin("roomkit-rnnoise", (("audio_stage", "rnnoise"),), ("RNNoiseDenoiserProvider",)),
     KnownPlugin(
         "roomkit-sherpa-onnx",
         (("audio_stage", "sherpa-onnx-vad"), ("stt", "sherpa-onnx"), ("tts", "sherpa-onnx")),
@@ -121,6 +122,7 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     ),
     # the webhook server (`roomkit serve`): no components, no top-level names
     KnownPlugin("roomkit-server"),
+    KnownPlugin("roomkit-speex", (("audio_stage", "speex-aec"),), ("SpeexAECProvider",)),
     KnownPlugin("roomkit-sqlite", (("store", "sqlite"),), ("SQLiteStore",)),
     KnownPlugin(
         "roomkit-telnyx",
@@ -172,9 +174,7 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         (("sms_provider", "sinch"),),
         ("SinchConfig", "SinchSMSProvider", "parse_sinch_webhook"),
     ),
-    KnownPlugin(
-        "roomkit-whisper", (("stt", "whisper"),), ("WhisperConfig", "WhisperSTTProvider")
-    ),
+    KnownPlugin("roomkit-whisper", (("stt", "whisper"),), ("WhisperConfig", "WhisperSTTProvider")),
     KnownPlugin(
         "roomkit-webhook",
         (("messaging_provider", "webhook"),),
@@ -201,7 +201,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         components=(("realtime_voice", "openai-realtime"),),
     ),
     _planned("roomkit-qwen", "QwenSTTProvider", "QwenTTSProvider"),
-    _planned("roomkit-rnnoise", "RNNoiseDenoiserProvider"),
     _planned("roomkit-rtp", "RTPBackend"),
     _planned(
         "roomkit-sip",
@@ -209,7 +208,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         "SIPVoiceBackend",
         components=(("voice_backend", "sip"),),
     ),
-    _planned("roomkit-speex", "SpeexAECProvider"),
     _planned(
         "roomkit-teams", "BotFrameworkTeamsProvider", components=(("messaging_provider", "teams"),)
     ),
