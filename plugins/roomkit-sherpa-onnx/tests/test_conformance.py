@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from roomkit_sherpa_onnx.testing import piper_tts, silero_vad
+from roomkit_sherpa_onnx.testing import deterministic_piper_tts, piper_tts, silero_vad
 
 from roomkit_conformance.suites.stage_roles import VADSuite
 from roomkit_conformance.suites.tts import TTSProviderSuite
@@ -25,3 +25,11 @@ class TestPiperTTS(TTSProviderSuite):
     @pytest.fixture
     def component(self) -> Any:
         return piper_tts()
+
+
+class TestPiperTTSWithoutNoise(TTSProviderSuite):
+    capabilities = {"deterministic"}  # noise_scale=0: bit-identical audio for the same text
+
+    @pytest.fixture
+    def component(self) -> Any:
+        return deterministic_piper_tts()

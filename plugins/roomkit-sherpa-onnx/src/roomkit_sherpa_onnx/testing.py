@@ -13,7 +13,7 @@ from typing import Any
 from roomkit_sherpa_onnx.tts import SherpaOnnxTTSConfig, SherpaOnnxTTSProvider
 from roomkit_sherpa_onnx.vad import SherpaOnnxVADConfig, SherpaOnnxVADProvider
 
-__all__ = ["piper_tts", "silero_vad"]
+__all__ = ["deterministic_piper_tts", "piper_tts", "silero_vad"]
 
 SENTENCE = "I would like to order a pizza"
 
@@ -22,6 +22,14 @@ SENTENCE = "I would like to order a pizza"
 def _tts() -> SherpaOnnxTTSProvider:
     # one loaded voice per process: loading takes seconds
     return SherpaOnnxTTSProvider(SherpaOnnxTTSConfig.bundled_piper())
+
+
+@functools.lru_cache(maxsize=1)
+def deterministic_piper_tts() -> SherpaOnnxTTSProvider:
+    """The bundled Piper voice without VITS sampling noise: the same text gives the same audio
+    (what tests that listen to the output with a speech recogniser use)."""
+    config = SherpaOnnxTTSConfig.bundled_piper(noise_scale=0.0, noise_scale_w=0.0)
+    return SherpaOnnxTTSProvider(config)
 
 
 def silero_vad() -> Any:
