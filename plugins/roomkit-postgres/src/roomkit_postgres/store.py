@@ -207,6 +207,7 @@ class PostgresStore(RecordsMixin, ReadStateMixin, ConversationStore):
                     connect_timeout=self._acquire_timeout,
                     application_name=self._application_name,
                     synchronous_commit=self._synchronous_commit,
+                    session_reset=False,
                 )
                 if self._migrate:
                     try:
