@@ -34,7 +34,13 @@ ORIG_VENV = ROOT / ".bench" / "orig312"
 #: Ours on the original's Python version, so both sides run on the same interpreter.
 OURS_VENV = ROOT / ".bench" / "ours312"
 #: What the workloads import from this repository (editable installs into OURS_VENV).
-OURS_DISTS = ("kernel", "conformance", "plugins/roomkit-opentelemetry")
+OURS_DISTS = (
+    "kernel",
+    "conformance",
+    "plugins/roomkit-opentelemetry",
+    "plugins/roomkit-postgres",
+    "plugins/roomkit-sqlite",
+)
 ORIG_VERSION = "0.6.7"
 KERNEL_SRC = ROOT / "kernel" / "src"
 PYCACHE = ROOT / ".bench" / "pycache"
@@ -80,6 +86,9 @@ WORKLOADS: tuple[Workload, ...] = (
     Workload("memory", "bench_memory.py", (), quick_flags=("--events", "--traced-events")),
     Workload("import", "bench_import.py", (), quick_flags=()),
     Workload("ai_overhead", "bench_ai_overhead.py", ("--n", "1000")),
+    Workload("persistence_pg", "bench_persistence.py", ("--n", "1000")),
+    Workload("persistence_pg_100", "bench_persistence.py", ("--n", "1000", "--rooms", "100")),
+    Workload("persistence_pg_ai", "bench_persistence.py", ("--n", "500", "--ai")),
     Workload("voice_pipeline", "bench_voice_pipeline.py", ("--n", "50000")),
     Workload(
         "voice_pipeline_noop", "bench_voice_pipeline.py", ("--n", "50000", "--stages", "noop")
@@ -109,6 +118,11 @@ def original_python() -> str:
     env = _clean_env()
     ok, detail = _imports_roomkit(str(python), env) if python.exists() else (False, "")
     if ok and detail.split()[0] == ORIG_VERSION:
+        probe = subprocess.run([str(python), "-c", "import asyncpg"], env=env, check=False)
+        if probe.returncode != 0:  # venvs made before the persistence workload
+            subprocess.run(
+                [str(python), "-m", "pip", "install", "--quiet", "asyncpg"], check=True, env=env
+            )
         return str(python)
     log(f"creating {ORIG_VENV} (Python 3.12 + roomkit=={ORIG_VERSION}) ...")
     base = shutil.which("python3.12")
@@ -118,7 +132,7 @@ def original_python() -> str:
     subprocess.run([base, "-m", "venv", str(ORIG_VENV)], check=True, env=venv_env)
     subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         f"roomkit=={ORIG_VERSION}"],
+         f"roomkit=={ORIG_VERSION}", "asyncpg"],
         check=True, env=env,
     )  # fmt: skip
     return str(python)
