@@ -20,6 +20,7 @@ from roomkit import (
     TextContent,
     WebSocketChannel,
 )
+from roomkit.core.locks import RoomLockHandle
 from roomkit.errors import RoomLockLostError
 from roomkit.models.event import EventSource
 from roomkit.store.fencing import clear_write_fence, set_write_fence, write_fence
@@ -40,14 +41,19 @@ async def test_an_older_token_is_refused_and_nothing_is_written(
     store = PostgresStore(pg_dsn, schema=pg_schema)
     try:
         room = await RoomKit(store=store).create_room()
-        set_write_fence(room.id, 7)
+        set_write_fence(room.id, RoomLockHandle(room.id, 7))
         assert write_fence(room.id) == 7
         await store.add_event(_event(room.id, "under token 7"))
-        set_write_fence(room.id, 7)  # the same holder writes again
+        set_write_fence(room.id, RoomLockHandle(room.id, 7))  # the same holder writes again
         await store.add_event(_event(room.id, "still 7"))
-        set_write_fence(room.id, 5)
+        set_write_fence(room.id, RoomLockHandle(room.id, 5))
         with pytest.raises(RoomLockLostError, match="token 7"):
             await store.add_event(_event(room.id, "a holder that lost its lock"))
+        lost = RoomLockHandle(room.id, 9)
+        lost.mark_lost("its database session ended")
+        set_write_fence(room.id, lost)
+        with pytest.raises(RoomLockLostError, match="database session ended"):
+            await store.add_event(_event(room.id, "the manager knows the lock is gone"))
         clear_write_fence(room.id)
         assert write_fence(room.id) is None
         await store.add_event(_event(room.id, "unfenced"))

@@ -43,6 +43,7 @@ from typing import Any
 
 import pytest
 
+from roomkit.core.locks import RoomLockHandle
 from roomkit.errors import RoomLockLostError
 from roomkit.models.enums import ChannelType
 from roomkit.models.participant import Participant
@@ -101,11 +102,11 @@ class ConversationStoreSuite(
     ) -> None:
         room = await new_room(component)
         try:
-            set_write_fence(room.id, 40)
+            set_write_fence(room.id, RoomLockHandle(room.id, 40))
             await component.add_event(new_event(room.id, "token 40"))
-            set_write_fence(room.id, 41)
+            set_write_fence(room.id, RoomLockHandle(room.id, 41))
             await component.add_event(new_event(room.id, "token 41"))
-            set_write_fence(room.id, 40)
+            set_write_fence(room.id, RoomLockHandle(room.id, 40))
             with pytest.raises(RoomLockLostError):
                 await component.add_event(new_event(room.id, "lost"))
         finally:

@@ -411,7 +411,7 @@ class _FencedHeldLock:
         handle = await self._inner.__aenter__()
         HELD_ROOMS.add(self._key)
         if handle.fencing_token is not None:
-            set_write_fence(self._key[1], handle.fencing_token)
+            set_write_fence(self._key[1], handle)
 
     async def __aexit__(self, *exc: Any) -> None:
         HELD_ROOMS.discard(self._key)
