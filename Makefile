@@ -13,6 +13,11 @@ STAMP := $(VENV)/.installed
 install: $(STAMP)
 
 $(STAMP): Makefile requirements-dev.txt $(wildcard kernel/pyproject.toml conformance/pyproject.toml plugins/*/pyproject.toml contrib/*/pyproject.toml)
+	# Headless Chromium for the dev console's browser test (driven by pip playwright; never
+	# `playwright install`, which downloads a browser of its own).
+	command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } || \
+		echo "warning: chromium could not be installed (the browser test fails under CI=true)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check uv
 	$(UV) pip install --quiet --compile-bytecode --python $(PY) -r requirements-dev.txt $(foreach d,$(DISTS),-e ./$(d))

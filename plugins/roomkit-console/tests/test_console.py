@@ -286,3 +286,36 @@ async def test_load_target_accepts_a_kit_or_a_factory(tmp_path: Path) -> None:
     for bad in (f"{app}:other", f"{app}:missing", "no_colon", f"{tmp_path}/nope.py:kit"):
         with pytest.raises(ConfigurationError):
             await load_target(bad)
+
+
+def test_roomkit_console_demo_serves_the_page_on_loopback() -> None:
+    import subprocess
+    import sys
+    import time
+
+    from roomkit_server.testing import free_port
+
+    port = free_port()
+    roomkit = Path(sys.executable).parent / "roomkit"
+    process = subprocess.Popen(
+        [str(roomkit), "console", "--demo", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + WAIT
+        with httpx.Client() as client:
+            while True:
+                try:
+                    rooms = client.get(f"http://127.0.0.1:{port}/api/rooms")
+                    break
+                except httpx.ConnectError:
+                    assert process.poll() is None, process.communicate()[1]
+                    assert time.monotonic() < deadline, "roomkit console did not start"
+                    time.sleep(0.1)
+        assert rooms.json() == [{"id": DEMO_ROOM, "status": "active"}]
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=WAIT)
+    assert f"roomkit console: http://127.0.0.1:{port}/" in err

@@ -10,6 +10,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   ws: null, roomId: null, channelId: null, senderId: null,
   shown: new Set(), hidden: new Set(), typingTimer: null, retry: 0,
+  pending: [],  // lines of messages sent from this tab, shown before the server stores them
 };
 
 function el(tag, cls, text) {
@@ -65,19 +66,27 @@ function showEvent(event) {
   }
   const mine = source.channel_id === state.channelId;
   const who = source.participant_id || source.channel_id || "?";
+  const waiting = state.pending.findIndex((li) => li.dataset.text === contentText(content));
+  if (mine && waiting >= 0) {  // our own message: the line is already there
+    const li = state.pending.splice(waiting, 1)[0];
+    li.dataset.eventId = event.id;
+    li.classList.remove("pending");
+    return;
+  }
   const li = chatLine(mine ? "mine" : "theirs", who, contentText(content), event.status === "blocked" ? "blocked" : "");
   li.dataset.eventId = event.id;
   li.dataset.channel = source.channel_id || "";
   if (event.status === "blocked") li.classList.add("blocked");
 }
 
+function blockLine(li, reason) {
+  if (li.classList.contains("blocked")) return;
+  li.classList.add("blocked");
+  li.appendChild(el("span", "meta", "blocked: " + (reason || "")));
+}
+
 function markBlocked(eventId, reason) {
-  for (const li of $("chat").children) {
-    if (li.dataset.eventId === eventId) {
-      li.classList.add("blocked");
-      li.appendChild(el("span", "meta", "blocked: " + (reason || "")));
-    }
-  }
+  for (const li of $("chat").children) if (li.dataset.eventId === eventId) blockLine(li, reason);
 }
 
 // -- live pane ------------------------------------------------------------------------------
@@ -163,6 +172,7 @@ function onJoined(message) {
   state.channelId = message.channel_id;
   state.senderId = message.sender_id;
   state.shown.clear();
+  state.pending = [];
   $("chat").replaceChildren();
   $("log").replaceChildren();
   $("dropped").textContent = "";
@@ -193,6 +203,7 @@ function onMessage(raw) {
     case "record": onRecord(message); break;
     case "delivered":
       if (message.kind === "event") {
+        showEvent(message.payload);  // deliveries can come before the AFTER_BROADCAST record
         for (const li of $("chat").children) {
           if (li.dataset.eventId === message.payload.id && !li.dataset.delivered) {
             li.dataset.delivered = "1";
@@ -201,9 +212,20 @@ function onMessage(raw) {
         }
       }
       break;
-    case "result":
-      if (message.blocked) chatLine("system blocked", null, "blocked: " + (message.reason || ""));
+    case "result": {
+      const known = message.event_id &&
+        [...$("chat").children].find((x) => x.dataset.eventId === message.event_id);
+      const li = known || state.pending.shift();
+      if (li && message.event_id) li.dataset.eventId = message.event_id;
+      if (li) li.classList.remove("pending");
+      if (message.blocked && li) {
+        blockLine(li, message.reason);
+      } else if (message.blocked) {
+        chatLine("system blocked", null, "blocked: " + (message.reason || ""));
+      }
+      if (message.event_id) state.shown.add(message.event_id);
       break;
+    }
     case "dropped": $("dropped").textContent = message.count + " records dropped (browser too slow)"; break;
     case "error": chatLine("system error", null, "error: " + message.error); break;
   }
@@ -259,6 +281,9 @@ function setup() {
     if (!text.trim()) return;
     if (typing) { typing = false; send({ op: "typing", typing: false }); }
     send({ op: "say", text });
+    const li = chatLine("mine pending", state.senderId, text);
+    li.dataset.text = text;
+    state.pending.push(li);
     $("message").value = "";
   });
   $("message").addEventListener("input", () => {
