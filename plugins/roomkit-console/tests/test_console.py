@@ -237,6 +237,8 @@ async def test_a_slow_tab_loses_its_oldest_records_not_memory() -> None:
     assert monitor.watchers("r") == 0
     await monitor.stop()
     assert not [r for r in kit.hooks.registrations() if r.name.startswith("roomkit-console")]
+    # the framework-event observers are gone too
+    assert not kit.off("event_processed", monitor._on_framework_event)
     await kit.close()
 
 

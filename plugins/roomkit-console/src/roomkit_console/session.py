@@ -119,6 +119,11 @@ class ConsoleSession:
                     await self._handle(message)
                 except (ValueError, _BadRequest, RoomKitError) as exc:
                     self.send({"type": "error", "error": str(exc)[:500]})
+                except Exception as exc:  # the app's own code failed: say so, keep serving
+                    logger.exception("console operation failed")
+                    self.send(
+                        {"type": "error", "error": f"{type(exc).__name__} (see the server log)"}
+                    )
                 if writer.done():
                     break
         except WebSocketDisconnect:

@@ -5,6 +5,7 @@
 const KINDS = ["event", "handoff", "tool", "delivery", "hook", "ephemeral", "framework", "error"];
 const MAX_LOG = 2000;   // entries kept in the live pane
 const MAX_CHAT = 500;   // messages kept in the chat pane
+const MAX_IDS = 5000;   // event ids remembered to show each event once
 const $ = (id) => document.getElementById(id);
 
 const state = {
@@ -58,6 +59,7 @@ function chatLine(cls, who, text, meta) {
 function showEvent(event) {
   if (!event || !event.id || state.shown.has(event.id)) return;
   state.shown.add(event.id);
+  if (state.shown.size > MAX_IDS) state.shown = new Set([...state.shown].slice(-MAX_IDS / 2));
   const source = event.source || {};
   const content = event.content || {};
   if (content.type === "system") {
@@ -284,6 +286,7 @@ function setup() {
     const li = chatLine("mine pending", state.senderId, text);
     li.dataset.text = text;
     state.pending.push(li);
+    if (state.pending.length > 50) state.pending.shift();
     $("message").value = "";
   });
   $("message").addEventListener("input", () => {
