@@ -257,6 +257,10 @@ async def test_mount_console_in_the_webhook_server() -> None:
         page = await client.get(url + "/console/")
         assert page.status_code == 200
         assert "RoomKit console" in page.text
+        assert (await client.get(url + "/console/static/console.js")).status_code == 200
+        bare = await client.get(url + "/console")  # the page's relative URLs need the slash
+        assert bare.status_code in (307, 308)
+        assert bare.headers["location"].endswith("/console/")
         rooms = await client.get(url + "/console/api/rooms")
         assert rooms.json() == [{"id": "served", "status": "active"}]
         async with websockets.connect(url.replace("http", "ws") + "/console/ws") as ws:
