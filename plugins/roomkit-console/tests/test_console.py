@@ -242,6 +242,25 @@ async def test_a_slow_tab_loses_its_oldest_records_not_memory() -> None:
     await kit.close()
 
 
+async def test_two_consoles_on_one_kit_do_not_replace_each_other() -> None:
+    kit = RoomKit()
+    await kit.create_room(room_id="r")
+    first, second = ConsoleMonitor(kit), ConsoleMonitor(kit)
+    first.start()
+    second.start()
+    watching = [await first.subscribe("r"), await second.subscribe("r")]
+    await first.stop()
+    await kit.close_room("r")  # ON_ROOM_CLOSED for room r
+    async with asyncio.timeout(WAIT):
+        while True:
+            record = await watching[1].get()
+            if record["name"] == "on_room_closed":
+                break
+    assert watching[0].queue.empty()  # the stopped monitor feeds nobody
+    await second.stop()
+    await kit.close()
+
+
 async def test_bounds_are_checked() -> None:
     with pytest.raises(ConfigurationError):
         ConsoleMonitor(RoomKit(), queue_size=0)

@@ -2,7 +2,8 @@
 
 The monitor watches a kit only through its public API:
 
-* **hooks** -- an ASYNC hook (lowest precedence, ``roomkit-console:<trigger>``) on every
+* **hooks** -- an ASYNC hook (lowest precedence, ``roomkit-console-<n>:<trigger>``, ``n``
+  numbering the monitors of the process so that two never replace each other) on every
   trigger that is observable without changing behaviour: AFTER_BROADCAST (each stored and
   broadcast event, the agent's replies included), the room and channel lifecycle, handoffs and
   phase transitions, delivery statuses, errors, tasks and observations, the voice triggers.
@@ -39,7 +40,7 @@ from roomkit_console.serialize import to_json
 if TYPE_CHECKING:
     from roomkit import RoomKit
 
-__all__ = ["DEFAULT_TRIGGERS", "ConsoleMonitor", "Record", "Subscription"]
+__all__ = ["DEFAULT_TRIGGERS", "HOOK_PREFIX", "ConsoleMonitor", "Record", "Subscription"]
 
 logger = logging.getLogger("roomkit.console")
 
@@ -64,6 +65,8 @@ _DELIVERY_FRAMEWORK = {"delivery_failed", "broadcast_partial_failure"}
 _TOOL_EPHEMERAL = {EphemeralEventType.TOOL_CALL_START, EphemeralEventType.TOOL_CALL_END}
 
 HOOK_PRIORITY = 1_000_000  # after every hook of the application
+HOOK_PREFIX = "roomkit-console"
+_MONITORS = itertools.count(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +158,7 @@ class ConsoleMonitor:
         self._realtime: dict[str, str] = {}  # room id -> realtime subscription id
         self._realtime_lock = asyncio.Lock()
         self._started = False
+        self.hook_prefix = f"{HOOK_PREFIX}-{next(_MONITORS)}"
 
     # -- lifecycle ---------------------------------------------------------------------------
     @property
@@ -196,9 +200,8 @@ class ConsoleMonitor:
         self._subscriptions.clear()
         self._started = False
 
-    @staticmethod
-    def _hook_name(trigger: HookTrigger) -> str:
-        return f"roomkit-console:{trigger.value}"
+    def _hook_name(self, trigger: HookTrigger) -> str:
+        return f"{self.hook_prefix}:{trigger.value}"
 
     # -- sessions ----------------------------------------------------------------------------
     async def subscribe(self, room_id: str) -> Subscription:

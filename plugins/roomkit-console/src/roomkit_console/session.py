@@ -31,7 +31,7 @@ from roomkit.errors import RoomKitError
 from roomkit.models.content import TextContent
 from roomkit.models.enums import ChannelType
 from roomkit.models.event import EphemeralEvent, InboundMessage, RoomEvent
-from roomkit_console.monitor import ConsoleMonitor, Subscription
+from roomkit_console.monitor import HOOK_PREFIX, ConsoleMonitor, Subscription
 from roomkit_console.serialize import to_json
 
 if TYPE_CHECKING:
@@ -199,7 +199,7 @@ class ConsoleSession:
         hooks = [
             {"name": reg.name, "trigger": str(reg.trigger), "priority": reg.priority}
             for reg in self.kit.hooks.registrations()
-            if not reg.name.startswith("roomkit-console:")
+            if not reg.name.startswith(HOOK_PREFIX)
         ]
         bindings = await self.kit.list_bindings(room_id)
         self.send(
