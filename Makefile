@@ -8,7 +8,7 @@ DISTS := kernel conformance $(sort $(wildcard plugins/*/)) \
          $(filter-out contrib/plugin-template/,$(sort $(wildcard contrib/*/)))
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format bench clean dist
+.PHONY: install demo test lint format bench clean dist docs ai-docs
 
 install: $(STAMP)
 
@@ -43,6 +43,14 @@ format: install
 
 bench: install
 	$(PY) tests/perf/run.py
+
+# The docs site in site/ (strict: a broken link or anchor fails), and llms.txt / AGENTS.md
+# regenerated from docs/ (tests/docs checks both).
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
+ai-docs: install
+	$(PY) scripts/gen_ai_docs.py
 
 # A wheel and an sdist of every distribution, in $(DIST_DIR) (what `pip install` takes while
 # no roomkit-* distribution is on a package index).

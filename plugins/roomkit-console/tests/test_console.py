@@ -142,6 +142,10 @@ async def test_bad_operations_are_reported_not_fatal(demo: tuple[RoomKit, Consol
         await tab.wait_for(lambda m: m["type"] == "error" and "unknown op" in m["error"])
         await ws.send("not json")
         await tab.wait_for(lambda m: m["type"] == "error" and "Expecting value" in m["error"])
+        await ws.send(b"\x00binary")
+        await tab.wait_for(lambda m: m["type"] == "error" and "text frames" in m["error"])
+        await ws.send(json.dumps({"op": "say", "text": "x" * 20_000}))
+        await tab.wait_for(lambda m: m["type"] == "error" and "too large" in m["error"])
         await tab.send(op="rooms")  # the session still works
         await tab.wait_for(lambda m: m["type"] == "rooms")
 

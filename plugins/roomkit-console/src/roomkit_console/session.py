@@ -108,7 +108,13 @@ class ConsoleSession:
         writer = asyncio.create_task(self._writer())
         try:
             while True:
-                frame = await self.ws.receive_text()
+                received = await self.ws.receive()
+                if received["type"] == "websocket.disconnect":
+                    break
+                frame = received.get("text")
+                if frame is None:
+                    self.send({"type": "error", "error": "send JSON text frames"})
+                    continue
                 if len(frame) > MAX_FRAME_CHARS:
                     self.send({"type": "error", "error": "message too large"})
                     continue
