@@ -34,7 +34,8 @@ from roomkit.errors import LockBackendError, RoomLockLostError
 LOCK_TIMEOUT = 5.0
 ROOMS = 4
 SENDERS = 3
-MESSAGES = 30  # per sender and room
+MESSAGES = 15  # per sender and room
+RUN_BOUND = 240.0  # far above what a run needs: reaching it is a stall
 
 
 def _free_port() -> int:
@@ -91,6 +92,7 @@ def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
         server.stop()
 
 
+@pytest.mark.timeout(300)
 @pytest.mark.asyncio
 async def test_redis_down_fails_fast_and_loses_nothing(private_redis: PrivateRedis) -> None:
     dsn = await require_server()
@@ -157,18 +159,22 @@ async def test_redis_down_fails_fast_and_loses_nothing(private_redis: PrivateRed
         await asyncio.to_thread(private_redis.start)
         back.set()
 
+    work = asyncio.gather(
+        outage(),
+        *(sender(room_id, f"user-{s}", kits[s % 2]) for room_id in rooms for s in range(SENDERS)),
+    )
     try:
-        await asyncio.wait_for(
-            asyncio.gather(
-                outage(),
-                *(
-                    sender(room_id, f"user-{s}", kits[s % 2])
-                    for room_id in rooms
-                    for s in range(SENDERS)
-                ),
-            ),
-            timeout=600,
-        )
+        done, _ = await asyncio.wait({work}, timeout=RUN_BOUND)
+        if not done:  # a stall: say where every task is waiting
+            stacks = [
+                f"{task.get_name()}: {task.get_stack(limit=3)}" for task in asyncio.all_tasks()
+            ]
+            work.cancel()
+            pytest.fail(
+                f"stalled with {acked} acknowledged, down={down.is_set()}, back={back.is_set()}, "
+                f"{len(failures)} failures:\n" + "\n".join(stacks)
+            )
+        work.result()
         assert down.is_set()
         assert back.is_set()
         assert not other_errors
