@@ -176,6 +176,12 @@ class AIChannel(Channel):
         """The channel's own tools (room tools are added per turn)."""
         return list(self._tools.values())
 
+    @property
+    def extra_tools(self) -> list[AITool]:
+        """The tools added with :meth:`register_tool` (handoff, MCP ...), each answered by
+        its own handler."""
+        return [self._tools[name] for name in self._named_handlers if name in self._tools]
+
     # -- the turn -------------------------------------------------------------------------
     def should_respond(
         self, event: RoomEvent, binding: ChannelBinding, context: RoomContext
@@ -330,6 +336,8 @@ class AIChannel(Channel):
                 "model": model,
                 "tools": tools,
                 "room_id": room.id,
+                "room": context,
+                **_target_of(event, context),
                 "metadata": {"channel_id": self.channel_id, "event_id": event.id},
             },
         )
@@ -624,3 +632,14 @@ def _content_for_model(content: EventContent, vision: bool) -> str | list[AICont
         return collected
     body = getattr(content, "body", None)
     return body if isinstance(body, str) else f"[{content.type}]"
+
+
+def _target_of(event: RoomEvent, context: RoomContext) -> dict[str, Any]:
+    """``target_capabilities`` / ``target_media_types``: those of the binding the triggering
+    message came from (unknown for messages from outside the room's bindings)."""
+    source = event.source.channel_id
+    for binding in context.bindings:
+        if binding.channel_id == source:
+            caps = binding.capabilities
+            return {"target_capabilities": caps, "target_media_types": list(caps.media_types)}
+    return {"target_capabilities": None, "target_media_types": []}
