@@ -159,6 +159,8 @@ class Channel(ABC):  # noqa: B024 - transports override deliver(), intelligence 
                 direction=ChannelDirection.INBOUND,
                 participant_id=message.sender_id,
                 external_id=message.external_id,
+                provider_message_id=message.external_id,
+                raw_payload=message.raw_payload,
             ),
             content=message.content,
             idempotency_key=message.idempotency_key,
