@@ -293,3 +293,15 @@ async def test_non_streamed_thinking_reaches_the_hook_too() -> None:
     await kit.process_inbound(say("hi", room_id))
     await kit.hooks.drain()
     assert thoughts == ["because"]
+
+
+async def test_a_reply_without_text_opens_no_stream() -> None:
+    kit = RoomKit()
+    ws = WebSocketChannel("ws")
+    socket = Socket()
+    ws.register_connection("s", socket.send, stream_send_fn=socket.send_stream)
+    ai = AIChannel("ai", MockAIProvider([""], streaming=True))
+    room_id = await room_with(kit, ws, ai)
+    result = await kit.process_inbound(say("hi", room_id))
+    assert result.responses == []
+    assert socket.stream == []

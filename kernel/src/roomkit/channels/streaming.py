@@ -191,7 +191,8 @@ class StreamFanout:
                 target.task.cancel()
 
     async def finish(self) -> list[str]:
-        """End the stream; returns the ids of the channels the whole text reached."""
+        """End the stream; returns the ids of the channels the whole text reached (none when
+        no text was pushed: the stream never started)."""
         return await self._close(_END)
 
     async def fail(self, error: BaseException) -> None:
@@ -201,7 +202,7 @@ class StreamFanout:
 
     async def _close(self, marker: object) -> list[str]:
         if not self._started:
-            self.start()
+            return []  # nothing was streamed: the channels get the reply (if any) whole
         for target in self._targets:
             if target.task is not None and not target.task.done():
                 try:
