@@ -70,6 +70,7 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         (("ai_provider", "openai"), ("ai_provider", "azure-openai"), ("ai_provider", "vllm")),
         (
             "AzureAIConfig",
+            "AzureAIProvider",
             "AzureOpenAIAIProvider",
             "OpenAIAIProvider",
             "OpenAIConfig",
