@@ -171,6 +171,7 @@ if TYPE_CHECKING:
     from roomkit.models.ai import AIThinkingPart as AIThinkingPart
     from roomkit.models.ai import AIToolCallPart as AIToolCallPart
     from roomkit.models.ai import AIToolResultPart as AIToolResultPart
+    from roomkit.models.conversation import ConversationPhase as ConversationPhase
     from roomkit.models.conversation import ConversationState as ConversationState
     from roomkit.models.conversation import PhaseTransition as PhaseTransition
     from roomkit.models.conversation import get_conversation_state as get_conversation_state
@@ -197,11 +198,21 @@ if TYPE_CHECKING:
     from roomkit.models.streaming import StreamTextDelta as StreamTextDelta
     from roomkit.models.streaming import StreamThinkingDelta as StreamThinkingDelta
     from roomkit.models.streaming import StreamToolCall as StreamToolCall
+    from roomkit.orchestration.handoff import HANDOFF_TOOL as HANDOFF_TOOL
     from roomkit.orchestration.handoff import HandoffHandler as HandoffHandler
+    from roomkit.orchestration.handoff import HandoffRequest as HandoffRequest
     from roomkit.orchestration.handoff import HandoffResult as HandoffResult
+    from roomkit.orchestration.handoff import build_handoff_tool as build_handoff_tool
+    from roomkit.orchestration.handoff import setup_handoff as setup_handoff
+    from roomkit.orchestration.inbound_router import (
+        DefaultInboundRoomRouter as DefaultInboundRoomRouter,
+    )
+    from roomkit.orchestration.inbound_router import InboundRoomRouter as InboundRoomRouter
     from roomkit.orchestration.pipeline import ConversationPipeline as ConversationPipeline
     from roomkit.orchestration.pipeline import PipelineStage as PipelineStage
     from roomkit.orchestration.router import ConversationRouter as ConversationRouter
+    from roomkit.orchestration.router import RoutingConditions as RoutingConditions
+    from roomkit.orchestration.router import RoutingRule as RoutingRule
     from roomkit.plugins.catalogue import Catalogue as Catalogue
     from roomkit.plugins.catalogue import get_catalogue as get_catalogue
     from roomkit.providers.ai.base import AIProvider as AIProvider

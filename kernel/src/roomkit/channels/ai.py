@@ -22,6 +22,7 @@ from typing import Any
 
 from roomkit.channels.base import Channel
 from roomkit.channels.engine import RoomEngine
+from roomkit.channels.streaming import StreamFanout, reply_fanout, thinking_event
 from roomkit.errors import ConfigurationError
 from roomkit.memory.base import MemoryProvider, is_transcript_event
 from roomkit.memory.sliding_window import SlidingWindowMemory
@@ -55,10 +56,11 @@ from roomkit.models.enums import (
     ChannelMediaType,
     ChannelType,
     EphemeralEventType,
+    HookTrigger,
 )
 from roomkit.models.event import EphemeralEvent, EventSource, RoomEvent
 from roomkit.models.hooks import ChannelOutput
-from roomkit.models.keys import ROUTE_KEY, STREAM_EVENT_KIND
+from roomkit.models.keys import ROUTE_KEY, STREAM_EVENT_KIND, STREAMED_KEY
 from roomkit.models.room import AITool, ChannelBinding, ChannelCapabilities
 from roomkit.providers.ai.base import AIProvider
 from roomkit.tools.compose import ToolHandler, UnknownToolError
@@ -174,6 +176,12 @@ class AIChannel(Channel):
         """The channel's own tools (room tools are added per turn)."""
         return list(self._tools.values())
 
+    @property
+    def extra_tools(self) -> list[AITool]:
+        """The tools added with :meth:`register_tool` (handoff, MCP ...), each answered by
+        its own handler."""
+        return [self._tools[name] for name in self._named_handlers if name in self._tools]
+
     # -- the turn -------------------------------------------------------------------------
     def should_respond(
         self, event: RoomEvent, binding: ChannelBinding, context: RoomContext
@@ -198,12 +206,22 @@ class AIChannel(Channel):
         """Run one AI turn for ``event`` and return the reply (plus any events tools added)."""
         turn = ToolCallContext(room_id=context.room.id, channel_id=self.channel_id, event=event)
         message_id = new_id()
+        fanout = (
+            reply_fanout(self.kit, self, message_id, context)
+            if self._stream_targets(context)
+            else None
+        )
+        turn.data["stream_fanout"] = fanout
         try:
             ai_context = await self.build_ai_context(event, context)
             response, rounds = await self._run(ai_context, turn, context, message_id)
         except asyncio.CancelledError:
+            if fanout:
+                await fanout.fail(asyncio.CancelledError())
             raise
         except Exception as exc:
+            if fanout:
+                await fanout.fail(exc)
             await self._report(exc, event, context, f"AI channel {self.channel_id}")
             return ChannelOutput(
                 responded=bool(turn.extra_events),
@@ -211,8 +229,18 @@ class AIChannel(Channel):
                 metadata={"error": str(exc), "error_type": type(exc).__name__},
             )
         events: list[RoomEvent] = []
+        streamed = await fanout.finish() if fanout else []
+        if response.thinking and self.kit is not None:
+            await self.kit.fire_hook(
+                HookTrigger.ON_AI_THINKING,
+                thinking_event(self, event, response.thinking),
+                context=context,
+            )
         if response.content.strip():
-            events.append(self._reply_event(message_id, response, rounds, event, context))
+            reply = self._reply_event(message_id, response, rounds, event, context)
+            if streamed:  # these channels already have the text: the broadcast skips them
+                reply.metadata[STREAMED_KEY] = streamed
+            events.append(reply)
         events.extend(turn.extra_events)
         return ChannelOutput(responded=bool(events), response_events=events)
 
@@ -308,6 +336,8 @@ class AIChannel(Channel):
                 "model": model,
                 "tools": tools,
                 "room_id": room.id,
+                "room": context,
+                **_target_of(event, context),
                 "metadata": {"channel_id": self.channel_id, "event_id": event.id},
             },
         )
@@ -412,17 +442,32 @@ class AIChannel(Channel):
         finish: str | None = None
         usage: AIUsage | None = None
         seq = int(turn.data.get("stream_seq", 0))
+        fanout: StreamFanout | None = turn.data.get("stream_fanout")
+        thinking = False
+        reasoning: list[str] = []
         async for chunk in self.provider.generate_stream(request):
+            if chunk.thinking_delta:
+                reasoning.append(chunk.thinking_delta)
+                if not thinking:
+                    thinking = True
+                    await self._publish_thinking(turn.room_id, EphemeralEventType.THINKING_START)
             if chunk.text_delta:
+                if thinking:
+                    thinking = False
+                    await self._publish_thinking(turn.room_id, EphemeralEventType.THINKING_END)
                 delta = chunk.text_delta
                 if continuing and not parts:
                     delta = "\n\n" + delta
                 parts.append(chunk.text_delta)
                 await self._publish_delta(turn.room_id, message_id, delta, seq)
+                if fanout:
+                    await fanout.push(delta)
                 seq += 1
             calls.extend(chunk.tool_calls)
             finish = chunk.finish_reason or finish
             usage = chunk.usage or usage
+        if thinking:
+            await self._publish_thinking(turn.room_id, EphemeralEventType.THINKING_END)
         turn.data["stream_seq"] = seq
         return AIResponse(
             content="".join(parts),
@@ -430,6 +475,14 @@ class AIChannel(Channel):
             finish_reason=finish,
             usage=usage,
             model=self.provider.model_name,
+            thinking="".join(reasoning) or None,
+        )
+
+    async def _publish_thinking(self, room_id: str, kind: EphemeralEventType) -> None:
+        await self._publish(
+            EphemeralEvent(
+                room_id=room_id, type=kind, channel_id=self.channel_id, user_id=self.channel_id
+            )
         )
 
     async def _publish_delta(self, room_id: str, message_id: str, delta: str, seq: int) -> None:
@@ -579,3 +632,14 @@ def _content_for_model(content: EventContent, vision: bool) -> str | list[AICont
         return collected
     body = getattr(content, "body", None)
     return body if isinstance(body, str) else f"[{content.type}]"
+
+
+def _target_of(event: RoomEvent, context: RoomContext) -> dict[str, Any]:
+    """``target_capabilities`` / ``target_media_types``: those of the binding the triggering
+    message came from (unknown for messages from outside the room's bindings)."""
+    source = event.source.channel_id
+    for binding in context.bindings:
+        if binding.channel_id == source:
+            caps = binding.capabilities
+            return {"target_capabilities": caps, "target_media_types": list(caps.media_types)}
+    return {"target_capabilities": None, "target_media_types": []}

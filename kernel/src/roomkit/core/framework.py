@@ -23,6 +23,7 @@ from roomkit.core.broadcast import admit_event, respond
 from roomkit.core.components import COMPONENT_KINDS, resolve_component, split_config_entry
 from roomkit.core.context import load_context, report_hook_failure
 from roomkit.core.ephemeral import EphemeralMixin
+from roomkit.core.greeting_api import GreetingMixin
 from roomkit.core.hook_api import HookApiMixin
 from roomkit.core.hooks import HookEngine
 from roomkit.core.inbound import process_inbound, run_pipeline
@@ -65,6 +66,7 @@ from roomkit.models.room import (
     Room,
     RoomTimers,
 )
+from roomkit.orchestration.inbound_router import InboundRoomRouter, room_router_of
 from roomkit.realtime.base import RealtimeBackend
 from roomkit.realtime.memory import InMemoryRealtime
 from roomkit.store.base import ConversationStore
@@ -88,6 +90,7 @@ class RoomKit(
     TimelineMixin,
     ParticipantApiMixin,
     TimersMixin,
+    GreetingMixin,
 ):
     """The room engine.
 
@@ -106,8 +109,10 @@ class RoomKit(
     ``circuit_failure_threshold`` / ``circuit_recovery_seconds``,
     ``max_pending_deliveries`` / ``max_pending_per_binding`` (bounds of the outboxes where
     transport retries wait, see :mod:`roomkit.core.outbox`) and ``room_router``
-    (``async fn(message) -> room_id | None``). Settings and components may be changed on a
-    running kit (``kit.max_chain_depth = 3``); the next message uses the new value.
+    (``async fn(message) -> room_id | None``) or ``inbound_router`` (an
+    :class:`~roomkit.orchestration.inbound_router.InboundRoomRouter`). Settings and
+    components may be changed on a running kit (``kit.max_chain_depth = 3``); the next
+    message uses the new value.
     """
 
     store = OnRuntime[ConversationStore]()
@@ -149,6 +154,7 @@ class RoomKit(
         max_pending_deliveries: int = 10_000,
         max_pending_per_binding: int = 1_000,
         room_router: RoomRouter | None = None,
+        inbound_router: InboundRoomRouter | None = None,
         **component_config: Mapping[str, Any],
     ) -> None:
         unknown = set(component_config) - {f"{kind}_config" for kind in COMPONENT_KINDS}
@@ -202,6 +208,10 @@ class RoomKit(
             circuit_recovery_seconds=circuit_recovery_seconds,
             room_router=room_router,
         )
+        if inbound_router is not None:
+            if room_router is not None:
+                raise ConfigurationError("pass room_router or inbound_router, not both")
+            rt.room_router = room_router_of(inbound_router, self._channel_type_of)
         hooks.on_error = functools.partial(report_hook_failure, rt)
         rt.outbox = Outboxes(rt, max_pending_deliveries, max_pending_per_binding, respond)
         self._traces = TraceRelay(rt)
@@ -258,6 +268,10 @@ class RoomKit(
             self._traces.attach(channel)
             channel.on_register(self)
         return channel
+
+    def _channel_type_of(self, channel_id: str) -> ChannelType:
+        channel = self._rt.channels.get(channel_id)
+        return channel.channel_type if channel is not None else ChannelType.SYSTEM
 
     def get_channel(self, channel_id: str) -> Channel:
         """The registered channel ``channel_id``; raises :class:`ChannelNotRegisteredError`."""
@@ -526,12 +540,14 @@ class RoomKit(
         parent_event_id: str | None = None,
         metadata: dict[str, Any] | None = None,
         run_hooks: bool = True,
+        provider: str | None = None,
     ) -> InboundResult:
         """Post an event into a room from code (or from a channel) and broadcast it.
 
         The event goes through BEFORE_BROADCAST hooks (unless ``run_hooks=False``), is stored
         and broadcast to every binding except ``channel_id``'s own. ``channel_id`` may name a
-        registered channel (its type is used) or anything else (type SYSTEM).
+        registered channel (its type is used) or anything else (type SYSTEM); ``provider``
+        names the vendor the event is attributed to (``event.source.provider``).
         """
         room = await self.get_room(room_id)
         if room.status == RoomStatus.CLOSED:
@@ -546,6 +562,7 @@ class RoomKit(
                     channel_type=channel.channel_type if channel else ChannelType.SYSTEM,
                     direction=ChannelDirection.OUTBOUND,
                     participant_id=participant_id,
+                    provider=provider,
                 ),
                 content=content,
                 visibility=visibility,

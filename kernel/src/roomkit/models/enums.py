@@ -193,6 +193,8 @@ class HookTrigger(StrEnum):
     ON_PHASE_TRANSITION = "on_phase_transition"
     ON_HANDOFF = "on_handoff"
     ON_HANDOFF_REJECTED = "on_handoff_rejected"
+    # AI
+    ON_AI_THINKING = "on_ai_thinking"
     # Side effects
     ON_TASK_CREATED = "on_task_created"
     ON_DELIVERY_STATUS = "on_delivery_status"
@@ -262,6 +264,8 @@ class EphemeralEventType(StrEnum):
     REACTION = "reaction"
     TOOL_CALL_START = "tool_call_start"
     TOOL_CALL_END = "tool_call_end"
+    THINKING_START = "thinking_start"
+    THINKING_END = "thinking_end"
     CUSTOM = "custom"
 
 

@@ -7,7 +7,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import (
@@ -90,11 +90,24 @@ class ChannelOutput(BaseModel):
 
     responded: bool = False
     response_events: list[RoomEvent] = Field(default_factory=list)
+    response_stream: Any = None  # AsyncIterator[str] | None, checked by _check_stream
+    """Text of one reply, as it is generated: the engine streams it to the room's channels
+    that support streaming delivery, then stores and broadcasts the whole reply."""
     tasks: list[Task] = Field(default_factory=list)
     observations: list[Observation] = Field(default_factory=list)
     metadata_updates: dict[str, Any] = Field(default_factory=dict)
     """Keys to set in the room's metadata (top level) once the channel's turn is over."""
     metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("response_stream", mode="before")
+    @classmethod
+    def _check_stream(cls, value: Any) -> Any:
+        if value is not None and not hasattr(value, "__anext__"):
+            raise ValueError(
+                "response_stream must be an async iterator of str (an async generator), "
+                f"got {type(value).__name__}"
+            )
+        return value
 
     @classmethod
     def empty(cls) -> ChannelOutput:
@@ -106,7 +119,11 @@ class ChannelOutput(BaseModel):
         """Whether the engine has something to do with it (events, tasks, observations or
         metadata updates to store)."""
         return bool(
-            self.response_events or self.tasks or self.observations or self.metadata_updates
+            self.response_events
+            or self.tasks
+            or self.observations
+            or self.metadata_updates
+            or self.response_stream is not None
         )
 
 
