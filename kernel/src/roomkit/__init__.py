@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from roomkit.channels.teams import TeamsChannel as TeamsChannel
     from roomkit.channels.telegram import TelegramChannel as TelegramChannel
     from roomkit.channels.transport import TransportChannel as TransportChannel
+    from roomkit.channels.voice import VoiceChannel as VoiceChannel
     from roomkit.channels.websocket import WebSocketChannel as WebSocketChannel
     from roomkit.channels.whatsapp import WhatsAppChannel as WhatsAppChannel
     from roomkit.channels.whatsapp_personal import (

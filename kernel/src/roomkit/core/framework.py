@@ -35,6 +35,7 @@ from roomkit.core.runtime import OnRuntime, RoomRouter, Runtime
 from roomkit.core.timeline_api import TimelineMixin
 from roomkit.core.timers import TimersMixin
 from roomkit.core.trace_relay import TraceRelay
+from roomkit.core.voice_api import VoiceApiMixin, check_voice_components
 from roomkit.errors import (
     ChannelNotFoundError,
     ChannelNotRegisteredError,
@@ -71,6 +72,9 @@ from roomkit.store.base import ConversationStore
 from roomkit.store.memory import InMemoryStore
 from roomkit.telemetry.base import NoopTelemetryProvider, TelemetryConfig, TelemetryProvider
 from roomkit.telemetry.tracer import Tracer
+from roomkit.voice.backends.base import VoiceBackend
+from roomkit.voice.stt.base import STTProvider
+from roomkit.voice.tts.base import TTSProvider
 
 __all__ = ["RoomKit", "RoomRouter"]
 
@@ -88,6 +92,7 @@ class RoomKit(
     TimelineMixin,
     ParticipantApiMixin,
     TimersMixin,
+    VoiceApiMixin,
 ):
     """The room engine.
 
@@ -106,7 +111,9 @@ class RoomKit(
     ``circuit_failure_threshold`` / ``circuit_recovery_seconds``,
     ``max_pending_deliveries`` / ``max_pending_per_binding`` (bounds of the outboxes where
     transport retries wait, see :mod:`roomkit.core.outbox`) and ``room_router``
-    (``async fn(message) -> room_id | None``). Settings and components may be changed on a
+    (``async fn(message) -> room_id | None``). Voice: ``stt`` / ``tts`` (the kit's speech
+    providers, for :meth:`transcribe` / :meth:`synthesize`) and ``voice`` (the default voice
+    backend of :meth:`connect_voice`). Settings and components may be changed on a
     running kit (``kit.max_chain_depth = 3``); the next message uses the new value.
     """
 
@@ -149,6 +156,9 @@ class RoomKit(
         max_pending_deliveries: int = 10_000,
         max_pending_per_binding: int = 1_000,
         room_router: RoomRouter | None = None,
+        stt: STTProvider | None = None,
+        tts: TTSProvider | None = None,
+        voice: VoiceBackend | None = None,
         **component_config: Mapping[str, Any],
     ) -> None:
         unknown = set(component_config) - {f"{kind}_config" for kind in COMPONENT_KINDS}
@@ -162,6 +172,8 @@ class RoomKit(
             raise ConfigurationError("max_payload_bytes must be positive (or None)")
         if max_pending_deliveries < 1 or max_pending_per_binding < 1:
             raise ConfigurationError("max_pending_deliveries / _per_binding must be >= 1")
+        check_voice_components(stt, tts, voice)
+        self._stt, self._tts, self._voice = stt, tts, voice
 
         def component(kind: str, value: Any) -> Any:
             return resolve_component(kind, value, component_config.get(f"{kind}_config"))

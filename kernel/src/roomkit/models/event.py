@@ -140,6 +140,10 @@ class InboundMessage(BaseModel):
     thread_id: str | None = None
     idempotency_key: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    session: Any = Field(default=None, exclude=True)
+    """A live session the message announces (a :class:`~roomkit.voice.VoiceSession` built by
+    :func:`~roomkit.voice.parse_voice_session`): ``process_inbound`` then connects the session
+    to the room instead of storing a message. Never serialised."""
 
 
 class InboundResult(BaseModel):
