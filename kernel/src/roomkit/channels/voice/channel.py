@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 from roomkit.channels.base import Channel
@@ -71,6 +71,7 @@ from roomkit.voice.pipeline.config import AudioPipelineConfig
 from roomkit.voice.pipeline.engine import AudioPipeline
 from roomkit.voice.stt.base import STTProvider, as_frame
 from roomkit.voice.tts.base import TTSProvider
+from roomkit.voice.tts.sentence_splitter import split_sentences
 
 __all__ = ["VoiceChannel"]
 
@@ -217,8 +218,8 @@ class VoiceChannel(Channel):
 
     @property
     def supports_streaming_delivery(self) -> bool:
-        """Replies are spoken sentence by sentence from complete events."""
-        return False
+        """Streamed replies (:meth:`deliver_stream`) are spoken sentence by sentence."""
+        return True
 
     def capabilities(self) -> ChannelCapabilities:
         """Text (spoken) and audio."""
@@ -241,6 +242,10 @@ class VoiceChannel(Channel):
     def on_register(self, engine: Any) -> None:
         """Keep the engine: the channel fires hooks and sends transcripts through it."""
         self._hooks.engine = engine
+
+    def set_framework(self, framework: Any) -> None:
+        """RoomKit 0.6.7's name of :meth:`on_register` (``register_channel`` calls it)."""
+        self.on_register(framework)
 
     # -- sessions --------------------------------------------------------------------------
     def bind_session(
@@ -380,6 +385,26 @@ class VoiceChannel(Channel):
                 live.player.submit(Utterance(text=text, voice=voice, event=event))
             except VoiceSessionError as exc:
                 await self._rt.report("playback queue", exc, live.session, live.room_id)
+        return ChannelOutput.empty()
+
+    async def deliver_stream(
+        self,
+        text_stream: AsyncIterator[str],
+        event: RoomEvent,
+        binding: ChannelBinding,
+        context: RoomContext,
+    ) -> ChannelOutput:
+        """Speak a streamed reply: each sentence is queued as soon as it is complete."""
+        room_id = context.room.id
+        voice = self._voice_for(event, room_id)
+        async for sentence in split_sentences(text_stream):
+            for live in list(self._live.values()):
+                if live.room_id != room_id:
+                    continue
+                try:
+                    live.player.submit(Utterance(text=sentence, voice=voice, event=event))
+                except VoiceSessionError as exc:
+                    await self._rt.report("playback queue", exc, live.session, room_id)
         return ChannelOutput.empty()
 
     def _voice_for(self, event: RoomEvent, room_id: str) -> str | None:
