@@ -519,7 +519,12 @@ class RoomKit(
     async def process_inbound(
         self, message: InboundMessage, *, room_id: str | None = None
     ) -> InboundResult:
-        """Run an inbound message through the pipeline (see :mod:`roomkit.core.inbound`)."""
+        """Run an inbound message through the pipeline (see :mod:`roomkit.core.inbound`).
+
+        A message carrying a live ``session`` (:func:`~roomkit.voice.parse_voice_session`)
+        connects that session to its room instead (see :meth:`connect_announced_session`)."""
+        if message.session is not None:
+            return await self.connect_announced_session(message, room_id)
         rt = self._rt
         if rt.tracer is None and not rt.observers:  # nothing to record: the pipeline alone
             return await run_pipeline(rt, message, room_id)

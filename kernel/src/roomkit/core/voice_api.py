@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING, Any, cast
 from roomkit.errors import (
     ChannelNotFoundError,
     ConfigurationError,
+    RoomNotFoundError,
     VoiceBackendNotConfiguredError,
     VoiceNotConfiguredError,
 )
 from roomkit.models.content import AudioContent
 from roomkit.models.conversation import get_conversation_state
 from roomkit.models.enums import ChannelCategory
+from roomkit.models.event import InboundMessage, InboundResult
 from roomkit.voice.audio_frame import AudioFrame
 from roomkit.voice.backends.base import VoiceBackend
 from roomkit.voice.base import AudioChunk, TranscriptionResult, VoiceSession
@@ -148,6 +150,26 @@ class VoiceApiMixin:
                 f"channel {session.channel_id!r} is not a realtime voice channel"
             )
         await end(session)
+
+    async def connect_announced_session(
+        self, message: InboundMessage, room_id: str | None = None
+    ) -> InboundResult:
+        """Connect ``message.session`` to its room through the message's channel; fires
+        ``ON_SESSION_STARTED`` (through the channel). The room is ``room_id``, else the
+        message's, else the one the kit's ``room_router`` picks; nothing is stored."""
+        kit = self._kit()
+        room_id = room_id or message.room_id
+        if room_id is None and kit.room_router is not None:
+            room_id = await kit.room_router(message)
+        if room_id is None:
+            raise RoomNotFoundError(
+                "a session message needs a room: give room_id, set the session's room_id, or "
+                "configure RoomKit(room_router=...)"
+            )
+        channel = kit.get_channel(message.channel_id)
+        binding = await kit.get_binding(room_id, message.channel_id)
+        await channel.connect_session(message.session, room_id, binding)
+        return InboundResult(room_id=room_id)
 
     async def _greet(self, room_id: str) -> None:
         """The room's active agent (else its first agent with a greeting) greets."""

@@ -48,6 +48,7 @@ from roomkit.models.event import InboundMessage, RoomEvent
 from roomkit.models.hooks import ChannelOutput
 from roomkit.models.room import ChannelBinding, ChannelCapabilities
 from roomkit.voice.audio_frame import AudioFrame
+from roomkit.voice.auth import auth_context
 from roomkit.voice.backends.base import VoiceBackend
 from roomkit.voice.base import AudioChunk, TranscriptionResult, VoiceCapability, VoiceSession
 from roomkit.voice.events import (
@@ -744,10 +745,14 @@ class VoiceChannel(Channel):
             content=TextContent(body=text),
             metadata=metadata,
         )
+        auth = session.metadata.get("auth")
+        token = auth_context.set(auth if isinstance(auth, dict) else None)
         try:
             await engine.process_inbound(message, room_id=live.room_id)
         except Exception as exc:
             await self._rt.report("routing a transcript", exc, session, live.room_id)
+        finally:
+            auth_context.reset(token)
 
 
 def _check(value: Any, kind: type, name: str) -> None:
