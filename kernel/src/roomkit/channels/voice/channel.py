@@ -22,39 +22,36 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 from roomkit.channels.base import Channel
+from roomkit.channels.voice import bargein
 from roomkit.channels.voice.hooks import PIPELINE_TRIGGERS, VoiceHooks
 from roomkit.channels.voice.playback import Player, Utterance
 from roomkit.channels.voice.runtime import VoiceRuntime
 from roomkit.channels.voice.session import LiveSession
+from roomkit.channels.voice.signals import route_transcript, store_signal
 from roomkit.channels.voice.turns import SpeechStream, TurnTaker
 from roomkit.errors import (
     AudioFormatError,
-    ChannelNotFoundError,
     ConfigurationError,
     VoiceBackendNotConfiguredError,
     VoiceSessionError,
 )
-from roomkit.models.content import AudioContent, SystemContent, TextContent
+from roomkit.models.content import AudioContent
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import (
     ChannelCategory,
     ChannelDirection,
     ChannelMediaType,
     ChannelType,
-    EventType,
     HookTrigger,
 )
-from roomkit.models.event import InboundMessage, RoomEvent
+from roomkit.models.event import RoomEvent
 from roomkit.models.hooks import ChannelOutput
 from roomkit.models.room import ChannelBinding, ChannelCapabilities
 from roomkit.voice.audio_frame import AudioFrame
-from roomkit.voice.auth import auth_context
 from roomkit.voice.backends.base import VoiceBackend
-from roomkit.voice.base import AudioChunk, TranscriptionResult, VoiceCapability, VoiceSession
+from roomkit.voice.base import AudioChunk, VoiceCapability, VoiceSession
 from roomkit.voice.events import (
     AudioLevelEvent,
-    BackchannelEvent,
-    BargeInEvent,
     DTMFDetectedEvent,
     RecordingStartedEvent,
     RecordingStoppedEvent,
@@ -271,8 +268,8 @@ class VoiceChannel(Channel):
             rt,
             session,
             room_id,
-            route=lambda text, result: self._route(holder[0], text, result),
-            gate=lambda text: self._gate(holder[0], text),
+            route=lambda text, result: route_transcript(rt, holder[0], text, result),
+            gate=lambda text: bargein.gate(rt, holder[0], text),
             turn_detector=stages.turn_detector,
             max_hold_ms=self._max_hold_ms,
         )
@@ -378,7 +375,7 @@ class VoiceChannel(Channel):
         text = self.extract_text(event)
         if not text.strip():
             return ChannelOutput.empty()
-        voice = self._voice_for(event, context.room.id)
+        voice = self._rt.voice_for(event, context.room.id)
         for live in list(self._live.values()):
             if live.room_id != context.room.id:
                 continue
@@ -397,7 +394,7 @@ class VoiceChannel(Channel):
     ) -> ChannelOutput:
         """Speak a streamed reply: each sentence is queued as soon as it is complete."""
         room_id = context.room.id
-        voice = self._voice_for(event, room_id)
+        voice = self._rt.voice_for(event, room_id)
         async for sentence in split_sentences(text_stream):
             for live in list(self._live.values()):
                 if live.room_id != room_id:
@@ -407,18 +404,6 @@ class VoiceChannel(Channel):
                 except VoiceSessionError as exc:
                     await self._rt.report("playback queue", exc, live.session, room_id)
         return ChannelOutput.empty()
-
-    def _voice_for(self, event: RoomEvent, room_id: str) -> str | None:
-        rt = self._rt
-        source = event.source.channel_id
-        voice = rt.voice_map.get(source)
-        if voice is None and self._hooks.engine is not None:
-            try:  # an agent's own voice (an Agent's ``voice``), when the map has none
-                declared = getattr(self._hooks.engine.get_channel(source), "voice", None)
-            except ChannelNotFoundError:
-                declared = None
-            voice = declared if isinstance(declared, str) and declared else None
-        return voice if voice is not None else rt.room_voices.get(room_id)
 
     async def say(self, session: VoiceSession, text: str, *, voice: str | None = None) -> None:
         """Speak ``text`` to ``session`` (through ``BEFORE_TTS``); returns once it was played
@@ -504,10 +489,10 @@ class VoiceChannel(Channel):
         live = self._live.get(session.id)
         if live is None:
             return
-        if self._max_fps is not None and not self._admit(live):
+        if self._max_fps is not None and not live.admit(self._rt.clock(), self._max_fps):
             return
         if self._batch:
-            self._buffer(live, frame)
+            live.buffer(frame, MAX_BATCH_SECONDS)
             return
         try:
             await self._pipeline.process_inbound_async(session, frame)
@@ -518,30 +503,6 @@ class VoiceChannel(Channel):
             return
         live.format_errors = 0
         await live.turns.tick()
-
-    def _admit(self, live: LiveSession) -> bool:
-        now = self._rt.clock()
-        if now - live.window_start >= 1.0:
-            live.window_start, live.window_frames = now, 0
-        live.window_frames += 1
-        if live.window_frames > (self._max_fps or 0):
-            live.dropped_frames += 1
-            return False
-        return True
-
-    def _buffer(self, live: LiveSession, frame: AudioFrame) -> None:
-        fmt = (frame.sample_rate, frame.channels)
-        if live.batch_format is None:
-            live.batch_format = fmt
-        elif live.batch_format != fmt:
-            raise AudioFormatError(
-                f"voice session {live.session.id!r}: audio changed from {live.batch_format} to "
-                f"{fmt} (rate, channels) within one batch; flush_stt() first"
-            )
-        if len(live.batch) + len(frame.data) > MAX_BATCH_SECONDS * fmt[0] * fmt[1] * 2:
-            live.dropped_frames += 1
-            return
-        live.batch += frame.data
 
     def stt_buffer_size(self, session: VoiceSession) -> int:
         """Bytes of audio buffered for :meth:`flush_stt` (batch mode)."""
@@ -576,7 +537,7 @@ class VoiceChannel(Channel):
         if trigger is not None:
             await self._hooks.fire(trigger, event, session, room_id)
         if isinstance(event, DTMFDetectedEvent | RecordingStartedEvent | RecordingStoppedEvent):
-            await self._store_signal(session, room_id, event)
+            await store_signal(self._rt, session, room_id, event)
         if live is None:
             return
         if isinstance(event, SpeechStartEvent):
@@ -592,7 +553,7 @@ class VoiceChannel(Channel):
         if self._streaming and stt is not None and stt.supports_streaming:
             live.stream = SpeechStream(rt, live.session, live.room_id)
         if live.player.is_playing():
-            await self._consider_barge_in(live)
+            await bargein.consider(self._rt, live)
 
     def _speech_ended(self, live: LiveSession, event: SpeechEndEvent) -> None:
         live.in_speech = live.confirming = False
@@ -610,7 +571,7 @@ class VoiceChannel(Channel):
         if live.stream is not None:
             live.stream.feed(frame)
         if live.confirming:
-            await self._consider_barge_in(live)
+            await bargein.consider(self._rt, live)
 
     async def _on_pipeline_error(self, session: VoiceSession, error: BaseException) -> None:
         live = self._live.get(session.id)
@@ -625,95 +586,13 @@ class VoiceChannel(Channel):
 
         return fire
 
-    async def _store_signal(self, session: VoiceSession, room_id: str, event: Any) -> None:
-        """DTMF presses and recordings become (non-broadcast) room events of their type."""
-        engine = self._hooks.engine
-        if engine is None:
-            return
-        if isinstance(event, DTMFDetectedEvent):
-            kind, body = EventType.DTMF, f"DTMF {event.digit}"
-            data: dict[str, Any] = {"digit": event.digit, "duration_ms": event.duration_ms}
-        elif isinstance(event, RecordingStartedEvent):
-            kind, body, data = EventType.RECORDING_STARTED, "recording started", {"id": event.id}
-        else:
-            kind, body = EventType.RECORDING_STOPPED, "recording stopped"
-            data = {"id": event.id, "urls": list(event.urls), "seconds": event.duration_seconds}
-        try:
-            await engine.send_event(
-                room_id,
-                SystemContent(body=body, code=str(kind), data=data),
-                channel_id=self.channel_id,
-                event_type=kind,
-                participant_id=session.participant_id,
-                visibility="none",
-                metadata={"session_id": session.id},
-                run_hooks=False,
-            )
-        except Exception as exc:
-            await self._rt.report(f"storing {kind}", exc, session, room_id)
-
     # -- barge-in --------------------------------------------------------------------------
-    async def _consider_barge_in(self, live: LiveSession, text: str = "") -> bool:
-        player = live.player
-        if not player.is_playing():
-            live.confirming = False
-            return False
-        decision = live.interruption.evaluate(
-            playback_position_ms=player.position_ms(),
-            speech_duration_ms=int(live.speech_ms),
-            speech_text=text,
-        )
-        if decision.pending:
-            live.awaiting_transcript = True
-            return False
-        if decision.should_interrupt:
-            live.confirming = False
-            await self._barge_in(live)
-            return True
-        live.confirming = live.in_speech and decision.reason == "speech too short"
-        if decision.is_backchannel:
-            event = BackchannelEvent(live.session, text)
-            await self._hooks.fire(HookTrigger.ON_BACKCHANNEL, event, live.session, live.room_id)
-        return False
-
-    async def _barge_in(self, live: LiveSession) -> None:
-        result = await live.player.cancel(flush=self._rt.interruption.flush_partial_tts)
-        if result is None:
-            return
-        text, position = result
-        session = live.session
-        await self._hooks.fire(
-            HookTrigger.ON_BARGE_IN, BargeInEvent(session, text, position), session, live.room_id
-        )
-        cancelled = TTSCancelledEvent(session, "barge_in", text, position)
-        await self._hooks.fire(HookTrigger.ON_TTS_CANCELLED, cancelled, session, live.room_id)
-
-    async def _gate(self, live: LiveSession, text: str) -> bool:
-        """SEMANTIC barge-in: the transcript decides; a backchannel goes no further."""
-        if not live.awaiting_transcript:
-            return True
-        live.awaiting_transcript = False
-        if not live.player.is_playing():
-            return True
-        decision = live.interruption.evaluate(
-            playback_position_ms=live.player.position_ms(),
-            speech_duration_ms=int(live.speech_ms),
-            speech_text=text,
-        )
-        if decision.is_backchannel:
-            event = BackchannelEvent(live.session, text)
-            await self._hooks.fire(HookTrigger.ON_BACKCHANNEL, event, live.session, live.room_id)
-            return False
-        if decision.should_interrupt:
-            await self._barge_in(live)
-        return True
-
     async def _on_backend_barge_in(self, session: VoiceSession) -> None:
         live = self._live.get(session.id)
         if live is None:
             return
         live.speech_ms = max(live.speech_ms, float(self._rt.interruption.min_speech_ms))
-        await self._consider_barge_in(live)
+        await bargein.consider(self._rt, live)
 
     async def _on_disconnected(self, session: VoiceSession) -> None:
         await self._end(session, reason="disconnect")
@@ -724,35 +603,6 @@ class VoiceChannel(Channel):
         if live.speech_ended_at is not None:
             live.latencies_ms.append((self._rt.clock() - live.speech_ended_at) * 1000.0)
             live.speech_ended_at = None
-
-    async def _route(self, live: LiveSession, text: str, result: TranscriptionResult) -> None:
-        engine = self._hooks.engine
-        session = live.session
-        if engine is None:
-            logger.warning(
-                "voice channel %s is not registered; transcript dropped", self.channel_id
-            )
-            return
-        metadata: dict[str, Any] = {"voice_session_id": session.id}
-        if result.confidence is not None:
-            metadata["stt_confidence"] = result.confidence
-        language = result.language or self._rt.room_languages.get(live.room_id)
-        if language:
-            metadata["language"] = language
-        message = InboundMessage(
-            channel_id=self.channel_id,
-            sender_id=session.participant_id,
-            content=TextContent(body=text),
-            metadata=metadata,
-        )
-        auth = session.metadata.get("auth")
-        token = auth_context.set(auth if isinstance(auth, dict) else None)
-        try:
-            await engine.process_inbound(message, room_id=live.room_id)
-        except Exception as exc:
-            await self._rt.report("routing a transcript", exc, session, live.room_id)
-        finally:
-            auth_context.reset(token)
 
 
 def _check(value: Any, kind: type, name: str) -> None:

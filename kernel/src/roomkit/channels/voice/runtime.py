@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from roomkit.channels.voice.hooks import VoiceHooks
+from roomkit.errors import ChannelNotFoundError
 from roomkit.models.content import SystemContent
 from roomkit.models.enums import ChannelDirection, ChannelType, EventType
 from roomkit.models.event import EventSource, RoomEvent
@@ -82,3 +83,18 @@ class VoiceRuntime:
             context,
             session_id=session.id,
         )
+
+    def voice_for(self, event: RoomEvent, room_id: str) -> str | None:
+        """The TTS voice of ``event``: the voice map's entry for its author, else the author's
+        own ``voice`` (an Agent's), else the voice the room's last handoff set, else ``None``
+        (the TTS default)."""
+        source = event.source.channel_id
+        voice = self.voice_map.get(source)
+        engine = self.hooks.engine
+        if voice is None and engine is not None:
+            try:
+                declared = getattr(engine.get_channel(source), "voice", None)
+            except ChannelNotFoundError:
+                declared = None
+            voice = declared if isinstance(declared, str) and declared else None
+        return voice if voice is not None else self.room_voices.get(room_id)

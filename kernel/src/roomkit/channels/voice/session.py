@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 from roomkit.channels.voice.playback import Player
 from roomkit.channels.voice.turns import SpeechStream, TurnTaker
+from roomkit.errors import AudioFormatError
 from roomkit.models.room import ChannelBinding
+from roomkit.voice.audio_frame import AudioFrame
 from roomkit.voice.base import VoiceSession
 from roomkit.voice.interruption import InterruptionHandler
 
@@ -45,3 +47,30 @@ class LiveSession:
     #: Batch mode: PCM buffered until ``flush_stt``, with its (rate, channels).
     batch: bytearray = field(default_factory=bytearray)
     batch_format: tuple[int, int] | None = None
+
+    def admit(self, now: float, per_second: int) -> bool:
+        """Count an inbound frame against the per-second limit; False when it must be dropped."""
+        if now - self.window_start >= 1.0:
+            self.window_start, self.window_frames = now, 0
+        self.window_frames += 1
+        if self.window_frames > per_second:
+            self.dropped_frames += 1
+            return False
+        return True
+
+    def buffer(self, frame: AudioFrame, max_seconds: int) -> None:
+        """Batch mode: keep ``frame`` for ``flush_stt`` (at most ``max_seconds``; beyond, frames
+        are dropped and counted). A frame in another format raises
+        :class:`~roomkit.errors.AudioFormatError`."""
+        fmt = (frame.sample_rate, frame.channels)
+        if self.batch_format is None:
+            self.batch_format = fmt
+        elif self.batch_format != fmt:
+            raise AudioFormatError(
+                f"voice session {self.session.id!r}: audio changed from {self.batch_format} to "
+                f"{fmt} (rate, channels) within one batch; flush_stt() first"
+            )
+        if len(self.batch) + len(frame.data) > max_seconds * fmt[0] * fmt[1] * 2:
+            self.dropped_frames += 1
+            return
+        self.batch += frame.data
