@@ -29,6 +29,7 @@ EXPECTED = {
     "stt:mock",
     "tts:mock",
     "voice_backend:mock",
+    "realtime_voice:mock",
     *(
         f"audio_stage:{name}"
         for name in (

@@ -188,11 +188,12 @@ def roomkit_register_messaging_providers(register: Register) -> None:
 
 @hookimpl
 def roomkit_register_voice(register: Register) -> None:
-    """The scripted STT and TTS providers and the in-memory voice backend."""
+    """The scripted STT, TTS and speech-to-speech providers and the in-memory voice backend."""
     for kind, factory, capabilities, what in (
         ("stt", "stt.mock:MockSTTProvider", {"streaming"}, "Transcribes from a script"),
         ("tts", "tts.mock:MockTTSProvider", {"deterministic"}, "Speaks words as tones"),
         ("voice_backend", "backends.mock:MockVoiceBackend", set(), "Sessions in memory"),
+        ("realtime_voice", "realtime.mock:MockRealtimeProvider", set(), "A scripted model"),
     ):
         register(
             ComponentDescriptor(
