@@ -295,6 +295,7 @@ class VoiceChannel(Channel):
     async def connect_session(self, session: Any, room_id: str, binding: ChannelBinding) -> None:
         """Bind ``session`` to ``room_id`` and fire ``ON_SESSION_STARTED``."""
         self.bind_session(session, room_id, binding)
+        await self._pipeline.drain()  # ON_RECORDING_STARTED (if recording) comes first
         event = SessionStartedEvent(
             room_id, self.channel_id, ChannelType.VOICE, session.participant_id, session
         )
@@ -318,6 +319,7 @@ class VoiceChannel(Channel):
         self.unbind_session(session)
         await live.player.close()
         await live.turns.close()
+        await self._pipeline.drain()  # ON_RECORDING_STOPPED, if recording
         if playing:
             cancelled = TTSCancelledEvent(session, "disconnect", text, position)
             await self._hooks.fire(HookTrigger.ON_TTS_CANCELLED, cancelled, session, live.room_id)
