@@ -28,6 +28,7 @@ __all__ = [
     "mock_vad",
     "mock_voice_backend",
     "phrase_backchannel",
+    "voice_channel",
 ]
 
 
@@ -159,3 +160,16 @@ def phrase_backchannel() -> Any:
     from roomkit.voice.pipeline.backchannel.phrases import PhraseBackchannelDetector
 
     return PhraseBackchannelDetector()
+
+
+async def voice_channel() -> Any:
+    """A voice channel built by name from the mock speech components (a bare channel: its
+    deliveries go to live sessions, which the channel suite's rooms do not have)."""
+    from roomkit.channels.voice.config import VoiceChannelConfig, build_voice_channel
+
+    config = VoiceChannelConfig(
+        channel_id="voice-conformance", stt="mock", tts="mock", backend="mock", vad="mock-vad"
+    )
+    channel = build_voice_channel(config)
+    yield channel
+    await channel.close()

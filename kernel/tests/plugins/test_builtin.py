@@ -10,6 +10,7 @@ from roomkit.plugins.catalogue import Catalogue
 EXPECTED = {
     "ai_provider:mock",
     "channel:websocket",
+    "channel:voice",
     "email_provider:mock",
     "messaging_provider:mock-http",
     "messaging_provider:mock-messenger",

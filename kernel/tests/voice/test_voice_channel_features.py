@@ -21,6 +21,7 @@ from roomkit.voice.events import (
     TurnCompleteEvent,
     TurnIncompleteEvent,
 )
+from roomkit.voice.interruption import InterruptionStrategy
 from roomkit.voice.pcm import tone
 from roomkit.voice.pipeline import (
     AudioPipelineConfig,
@@ -250,3 +251,22 @@ async def test_a_voice_binding_in_two_rooms_keeps_their_sessions_apart() -> None
     await vk.voice.drain()
     assert [sid for sid, _ in vk.backend.sent_audio] == [a.id]
     assert b.id not in {sid for sid, _ in vk.backend.sent_audio}
+
+
+async def test_a_voice_channel_is_built_by_name_from_named_components() -> None:
+    from roomkit.plugins import create_component
+
+    channel = create_component(
+        "channel",
+        "voice",
+        {"channel_id": "phone", "stt": "mock", "tts": "mock", "backend": "mock",
+         "stt_config": {"transcripts": ["by name"]}, "interruption": "immediate"},
+    )  # fmt: skip
+    assert channel.interruption.strategy is InterruptionStrategy.IMMEDIATE
+    assert (channel.stt.name, channel.tts.name, channel.backend.name) == (
+        "MockSTTProvider",
+        "MockTTSProvider",
+        "MockVoiceBackend",
+    )
+    with pytest.raises(ConfigurationError):
+        create_component("channel", "voice", {"channel_id": "phone", "interruption": "loud"})

@@ -77,7 +77,7 @@ def roomkit_register_stores(register: Register) -> None:
 
 @hookimpl
 def roomkit_register_channels(register: Register) -> None:
-    """The callback-based WebSocket channel."""
+    """The callback-based WebSocket channel and the voice channel."""
     register(
         ComponentDescriptor(
             kind="channel",
@@ -86,6 +86,17 @@ def roomkit_register_channels(register: Register) -> None:
             config_model="roomkit.plugins.builtin_config:ChannelIdConfig",
             conformance=f"{_CONFORMANCE}:websocket_channel",
             description="Delivers room events to registered WebSocket connections",
+        )
+    )
+    register(
+        ComponentDescriptor(
+            kind="channel",
+            name="voice",
+            factory="roomkit.channels.voice.config:build_voice_channel",
+            config_model="roomkit.channels.voice.config:VoiceChannelConfig",
+            pass_config=True,
+            conformance=f"{_CONFORMANCE}:voice_channel",
+            description="Speech in and out of a room: VAD, STT, TTS, barge-in",
         )
     )
 
