@@ -270,3 +270,42 @@ async def test_a_voice_channel_is_built_by_name_from_named_components() -> None:
     )
     with pytest.raises(ConfigurationError):
         create_component("channel", "voice", {"channel_id": "phone", "interruption": "loud"})
+
+
+async def test_vad_silence_vad_level_and_speaker_change_fire_their_hooks() -> None:
+    from roomkit.voice.events import SpeakerChangeEvent, VADAudioLevelEvent, VADSilenceEvent
+    from roomkit.voice.pipeline import (
+        DiarizationResult,
+        MockDiarizationProvider,
+        MockVADProvider,
+        VADEvent,
+        VADEventType,
+    )
+
+    vad = MockVADProvider(
+        [
+            VADEvent(VADEventType.AUDIO_LEVEL, level_db=-20.0),
+            VADEvent(VADEventType.SPEECH_START),
+            VADEvent(VADEventType.SPEECH_END),
+            VADEvent(VADEventType.SILENCE, duration_ms=600.0),
+        ]
+    )
+    diarizer = MockDiarizationProvider([None, DiarizationResult("spk-1", 0.9, True)])
+    vk = make_voice_kit(pipeline=AudioPipelineConfig(vad=vad, diarization=diarizer))
+    await room(vk)
+    vk.record_hooks(
+        HookTrigger.ON_VAD_AUDIO_LEVEL,
+        HookTrigger.ON_SPEAKER_CHANGE,
+        HookTrigger.ON_VAD_SILENCE,
+    )
+    session = await vk.kit.connect_voice("room-1", "caller", "voice")
+    for _ in range(4):
+        await vk.backend.simulate_audio_received(session, loud())
+    await vk.voice.drain(session)
+    kinds = [type(p) for _, p in vk.hooks]
+    assert kinds == [VADAudioLevelEvent, SpeakerChangeEvent, VADSilenceEvent]
+    level, speaker, silence_event = (p for _, p in vk.hooks)
+    assert level.level_db == -20.0
+    assert (speaker.speaker_id, speaker.is_new_speaker) == ("spk-1", True)
+    assert silence_event.silence_duration_ms == 600
+    assert all(p.session is session for _, p in vk.hooks)
