@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from roomkit import HookTrigger
 from roomkit.errors import AudioFormatError, VoiceSessionError
 from roomkit.models.enums import EventType
-from roomkit.testing import MockSTTProvider
+from roomkit.testing import MockSTTProvider, MockTTSProvider
 from roomkit.voice import AudioFrame, VoiceSession
 from roomkit.voice.pipeline import AudioPipelineConfig, VADEvent
 
@@ -176,3 +177,45 @@ async def test_unbound_session_and_wrong_types_raise_typed_errors() -> None:
         await vk.voice.say(stranger, "hi")
     with pytest.raises(VoiceSessionError):
         vk.voice.bind_session("not a session", "room-1", None)  # type: ignore[arg-type]
+
+
+class StallingSTT(MockSTTProvider):
+    """Never answers until released (a hung model or API)."""
+
+    def __init__(self) -> None:
+        super().__init__(["late"])
+        self.release = asyncio.Event()
+
+    async def transcribe(self, audio):  # type: ignore[no-untyped-def,override]
+        await self.release.wait()
+        return await super().transcribe(audio)
+
+
+class StallingTTS(MockTTSProvider):
+    """Produces its first chunk, then hangs."""
+
+    async def synthesize_stream(self, text, *, voice=None):  # type: ignore[no-untyped-def,override]
+        async for chunk in super().synthesize_stream(text, voice=voice):
+            yield chunk
+            await asyncio.Event().wait()
+
+
+async def test_a_stalled_stt_times_out_reported_and_the_session_still_speaks() -> None:
+    vk = make_voice_kit(stt=StallingSTT(), stt_timeout=0.05)
+    session = await connected(vk)
+    await vk.speak(session)
+    await vk.voice.drain(session)
+    assert [name for name, _ in vk.hooks] == ["on_error"]
+    assert await transcripts(vk) == []
+    await vk.voice.say(session, "still here")
+    assert vk.backend.sent_audio
+
+
+async def test_a_stalled_tts_times_out_and_playback_is_cancelled_with_error() -> None:
+    vk = make_voice_kit(tts=StallingTTS(), tts_timeout=0.05)
+    session = await connected(vk)
+    vk.record_hooks(HookTrigger.ON_TTS_CANCELLED)
+    await vk.voice.say(session, "one two three")
+    cancelled = [p for name, p in vk.hooks if name == "on_tts_cancelled"]
+    assert [c.reason for c in cancelled] == ["error"]
+    assert "on_error" in [name for name, _ in vk.hooks]
