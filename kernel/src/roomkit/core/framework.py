@@ -523,7 +523,7 @@ class RoomKit(
 
         A message carrying a live ``session`` (:func:`~roomkit.voice.parse_voice_session`)
         connects that session to its room instead (see :meth:`connect_announced_session`)."""
-        if message.session is not None:
+        if isinstance(message, InboundMessage) and getattr(message, "session", None) is not None:
             return await self.connect_announced_session(message, room_id)
         rt = self._rt
         if rt.tracer is None and not rt.observers:  # nothing to record: the pipeline alone
