@@ -303,19 +303,18 @@ class VoiceChannel(Channel):
 
     async def disconnect_session(self, session: Any, room_id: str) -> None:
         """End ``session``: stop its playback and transcription, hang up on the backend."""
-        await self._end(session, reason="explicit")
+        await self._end(session)
         backend = self._rt.backend
         if backend is not None and session.is_active:
             await backend.disconnect(session)
 
-    async def _end(self, session: VoiceSession, *, reason: str) -> None:
+    async def _end(self, session: VoiceSession) -> None:
+        """Unbind ``session`` and stop its workers; a reply it was hearing is cancelled."""
         live = self._live.get(session.id)
         if live is None:
             return
         playing = live.player.is_playing()
-        text, position = (live.player.current or live.player.last or Utterance()).spoken, 0
-        if playing:
-            position = live.player.position_ms()
+        text, position = live.player.heard()
         self.unbind_session(session)
         await live.player.close()
         await live.turns.close()
@@ -483,7 +482,7 @@ class VoiceChannel(Channel):
     async def close(self) -> None:
         """End every session and close the pipeline."""
         for live in list(self._live.values()):
-            await self._end(live.session, reason="disconnect")
+            await self._end(live.session)
         self._pipeline.close()
 
     # -- inbound ---------------------------------------------------------------------------
@@ -597,7 +596,7 @@ class VoiceChannel(Channel):
         await bargein.consider(self._rt, live)
 
     async def _on_disconnected(self, session: VoiceSession) -> None:
-        await self._end(session, reason="disconnect")
+        await self._end(session)
 
     # -- turns -----------------------------------------------------------------------------
     def _first_audio(self, holder: list[LiveSession]) -> None:

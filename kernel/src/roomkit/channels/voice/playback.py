@@ -130,6 +130,13 @@ class Player:
         heard = (self._rt.clock() - utterance.started_at) * 1000.0
         return int(max(0.0, min(heard, utterance.sent_ms)))
 
+    def heard(self) -> tuple[str, int]:
+        """``(text, position_ms)`` of the current (or last) utterance."""
+        utterance = self.current or self.last
+        if utterance is None:
+            return "", 0
+        return utterance.spoken or utterance.text or "", self.position_ms()
+
     async def idle(self) -> None:
         """Wait until everything queued so far has been played (or cancelled)."""
         while self.current is not None or self._queue:
@@ -142,9 +149,7 @@ class Player:
         the interrupted utterance, or ``None`` when nothing was playing."""
         if not self.is_playing():
             return None
-        utterance = self.current or self.last
-        text = utterance.spoken or (utterance.text or "") if utterance is not None else ""
-        position = self.position_ms()
+        text, position = self.heard()
         if flush:
             while self._queue:
                 self._queue.popleft().finish(False)
