@@ -95,6 +95,12 @@ WORKLOADS: tuple[Workload, ...] = (
     ),
     Workload("voice_pipeline_20", "bench_voice_pipeline.py", ("--n", "50000", "--sessions", "20")),
     Workload("voice_call_1h", "bench_voice_pipeline.py", ("--mode", "call", "--n", "180000")),
+    Workload(
+        "voice_latency",
+        "bench_voice_latency.py",
+        ("--n", "200"),
+        skip_original="measures with VoiceChannel(clock=...) and turn_latencies_ms(), ours only",
+    ),
 )
 
 
