@@ -101,6 +101,12 @@ WORKLOADS: tuple[Workload, ...] = (
         ("--n", "20000", "--sessions", "10"),
         skip_original="0.6.7 has no soxr resampler or energy AGC stage to run the same chain",
     ),
+    Workload(
+        "voice_latency",
+        "bench_voice_latency.py",
+        ("--n", "200"),
+        skip_original="measures with VoiceChannel(clock=...) and turn_latencies_ms(), ours only",
+    ),
 )
 
 

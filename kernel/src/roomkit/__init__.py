@@ -52,10 +52,12 @@ if TYPE_CHECKING:
     from roomkit.channels.http import HTTPChannel as HTTPChannel
     from roomkit.channels.messenger import MessengerChannel as MessengerChannel
     from roomkit.channels.rcs import RCSChannel as RCSChannel
+    from roomkit.channels.realtime_voice import RealtimeVoiceChannel as RealtimeVoiceChannel
     from roomkit.channels.sms import SMSChannel as SMSChannel
     from roomkit.channels.teams import TeamsChannel as TeamsChannel
     from roomkit.channels.telegram import TelegramChannel as TelegramChannel
     from roomkit.channels.transport import TransportChannel as TransportChannel
+    from roomkit.channels.voice import VoiceChannel as VoiceChannel
     from roomkit.channels.websocket import WebSocketChannel as WebSocketChannel
     from roomkit.channels.whatsapp import WhatsAppChannel as WhatsAppChannel
     from roomkit.channels.whatsapp_personal import (
@@ -270,6 +272,8 @@ if TYPE_CHECKING:
     from roomkit.tools.policy import RoleOverride as RoleOverride
     from roomkit.tools.policy import ToolPolicy as ToolPolicy
     from roomkit.voice.audio_frame import AudioFrame as AudioFrame
+    from roomkit.voice.auth import AuthCallback as AuthCallback
+    from roomkit.voice.auth import auth_context as auth_context
     from roomkit.voice.backends.base import VoiceBackend as VoiceBackend
     from roomkit.voice.backends.mock import MockVoiceBackend as MockVoiceBackend
     from roomkit.voice.base import AudioChunk as AudioChunk
@@ -286,6 +290,7 @@ if TYPE_CHECKING:
     from roomkit.voice.events import TTSCancelledEvent as TTSCancelledEvent
     from roomkit.voice.events import VADAudioLevelEvent as VADAudioLevelEvent
     from roomkit.voice.events import VADSilenceEvent as VADSilenceEvent
+    from roomkit.voice.inbound import parse_voice_session as parse_voice_session
     from roomkit.voice.pipeline.config import AudioPipelineConfig as AudioPipelineConfig
     from roomkit.voice.pipeline.denoiser.base import DenoiserProvider as DenoiserProvider
     from roomkit.voice.pipeline.denoiser.mock import MockDenoiserProvider as MockDenoiserProvider
@@ -300,6 +305,15 @@ if TYPE_CHECKING:
     from roomkit.voice.pipeline.vad.base import VADEventType as VADEventType
     from roomkit.voice.pipeline.vad.base import VADProvider as VADProvider
     from roomkit.voice.pipeline.vad.mock import MockVADProvider as MockVADProvider
+    from roomkit.voice.realtime.events import RealtimeErrorEvent as RealtimeErrorEvent
+    from roomkit.voice.realtime.events import RealtimeSpeechEvent as RealtimeSpeechEvent
+    from roomkit.voice.realtime.events import RealtimeToolCallEvent as RealtimeToolCallEvent
+    from roomkit.voice.realtime.events import (
+        RealtimeTranscriptionEvent as RealtimeTranscriptionEvent,
+    )
+    from roomkit.voice.realtime.mock import MockRealtimeProvider as MockRealtimeProvider
+    from roomkit.voice.realtime.mock import MockRealtimeTransport as MockRealtimeTransport
+    from roomkit.voice.realtime.provider import RealtimeVoiceProvider as RealtimeVoiceProvider
     from roomkit.voice.stt.base import STTProvider as STTProvider
     from roomkit.voice.stt.mock import MockSTTProvider as MockSTTProvider
     from roomkit.voice.tts.base import TTSProvider as TTSProvider

@@ -12,6 +12,8 @@ default here, so a channel implements only what it supports:
   ``disconnect_websocket``; default: :class:`~roomkit.errors.ConfigurationError`.
 - ``apply_agent_handoff`` / ``set_language``: the ``HandoffHandler`` (voice channels);
   default: nothing.
+- ``connect_session`` / ``disconnect_session``: live sessions (voice calls) joining and
+  leaving a room; default: :class:`~roomkit.errors.ConfigurationError`.
 - ``update_binding(room_id, binding)``: the kit changed this channel's binding (mute, access,
   visibility, metadata); default: nothing.
 - ``close``: ``RoomKit.close``; default: nothing.
@@ -250,6 +252,20 @@ class Channel(ABC):  # noqa: B024 - transports override deliver(), intelligence 
 
         Voice and realtime-voice channels override it; text channels ignore it.
         """
+
+    async def connect_session(self, session: Any, room_id: str, binding: ChannelBinding) -> None:
+        """Attach a live ``session`` (a voice call, a realtime connection) to ``room_id``.
+
+        Called by ``RoomKit.connect_voice`` and by ``process_inbound`` for a message carrying a
+        session. Session-based channels (voice, realtime voice) override it; other channels
+        have no sessions, and the default raises :class:`~roomkit.errors.ConfigurationError`.
+        """
+        raise ConfigurationError(f"channel {self.channel_id!r} takes no sessions")
+
+    async def disconnect_session(self, session: Any, room_id: str) -> None:
+        """Detach ``session`` from ``room_id`` (see :meth:`connect_session`); the default
+        raises :class:`~roomkit.errors.ConfigurationError` like :meth:`connect_session`."""
+        raise ConfigurationError(f"channel {self.channel_id!r} takes no sessions")
 
     def update_binding(self, room_id: str, binding: ChannelBinding) -> None:  # noqa: B027
         """Called by the kit after it changed this channel's binding in ``room_id`` (mute,

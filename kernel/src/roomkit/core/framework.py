@@ -36,6 +36,7 @@ from roomkit.core.runtime import OnRuntime, RoomRouter, Runtime
 from roomkit.core.timeline_api import TimelineMixin
 from roomkit.core.timers import TimersMixin
 from roomkit.core.trace_relay import TraceRelay
+from roomkit.core.voice_api import VoiceApiMixin, check_voice_components
 from roomkit.errors import (
     ChannelNotFoundError,
     ChannelNotRegisteredError,
@@ -73,6 +74,9 @@ from roomkit.store.base import ConversationStore
 from roomkit.store.memory import InMemoryStore
 from roomkit.telemetry.base import NoopTelemetryProvider, TelemetryConfig, TelemetryProvider
 from roomkit.telemetry.tracer import Tracer
+from roomkit.voice.backends.base import VoiceBackend
+from roomkit.voice.stt.base import STTProvider
+from roomkit.voice.tts.base import TTSProvider
 
 __all__ = ["RoomKit", "RoomRouter"]
 
@@ -91,6 +95,7 @@ class RoomKit(
     ParticipantApiMixin,
     TimersMixin,
     GreetingMixin,
+    VoiceApiMixin,
 ):
     """The room engine.
 
@@ -110,9 +115,11 @@ class RoomKit(
     ``max_pending_deliveries`` / ``max_pending_per_binding`` (bounds of the outboxes where
     transport retries wait, see :mod:`roomkit.core.outbox`) and ``room_router``
     (``async fn(message) -> room_id | None``) or ``inbound_router`` (an
-    :class:`~roomkit.orchestration.inbound_router.InboundRoomRouter`). Settings and
-    components may be changed on a running kit (``kit.max_chain_depth = 3``); the next
-    message uses the new value.
+    :class:`~roomkit.orchestration.inbound_router.InboundRoomRouter`). Voice: ``stt`` /
+    ``tts`` (the kit's speech providers, for :meth:`transcribe` / :meth:`synthesize`) and
+    ``voice`` (the default voice backend of :meth:`connect_voice`). Settings and components
+    may be changed on a running kit (``kit.max_chain_depth = 3``); the next message uses the
+    new value.
     """
 
     store = OnRuntime[ConversationStore]()
@@ -155,6 +162,9 @@ class RoomKit(
         max_pending_per_binding: int = 1_000,
         room_router: RoomRouter | None = None,
         inbound_router: InboundRoomRouter | None = None,
+        stt: STTProvider | None = None,
+        tts: TTSProvider | None = None,
+        voice: VoiceBackend | None = None,
         **component_config: Mapping[str, Any],
     ) -> None:
         unknown = set(component_config) - {f"{kind}_config" for kind in COMPONENT_KINDS}
@@ -168,6 +178,8 @@ class RoomKit(
             raise ConfigurationError("max_payload_bytes must be positive (or None)")
         if max_pending_deliveries < 1 or max_pending_per_binding < 1:
             raise ConfigurationError("max_pending_deliveries / _per_binding must be >= 1")
+        check_voice_components(stt, tts, voice)
+        self._stt, self._tts, self._voice = stt, tts, voice
 
         def component(kind: str, value: Any) -> Any:
             return resolve_component(kind, value, component_config.get(f"{kind}_config"))
@@ -521,7 +533,12 @@ class RoomKit(
     async def process_inbound(
         self, message: InboundMessage, *, room_id: str | None = None
     ) -> InboundResult:
-        """Run an inbound message through the pipeline (see :mod:`roomkit.core.inbound`)."""
+        """Run an inbound message through the pipeline (see :mod:`roomkit.core.inbound`).
+
+        A message carrying a live ``session`` (:func:`~roomkit.voice.parse_voice_session`)
+        connects that session to its room instead (see :meth:`connect_announced_session`)."""
+        if isinstance(message, InboundMessage) and getattr(message, "session", None) is not None:
+            return await self.connect_announced_session(message, room_id)
         rt = self._rt
         if rt.tracer is None and not rt.observers:  # nothing to record: the pipeline alone
             return await run_pipeline(rt, message, room_id)

@@ -105,6 +105,9 @@ class EventType(StrEnum):
     PARTICIPANT_IDENTIFIED = "participant_identified"
     TASK_CREATED = "task_created"
     OBSERVATION = "observation"
+    DTMF = "dtmf"
+    RECORDING_STARTED = "recording_started"
+    RECORDING_STOPPED = "recording_stopped"
 
 
 class EventStatus(StrEnum):
@@ -186,6 +189,7 @@ class HookTrigger(StrEnum):
     ON_BACKCHANNEL = "on_backchannel"
     ON_RECORDING_STARTED = "on_recording_started"
     ON_RECORDING_STOPPED = "on_recording_stopped"
+    ON_SESSION_STARTED = "on_session_started"
     # Realtime voice
     ON_REALTIME_TOOL_CALL = "on_realtime_tool_call"
     ON_REALTIME_TEXT_INJECTED = "on_realtime_text_injected"

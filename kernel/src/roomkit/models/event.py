@@ -264,6 +264,10 @@ class InboundMessage(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
     #: The vendor's payload (set by webhook parsers); kept on the event's source.
     raw_payload: dict[str, Any] = Field(default_factory=dict)
+    session: Any = Field(default=None, exclude=True)
+    """A live session the message announces (a :class:`~roomkit.voice.VoiceSession` built by
+    :func:`~roomkit.voice.parse_voice_session`): ``process_inbound`` then connects the session
+    to the room instead of storing a message. Never serialised."""
 
 
 class InboundResult(BaseModel):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from roomkit.channels.engine import RoomEngine
-from roomkit.errors import ConfigurationError
+from roomkit.errors import ChannelNotRegisteredError, ConfigurationError
 from roomkit.models.conversation import ConversationState
 from roomkit.orchestration.handoff import HandoffHandler, HandoffRule
 from roomkit.orchestration.router import (
@@ -195,4 +195,17 @@ class ConversationPipeline:
             voice_channel_id=voice_channel_id,
             greeting_prompt=greeting_prompt,
         )
+        if voice_channel_id is not None:
+            _share_voice_map(kit, voice_channel_id, handoff.voice_map)
         return router, handoff
+
+
+def _share_voice_map(kit: RoomEngine, channel_id: str, voices: dict[str, str]) -> None:
+    """Give the voice channel each agent's TTS voice (if it is registered and takes them)."""
+    try:
+        channel = kit.get_channel(channel_id)
+    except ChannelNotRegisteredError:
+        return  # registered later: it reads the agents' voices itself
+    update = getattr(channel, "update_voice_map", None)
+    if update is not None and voices:
+        update(voices)

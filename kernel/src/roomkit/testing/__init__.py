@@ -60,5 +60,7 @@ if TYPE_CHECKING:
     from roomkit.voice.pipeline.resampler.mock import MockResamplerProvider as MockResamplerProvider
     from roomkit.voice.pipeline.turn.mock import MockTurnDetector as MockTurnDetector
     from roomkit.voice.pipeline.vad.mock import MockVADProvider as MockVADProvider
+    from roomkit.voice.realtime.mock import MockRealtimeProvider as MockRealtimeProvider
+    from roomkit.voice.realtime.mock import MockRealtimeTransport as MockRealtimeTransport
     from roomkit.voice.stt.mock import MockSTTProvider as MockSTTProvider
     from roomkit.voice.tts.mock import MockTTSProvider as MockTTSProvider
