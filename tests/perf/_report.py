@@ -141,6 +141,20 @@ METRICS: tuple[Metric, ...] = (
         "{:,.0f}",
     ),
     Metric(
+        "voice_latency_local",
+        "p50_ms",
+        "end of speech -> first TTS byte, local models: p50 ms",
+        False,
+        "{:,.0f}",
+    ),
+    Metric(
+        "voice_latency_local",
+        "p95_ms",
+        "end of speech -> first TTS byte, local models: p95 ms",
+        False,
+        "{:,.0f}",
+    ),
+    Metric(
         "voice_stages",
         "realtime_calls_per_core",
         "real stages: real-time calls one core sustains",

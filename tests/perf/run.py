@@ -107,6 +107,12 @@ WORKLOADS: tuple[Workload, ...] = (
         ("--n", "200"),
         skip_original="measures with VoiceChannel(clock=...) and turn_latencies_ms(), ours only",
     ),
+    Workload(
+        "voice_latency_local",
+        "bench_voice_latency_local.py",
+        ("--n", "12", "--runs", "1"),
+        skip_original="local models (silero, Whisper tiny.en, Piper) through our plugins only",
+    ),
 )
 
 
