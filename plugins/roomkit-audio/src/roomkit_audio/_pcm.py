@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Int16Array", "from_float", "from_int16", "mix_channels", "to_int16"]
+__all__ = ["Int16Array", "from_int16", "mix_channels", "to_int16"]
 
 Int16Array = npt.NDArray[np.int16]
 
@@ -37,8 +37,3 @@ def mix_channels(values: Int16Array, target: int) -> Int16Array:
         return mono.reshape(-1, 1)
     single = values if source == 1 else mix_channels(values, 1)
     return np.repeat(single, target, axis=1)
-
-
-def from_float(values: npt.NDArray[np.floating]) -> bytes:
-    """Float samples in [-1, 1] as PCM16 bytes (clipped)."""
-    return from_int16(np.asarray(values, dtype=np.float64) * 32767.0)
