@@ -21,8 +21,8 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
+import roomkit.channels.voice.bargein as bargein
 from roomkit.channels.base import Channel
-from roomkit.channels.voice import bargein
 from roomkit.channels.voice.hooks import PIPELINE_TRIGGERS, VoiceHooks
 from roomkit.channels.voice.playback import Player, Utterance
 from roomkit.channels.voice.runtime import VoiceRuntime
