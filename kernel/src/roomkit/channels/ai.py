@@ -72,6 +72,8 @@ logger = logging.getLogger("roomkit.channels.ai")
 _NAME_OK = re.compile(r"[^A-Za-z0-9_-]")
 _MAX_TOOL_RESULT = 16_000
 _MESSAGE_CACHE_SIZE = 4096
+_MAX_NOTES = 20
+_MAX_NOTE_ROOMS = 1000
 
 
 def _sender_name(raw: str | None) -> str | None:
@@ -141,6 +143,7 @@ class AIChannel(Channel):
         self.respond_to_ai = respond_to_ai
         self.kit: RoomEngine | None = None
         self._message_cache: dict[tuple[str, bool], tuple[object, AIMessage]] = {}
+        self._notes: dict[str, list[str]] = {}
 
     # -- wiring ---------------------------------------------------------------------------
     def on_register(self, engine: RoomEngine) -> None:
@@ -173,6 +176,18 @@ class AIChannel(Channel):
     def tools(self) -> list[AITool]:
         """The channel's own tools (room tools are added per turn)."""
         return list(self._tools.values())
+
+    def add_system_note(self, room_id: str, note: str) -> None:
+        """Add ``note`` to the system prompt of this channel's next turn in ``room_id`` (once;
+        e.g. the result of a delegated task). At most 20 notes wait per room (oldest dropped)
+        and 1,000 rooms (the longest-waiting room's notes dropped)."""
+        notes = self._notes.get(room_id)
+        if notes is None:
+            if len(self._notes) >= _MAX_NOTE_ROOMS:
+                del self._notes[next(iter(self._notes))]
+            notes = self._notes[room_id] = []
+        notes.append(note)
+        del notes[:-_MAX_NOTES]
 
     # -- the turn -------------------------------------------------------------------------
     def should_respond(
@@ -214,6 +229,13 @@ class AIChannel(Channel):
         if response.content.strip():
             events.append(self._reply_event(message_id, response, rounds, event, context))
         events.extend(turn.extra_events)
+        if response.tasks or response.observations:
+            return ChannelOutput(
+                responded=bool(events),
+                response_events=events,
+                tasks=response.tasks,
+                observations=response.observations,
+            )
         return ChannelOutput(responded=bool(events), response_events=events)
 
     def _reply_event(
@@ -285,8 +307,9 @@ class AIChannel(Channel):
         vision = bool(self.provider and self.provider.supports_vision)
         messages = self._messages_for(memory.events, vision)
         system_prompt = self.build_system_prompt(context)
-        if memory.system_notes:
-            notes = "\n\n".join(memory.system_notes)
+        pending = self._notes.pop(room.id, None)
+        if memory.system_notes or pending:
+            notes = "\n\n".join([*memory.system_notes, *(pending or ())])
             system_prompt = f"{system_prompt}\n\n{notes}" if system_prompt else notes
         config = room.ai_config
         temperature, max_tokens, model = self.temperature, self.max_tokens, self.model
@@ -362,6 +385,7 @@ class AIChannel(Channel):
             self.streaming is True and self._can_stream()
         )
         texts: list[str] = []
+        effects = AIResponse()  # tasks and observations of every round
         usage = AIUsage()
         response = AIResponse()
         rounds = 0
@@ -380,6 +404,8 @@ class AIChannel(Channel):
                 response = await self.provider.generate(request)
             if response.content.strip():
                 texts.append(response.content)
+            effects.tasks += response.tasks
+            effects.observations += response.observations
             if response.usage is not None:
                 usage.input_tokens += response.usage.input_tokens
                 usage.output_tokens += response.usage.output_tokens
@@ -399,7 +425,13 @@ class AIChannel(Channel):
         if rounds == 0 and not response.tool_calls:
             return response, 0
         final = response.model_copy(
-            update={"content": "\n\n".join(texts), "tool_calls": [], "usage": usage}
+            update={
+                "content": "\n\n".join(texts),
+                "tool_calls": [],
+                "usage": usage,
+                "tasks": effects.tasks,
+                "observations": effects.observations,
+            }
         )
         return final, rounds
 

@@ -13,7 +13,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -22,6 +22,7 @@ from roomkit.core._text import problems, short_id
 from roomkit.core.broadcast import admit_event, respond
 from roomkit.core.components import COMPONENT_KINDS, resolve_component, split_config_entry
 from roomkit.core.context import load_context, report_hook_failure
+from roomkit.core.delegation_api import DelegationMixin
 from roomkit.core.ephemeral import EphemeralMixin
 from roomkit.core.hook_api import HookApiMixin
 from roomkit.core.hooks import HookEngine
@@ -72,6 +73,9 @@ from roomkit.store.memory import InMemoryStore
 from roomkit.telemetry.base import NoopTelemetryProvider, TelemetryConfig, TelemetryProvider
 from roomkit.telemetry.tracer import Tracer
 
+if TYPE_CHECKING:
+    from roomkit.tasks.base import TaskRunner
+
 __all__ = ["RoomKit", "RoomRouter"]
 
 #: Binding fields ``attach_channel`` sets itself (never through ``binding_fields``).
@@ -88,6 +92,7 @@ class RoomKit(
     TimelineMixin,
     ParticipantApiMixin,
     TimersMixin,
+    DelegationMixin,
 ):
     """The room engine.
 
@@ -105,8 +110,9 @@ class RoomKit(
     ``rate_limit_max_wait`` (longest wait for an outbound rate-limit slot),
     ``circuit_failure_threshold`` / ``circuit_recovery_seconds``,
     ``max_pending_deliveries`` / ``max_pending_per_binding`` (bounds of the outboxes where
-    transport retries wait, see :mod:`roomkit.core.outbox`) and ``room_router``
-    (``async fn(message) -> room_id | None``). Settings and components may be changed on a
+    transport retries wait, see :mod:`roomkit.core.outbox`), ``room_router``
+    (``async fn(message) -> room_id | None``) and ``task_runner`` (where delegated tasks run,
+    see :meth:`delegate`). Settings and components may be changed on a
     running kit (``kit.max_chain_depth = 3``); the next message uses the new value.
     """
 
@@ -149,6 +155,7 @@ class RoomKit(
         max_pending_deliveries: int = 10_000,
         max_pending_per_binding: int = 1_000,
         room_router: RoomRouter | None = None,
+        task_runner: TaskRunner | None = None,
         **component_config: Mapping[str, Any],
     ) -> None:
         unknown = set(component_config) - {f"{kind}_config" for kind in COMPONENT_KINDS}
@@ -162,6 +169,10 @@ class RoomKit(
             raise ConfigurationError("max_payload_bytes must be positive (or None)")
         if max_pending_deliveries < 1 or max_pending_per_binding < 1:
             raise ConfigurationError("max_pending_deliveries / _per_binding must be >= 1")
+        if task_runner is not None and not callable(getattr(task_runner, "submit", None)):
+            raise ConfigurationError(
+                f"task_runner must be a TaskRunner, got {type(task_runner).__name__}"
+            )
 
         def component(kind: str, value: Any) -> Any:
             return resolve_component(kind, value, component_config.get(f"{kind}_config"))
@@ -205,6 +216,7 @@ class RoomKit(
         hooks.on_error = functools.partial(report_hook_failure, rt)
         rt.outbox = Outboxes(rt, max_pending_deliveries, max_pending_per_binding, respond)
         self._traces = TraceRelay(rt)
+        self._task_runner = task_runner
         self._closed = False
 
     @property
@@ -610,7 +622,10 @@ class RoomKit(
             )
             await outbox.abort("kit closed before delivery")
             await hooks.cancel_pending()
-        closers: list[Callable[[], Awaitable[None]]] = [c.close for c in self._rt.channels.values()]
+        closers: list[Callable[[], Awaitable[None]]] = []
+        if self._task_runner is not None:  # delegated tasks end CANCELLED, then channels close
+            closers.append(self._task_runner.close)
+        closers += [c.close for c in self._rt.channels.values()]
         closers += [self.realtime.close, self.lock_manager.close, self.store.close]
         for close in closers:
             try:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from roomkit.models.room import AITool
+from roomkit.models.task import Observation, Task
 
 __all__ = [
     "AIContentPart",
@@ -142,7 +143,9 @@ class AIResponse(BaseModel):
     ``thinking`` is the reasoning the vendor returned (Anthropic thinking blocks, the
     ``reasoning_content`` of OpenAI-compatible servers, Gemini thought summaries, Mistral
     thinking chunks), and ``thinking_signature`` the vendor's token for sending it back
-    (:class:`AIThinkingPart`).
+    (:class:`AIThinkingPart`). ``tasks`` and ``observations`` are side effects the provider
+    derived from the conversation; the AI channel hands them to the engine, which stores them
+    and fires ``ON_TASK_CREATED`` / ``ON_OBSERVATION``.
     """
 
     content: str = ""
@@ -153,6 +156,8 @@ class AIResponse(BaseModel):
     usage: AIUsage | None = None
     model: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    tasks: list[Task] = Field(default_factory=list)
+    observations: list[Observation] = Field(default_factory=list)
 
 
 class AIStreamChunk(BaseModel):

@@ -104,6 +104,8 @@ class EventType(StrEnum):
     PARTICIPANT_LEFT = "participant_left"
     PARTICIPANT_IDENTIFIED = "participant_identified"
     TASK_CREATED = "task_created"
+    TASK_DELEGATED = "task_delegated"
+    TASK_COMPLETED = "task_completed"
     OBSERVATION = "observation"
 
 
@@ -195,6 +197,8 @@ class HookTrigger(StrEnum):
     ON_HANDOFF_REJECTED = "on_handoff_rejected"
     # Side effects
     ON_TASK_CREATED = "on_task_created"
+    ON_TASK_DELEGATED = "on_task_delegated"
+    ON_TASK_COMPLETED = "on_task_completed"
     ON_DELIVERY_STATUS = "on_delivery_status"
     ON_ERROR = "on_error"
     ON_OBSERVATION = "on_observation"

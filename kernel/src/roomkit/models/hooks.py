@@ -66,19 +66,42 @@ class HookResult(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
     @classmethod
-    def allow(cls, **kwargs: Any) -> HookResult:
-        """Let the event continue unchanged."""
-        return cls(action="allow", **kwargs)
+    def allow(cls, injected: list[InjectedEvent] | None = None, **kwargs: Any) -> HookResult:
+        """Let the event continue unchanged (``injected``: events to add after it)."""
+        return cls(action="allow", **_with_injected(injected, kwargs))
 
     @classmethod
-    def block(cls, reason: str = "", **kwargs: Any) -> HookResult:
-        """Stop the event: it is stored as blocked and not broadcast."""
-        return cls(action="block", reason=reason, **kwargs)
+    def block(
+        cls,
+        reason: str = "",
+        injected: list[InjectedEvent] | None = None,
+        tasks: list[Task] | None = None,
+        observations: list[Observation] | None = None,
+        **kwargs: Any,
+    ) -> HookResult:
+        """Stop the event: it is stored as blocked and not broadcast. ``injected`` events
+        (a reply to the sender, say) are still added; ``tasks`` and ``observations`` stored."""
+        if tasks is not None:
+            kwargs["tasks"] = tasks
+        if observations is not None:
+            kwargs["observations"] = observations
+        return cls(action="block", reason=reason, **_with_injected(injected, kwargs))
 
     @classmethod
-    def modify(cls, event: RoomEvent, **kwargs: Any) -> HookResult:
+    def modify(
+        cls, event: RoomEvent, injected: list[InjectedEvent] | None = None, **kwargs: Any
+    ) -> HookResult:
         """Replace the event with ``event`` for the rest of the pipeline."""
-        return cls(action="modify", event=event, **kwargs)
+        return cls(action="modify", event=event, **_with_injected(injected, kwargs))
+
+
+def _with_injected(injected: list[InjectedEvent] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` with ``injected`` (RoomKit 0.6.7's name) as ``injected_events``."""
+    if injected is not None:
+        if "injected_events" in kwargs:
+            raise TypeError("give injected or injected_events, not both")
+        kwargs["injected_events"] = injected
+    return kwargs
 
 
 class ChannelOutput(BaseModel):
