@@ -306,6 +306,8 @@ class AIChannel(Channel):
         )
         vision = bool(self.provider and self.provider.supports_vision)
         messages = self._messages_for(memory.events, vision)
+        if memory.messages:
+            messages = [*memory.messages, *messages]
         system_prompt = self.build_system_prompt(context)
         pending = self._notes.pop(room.id, None)
         if memory.system_notes or pending:

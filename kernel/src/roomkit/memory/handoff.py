@@ -22,6 +22,11 @@ class HandoffMemoryProvider(MemoryProvider):
     def __init__(self, inner: MemoryProvider) -> None:
         self.inner = inner
 
+    @property
+    def name(self) -> str:
+        """``Handoff(<inner memory's name>)``."""
+        return f"Handoff({self.inner.name})"
+
     async def retrieve(
         self,
         room_id: str,
