@@ -187,6 +187,10 @@ if TYPE_CHECKING:
     from roomkit.models.hooks import IdentityHookResult as IdentityHookResult
     from roomkit.models.hooks import InjectedEvent as InjectedEvent
     from roomkit.models.hooks import SyncOutcome as SyncOutcome
+    from roomkit.models.steering import Cancel as Cancel
+    from roomkit.models.steering import InjectMessage as InjectMessage
+    from roomkit.models.steering import SteeringDirective as SteeringDirective
+    from roomkit.models.steering import UpdateSystemPrompt as UpdateSystemPrompt
     from roomkit.models.streaming import StreamChunk as StreamChunk
     from roomkit.models.streaming import StreamDone as StreamDone
     from roomkit.models.streaming import StreamEnd as StreamEnd

@@ -22,6 +22,7 @@ from typing import Any
 
 from roomkit.channels.base import Channel
 from roomkit.channels.engine import RoomEngine
+from roomkit.channels.steering import ActiveLoop, ActiveLoops
 from roomkit.errors import ConfigurationError
 from roomkit.memory.base import MemoryProvider, is_transcript_event
 from roomkit.memory.sliding_window import SlidingWindowMemory
@@ -60,6 +61,7 @@ from roomkit.models.event import EphemeralEvent, EventSource, RoomEvent
 from roomkit.models.hooks import ChannelOutput
 from roomkit.models.keys import ROUTE_KEY, STREAM_EVENT_KIND
 from roomkit.models.room import AITool, ChannelBinding, ChannelCapabilities
+from roomkit.models.steering import SteeringDirective
 from roomkit.providers.ai.base import AIProvider
 from roomkit.tools.compose import ToolHandler, UnknownToolError
 from roomkit.tools.context import ToolCallContext, tool_context
@@ -144,6 +146,7 @@ class AIChannel(Channel):
         self.kit: RoomEngine | None = None
         self._message_cache: dict[tuple[str, bool], tuple[object, AIMessage]] = {}
         self._notes: dict[str, list[str]] = {}
+        self._loops = ActiveLoops()
 
     # -- wiring ---------------------------------------------------------------------------
     def on_register(self, engine: RoomEngine) -> None:
@@ -189,6 +192,22 @@ class AIChannel(Channel):
         notes.append(note)
         del notes[:-_MAX_NOTES]
 
+    def steer(self, directive: SteeringDirective, *, loop_id: str | None = None) -> None:
+        """Steer a running turn of this channel: :class:`~roomkit.InjectMessage` and
+        :class:`~roomkit.UpdateSystemPrompt` apply before its next tool round,
+        :class:`~roomkit.Cancel` stops it at once (it answers with the text so far).
+
+        ``loop_id`` is the id of the event the turn answers (see :attr:`active_loops`);
+        ``None`` targets the most recently started turn. Without a matching turn the
+        directive is logged and dropped. Safe to call from any coroutine of the loop.
+        """
+        self._loops.steer(directive, loop_id, self.channel_id)
+
+    @property
+    def active_loops(self) -> list[str]:
+        """Ids of the turns running now (the ids of the events they answer), oldest first."""
+        return self._loops.ids()
+
     # -- the turn -------------------------------------------------------------------------
     def should_respond(
         self, event: RoomEvent, binding: ChannelBinding, context: RoomContext
@@ -213,11 +232,14 @@ class AIChannel(Channel):
         """Run one AI turn for ``event`` and return the reply (plus any events tools added)."""
         turn = ToolCallContext(room_id=context.room.id, channel_id=self.channel_id, event=event)
         message_id = new_id()
+        loop = self._loops.start(event.id)
         try:
             ai_context = await self.build_ai_context(event, context)
-            response, rounds = await self._run(ai_context, turn, context, message_id)
+            response, rounds = await self._run(ai_context, turn, context, message_id, loop)
         except asyncio.CancelledError:
-            raise
+            if not ActiveLoops.absorb_cancel(loop):  # cancelled by others than steer(Cancel)
+                raise
+            response, rounds = AIResponse(content="\n\n".join(loop.texts)), loop.rounds
         except Exception as exc:
             await self._report(exc, event, context, f"AI channel {self.channel_id}")
             return ChannelOutput(
@@ -225,6 +247,9 @@ class AIChannel(Channel):
                 response_events=turn.extra_events,
                 metadata={"error": str(exc), "error_type": type(exc).__name__},
             )
+        finally:
+            self._loops.end(loop)
+        await ActiveLoops.settle(loop)
         events: list[RoomEvent] = []
         if response.content.strip():
             events.append(self._reply_event(message_id, response, rounds, event, context))
@@ -380,13 +405,18 @@ class AIChannel(Channel):
         ]
 
     async def _run(
-        self, ai_context: AIContext, turn: ToolCallContext, context: RoomContext, message_id: str
+        self,
+        ai_context: AIContext,
+        turn: ToolCallContext,
+        context: RoomContext,
+        message_id: str,
+        loop: ActiveLoop,
     ) -> tuple[AIResponse, int]:
         assert self.provider is not None
         stream = bool(self._stream_targets(context)) or (
             self.streaming is True and self._can_stream()
         )
-        texts: list[str] = []
+        texts = loop.texts  # kept on the loop: a cancelled turn still answers with them
         effects = AIResponse()  # tasks and observations of every round
         usage = AIUsage()
         response = AIResponse()
@@ -413,7 +443,7 @@ class AIChannel(Channel):
                 usage.output_tokens += response.usage.output_tokens
             if not response.tool_calls or not allow_tools:
                 break
-            rounds += 1
+            rounds = loop.rounds = rounds + 1
             messages.append(
                 AIMessage(
                     role="assistant", content=response.content, tool_calls=response.tool_calls
@@ -424,6 +454,10 @@ class AIChannel(Channel):
                 AIMessage(role="tool", content=result, tool_call_id=call.id, name=call.name)
                 for call, result in zip(response.tool_calls, results, strict=True)
             )
+            if loop.cancel_reason is not None:  # steer(Cancel) during the tools
+                break
+            if loop.queue:  # steering directives wait for this point, between tool rounds
+                ai_context = loop.drain(ai_context, messages)
         if rounds == 0 and not response.tool_calls:
             return response, 0
         final = response.model_copy(
