@@ -193,6 +193,7 @@ async def test_a_failing_agent_fails_the_task_with_its_error() -> None:
     task = await kit.delegate("parent", "worker", "Do it")
     result = await task.wait(timeout=10)
     assert result.status is TaskStatus.FAILED
+    assert result.error == "ProviderError: model unavailable"
     [record] = await kit.list_tasks("parent")
     assert record.status is TaskStatus.FAILED
 

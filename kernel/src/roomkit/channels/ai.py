@@ -246,6 +246,7 @@ class AIChannel(Channel):
                 responded=bool(turn.extra_events),
                 response_events=turn.extra_events,
                 metadata={"error": str(exc), "error_type": type(exc).__name__},
+                error=f"{type(exc).__name__}: {exc}",  # recorded on the event by the engine
             )
         finally:
             self._loops.end(loop)

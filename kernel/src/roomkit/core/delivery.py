@@ -214,20 +214,37 @@ async def _resilient(
                 return None, pending(channel_id, exc, attempt)
             _breaker(rt, channel_id).record_failure()
             return None, failure(channel_id, exc, attempts=attempt)
-        if breaker is not None:
-            breaker.record_success()
-        return output, None
+        return _settled(rt, channel_id, breaker, output, attempt)
+    attempts = 1
     try:
         if policy is None or policy.max_retries == 0:
             output = await _once(rt, channel, event, binding, ctx)
         else:
-            output, _ = await retry_async(lambda: _once(rt, channel, event, binding, ctx), policy)
+            output, attempts = await retry_async(
+                lambda: _once(rt, channel, event, binding, ctx), policy
+            )
     except RetryError as exc:
         _breaker(rt, channel_id).record_failure()
         return None, failure(channel_id, exc.last, attempts=exc.attempts)
     except Exception as exc:
         _breaker(rt, channel_id).record_failure()
         return None, failure(channel_id, exc)
+    return _settled(rt, channel_id, breaker, output, attempts)
+
+
+def _settled(
+    rt: Runtime,
+    channel_id: str,
+    breaker: CircuitBreaker | None,
+    output: ChannelOutput | None,
+    attempts: int,
+) -> DeliveryOutcome:
+    """A call that returned: a success, or a failure the channel caught and reported itself
+    (``output.error``, e.g. an AI channel whose provider failed) -- recorded and counted
+    against the breaker like a raised one."""
+    if output is not None and output.error is not None:
+        _breaker(rt, channel_id).record_failure()
+        return output, failure(channel_id, output.error, attempts=attempts)
     if breaker is not None:
         breaker.record_success()
     return output, None

@@ -118,6 +118,12 @@ class ChannelOutput(BaseModel):
     metadata_updates: dict[str, Any] = Field(default_factory=dict)
     """Keys to set in the room's metadata (top level) once the channel's turn is over."""
     metadata: dict[str, Any] = Field(default_factory=dict)
+    error: str | None = None
+    """Set when the channel failed to do its work (an AI channel whose provider failed) but
+    caught and reported the failure itself: the engine records a FAILED delivery with this
+    text on the event (``delivery_results``), counts it against the channel's circuit
+    breaker, and does not report it to ``ON_ERROR`` a second time. Events and other effects
+    of the output are still acted on."""
 
     @classmethod
     def empty(cls) -> ChannelOutput:
