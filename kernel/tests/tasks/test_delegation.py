@@ -80,6 +80,11 @@ async def test_an_agent_delegates_through_the_tool_and_hears_the_result() -> Non
     worker = Agent("researcher", worker_ai, system_prompt="You research facts.")
     kit = await parent_room(main, worker)
     completed: list[tuple[RoomEvent_, RoomContext]] = []
+    handles: list[DelegatedTask] = []
+
+    @kit.hook(HookTrigger.ON_TASK_DELEGATED, execution=HookExecution.SYNC)
+    async def on_delegated(event: Any, ctx: RoomContext) -> None:
+        handles.append(ctx.metadata["delegated_task"])
 
     @kit.hook(HookTrigger.ON_TASK_COMPLETED, execution=HookExecution.SYNC)
     async def on_done(event: Any, ctx: RoomContext) -> None:
@@ -102,8 +107,11 @@ async def test_an_agent_delegates_through_the_tool_and_hears_the_result() -> Non
     assert child_id.startswith("parent::task-")
     runner = kit.task_runner
     assert isinstance(runner, InMemoryTaskRunner)
-    handle_result = await _wait_record(kit, record.id)
-    assert handle_result.status is TaskStatus.COMPLETED
+    [handle] = handles
+    assert handle.id == record.id
+    assert (await handle.wait(timeout=10)).status is TaskStatus.COMPLETED
+    [record] = await kit.list_tasks("parent")
+    assert record.status is TaskStatus.COMPLETED
 
     # the worker saw the task and its context in the child room, never the parent's talk
     [worker_call] = worker_ai.calls
@@ -136,7 +144,7 @@ async def test_an_agent_delegates_through_the_tool_and_hears_the_result() -> Non
 
 
 async def _wait_record(kit: RoomKit, task_id: str) -> Task:
-    for _ in range(200):
+    for _ in range(1000):
         [record] = [t for t in await kit.list_tasks("parent") if t.id == task_id]
         if record.status is not TaskStatus.IN_PROGRESS:
             return record
@@ -206,7 +214,7 @@ async def test_cancel_stops_a_running_task() -> None:
     assert await kit.task_runner.cancel(task.id)
     result = await task.wait(timeout=5)
     assert result.status is TaskStatus.CANCELLED
-    record = await _wait_record(kit, task.id)
+    record = await _wait_record(kit, task.id)  # recorded by the runner after the handle ended
     assert record.status is TaskStatus.CANCELLED
     assert not await kit.task_runner.cancel(task.id)
     task.cancel()  # a no-op on an ended task
