@@ -19,6 +19,7 @@ from roomkit import (
     ChannelCategory,
     InboundMessage,
     InjectMessage,
+    RoomEvent,
     RoomKit,
     SteeringDirective,
     TextContent,
@@ -60,6 +61,11 @@ async def run_turn(
     return kit, ai, result
 
 
+def body(event: RoomEvent) -> str:
+    assert isinstance(event.content, TextContent)
+    return event.content.body
+
+
 def sent(provider: MockAIProvider, call: int) -> list[tuple[str, str]]:
     return [(m.role, m.text) for m in provider.calls[call].messages]
 
@@ -71,7 +77,7 @@ async def test_an_injected_message_reaches_the_next_round() -> None:
     )
     assert sent(provider, 1)[-1] == ("user", "The user says: hurry up")
     assert ("user", "The user says: hurry up") not in sent(provider, 0)
-    assert [e.content.body for e in result.responses] == ["looking\n\nfinal answer"]
+    assert [body(e) for e in result.responses] == ["looking\n\nfinal answer"]
     assert ai.active_loops == []
 
 
@@ -86,9 +92,9 @@ async def test_cancel_from_a_tool_ends_the_turn_with_the_text_so_far() -> None:
     provider = MockAIProvider([tool_round("checking the stock", "c1"), "never asked"])
     kit, _, result = await run_turn(provider, lambda ai: ai.steer(Cancel(reason="user left")))
     assert len(provider.calls) == 1
-    assert [e.content.body for e in result.responses] == ["checking the stock"]
+    assert [body(e) for e in result.responses] == ["checking the stock"]
     # the engine carried on normally: the message and the reply are stored
-    bodies = [e.content.body for e in await kit.get_timeline("r") if e.type == "message"]
+    bodies = [body(e) for e in await kit.get_timeline("r") if e.type == "message"]
     assert bodies == ["hi", "checking the stock"]
     assert not result.event.delivery_results
 
@@ -123,7 +129,7 @@ async def test_cancel_stops_a_model_call_in_flight() -> None:
     again = await kit.process_inbound(
         InboundMessage(channel_id="ws", sender_id="u", content=TextContent(body="still there?"))
     )
-    assert [e.content.body for e in again.responses] == ["too late"]
+    assert [body(e) for e in again.responses] == ["too late"]
 
 
 async def test_other_cancellations_still_propagate() -> None:
@@ -159,10 +165,11 @@ def test_steer_without_a_turn_is_logged_and_dropped(caplog: pytest.LogCaptureFix
 
 def test_directives_are_validated() -> None:
     with pytest.raises(ValueError):
-        InjectMessage(content="x", role="tool")  # type: ignore[arg-type]
+        InjectMessage(content="x", role="tool")
     with pytest.raises(ValueError):
         UpdateSystemPrompt(append="")
     directive: SteeringDirective = Cancel()
+    assert isinstance(directive, Cancel)
     assert directive.reason == "cancelled"
     with pytest.raises(ConfigurationError, match="InjectMessage, Cancel or UpdateSystemPrompt"):
         AIChannel("ai").steer("stop")  # type: ignore[arg-type]
