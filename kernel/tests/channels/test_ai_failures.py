@@ -11,11 +11,13 @@ from roomkit import (
     ChannelCategory,
     DeliveryStatus,
     EventStatus,
+    EventType,
     HookTrigger,
     InboundMessage,
     RoomContext,
     RoomEvent,
     RoomKit,
+    SystemContent,
     TextContent,
     WebSocketChannel,
 )
@@ -110,3 +112,17 @@ async def test_a_turn_over_response_timeout_is_recorded_and_the_room_goes_on() -
     assert result.failures["ai"].error == "DeliveryError: channel 'ai' did not finish within 0.2s"
     assert result.event is not None
     assert result.event.status is EventStatus.DELIVERED
+
+
+async def test_an_open_circuit_refuses_only_turns_that_would_happen() -> None:
+    provider = MockAIProvider(errors=ProviderError("down"))
+    kit = await kit_with(provider)
+    for n in range(5):
+        await kit.process_inbound(said(f"m{n}"))
+    notice = await kit.send_event(
+        "r", SystemContent(body="maintenance at noon"), event_type=EventType.SYSTEM
+    )
+    assert notice.failures == {}  # the AI channel would not answer a system notice anyway
+    refused = await kit.process_inbound(said("anyone?"))
+    assert "CircuitOpenError" in (refused.failures["ai"].error or "")
+    assert len(provider.calls) == 5

@@ -192,6 +192,8 @@ async def _resilient(
 ) -> DeliveryOutcome:
     channel_id = binding.channel_id
     breaker = rt.breakers.get(channel_id)
+    if breaker is not None and not breaker.is_closed and _declines(channel, event, binding, ctx):
+        return None, None  # it would not answer anyway: no turn to refuse, no probe taken
     if breaker is not None and not breaker.allow_request():
         return None, failure(
             channel_id,
@@ -230,6 +232,24 @@ async def _resilient(
         _breaker(rt, channel_id).record_failure()
         return None, failure(channel_id, exc)
     return _settled(rt, channel_id, breaker, output, attempts)
+
+
+def _declines(
+    channel: Channel, event: RoomEvent, binding: ChannelBinding, ctx: RoomContext
+) -> bool:
+    """Whether an intelligence channel says it would not answer ``event`` (its
+    ``should_respond``: an agent that is not the room's active one, an event that is not a
+    message). Asked only while its circuit is not closed, so an open circuit refuses (and
+    records) only the turns that would have happened."""
+    if binding.category != ChannelCategory.INTELLIGENCE:
+        return False
+    decide = getattr(channel, "should_respond", None)
+    if not callable(decide):
+        return False
+    try:
+        return not decide(event, binding, ctx)
+    except Exception:  # a broken rule: let the breaker decide as usual
+        return False
 
 
 def _settled(
