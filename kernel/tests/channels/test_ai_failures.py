@@ -126,3 +126,16 @@ async def test_an_open_circuit_refuses_only_turns_that_would_happen() -> None:
     refused = await kit.process_inbound(said("anyone?"))
     assert "CircuitOpenError" in (refused.failures["ai"].error or "")
     assert len(provider.calls) == 5
+
+
+async def test_declined_events_do_not_reset_the_failure_count() -> None:
+    provider = MockAIProvider(errors=ProviderError("down"))
+    kit = await kit_with(provider)
+    for n in range(4):
+        await kit.process_inbound(said(f"m{n}"))
+        # a system notice in between: the channel declines it, which proves nothing
+        await kit.send_event("r", SystemContent(body=f"notice {n}"), event_type=EventType.SYSTEM)
+    await kit.process_inbound(said("m4"))  # the fifth failure in a row opens the circuit
+    refused = await kit.process_inbound(said("m5"))
+    assert "CircuitOpenError" in (refused.failures["ai"].error or "")
+    assert len(provider.calls) == 5

@@ -192,8 +192,14 @@ async def _resilient(
 ) -> DeliveryOutcome:
     channel_id = binding.channel_id
     breaker = rt.breakers.get(channel_id)
-    if breaker is not None and not breaker.is_closed and _declines(channel, event, binding, ctx):
-        return None, None  # it would not answer anyway: no turn to refuse, no probe taken
+    if (
+        breaker is not None
+        and (breaker.failures or not breaker.is_closed)
+        and _declines(channel, event, binding, ctx)
+    ):
+        # It would not answer anyway: no turn to refuse, no probe taken, and no "success"
+        # that would reset the failures counted against it.
+        return None, None
     if breaker is not None and not breaker.allow_request():
         return None, failure(
             channel_id,
@@ -239,8 +245,9 @@ def _declines(
 ) -> bool:
     """Whether an intelligence channel says it would not answer ``event`` (its
     ``should_respond``: an agent that is not the room's active one, an event that is not a
-    message). Asked only while its circuit is not closed, so an open circuit refuses (and
-    records) only the turns that would have happened."""
+    message). Asked only while failures are counted against the channel, so an open circuit
+    refuses (and records) only the turns that would have happened, and declining does not
+    count as a success."""
     if binding.category != ChannelCategory.INTELLIGENCE:
         return False
     decide = getattr(channel, "should_respond", None)
