@@ -61,6 +61,11 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     ),
     KnownPlugin("roomkit-mcp", (("tool_provider", "mcp"),), ("MCPConfig", "MCPToolProvider")),
     KnownPlugin(
+        "roomkit-messenger",
+        (("messaging_provider", "messenger"),),
+        ("FacebookMessengerProvider", "MessengerConfig", "parse_messenger_webhook"),
+    ),
+    KnownPlugin(
         "roomkit-mistral", (("ai_provider", "mistral"),), ("MistralAIProvider", "MistralConfig")
     ),
     KnownPlugin(
@@ -157,11 +162,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     ),
     _planned("roomkit-gradium", "GradiumSTTProvider", "GradiumTTSProvider"),
     _planned("roomkit-local-audio", "LocalAudioBackend"),
-    _planned(
-        "roomkit-messenger",
-        "FacebookMessengerProvider",
-        components=(("messaging_provider", "messenger"),),
-    ),
     _planned("roomkit-neutts", "NeuTTSProvider"),
     _planned(
         "roomkit-openai-realtime",
