@@ -149,6 +149,11 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         ("SinchConfig", "SinchSMSProvider", "parse_sinch_webhook"),
     ),
     KnownPlugin(
+        "roomkit-whatsapp",
+        (("messaging_provider", "whatsapp"),),
+        ("WhatsAppCloudConfig", "WhatsAppCloudProvider"),
+    ),
+    KnownPlugin(
         "roomkit-webhook",
         (("messaging_provider", "webhook"),),
         ("HTTPProviderConfig", "WebhookHTTPProvider", "parse_http_webhook"),
