@@ -55,7 +55,9 @@ async def test_keyboards_edits_and_deletes_reach_the_user(emulator: str) -> None
         sent = await kit.send_event(room.id, menu)
         assert sent.event is not None
         async with httpx.AsyncClient() as client:
-            seen = await client.post(f"{emulator}/getUpdates", json={"token": TOKEN, "chatId": CHAT})
+            seen = await client.post(
+                f"{emulator}/getUpdates", json={"token": TOKEN, "chatId": CHAT}
+            )
             (message,) = [u["message"] for u in seen.json()["result"]]
             assert message["text"] == "Pick a size"
             assert message["reply_markup"]["inline_keyboard"] == [
@@ -102,7 +104,9 @@ async def test_user_messages_and_button_taps_arrive_once_by_long_polling(emulato
         (room,) = await kit.list_rooms()
         await kit.send_event(room.id, TextContent(body="It ships today"))
         async with httpx.AsyncClient() as client:
-            seen = await client.post(f"{emulator}/getUpdates", json={"token": TOKEN, "chatId": CHAT})
+            seen = await client.post(
+                f"{emulator}/getUpdates", json={"token": TOKEN, "chatId": CHAT}
+            )
         assert [u["message"]["text"] for u in seen.json()["result"]] == ["It ships today"]
     finally:
         await kit.close()

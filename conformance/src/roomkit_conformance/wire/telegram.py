@@ -135,9 +135,7 @@ class TelegramWire(WireServer):
         with self._state:
             flood = self._floods.pop(0) if self._floods else None
         if flood is not None:
-            return telegram_error(
-                429, f"Too Many Requests: retry after {flood}", retry_after=flood
-            )
+            return telegram_error(429, f"Too Many Requests: retry after {flood}", retry_after=flood)
         params = _params(request)
         if params is None:
             return telegram_error(400, "Bad Request: can't parse JSON")

@@ -99,6 +99,11 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     KnownPlugin("roomkit-server"),
     KnownPlugin("roomkit-sqlite", (("store", "sqlite"),), ("SQLiteStore",)),
     KnownPlugin(
+        "roomkit-telegram",
+        (("messaging_provider", "telegram"),),
+        ("TelegramBotProvider", "TelegramConfig", "parse_telegram_webhook"),
+    ),
+    KnownPlugin(
         "roomkit-telnyx",
         (("rcs_provider", "telnyx"), ("sms_provider", "telnyx")),
         (
@@ -193,9 +198,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     _planned("roomkit-speex", "SpeexAECProvider"),
     _planned(
         "roomkit-teams", "BotFrameworkTeamsProvider", components=(("messaging_provider", "teams"),)
-    ),
-    _planned(
-        "roomkit-telegram", "TelegramBotProvider", components=(("messaging_provider", "telegram"),)
     ),
     _planned("roomkit-voice", "RealtimeVoiceChannel", "VoiceChannel", "WebSocketRealtimeTransport"),
     _planned("roomkit-whatsapp-personal", "NeonizeWhatsAppProvider"),

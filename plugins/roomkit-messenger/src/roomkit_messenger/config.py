@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from roomkit.providers.vendor_http import check_vendor_url
 
@@ -32,6 +32,8 @@ class MessengerConfig(BaseModel):
     Webhooks are verified with ``app_secret`` (``X-Hub-Signature-256``); without it no webhook
     route is mounted.
     """
+
+    model_config = ConfigDict(hide_input_in_errors=True)  # errors never echo a secret
 
     page_access_token: SecretStr
     app_secret: SecretStr | None = None

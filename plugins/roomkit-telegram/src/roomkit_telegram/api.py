@@ -48,10 +48,12 @@ def failure_of(
     provider: str, status: int, data: Any, headers: Any, redactor: Redactor
 ) -> ProviderResult:
     """The failed result of a Bot API error answer."""
-    body = data if isinstance(data, dict) else {}
-    code = body.get("error_code") if isinstance(body.get("error_code"), int) else status
+    body: dict[str, Any] = data if isinstance(data, dict) else {}
+    error_code = body.get("error_code")
+    code = error_code if isinstance(error_code, int) else status
     description = str(body.get("description") or f"HTTP {status}")
-    parameters = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
+    found = body.get("parameters")
+    parameters: dict[str, Any] = found if isinstance(found, dict) else {}
     retry_after = retry_after_seconds(headers)
     if retry_after is None and isinstance(parameters.get("retry_after"), int | float):
         retry_after = float(parameters["retry_after"])
@@ -88,8 +90,9 @@ async def call_bot(
         ) from None
     except (httpx.HTTPError, OSError) as exc:  # the message may quote the URL: not shown
         raise BotAPIError(
-            ProviderResult.failed(f"{provider}: connection failed ({type(exc).__name__})",
-                                  retryable=True)  # fmt: skip
+            ProviderResult.failed(
+                f"{provider}: connection failed ({type(exc).__name__})", retryable=True
+            )
         ) from None
     try:
         data = response.json()

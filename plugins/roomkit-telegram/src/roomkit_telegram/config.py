@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from roomkit.providers.vendor_http import check_vendor_url
 
@@ -24,6 +24,8 @@ class TelegramConfig(BaseModel):
     ``X-Telegram-Bot-Api-Secret-Token`` once given to ``setWebhook``); without it no webhook
     route is mounted. It may hold 1-256 characters ``A-Z a-z 0-9 _ -``.
     """
+
+    model_config = ConfigDict(hide_input_in_errors=True)  # errors never echo a secret
 
     bot_token: SecretStr
     webhook_secret: SecretStr | None = None

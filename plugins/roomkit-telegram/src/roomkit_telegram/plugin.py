@@ -38,6 +38,6 @@ def roomkit_register_messaging_providers(register: Register) -> None:
                 "parse_telegram_webhook",
             ),
             conformance="roomkit_telegram.testing:conformance_harness",
-            description="A Telegram bot through the Bot API; webhook updates checked by secret token",
+            description="A Telegram bot on the Bot API; webhook updates checked by secret token",
         )
     )

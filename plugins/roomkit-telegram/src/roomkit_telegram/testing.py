@@ -84,8 +84,13 @@ class TelegramWireView(WireServerView):
     ) -> WebhookRequest:
         self._update_id += 1
         if media:
-            update = photo_update(update_id=self._update_id, chat_id=int(sender),
-                                  message_id=message_id, file_id=media[0], caption=text)  # fmt: skip
+            update = photo_update(
+                update_id=self._update_id,
+                chat_id=int(sender),
+                message_id=message_id,
+                file_id=media[0],
+                caption=text,
+            )
         else:
             update = message_update(
                 update_id=self._update_id, chat_id=int(sender), message_id=message_id, text=text

@@ -139,7 +139,8 @@ def _message(
     if not isinstance(message_id, int | str) or message_id == "":
         raise WebhookPayloadError("Telegram message has no message_id")
     chat_id = _chat_id(message)
-    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+    found = message.get("from")
+    sender: dict[str, Any] = found if isinstance(found, dict) else {}
     key = f"{chat_id}:{message_id}"
     if edited:
         key += f":edit:{message.get('edit_date')}"
@@ -174,7 +175,8 @@ def _callback(query: Mapping[str, Any], channel_id: str) -> InboundMessage | Non
     if not isinstance(data, str) or not data:
         return None  # a game button: nothing to say
     message = query.get("message")
-    user = query.get("from") if isinstance(query.get("from"), dict) else {}
+    found = query.get("from")
+    user: dict[str, Any] = found if isinstance(found, dict) else {}
     chat_id = _chat_id(message) if isinstance(message, dict) else str(user.get("id", ""))
     if not chat_id:
         raise WebhookPayloadError("Telegram callback_query has neither message nor from")

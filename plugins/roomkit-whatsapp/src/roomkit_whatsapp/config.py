@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from roomkit.providers.vendor_http import check_vendor_url
 
@@ -26,6 +26,8 @@ class WhatsAppCloudConfig(BaseModel):
       API's limits (5 MB for images, 16 MB for audio and video, 100 MB for documents) are
       refused before any call.
     """
+
+    model_config = ConfigDict(hide_input_in_errors=True)  # errors never echo a secret
 
     access_token: SecretStr
     phone_number_id: str = Field(pattern=r"^\d+$")
