@@ -133,17 +133,39 @@ def test_config_refuses_malformed_tokens_and_secrets() -> None:
         TelegramConfig(bot_token=TOKEN, webhook_secret="has spaces!")
 
 
-async def test_media_over_the_url_limit_is_refused_before_any_call(wire: TelegramWire) -> None:
+async def test_large_photos_go_as_documents_and_files_over_the_limit_are_refused(
+    wire: TelegramWire,
+) -> None:
     provider = _provider(wire.url)
+    photo = MediaContent(url="https://cdn.example/p.jpg", mime_type="image/jpeg",
+                         size_bytes=8 * 1024 * 1024)  # fmt: skip
     video = MediaContent(url="https://cdn.example/v.mp4", mime_type="video/mp4",
                          size_bytes=21 * 1024 * 1024)  # fmt: skip
     try:
-        result = await provider.send(sample_event(video), CHAT)
+        as_document = await provider.send(sample_event(photo), CHAT)
+        refused = await provider.send(sample_event(video), CHAT)
     finally:
         await provider.close()
-    assert (result.success, result.retryable) == (False, False)
-    assert "limit" in (result.error or "")
-    assert wire.requests == []
+    assert as_document.success, as_document.error
+    assert (refused.success, refused.retryable) == (False, False)
+    assert "limit" in (refused.error or "")
+    assert [m for m, _ in _calls(wire)] == ["sendDocument"]  # the refused video made no call
+
+
+async def test_media_too_large_for_telegram_reach_the_chat_as_a_link(wire: TelegramWire) -> None:
+    kit = RoomKit()
+    kit.register_channel(TelegramChannel("tg", provider=_provider(wire.url)))
+    try:
+        room = await kit.create_room()
+        await kit.attach_channel(room.id, "tg", metadata={"telegram_chat_id": CHAT})
+        film = MediaContent(url="https://cdn.example/film.mp4", mime_type="video/mp4",
+                            caption="the film", size_bytes=300 * 1024 * 1024)  # fmt: skip
+        result = await kit.send_event(room.id, film)
+        assert result.event is not None
+        assert "tg" not in result.event.delivery_results  # delivered, not failed
+    finally:
+        await kit.close()
+    assert [m["text"] for m in wire.messages()] == ["the film: https://cdn.example/film.mp4"]
 
 
 async def _until(check: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:

@@ -161,20 +161,46 @@ async def test_throughput_errors_are_retryable(wire: WhatsAppCloudWire) -> None:
     assert result.retryable
 
 
-async def test_media_over_the_type_limit_is_refused_before_any_call(
+async def test_media_over_their_type_limit_go_as_documents_and_larger_are_refused(
     wire: WhatsAppCloudWire,
 ) -> None:
     provider = _provider(wire.url)
-    photo = MediaContent(url="https://cdn.example/p.jpg", mime_type="image/jpeg",
-                         size_bytes=6 * 1024 * 1024)  # fmt: skip
+    big_photo = MediaContent(url="https://cdn.example/p.jpg", mime_type="image/jpeg",
+                             size_bytes=6 * 1024 * 1024, caption="full size")  # fmt: skip
+    huge = MediaContent(url="https://cdn.example/v.mp4", mime_type="video/mp4",
+                        size_bytes=101 * 1024 * 1024)  # fmt: skip
     try:
-        result = await provider.send(sample_event(photo), USER)
+        as_document = await provider.send(sample_event(big_photo), USER)
+        refused = await provider.send(sample_event(huge), USER)
     finally:
         await provider.close()
-    assert not result.success
-    assert not result.retryable
-    assert "5242880-byte limit" in (result.error or "")
-    assert wire.requests == []
+    assert as_document.success, as_document.error
+    assert not refused.success
+    assert not refused.retryable
+    assert "104857600-byte document limit" in (refused.error or "")
+    (sent,) = _bodies(wire)  # the refused video made no call
+    assert sent["type"] == "document"
+    assert sent["document"] == {"link": "https://cdn.example/p.jpg", "caption": "full size"}
+
+
+async def test_media_too_large_for_whatsapp_reach_the_user_as_a_link(
+    wire: WhatsAppCloudWire,
+) -> None:
+    kit = RoomKit()
+    kit.register_channel(WhatsAppChannel("wa", provider=_provider(wire.url)))
+    try:
+        room = await kit.create_room()
+        await kit.attach_channel(room.id, "wa", metadata={"phone_number": USER})
+        film = MediaContent(url="https://cdn.example/film.mp4", mime_type="video/mp4",
+                            caption="the film", size_bytes=300 * 1024 * 1024)  # fmt: skip
+        result = await kit.send_event(room.id, film)
+        assert result.event is not None
+        assert "wa" not in result.event.delivery_results  # delivered, not failed
+    finally:
+        await kit.close()
+    (sent,) = _bodies(wire)
+    assert sent["type"] == "text"
+    assert sent["text"]["body"] == "the film: https://cdn.example/film.mp4"
 
 
 async def _until(check: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:

@@ -6,7 +6,7 @@
 * text -> ``sendMessage`` (at most 4,096 characters: the channel splits longer text);
 * media -> ``sendPhoto`` / ``sendVideo`` / ``sendAudio`` / ``sendVoice`` (OGG) /
   ``sendAnimation`` (GIF) / ``sendDocument`` by URL, with the caption (captions over 1,024
-  characters follow as text);
+  characters follow as text); a photo too large for ``sendPhoto`` goes as a document;
 * location -> ``sendLocation``, or ``sendVenue`` when it has a label and an address;
 * rich -> ``sendMessage`` with an **inline keyboard**: buttons with a value become
   ``callback_data`` buttons (one row each), link buttons ``url`` buttons, quick replies a row
@@ -95,8 +95,14 @@ def _text_of(content: RichContent) -> str:
     return content_to_text(bare)
 
 
-def _media(url: str, mime_type: str, caption: str | None, markup: Any = None) -> list[Call]:
-    method, field = media_method(mime_type)
+def _media(
+    url: str,
+    mime_type: str,
+    caption: str | None,
+    markup: Any = None,
+    documents: frozenset[str] = frozenset(),
+) -> list[Call]:
+    method, field = ("sendDocument", "document") if url in documents else media_method(mime_type)
     params: dict[str, Any] = {field: url}
     rest: list[Call] = []
     if caption and len(caption) <= MAX_CAPTION:
@@ -108,10 +114,11 @@ def _media(url: str, mime_type: str, caption: str | None, markup: Any = None) ->
     return [(method, params), *rest]
 
 
-def build_calls(content: Any) -> list[Call]:
-    """The Bot API calls that send ``content``, in order."""
+def build_calls(content: Any, *, documents: frozenset[str] = frozenset()) -> list[Call]:
+    """The Bot API calls that send ``content``, in order; media whose URL is in
+    ``documents`` go as documents (photos too large for ``sendPhoto``)."""
     if isinstance(content, MediaContent):
-        return _media(content.url, content.mime_type, content.caption)
+        return _media(content.url, content.mime_type, content.caption, None, documents)
     if isinstance(content, AudioContent | VideoContent):
         return _media(content.url, content.mime_type, None)
     if isinstance(content, LocationContent):
@@ -129,6 +136,6 @@ def build_calls(content: Any) -> list[Call]:
             params["reply_markup"] = markup
         return [("sendMessage", params)]
     if isinstance(content, CompositeContent):
-        return [call for part in content.parts for call in build_calls(part)]
+        return [call for part in content.parts for call in build_calls(part, documents=documents)]
     text = content_to_text(content)
     return [("sendMessage", {"text": text[:MAX_TEXT]})] if text.strip() else []

@@ -96,16 +96,24 @@ class TelegramBotProvider(TelegramProvider):
             redactor=self._redactor,
         )
 
-    def _too_large(self, content: Any) -> str | None:
+    def _too_large(self, content: Any) -> tuple[str | None, frozenset[str]]:
+        """A refusal for media over the file limit, and the URLs of photos over the photo
+        limit that still fit as a document."""
+        documents = set()
         for media in _media(content):
-            photo = media.mime_type.startswith("image/") and media.mime_type != "image/gif"
-            limit = self._config.max_photo_bytes if photo else self._config.max_file_bytes
-            if media.size_bytes is not None and media.size_bytes > limit:
+            size = media.size_bytes
+            if size is None:
+                continue
+            limit = self._config.max_file_bytes
+            if size > limit:
                 return (
-                    f"telegram: {media.mime_type} of {media.size_bytes} bytes is over the "
-                    f"{limit}-byte limit Telegram fetches by URL (send a link instead)"
-                )
-        return None
+                    f"telegram: {media.mime_type} of {size} bytes is over the {limit}-byte "
+                    "limit Telegram fetches by URL (send a link instead)"
+                ), frozenset()
+            photo = media.mime_type.startswith("image/") and media.mime_type != "image/gif"
+            if photo and size > self._config.max_photo_bytes:
+                documents.add(media.url)
+        return None, frozenset(documents)
 
     # -- sending -----------------------------------------------------------------------------
     async def send(self, event: RoomEvent, to: str) -> ProviderResult:
@@ -120,10 +128,10 @@ class TelegramBotProvider(TelegramProvider):
             return exc.result
 
     async def _send(self, event: RoomEvent, to: str) -> ProviderResult:
-        problem = self._too_large(event.content)
+        problem, documents = self._too_large(event.content)
         if problem:
             return ProviderResult.failed(problem)
-        calls = build_calls(event.content)
+        calls = build_calls(event.content, documents=documents)
         if not calls:
             return ProviderResult.failed("telegram: nothing to send (empty message)")
         reply_to = event.metadata.get("telegram_reply_to")

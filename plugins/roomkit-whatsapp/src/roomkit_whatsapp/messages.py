@@ -5,7 +5,8 @@
 
 * text -> ``text`` (at most 4,096 characters: the channel splits longer text);
 * media -> ``image`` / ``video`` / ``audio`` / ``document`` by ``link`` (caption on images,
-  videos and documents; an audio's caption follows as text);
+  videos and documents; an audio's caption follows as text); a media too large for its own
+  type (the provider's limits) goes as a ``document``;
 * location -> ``location`` (coordinates, name, address);
 * rich -> an **interactive** message: 1-3 choices (buttons with a value, quick replies) as
   reply buttons, 4-10 as a list; a single link button as a CTA URL button; a card's image
@@ -58,8 +59,14 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _media(url: str, mime_type: str, caption: str | None, filename: str | None) -> list[Any]:
-    kind = media_kind(mime_type)
+def _media(
+    url: str,
+    mime_type: str,
+    caption: str | None,
+    filename: str | None,
+    documents: frozenset[str] = frozenset(),
+) -> list[Any]:
+    kind = "document" if url in documents else media_kind(mime_type)
     media: dict[str, Any] = {"link": url}
     out: list[dict[str, Any]] = []
     if kind in ("image", "video", "document") and caption:
@@ -157,12 +164,15 @@ def template_body(name: str, language: str, parameters: dict[str, str] | None) -
     return template
 
 
-def build_messages(content: Any, *, default_language: str = "en_US") -> list[dict[str, Any]]:
-    """The Cloud API message objects carrying ``content``, in sending order."""
+def build_messages(
+    content: Any, *, default_language: str = "en_US", documents: frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
+    """The Cloud API message objects carrying ``content``, in sending order; media whose URL
+    is in ``documents`` go as documents (too large for their own type)."""
     if isinstance(content, TextContent):
         return [{"type": "text", "text": {"body": content.body[:MAX_TEXT]}}] if content.body else []
     if isinstance(content, MediaContent):
-        return _media(content.url, content.mime_type, content.caption, content.filename)
+        return _media(content.url, content.mime_type, content.caption, content.filename, documents)
     if isinstance(content, AudioContent | VideoContent):
         return _media(content.url, content.mime_type, None, None)
     if isinstance(content, LocationContent):

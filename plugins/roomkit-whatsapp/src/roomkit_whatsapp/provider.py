@@ -78,15 +78,22 @@ class WhatsAppCloudProvider(WhatsAppProvider):
             return self._config.max_document_bytes
         return self._config.max_media_bytes
 
-    def _too_large(self, content: Any) -> str | None:
+    def _too_large(self, content: Any) -> tuple[str | None, frozenset[str]]:
+        """A refusal for media over the document limit, and the URLs of media over their own
+        type's limit that still fit as a document."""
+        documents = set()
         for media in _media(content):
-            limit = self._limit(media.mime_type)
-            if media.size_bytes is not None and media.size_bytes > limit:
+            size = media.size_bytes
+            if size is None or size <= self._limit(media.mime_type):
+                continue
+            limit = self._config.max_document_bytes
+            if size > limit:
                 return (
-                    f"whatsapp: {media.mime_type} of {media.size_bytes} bytes is over the "
-                    f"{limit}-byte limit of its type (send a link as text instead)"
-                )
-        return None
+                    f"whatsapp: {media.mime_type} of {size} bytes is over the {limit}-byte "
+                    "document limit (send a link as text instead)"
+                ), frozenset()
+            documents.add(media.url)
+        return None, frozenset(documents)
 
     async def _post(self, body: dict[str, Any]) -> httpx.Response | ProviderResult:
         return await post_graph(
@@ -106,11 +113,13 @@ class WhatsAppCloudProvider(WhatsAppProvider):
             return None
 
     async def send(self, event: RoomEvent, to: str) -> ProviderResult:
-        problem = self._too_large(event.content)
+        problem, documents = self._too_large(event.content)
         if problem:
             return ProviderResult.failed(problem)
         try:
-            messages = build_messages(event.content, default_language=self._config.default_language)
+            messages = build_messages(
+                event.content, default_language=self._config.default_language, documents=documents
+            )
         except InvalidContentError as exc:
             return ProviderResult.failed(f"whatsapp: {exc}")
         if not messages:
