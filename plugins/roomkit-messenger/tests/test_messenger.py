@@ -99,6 +99,15 @@ async def test_rich_content_becomes_templates_and_quick_replies(wire: MessengerW
         template = TemplateContent(template_id="order_update", language="en_US",
                                    parameters={"order": "42"})  # fmt: skip
         assert (await provider.send(sample_event(template), USER)).success
+        sizes = RichContent(
+            body="Size?", buttons=[RichButton(label=f"Size {n}", value=f"s{n}") for n in range(5)]
+        )
+        assert (await provider.send(sample_event(sizes), USER)).success
+        links = RichContent(
+            body="Read", buttons=[RichButton(label=f"Doc {n}", url=f"https://d.example/{n}")
+                                  for n in range(4)],
+        )  # fmt: skip
+        assert (await provider.send(sample_event(links), USER)).success
         location = LocationContent(latitude=45.5, longitude=-73.6, label="Shop")
         assert (await provider.send(sample_event(location), USER)).success
         await provider.send_typing(USER)
@@ -122,8 +131,16 @@ async def test_rich_content_becomes_templates_and_quick_replies(wire: MessengerW
     utility = sent[3]
     assert utility["messaging_type"] == "UTILITY"
     assert utility["message"]["attachment"]["payload"]["name"] == "order_update"  # type: ignore[index]
-    assert "Shop" in sent[4]["message"]["text"]  # type: ignore[index]
-    assert sent[5] == {"recipient": {"id": USER}, "sender_action": "typing_on"}
+    quick = sent[4]["message"]
+    assert quick["text"] == "Size?"
+    assert [(r["title"], r["payload"]) for r in quick["quick_replies"]] == [
+        (f"Size {n}", f"s{n}") for n in range(5)
+    ]
+    three = sent[5]["message"]["attachment"]["payload"]
+    assert len(three["buttons"]) == 3
+    assert three["text"] == "Read\n4. Doc 3 (https://d.example/3)"
+    assert "Shop" in sent[6]["message"]["text"]
+    assert sent[7] == {"recipient": {"id": USER}, "sender_action": "typing_on"}
 
 
 async def test_unknown_user_is_a_permanent_failure_that_says_why(wire: MessengerWire) -> None:

@@ -7,7 +7,9 @@ one message per part. :func:`build_messages` returns the ``message`` objects in 
 * text -> ``{"text"}`` (at most 2,000 characters: the channel splits longer text);
 * media -> ``{"attachment": {"type": image | video | audio | file, "payload": {"url"}}}``;
 * rich with buttons -> a **button template** (1-3 buttons: ``postback`` with the button's
-  value, ``web_url`` with its URL); with cards -> a **generic template** (up to 10 cards,
+  value, ``web_url`` with its URL); more than 3 buttons without links become quick replies
+  (up to 13), otherwise the buttons after the third become numbered lines of the text;
+  with cards -> a **generic template** (up to 10 cards,
   each with its image and buttons); quick replies -> ``quick_replies`` on the message
   (up to 13, titles cut to 20 characters, the full text as payload);
 * template -> a Messenger **utility template** (``template_type: utility``, the
@@ -88,23 +90,32 @@ def _rich(content: RichContent) -> list[dict[str, Any]]:
             messages.append({"text": text[:MAX_TEXT]})
         payload = {"template_type": "generic", "elements": elements}
         messages.append({"attachment": {"type": "template", "payload": payload}})
-    if content.buttons:
-        if len(content.buttons) > MAX_BUTTONS:
-            raise InvalidContentError(
-                f"Messenger shows at most {MAX_BUTTONS} buttons, got {len(content.buttons)}"
-            )
+    buttons = list(content.buttons)
+    replies = list(content.quick_replies)
+    labels: dict[str, str] = {}  # quick-reply payload -> its title, for buttons moved there
+    if len(buttons) > MAX_BUTTONS:
+        if all(not b.url for b in buttons) and len(buttons) + len(replies) <= MAX_QUICK_REPLIES:
+            replies = [b.value or b.label for b in buttons] + replies  # taps send the value
+            labels = {b.value or b.label: b.label for b in buttons}
+            buttons = []
+        else:  # a template holds 3: the rest become numbered lines of the text
+            extra = [f"{n}. {b.label}" + (f" ({b.url})" if b.url else "")
+                     for n, b in enumerate(buttons[MAX_BUTTONS:], MAX_BUTTONS + 1)]  # fmt: skip
+            text = "\n".join([text, *extra]).strip()
+            buttons = buttons[:MAX_BUTTONS]
+    if buttons:
         payload = {
             "template_type": "button",
             "text": (text or " ")[:MAX_TEMPLATE_TEXT],
-            "buttons": [_button(b) for b in content.buttons],
+            "buttons": [_button(b) for b in buttons],
         }
         messages.append({"attachment": {"type": "template", "payload": payload}})
     if not messages:
         messages.append({"text": (text or " ")[:MAX_TEXT]})
-    if content.quick_replies:
-        replies = content.quick_replies[:MAX_QUICK_REPLIES]
+    if replies:
         messages[-1]["quick_replies"] = [
-            {"content_type": "text", "title": _title(r), "payload": r} for r in replies
+            {"content_type": "text", "title": _title(labels.get(r, r)), "payload": r}
+            for r in replies[:MAX_QUICK_REPLIES]
         ]
     return messages
 
