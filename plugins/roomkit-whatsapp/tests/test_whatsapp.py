@@ -17,7 +17,7 @@ from roomkit_whatsapp import WhatsAppCloudConfig, WhatsAppCloudProvider, parse_w
 from roomkit import RoomKit
 from roomkit.channels.messaging import MessagingChannel
 from roomkit.channels.whatsapp import WhatsAppChannel
-from roomkit.errors import PermanentProviderError
+from roomkit.errors import PermanentProviderError, WebhookPayloadError
 from roomkit.messaging.index import InMemoryMessageIndex
 from roomkit.models.content import (
     LocationContent,
@@ -262,6 +262,23 @@ def test_parsing_reads_locations_replies_and_failed_statuses() -> None:
     assert isinstance(status, DeliveryStatusUpdate)
     assert status.delivery_status == DeliveryStatus.FAILED
     assert status.error_code == "131026"
+
+
+async def test_parse_webhook_keeps_the_contract_call_shape() -> None:
+    provider = _provider("http://127.0.0.1:9")
+    try:
+        body = waba_webhook(messages_value(PHONE_ID, [
+            text_message(sender=USER, message_id="wamid.t", text="hi")
+        ]))  # fmt: skip
+        message = await provider.parse_webhook(body)
+        assert (message.sender_id, message.external_id) == (USER, "wamid.t")
+        statuses = waba_webhook(statuses_value(PHONE_ID, [
+            status_entry(message_id="wamid.o", status="read", recipient=USER)
+        ]))  # fmt: skip
+        with pytest.raises(WebhookPayloadError):
+            await provider.parse_webhook(statuses)
+    finally:
+        await provider.close()
 
 
 async def test_webhooks_through_the_server(wire: WhatsAppCloudWire) -> None:
