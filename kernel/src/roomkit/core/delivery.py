@@ -22,7 +22,7 @@ from roomkit.channels.base import Channel
 from roomkit.core._text import short_id
 from roomkit.core.circuit_breaker import CircuitBreaker, CircuitState
 from roomkit.core.rate_limiter import TokenBucketRateLimiter
-from roomkit.core.retry import RetryError, is_retryable, retry_async
+from roomkit.core.retry import RetryError, is_retryable, retry_after_of, retry_async
 from roomkit.core.runtime import Runtime
 from roomkit.core.transcoding import transcode
 from roomkit.errors import DeliveryError, RateLimitedError
@@ -57,10 +57,14 @@ def failure(channel_id: str, error: BaseException | str, attempts: int = 1) -> D
 
 
 def pending(channel_id: str, error: BaseException | str, attempts: int) -> DeliveryResult:
-    """A PENDING result: ``attempts`` ran so far, attempt ``attempts + 1`` is due."""
+    """A PENDING result: ``attempts`` ran so far, attempt ``attempts + 1`` is due (not before
+    the ``retry_after`` seconds a vendor asked for, kept in the metadata)."""
     result = failure(channel_id, error, attempts)
     result.status = DeliveryStatus.PENDING
     result.metadata.update({"retrying": True, "next_attempt": attempts + 1})
+    wait = retry_after_of(error)
+    if wait is not None:
+        result.metadata["retry_after"] = wait
     return result
 
 
