@@ -22,7 +22,8 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 from roomkit.channels.base import Channel
-from roomkit.channels.voice import bargein
+from roomkit.channels.voice.bargein import consider as consider_barge_in
+from roomkit.channels.voice.bargein import gate as barge_in_gate
 from roomkit.channels.voice.hooks import PIPELINE_TRIGGERS, VoiceHooks
 from roomkit.channels.voice.playback import Player, Utterance
 from roomkit.channels.voice.runtime import VoiceRuntime
@@ -269,7 +270,7 @@ class VoiceChannel(Channel):
             session,
             room_id,
             route=lambda text, result: route_transcript(rt, holder[0], text, result),
-            gate=lambda text: bargein.gate(rt, holder[0], text),
+            gate=lambda text: barge_in_gate(rt, holder[0], text),
             turn_detector=stages.turn_detector,
             max_hold_ms=self._max_hold_ms,
         )
@@ -554,7 +555,7 @@ class VoiceChannel(Channel):
         if self._streaming and stt is not None and stt.supports_streaming:
             live.stream = SpeechStream(rt, live.session, live.room_id)
         if live.player.is_playing():
-            await bargein.consider(self._rt, live)
+            await consider_barge_in(self._rt, live)
 
     def _speech_ended(self, live: LiveSession, event: SpeechEndEvent) -> None:
         live.in_speech = live.confirming = False
@@ -572,7 +573,7 @@ class VoiceChannel(Channel):
         if live.stream is not None:
             live.stream.feed(frame)
         if live.confirming:
-            await bargein.consider(self._rt, live)
+            await consider_barge_in(self._rt, live)
 
     async def _on_pipeline_error(self, session: VoiceSession, error: BaseException) -> None:
         live = self._live.get(session.id)
@@ -593,7 +594,7 @@ class VoiceChannel(Channel):
         if live is None:
             return
         live.speech_ms = max(live.speech_ms, float(self._rt.interruption.min_speech_ms))
-        await bargein.consider(self._rt, live)
+        await consider_barge_in(self._rt, live)
 
     async def _on_disconnected(self, session: VoiceSession) -> None:
         await self._end(session)
