@@ -26,7 +26,7 @@ from roomkit.channels.voice.bargein import consider as consider_barge_in
 from roomkit.channels.voice.bargein import gate as barge_in_gate
 from roomkit.channels.voice.hooks import PIPELINE_TRIGGERS, VoiceHooks
 from roomkit.channels.voice.playback import Player, Utterance
-from roomkit.channels.voice.runtime import VoiceRuntime
+from roomkit.channels.voice.runtime import VoiceRuntime, check_settings
 from roomkit.channels.voice.session import LiveSession
 from roomkit.channels.voice.signals import route_transcript, store_signal
 from roomkit.channels.voice.turns import SpeechStream, TurnTaker
@@ -50,7 +50,7 @@ from roomkit.models.hooks import ChannelOutput
 from roomkit.models.room import ChannelBinding, ChannelCapabilities
 from roomkit.voice.audio_frame import AudioFrame
 from roomkit.voice.backends.base import VoiceBackend
-from roomkit.voice.base import AudioChunk, VoiceCapability, VoiceSession
+from roomkit.voice.base import AudioChunk, VoiceSession
 from roomkit.voice.events import (
     AudioLevelEvent,
     DTMFDetectedEvent,
@@ -64,7 +64,6 @@ from roomkit.voice.events import (
 from roomkit.voice.interruption import (
     InterruptionConfig,
     InterruptionHandler,
-    InterruptionStrategy,
 )
 from roomkit.voice.pipeline.config import AudioPipelineConfig
 from roomkit.voice.pipeline.engine import AudioPipeline
@@ -124,36 +123,18 @@ class VoiceChannel(Channel):
         max_hold_ms: float = 3000.0,
     ) -> None:
         super().__init__(channel_id)
-        _check(stt, STTProvider, "stt")
-        _check(tts, TTSProvider, "tts")
-        _check(backend, VoiceBackend, "backend")
-        if max_audio_frames_per_second is not None and max_audio_frames_per_second <= 0:
-            raise ConfigurationError("max_audio_frames_per_second must be > 0 (or None)")
-        for name, value in (("stt_timeout", stt_timeout), ("tts_timeout", tts_timeout)):
-            if value <= 0:
-                raise ConfigurationError(f"VoiceChannel {name} must be > 0 seconds")
-        if isinstance(pipeline, AudioPipeline):
-            audio = pipeline
-        elif pipeline is None or isinstance(pipeline, AudioPipelineConfig):
-            audio = AudioPipeline(
-                pipeline or AudioPipelineConfig(),
-                backend_capabilities=backend.capabilities if backend else VoiceCapability.NONE,
-                backend_feeds_aec_reference=bool(backend and backend.feeds_aec_reference),
-            )
-        else:
-            raise ConfigurationError(
-                "VoiceChannel pipeline must be an AudioPipelineConfig, got "
-                f"{type(pipeline).__name__}"
-            )
-        if interruption is None:
-            interruption = audio.config.interruption or InterruptionConfig(
-                strategy=InterruptionStrategy.CONFIRMED
-                if enable_barge_in
-                else InterruptionStrategy.DISABLED,
-                min_speech_ms=barge_in_threshold_ms,
-            )
-        elif not isinstance(interruption, InterruptionConfig):
-            raise ConfigurationError("VoiceChannel interruption must be an InterruptionConfig")
+        checked = check_settings(
+            stt=stt,
+            tts=tts,
+            backend=backend,
+            pipeline=pipeline,
+            interruption=interruption,
+            enable_barge_in=enable_barge_in,
+            barge_in_threshold_ms=barge_in_threshold_ms,
+            max_audio_frames_per_second=max_audio_frames_per_second,
+            timeouts=(stt_timeout, tts_timeout),
+        )
+        audio, interruption = checked
         self._hooks = VoiceHooks(channel_id)
         self._rt = VoiceRuntime(
             channel_id=channel_id,
@@ -625,10 +606,3 @@ class VoiceChannel(Channel):
         if live.speech_ended_at is not None:
             live.latencies_ms.append((self._rt.clock() - live.speech_ended_at) * 1000.0)
             live.speech_ended_at = None
-
-
-def _check(value: Any, kind: type, name: str) -> None:
-    if value is not None and not isinstance(value, kind):
-        raise ConfigurationError(
-            f"VoiceChannel {name} must be a {kind.__name__}, got {type(value).__name__}"
-        )
