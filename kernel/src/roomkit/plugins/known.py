@@ -51,6 +51,8 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         (("ai_provider", "anthropic"),),
         ("AnthropicAIProvider", "AnthropicConfig"),
     ),
+    # the dev console (`roomkit console`): no components, no top-level names
+    KnownPlugin("roomkit-console"),
     KnownPlugin(
         "roomkit-elasticemail",
         (("email_provider", "elasticemail"),),
@@ -68,6 +70,7 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         (("ai_provider", "openai"), ("ai_provider", "azure-openai"), ("ai_provider", "vllm")),
         (
             "AzureAIConfig",
+            "AzureAIProvider",
             "AzureOpenAIAIProvider",
             "OpenAIAIProvider",
             "OpenAIConfig",
