@@ -10,7 +10,18 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install demo test lint format bench clean dist docs ai-docs
 
-install: $(STAMP)
+# npm packages the tests run against (the Telegram Bot API emulator), from their lock files.
+NODE_DEPS := plugins/roomkit-telegram/tests/telegram-test-api
+
+install: $(STAMP) $(NODE_DEPS)/node_modules/.package-lock.json
+
+# Without npm (and no way to install it) the emulator tests are skipped; they fail under CI=true.
+$(NODE_DEPS)/node_modules/.package-lock.json: $(NODE_DEPS)/package-lock.json
+	@if ! command -v npm >/dev/null && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get install -y --no-install-recommends nodejs npm; fi
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix $(NODE_DEPS) --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the telegram-test-api tests will be skipped"; fi
 
 $(STAMP): Makefile requirements-dev.txt $(wildcard kernel/pyproject.toml conformance/pyproject.toml plugins/*/pyproject.toml contrib/*/pyproject.toml)
 	# Debian tools of the speech tests (espeak-ng speaks test sentences and phonemizes for

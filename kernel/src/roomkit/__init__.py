@@ -93,6 +93,7 @@ if TYPE_CHECKING:
     from roomkit.errors import RoomNotFoundError as RoomNotFoundError
     from roomkit.errors import StoreError as StoreError
     from roomkit.errors import StoreInputError as StoreInputError
+    from roomkit.errors import TaskRunnerError as TaskRunnerError
     from roomkit.errors import TransientProviderError as TransientProviderError
     from roomkit.errors import VoiceBackendNotConfiguredError as VoiceBackendNotConfiguredError
     from roomkit.errors import VoiceNotConfiguredError as VoiceNotConfiguredError
@@ -189,6 +190,10 @@ if TYPE_CHECKING:
     from roomkit.models.hooks import IdentityHookResult as IdentityHookResult
     from roomkit.models.hooks import InjectedEvent as InjectedEvent
     from roomkit.models.hooks import SyncOutcome as SyncOutcome
+    from roomkit.models.steering import Cancel as Cancel
+    from roomkit.models.steering import InjectMessage as InjectMessage
+    from roomkit.models.steering import SteeringDirective as SteeringDirective
+    from roomkit.models.steering import UpdateSystemPrompt as UpdateSystemPrompt
     from roomkit.models.streaming import StreamChunk as StreamChunk
     from roomkit.models.streaming import StreamDone as StreamDone
     from roomkit.models.streaming import StreamEnd as StreamEnd
@@ -258,6 +263,14 @@ if TYPE_CHECKING:
     from roomkit.store.contracts import RoomStore as RoomStore
     from roomkit.store.contracts import TaskStore as TaskStore
     from roomkit.store.memory import InMemoryStore as InMemoryStore
+    from roomkit.tasks.base import TaskRunner as TaskRunner
+    from roomkit.tasks.delegate import DELEGATE_TOOL as DELEGATE_TOOL
+    from roomkit.tasks.delegate import DelegateHandler as DelegateHandler
+    from roomkit.tasks.delegate import build_delegate_tool as build_delegate_tool
+    from roomkit.tasks.delegate import setup_delegation as setup_delegation
+    from roomkit.tasks.memory import InMemoryTaskRunner as InMemoryTaskRunner
+    from roomkit.tasks.models import DelegatedTask as DelegatedTask
+    from roomkit.tasks.models import DelegatedTaskResult as DelegatedTaskResult
     from roomkit.telemetry.base import NoopTelemetryProvider as NoopTelemetryProvider
     from roomkit.telemetry.base import TelemetryConfig as TelemetryConfig
     from roomkit.telemetry.base import TelemetryProvider as TelemetryProvider

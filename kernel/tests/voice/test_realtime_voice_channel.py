@@ -149,3 +149,18 @@ async def test_audio_at_the_wrong_rate_is_reported_once_and_dropped() -> None:
         await transport.deliver_audio(session, AudioFrame(tone(440, 20, 8000), 8000))
     assert provider.sent_audio == []
     assert [name for name, _ in fired].count("on_error") == 1
+
+
+async def test_a_transport_session_announced_by_process_inbound_opens_the_model() -> None:
+    from roomkit import parse_voice_session
+    from roomkit.voice import VoiceSession
+
+    kit, channel, provider, transport, fired = await realtime_kit()
+    session = transport.track_session(VoiceSession.new("room-1", "caller", "rt"))
+    result = await kit.process_inbound(parse_voice_session(session, "rt"))
+    assert result.room_id == "room-1"
+    assert session.id in provider.sessions
+    assert channel.session_rooms == {session.id: "room-1"}
+    assert [name for name, _ in fired] == ["on_session_started"]
+    await transport.simulate_client_audio(session, tone(440, 20, 16000))
+    assert len(provider.sent_audio) == 1

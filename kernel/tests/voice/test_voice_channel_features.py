@@ -309,3 +309,19 @@ async def test_vad_silence_vad_level_and_speaker_change_fire_their_hooks() -> No
     assert (speaker.speaker_id, speaker.is_new_speaker) == ("spk-1", True)
     assert silence_event.silence_duration_ms == 600
     assert all(p.session is session for _, p in vk.hooks)
+
+
+async def test_a_streaming_stt_hears_the_pre_roll_and_the_whole_utterance() -> None:
+    stt = MockSTTProvider(["hello"], streaming=True)
+    vk = make_voice_kit(stt=stt)
+    await room(vk)
+    vk.record_hooks(HookTrigger.ON_SPEECH_END)
+    session = await vk.kit.connect_voice("room-1", "caller", "voice")
+    for _ in range(20):  # 400 ms of silence before the caller speaks
+        await vk.backend.simulate_audio_received(session, quiet())
+    await vk.speak(session)
+    await vk.voice.drain(session)
+    (end,) = [p for _, p in vk.hooks]
+    streamed = b"".join(chunk.data for chunk in stt.calls)
+    assert streamed == end.audio.data  # pre-roll (300 ms) + speech + hangover, in order
+    assert len(streamed) == (15 + 10 + 3) * 640

@@ -22,6 +22,7 @@ from typing import Any
 
 from roomkit.channels.base import Channel
 from roomkit.channels.engine import RoomEngine
+from roomkit.channels.steering import ActiveLoop, ActiveLoops
 from roomkit.channels.streaming import StreamFanout, reply_fanout, thinking_event
 from roomkit.errors import ConfigurationError
 from roomkit.memory.base import MemoryProvider, is_transcript_event
@@ -62,6 +63,7 @@ from roomkit.models.event import EphemeralEvent, EventSource, RoomEvent
 from roomkit.models.hooks import ChannelOutput
 from roomkit.models.keys import ROUTE_KEY, STREAM_EVENT_KIND, STREAMED_KEY
 from roomkit.models.room import AITool, ChannelBinding, ChannelCapabilities
+from roomkit.models.steering import SteeringDirective
 from roomkit.providers.ai.base import AIProvider
 from roomkit.tools.compose import ToolHandler, UnknownToolError
 from roomkit.tools.context import ToolCallContext, tool_context
@@ -74,6 +76,8 @@ logger = logging.getLogger("roomkit.channels.ai")
 _NAME_OK = re.compile(r"[^A-Za-z0-9_-]")
 _MAX_TOOL_RESULT = 16_000
 _MESSAGE_CACHE_SIZE = 4096
+_MAX_NOTES = 20
+_MAX_NOTE_ROOMS = 1000
 
 
 def _sender_name(raw: str | None) -> str | None:
@@ -143,6 +147,8 @@ class AIChannel(Channel):
         self.respond_to_ai = respond_to_ai
         self.kit: RoomEngine | None = None
         self._message_cache: dict[tuple[str, bool], tuple[object, AIMessage]] = {}
+        self._notes: dict[str, list[str]] = {}
+        self._loops = ActiveLoops()
 
     # -- wiring ---------------------------------------------------------------------------
     def on_register(self, engine: RoomEngine) -> None:
@@ -175,6 +181,34 @@ class AIChannel(Channel):
     def tools(self) -> list[AITool]:
         """The channel's own tools (room tools are added per turn)."""
         return list(self._tools.values())
+
+    def add_system_note(self, room_id: str, note: str) -> None:
+        """Add ``note`` to the system prompt of this channel's next turn in ``room_id`` (once;
+        e.g. the result of a delegated task). At most 20 notes wait per room (oldest dropped)
+        and 1,000 rooms (the longest-waiting room's notes dropped)."""
+        notes = self._notes.get(room_id)
+        if notes is None:
+            if len(self._notes) >= _MAX_NOTE_ROOMS:
+                del self._notes[next(iter(self._notes))]
+            notes = self._notes[room_id] = []
+        notes.append(note)
+        del notes[:-_MAX_NOTES]
+
+    def steer(self, directive: SteeringDirective, *, loop_id: str | None = None) -> None:
+        """Steer a running turn of this channel: :class:`~roomkit.InjectMessage` and
+        :class:`~roomkit.UpdateSystemPrompt` apply before its next tool round,
+        :class:`~roomkit.Cancel` stops it at once (it answers with the text so far).
+
+        ``loop_id`` is the id of the event the turn answers (see :attr:`active_loops`);
+        ``None`` targets the most recently started turn. Without a matching turn the
+        directive is logged and dropped. Safe to call from any coroutine of the loop.
+        """
+        self._loops.steer(directive, loop_id, self.channel_id)
+
+    @property
+    def active_loops(self) -> list[str]:
+        """Ids of the turns running now (the ids of the events they answer), oldest first."""
+        return self._loops.ids()
 
     @property
     def extra_tools(self) -> list[AITool]:
@@ -212,13 +246,16 @@ class AIChannel(Channel):
             else None
         )
         turn.data["stream_fanout"] = fanout
+        loop = self._loops.start(event.id)
         try:
             ai_context = await self.build_ai_context(event, context)
-            response, rounds = await self._run(ai_context, turn, context, message_id)
+            response, rounds = await self._run(ai_context, turn, context, message_id, loop)
         except asyncio.CancelledError:
-            if fanout:
-                await fanout.fail(asyncio.CancelledError())
-            raise
+            if not ActiveLoops.absorb_cancel(loop):  # cancelled by others than steer(Cancel)
+                if fanout:
+                    await fanout.fail(asyncio.CancelledError())
+                raise
+            response, rounds = AIResponse(content="\n\n".join(loop.texts)), loop.rounds
         except Exception as exc:
             if fanout:
                 await fanout.fail(exc)
@@ -227,7 +264,11 @@ class AIChannel(Channel):
                 responded=bool(turn.extra_events),
                 response_events=turn.extra_events,
                 metadata={"error": str(exc), "error_type": type(exc).__name__},
+                error=f"{type(exc).__name__}: {exc}",  # recorded on the event by the engine
             )
+        finally:
+            self._loops.end(loop)
+        await ActiveLoops.settle(loop)
         events: list[RoomEvent] = []
         streamed = await fanout.finish() if fanout else []
         if response.thinking and self.kit is not None:
@@ -242,6 +283,13 @@ class AIChannel(Channel):
                 reply.metadata[STREAMED_KEY] = streamed
             events.append(reply)
         events.extend(turn.extra_events)
+        if response.tasks or response.observations:
+            return ChannelOutput(
+                responded=bool(events),
+                response_events=events,
+                tasks=response.tasks,
+                observations=response.observations,
+            )
         return ChannelOutput(responded=bool(events), response_events=events)
 
     def _reply_event(
@@ -312,9 +360,12 @@ class AIChannel(Channel):
         )
         vision = bool(self.provider and self.provider.supports_vision)
         messages = self._messages_for(memory.events, vision)
+        if memory.messages:
+            messages = [*memory.messages, *messages]
         system_prompt = self.build_system_prompt(context)
-        if memory.system_notes:
-            notes = "\n\n".join(memory.system_notes)
+        pending = self._notes.pop(room.id, None)
+        if memory.system_notes or pending:
+            notes = "\n\n".join([*memory.system_notes, *(pending or ())])
             system_prompt = f"{system_prompt}\n\n{notes}" if system_prompt else notes
         config = room.ai_config
         temperature, max_tokens, model = self.temperature, self.max_tokens, self.model
@@ -385,13 +436,19 @@ class AIChannel(Channel):
         ]
 
     async def _run(
-        self, ai_context: AIContext, turn: ToolCallContext, context: RoomContext, message_id: str
+        self,
+        ai_context: AIContext,
+        turn: ToolCallContext,
+        context: RoomContext,
+        message_id: str,
+        loop: ActiveLoop,
     ) -> tuple[AIResponse, int]:
         assert self.provider is not None
         stream = bool(self._stream_targets(context)) or (
             self.streaming is True and self._can_stream()
         )
-        texts: list[str] = []
+        texts = loop.texts  # kept on the loop: a cancelled turn still answers with them
+        effects = AIResponse()  # tasks and observations of every round
         usage = AIUsage()
         response = AIResponse()
         rounds = 0
@@ -410,12 +467,14 @@ class AIChannel(Channel):
                 response = await self.provider.generate(request)
             if response.content.strip():
                 texts.append(response.content)
+            effects.tasks += response.tasks
+            effects.observations += response.observations
             if response.usage is not None:
                 usage.input_tokens += response.usage.input_tokens
                 usage.output_tokens += response.usage.output_tokens
             if not response.tool_calls or not allow_tools:
                 break
-            rounds += 1
+            rounds = loop.rounds = rounds + 1
             messages.append(
                 AIMessage(
                     role="assistant", content=response.content, tool_calls=response.tool_calls
@@ -426,10 +485,20 @@ class AIChannel(Channel):
                 AIMessage(role="tool", content=result, tool_call_id=call.id, name=call.name)
                 for call, result in zip(response.tool_calls, results, strict=True)
             )
+            if loop.cancel_reason is not None:  # steer(Cancel) during the tools
+                break
+            if loop.queue:  # steering directives wait for this point, between tool rounds
+                ai_context = loop.drain(ai_context, messages)
         if rounds == 0 and not response.tool_calls:
             return response, 0
         final = response.model_copy(
-            update={"content": "\n\n".join(texts), "tool_calls": [], "usage": usage}
+            update={
+                "content": "\n\n".join(texts),
+                "tool_calls": [],
+                "usage": usage,
+                "tasks": effects.tasks,
+                "observations": effects.observations,
+            }
         )
         return final, rounds
 

@@ -255,15 +255,18 @@ async def _record(
                     event.delivery_results[binding.channel_id] = failed
                     continue
             event.delivery_results[binding.channel_id] = failed
-            await report_error(
-                rt,
-                "delivery",
-                DeliveryError(f"delivery to {short_id(binding.channel_id)} failed: {failed.error}"),
-                event,
-                ctx,
-                channel_id=binding.channel_id,
-                attempts=failed.attempts,
-            )
+            if output is None or output.error is None:  # else the channel reported it itself
+                await report_error(
+                    rt,
+                    "delivery",
+                    DeliveryError(
+                        f"delivery to {short_id(binding.channel_id)} failed: {failed.error}"
+                    ),
+                    event,
+                    ctx,
+                    channel_id=binding.channel_id,
+                    attempts=failed.attempts,
+                )
         elif group is not None:
             group.delivered = True
         if status_hooks:

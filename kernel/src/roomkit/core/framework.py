@@ -13,7 +13,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -22,6 +22,7 @@ from roomkit.core._text import problems, short_id
 from roomkit.core.broadcast import admit_event, respond
 from roomkit.core.components import COMPONENT_KINDS, resolve_component, split_config_entry
 from roomkit.core.context import load_context, report_hook_failure
+from roomkit.core.delegation_api import DelegationMixin
 from roomkit.core.ephemeral import EphemeralMixin
 from roomkit.core.greeting_api import GreetingMixin
 from roomkit.core.hook_api import HookApiMixin
@@ -78,6 +79,9 @@ from roomkit.voice.backends.base import VoiceBackend
 from roomkit.voice.stt.base import STTProvider
 from roomkit.voice.tts.base import TTSProvider
 
+if TYPE_CHECKING:
+    from roomkit.tasks.base import TaskRunner
+
 __all__ = ["RoomKit", "RoomRouter"]
 
 #: Binding fields ``attach_channel`` sets itself (never through ``binding_fields``).
@@ -96,6 +100,7 @@ class RoomKit(
     TimersMixin,
     GreetingMixin,
     VoiceApiMixin,
+    DelegationMixin,
 ):
     """The room engine.
 
@@ -117,9 +122,9 @@ class RoomKit(
     (``async fn(message) -> room_id | None``) or ``inbound_router`` (an
     :class:`~roomkit.orchestration.inbound_router.InboundRoomRouter`). Voice: ``stt`` /
     ``tts`` (the kit's speech providers, for :meth:`transcribe` / :meth:`synthesize`) and
-    ``voice`` (the default voice backend of :meth:`connect_voice`). Settings and components
-    may be changed on a running kit (``kit.max_chain_depth = 3``); the next message uses the
-    new value.
+    ``voice`` (the default voice backend of :meth:`connect_voice`); ``task_runner`` (where
+    delegated tasks run, see :meth:`delegate`). Settings and components may be changed on a
+    running kit (``kit.max_chain_depth = 3``); the next message uses the new value.
     """
 
     store = OnRuntime[ConversationStore]()
@@ -165,6 +170,7 @@ class RoomKit(
         stt: STTProvider | None = None,
         tts: TTSProvider | None = None,
         voice: VoiceBackend | None = None,
+        task_runner: TaskRunner | None = None,
         **component_config: Mapping[str, Any],
     ) -> None:
         unknown = set(component_config) - {f"{kind}_config" for kind in COMPONENT_KINDS}
@@ -180,6 +186,10 @@ class RoomKit(
             raise ConfigurationError("max_pending_deliveries / _per_binding must be >= 1")
         check_voice_components(stt, tts, voice)
         self._stt, self._tts, self._voice = stt, tts, voice
+        if task_runner is not None and not callable(getattr(task_runner, "submit", None)):
+            raise ConfigurationError(
+                f"task_runner must be a TaskRunner, got {type(task_runner).__name__}"
+            )
 
         def component(kind: str, value: Any) -> Any:
             return resolve_component(kind, value, component_config.get(f"{kind}_config"))
@@ -227,6 +237,7 @@ class RoomKit(
         hooks.on_error = functools.partial(report_hook_failure, rt)
         rt.outbox = Outboxes(rt, max_pending_deliveries, max_pending_per_binding, respond)
         self._traces = TraceRelay(rt)
+        self._task_runner = task_runner
         self._closed = False
 
     @property
@@ -644,7 +655,10 @@ class RoomKit(
             )
             await outbox.abort("kit closed before delivery")
             await hooks.cancel_pending()
-        closers: list[Callable[[], Awaitable[None]]] = [c.close for c in self._rt.channels.values()]
+        closers: list[Callable[[], Awaitable[None]]] = []
+        if self._task_runner is not None:  # delegated tasks end CANCELLED, then channels close
+            closers.append(self._task_runner.close)
+        closers += [c.close for c in self._rt.channels.values()]
         closers += [self.realtime.close, self.lock_manager.close, self.store.close]
         for close in closers:
             try:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import ChannelMediaType
 from roomkit.models.room import AITool, ChannelCapabilities
+from roomkit.models.task import Observation, Task
 
 __all__ = [
     "AIContentPart",
@@ -153,7 +154,9 @@ class AIResponse(BaseModel):
     ``thinking`` is the reasoning the vendor returned (Anthropic thinking blocks, the
     ``reasoning_content`` of OpenAI-compatible servers, Gemini thought summaries, Mistral
     thinking chunks), and ``thinking_signature`` the vendor's token for sending it back
-    (:class:`AIThinkingPart`).
+    (:class:`AIThinkingPart`). ``tasks`` and ``observations`` are side effects the provider
+    derived from the conversation; the AI channel hands them to the engine, which stores them
+    and fires ``ON_TASK_CREATED`` / ``ON_OBSERVATION``.
     """
 
     content: str = ""
@@ -164,6 +167,8 @@ class AIResponse(BaseModel):
     usage: AIUsage | None = None
     model: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    tasks: list[Task] = Field(default_factory=list)
+    observations: list[Observation] = Field(default_factory=list)
 
 
 class AIStreamChunk(BaseModel):

@@ -104,6 +104,8 @@ class EventType(StrEnum):
     PARTICIPANT_LEFT = "participant_left"
     PARTICIPANT_IDENTIFIED = "participant_identified"
     TASK_CREATED = "task_created"
+    TASK_DELEGATED = "task_delegated"
+    TASK_COMPLETED = "task_completed"
     OBSERVATION = "observation"
     DTMF = "dtmf"
     RECORDING_STARTED = "recording_started"
@@ -201,6 +203,8 @@ class HookTrigger(StrEnum):
     ON_AI_THINKING = "on_ai_thinking"
     # Side effects
     ON_TASK_CREATED = "on_task_created"
+    ON_TASK_DELEGATED = "on_task_delegated"
+    ON_TASK_COMPLETED = "on_task_completed"
     ON_DELIVERY_STATUS = "on_delivery_status"
     ON_ERROR = "on_error"
     ON_OBSERVATION = "on_observation"

@@ -289,6 +289,19 @@ class InboundResult(BaseModel):
         """Whether the message was stored (now or the first time it was seen)."""
         return self.event is not None and not self.blocked
 
+    @property
+    def failures(self) -> dict[str, DeliveryResult]:
+        """The deliveries of the message that failed, by channel id (an AI channel whose
+        provider failed or timed out, a transport whose send failed ...); empty when every
+        delivery went through. Read from ``event.delivery_results``."""
+        if self.event is None or not self.event.delivery_results:
+            return {}
+        return {
+            channel_id: result
+            for channel_id, result in self.event.delivery_results.items()
+            if result.status is DeliveryStatus.FAILED
+        }
+
 
 _EPHEMERAL_POSITIONAL = ("room_id", "type", "user_id", "id", "channel_id", "data", "timestamp")
 

@@ -80,6 +80,11 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     ),
     KnownPlugin("roomkit-mcp", (("tool_provider", "mcp"),), ("MCPConfig", "MCPToolProvider")),
     KnownPlugin(
+        "roomkit-messenger",
+        (("messaging_provider", "messenger"),),
+        ("FacebookMessengerProvider", "MessengerConfig", "parse_messenger_webhook"),
+    ),
+    KnownPlugin(
         "roomkit-mistral", (("ai_provider", "mistral"),), ("MistralAIProvider", "MistralConfig")
     ),
     KnownPlugin(
@@ -127,6 +132,11 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     KnownPlugin("roomkit-server"),
     KnownPlugin("roomkit-speex", (("audio_stage", "speex-aec"),), ("SpeexAECProvider",)),
     KnownPlugin("roomkit-sqlite", (("store", "sqlite"),), ("SQLiteStore",)),
+    KnownPlugin(
+        "roomkit-telegram",
+        (("messaging_provider", "telegram"),),
+        ("TelegramBotProvider", "TelegramConfig", "parse_telegram_webhook"),
+    ),
     KnownPlugin(
         "roomkit-telnyx",
         (("rcs_provider", "telnyx"), ("sms_provider", "telnyx")),
@@ -179,6 +189,11 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     ),
     KnownPlugin("roomkit-whisper", (("stt", "whisper"),), ("WhisperConfig", "WhisperSTTProvider")),
     KnownPlugin(
+        "roomkit-whatsapp",
+        (("messaging_provider", "whatsapp"),),
+        ("WhatsAppCloudConfig", "WhatsAppCloudProvider"),
+    ),
+    KnownPlugin(
         "roomkit-webhook",
         (("messaging_provider", "webhook"),),
         ("HTTPProviderConfig", "WebhookHTTPProvider", "parse_http_webhook"),
@@ -192,11 +207,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     ),
     _planned("roomkit-gradium", "GradiumSTTProvider", "GradiumTTSProvider"),
     _planned("roomkit-local-audio", "LocalAudioBackend"),
-    _planned(
-        "roomkit-messenger",
-        "FacebookMessengerProvider",
-        components=(("messaging_provider", "messenger"),),
-    ),
     _planned("roomkit-neutts", "NeuTTSProvider"),
     _planned(
         "roomkit-openai-realtime",
@@ -213,9 +223,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     ),
     _planned(
         "roomkit-teams", "BotFrameworkTeamsProvider", components=(("messaging_provider", "teams"),)
-    ),
-    _planned(
-        "roomkit-telegram", "TelegramBotProvider", components=(("messaging_provider", "telegram"),)
     ),
     _planned("roomkit-voice", "RealtimeVoiceChannel", "VoiceChannel", "WebSocketRealtimeTransport"),
     _planned("roomkit-whatsapp-personal", "NeonizeWhatsAppProvider"),

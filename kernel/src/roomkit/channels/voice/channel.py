@@ -22,10 +22,11 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 from roomkit.channels.base import Channel
-from roomkit.channels.voice import bargein
+from roomkit.channels.voice.bargein import consider as consider_barge_in
+from roomkit.channels.voice.bargein import gate as barge_in_gate
 from roomkit.channels.voice.hooks import PIPELINE_TRIGGERS, VoiceHooks
 from roomkit.channels.voice.playback import Player, Utterance
-from roomkit.channels.voice.runtime import VoiceRuntime
+from roomkit.channels.voice.runtime import VoiceRuntime, check_settings
 from roomkit.channels.voice.session import LiveSession
 from roomkit.channels.voice.signals import route_transcript, store_signal
 from roomkit.channels.voice.turns import SpeechStream, TurnTaker
@@ -49,7 +50,7 @@ from roomkit.models.hooks import ChannelOutput
 from roomkit.models.room import ChannelBinding, ChannelCapabilities
 from roomkit.voice.audio_frame import AudioFrame
 from roomkit.voice.backends.base import VoiceBackend
-from roomkit.voice.base import AudioChunk, VoiceCapability, VoiceSession
+from roomkit.voice.base import AudioChunk, VoiceSession
 from roomkit.voice.events import (
     AudioLevelEvent,
     DTMFDetectedEvent,
@@ -63,10 +64,10 @@ from roomkit.voice.events import (
 from roomkit.voice.interruption import (
     InterruptionConfig,
     InterruptionHandler,
-    InterruptionStrategy,
 )
 from roomkit.voice.pipeline.config import AudioPipelineConfig
 from roomkit.voice.pipeline.engine import AudioPipeline
+from roomkit.voice.pipeline.vad.base import VADConfig
 from roomkit.voice.stt.base import STTProvider, as_frame
 from roomkit.voice.tts.base import TTSProvider
 from roomkit.voice.tts.sentence_splitter import split_sentences
@@ -122,36 +123,18 @@ class VoiceChannel(Channel):
         max_hold_ms: float = 3000.0,
     ) -> None:
         super().__init__(channel_id)
-        _check(stt, STTProvider, "stt")
-        _check(tts, TTSProvider, "tts")
-        _check(backend, VoiceBackend, "backend")
-        if max_audio_frames_per_second is not None and max_audio_frames_per_second <= 0:
-            raise ConfigurationError("max_audio_frames_per_second must be > 0 (or None)")
-        for name, value in (("stt_timeout", stt_timeout), ("tts_timeout", tts_timeout)):
-            if value <= 0:
-                raise ConfigurationError(f"VoiceChannel {name} must be > 0 seconds")
-        if isinstance(pipeline, AudioPipeline):
-            audio = pipeline
-        elif pipeline is None or isinstance(pipeline, AudioPipelineConfig):
-            audio = AudioPipeline(
-                pipeline or AudioPipelineConfig(),
-                backend_capabilities=backend.capabilities if backend else VoiceCapability.NONE,
-                backend_feeds_aec_reference=bool(backend and backend.feeds_aec_reference),
-            )
-        else:
-            raise ConfigurationError(
-                "VoiceChannel pipeline must be an AudioPipelineConfig, got "
-                f"{type(pipeline).__name__}"
-            )
-        if interruption is None:
-            interruption = audio.config.interruption or InterruptionConfig(
-                strategy=InterruptionStrategy.CONFIRMED
-                if enable_barge_in
-                else InterruptionStrategy.DISABLED,
-                min_speech_ms=barge_in_threshold_ms,
-            )
-        elif not isinstance(interruption, InterruptionConfig):
-            raise ConfigurationError("VoiceChannel interruption must be an InterruptionConfig")
+        checked = check_settings(
+            stt=stt,
+            tts=tts,
+            backend=backend,
+            pipeline=pipeline,
+            interruption=interruption,
+            enable_barge_in=enable_barge_in,
+            barge_in_threshold_ms=barge_in_threshold_ms,
+            max_audio_frames_per_second=max_audio_frames_per_second,
+            timeouts=(stt_timeout, tts_timeout),
+        )
+        audio, interruption = checked
         self._hooks = VoiceHooks(channel_id)
         self._rt = VoiceRuntime(
             channel_id=channel_id,
@@ -171,10 +154,16 @@ class VoiceChannel(Channel):
         self._batch = batch_mode or audio.config.vad is None
         self._max_fps = max_audio_frames_per_second
         self._max_hold_ms = max_hold_ms
+        self._preroll_ms = 0.0
         self._live: dict[str, LiveSession] = {}
         self._ended: OrderedDict[str, str] = OrderedDict()
         audio.on_event(self._on_pipeline_event)
         audio.on_speech_frame(self._on_speech_frame)
+        if streaming and stt is not None and stt.supports_streaming:
+            # the audio just before speech starts, so a streaming STT hears the first syllable
+            vad_config = audio.config.vad_config or VADConfig()
+            self._preroll_ms = float(vad_config.speech_pad_ms)
+            audio.on_processed_frame(self._keep_preroll)
         audio.on_error(self._on_pipeline_error)
         audio.on_input_level(self._level_hook(HookTrigger.ON_INPUT_AUDIO_LEVEL))
         audio.on_output_level(self._level_hook(HookTrigger.ON_OUTPUT_AUDIO_LEVEL))
@@ -269,7 +258,7 @@ class VoiceChannel(Channel):
             session,
             room_id,
             route=lambda text, result: route_transcript(rt, holder[0], text, result),
-            gate=lambda text: bargein.gate(rt, holder[0], text),
+            gate=lambda text: barge_in_gate(rt, holder[0], text),
             turn_detector=stages.turn_detector,
             max_hold_ms=self._max_hold_ms,
         )
@@ -553,16 +542,29 @@ class VoiceChannel(Channel):
         stt = rt.stt
         if self._streaming and stt is not None and stt.supports_streaming:
             live.stream = SpeechStream(rt, live.session, live.room_id)
+            for frame in live.preroll:
+                live.stream.feed(frame)
+        live.preroll.clear()
+        live.preroll_ms = 0.0
         if live.player.is_playing():
-            await bargein.consider(self._rt, live)
+            await consider_barge_in(self._rt, live)
 
     def _speech_ended(self, live: LiveSession, event: SpeechEndEvent) -> None:
         live.in_speech = live.confirming = False
         live.speech_ended_at = self._rt.clock()
         stream, live.stream = live.stream, None
         if stream is not None:
-            stream.close()
+            stream.close(event.audio)
         live.turns.submit(event.audio, event.duration_ms, stream)
+
+    def _keep_preroll(self, session: VoiceSession, frame: AudioFrame) -> None:
+        live = self._live.get(session.id)
+        if live is None or live.in_speech:
+            return
+        live.preroll.append(frame)
+        live.preroll_ms += frame.duration_ms
+        while live.preroll and live.preroll_ms - live.preroll[0].duration_ms >= self._preroll_ms:
+            live.preroll_ms -= live.preroll.popleft().duration_ms
 
     async def _on_speech_frame(self, session: VoiceSession, frame: AudioFrame) -> None:
         live = self._live.get(session.id)
@@ -572,7 +574,7 @@ class VoiceChannel(Channel):
         if live.stream is not None:
             live.stream.feed(frame)
         if live.confirming:
-            await bargein.consider(self._rt, live)
+            await consider_barge_in(self._rt, live)
 
     async def _on_pipeline_error(self, session: VoiceSession, error: BaseException) -> None:
         live = self._live.get(session.id)
@@ -593,7 +595,7 @@ class VoiceChannel(Channel):
         if live is None:
             return
         live.speech_ms = max(live.speech_ms, float(self._rt.interruption.min_speech_ms))
-        await bargein.consider(self._rt, live)
+        await consider_barge_in(self._rt, live)
 
     async def _on_disconnected(self, session: VoiceSession) -> None:
         await self._end(session)
@@ -604,10 +606,3 @@ class VoiceChannel(Channel):
         if live.speech_ended_at is not None:
             live.latencies_ms.append((self._rt.clock() - live.speech_ended_at) * 1000.0)
             live.speech_ended_at = None
-
-
-def _check(value: Any, kind: type, name: str) -> None:
-    if value is not None and not isinstance(value, kind):
-        raise ConfigurationError(
-            f"VoiceChannel {name} must be a {kind.__name__}, got {type(value).__name__}"
-        )

@@ -5,20 +5,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from roomkit.channels.voice.hooks import VoiceHooks
-from roomkit.errors import ChannelNotFoundError
+from roomkit.errors import ChannelNotFoundError, ConfigurationError
 from roomkit.models.content import SystemContent
 from roomkit.models.enums import ChannelDirection, ChannelType, EventType
 from roomkit.models.event import EventSource, RoomEvent
 from roomkit.voice.backends.base import VoiceBackend
-from roomkit.voice.base import VoiceSession
-from roomkit.voice.interruption import InterruptionConfig
+from roomkit.voice.base import VoiceCapability, VoiceSession
+from roomkit.voice.interruption import InterruptionConfig, InterruptionStrategy
+from roomkit.voice.pipeline.config import AudioPipelineConfig
 from roomkit.voice.pipeline.engine import AudioPipeline
 from roomkit.voice.stt.base import STTProvider
 from roomkit.voice.tts.base import TTSProvider
 
-__all__ = ["VoiceRuntime"]
+__all__ = ["VoiceRuntime", "check_settings"]
 
 logger = logging.getLogger("roomkit.channels.voice")
 
@@ -98,3 +100,57 @@ class VoiceRuntime:
                 declared = None
             voice = declared if isinstance(declared, str) and declared else None
         return voice if voice is not None else self.room_voices.get(room_id)
+
+
+def check_settings(
+    *,
+    stt: Any,
+    tts: Any,
+    backend: Any,
+    pipeline: Any,
+    interruption: Any,
+    enable_barge_in: bool,
+    barge_in_threshold_ms: int,
+    max_audio_frames_per_second: int | None,
+    timeouts: tuple[float, float],
+) -> tuple[AudioPipeline, InterruptionConfig]:
+    """Validate a voice channel's arguments; returns its pipeline and barge-in policy.
+
+    Raises :class:`~roomkit.errors.ConfigurationError` naming the argument to fix.
+    """
+    for name, value, kind in (
+        ("stt", stt, STTProvider),
+        ("tts", tts, TTSProvider),
+        ("backend", backend, VoiceBackend),
+    ):
+        if value is not None and not isinstance(value, kind):
+            raise ConfigurationError(
+                f"VoiceChannel {name} must be a {kind.__name__}, got {type(value).__name__}"
+            )
+    if max_audio_frames_per_second is not None and max_audio_frames_per_second <= 0:
+        raise ConfigurationError("max_audio_frames_per_second must be > 0 (or None)")
+    for name, seconds in zip(("stt_timeout", "tts_timeout"), timeouts, strict=True):
+        if seconds <= 0:
+            raise ConfigurationError(f"VoiceChannel {name} must be > 0 seconds")
+    if isinstance(pipeline, AudioPipeline):
+        audio = pipeline
+    elif pipeline is None or isinstance(pipeline, AudioPipelineConfig):
+        audio = AudioPipeline(
+            pipeline or AudioPipelineConfig(),
+            backend_capabilities=backend.capabilities if backend else VoiceCapability.NONE,
+            backend_feeds_aec_reference=bool(backend and backend.feeds_aec_reference),
+        )
+    else:
+        raise ConfigurationError(
+            f"VoiceChannel pipeline must be an AudioPipelineConfig, got {type(pipeline).__name__}"
+        )
+    if interruption is None:
+        strategy = (
+            InterruptionStrategy.CONFIRMED if enable_barge_in else InterruptionStrategy.DISABLED
+        )
+        interruption = audio.config.interruption or InterruptionConfig(
+            strategy=strategy, min_speech_ms=barge_in_threshold_ms
+        )
+    elif not isinstance(interruption, InterruptionConfig):
+        raise ConfigurationError("VoiceChannel interruption must be an InterruptionConfig")
+    return audio, interruption

@@ -57,6 +57,7 @@ class SpeechStream:
         self._room_id = room_id
         self._frames: asyncio.Queue[AudioFrame | None] = asyncio.Queue(STREAM_QUEUE_FRAMES)
         self.failed = False
+        self.fed = 0  # bytes streamed so far
         self.task = asyncio.get_running_loop().create_task(self._run())
 
     def feed(self, frame: AudioFrame) -> None:
@@ -68,9 +69,14 @@ class SpeechStream:
         except asyncio.QueueFull:
             self.failed = True
             self.task.cancel()
+        else:
+            self.fed += len(frame.data)
 
-    def close(self) -> None:
-        """The utterance ended: no more frames."""
+    def close(self, utterance: AudioFrame | None = None) -> None:
+        """The utterance ended: no more frames. With the whole ``utterance``, whatever of it
+        was not streamed yet (the frame that ended speech) is streamed first."""
+        if utterance is not None and not self.failed and len(utterance.data) > self.fed:
+            self.feed(utterance.with_data(utterance.data[self.fed :]))
         if not self.failed:
             with contextlib.suppress(asyncio.QueueFull):
                 self._frames.put_nowait(None)
