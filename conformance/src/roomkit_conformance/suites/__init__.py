@@ -23,6 +23,7 @@ SUITES: Mapping[str, str] = {
     "rcs_provider": "roomkit_conformance.suites.messaging:MessagingProviderSuite",
     "realtime": "roomkit_conformance.suites.realtime:RealtimeBackendSuite",
     "sms_provider": "roomkit_conformance.suites.messaging:MessagingProviderSuite",
+    "source": "roomkit_conformance.suites.source:SourceProviderSuite",
     "store": "roomkit_conformance.suites.store:ConversationStoreSuite",
     "stt": "roomkit_conformance.suites.stt:STTProviderSuite",
     "telemetry": "roomkit_conformance.suites.telemetry:TelemetryProviderSuite",

@@ -5,7 +5,9 @@ task, hands it a :class:`SourceEmitter` as its ``emit`` callback, and restarts i
 connection ends (``start`` returns or raises) unless the kit is detaching it. Restart delays grow
 exponentially from ``restart_delay`` up to ``max_restart_delay`` with "equal jitter" (half the
 delay fixed, half random) so many sources dropped by one server do not reconnect in lockstep;
-the count of consecutive failed runs resets whenever a run connected or delivered a message.
+the count of consecutive failed runs resets whenever a run delivered a message to the kit or
+stayed up for :data:`STABLE_AFTER` seconds (a message that fails every time does not count, so
+a poison message cannot keep a source restarting at full speed forever).
 After ``max_restart_attempts`` consecutive failed runs the runner gives up (status ERROR).
 
 Every message goes through the emitter: it waits for the source's rate limit, then for one of
@@ -34,9 +36,12 @@ from roomkit.models.event import InboundMessage, InboundResult
 from roomkit.models.room import RateLimit
 from roomkit.sources.base import EmitCallback, SourceHealth, SourceProvider, SourceStatus
 
-__all__ = ["SourceEmitter", "SourceRunner", "SourceSettings", "restart_delay_for"]
+__all__ = ["STABLE_AFTER", "SourceEmitter", "SourceRunner", "SourceSettings", "restart_delay_for"]
 
 logger = logging.getLogger("roomkit.sources")
+
+#: A run that lasted this many seconds counts as a success even if no message came.
+STABLE_AFTER = 60.0
 
 #: ``await report(channel_id, error, stage, details)``: hand a failure to the kit.
 Reporter = Callable[[str, BaseException, str, dict[str, Any]], Awaitable[None]]
@@ -108,13 +113,15 @@ class SourceEmitter:
             runner.waiting -= 1
         try:
             runner.emitted += 1
-            return await runner.process(message)
+            result = await runner.process(message)
         except Exception as exc:
             runner.emit_errors += 1
             await runner.report_failure(exc, "source.emit", {"message": message})
             raise
         finally:
             runner.slots.release()
+        runner.delivered += 1
+        return result
 
     async def report(self, error: BaseException, *, stage: str, raw: Any = None) -> None:
         """Report a failure the source handled itself (a payload it could not parse ...)."""
@@ -155,6 +162,7 @@ class SourceRunner:
         self.emitter = SourceEmitter(self)
         self.waiting = 0
         self.emitted = 0
+        self.delivered = 0
         self.emit_errors = 0
         self.rejected = 0
         self.overflowed = 0
@@ -216,6 +224,7 @@ class SourceRunner:
             restarts=self.restarts,
             restart_attempts=self.attempts,
             emitted=self.emitted,
+            delivered=self.delivered,
             emit_errors=self.emit_errors,
             rejected=self.rejected,
             overflowed=self.overflowed,
@@ -276,7 +285,8 @@ class SourceRunner:
 
     async def _run_once(self) -> str | None:
         """One run of the source's ``start``; returns the error that ended it, if any."""
-        before = await self._progress()
+        loop = asyncio.get_running_loop()
+        began, delivered = loop.time(), self.delivered
         error: str | None = None
         try:
             await self.source.start(self.emitter)
@@ -288,17 +298,9 @@ class SourceRunner:
                 await self.report_failure(exc, "source.start", {"attempt": self.attempts + 1})
         if self.detached:
             return error
-        if await self._progress() != before:
+        if self.delivered != delivered or loop.time() - began >= STABLE_AFTER:
             self.attempts = 0
         self.attempts += 1
         if error is None:
             logger.info("source of %s disconnected (run ended)", self.channel_id)
         return error
-
-    async def _progress(self) -> tuple[Any, int]:
-        """What changes when a run achieved something: a new connection or a message."""
-        try:
-            health = await self.source.healthcheck()
-        except Exception:
-            return (None, self.emitted)
-        return (health.connected_at, self.emitted)
