@@ -34,9 +34,15 @@ from roomkit.core.rate_limiter import TokenBucketRateLimiter
 from roomkit.errors import ConfigurationError, RateLimitedError, SourceNotFoundError
 from roomkit.models.event import InboundMessage, InboundResult
 from roomkit.models.room import RateLimit
-from roomkit.sources.base import EmitCallback, SourceHealth, SourceProvider, SourceStatus
+from roomkit.sources.base import (
+    EmitCallback,
+    SourceHealth,
+    SourceProvider,
+    SourceStatus,
+    backoff_delay,
+)
 
-__all__ = ["STABLE_AFTER", "SourceEmitter", "SourceRunner", "SourceSettings", "restart_delay_for"]
+__all__ = ["STABLE_AFTER", "SourceEmitter", "SourceRunner", "SourceSettings"]
 
 logger = logging.getLogger("roomkit.sources")
 
@@ -73,16 +79,6 @@ class SourceSettings:
             raise ConfigurationError("max_concurrent_emits and max_pending_emits must be >= 1")
         if self.stop_timeout <= 0:
             raise ConfigurationError("stop_timeout must be positive")
-
-
-def restart_delay_for(
-    attempt: int, base: float, ceiling: float, rng: random.Random | None = None
-) -> float:
-    """Seconds to wait before restart ``attempt`` (1-based): ``base * 2**(attempt-1)`` capped
-    at ``ceiling``, of which the upper half is random ("equal jitter")."""
-    exponent = min(max(attempt - 1, 0), 62)
-    full = min(base * (2.0**exponent), ceiling)
-    return full / 2 + (rng or random).uniform(0.0, full / 2)
 
 
 class SourceEmitter:
@@ -265,7 +261,7 @@ class SourceRunner:
                     error=self.last_error,
                 )
                 break
-            delay = restart_delay_for(
+            delay = backoff_delay(
                 max(self.attempts, 1),
                 settings.restart_delay,
                 settings.max_restart_delay,

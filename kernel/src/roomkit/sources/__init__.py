@@ -17,12 +17,26 @@ from roomkit.lazy import lazy_exports
 __all__ = [
     "BaseSourceProvider",
     "EmitCallback",
+    "MessageParser",
+    "MockSourceProvider",
     "SourceHealth",
     "SourceProvider",
     "SourceStatus",
+    "backoff_delay",
+    "json_message",
 ]
 
-_EXPORTS = {name: "roomkit.sources.base" for name in __all__}
+_EXPORTS = {
+    "BaseSourceProvider": "roomkit.sources.base",
+    "EmitCallback": "roomkit.sources.base",
+    "MessageParser": "roomkit.sources.parsing",
+    "MockSourceProvider": "roomkit.sources.mock",
+    "SourceHealth": "roomkit.sources.base",
+    "SourceProvider": "roomkit.sources.base",
+    "SourceStatus": "roomkit.sources.base",
+    "backoff_delay": "roomkit.sources.base",
+    "json_message": "roomkit.sources.parsing",
+}
 
 #: Names of plugin sources that resolve here when their plugin is installed.
 PLUGIN_SOURCES = frozenset({"SSESource", "WebSocketSource", "WhatsAppPersonalSourceProvider"})
@@ -46,4 +60,7 @@ if TYPE_CHECKING:
         SourceHealth,
         SourceProvider,
         SourceStatus,
+        backoff_delay,
     )
+    from roomkit.sources.mock import MockSourceProvider
+    from roomkit.sources.parsing import MessageParser, json_message

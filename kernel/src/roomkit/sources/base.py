@@ -14,7 +14,9 @@ A source implements :class:`SourceProvider` (four members) or, more easily, subc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import random
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -23,6 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from roomkit.errors import ConfigurationError
 from roomkit.models._ids import utcnow
 from roomkit.models.event import InboundMessage, InboundResult
 
@@ -32,6 +35,7 @@ __all__ = [
     "SourceHealth",
     "SourceProvider",
     "SourceStatus",
+    "backoff_delay",
 ]
 
 logger = logging.getLogger("roomkit.sources")
@@ -44,6 +48,17 @@ hook, or recognised as a duplicate by its ``idempotency_key``), so a source whos
 acknowledges messages acknowledges after ``emit`` returns. It raises when the message could
 not be processed (the kit has already reported the failure); the source skips the message (or
 leaves it unacknowledged, to be redelivered) and carries on."""
+
+
+def backoff_delay(
+    attempt: int, base: float, ceiling: float, rng: random.Random | None = None
+) -> float:
+    """Seconds to wait before reconnection ``attempt`` (1-based): ``base * 2**(attempt-1)``
+    capped at ``ceiling``, of which the upper half is random ("equal jitter"), so sources
+    dropped together by one server do not all come back at the same instant."""
+    exponent = min(max(attempt - 1, 0), 62)
+    full = min(base * (2.0**exponent), ceiling)
+    return full / 2 + (rng or random).uniform(0.0, full / 2)
 
 
 class SourceStatus(StrEnum):
@@ -108,14 +123,22 @@ class SourceProvider(ABC):
 class BaseSourceProvider(SourceProvider):
     """A source that keeps its own :class:`SourceHealth`; subclasses write :meth:`start`.
 
-    In :meth:`start`, call :meth:`_set_status` as the connection progresses
-    (``CONNECTING`` -> ``CONNECTED``), hand messages over with :meth:`_emit` (which counts
-    them), report what cannot be parsed with :meth:`_reject`, and return when
+    In :meth:`start`, call :meth:`_begin`, then :meth:`_set_status` as the connection
+    progresses (``CONNECTING`` -> ``CONNECTED``), hand messages over with :meth:`_emit` (which
+    counts them and applies ``rate_limit``, in messages per second), report what cannot be
+    parsed with :meth:`_reject` (or let :meth:`_deliver` do both), and return when
     :attr:`_stopping` is set. :meth:`stop` sets it and calls :meth:`_on_stop`, where a
-    subclass closes its connection so a blocked read returns.
+    subclass closes its connection so a blocked read returns. :meth:`_serve` runs one
+    connection, or reconnects with backoff for sources that reconnect by themselves.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, rate_limit: float | None = None) -> None:
+        if rate_limit is not None and not rate_limit > 0:
+            raise ConfigurationError(
+                f"rate_limit is messages per second and must be positive, not {rate_limit!r}"
+            )
+        self._interval = 1.0 / rate_limit if rate_limit else 0.0
+        self._next_slot = 0.0
         self._status = SourceStatus.STOPPED
         self._connected_at: datetime | None = None
         self._last_message_at: datetime | None = None
@@ -179,10 +202,66 @@ class BaseSourceProvider(SourceProvider):
             self._error = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
 
     async def _emit(self, emit: EmitCallback, message: InboundMessage) -> InboundResult:
-        """Hand ``message`` to the kit and count it."""
+        """Hand ``message`` to the kit (after the ``rate_limit`` pause, if any) and count it."""
+        if self._interval:
+            loop = asyncio.get_running_loop()
+            now = loop.time()
+            slot = max(now, self._next_slot)
+            self._next_slot = slot + self._interval
+            if slot > now:
+                await asyncio.sleep(slot - now)
         self._messages_received += 1
         self._last_message_at = utcnow()
         return await emit(message)
+
+    async def _deliver(
+        self, emit: EmitCallback, raw: Any, parse: Callable[[Any], InboundMessage | None]
+    ) -> InboundResult | None:
+        """Parse ``raw`` and emit the message; a payload ``parse`` rejects (raises) is reported
+        with :meth:`_reject`, one it maps to ``None`` is skipped, and a message the kit failed
+        to process is left to the kit's report. Returns the kit's result, if it took one."""
+        try:
+            message = parse(raw)
+        except Exception as exc:
+            await self._reject(emit, raw, exc)
+            return None
+        if message is None:
+            return None
+        try:
+            return await self._emit(emit, message)
+        except Exception:  # the kit has reported it (ON_ERROR); go on with the next payload
+            return None
+
+    async def _serve(
+        self,
+        connect_once: Callable[[], Awaitable[None]],
+        *,
+        reconnect: bool,
+        max_backoff: float,
+        base_backoff: float = 0.5,
+    ) -> None:
+        """Run ``connect_once`` (one connection, until it ends). Without ``reconnect`` a
+        failure propagates (the kit restarts the source); with it, the source reconnects by
+        itself after :func:`backoff_delay` (up to ``max_backoff`` s) until :meth:`stop`."""
+        attempt = 0
+        while not self._stopping.is_set():
+            delivered = self._messages_received
+            try:
+                await connect_once()
+                if not reconnect or self._stopping.is_set():
+                    return
+                self._set_status(SourceStatus.RECONNECTING, "connection closed")
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if not reconnect or self._stopping.is_set():
+                    raise
+                self._set_status(SourceStatus.RECONNECTING, exc)
+                logger.warning("%s lost its connection: %r; reconnecting", self.name, exc)
+            attempt = 1 if self._messages_received != delivered else attempt + 1
+            delay = backoff_delay(attempt, base_backoff, max(max_backoff, base_backoff))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), delay)
 
     async def _reject(self, emit: EmitCallback, raw: Any, error: BaseException) -> None:
         """Count a received payload that could not be turned into a message and report it to

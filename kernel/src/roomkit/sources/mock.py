@@ -104,9 +104,9 @@ class MockSourceProvider(BaseSourceProvider):
                 self._queue.popleft()
                 self._set_status(SourceStatus.RECONNECTING, "connection dropped")
                 return
-            await self._deliver(emit, payload)
+            await self._deliver_payload(emit, payload)
 
-    async def _deliver(self, emit: EmitCallback, payload: Any) -> None:
+    async def _deliver_payload(self, emit: EmitCallback, payload: Any) -> None:
         try:
             message = self._parser(payload)
         except Exception as exc:
