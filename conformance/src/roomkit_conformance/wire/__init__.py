@@ -8,6 +8,8 @@ Plugin tests drive the vendor's real SDK against these over a real socket, never
 * :mod:`roomkit_conformance.wire.llm` -- LLM APIs (OpenAI, Anthropic, Mistral, Gemini) through
   an ``llmock`` subprocess, with scripted replies and faults (:class:`LLMockServer`,
   :class:`LLMockWire`, the ``llmock_server`` fixture).
+* :mod:`roomkit_conformance.wire.proxy` -- a TCP proxy that drops, stalls or corrupts the
+  connections between a client and a real server (:class:`FaultProxy`), for source tests.
 * :mod:`roomkit_conformance.wire.silent` -- a server that accepts connections and never
   answers (:func:`silent_server`), to test time-outs against a stalled backend.
 * :mod:`roomkit_conformance.wire.scripted` -- an in-process server for what llmock lacks:
@@ -21,10 +23,12 @@ from __future__ import annotations
 
 from roomkit_conformance.wire.http import RecordedRequest, WireResponse, WireServer
 from roomkit_conformance.wire.llm import LLMockServer, LLMockWire, free_port
+from roomkit_conformance.wire.proxy import FaultProxy
 from roomkit_conformance.wire.scripted import ScriptedLLMServer, ScriptedReply
 from roomkit_conformance.wire.silent import silent_server
 
 __all__ = [
+    "FaultProxy",
     "LLMockServer",
     "LLMockWire",
     "RecordedRequest",

@@ -143,6 +143,7 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         (("sms_provider", "sinch"),),
         ("SinchConfig", "SinchSMSProvider", "parse_sinch_webhook"),
     ),
+    KnownPlugin("roomkit-websocket", (("source", "websocket"),), ("WebSocketSource",)),
     KnownPlugin(
         "roomkit-webhook",
         (("messaging_provider", "webhook"),),
