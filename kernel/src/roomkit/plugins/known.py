@@ -93,6 +93,7 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     # the webhook server (`roomkit serve`): no components, no top-level names
     KnownPlugin("roomkit-server"),
     KnownPlugin("roomkit-sqlite", (("store", "sqlite"),), ("SQLiteStore",)),
+    KnownPlugin("roomkit-sse", (("source", "sse"),), ("SSESource",)),
     KnownPlugin(
         "roomkit-telnyx",
         (("rcs_provider", "telnyx"), ("sms_provider", "telnyx")),

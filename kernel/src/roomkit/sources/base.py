@@ -238,11 +238,12 @@ class BaseSourceProvider(SourceProvider):
         *,
         reconnect: bool,
         max_backoff: float,
-        base_backoff: float = 0.5,
+        base_backoff: float | Callable[[], float] = 0.5,
     ) -> None:
         """Run ``connect_once`` (one connection, until it ends). Without ``reconnect`` a
         failure propagates (the kit restarts the source); with it, the source reconnects by
-        itself after :func:`backoff_delay` (up to ``max_backoff`` s) until :meth:`stop`."""
+        itself after :func:`backoff_delay` (from ``base_backoff`` s, or what that callable
+        returns at each failure, up to ``max_backoff`` s) until :meth:`stop`."""
         attempt = 0
         while not self._stopping.is_set():
             delivered = self._messages_received
@@ -254,12 +255,15 @@ class BaseSourceProvider(SourceProvider):
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                if not reconnect or self._stopping.is_set():
+                if self._stopping.is_set():
+                    return  # closing the connection in stop() interrupted a read
+                if not reconnect:
                     raise
                 self._set_status(SourceStatus.RECONNECTING, exc)
                 logger.warning("%s lost its connection: %r; reconnecting", self.name, exc)
             attempt = 1 if self._messages_received != delivered else attempt + 1
-            delay = backoff_delay(attempt, base_backoff, max(max_backoff, base_backoff))
+            base = base_backoff() if callable(base_backoff) else base_backoff
+            delay = backoff_delay(attempt, base, max(max_backoff, base))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), delay)
 
