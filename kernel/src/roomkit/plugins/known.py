@@ -75,6 +75,7 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
             "create_vllm_provider",
         ),
     ),
+    KnownPlugin("roomkit-nats", (("source", "nats"),), ("NATSSource",)),
     KnownPlugin(
         "roomkit-opentelemetry",
         (("telemetry", "opentelemetry"),),
