@@ -105,6 +105,8 @@ async def test_failed_connections_are_retried_reported_and_counted(kit: RoomKit)
     @kit.hook(HookTrigger.ON_ERROR, execution=HookExecution.ASYNC)
     async def on_error(event: Any, ctx: Any) -> None:
         stages.append((ctx.metadata["stage"], ctx.room.id))
+        assert ctx.metadata["details"]["channel_id"] == "chat"
+        assert event.source.channel_id == "chat"
 
     seen = observe(kit, "source_error", "source_restarting")
     await kit.attach_source("chat", source, restart_delay=0.01, max_restart_delay=0.04)
