@@ -247,6 +247,8 @@ async def test_close_stops_every_source() -> None:
     await kit.close()
     assert [s.status for s in sources] == [SourceStatus.STOPPED] * 2
     assert kit.list_sources() == {}
+    with pytest.raises(ConfigurationError, match="closed"):
+        await kit.attach_source("a", MockSourceProvider("a"))
 
 
 class Stubborn(BaseSourceProvider):

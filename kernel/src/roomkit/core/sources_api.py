@@ -82,6 +82,8 @@ class SourcesMixin:
         Raises :class:`SourceAlreadyAttachedError` if the channel has a source already.
         """
         kit = self._kit()
+        if kit._closed:
+            raise ConfigurationError("the kit is closed; attach sources to a running kit")
         runners = self._source_runners()
         if channel_id in runners:
             raise SourceAlreadyAttachedError(
