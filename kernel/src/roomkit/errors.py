@@ -37,6 +37,7 @@ __all__ = [
     "SourceNotFoundError",
     "StoreError",
     "StoreInputError",
+    "TaskRunnerError",
     "TransientProviderError",
     "VoiceBackendNotConfiguredError",
     "VoiceNotConfiguredError",
@@ -296,3 +297,8 @@ class VoiceNotConfiguredError(RoomKitError):
 
 class VoiceBackendNotConfiguredError(RoomKitError):
     """A voice operation needs a voice backend (the audio transport) that was not configured."""
+
+
+class TaskRunnerError(RoomKitError):
+    """A task runner cannot take a delegated task (it is closed, or at its limit of running
+    tasks)."""
