@@ -9,6 +9,7 @@ import socket
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
+import nats.js.errors
 import pytest
 import pytest_asyncio
 from nats.aio.msg import Msg
@@ -65,7 +66,11 @@ async def count(kit: RoomKit, expected: int) -> bool:
 
 
 async def pending(js: JetStreamFixture, durable: str = "roomkit") -> int:
-    info = await js.js.consumer_info(js.stream, durable)
+    """Messages of the stream the consumer has not had acknowledged (-1: no consumer yet)."""
+    try:
+        info = await js.js.consumer_info(js.stream, durable)
+    except nats.js.errors.NotFoundError:
+        return -1
     return int(info.num_ack_pending) + int(info.num_pending)
 
 
@@ -102,12 +107,14 @@ async def test_drops_stalls_and_garbage_lose_and_duplicate_nothing(
     await eventually(lambda: count(kit, 40), "40 stored after the stall")
     await eventually(lambda: drained(js), "every message acknowledged")
     assert sorted(await stored(kit)) == sorted(f"msg {n}" for n in range(40))
-    assert source.terminated == 1
-    assert source.acked == 41  # 40 stored + the duplicate, acknowledged as already stored
+    assert source.terminated >= 1  # (again if the term was sent on the stalled connection)
+    # 40 stored + the duplicate, acknowledged as already stored; more when acks sent on the
+    # stalled connection were lost and JetStream redelivered (stored once all the same)
+    assert source.acked >= 41
     assert js.proxy.connections >= 3
     health = await kit.source_health("nats")
     assert health.status == SourceStatus.CONNECTED
-    assert health.metadata["rejected"] == 1
+    assert health.metadata["rejected"] >= 1
     await kit.hooks.drain()
     assert "source.parse" in stages
 
@@ -115,10 +122,12 @@ async def test_drops_stalls_and_garbage_lose_and_duplicate_nothing(
 class CrashBeforeAck(NATSSource):
     """Dies (never acknowledges) after the kit stored the first delivery of each message."""
 
-    crashed: ClassVar[set[str]] = set()
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.crashed: set[int] = set()
 
     async def _ack(self, msg: Msg) -> None:
-        key = f"{msg.metadata.sequence.stream}"
+        key = msg.metadata.sequence.stream
         if key not in self.crashed:
             self.crashed.add(key)
             return  # the process "died" between storing and acknowledging
@@ -134,8 +143,9 @@ async def test_a_crash_between_store_and_ack_is_redelivered_and_stored_once(
         await js.publish(f"c{n}", f"crash {n}")
     source = CrashBeforeAck(js.proxied_url, "nats", js.subject, stream=js.stream, ack_wait=1.0)
     await kit.attach_source("nats", source)
-    await eventually(lambda: source.acked == 5, "every message acknowledged at its redelivery")
-    assert source.redelivered == 5
+    await eventually(lambda: drained(js), "every message acknowledged at its redelivery")
+    assert source.acked >= 5
+    assert source.redelivered >= 5
     assert sorted(await stored(kit)) == [f"crash {n}" for n in range(5)]
     assert await pending(js) == 0
 
