@@ -168,6 +168,20 @@ async def test_a_kit_failure_naks_and_the_message_comes_back(
     assert health.metadata["restarts"] == 0  # the source kept running
 
 
+async def test_content_the_kit_refuses_for_good_is_terminated(js: JetStreamFixture) -> None:
+    kit = RoomKit(max_payload_bytes=200)
+    kit.register_channel(WebSocketChannel("nats"))
+    source = js.source("nats")
+    await kit.attach_source("nats", source)
+    await js.publish("big", "x" * 1000)
+    await js.publish("ok", "fits")
+    await eventually(lambda: count(kit, 1), "the message that fits")
+    await eventually(lambda: drained(js), "both settled")
+    assert (source.terminated, source.naked, source.acked) == (1, 0, 1)
+    assert await stored(kit) == ["fits"]
+    await kit.close()
+
+
 async def test_a_restarted_source_resumes_from_its_durable_consumer(
     js: JetStreamFixture, kit: RoomKit
 ) -> None:

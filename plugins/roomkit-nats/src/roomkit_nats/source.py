@@ -3,8 +3,10 @@
 The source pulls messages from a durable JetStream consumer in small batches and, for each,
 ``await emit(message)`` — which returns once the kit has stored the event (or recognised it
 as a duplicate) — and only then acknowledges it. A message the kit could not process is
-negatively acknowledged (redelivered after ``nak_delay``); if the process dies between storing
-and acknowledging, JetStream redelivers after ``ack_wait``. Delivery is therefore at least once
+negatively acknowledged (redelivered after ``nak_delay``), unless the kit refused its content
+for good (:class:`~roomkit.errors.InvalidContentError`: too large ...), which is terminated;
+if the process dies between storing and acknowledging, JetStream redelivers after
+``ack_wait``. Delivery is therefore at least once
 end to end, and the kit's idempotency key makes it exactly once in the room: the key is the
 payload's ``id``, else the publisher's ``Nats-Msg-Id`` header, else ``<stream>:<sequence>``
 (the same for every redelivery). A message that cannot be parsed is reported (``ON_ERROR``,
@@ -28,7 +30,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
 
-from roomkit.errors import ConfigurationError
+from roomkit.errors import ConfigurationError, InvalidContentError
 from roomkit.models.event import InboundMessage
 from roomkit.sources.base import BaseSourceProvider, EmitCallback, SourceStatus
 from roomkit.sources.parsing import json_message
@@ -208,6 +210,10 @@ class NATSSource(BaseSourceProvider):
             return
         try:
             await self._emit(emit, message)
+        except InvalidContentError:  # the kit refuses this content (too large ...): for good
+            await msg.term()
+            self.terminated += 1
+            return
         except Exception:  # the kit reported it; JetStream redelivers it later
             await msg.nak(delay=self._nak_delay)
             self.naked += 1
