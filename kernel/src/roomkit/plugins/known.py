@@ -83,6 +83,7 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
             "create_vllm_provider",
         ),
     ),
+    KnownPlugin("roomkit-nats", (("source", "nats"),), ("NATSSource",)),
     KnownPlugin(
         "roomkit-opentelemetry",
         (("telemetry", "opentelemetry"),),
@@ -101,6 +102,7 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     # the webhook server (`roomkit serve`): no components, no top-level names
     KnownPlugin("roomkit-server"),
     KnownPlugin("roomkit-sqlite", (("store", "sqlite"),), ("SQLiteStore",)),
+    KnownPlugin("roomkit-sse", (("source", "sse"),), ("SSESource",)),
     KnownPlugin(
         "roomkit-telegram",
         (("messaging_provider", "telegram"),),
@@ -156,6 +158,7 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         (("sms_provider", "sinch"),),
         ("SinchConfig", "SinchSMSProvider", "parse_sinch_webhook"),
     ),
+    KnownPlugin("roomkit-websocket", (("source", "websocket"),), ("WebSocketSource",)),
     KnownPlugin(
         "roomkit-whatsapp",
         (("messaging_provider", "whatsapp"),),
