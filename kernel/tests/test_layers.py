@@ -25,7 +25,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     # the contracts above it, such as AI providers, can record spans)
     frozenset({"models", "plugins", "telemetry"}),
     frozenset({"messaging"}),  # vendor-neutral messaging helpers: webhooks, signing, phones
-    frozenset({"store", "realtime", "identity", "providers", "tools"}),  # contracts
+    frozenset({"store", "realtime", "identity", "providers", "tools", "sources"}),  # contracts
     frozenset({"memory", "skills", "voice"}),
     frozenset({"channels"}),  # the Channel contract, RoomEngine, AI channels and agents
     frozenset({"orchestration", "tasks"}),  # tasks: delegation to agents in child rooms

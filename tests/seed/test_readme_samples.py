@@ -2,8 +2,8 @@
 
 Each test holds one sample as the README shows it; only the names the README leaves to the
 reader (``my_provider``, ``lookup`` ...) are defined around it. The quickstart has its own test
-in ``kernel/tests/orchestration/test_quickstart.py``. Voice, realtime-voice and event-source
-samples belong to plugins that are not built yet and are not run here.
+in ``kernel/tests/orchestration/test_quickstart.py``. Voice and realtime-voice samples belong
+to plugins that are not built yet and are not run here.
 """
 
 from __future__ import annotations
@@ -471,3 +471,36 @@ async def test_postgres_store_sample() -> None:
     finally:
         await kit.close()
         await drop_schema(dsn, schema)
+
+
+async def test_event_driven_sources_sample(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("roomkit_websocket", reason="roomkit-websocket is not installed")
+    from roomkit_websocket.testing import StreamServer
+
+    from roomkit.sources import WebSocketSource
+    from roomkit_conformance.suites.source import eventually
+
+    server = await StreamServer().start()  # the sample's wss://chat.example.com, on 127.0.0.1
+    kit = RoomKit()
+    kit.register_channel(WebSocketChannel("websocket-chat"))
+    try:
+        source = WebSocketSource(url=server.url, channel_id="websocket-chat")
+        await kit.attach_source(
+            "websocket-chat", source, auto_restart=True, max_restart_attempts=10
+        )
+        await server.send("evt-1", "hello from the stream")
+        await eventually(lambda: source.status == "connected" and server.clients, "connected")
+        await eventually(
+            lambda: _messages_received(kit, "websocket-chat", 1), "the message received"
+        )
+
+        health = await kit.source_health("websocket-chat")
+        print(f"Status: {health.status}, Messages: {health.messages_received}")
+        assert capsys.readouterr().out == "Status: connected, Messages: 1\n"
+    finally:
+        await kit.close()
+        await server.close()
+
+
+async def _messages_received(kit: RoomKit, channel_id: str, count: int) -> bool:
+    return (await kit.source_health(channel_id)).messages_received >= count

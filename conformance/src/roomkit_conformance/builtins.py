@@ -13,6 +13,7 @@ from typing import Any
 
 from roomkit_conformance.suites.channel import ChannelHarness
 from roomkit_conformance.suites.identity import IdentityHarness
+from roomkit_conformance.suites.source import SourceHarness
 from roomkit_conformance.suites.telemetry import TelemetryHarness
 from roomkit_conformance.voice_builtins import *  # noqa: F403 - voice factories, listed below
 from roomkit_conformance.voice_builtins import __all__ as _VOICE
@@ -28,6 +29,7 @@ __all__ = [
     "mock_messenger_messaging_provider",
     "mock_rcs_provider",
     "mock_sms_provider",
+    "mock_source",
     "mock_teams_messaging_provider",
     "mock_telegram_messaging_provider",
     "mock_whatsapp_messaging_provider",
@@ -190,3 +192,21 @@ def mock_telegram_messaging_provider() -> Any:
 def mock_teams_messaging_provider() -> Any:
     """:class:`~roomkit.providers.teams.mock.MockTeamsProvider` with its wire view."""
     return _messaging("roomkit.providers.teams.mock", "MockTeamsProvider", "conversation-1")
+
+
+def mock_source() -> SourceHarness:
+    """A :class:`~roomkit.sources.mock.MockSourceProvider`; the test plays its remote side."""
+    from roomkit.sources.mock import MockSourceProvider
+
+    source = MockSourceProvider("mock-source")
+
+    async def send(message_id: str, text: str) -> None:
+        source.push({"id": message_id, "text": text})
+
+    async def disconnect() -> None:
+        source.disconnect()
+
+    async def send_garbage() -> None:
+        source.push(b"\x00 not a payload")
+
+    return SourceHarness(source, "mock-source", send, disconnect, send_garbage)

@@ -47,7 +47,6 @@ if TYPE_CHECKING:
     from roomkit.channels.ai import AIChannel as AIChannel
     from roomkit.channels.base import Channel as Channel
     from roomkit.channels.email import EmailChannel as EmailChannel
-    from roomkit.channels.engine import EmitCallback as EmitCallback
     from roomkit.channels.engine import RoomEngine as RoomEngine
     from roomkit.channels.http import HTTPChannel as HTTPChannel
     from roomkit.channels.messenger import MessengerChannel as MessengerChannel
@@ -91,6 +90,8 @@ if TYPE_CHECKING:
     from roomkit.errors import RoomKitError as RoomKitError
     from roomkit.errors import RoomLockTimeoutError as RoomLockTimeoutError
     from roomkit.errors import RoomNotFoundError as RoomNotFoundError
+    from roomkit.errors import SourceAlreadyAttachedError as SourceAlreadyAttachedError
+    from roomkit.errors import SourceNotFoundError as SourceNotFoundError
     from roomkit.errors import StoreError as StoreError
     from roomkit.errors import StoreInputError as StoreInputError
     from roomkit.errors import TaskRunnerError as TaskRunnerError
@@ -255,6 +256,11 @@ if TYPE_CHECKING:
     from roomkit.skills.registry import Skill as Skill
     from roomkit.skills.registry import SkillMetadata as SkillMetadata
     from roomkit.skills.registry import SkillRegistry as SkillRegistry
+    from roomkit.sources.base import BaseSourceProvider as BaseSourceProvider
+    from roomkit.sources.base import EmitCallback as EmitCallback
+    from roomkit.sources.base import SourceHealth as SourceHealth
+    from roomkit.sources.base import SourceProvider as SourceProvider
+    from roomkit.sources.base import SourceStatus as SourceStatus
     from roomkit.store.base import ConversationStore as ConversationStore
     from roomkit.store.contracts import BindingStore as BindingStore
     from roomkit.store.contracts import EventStore as EventStore

@@ -33,6 +33,8 @@ __all__ = [
     "RoomLockLostError",
     "RoomLockTimeoutError",
     "RoomNotFoundError",
+    "SourceAlreadyAttachedError",
+    "SourceNotFoundError",
     "StoreError",
     "StoreInputError",
     "TaskRunnerError",
@@ -117,6 +119,14 @@ class RoomLockLostError(RoomKitError):
     ended. Work done under the lost lock must not be committed; a store that checks fencing
     tokens raises this for a write whose token is older than the room's latest one.
     """
+
+
+class SourceAlreadyAttachedError(RoomKitError):
+    """A source is already attached to this channel; detach it first (``detach_source``)."""
+
+
+class SourceNotFoundError(RoomKitError):
+    """No source is attached to this channel (``attach_source`` attaches one)."""
 
 
 class StoreError(RoomKitError):

@@ -20,6 +20,7 @@ EXPECTED = {
     "messaging_provider:mock-whatsapp-personal",
     "rcs_provider:mock",
     "sms_provider:mock",
+    "source:mock",
     "identity_resolver:mock",
     "lock_manager:memory",
     "realtime:memory",

@@ -24,6 +24,7 @@ SUITES: Mapping[str, str] = {
     "realtime": "roomkit_conformance.suites.realtime:RealtimeBackendSuite",
     "realtime_voice": "roomkit_conformance.suites.realtime_voice:RealtimeVoiceProviderSuite",
     "sms_provider": "roomkit_conformance.suites.messaging:MessagingProviderSuite",
+    "source": "roomkit_conformance.suites.source:SourceProviderSuite",
     "store": "roomkit_conformance.suites.store:ConversationStoreSuite",
     "stt": "roomkit_conformance.suites.stt:STTProviderSuite",
     "telemetry": "roomkit_conformance.suites.telemetry:TelemetryProviderSuite",

@@ -17,6 +17,8 @@ Plugin tests drive the vendor's real SDK against these over a real socket, never
   (Meta's shared pieces in :mod:`~roomkit_conformance.wire.meta`) and
   :mod:`~roomkit_conformance.wire.telegram` (what the npm ``telegram-test-api`` emulator
   does not cover).
+* :mod:`roomkit_conformance.wire.proxy` -- a TCP proxy that drops, stalls or corrupts the
+  connections between a client and a real server (:class:`FaultProxy`), for source tests.
 * :mod:`roomkit_conformance.wire.silent` -- a server that accepts connections and never
   answers (:func:`silent_server`), to test time-outs against a stalled backend.
 * :mod:`roomkit_conformance.wire.scripted` -- an in-process server for what llmock lacks:
@@ -30,10 +32,12 @@ from __future__ import annotations
 
 from roomkit_conformance.wire.http import RecordedRequest, WireResponse, WireServer
 from roomkit_conformance.wire.llm import LLMockServer, LLMockWire, free_port
+from roomkit_conformance.wire.proxy import FaultProxy
 from roomkit_conformance.wire.scripted import ScriptedLLMServer, ScriptedReply
 from roomkit_conformance.wire.silent import silent_server
 
 __all__ = [
+    "FaultProxy",
     "LLMockServer",
     "LLMockWire",
     "RecordedRequest",

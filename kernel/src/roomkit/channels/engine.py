@@ -13,7 +13,7 @@ Being a :class:`typing.Protocol`, it costs nothing at run time.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from roomkit.models.content import EventContent
@@ -29,16 +29,13 @@ from roomkit.models.enums import (
 from roomkit.models.event import EphemeralEvent, InboundMessage, InboundResult
 from roomkit.models.hooks import HookFn, HookRegistration, SyncOutcome
 from roomkit.models.room import ChannelBinding, Room
+from roomkit.sources.base import EmitCallback
 from roomkit.store.base import ConversationStore
 
 if TYPE_CHECKING:
     from roomkit.channels.base import Channel
 
 __all__ = ["EmitCallback", "RoomEngine"]
-
-EmitCallback = Callable[[InboundMessage], Awaitable[InboundResult]]
-"""How a component that receives messages from outside (an event source) hands one to the
-engine: ``await emit(message)``, usually the kit's bound :meth:`RoomEngine.process_inbound`."""
 
 
 @runtime_checkable

@@ -34,6 +34,8 @@ from roomkit.core.outbox import Outboxes
 from roomkit.core.participant_api import ParticipantApiMixin
 from roomkit.core.room_admin import RoomAdminMixin
 from roomkit.core.runtime import OnRuntime, RoomRouter, Runtime
+from roomkit.core.source_runner import SourceRunner
+from roomkit.core.sources_api import SourcesMixin
 from roomkit.core.timeline_api import TimelineMixin
 from roomkit.core.timers import TimersMixin
 from roomkit.core.trace_relay import TraceRelay
@@ -101,6 +103,7 @@ class RoomKit(
     GreetingMixin,
     VoiceApiMixin,
     DelegationMixin,
+    SourcesMixin,
 ):
     """The room engine.
 
@@ -238,6 +241,7 @@ class RoomKit(
         rt.outbox = Outboxes(rt, max_pending_deliveries, max_pending_per_binding, respond)
         self._traces = TraceRelay(rt)
         self._task_runner = task_runner
+        self._sources: dict[str, SourceRunner] = {}
         self._closed = False
 
     @property
@@ -636,12 +640,14 @@ class RoomKit(
         await self.realtime.flush(timeout)
 
     async def close(self, timeout: float | None = 10.0) -> None:
-        """Wait for async hooks and outbox deliveries; after ``timeout`` s the deliveries
-        still waiting are recorded FAILED ("kit closed before delivery") and the hooks are
-        cancelled. Then close channels and components. Safe to call twice."""
+        """Detach the event sources, then wait for async hooks and outbox deliveries; after
+        ``timeout`` s the deliveries still waiting are recorded FAILED ("kit closed before
+        delivery") and the hooks are cancelled. Then close channels and components. Safe to
+        call twice."""
         if self._closed:
             return
         self._closed = True
+        await self._close_sources()
         hooks = self._rt.hooks
         outbox = self._rt.outbox
         try:

@@ -42,6 +42,11 @@ FRAMEWORK_EVENT_TYPES: dict[str, str] = {
     "event_blocked": "an inbound message was stored as blocked (data: reason, blocked_by)",
     "delivery_failed": "a delivery to a channel failed for good (data: error)",
     "broadcast_partial_failure": "some deliveries of an event failed (data: failed, total, errors)",
+    "source_attached": "an event source was attached to a channel (data: source)",
+    "source_detached": "an event source was detached from its channel (data: source)",
+    "source_error": "an event source failed (data: stage, error, error_type)",
+    "source_restarting": "a source will be restarted (data: attempt, delay, error)",
+    "source_failed": "the kit gave up restarting an event source (data: attempts, error)",
 }
 
 

@@ -102,6 +102,21 @@ def roomkit_register_channels(register: Register) -> None:
 
 
 @hookimpl
+def roomkit_register_sources(register: Register) -> None:
+    """The in-process mock event source."""
+    register(
+        ComponentDescriptor(
+            kind="source",
+            name="mock",
+            factory="roomkit.sources.mock:MockSourceProvider",
+            capabilities=frozenset({"reconnects", "rejects_garbage"}),
+            conformance=f"{_CONFORMANCE}:mock_source",
+            description="An in-process event source fed by tests",
+        )
+    )
+
+
+@hookimpl
 def roomkit_register_ai_providers(register: Register) -> None:
     """The scripted mock AI provider used in tests and examples."""
     register(

@@ -100,6 +100,7 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
             "create_vllm_provider",
         ),
     ),
+    KnownPlugin("roomkit-nats", (("source", "nats"),), ("NATSSource",)),
     KnownPlugin(
         "roomkit-opentelemetry",
         (("telemetry", "opentelemetry"),),
@@ -132,6 +133,7 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     KnownPlugin("roomkit-server"),
     KnownPlugin("roomkit-speex", (("audio_stage", "speex-aec"),), ("SpeexAECProvider",)),
     KnownPlugin("roomkit-sqlite", (("store", "sqlite"),), ("SQLiteStore",)),
+    KnownPlugin("roomkit-sse", (("source", "sse"),), ("SSESource",)),
     KnownPlugin(
         "roomkit-telegram",
         (("messaging_provider", "telegram"),),
@@ -187,6 +189,7 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         (("sms_provider", "sinch"),),
         ("SinchConfig", "SinchSMSProvider", "parse_sinch_webhook"),
     ),
+    KnownPlugin("roomkit-websocket", (("source", "websocket"),), ("WebSocketSource",)),
     KnownPlugin("roomkit-whisper", (("stt", "whisper"),), ("WhisperConfig", "WhisperSTTProvider")),
     KnownPlugin(
         "roomkit-whatsapp",

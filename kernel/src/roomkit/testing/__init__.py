@@ -43,6 +43,7 @@ if TYPE_CHECKING:
         MockWhatsAppPersonalProvider as MockWhatsAppPersonalProvider,
     )
     from roomkit.providers.whatsapp.mock import MockWhatsAppProvider as MockWhatsAppProvider
+    from roomkit.sources.mock import MockSourceProvider as MockSourceProvider
     from roomkit.telemetry.mock import MockTelemetryProvider as MockTelemetryProvider
     from roomkit.voice.backends.mock import MockVoiceBackend as MockVoiceBackend
     from roomkit.voice.pipeline.aec.mock import MockAECProvider as MockAECProvider

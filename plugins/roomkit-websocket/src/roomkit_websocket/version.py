@@ -1,0 +1,3 @@
+"""The distribution's version (independent of the kernel's)."""
+
+__version__ = "0.1.0"
