@@ -13,13 +13,16 @@ it usable on its own (failures are then only logged, realtime events dropped).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import time
 from collections.abc import Sequence
 from typing import Any
 
+from roomkit.channels.ai_content import content_for_model, target_of
+from roomkit.channels.ai_resilience import ProviderCalls
+from roomkit.channels.ai_skills import ChannelSkills
+from roomkit.channels.ai_tools import run_tool_round
 from roomkit.channels.base import Channel
 from roomkit.channels.engine import RoomEngine
 from roomkit.channels.steering import ActiveLoop, ActiveLoops
@@ -30,9 +33,7 @@ from roomkit.memory.sliding_window import SlidingWindowMemory
 from roomkit.models._construct import construct
 from roomkit.models._ids import new_id
 from roomkit.models.ai import (
-    AIContentPart,
     AIContext,
-    AIImagePart,
     AIMessage,
     AIResponse,
     AITextPart,
@@ -40,15 +41,7 @@ from roomkit.models.ai import (
     AIUsage,
 )
 from roomkit.models.content import (
-    AudioContent,
-    CompositeContent,
-    EventContent,
-    LocationContent,
-    MediaContent,
-    RichContent,
-    TemplateContent,
     TextContent,
-    VideoContent,
 )
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import (
@@ -62,11 +55,13 @@ from roomkit.models.enums import (
 from roomkit.models.event import EphemeralEvent, EventSource, RoomEvent
 from roomkit.models.hooks import ChannelOutput
 from roomkit.models.keys import ROUTE_KEY, STREAM_EVENT_KIND, STREAMED_KEY
-from roomkit.models.room import AITool, ChannelBinding, ChannelCapabilities
+from roomkit.models.room import AITool, ChannelBinding, ChannelCapabilities, RetryPolicy
 from roomkit.models.steering import SteeringDirective
 from roomkit.providers.ai.base import AIProvider
-from roomkit.tools.compose import ToolHandler, UnknownToolError
-from roomkit.tools.context import ToolCallContext, tool_context
+from roomkit.skills.executor import ScriptExecutor
+from roomkit.skills.registry import SkillRegistry
+from roomkit.tools.compose import ToolHandler
+from roomkit.tools.context import ToolCallContext
 from roomkit.tools.policy import ToolPolicy
 
 __all__ = ["ROUTE_KEY", "STREAM_EVENT_KIND", "AIChannel"]
@@ -74,20 +69,52 @@ __all__ = ["ROUTE_KEY", "STREAM_EVENT_KIND", "AIChannel"]
 logger = logging.getLogger("roomkit.channels.ai")
 
 _NAME_OK = re.compile(r"[^A-Za-z0-9_-]")
-_MAX_TOOL_RESULT = 16_000
 _MESSAGE_CACHE_SIZE = 4096
 _MAX_NOTES = 20
 _MAX_NOTE_ROOMS = 1000
+
+
+def _check_settings(
+    *,
+    max_tool_rounds: int,
+    tool_timeout: float,
+    temperature: float | None,
+    max_context_events: int,
+    tool_loop_timeout_seconds: float,
+    tool_loop_warn_after: int,
+    thinking_budget: int | None,
+) -> None:
+    """Raise :class:`ConfigurationError` naming the first setting out of range."""
+    problems = [
+        (max_tool_rounds < 0, f"max_tool_rounds must be >= 0, got {max_tool_rounds}"),
+        (tool_timeout <= 0, f"tool_timeout must be > 0 seconds, got {tool_timeout}"),
+        (
+            temperature is not None and not 0.0 <= temperature <= 2.0,
+            f"temperature must be within 0..2, got {temperature}",
+        ),
+        (max_context_events < 1, f"max_context_events must be >= 1, got {max_context_events}"),
+        (
+            tool_loop_timeout_seconds <= 0,
+            f"tool_loop_timeout_seconds must be > 0, got {tool_loop_timeout_seconds}",
+        ),
+        (
+            tool_loop_warn_after < 1,
+            f"tool_loop_warn_after must be >= 1, got {tool_loop_warn_after}",
+        ),
+        (
+            thinking_budget is not None and thinking_budget < 1,
+            f"thinking_budget must be a positive number of tokens, got {thinking_budget}",
+        ),
+    ]
+    for failed, message in problems:
+        if failed:
+            raise ConfigurationError(message)
 
 
 def _sender_name(raw: str | None) -> str | None:
     if not raw:
         return None
     return _NAME_OK.sub("_", raw)[:64]
-
-
-def _json(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, default=str)
 
 
 class AIChannel(Channel):
@@ -106,42 +133,71 @@ class AIChannel(Channel):
         self,
         channel_id: str,
         provider: AIProvider | None = None,
-        *,
         system_prompt: str | None = None,
         temperature: float | None = None,
         max_tokens: int | None = None,
-        model: str | None = None,
-        memory: MemoryProvider | None = None,
-        tools: Sequence[AITool] | None = None,
+        max_context_events: int = 50,
         tool_handler: ToolHandler | None = None,
-        tool_policy: ToolPolicy | None = None,
         max_tool_rounds: int = 5,
+        tool_loop_timeout_seconds: float = 300.0,
+        tool_loop_warn_after: int = 50,
+        retry_policy: RetryPolicy | None = None,
+        fallback_provider: AIProvider | None = None,
+        skills: SkillRegistry | None = None,
+        script_executor: ScriptExecutor | None = None,
+        memory: MemoryProvider | None = None,
+        tool_policy: ToolPolicy | None = None,
+        thinking_budget: int | None = None,
+        *,
+        model: str | None = None,
+        tools: Sequence[AITool] | None = None,
         tool_timeout: float = 60.0,
         streaming: bool | None = None,
         respond_to_ai: bool = False,
     ) -> None:
         super().__init__(channel_id)
-        if provider is not None and not isinstance(provider, AIProvider):
+        for role, given in (("provider", provider), ("fallback_provider", fallback_provider)):
+            if given is not None and not isinstance(given, AIProvider):
+                raise ConfigurationError(
+                    f"{role} of {channel_id!r} must be an AIProvider, got {type(given).__name__}"
+                )
+        _check_settings(
+            max_tool_rounds=max_tool_rounds,
+            tool_timeout=tool_timeout,
+            temperature=temperature,
+            max_context_events=max_context_events,
+            tool_loop_timeout_seconds=tool_loop_timeout_seconds,
+            tool_loop_warn_after=tool_loop_warn_after,
+            thinking_budget=thinking_budget,
+        )
+        if skills is not None and not isinstance(skills, SkillRegistry):
+            raise ConfigurationError(f"skills must be a SkillRegistry, got {type(skills).__name__}")
+        if script_executor is not None and not isinstance(script_executor, ScriptExecutor):
             raise ConfigurationError(
-                f"provider of {channel_id!r} must be an AIProvider, got {type(provider).__name__}"
+                f"script_executor must be a ScriptExecutor, got {type(script_executor).__name__}"
             )
-        if max_tool_rounds < 0:
-            raise ConfigurationError(f"max_tool_rounds must be >= 0, got {max_tool_rounds}")
-        if tool_timeout <= 0:
-            raise ConfigurationError(f"tool_timeout must be > 0 seconds, got {tool_timeout}")
-        if temperature is not None and not 0.0 <= temperature <= 2.0:
-            raise ConfigurationError(f"temperature must be within 0..2, got {temperature}")
         self.provider = provider
+        self.fallback_provider = fallback_provider
+        self.retry_policy = retry_policy
         self.system_prompt = system_prompt
         self.temperature = temperature
         self.max_tokens = max_tokens
         self.model = model
-        self.memory: MemoryProvider = memory if memory is not None else SlidingWindowMemory(50)
+        self.thinking_budget = thinking_budget
+        self.max_context_events = max_context_events
+        self.memory: MemoryProvider = (
+            memory if memory is not None else SlidingWindowMemory(max_context_events)
+        )
+        self.skills = skills
+        self.script_executor = script_executor
+        self._skills = ChannelSkills(skills, script_executor) if skills is not None else None
         self._tools: dict[str, AITool] = {t.name: t for t in tools or ()}
         self._named_handlers: dict[str, ToolHandler] = {}
         self.tool_handler = tool_handler
         self.tool_policy = tool_policy
         self.max_tool_rounds = max_tool_rounds
+        self.tool_loop_timeout_seconds = tool_loop_timeout_seconds
+        self.tool_loop_warn_after = tool_loop_warn_after
         self.tool_timeout = tool_timeout
         self.streaming = streaming
         self.respond_to_ai = respond_to_ai
@@ -278,7 +334,9 @@ class AIChannel(Channel):
                 context=context,
             )
         if response.content.strip():
-            reply = self._reply_event(message_id, response, rounds, event, context)
+            calls: ProviderCalls | None = turn.data.get("provider_calls")
+            answered_by = calls.answered_by if calls is not None else self.provider
+            reply = self._reply_event(message_id, response, rounds, event, context, answered_by)
             if streamed:  # these channels already have the text: the broadcast skips them
                 reply.metadata[STREAMED_KEY] = streamed
             events.append(reply)
@@ -299,8 +357,12 @@ class AIChannel(Channel):
         rounds: int,
         trigger: RoomEvent,
         context: RoomContext,
+        answered_by: AIProvider | None = None,
     ) -> RoomEvent:
+        answered_by = answered_by or self.provider
         ai_meta: dict[str, Any] = {"model": response.model, "tool_rounds": rounds}
+        if answered_by is not None and answered_by is self.fallback_provider:
+            ai_meta["fallback"] = True  # the primary provider failed
         if response.usage is not None:
             ai_meta["usage"] = {
                 "input_tokens": response.usage.input_tokens,
@@ -311,7 +373,7 @@ class AIChannel(Channel):
             channel_type=self.channel_type,
             direction=ChannelDirection.OUTBOUND,
             participant_id=self.channel_id,
-            provider=self.provider.name if self.provider else None,
+            provider=answered_by.name if answered_by else None,
         )
         # Built without re-validation: every value is typed here (hot path).
         return construct(
@@ -339,6 +401,8 @@ class AIChannel(Channel):
     def effective_tools(self, context: RoomContext) -> list[AITool]:
         """Channel tools plus room tools (room wins by name), filtered by the policy."""
         tools = dict(self._tools)
+        if self._skills is not None:
+            tools.update((tool.name, tool) for tool in self._skills.tools())
         config = context.room.ai_config
         if config is not None:
             for tool in config.tools:
@@ -363,6 +427,9 @@ class AIChannel(Channel):
         if memory.messages:
             messages = [*memory.messages, *messages]
         system_prompt = self.build_system_prompt(context)
+        skills = self._skills.prompt_section() if self._skills is not None else None
+        if skills:
+            system_prompt = f"{system_prompt}\n\n{skills}" if system_prompt else skills
         pending = self._notes.pop(room.id, None)
         if memory.system_notes or pending:
             notes = "\n\n".join([*memory.system_notes, *(pending or ())])
@@ -386,6 +453,7 @@ class AIChannel(Channel):
                 "max_tokens": max_tokens,
                 "model": model,
                 "tools": tools,
+                "thinking_budget": self.thinking_budget,
                 "room_id": room.id,
                 "room": context,
                 **target_of(event, context),
@@ -444,6 +512,13 @@ class AIChannel(Channel):
         loop: ActiveLoop,
     ) -> tuple[AIResponse, int]:
         assert self.provider is not None
+        calls = turn.data["provider_calls"] = ProviderCalls(
+            self.provider,
+            fallback=self.fallback_provider,
+            retry_policy=self.retry_policy,
+            channel_id=self.channel_id,
+        )
+        started = time.monotonic()
         stream = bool(self._stream_targets(context)) or (
             self.streaming is True and self._can_stream()
         )
@@ -464,7 +539,7 @@ class AIChannel(Channel):
             if stream:
                 response = await self._generate_streaming(request, turn, message_id, bool(texts))
             else:
-                response = await self.provider.generate(request)
+                response = await calls.generate(request)
             if response.content.strip():
                 texts.append(response.content)
             effects.tasks += response.tasks
@@ -474,7 +549,16 @@ class AIChannel(Channel):
                 usage.output_tokens += response.usage.output_tokens
             if not response.tool_calls or not allow_tools:
                 break
+            if self._loop_timed_out(started, rounds, context):
+                break
             rounds = loop.rounds = rounds + 1
+            if rounds == self.tool_loop_warn_after:
+                logger.warning(
+                    "AI channel %s: the tool loop in room %s reached %d rounds and goes on",
+                    self.channel_id,
+                    context.room.id,
+                    rounds,
+                )
             messages.append(
                 AIMessage(
                     role="assistant", content=response.content, tool_calls=response.tool_calls
@@ -502,6 +586,22 @@ class AIChannel(Channel):
         )
         return final, rounds
 
+    def _loop_timed_out(self, started: float, rounds: int, context: RoomContext) -> bool:
+        """Whether the tool loop ran past ``tool_loop_timeout_seconds`` (checked between
+        rounds: the last answer is kept, no further tool is run)."""
+        elapsed = time.monotonic() - started
+        if elapsed < self.tool_loop_timeout_seconds:
+            return False
+        logger.warning(
+            "AI channel %s: the tool loop in room %s stopped after %d rounds (%.1fs, limit %ss)",
+            self.channel_id,
+            context.room.id,
+            rounds,
+            elapsed,
+            self.tool_loop_timeout_seconds,
+        )
+        return True
+
     async def _generate_streaming(
         self, request: AIContext, turn: ToolCallContext, message_id: str, continuing: bool
     ) -> AIResponse:
@@ -514,7 +614,8 @@ class AIChannel(Channel):
         fanout: StreamFanout | None = turn.data.get("stream_fanout")
         thinking = False
         reasoning: list[str] = []
-        async for chunk in self.provider.generate_stream(request):
+        providers: ProviderCalls = turn.data["provider_calls"]
+        async for chunk in providers.stream(request):
             if chunk.thinking_delta:
                 reasoning.append(chunk.thinking_delta)
                 if not thinking:
@@ -543,7 +644,7 @@ class AIChannel(Channel):
             tool_calls=calls,
             finish_reason=finish,
             usage=usage,
-            model=self.provider.model_name,
+            model=providers.answered_by.model_name,
             thinking="".join(reasoning) or None,
         )
 
@@ -573,64 +674,7 @@ class AIChannel(Channel):
     async def _execute_tools(
         self, calls: list[AIToolCall], turn: ToolCallContext, round_number: int
     ) -> list[str]:
-        described = [{"id": c.id, "name": c.name, "arguments": c.arguments} for c in calls]
-        await self._publish(
-            EphemeralEvent(
-                room_id=turn.room_id,
-                type=EphemeralEventType.TOOL_CALL_START,
-                channel_id=self.channel_id,
-                user_id=self.channel_id,
-                data={"tool_calls": described, "round": round_number},
-            ),
-        )
-        started = time.perf_counter()
-        results: list[str] = []
-        errors = 0
-        with tool_context(turn):
-            for call in calls:
-                result, failed = await self._call_tool(call)
-                errors += failed
-                results.append(result)
-        duration_ms = round((time.perf_counter() - started) * 1000, 3)
-        await self._publish(
-            EphemeralEvent(
-                room_id=turn.room_id,
-                type=EphemeralEventType.TOOL_CALL_END,
-                channel_id=self.channel_id,
-                user_id=self.channel_id,
-                data={
-                    "tool_calls": described,
-                    "round": round_number,
-                    "duration_ms": duration_ms,
-                    "errors": errors,
-                },
-            ),
-        )
-        return results
-
-    async def _call_tool(self, call: AIToolCall) -> tuple[str, bool]:
-        """Run one call; any failure becomes an error result for the model."""
-        try:
-            if self.tool_policy is not None:
-                self.tool_policy.check(call.name)
-            handler = self._named_handlers.get(call.name) or self.tool_handler
-            if handler is None:
-                raise UnknownToolError(
-                    call.name, f"no handler is configured for tool {call.name!r}"
-                )
-            result = await asyncio.wait_for(handler(call.name, call.arguments), self.tool_timeout)
-        except asyncio.CancelledError:
-            raise
-        except TimeoutError:
-            return _json(
-                {"error": f"tool {call.name!r} timed out after {self.tool_timeout}s"}
-            ), True
-        except Exception as exc:
-            return _json({"error": f"{type(exc).__name__}: {exc}"}), True
-        text = _json(result)
-        if len(text) > _MAX_TOOL_RESULT:
-            text = text[:_MAX_TOOL_RESULT] + "...[truncated]"
-        return text, False
+        return await run_tool_round(self, calls, turn, round_number)
 
     async def _report(
         self, exc: BaseException, event: RoomEvent, context: RoomContext, stage: str
@@ -652,8 +696,9 @@ class AIChannel(Channel):
 
     async def close(self) -> None:
         """Close the provider and the memory."""
-        if self.provider is not None:
-            await self.provider.close()
+        for provider in (self.provider, self.fallback_provider):
+            if provider is not None:
+                await provider.close()
         await self.memory.close()
 
     def info(self) -> dict[str, object]:

@@ -57,7 +57,9 @@ class ProviderCalls:
             try:
                 response = await provider.generate(request)
             except ProviderError as exc:
-                provider, attempt, first_error = await self._after(provider, attempt, exc, first_error)
+                provider, attempt, first_error = await self._after(
+                    provider, attempt, exc, first_error
+                )
                 continue
             self.answered_by = provider
             return response
@@ -78,7 +80,9 @@ class ProviderCalls:
             except ProviderError as exc:
                 if received:
                     raise
-                provider, attempt, first_error = await self._after(provider, attempt, exc, first_error)
+                provider, attempt, first_error = await self._after(
+                    provider, attempt, exc, first_error
+                )
 
     async def _after(
         self,

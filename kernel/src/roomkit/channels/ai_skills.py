@@ -57,6 +57,4 @@ class ChannelSkills:
 
     async def handle(self, name: str, arguments: dict[str, Any]) -> str:
         """Answer a call of one of :meth:`tools`."""
-        return await self.registry.call_tool(
-            name, arguments, script_executor=self.script_executor
-        )
+        return await self.registry.call_tool(name, arguments, script_executor=self.script_executor)
