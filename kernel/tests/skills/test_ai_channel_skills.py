@@ -83,7 +83,7 @@ async def test_a_script_executor_adds_the_script_tool(make_skill: SkillMaker) ->
     assert "cannot be run" not in request.system_prompt
     # the registry's own executor counts as well
     own = SkillRegistry(script_executor=SubprocessScriptExecutor())
-    own.discover(make_skill("other", GREET, root="more").parent)
+    assert own.discover(make_skill("greet", GREET, root="more").parent) == 1
     provider = MockAIProvider(responses=["ok"])
     await turn(AIChannel("ai", provider, skills=own))
     assert "run_skill_script" in tool_names(provider.calls[-1])
