@@ -118,9 +118,7 @@ async def test_bugs_are_not_handed_to_the_fallback() -> None:
     assert result.failures["ai"].error == "KeyError: 'missing'"
 
 
-async def test_a_failing_fallback_records_the_primary_failure_and_counts_for_the_breaker() -> (
-    None
-):
+async def test_a_failing_fallback_records_the_primary_failure_and_counts_for_the_breaker() -> None:
     primary = Named("primary", errors=busy())
     fallback = Named("backup", errors=ProviderError("backup down", retryable=True))
     ai = AIChannel("ai", primary, retry_policy=FAST, fallback_provider=fallback)

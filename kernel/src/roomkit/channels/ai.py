@@ -21,6 +21,7 @@ from typing import Any
 
 from roomkit.channels.ai_content import content_for_model, target_of
 from roomkit.channels.ai_resilience import ProviderCalls
+from roomkit.channels.ai_settings import check_settings
 from roomkit.channels.ai_skills import ChannelSkills
 from roomkit.channels.ai_tools import run_tool_round
 from roomkit.channels.base import Channel
@@ -74,43 +75,6 @@ _MAX_NOTES = 20
 _MAX_NOTE_ROOMS = 1000
 
 
-def _check_settings(
-    *,
-    max_tool_rounds: int,
-    tool_timeout: float,
-    temperature: float | None,
-    max_context_events: int,
-    tool_loop_timeout_seconds: float,
-    tool_loop_warn_after: int,
-    thinking_budget: int | None,
-) -> None:
-    """Raise :class:`ConfigurationError` naming the first setting out of range."""
-    problems = [
-        (max_tool_rounds < 0, f"max_tool_rounds must be >= 0, got {max_tool_rounds}"),
-        (tool_timeout <= 0, f"tool_timeout must be > 0 seconds, got {tool_timeout}"),
-        (
-            temperature is not None and not 0.0 <= temperature <= 2.0,
-            f"temperature must be within 0..2, got {temperature}",
-        ),
-        (max_context_events < 1, f"max_context_events must be >= 1, got {max_context_events}"),
-        (
-            tool_loop_timeout_seconds <= 0,
-            f"tool_loop_timeout_seconds must be > 0, got {tool_loop_timeout_seconds}",
-        ),
-        (
-            tool_loop_warn_after < 1,
-            f"tool_loop_warn_after must be >= 1, got {tool_loop_warn_after}",
-        ),
-        (
-            thinking_budget is not None and thinking_budget < 1,
-            f"thinking_budget must be a positive number of tokens, got {thinking_budget}",
-        ),
-    ]
-    for failed, message in problems:
-        if failed:
-            raise ConfigurationError(message)
-
-
 def _sender_name(raw: str | None) -> str | None:
     if not raw:
         return None
@@ -123,6 +87,14 @@ class AIChannel(Channel):
     Room settings in ``room.ai_config`` override the channel's ``system_prompt``,
     ``temperature``, ``max_tokens`` and ``model``, and add tools. ``streaming=None`` streams
     when the provider can and a streaming-capable channel is attached to the room.
+
+    The positional parameters follow RoomKit 0.6.7. ``max_context_events`` sizes the default
+    memory; ``tool_loop_timeout_seconds`` ends a tool loop between rounds once passed and
+    ``tool_loop_warn_after`` logs a warning at that many rounds; ``retry_policy`` and
+    ``fallback_provider`` handle provider failures (see
+    :mod:`roomkit.channels.ai_resilience`); ``skills`` and ``script_executor`` offer a
+    :class:`~roomkit.skills.registry.SkillRegistry` to the model (see
+    :mod:`roomkit.channels.ai_skills`); ``thinking_budget`` goes into every request.
     """
 
     channel_type = ChannelType.AI
@@ -161,7 +133,7 @@ class AIChannel(Channel):
                 raise ConfigurationError(
                     f"{role} of {channel_id!r} must be an AIProvider, got {type(given).__name__}"
                 )
-        _check_settings(
+        check_settings(
             max_tool_rounds=max_tool_rounds,
             tool_timeout=tool_timeout,
             temperature=temperature,
