@@ -123,6 +123,7 @@ async def test_every_setting_can_be_passed_positionally() -> None:
         ({"tool_loop_warn_after": 0}, "tool_loop_warn_after"),
         ({"thinking_budget": 0}, "thinking_budget"),
         ({"fallback_provider": "openai"}, "fallback_provider"),
+        ({"retry_policy": {"max_retries": 2}}, "RetryPolicy"),
         ({"skills": ["a"]}, "SkillRegistry"),
         ({"script_executor": object()}, "ScriptExecutor"),
     ],

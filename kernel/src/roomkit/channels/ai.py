@@ -142,6 +142,10 @@ class AIChannel(Channel):
             tool_loop_warn_after=tool_loop_warn_after,
             thinking_budget=thinking_budget,
         )
+        if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
+            raise ConfigurationError(
+                f"retry_policy must be a roomkit.RetryPolicy, got {type(retry_policy).__name__}"
+            )
         if skills is not None and not isinstance(skills, SkillRegistry):
             raise ConfigurationError(f"skills must be a SkillRegistry, got {type(skills).__name__}")
         if script_executor is not None and not isinstance(script_executor, ScriptExecutor):
