@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from roomkit import (
+    Agent,
     AIChannel,
     AIResponse,
     AITool,
@@ -23,7 +24,7 @@ from roomkit import (
     TextContent,
     WebSocketChannel,
 )
-from roomkit.errors import ConfigurationError
+from roomkit.errors import ConfigurationError, ProviderError
 from roomkit.memory.sliding_window import SlidingWindowMemory
 from roomkit.skills.executor import SubprocessScriptExecutor
 from roomkit.testing import MockAIProvider
@@ -210,3 +211,21 @@ async def test_long_tool_loops_are_warned_about_once(caplog: pytest.LogCaptureFi
     warnings = [r.getMessage() for r in caplog.records if "tool loop" in r.getMessage()]
     assert warnings == ["AI channel ai: the tool loop in room r reached 3 rounds and goes on"]
     assert result.responses[0].metadata["ai"]["tool_rounds"] == 5
+
+
+async def test_agents_take_the_same_settings() -> None:
+    primary = MockAIProvider(errors=ProviderError("down", retryable=True))
+    backup = MockAIProvider(responses=["backup answer"])
+    agent = Agent(
+        "agent",
+        primary,
+        role="Support",
+        retry_policy=RetryPolicy(max_retries=1, base_delay_seconds=0.001),
+        fallback_provider=backup,
+        thinking_budget=1500,
+    )
+    kit = await kit_with(agent)
+    result = await kit.process_inbound(said("help"))
+    assert [r.content.body for r in result.responses] == ["backup answer"]  # type: ignore[union-attr]
+    assert primary.call_count == 2
+    assert backup.calls[-1].thinking_budget == 1500
