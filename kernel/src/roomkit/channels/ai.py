@@ -13,13 +13,17 @@ it usable on its own (failures are then only logged, realtime events dropped).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import time
 from collections.abc import Sequence
 from typing import Any
 
+from roomkit.channels.ai_content import content_for_model, target_of
+from roomkit.channels.ai_resilience import ProviderCalls
+from roomkit.channels.ai_settings import check_settings
+from roomkit.channels.ai_skills import ChannelSkills
+from roomkit.channels.ai_tools import run_tool_round
 from roomkit.channels.base import Channel
 from roomkit.channels.engine import RoomEngine
 from roomkit.channels.steering import ActiveLoop, ActiveLoops
@@ -30,9 +34,7 @@ from roomkit.memory.sliding_window import SlidingWindowMemory
 from roomkit.models._construct import construct
 from roomkit.models._ids import new_id
 from roomkit.models.ai import (
-    AIContentPart,
     AIContext,
-    AIImagePart,
     AIMessage,
     AIResponse,
     AITextPart,
@@ -40,15 +42,7 @@ from roomkit.models.ai import (
     AIUsage,
 )
 from roomkit.models.content import (
-    AudioContent,
-    CompositeContent,
-    EventContent,
-    LocationContent,
-    MediaContent,
-    RichContent,
-    TemplateContent,
     TextContent,
-    VideoContent,
 )
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import (
@@ -62,11 +56,13 @@ from roomkit.models.enums import (
 from roomkit.models.event import EphemeralEvent, EventSource, RoomEvent
 from roomkit.models.hooks import ChannelOutput
 from roomkit.models.keys import ROUTE_KEY, STREAM_EVENT_KIND, STREAMED_KEY
-from roomkit.models.room import AITool, ChannelBinding, ChannelCapabilities
+from roomkit.models.room import AITool, ChannelBinding, ChannelCapabilities, RetryPolicy
 from roomkit.models.steering import SteeringDirective
 from roomkit.providers.ai.base import AIProvider
-from roomkit.tools.compose import ToolHandler, UnknownToolError
-from roomkit.tools.context import ToolCallContext, tool_context
+from roomkit.skills.executor import ScriptExecutor
+from roomkit.skills.registry import SkillRegistry
+from roomkit.tools.compose import ToolHandler
+from roomkit.tools.context import ToolCallContext
 from roomkit.tools.policy import ToolPolicy
 
 __all__ = ["ROUTE_KEY", "STREAM_EVENT_KIND", "AIChannel"]
@@ -74,7 +70,6 @@ __all__ = ["ROUTE_KEY", "STREAM_EVENT_KIND", "AIChannel"]
 logger = logging.getLogger("roomkit.channels.ai")
 
 _NAME_OK = re.compile(r"[^A-Za-z0-9_-]")
-_MAX_TOOL_RESULT = 16_000
 _MESSAGE_CACHE_SIZE = 4096
 _MAX_NOTES = 20
 _MAX_NOTE_ROOMS = 1000
@@ -86,16 +81,20 @@ def _sender_name(raw: str | None) -> str | None:
     return _NAME_OK.sub("_", raw)[:64]
 
 
-def _json(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, default=str)
-
-
 class AIChannel(Channel):
     """An intelligence channel backed by an :class:`~roomkit.providers.ai.base.AIProvider`.
 
     Room settings in ``room.ai_config`` override the channel's ``system_prompt``,
     ``temperature``, ``max_tokens`` and ``model``, and add tools. ``streaming=None`` streams
     when the provider can and a streaming-capable channel is attached to the room.
+
+    The positional parameters follow RoomKit 0.6.7. ``max_context_events`` sizes the default
+    memory; ``tool_loop_timeout_seconds`` ends a tool loop between rounds once passed and
+    ``tool_loop_warn_after`` logs a warning at that many rounds; ``retry_policy`` and
+    ``fallback_provider`` handle provider failures (see
+    :mod:`roomkit.channels.ai_resilience`); ``skills`` and ``script_executor`` offer a
+    :class:`~roomkit.skills.registry.SkillRegistry` to the model (see
+    :mod:`roomkit.channels.ai_skills`); ``thinking_budget`` goes into every request.
     """
 
     channel_type = ChannelType.AI
@@ -106,42 +105,75 @@ class AIChannel(Channel):
         self,
         channel_id: str,
         provider: AIProvider | None = None,
-        *,
         system_prompt: str | None = None,
         temperature: float | None = None,
         max_tokens: int | None = None,
-        model: str | None = None,
-        memory: MemoryProvider | None = None,
-        tools: Sequence[AITool] | None = None,
+        max_context_events: int = 50,
         tool_handler: ToolHandler | None = None,
-        tool_policy: ToolPolicy | None = None,
         max_tool_rounds: int = 5,
+        tool_loop_timeout_seconds: float = 300.0,
+        tool_loop_warn_after: int = 50,
+        retry_policy: RetryPolicy | None = None,
+        fallback_provider: AIProvider | None = None,
+        skills: SkillRegistry | None = None,
+        script_executor: ScriptExecutor | None = None,
+        memory: MemoryProvider | None = None,
+        tool_policy: ToolPolicy | None = None,
+        thinking_budget: int | None = None,
+        *,
+        model: str | None = None,
+        tools: Sequence[AITool] | None = None,
         tool_timeout: float = 60.0,
         streaming: bool | None = None,
         respond_to_ai: bool = False,
     ) -> None:
         super().__init__(channel_id)
-        if provider is not None and not isinstance(provider, AIProvider):
+        for role, given in (("provider", provider), ("fallback_provider", fallback_provider)):
+            if given is not None and not isinstance(given, AIProvider):
+                raise ConfigurationError(
+                    f"{role} of {channel_id!r} must be an AIProvider, got {type(given).__name__}"
+                )
+        check_settings(
+            max_tool_rounds=max_tool_rounds,
+            tool_timeout=tool_timeout,
+            temperature=temperature,
+            max_context_events=max_context_events,
+            tool_loop_timeout_seconds=tool_loop_timeout_seconds,
+            tool_loop_warn_after=tool_loop_warn_after,
+            thinking_budget=thinking_budget,
+        )
+        if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
             raise ConfigurationError(
-                f"provider of {channel_id!r} must be an AIProvider, got {type(provider).__name__}"
+                f"retry_policy must be a roomkit.RetryPolicy, got {type(retry_policy).__name__}"
             )
-        if max_tool_rounds < 0:
-            raise ConfigurationError(f"max_tool_rounds must be >= 0, got {max_tool_rounds}")
-        if tool_timeout <= 0:
-            raise ConfigurationError(f"tool_timeout must be > 0 seconds, got {tool_timeout}")
-        if temperature is not None and not 0.0 <= temperature <= 2.0:
-            raise ConfigurationError(f"temperature must be within 0..2, got {temperature}")
+        if skills is not None and not isinstance(skills, SkillRegistry):
+            raise ConfigurationError(f"skills must be a SkillRegistry, got {type(skills).__name__}")
+        if script_executor is not None and not isinstance(script_executor, ScriptExecutor):
+            raise ConfigurationError(
+                f"script_executor must be a ScriptExecutor, got {type(script_executor).__name__}"
+            )
         self.provider = provider
+        self.fallback_provider = fallback_provider
+        self.retry_policy = retry_policy
         self.system_prompt = system_prompt
         self.temperature = temperature
         self.max_tokens = max_tokens
         self.model = model
-        self.memory: MemoryProvider = memory if memory is not None else SlidingWindowMemory(50)
+        self.thinking_budget = thinking_budget
+        self.max_context_events = max_context_events
+        self.memory: MemoryProvider = (
+            memory if memory is not None else SlidingWindowMemory(max_context_events)
+        )
+        self.skills = skills
+        self.script_executor = script_executor
+        self._skills = ChannelSkills(skills, script_executor) if skills is not None else None
         self._tools: dict[str, AITool] = {t.name: t for t in tools or ()}
         self._named_handlers: dict[str, ToolHandler] = {}
         self.tool_handler = tool_handler
         self.tool_policy = tool_policy
         self.max_tool_rounds = max_tool_rounds
+        self.tool_loop_timeout_seconds = tool_loop_timeout_seconds
+        self.tool_loop_warn_after = tool_loop_warn_after
         self.tool_timeout = tool_timeout
         self.streaming = streaming
         self.respond_to_ai = respond_to_ai
@@ -278,7 +310,9 @@ class AIChannel(Channel):
                 context=context,
             )
         if response.content.strip():
-            reply = self._reply_event(message_id, response, rounds, event, context)
+            calls: ProviderCalls | None = turn.data.get("provider_calls")
+            answered_by = calls.answered_by if calls is not None else self.provider
+            reply = self._reply_event(message_id, response, rounds, event, context, answered_by)
             if streamed:  # these channels already have the text: the broadcast skips them
                 reply.metadata[STREAMED_KEY] = streamed
             events.append(reply)
@@ -299,8 +333,12 @@ class AIChannel(Channel):
         rounds: int,
         trigger: RoomEvent,
         context: RoomContext,
+        answered_by: AIProvider | None = None,
     ) -> RoomEvent:
+        answered_by = answered_by or self.provider
         ai_meta: dict[str, Any] = {"model": response.model, "tool_rounds": rounds}
+        if answered_by is not None and answered_by is self.fallback_provider:
+            ai_meta["fallback"] = True  # the primary provider failed
         if response.usage is not None:
             ai_meta["usage"] = {
                 "input_tokens": response.usage.input_tokens,
@@ -311,7 +349,7 @@ class AIChannel(Channel):
             channel_type=self.channel_type,
             direction=ChannelDirection.OUTBOUND,
             participant_id=self.channel_id,
-            provider=self.provider.name if self.provider else None,
+            provider=answered_by.name if answered_by else None,
         )
         # Built without re-validation: every value is typed here (hot path).
         return construct(
@@ -339,6 +377,8 @@ class AIChannel(Channel):
     def effective_tools(self, context: RoomContext) -> list[AITool]:
         """Channel tools plus room tools (room wins by name), filtered by the policy."""
         tools = dict(self._tools)
+        if self._skills is not None:
+            tools.update((tool.name, tool) for tool in self._skills.tools())
         config = context.room.ai_config
         if config is not None:
             for tool in config.tools:
@@ -363,6 +403,9 @@ class AIChannel(Channel):
         if memory.messages:
             messages = [*memory.messages, *messages]
         system_prompt = self.build_system_prompt(context)
+        skills = self._skills.prompt_section() if self._skills is not None else None
+        if skills:
+            system_prompt = f"{system_prompt}\n\n{skills}" if system_prompt else skills
         pending = self._notes.pop(room.id, None)
         if memory.system_notes or pending:
             notes = "\n\n".join([*memory.system_notes, *(pending or ())])
@@ -386,9 +429,10 @@ class AIChannel(Channel):
                 "max_tokens": max_tokens,
                 "model": model,
                 "tools": tools,
+                "thinking_budget": self.thinking_budget,
                 "room_id": room.id,
                 "room": context,
-                **_target_of(event, context),
+                **target_of(event, context),
                 "metadata": {"channel_id": self.channel_id, "event_id": event.id},
             },
         )
@@ -412,7 +456,7 @@ class AIChannel(Channel):
 
     def event_to_message(self, event: RoomEvent, *, vision: bool = False) -> AIMessage:
         """The transcript message for ``event``: own replies are ``assistant``, others ``user``."""
-        content = _content_for_model(event.content, vision)
+        content = content_for_model(event.content, vision)
         if event.source.channel_id == self.channel_id:
             if not isinstance(content, str):
                 content = "".join(p.text for p in content if isinstance(p, AITextPart))
@@ -444,6 +488,13 @@ class AIChannel(Channel):
         loop: ActiveLoop,
     ) -> tuple[AIResponse, int]:
         assert self.provider is not None
+        calls = turn.data["provider_calls"] = ProviderCalls(
+            self.provider,
+            fallback=self.fallback_provider,
+            retry_policy=self.retry_policy,
+            channel_id=self.channel_id,
+        )
+        started = time.monotonic()
         stream = bool(self._stream_targets(context)) or (
             self.streaming is True and self._can_stream()
         )
@@ -464,7 +515,7 @@ class AIChannel(Channel):
             if stream:
                 response = await self._generate_streaming(request, turn, message_id, bool(texts))
             else:
-                response = await self.provider.generate(request)
+                response = await calls.generate(request)
             if response.content.strip():
                 texts.append(response.content)
             effects.tasks += response.tasks
@@ -474,7 +525,16 @@ class AIChannel(Channel):
                 usage.output_tokens += response.usage.output_tokens
             if not response.tool_calls or not allow_tools:
                 break
+            if self._loop_timed_out(started, rounds, context):
+                break
             rounds = loop.rounds = rounds + 1
+            if rounds == self.tool_loop_warn_after:
+                logger.warning(
+                    "AI channel %s: the tool loop in room %s reached %d rounds and goes on",
+                    self.channel_id,
+                    context.room.id,
+                    rounds,
+                )
             messages.append(
                 AIMessage(
                     role="assistant", content=response.content, tool_calls=response.tool_calls
@@ -502,6 +562,22 @@ class AIChannel(Channel):
         )
         return final, rounds
 
+    def _loop_timed_out(self, started: float, rounds: int, context: RoomContext) -> bool:
+        """Whether the tool loop ran past ``tool_loop_timeout_seconds`` (checked between
+        rounds: the last answer is kept, no further tool is run)."""
+        elapsed = time.monotonic() - started
+        if elapsed < self.tool_loop_timeout_seconds:
+            return False
+        logger.warning(
+            "AI channel %s: the tool loop in room %s stopped after %d rounds (%.1fs, limit %ss)",
+            self.channel_id,
+            context.room.id,
+            rounds,
+            elapsed,
+            self.tool_loop_timeout_seconds,
+        )
+        return True
+
     async def _generate_streaming(
         self, request: AIContext, turn: ToolCallContext, message_id: str, continuing: bool
     ) -> AIResponse:
@@ -514,7 +590,8 @@ class AIChannel(Channel):
         fanout: StreamFanout | None = turn.data.get("stream_fanout")
         thinking = False
         reasoning: list[str] = []
-        async for chunk in self.provider.generate_stream(request):
+        providers: ProviderCalls = turn.data["provider_calls"]
+        async for chunk in providers.stream(request):
             if chunk.thinking_delta:
                 reasoning.append(chunk.thinking_delta)
                 if not thinking:
@@ -543,7 +620,7 @@ class AIChannel(Channel):
             tool_calls=calls,
             finish_reason=finish,
             usage=usage,
-            model=self.provider.model_name,
+            model=providers.answered_by.model_name,
             thinking="".join(reasoning) or None,
         )
 
@@ -573,64 +650,7 @@ class AIChannel(Channel):
     async def _execute_tools(
         self, calls: list[AIToolCall], turn: ToolCallContext, round_number: int
     ) -> list[str]:
-        described = [{"id": c.id, "name": c.name, "arguments": c.arguments} for c in calls]
-        await self._publish(
-            EphemeralEvent(
-                room_id=turn.room_id,
-                type=EphemeralEventType.TOOL_CALL_START,
-                channel_id=self.channel_id,
-                user_id=self.channel_id,
-                data={"tool_calls": described, "round": round_number},
-            ),
-        )
-        started = time.perf_counter()
-        results: list[str] = []
-        errors = 0
-        with tool_context(turn):
-            for call in calls:
-                result, failed = await self._call_tool(call)
-                errors += failed
-                results.append(result)
-        duration_ms = round((time.perf_counter() - started) * 1000, 3)
-        await self._publish(
-            EphemeralEvent(
-                room_id=turn.room_id,
-                type=EphemeralEventType.TOOL_CALL_END,
-                channel_id=self.channel_id,
-                user_id=self.channel_id,
-                data={
-                    "tool_calls": described,
-                    "round": round_number,
-                    "duration_ms": duration_ms,
-                    "errors": errors,
-                },
-            ),
-        )
-        return results
-
-    async def _call_tool(self, call: AIToolCall) -> tuple[str, bool]:
-        """Run one call; any failure becomes an error result for the model."""
-        try:
-            if self.tool_policy is not None:
-                self.tool_policy.check(call.name)
-            handler = self._named_handlers.get(call.name) or self.tool_handler
-            if handler is None:
-                raise UnknownToolError(
-                    call.name, f"no handler is configured for tool {call.name!r}"
-                )
-            result = await asyncio.wait_for(handler(call.name, call.arguments), self.tool_timeout)
-        except asyncio.CancelledError:
-            raise
-        except TimeoutError:
-            return _json(
-                {"error": f"tool {call.name!r} timed out after {self.tool_timeout}s"}
-            ), True
-        except Exception as exc:
-            return _json({"error": f"{type(exc).__name__}: {exc}"}), True
-        text = _json(result)
-        if len(text) > _MAX_TOOL_RESULT:
-            text = text[:_MAX_TOOL_RESULT] + "...[truncated]"
-        return text, False
+        return await run_tool_round(self, calls, turn, round_number)
 
     async def _report(
         self, exc: BaseException, event: RoomEvent, context: RoomContext, stage: str
@@ -652,8 +672,9 @@ class AIChannel(Channel):
 
     async def close(self) -> None:
         """Close the provider and the memory."""
-        if self.provider is not None:
-            await self.provider.close()
+        for provider in (self.provider, self.fallback_provider):
+            if provider is not None:
+                await provider.close()
         await self.memory.close()
 
     def info(self) -> dict[str, object]:
@@ -662,53 +683,3 @@ class AIChannel(Channel):
         data["provider"] = self.provider.name if self.provider else None
         data["tools"] = sorted(self._tools)
         return data
-
-
-def _content_for_model(content: EventContent, vision: bool) -> str | list[AIContentPart]:
-    """Text for the model, or text and image parts when the provider can see images."""
-    if isinstance(content, TextContent):
-        return content.body
-    if isinstance(content, RichContent):
-        return content.plain_text or content.body
-    if isinstance(content, MediaContent):
-        if vision and content.mime_type.startswith("image/"):
-            parts: list[AIContentPart] = []
-            if content.caption:
-                parts.append(AITextPart(text=content.caption))
-            parts.append(AIImagePart(url=content.url, mime_type=content.mime_type))
-            return parts
-        label = content.caption or content.filename or content.url
-        return f"[{content.mime_type} attachment: {label}]"
-    if isinstance(content, AudioContent):
-        return content.transcript or f"[audio message: {content.url}]"
-    if isinstance(content, VideoContent):
-        return f"[video: {content.url}]"
-    if isinstance(content, LocationContent):
-        label = f" ({content.label})" if content.label else ""
-        return f"[location: {content.latitude}, {content.longitude}{label}]"
-    if isinstance(content, TemplateContent):
-        return content.body or f"[template {content.template_id}]"
-    if isinstance(content, CompositeContent):
-        collected: list[AIContentPart] = []
-        for part in content.parts:
-            sub = _content_for_model(part, vision)
-            if isinstance(sub, str):
-                collected.append(AITextPart(text=sub))
-            else:
-                collected.extend(sub)
-        if not any(isinstance(p, AIImagePart) for p in collected):
-            return "\n".join(p.text for p in collected if isinstance(p, AITextPart))
-        return collected
-    body = getattr(content, "body", None)
-    return body if isinstance(body, str) else f"[{content.type}]"
-
-
-def _target_of(event: RoomEvent, context: RoomContext) -> dict[str, Any]:
-    """``target_capabilities`` / ``target_media_types``: those of the binding the triggering
-    message came from (unknown for messages from outside the room's bindings)."""
-    source = event.source.channel_id
-    for binding in context.bindings:
-        if binding.channel_id == source:
-            caps = binding.capabilities
-            return {"target_capabilities": caps, "target_media_types": list(caps.media_types)}
-    return {"target_capabilities": None, "target_media_types": []}

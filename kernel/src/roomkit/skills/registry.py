@@ -208,8 +208,12 @@ class SkillRegistry:
         lines.append("</available_skills>")
         return "\n".join(lines)
 
-    def tools(self) -> builtins.list[AITool]:
-        """Tool definitions: each enabled handler skill, and the skill-folder tools."""
+    def tools(self, *, script_executor: ScriptExecutor | None = None) -> builtins.list[AITool]:
+        """Tool definitions: each enabled handler skill, and the skill-folder tools.
+
+        ``run_skill_script`` is offered when ``script_executor`` or the registry's own
+        executor is set.
+        """
         tools = [s.to_tool() for s in self.list()]
         if not self._folders:
             return tools
@@ -239,7 +243,7 @@ class SkillRegistry:
                 },
             )
         )
-        if self.script_executor is not None:
+        if (script_executor or self.script_executor) is not None:
             tools.append(
                 AITool(
                     name=RUN_SCRIPT_TOOL,
@@ -268,11 +272,23 @@ class SkillRegistry:
         registry composes with other handlers through ``compose_tool_handlers``. Mistakes a
         model can correct (unknown skill, bad file name) come back as a JSON ``error``.
         """
+        return await self.call_tool(name, arguments)
+
+    async def call_tool(
+        self,
+        name: str,
+        arguments: dict[str, Any],
+        *,
+        script_executor: ScriptExecutor | None = None,
+    ) -> str:
+        """As :meth:`handler`, running scripts with ``script_executor`` when given (else the
+        registry's own executor)."""
+        executor = script_executor or self.script_executor
         if self._folders and name in {ACTIVATE_SKILL_TOOL, READ_REFERENCE_TOOL, RUN_SCRIPT_TOOL}:
-            if name == RUN_SCRIPT_TOOL and self.script_executor is None:
+            if name == RUN_SCRIPT_TOOL and executor is None:
                 raise UnknownToolError(name, "this registry has no script executor")
             try:
-                return await self._folder_tool(name, arguments)
+                return await self._folder_tool(name, arguments, executor)
             except (SkillFileError, SkillParseError, SkillValidationError) as exc:
                 return json.dumps({"error": str(exc)})
         skill = self._skills.get(name)
@@ -280,7 +296,9 @@ class SkillRegistry:
             raise UnknownToolError(name, f"no enabled skill named {name!r}")
         return await skill.run(arguments)
 
-    async def _folder_tool(self, name: str, arguments: dict[str, Any]) -> str:
+    async def _folder_tool(
+        self, name: str, arguments: dict[str, Any], executor: ScriptExecutor | None
+    ) -> str:
         skill_name = str(arguments.get("name") or arguments.get("skill_name") or "")
         if skill_name not in self._folders:
             raise SkillFileError(
@@ -299,11 +317,11 @@ class SkillRegistry:
             )
         if name == READ_REFERENCE_TOOL:
             return skill.read_reference(str(arguments.get("filename", "")))
-        assert self.script_executor is not None
+        assert executor is not None
         raw_arguments = arguments.get("arguments") or {}
         if not isinstance(raw_arguments, dict):
             raise SkillFileError("'arguments' must be an object of names to string values")
-        result = await self.script_executor.execute(
+        result = await executor.execute(
             skill,
             str(arguments.get("script_name", "")),
             {str(k): str(v) for k, v in raw_arguments.items()},
