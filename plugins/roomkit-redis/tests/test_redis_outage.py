@@ -3,10 +3,10 @@
 A private ``redis-server`` (its own port, no persistence) carries the room locks of two kits
 that share one PostgreSQL store, under one key prefix (kits sharing a store must share the lock
 namespace: fencing tokens of different namespaces are not comparable, and a kit whose counter
-is behind would have every write refused until it caught up). Senders keep sending, each message retried with its
-idempotency key until it is acknowledged, as a webhook sender does. Redis is stopped in the
-middle of the run and started again (empty: its data is gone, as after a crash). While it is
-down every call fails with :class:`~roomkit.errors.LockBackendError` well within the lock
+is behind would have every write refused until it caught up). Senders keep sending, each
+message retried with its idempotency key until it is acknowledged, as a webhook sender does.
+Redis is stopped in the middle of the run and started again (empty: its data is gone, as after
+a crash). While it is down every call fails with :class:`~roomkit.errors.LockBackendError` well within the lock
 timeout, and a kit that held a room lock when Redis died cannot write once the other kit took
 the room in the restarted Redis (the store refuses its older fencing token); afterwards every
 message is stored exactly once, gap-free, in each sender's order.
@@ -32,7 +32,7 @@ from roomkit_postgres.testing import drop_schema, require_server
 from roomkit_redis import RedisLockManager
 
 from roomkit import InboundMessage, RoomKit, TextContent, WebSocketChannel
-from roomkit.errors import LockBackendError, RoomLockLostError
+from roomkit.errors import LockBackendError, RoomLockLostError, RoomLockTimeoutError
 
 LOCK_TIMEOUT = 5.0
 ROOMS = 4
@@ -268,3 +268,59 @@ async def test_redis_down_fails_fast_and_loses_nothing(private_redis: PrivateRed
         for kit in kits:
             await kit.close()
         await drop_schema(dsn, schema)
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.asyncio
+async def test_a_lock_held_when_redis_restarts_empty_does_not_block_its_room(
+    private_redis: PrivateRedis,
+) -> None:
+    """The lock's give-back fails (Redis is down): leaving the block does not raise, the
+    room's local queue is free again, locking fails fast while Redis is down, and once Redis
+    is back (empty) the room is free at once, under a greater fencing token."""
+    prefix = f"restart-{uuid4().hex}:"
+    lease = 10.0
+    managers = [RedisLockManager(private_redis.url, prefix=prefix, lease=lease) for _ in range(2)]
+    holder, other = managers
+    room = f"room-{uuid4().hex}"
+    try:
+        async with holder.hold(room, timeout=LOCK_TIMEOUT) as handle:
+            first = handle.fencing_token
+            assert first is not None
+            await asyncio.to_thread(private_redis.stop)
+            with pytest.raises(LockBackendError):
+                await handle.ensure_held()  # Redis cannot be asked
+            started = time.monotonic()
+            with pytest.raises(LockBackendError):
+                async with other.locked(room, timeout=LOCK_TIMEOUT):
+                    pytest.fail("locked while Redis is down")
+            assert time.monotonic() - started < LOCK_TIMEOUT
+            # Another task of the holder's process queues locally: bounded by its timeout.
+            with pytest.raises(RoomLockTimeoutError):
+                async with holder.locked(room, timeout=0.2):
+                    pytest.fail("locked a room this process holds")
+            await asyncio.to_thread(private_redis.start)
+            # The restarted Redis lost the lease: the other kit takes the room at once, and
+            # the holder learns that it lost it.
+            async with other.hold(room, timeout=lease / 4) as newer:
+                assert newer.fencing_token is not None
+                assert newer.fencing_token > first
+            assert not await handle.still_held()
+        assert holder._local_users == {}  # the local queue of the room is empty again
+        async with holder.hold(room, timeout=LOCK_TIMEOUT) as again:
+            token = again.fencing_token
+            await asyncio.to_thread(private_redis.stop)
+            left = time.monotonic()
+        # Giving back failed (logged); leaving the block neither raised nor waited long.
+        assert time.monotonic() - left < LOCK_TIMEOUT
+        await asyncio.to_thread(private_redis.start)
+        # Well within the lease: the failed give-back does not hold the room (Redis is empty).
+        for manager in managers:
+            async with manager.hold(room, timeout=lease / 4) as later:
+                assert token is not None
+                assert later.fencing_token is not None
+                assert later.fencing_token > token
+                token = later.fencing_token
+    finally:
+        for manager in managers:
+            await manager.close()
