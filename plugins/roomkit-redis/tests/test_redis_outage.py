@@ -1,15 +1,16 @@
 """Redis stopped while two kits share rooms: fast typed errors, nothing lost once it is back.
 
 A private ``redis-server`` (its own port, no persistence) carries the room locks of two kits
-that share one PostgreSQL store, under one key prefix (kits sharing a store must share the lock
-namespace: fencing tokens of different namespaces are not comparable, and a kit whose counter
-is behind would have every write refused until it caught up). Senders keep sending, each
-message retried with its idempotency key until it is acknowledged, as a webhook sender does.
-Redis is stopped in the middle of the run and started again (empty: its data is gone, as after
-a crash). While it is down every call fails with :class:`~roomkit.errors.LockBackendError` well within the lock
-timeout, and a kit that held a room lock when Redis died cannot write once the other kit took
-the room in the restarted Redis (the store refuses its older fencing token); afterwards every
-message is stored exactly once, gap-free, in each sender's order.
+that share one PostgreSQL store, under one key prefix (kits sharing a store must share the
+lock namespace: fencing tokens of different namespaces are not comparable, and a kit whose
+counter is behind would have every write refused until it caught up). Senders keep sending,
+each message retried with its idempotency key until it is acknowledged, as a webhook sender
+does. Redis is stopped in the middle of the run and started again (empty: its data is gone,
+as after a crash). While it is down every call fails with
+:class:`~roomkit.errors.LockBackendError` well within the lock timeout, and a kit that held a
+room lock when Redis died cannot write once the other kit took the room in the restarted
+Redis (the store refuses its older fencing token); afterwards every message is stored exactly
+once, gap-free, in each sender's order.
 """
 
 from __future__ import annotations
