@@ -218,9 +218,12 @@ class RedisLockManager(SharedRoomLockManager):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise lock_timeout_error(room_id, timeout)
-            sent = time.monotonic()
             try:
-                async with asyncio.timeout(remaining):
+                async with asyncio.timeout(remaining):  # the clean-up counts, too
+                    if resets:  # pooled connections may have gone stale (Redis restarted)
+                        with contextlib.suppress(RedisError, OSError):
+                            await self._client.connection_pool.disconnect(inuse_connections=False)
+                    sent = time.monotonic()
                     token = await self._take(keys=[key, fence_key], args=args)
             except TimeoutError:  # the caller's deadline cut the call short
                 self._forget(key, holder)  # the SET may have landed
@@ -236,9 +239,7 @@ class RedisLockManager(SharedRoomLockManager):
             except RedisConnectionError as exc:
                 self._forget(key, holder)
                 resets += 1
-                if resets == 1:  # pooled connections may have gone stale (Redis restarted)
-                    with contextlib.suppress(RedisError, OSError):
-                        await self._client.connection_pool.disconnect(inuse_connections=False)
+                if resets == 1:
                     continue  # one more try, on a fresh connection
                 raise self._unreachable(room_id, exc) from exc
             except RedisError as exc:  # a read timed out, or Redis answered with an error
