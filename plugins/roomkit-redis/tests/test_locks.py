@@ -266,3 +266,26 @@ def test_bad_configuration_is_refused() -> None:
         RedisLockManager("redis://x", default_timeout=0)
     with pytest.raises(ConfigurationError):
         RedisLockManager("redis://x", connect_timeout=0)
+
+
+@pytest.mark.asyncio
+async def test_tokens_under_two_prefixes_of_one_redis_follow_acquisition_order(
+    redis_url: str, prefix: str, raw: aioredis.Redis
+) -> None:
+    """A process configured with another prefix (a mistake: the two do not exclude each
+    other) must not have every write refused because its counter started earlier."""
+    early = RedisLockManager(redis_url, prefix=f"{prefix}early:")
+    late = RedisLockManager(redis_url, prefix=f"{prefix}late:")
+    tokens: list[int] = []
+    try:
+        for manager in (early, late, early, late, early):
+            async with manager.hold("r", timeout=2) as handle:
+                assert handle.fencing_token is not None
+                tokens.append(handle.fencing_token)
+    finally:
+        await early.close()
+        await late.close()
+    assert tokens == sorted(tokens)
+    assert len(set(tokens)) == len(tokens)
+    # the counter holds the last token exactly (no float formatting on the way)
+    assert int(await raw.get(early.fence_key("r"))) == tokens[-1]
