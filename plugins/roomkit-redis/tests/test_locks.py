@@ -235,6 +235,10 @@ async def test_stale_pooled_connections_are_replaced(
     await asyncio.gather(*(lock(f"room-{n}") for n in range(5)))  # several connections pooled
     assert await _kill_clients(raw, name) >= 2  # as when Redis restarts
     async with manager.hold("r", timeout=5) as handle:
+        # The first attempt met a dead connection; its clean-up (deleting its holder value in
+        # the background) must not delete the lock the retry took.
+        await asyncio.gather(*manager._background, return_exceptions=True)
+        assert await raw.exists(manager.key("r")) == 1
         assert await handle.still_held()
     await manager.close()
 
