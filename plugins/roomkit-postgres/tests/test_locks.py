@@ -31,7 +31,9 @@ def namespace() -> str:
 
 
 class TestPostgresLockManager(LockManagerFixtures, RoomLockManagerSuite):
-    capabilities = frozenset({"cross_process", "network_backend", "lease_expiry", "fencing"})
+    capabilities = frozenset(
+        {"cross_process", "network_backend", "lease_expiry", "fencing", "backend_outage"}
+    )
 
 
 async def _wait_until(condition: Callable[[], bool], what: str, bound: float = 60) -> None:

@@ -29,7 +29,9 @@ from roomkit_conformance.wire import silent_server as wire_silent_server
 
 
 class TestRedisLockManager(LockManagerFixtures, RoomLockManagerSuite):
-    capabilities = frozenset({"cross_process", "network_backend", "lease_expiry", "fencing"})
+    capabilities = frozenset(
+        {"cross_process", "network_backend", "lease_expiry", "fencing", "backend_outage"}
+    )
 
 
 @pytest.fixture
