@@ -41,16 +41,17 @@ class TcpRelay:
 
     async def cut(self) -> None:
         """Close every relayed connection and refuse new ones."""
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()  # stop listening first
         for writer in list(self._writers):
             writer.close()
         for pump in list(self._pumps):
             pump.cancel()
         await asyncio.gather(*self._pumps, return_exceptions=True)
         self._writers.clear()
+        if server is not None:  # (3.12+ waits here for the connections closed above)
+            await server.wait_closed()
 
     async def restore(self) -> None:
         """Accept and relay connections again, on the same port."""
