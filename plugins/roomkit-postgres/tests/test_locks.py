@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 from uuid import uuid4
 
 import asyncpg
@@ -21,6 +22,7 @@ from roomkit.errors import (
     RoomLockTimeoutError,
 )
 from roomkit_conformance.suites.lock_manager import RoomLockManagerSuite
+from roomkit_conformance.wire import tcp_relay
 
 
 @pytest.fixture
@@ -29,7 +31,9 @@ def namespace() -> str:
 
 
 class TestPostgresLockManager(LockManagerFixtures, RoomLockManagerSuite):
-    capabilities = frozenset({"cross_process", "network_backend", "lease_expiry", "fencing"})
+    capabilities = frozenset(
+        {"cross_process", "network_backend", "lease_expiry", "fencing", "backend_outage"}
+    )
 
 
 async def _wait_until(condition: Callable[[], bool], what: str, bound: float = 60) -> None:
@@ -202,3 +206,52 @@ def test_bad_configuration_is_refused() -> None:
         PostgresLockManager("postgresql://x", command_timeout=0)
     with pytest.raises(ConfigurationError):
         PostgresLockManager("postgresql://x", schema="Not A Schema")
+
+
+@pytest.mark.asyncio
+async def test_a_lock_held_through_a_database_outage_does_not_block_the_room(
+    pg_dsn: str, namespace: str
+) -> None:
+    """The holder's connection to PostgreSQL dies while it holds a room (a relay in front of
+    the shared server is cut): the server drops the advisory lock with the session, so the
+    room is free for another process at once, under a greater token; the holder learns it
+    lost the lock, leaving its block neither raises nor waits, locking fails fast while the
+    database is unreachable, and works again once it is back."""
+    parts = urlsplit(pg_dsn)
+    async with tcp_relay(parts.hostname or "127.0.0.1", parts.port or 5432) as relay:
+        user = parts.netloc.rpartition("@")[0]
+        relayed = parts._replace(netloc=f"{user}@127.0.0.1:{relay.port}").geturl()
+        holder = PostgresLockManager(relayed, namespace=namespace, command_timeout=2)
+        other = PostgresLockManager(pg_dsn, namespace=namespace)
+        room = f"outage-{uuid4().hex}"
+        try:
+            async with holder.hold(room, timeout=10) as handle:
+                first = handle.fencing_token
+                assert first is not None
+                await relay.cut()
+                async with other.hold(room, timeout=30) as newer:  # no lease to wait for
+                    second = newer.fencing_token
+                    assert second is not None
+                    assert second > first
+                assert not await handle.still_held()
+                assert handle.lost
+                started = time.monotonic()
+                with pytest.raises(LockBackendError):
+                    async with holder.locked(f"{room}-other", timeout=60):
+                        pytest.fail("locked while the database is unreachable")
+                assert time.monotonic() - started < 30, "waited for the lock timeout"
+                with pytest.raises(RoomLockTimeoutError):  # this process's queue: bounded
+                    async with holder.locked(room, timeout=0.2):
+                        pytest.fail("locked a room this process holds")
+                left = time.monotonic()
+            assert time.monotonic() - left < holder.command_timeout + 5
+            assert holder._local_users == {}
+            assert holder.lost_locks == 1
+            await relay.restore()
+            async with holder.hold(room, timeout=30) as again:
+                assert again.fencing_token is not None
+                assert again.fencing_token > second
+                assert await again.still_held()
+        finally:
+            await holder.close()
+            await other.close()

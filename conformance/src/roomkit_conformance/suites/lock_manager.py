@@ -9,6 +9,13 @@ connections) and ``stalled_component`` (an instance pointed at
 :func:`roomkit_conformance.wire.silent_server`, with connect and read time-outs of 30 s): the
 first must fail fast with :class:`~roomkit.errors.LockBackendError` although the default lock
 timeout is long, the second must give up at the caller's lock timeout.
+Managers that claim ``"backend_outage"`` (with ``cross_process``) provide
+``relayed_component``: a fixture yielding ``(manager, relay)``, another instance on the same
+backend and namespace as ``component`` that reaches the backend through a
+:class:`~roomkit_conformance.wire.relay.TcpRelay`. Cutting the relay while that instance holds
+a room must not block the room beyond the lock's lease or session: ``component`` gets it,
+under a greater token; the holder fails fast for other rooms, leaves its block without an
+error, and locks again once the relay is restored.
 Managers whose locks expire when the holder dies claim ``"lease_expiry"`` and provide
 ``abandon``: a fixture returning an async callable ``abandon(manager, room_id)`` that takes
 the lock through a *separate* instance and then loses it without releasing (the instance's
@@ -35,6 +42,7 @@ import pytest
 from roomkit.core.locks import RoomLockHandle, RoomLockManager
 from roomkit.errors import LockBackendError, RoomLockLostError, RoomLockTimeoutError, StoreError
 from roomkit_conformance.base import SuiteBase, requires
+from roomkit_conformance.wire.relay import TcpRelay
 
 __all__ = ["RoomLockManagerSuite"]
 
@@ -67,6 +75,11 @@ class RoomLockManagerSuite(SuiteBase):
     def stalled_component(self) -> Any:
         """See the module docstring; managers claiming ``network_backend`` override it."""
         pytest.fail("a lock manager claiming 'network_backend' must provide 'stalled_component'")
+
+    @pytest.fixture
+    def relayed_component(self) -> Any:
+        """See the module docstring; managers claiming ``backend_outage`` override it."""
+        pytest.fail("a lock manager claiming 'backend_outage' must provide 'relayed_component'")
 
     @pytest.fixture
     def abandon(self) -> Any:
@@ -353,4 +366,38 @@ class RoomLockManagerSuite(SuiteBase):
         async with component.hold(room, timeout=5) as again:
             assert again.fencing_token is not None
             assert again.fencing_token > first
+            assert await again.still_held()
+
+    @requires("backend_outage", "cross_process")
+    @pytest.mark.asyncio
+    async def test_a_lock_held_through_a_backend_outage_does_not_block_the_room(
+        self,
+        component: RoomLockManager,
+        relayed_component: tuple[RoomLockManager, TcpRelay],
+        request: pytest.FixtureRequest,
+    ) -> None:
+        holder, relay = relayed_component
+        room = _room(request)
+        async with holder.hold(room, timeout=10) as handle:
+            first = handle.fencing_token
+            await relay.cut()  # the holder's backend is gone; the lock ends with its lease
+            async with component.hold(room, timeout=60) as newer:
+                second = newer.fencing_token
+            if first is not None:
+                assert second is not None
+                assert second > first
+            assert not await handle.still_held()
+            started = time.monotonic()
+            with pytest.raises(LockBackendError):
+                async with holder.locked(_room(request, "-other"), timeout=60):
+                    pytest.fail("locked while the backend is unreachable")
+            assert time.monotonic() - started < 30, "waited for the lock timeout instead"
+            with pytest.raises(RoomLockTimeoutError):  # this instance's own queue: bounded
+                async with holder.locked(room, timeout=0.2):
+                    pytest.fail("locked a room this instance holds")
+        await relay.restore()  # leaving the block raised nothing
+        async with holder.hold(room, timeout=30) as again:
+            if second is not None:
+                assert again.fencing_token is not None
+                assert again.fencing_token > second
             assert await again.still_held()

@@ -21,6 +21,8 @@ Plugin tests drive the vendor's real SDK against these over a real socket, never
   connections between a client and a real server (:class:`FaultProxy`), for source tests.
 * :mod:`roomkit_conformance.wire.silent` -- a server that accepts connections and never
   answers (:func:`silent_server`), to test time-outs against a stalled backend.
+* :mod:`roomkit_conformance.wire.relay` -- a TCP relay in front of a real backend that a
+  test can cut and restore (:func:`tcp_relay`): an outage of a server other tests share.
 * :mod:`roomkit_conformance.wire.scripted` -- an in-process server for what llmock lacks:
   reasoning (thinking blocks, ``reasoning_content``, thought parts) and streams that trickle
   one piece every ``interval`` seconds (:class:`ScriptedLLMServer`, :class:`ScriptedReply`).
@@ -33,6 +35,7 @@ from __future__ import annotations
 from roomkit_conformance.wire.http import RecordedRequest, WireResponse, WireServer
 from roomkit_conformance.wire.llm import LLMockServer, LLMockWire, free_port
 from roomkit_conformance.wire.proxy import FaultProxy
+from roomkit_conformance.wire.relay import TcpRelay, tcp_relay
 from roomkit_conformance.wire.scripted import ScriptedLLMServer, ScriptedReply
 from roomkit_conformance.wire.silent import silent_server
 
@@ -43,8 +46,10 @@ __all__ = [
     "RecordedRequest",
     "ScriptedLLMServer",
     "ScriptedReply",
+    "TcpRelay",
     "WireResponse",
     "WireServer",
     "free_port",
     "silent_server",
+    "tcp_relay",
 ]

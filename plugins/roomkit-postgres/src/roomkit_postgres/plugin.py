@@ -45,7 +45,9 @@ def roomkit_register_stores(register: Callable[[ComponentDescriptor], None]) -> 
             factory="roomkit_postgres.locks:PostgresLockManager.from_config",
             config_model="roomkit_postgres.config:PostgresLockManagerConfig",
             pass_config=True,
-            capabilities=frozenset({"cross_process", "network_backend", "lease_expiry", "fencing"}),
+            capabilities=frozenset(
+                {"cross_process", "network_backend", "lease_expiry", "fencing", "backend_outage"}
+            ),
             exports=("PostgresLockManager",),
             conformance="roomkit_postgres.testing:LockManagerFixtures",
             description="Per-room locks on session advisory locks, fenced by a sequence",

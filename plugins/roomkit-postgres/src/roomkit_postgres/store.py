@@ -467,7 +467,9 @@ class PostgresStore(RecordsMixin, ReadStateMixin, ConversationStore):
                 raise RoomNotFoundError(f"room {event.room_id!r} does not exist")
             raise RoomLockLostError(
                 f"the lock of room {event.room_id!r} was lost: a newer holder (fencing token "
-                f"{newer}) has written since this one's token {fence}; nothing was stored"
+                f"{newer}) has written since this one's token {fence}; nothing was stored "
+                "(if every write is refused, this process's lock manager does not share the "
+                "lock backend and namespace of the others using this store)"
             )
         return event.model_copy(update={"index": index})
 

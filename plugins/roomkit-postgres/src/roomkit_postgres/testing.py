@@ -12,6 +12,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import uuid4
 
 import asyncpg  # type: ignore[import-untyped]
@@ -19,7 +20,7 @@ import pytest
 import pytest_asyncio
 
 from roomkit.core.locks import RoomLockHandle
-from roomkit_conformance.wire import silent_server
+from roomkit_conformance.wire import TcpRelay, silent_server, tcp_relay
 from roomkit_postgres.locks import PostgresLockManager, advisory_key
 from roomkit_postgres.migrations import quote_schema
 from roomkit_postgres.realtime import PostgresRealtime
@@ -120,6 +121,19 @@ class LockManagerFixtures:
         manager = PostgresLockManager(component.dsn, namespace=component.namespace, max_size=25)
         yield manager
         await manager.close()
+
+    @pytest_asyncio.fixture
+    async def relayed_component(
+        self, component: PostgresLockManager
+    ) -> AsyncIterator[tuple[PostgresLockManager, TcpRelay]]:
+        parts = urlsplit(component.dsn)
+        async with tcp_relay(parts.hostname or "127.0.0.1", parts.port or 5432) as relay:
+            userinfo = parts.netloc.rpartition("@")[0]
+            netloc = f"{userinfo}@127.0.0.1:{relay.port}" if userinfo else f"127.0.0.1:{relay.port}"
+            url = parts._replace(netloc=netloc).geturl()
+            manager = PostgresLockManager(url, namespace=component.namespace, command_timeout=2)
+            yield manager, relay
+            await manager.close()
 
     @pytest_asyncio.fixture
     async def unreachable_component(self) -> AsyncIterator[PostgresLockManager]:

@@ -1,11 +1,13 @@
 """``RedisLockManager``: per-room leases in Redis, fenced.
 
 * Taking a lock is one Lua script: ``SET <prefix>lock:<room> holder NX PX lease`` and, when it
-  succeeds, ``INCR <prefix>fence:<room>``, whose value is the acquisition's fencing token. The
-  counter is seeded from the Redis clock (microseconds) when it does not exist, so tokens keep
-  growing after the key expired (it lives a week after the room's last lock) or Redis lost its
-  data. The holder value is random per acquisition; the lease frees the lock of a holder that
-  died (crash, kill -9, partition).
+  succeeds, the acquisition's fencing token: the Redis clock in microseconds, or the room's
+  previous token (``<prefix>fence:<room>``) plus one when that is greater. Tokens therefore
+  keep growing after the key expired (it lives a week after the room's last lock) or Redis
+  lost its data, and tokens drawn under another prefix of the same Redis follow the order of
+  acquisition (a process configured with another prefix does not get every write refused
+  because its counter started earlier). The holder value is random per acquisition; the
+  lease frees the lock of a holder that died (crash, kill -9, partition).
 * While the ``async with`` block runs, a renewal task extends the lease every third of it
   (compare-and-``PEXPIRE`` in Lua, so only the holder can extend). A refused renewal, or a
   lease that ran out before it could be renewed (the holder's event loop was blocked), marks
@@ -52,16 +54,18 @@ log = logging.getLogger("roomkit_redis.locks")
 _FENCE_TTL_MS = 7 * 24 * 3600 * 1000
 
 # KEYS: lock, fence. ARGV: holder, lease ms, fence ttl ms. Returns the fencing token or 0.
+# Tokens (microseconds since 1970, ~2**51) are exact in Lua's doubles.
 _TAKE = """
 if not redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
     return 0
 end
-if redis.call('exists', KEYS[2]) == 0 then
-    local now = redis.call('time')
-    redis.call('set', KEYS[2], now[1] .. string.format('%06d', tonumber(now[2])))
+local now = redis.call('time')
+local token = tonumber(now[1]) * 1000000 + tonumber(now[2])
+local last = tonumber(redis.call('get', KEYS[2]) or '0')
+if last >= token then
+    token = last + 1
 end
-local token = redis.call('incr', KEYS[2])
-redis.call('pexpire', KEYS[2], ARGV[3])
+redis.call('set', KEYS[2], string.format('%.0f', token), 'PX', ARGV[3])
 return token
 """
 
@@ -209,8 +213,6 @@ class RedisLockManager(SharedRoomLockManager):
     # -- taking ------------------------------------------------------------------------------
     async def _acquire(self, room_id: str, deadline: float, timeout: float) -> _Lease:
         key, fence_key = self.key(room_id), self.fence_key(room_id)
-        holder = secrets.token_hex(16)
-        args: list[str | int] = [holder, int(self.lease * 1000), _FENCE_TTL_MS]
         delay = self._retry_interval
         answered = False  # Redis replied at least once: the room is busy, Redis is fine
         resets = 0
@@ -218,9 +220,16 @@ class RedisLockManager(SharedRoomLockManager):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise lock_timeout_error(room_id, timeout)
-            sent = time.monotonic()
+            # A holder value per attempt: the background delete of an attempt that failed
+            # half-way (``_forget``) must never delete the lock a later attempt took.
+            holder = secrets.token_hex(16)
+            args: list[str | int] = [holder, int(self.lease * 1000), _FENCE_TTL_MS]
             try:
-                async with asyncio.timeout(remaining):
+                async with asyncio.timeout(remaining):  # the clean-up counts, too
+                    if resets:  # pooled connections may have gone stale (Redis restarted)
+                        with contextlib.suppress(RedisError, OSError):
+                            await self._client.connection_pool.disconnect(inuse_connections=False)
+                    sent = time.monotonic()
                     token = await self._take(keys=[key, fence_key], args=args)
             except TimeoutError:  # the caller's deadline cut the call short
                 self._forget(key, holder)  # the SET may have landed
@@ -236,9 +245,7 @@ class RedisLockManager(SharedRoomLockManager):
             except RedisConnectionError as exc:
                 self._forget(key, holder)
                 resets += 1
-                if resets == 1:  # pooled connections may have gone stale (Redis restarted)
-                    with contextlib.suppress(RedisError, OSError):
-                        await self._client.connection_pool.disconnect(inuse_connections=False)
+                if resets == 1:
                     continue  # one more try, on a fresh connection
                 raise self._unreachable(room_id, exc) from exc
             except RedisError as exc:  # a read timed out, or Redis answered with an error

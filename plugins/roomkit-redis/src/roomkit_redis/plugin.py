@@ -32,7 +32,9 @@ def roomkit_register_stores(register: Callable[[ComponentDescriptor], None]) -> 
             factory="roomkit_redis.locks:RedisLockManager.from_config",
             config_model="roomkit_redis.config:RedisLockManagerConfig",
             pass_config=True,
-            capabilities=frozenset({"cross_process", "network_backend", "lease_expiry", "fencing"}),
+            capabilities=frozenset(
+                {"cross_process", "network_backend", "lease_expiry", "fencing", "backend_outage"}
+            ),
             exports=("RedisLockManager",),
             conformance="roomkit_redis.testing:LockManagerFixtures",
             description="Per-room leases with fencing tokens: SET NX PX + INCR, renewal, "

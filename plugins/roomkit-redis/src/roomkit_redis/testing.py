@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
+from urllib.parse import urlsplit
 from uuid import uuid4
 
 import pytest
@@ -18,7 +19,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from roomkit.core.locks import RoomLockHandle
-from roomkit_conformance.wire import silent_server
+from roomkit_conformance.wire import TcpRelay, silent_server, tcp_relay
 from roomkit_redis.locks import RedisLockManager
 from roomkit_redis.realtime import RedisRealtime
 
@@ -88,6 +89,19 @@ class LockManagerFixtures:
         manager = RedisLockManager(component.url, prefix=component.prefix, lease=5.0)
         yield manager
         await manager.close()
+
+    @pytest_asyncio.fixture
+    async def relayed_component(
+        self, component: RedisLockManager
+    ) -> AsyncIterator[tuple[RedisLockManager, TcpRelay]]:
+        parts = urlsplit(component.url)
+        async with tcp_relay(parts.hostname or "127.0.0.1", parts.port or 6379) as relay:
+            userinfo = parts.netloc.rpartition("@")[0]
+            netloc = f"{userinfo}@127.0.0.1:{relay.port}" if userinfo else f"127.0.0.1:{relay.port}"
+            url = parts._replace(netloc=netloc).geturl()
+            manager = RedisLockManager(url, prefix=component.prefix, lease=5.0)
+            yield manager, relay
+            await manager.close()
 
     @pytest_asyncio.fixture
     async def unreachable_component(self) -> AsyncIterator[RedisLockManager]:
