@@ -240,34 +240,37 @@ class LocalAudioBackend(VoiceBackend):
         if isinstance(audio, bytes | bytearray):
             AudioFrame(bytes(audio), self._output_rate, self._channels)  # typed format check
         playback = live.playback
-        playback.writers += 1
+        generation = playback.begin()
         try:
             await self._ensure_output(live)
-            generation = playback.generation
             if isinstance(audio, bytes | bytearray):
-                await playback.write(bytes(audio))
+                await playback.write(bytes(audio), generation)
             else:
                 await self._play_stream(live, audio, generation)
-            if generation == playback.generation:
-                await playback.drain()
+            await playback.drain(generation)
         except asyncio.CancelledError:
-            playback.cancel()
+            if generation == playback.generation:
+                playback.cancel()
             raise
         finally:
-            playback.writers -= 1
+            playback.end(generation)
 
     async def _play_stream(
         self, live: _Live, chunks: AsyncIterator[AudioChunk], generation: int
     ) -> None:
-        playback = live.playback
+        playback, resampler = live.playback, live.resampler
         try:
             async for chunk in chunks:
                 if generation != playback.generation:
-                    break
+                    return
                 data = self._to_device(live, chunk)
-                if data and not await playback.write(data):
-                    break
+                if data and not await playback.write(data, generation):
+                    return
+            tail = resampler.flush(self._output_rate, self._channels, SAMPLE_WIDTH)
+            if tail is not None and tail.data:
+                await playback.write(tail.data, generation)
         finally:
+            resampler.reset()
             close = getattr(chunks, "aclose", None)
             if close is not None:
                 with contextlib.suppress(Exception):
@@ -299,9 +302,7 @@ class LocalAudioBackend(VoiceBackend):
         live = self._live.get(session.id)
         if live is None:
             return False
-        was_playing = live.playback.cancel()
-        live.resampler.reset()
-        return was_playing
+        return live.playback.cancel()
 
     def interrupt(self, session: VoiceSession) -> None:
         """Flush queued speaker audio (barge-in)."""
@@ -377,9 +378,7 @@ class LocalAudioBackend(VoiceBackend):
         if live.output_stream is not None:
             return
         device = self._resolve(self._output_device, "output")
-        stream = await self._open(
-            live, "output", self._output_rate, device, live.playback.callback
-        )
+        stream = await self._open(live, "output", self._output_rate, device, live.playback.callback)
         if live.closing:  # disconnected while opening
             await asyncio.to_thread(stream.close)
             self.require_session(live.session)

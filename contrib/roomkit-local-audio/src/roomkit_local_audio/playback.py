@@ -33,8 +33,7 @@ class Playback:
         self._drained.set()
         #: bumped by :meth:`cancel`; a write started before a cancel stops writing
         self.generation = 0
-        #: writers (``send_audio`` calls) in progress
-        self.writers = 0
+        self._writers: dict[int, int] = {}  # generation -> send_audio calls in progress
         #: bytes handed to the device
         self.played_bytes = 0
         #: blocks PortAudio flagged (output underflow ...)
@@ -46,8 +45,23 @@ class Playback:
         return len(self._buffer)
 
     def active(self) -> bool:
-        """Whether audio is queued or being written (read on the audio thread as well)."""
-        return self.writers > 0 or len(self._buffer) > 0
+        """Whether audio is queued, or being written by a writer no :meth:`cancel` stopped
+        (read on the audio thread as well)."""
+        return len(self._buffer) > 0 or self._writers.get(self.generation, 0) > 0
+
+    def begin(self) -> int:
+        """A writer starts (``send_audio``); returns the generation its writes belong to."""
+        generation = self.generation
+        self._writers[generation] = self._writers.get(generation, 0) + 1
+        return generation
+
+    def end(self, generation: int) -> None:
+        """The writer that began in ``generation`` is done."""
+        left = self._writers.get(generation, 0) - 1
+        if left > 0:
+            self._writers[generation] = left
+        else:
+            self._writers.pop(generation, None)
 
     def callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
         """The PortAudio output callback (audio thread)."""
@@ -72,9 +86,9 @@ class Playback:
         if empty and not self._buffer:
             self._drained.set()
 
-    async def write(self, data: bytes) -> bool:
-        """Queue ``data``, waiting for room; False if a :meth:`cancel` interrupted it."""
-        generation = self.generation
+    async def write(self, data: bytes, generation: int) -> bool:
+        """Queue ``data`` for the writer of ``generation``, waiting for room; False once a
+        :meth:`cancel` has stopped that generation (the rest of ``data`` is dropped)."""
         view = memoryview(data)
         while view:
             if generation != self.generation:
@@ -92,16 +106,17 @@ class Playback:
                 await self._space.wait()
         return generation == self.generation
 
-    async def drain(self) -> bool:
+    async def drain(self, generation: int) -> bool:
         """Wait until everything queued was handed to the device; False if cancelled."""
-        generation = self.generation
+        if generation != self.generation:
+            return False
         await self._drained.wait()
         return generation == self.generation
 
     def cancel(self) -> bool:
         """Drop queued audio and release writers; True if something was playing."""
         with self._lock:
-            was_playing = bool(self._buffer) or self.writers > 0
+            was_playing = bool(self._buffer) or self._writers.get(self.generation, 0) > 0
             self._buffer.clear()
         self.generation += 1
         self._space.set()

@@ -28,7 +28,7 @@ from roomkit_local_audio.devices import StreamCallback, StreamKind
 if TYPE_CHECKING:
     from roomkit_conformance.suites.voice_backend import BackendHarness
 
-__all__ = ["FakeStream", "FakeStreamFactory", "local_audio_harness"]
+__all__ = ["FakeStream", "FakeStreamFactory", "local_audio_harness", "wait_until"]
 
 
 class FakeStream:
@@ -221,3 +221,14 @@ async def local_audio_harness(**options: Any) -> AsyncIterator[BackendHarness]:
         yield BackendHarness(backend, inject=inject, open_session=open_session)
     finally:
         await backend.close()
+
+
+async def wait_until(predicate: Callable[[], object], what: str, timeout: float = 10.0) -> None:
+    """Yield to the event loop until ``predicate()`` is true; ``TimeoutError`` naming
+    ``what`` after ``timeout`` seconds (a bound for a hung test, not a timing assumption)."""
+    try:
+        async with asyncio.timeout(timeout):
+            while not predicate():
+                await asyncio.sleep(0.001)
+    except TimeoutError:
+        raise TimeoutError(f"gave up waiting for: {what}") from None
