@@ -138,3 +138,27 @@ async def test_a_device_lost_mid_session_ends_the_session_cleanly() -> None:
         await backend.send_audio(session, tone(440, 20, 24000))
     await backend.close()
     assert gone == [session]
+
+
+async def test_stop_and_restart_listening_keeps_the_session() -> None:
+    """Closing the microphone ourselves fires finished_callback too: that is not a lost
+    device, even when a new microphone stream is already open when it is handled."""
+    factory = FakeStreamFactory()
+    backend = LocalAudioBackend(stream_factory=factory, mute_mic_during_playback=False)
+    gone: list[VoiceSession] = []
+    backend.on_client_disconnected(gone.append)
+    frames: list[bytes] = []
+    backend.on_audio_received(lambda s, f: frames.append(f.data))
+    session = await backend.connect("room", "dev", "voice")
+    await backend.start_listening(session)
+    await backend.stop_listening(session)
+    await backend.start_listening(session)
+    first, second = factory.of_kind("input")
+    assert first.closed
+    assert not second.closed
+    await asyncio.to_thread(second.feed, tone(440, 20, 16000))
+    await until(lambda: frames, "the new microphone delivers")
+    assert session.state is VoiceSessionState.ACTIVE
+    assert gone == []
+    await backend.close()
+    assert second.closed

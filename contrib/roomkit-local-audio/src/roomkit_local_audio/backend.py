@@ -194,7 +194,11 @@ class LocalAudioBackend(VoiceBackend):
             sample_bytes=SAMPLE_WIDTH * self._channels,
         )
         resampler = bind_stage(self._resampler, session)
-        assert isinstance(resampler, ResamplerProvider)
+        if not isinstance(resampler, ResamplerProvider):
+            raise ConfigurationError(
+                f"resampler.for_session() returned a {type(resampler).__name__}, "
+                "not a ResamplerProvider"
+            )
         self._live[session.id] = _Live(session, playback, resampler)
         self.track_session(session)
         await self.deliver_session_ready(session)
@@ -212,7 +216,7 @@ class LocalAudioBackend(VoiceBackend):
             max_frames=self._max_frames,
             suppressed=lambda: self._suppressed(live),
         )
-        stream = await self._open(live, "input", self._input_rate, device, capture.callback)
+        stream = self._open(live, "input", self._input_rate, device, capture.callback)
         live.capture, live.input_stream = capture, stream
         live.pump = asyncio.get_running_loop().create_task(self._pump(live, capture))
 
@@ -242,7 +246,7 @@ class LocalAudioBackend(VoiceBackend):
         playback = live.playback
         generation = playback.begin()
         try:
-            await self._ensure_output(live)
+            self._ensure_output(live)
             if isinstance(audio, bytes | bytearray):
                 await playback.write(bytes(audio), generation)
             else:
@@ -337,16 +341,18 @@ class LocalAudioBackend(VoiceBackend):
     def _resolve(self, device: int | str | None, kind: StreamKind) -> int | None:
         return resolve_device(device, kind, self._channels)
 
-    async def _open(
+    def _open(
         self, live: _Live, kind: StreamKind, rate: int, device: int | None, callback: Any
     ) -> AudioStream:
+        """Open and start one stream (synchronous, so no other task sees a half-set state)."""
         blocksize = rate * self._block_ms // 1000
         loop = asyncio.get_running_loop()
-        session = live.session
+        opened: list[AudioStream] = []
 
         def finished() -> None:  # audio thread: the stream stopped
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(self._stream_finished, session, live, kind)
+            if opened:
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(self._stream_finished, live, kind, opened[0])
 
         where = f"the {kind} device {device if device is not None else '(system default)'}"
         try:
@@ -366,23 +372,21 @@ class LocalAudioBackend(VoiceBackend):
                 f"cannot open {where} at {rate} Hz x {self._channels} channel(s): {exc}; "
                 f"choose another {kind}_device or {kind}_sample_rate"
             ) from exc
+        opened.append(stream)
         try:
             stream.start()
         except Exception as exc:
+            opened.clear()
             with contextlib.suppress(Exception):
                 stream.close()
             raise AudioDeviceError(f"cannot start {where}: {exc}") from exc
         return stream
 
-    async def _ensure_output(self, live: _Live) -> None:
-        if live.output_stream is not None:
-            return
-        device = self._resolve(self._output_device, "output")
-        stream = await self._open(live, "output", self._output_rate, device, live.playback.callback)
-        if live.closing:  # disconnected while opening
-            await asyncio.to_thread(stream.close)
-            self.require_session(live.session)
-        live.output_stream = stream
+    def _ensure_output(self, live: _Live) -> None:
+        if live.output_stream is None:
+            device = self._resolve(self._output_device, "output")
+            callback = live.playback.callback
+            live.output_stream = self._open(live, "output", self._output_rate, device, callback)
 
     async def _pump(self, live: _Live, capture: Capture) -> None:
         rate, channels = self._input_rate, self._channels
@@ -396,11 +400,13 @@ class LocalAudioBackend(VoiceBackend):
             frame = AudioFrame(data, rate, channels, SAMPLE_WIDTH, position)
             await self.deliver_audio(live.session, frame)
 
-    def _stream_finished(self, session: VoiceSession, live: _Live, kind: StreamKind) -> None:
+    def _stream_finished(self, live: _Live, kind: StreamKind, stream: AudioStream) -> None:
+        session = live.session
         if live.closing or self._live.get(session.id) is not live:
             return
-        if kind == "input" and live.capture is None:
-            return  # stop_listening closed it
+        current = live.input_stream if kind == "input" else live.output_stream
+        if current is not stream:
+            return  # a stream we closed ourselves (stop_listening) or replaced
         logger.warning("%s: the %s device stopped; ending session %s", self.name, kind, session.id)
         session.metadata["local_audio_error"] = f"the {kind} device stopped"
         task = asyncio.get_running_loop().create_task(self._device_lost(session))

@@ -79,14 +79,11 @@ class FakeStream:
             self._player.start()
 
     def close(self, ignore_errors: bool = True) -> None:
-        """Stop and release; fires ``finished_callback`` like PortAudio does."""
-        if self.closed:
-            return
-        self.closed = True
-        self._stop.set()
+        """Stop and release; fires ``finished_callback`` like PortAudio does (once)."""
+        if not self.closed:
+            self._halt()
         if self._player is not None and self._player is not threading.current_thread():
             self._player.join()
-        self._audio_thread.submit(self._finished).result()
         self._audio_thread.shutdown(wait=True)
 
     # -- what the test does ----------------------------------------------------------------
@@ -114,11 +111,14 @@ class FakeStream:
 
     def fail(self) -> None:
         """The device goes away: the stream stops by itself and ``finished_callback`` fires."""
+        self._halt()
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _halt(self) -> None:
         self.closed = True
         self._stop.set()
         self._audio_thread.submit(self._finished).result()
-
-    # -- internals -------------------------------------------------------------------------
 
     def _check(self, kind: StreamKind) -> None:
         if self.kind != kind:
