@@ -36,6 +36,11 @@ $(STAMP): Makefile requirements-dev.txt $(wildcard kernel/pyproject.toml conform
 	command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } || \
 		echo "warning: chromium could not be installed (the browser test fails under CI=true)"
+	# PortAudio for sounddevice (contrib/roomkit-local-audio): its tests import the real module
+	# and run its device queries (an empty device list on a machine without a sound card).
+	ldconfig -p 2>/dev/null | grep -q 'libportaudio\.so\.2' || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libportaudio2; } || \
+		echo "warning: libportaudio2 could not be installed (the sounddevice tests fail under CI=true)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check uv
 	$(UV) pip install --quiet --compile-bytecode --python $(PY) -r requirements-dev.txt $(foreach d,$(DISTS),-e ./$(d))

@@ -80,6 +80,11 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     ),
     KnownPlugin("roomkit-mcp", (("tool_provider", "mcp"),), ("MCPConfig", "MCPToolProvider")),
     KnownPlugin(
+        "roomkit-local-audio",
+        (("voice_backend", "local"),),
+        ("AudioDeviceError", "LocalAudioBackend"),
+    ),
+    KnownPlugin(
         "roomkit-messenger",
         (("messaging_provider", "messenger"),),
         ("FacebookMessengerProvider", "MessengerConfig", "parse_messenger_webhook"),
@@ -209,7 +214,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         "roomkit-gemini-live", "GeminiLiveProvider", components=(("realtime_voice", "gemini-live"),)
     ),
     _planned("roomkit-gradium", "GradiumSTTProvider", "GradiumTTSProvider"),
-    _planned("roomkit-local-audio", "LocalAudioBackend"),
     _planned("roomkit-neutts", "NeuTTSProvider"),
     _planned(
         "roomkit-openai-realtime",
