@@ -78,7 +78,7 @@ def test_every_stage_role_has_a_contract_and_a_mock_in_roomkit_testing() -> None
 def test_plugin_names_resolve_through_the_catalogue() -> None:
     sherpa = pytest.importorskip("roomkit_sherpa_onnx")  # installed by `make install`
     assert roomkit.voice.SherpaOnnxVADProvider is sherpa.SherpaOnnxVADProvider
-    with pytest.raises((ImportError, AttributeError), match="roomkit-local-audio"):
-        roomkit.voice.LocalAudioBackend  # noqa: B018  (planned, not built)
+    with pytest.raises((ImportError, AttributeError), match="roomkit-sip"):
+        roomkit.voice.SIPVoiceBackend  # noqa: B018  (planned, not built)
     with pytest.raises(AttributeError):
         roomkit.voice.NoSuchVoiceThing  # noqa: B018

@@ -231,7 +231,7 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     _planned(
         "roomkit-teams", "BotFrameworkTeamsProvider", components=(("messaging_provider", "teams"),)
     ),
-    _planned("roomkit-voice", "RealtimeVoiceChannel", "VoiceChannel", "WebSocketRealtimeTransport"),
+    _planned("roomkit-voice", "WebSocketRealtimeTransport"),
     _planned("roomkit-whatsapp-personal", "NeonizeWhatsAppProvider"),
 )
 
