@@ -1,0 +1,20 @@
+"""The Teams provider passes the messaging conformance suite: real JWTs checked against the
+wire fake's JWKS, real HTTP to the wire fake's Bot Connector API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from roomkit_teams.testing import teams_harness
+
+from roomkit_conformance.suites.messaging import MessagingHarness, MessagingProviderSuite
+
+
+class TestTeams(MessagingProviderSuite):
+    capabilities = {"media", "webhooks", "inbound_media"}
+
+    @pytest.fixture
+    async def component(self) -> AsyncIterator[MessagingHarness]:
+        async with teams_harness() as harness:
+            yield harness
