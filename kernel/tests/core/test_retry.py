@@ -41,3 +41,37 @@ async def test_retry_gives_up() -> None:
 def test_retry_policy_delay_for() -> None:
     policy = RetryPolicy(base_delay_seconds=0.5, exponential_base=3, max_delay_seconds=10)
     assert [policy.delay_for(i) for i in range(4)] == [0.5, 1.5, 4.5, 10]
+
+
+async def test_a_vendor_retry_after_delays_the_retry() -> None:
+    from roomkit.errors import TransientProviderError
+
+    delays: list[float] = []
+
+    async def sleep(d: float) -> None:
+        delays.append(d)
+
+    calls = 0
+
+    async def throttled() -> str:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise TransientProviderError("429", provider="acme", retry_after=7)
+        return "ok"
+
+    policy = RetryPolicy(max_retries=3, base_delay_seconds=1, max_delay_seconds=30)
+    assert await retry_async(throttled, policy, sleep=sleep) == ("ok", 2)
+    assert delays == [7]
+
+
+async def test_a_retry_after_beyond_the_policy_stops_retrying() -> None:
+    from roomkit.errors import TransientProviderError
+
+    async def throttled() -> None:
+        raise TransientProviderError("429", provider="acme", retry_after=600)
+
+    policy = RetryPolicy(max_retries=3, base_delay_seconds=0, max_delay_seconds=60)
+    with pytest.raises(RetryError) as info:
+        await retry_async(throttled, policy)
+    assert info.value.attempts == 1

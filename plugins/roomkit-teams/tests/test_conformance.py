@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+import roomkit_teams.plugin
 from roomkit_teams.testing import teams_harness
 
 from roomkit_conformance.suites.messaging import MessagingHarness, MessagingProviderSuite
+from roomkit_conformance.suites.messaging_plugin import MessagingPluginSuite
 
 
 class TestTeams(MessagingProviderSuite):
@@ -18,3 +20,9 @@ class TestTeams(MessagingProviderSuite):
     async def component(self) -> AsyncIterator[MessagingHarness]:
         async with teams_harness() as harness:
             yield harness
+
+
+class TestPackaging(MessagingPluginSuite):
+    plugin = roomkit_teams.plugin
+    heavy_modules = ("botbuilder", "httpx", "jwt")
+    config_examples = {"teams": {"app_id": "app-1", "app_password": "Teams-secret-123456"}}

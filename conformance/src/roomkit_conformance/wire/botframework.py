@@ -164,7 +164,11 @@ class BotConnectorWire(WireServer):
             "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
             "serviceUrl": self.service_url,
             "channelId": "msteams",
-            "from": {"id": user_id, "name": extra.pop("user_name", "Ada"), "aadObjectId": str(uuid.uuid4())},
+            "from": {
+                "id": user_id,
+                "name": extra.pop("user_name", "Ada"),
+                "aadObjectId": str(uuid.uuid4()),
+            },
             "conversation": {
                 "id": conversation_id,
                 "conversationType": extra.pop("conversation_type", "personal"),
@@ -258,7 +262,12 @@ class BotConnectorWire(WireServer):
         with self._guard:
             self._issued.add(access)
         return WireResponse.json(
-            {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": access}
+            {
+                "token_type": "Bearer",
+                "expires_in": 3599,
+                "ext_expires_in": 3599,
+                "access_token": access,
+            }
         )
 
     def _authorized(self, request: RecordedRequest) -> WireResponse | None:
@@ -275,7 +284,11 @@ class BotConnectorWire(WireServer):
         except ValueError:
             return _error(400, "BadSyntax", "the body is not JSON")
         members = body.get("members") if isinstance(body, dict) else None
-        channel = ((body or {}).get("channelData") or {}).get("channel") if isinstance(body, dict) else None
+        channel = (
+            ((body or {}).get("channelData") or {}).get("channel")
+            if isinstance(body, dict)
+            else None
+        )
         if not members and not channel:
             return _error(400, "BadArgument", "members or channelData.channel is required")
         conversation_id = f"a:wire-{secrets.token_hex(8)}"

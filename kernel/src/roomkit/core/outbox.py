@@ -70,6 +70,7 @@ class _Item:
     part: int  # the first content part still to send (transcoded multi-part events)
     group: DeliveryGroup | None
     done: bool = False
+    wait: object = None  # the vendor's Retry-After (seconds) of the failed attempt
 
 
 @dataclass(slots=True, eq=False)
@@ -129,6 +130,7 @@ class Outboxes:
             )
         part = result.metadata.get("part", 1)
         item = _Item(event, binding.channel_id, result.metadata["next_attempt"], part, group)
+        item.wait = result.metadata.get("retry_after")
         if group is not None:
             group.remaining += 1
         if box is None:
@@ -202,7 +204,8 @@ class Outboxes:
         room_id = item.event.room_id
         channel_id = item.channel_id
         if item.attempt > 1:  # handed over after a failed attempt: back off first
-            await self._backoff(self._find(await self._context(room_id), channel_id), item)
+            binding = self._find(await self._context(room_id), channel_id)
+            await self._backoff(binding, item, item.wait)
         while True:
             ctx = await self._context(room_id)
             binding = self._find(ctx, channel_id)
@@ -230,7 +233,7 @@ class Outboxes:
                 item.attempt = failed.metadata["next_attempt"]
                 item.part = failed.metadata.get("part", 1)
                 await self._store(item, failed)
-                await self._backoff(binding, item)
+                await self._backoff(binding, item, failed.metadata.get("retry_after"))
                 continue
             await self._finish(item, ctx, failed, attempts=item.attempt)
             if output is not None and output.has_effects:
@@ -238,10 +241,16 @@ class Outboxes:
             return
 
     @staticmethod
-    async def _backoff(binding: ChannelBinding | None, item: _Item) -> None:
+    async def _backoff(
+        binding: ChannelBinding | None, item: _Item, vendor_wait: object = None
+    ) -> None:
+        """Wait before the next attempt: the policy's backoff, or the vendor's
+        ``Retry-After`` when longer."""
         policy = None if binding is None else binding.retry_policy
         if policy is not None and item.attempt > 1:
             delay = policy.delay_for(item.attempt - 2)
+            if isinstance(vendor_wait, int | float) and vendor_wait > delay:
+                delay = float(vendor_wait)
             if delay > 0:
                 await asyncio.sleep(delay)
 

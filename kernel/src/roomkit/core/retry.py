@@ -41,8 +41,11 @@ async def retry_async(
 ) -> tuple[T, int]:
     """Call ``fn`` until it succeeds or the policy's retries are used up.
 
-    Returns ``(result, attempts)``. Waits ``policy.delay_for(n)`` before retry ``n`` (0-based).
-    Failures that :func:`is_retryable` rejects stop at once. When every attempt failed, raises
+    Returns ``(result, attempts)``. Waits ``policy.delay_for(n)`` before retry ``n`` (0-based),
+    or longer when the failure carries the vendor's ``retry_after`` (HTTP ``Retry-After``): a
+    retry never comes before the vendor allows it. A ``retry_after`` over the policy's
+    ``max_delay_seconds`` stops the retries (the policy forbids that long a wait). Failures
+    that :func:`is_retryable` rejects stop at once. When every attempt failed, raises
     :class:`RetryError` carrying the last exception and the attempt count.
     """
     retries = 0 if policy is None else policy.max_retries
@@ -54,9 +57,14 @@ async def retry_async(
         except Exception as exc:
             if attempt > retries or not is_retryable(exc):
                 raise RetryError(exc, attempt) from exc
-            if on_retry is not None:
-                on_retry(attempt, exc)
             assert policy is not None
             delay = policy.delay_for(attempt - 1)
+            vendor_wait = getattr(exc, "retry_after", None)
+            if isinstance(vendor_wait, int | float) and vendor_wait > delay:
+                if vendor_wait > policy.max_delay_seconds:
+                    raise RetryError(exc, attempt) from exc
+                delay = float(vendor_wait)
+            if on_retry is not None:
+                on_retry(attempt, exc)
             if delay > 0:
                 await sleep(delay)

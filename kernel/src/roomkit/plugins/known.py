@@ -106,6 +106,21 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         ),
     ),
     KnownPlugin(
+        "roomkit-teams",
+        (("messaging_provider", "teams"),),
+        (
+            "BotFrameworkTeamsProvider",
+            "ConversationReferenceStore",
+            "InMemoryConversationReferenceStore",
+            "SQLiteConversationReferenceStore",
+            "TeamsConfig",
+            "is_bot_added",
+            "parse_teams_activity",
+            "parse_teams_reactions",
+            "parse_teams_webhook",
+        ),
+    ),
+    KnownPlugin(
         "roomkit-twilio",
         (
             ("messaging_provider", "twilio-whatsapp"),
@@ -186,9 +201,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         components=(("voice_backend", "sip"),),
     ),
     _planned("roomkit-speex", "SpeexAECProvider"),
-    _planned(
-        "roomkit-teams", "BotFrameworkTeamsProvider", components=(("messaging_provider", "teams"),)
-    ),
     _planned(
         "roomkit-telegram", "TelegramBotProvider", components=(("messaging_provider", "telegram"),)
     ),

@@ -21,8 +21,8 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
 from roomkit.errors import WebhookPayloadError
-from roomkit.models.content import CompositeContent, MediaContent, TextContent
-from roomkit.models.event import EventContent, InboundMessage
+from roomkit.models.content import CompositeContent, EventContent, MediaContent, TextContent
+from roomkit.models.event import InboundMessage
 
 __all__ = [
     "activity_text",
@@ -155,9 +155,7 @@ def inbound_content(payload: dict[str, Any]) -> EventContent:
         else:
             continue
         name = item.get("name")
-        media.append(
-            MediaContent(url=url, mime_type=mime, filename=str(name) if name else None)
-        )
+        media.append(MediaContent(url=url, mime_type=mime, filename=str(name) if name else None))
     if not media:
         return TextContent(body=text)
     if len(media) == 1:
@@ -180,9 +178,7 @@ def parse_teams_webhook(payload: dict[str, Any], channel_id: str) -> list[Inboun
     facts = parse_teams_activity(payload)
     activity_id = payload.get("id")
     if not activity_id or not facts["sender_id"] or not facts["conversation_id"]:
-        raise WebhookPayloadError(
-            "a Teams message activity needs id, from.id and conversation.id"
-        )
+        raise WebhookPayloadError("a Teams message activity needs id, from.id and conversation.id")
     content = inbound_content(payload)
     text = payload.get("text") if isinstance(payload.get("text"), str) else ""
     metadata: dict[str, Any] = {

@@ -117,9 +117,8 @@ class OpenIdKeys:
         refetches them when the last fetch is over an hour old."""
         with self._lock:
             age = None if self._fetched_at is None else time.monotonic() - self._fetched_at
-            if age is None or age > _DAY:
-                self._refresh()
-            elif kid not in self._keys and age > _HOUR:
+            stale = age is None or age > _DAY
+            if stale or (kid not in self._keys and age is not None and age > _HOUR):
                 self._refresh()
             return self._keys.get(kid)
 
@@ -168,9 +167,7 @@ class BotFrameworkTokenVerifier(WebhookVerifier):
             )
         endorsements = claims.pop("_endorsements", ())
         if channel is not None and endorsements and channel not in endorsements:
-            raise WebhookSignatureError(
-                f"the signing key is not endorsed for channel {channel!r}"
-            )
+            raise WebhookSignatureError(f"the signing key is not endorsed for channel {channel!r}")
 
     def claims(self, token: str, *, now: float | None = None) -> dict[str, Any]:
         """The verified claims of ``token`` (``_endorsements``: the signing key's)."""
@@ -239,7 +236,8 @@ class BotTokenSource:
     def _assertion(self) -> str:
         config = self._config
         key = config.certificate_private_key
-        assert key is not None and config.certificate_thumbprint
+        assert key is not None
+        assert config.certificate_thumbprint
         headers: dict[str, Any] = {
             "x5t": _b64url(bytes.fromhex(config.certificate_thumbprint.replace(":", "")))
         }
@@ -269,9 +267,7 @@ class BotTokenSource:
             "scope": config.oauth_scope,
         }
         if config.uses_certificate_auth:
-            form["client_assertion_type"] = (
-                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-            )
+            form["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
             form["client_assertion"] = self._assertion()
         else:
             assert config.app_password is not None

@@ -28,6 +28,7 @@ from botbuilder.schema import (
 from roomkit.models.content import (
     AudioContent,
     CompositeContent,
+    EventContent,
     LocationContent,
     MediaContent,
     RichButton,
@@ -38,7 +39,7 @@ from roomkit.models.content import (
     TextContent,
     VideoContent,
 )
-from roomkit.models.event import EventContent, RoomEvent
+from roomkit.models.event import RoomEvent
 
 __all__ = ["adaptive_card", "event_activity", "typing_activity"]
 

@@ -30,7 +30,13 @@ from roomkit.messaging.webhook import WebhookEndpoint, WebhookRequest
 from roomkit.models.delivery import ProviderResult
 from roomkit.models.event import RoomEvent
 from roomkit.providers.teams.base import TeamsProvider
-from roomkit_teams.activities import conversation_reference
+from roomkit_teams.activities import (
+    conversation_reference,
+    is_bot_added,
+    parse_teams_activity,
+    parse_teams_reactions,
+    parse_teams_webhook,
+)
 from roomkit_teams.auth import BotFrameworkTokenVerifier, BotTokenSource
 from roomkit_teams.cards import event_activity, typing_activity
 from roomkit_teams.config import TeamsConfig
@@ -38,6 +44,7 @@ from roomkit_teams.connector import BotConnector, apply_reference
 from roomkit_teams.references import (
     ConversationReferenceStore,
     InMemoryConversationReferenceStore,
+    SQLiteConversationReferenceStore,
 )
 from roomkit_teams.webhooks import TeamsWebhookParser
 
@@ -46,7 +53,19 @@ if TYPE_CHECKING:
 
     from roomkit.core.framework import RoomKit
 
-__all__ = ["BotFrameworkTeamsProvider", "NO_REFERENCE"]
+__all__ = [
+    "NO_REFERENCE",
+    "BotFrameworkTeamsProvider",
+    "ConversationReferenceStore",
+    "InMemoryConversationReferenceStore",
+    "SQLiteConversationReferenceStore",
+    "TeamsConfig",
+    "is_bot_added",
+    "parse_teams_activity",
+    "parse_teams_reactions",
+    "parse_teams_webhook",
+    "raise_no_reference",
+]
 
 logger = logging.getLogger("roomkit.teams")
 
@@ -276,7 +295,7 @@ class BotFrameworkTeamsProvider(TeamsProvider):
             reference["user"] = user
             self._alias(reference)
         await self._store.save(conversation["id"], reference)
-        return conversation["id"]
+        return str(conversation["id"])
 
     # -- receiving --------------------------------------------------------------------------
     def webhook_endpoints(self) -> Mapping[str, WebhookEndpoint]:
@@ -318,6 +337,6 @@ class BotFrameworkTeamsProvider(TeamsProvider):
 
 def raise_no_reference(to: str) -> None:
     """Raise the permanent error of a conversation the bot cannot reach."""
-    ProviderResult.failed(f"{NO_REFERENCE}: the bot knows no conversation {to!r}").raise_for_failure(
-        "BotFrameworkTeamsProvider"
-    )
+    ProviderResult.failed(
+        f"{NO_REFERENCE}: the bot knows no conversation {to!r}"
+    ).raise_for_failure("BotFrameworkTeamsProvider")

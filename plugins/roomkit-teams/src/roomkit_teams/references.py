@@ -70,7 +70,8 @@ class InMemoryConversationReferenceStore(ConversationReferenceStore):
         if found is None:
             return None
         self._items.move_to_end(conversation_id)
-        return json.loads(json.dumps(found))
+        copy: dict[str, Any] = json.loads(json.dumps(found))
+        return copy
 
     async def delete(self, conversation_id: str) -> None:
         self._items.pop(conversation_id, None)
@@ -117,7 +118,8 @@ class SQLiteConversationReferenceStore(ConversationReferenceStore):
     async def save(self, conversation_id: str, reference: dict[str, Any]) -> None:
         await self._call(
             "INSERT INTO teams_conversation_references (conversation_id, reference) "
-            "VALUES (?, ?) ON CONFLICT(conversation_id) DO UPDATE SET reference = excluded.reference",
+            "VALUES (?, ?) ON CONFLICT(conversation_id) "
+            "DO UPDATE SET reference = excluded.reference",
             (conversation_id, json.dumps(reference)),
         )
 
@@ -126,7 +128,10 @@ class SQLiteConversationReferenceStore(ConversationReferenceStore):
             "SELECT reference FROM teams_conversation_references WHERE conversation_id = ?",
             (conversation_id,),
         )
-        return json.loads(rows[0][0]) if rows else None
+        if not rows:
+            return None
+        found: dict[str, Any] = json.loads(rows[0][0])
+        return found
 
     async def delete(self, conversation_id: str) -> None:
         await self._call(
@@ -135,7 +140,9 @@ class SQLiteConversationReferenceStore(ConversationReferenceStore):
         )
 
     async def list_all(self) -> dict[str, dict[str, Any]]:
-        rows = await self._call("SELECT conversation_id, reference FROM teams_conversation_references")
+        rows = await self._call(
+            "SELECT conversation_id, reference FROM teams_conversation_references"
+        )
         return {row[0]: json.loads(row[1]) for row in rows}
 
     async def close(self) -> None:

@@ -36,7 +36,8 @@ class TeamsWebhookParser(WebhookParser):
     def parse(self, request: WebhookRequest, channel_id: str) -> Sequence[WebhookItem]:
         if request.content_type != "application/json":
             raise WebhookPayloadError(
-                f"the Bot Connector posts application/json, not {request.content_type or 'an untyped body'}"
+                "the Bot Connector posts application/json, not "
+                f"{request.content_type or 'an untyped body'}"
             )
         payload = request.json_object()
         kind = payload.get("type")
