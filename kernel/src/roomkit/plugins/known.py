@@ -139,6 +139,11 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         ),
     ),
     KnownPlugin(
+        "roomkit-whatsapp-personal",
+        (("messaging_provider", "whatsapp-personal"),),
+        ("NeonizeWhatsAppProvider", "WhatsAppPersonalConfig", "WhatsAppPersonalSourceProvider"),
+    ),
+    KnownPlugin(
         "roomkit-voicemeup",
         (("sms_provider", "voicemeup"),),
         (
@@ -205,7 +210,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         "roomkit-telegram", "TelegramBotProvider", components=(("messaging_provider", "telegram"),)
     ),
     _planned("roomkit-voice", "RealtimeVoiceChannel", "VoiceChannel", "WebSocketRealtimeTransport"),
-    _planned("roomkit-whatsapp-personal", "NeonizeWhatsAppProvider"),
 )
 
 #: Public names (``from roomkit import <name>``) -> the first-party distribution exporting it.
@@ -225,6 +229,7 @@ _FOLDERS = {
     "roomkit-kernel": "kernel",
     "roomkit-conformance": "conformance",
     "roomkit-voicemeup": "contrib/roomkit-voicemeup",
+    "roomkit-whatsapp-personal": "contrib/roomkit-whatsapp-personal",
 }
 
 
