@@ -518,3 +518,25 @@ def test_names_resolve_from_roomkit() -> None:
     assert roomkit.BotFrameworkTeamsProvider is BotFrameworkTeamsProvider
     assert roomkit.TeamsConfig is TeamsConfig
     assert roomkit.parse_teams_webhook is parse_teams_webhook
+
+
+@pytest.mark.parametrize("page", ["plugins/roomkit-teams/README.md", "docs/providers/teams.md"])
+async def test_the_first_sample_builds_the_channel(
+    page: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    text = (root / page).read_text(encoding="utf-8")
+    sample = re.findall(r"```python\n(.*?)```", text, re.S)[0]
+    monkeypatch.setenv("TEAMS_APP_PASSWORD", "from-the-environment")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, Any] = {}
+    exec(sample, namespace)
+    kit = namespace["kit"]
+    built = kit.get_channel("teams").provider
+    assert isinstance(built, BotFrameworkTeamsProvider)
+    assert isinstance(built.conversation_store, SQLiteConversationReferenceStore)
+    await built.conversation_store.close()
+    await kit.close()
