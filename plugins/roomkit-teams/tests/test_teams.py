@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -520,16 +522,18 @@ def test_names_resolve_from_roomkit() -> None:
     assert roomkit.parse_teams_webhook is parse_teams_webhook
 
 
-@pytest.mark.parametrize("page", ["plugins/roomkit-teams/README.md", "docs/providers/teams.md"])
+_ROOT = Path(__file__).resolve().parents[3]
+_SAMPLES = {
+    page: re.findall(r"```python\n(.*?)```", (_ROOT / page).read_text(encoding="utf-8"), re.S)[0]
+    for page in ("plugins/roomkit-teams/README.md", "docs/providers/teams.md")
+}
+
+
+@pytest.mark.parametrize("page", sorted(_SAMPLES))
 async def test_the_first_sample_builds_the_channel(
     page: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
-    import re
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[3]
-    text = (root / page).read_text(encoding="utf-8")
-    sample = re.findall(r"```python\n(.*?)```", text, re.S)[0]
+    sample = _SAMPLES[page]
     monkeypatch.setenv("TEAMS_APP_PASSWORD", "from-the-environment")
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, Any] = {}
