@@ -22,7 +22,7 @@ from roomkit.channels.base import Channel
 from roomkit.core._text import short_id
 from roomkit.core.circuit_breaker import CircuitBreaker, CircuitState
 from roomkit.core.rate_limiter import TokenBucketRateLimiter
-from roomkit.core.retry import RetryError, is_retryable, retry_async
+from roomkit.core.retry import RetryError, is_retryable, retry_after_of, retry_async
 from roomkit.core.runtime import Runtime
 from roomkit.core.transcoding import transcode
 from roomkit.errors import DeliveryError, RateLimitedError
@@ -35,14 +35,7 @@ from roomkit.models.room import ChannelBinding
 from roomkit.telemetry.spans import Attr, SpanKind
 from roomkit.telemetry.tracer import Tracer, activate, deactivate
 
-__all__ = [
-    "DeliveryOutcome",
-    "call_channel",
-    "deliver_transport",
-    "failure",
-    "pending",
-    "vendor_wait",
-]
+__all__ = ["DeliveryOutcome", "call_channel", "deliver_transport", "failure", "pending"]
 
 DeliveryOutcome = tuple[ChannelOutput | None, DeliveryResult | None]
 """What a channel returned (if anything) and the failure to record (if any)."""
@@ -65,20 +58,14 @@ def failure(channel_id: str, error: BaseException | str, attempts: int = 1) -> D
 
 def pending(channel_id: str, error: BaseException | str, attempts: int) -> DeliveryResult:
     """A PENDING result: ``attempts`` ran so far, attempt ``attempts + 1`` is due (not before
-    ``metadata["retry_after"]`` seconds when the vendor said so)."""
+    the ``retry_after`` seconds a vendor asked for, kept in the metadata)."""
     result = failure(channel_id, error, attempts)
     result.status = DeliveryStatus.PENDING
     result.metadata.update({"retrying": True, "next_attempt": attempts + 1})
-    wait = vendor_wait(error)
+    wait = retry_after_of(error)
     if wait is not None:
         result.metadata["retry_after"] = wait
     return result
-
-
-def vendor_wait(error: BaseException | str) -> float | None:
-    """The seconds a vendor asked to wait before trying again (``Retry-After``), if any."""
-    wait = getattr(error, "retry_after", None)
-    return float(wait) if isinstance(wait, int | float) and wait > 0 else None
 
 
 def _limiter(rt: Runtime, binding: ChannelBinding) -> TokenBucketRateLimiter:
@@ -225,13 +212,7 @@ async def _resilient(
         try:
             output = await _once(rt, channel, event, binding, ctx)
         except Exception as exc:
-            wait = vendor_wait(exc)
-            if (
-                policy is not None
-                and attempt <= policy.max_retries
-                and is_retryable(exc)
-                and (wait is None or wait <= policy.max_delay_seconds)
-            ):
+            if policy is not None and attempt <= policy.max_retries and is_retryable(exc):
                 if breaker is not None and breaker.state != CircuitState.CLOSED:
                     breaker.record_failure()  # this was the half-open probe: open again
                 return None, pending(channel_id, exc, attempt)

@@ -3,7 +3,8 @@
 The first attempt to deliver an event to a transport binding runs in line, under the room
 lock. When it fails and the binding's ``RetryPolicy`` has retries left, the broadcast hands
 the delivery to the outbox of that binding ``(room_id, channel_id)`` and the room moves on.
-One worker task per non-empty outbox takes the deliveries in order: it sleeps the backoff,
+One worker task per non-empty outbox takes the deliveries in order: it sleeps the backoff
+(or the vendor's ``Retry-After`` carried by the failure, when longer),
 re-reads the binding (it may have been detached meanwhile), delivers through the breaker and
 rate limiter again, and records the final outcome on the stored event (briefly under the
 room lock), firing ``ON_DELIVERY_STATUS`` (and ``ON_ERROR`` on failure) once.
@@ -30,6 +31,7 @@ from roomkit.channels.base import Channel
 from roomkit.core.context import context_with, load_context, report_error
 from roomkit.core.delivery import deliver_transport, failure
 from roomkit.core.locks import room_lock
+from roomkit.core.retry import backoff
 from roomkit.core.runtime import Runtime
 from roomkit.errors import DeliveryError
 from roomkit.models.context import RoomContext
@@ -70,7 +72,7 @@ class _Item:
     part: int  # the first content part still to send (transcoded multi-part events)
     group: DeliveryGroup | None
     done: bool = False
-    wait: object = None  # the vendor's Retry-After (seconds) of the failed attempt
+    retry_after: float | None = None  # the wait the vendor asked for before the next attempt
 
 
 @dataclass(slots=True, eq=False)
@@ -130,7 +132,7 @@ class Outboxes:
             )
         part = result.metadata.get("part", 1)
         item = _Item(event, binding.channel_id, result.metadata["next_attempt"], part, group)
-        item.wait = result.metadata.get("retry_after")
+        item.retry_after = result.metadata.get("retry_after")
         if group is not None:
             group.remaining += 1
         if box is None:
@@ -204,8 +206,7 @@ class Outboxes:
         room_id = item.event.room_id
         channel_id = item.channel_id
         if item.attempt > 1:  # handed over after a failed attempt: back off first
-            binding = self._find(await self._context(room_id), channel_id)
-            await self._backoff(binding, item, item.wait)
+            await self._backoff(self._find(await self._context(room_id), channel_id), item)
         while True:
             ctx = await self._context(room_id)
             binding = self._find(ctx, channel_id)
@@ -232,8 +233,9 @@ class Outboxes:
             if failed is not None and failed.status == DeliveryStatus.PENDING:
                 item.attempt = failed.metadata["next_attempt"]
                 item.part = failed.metadata.get("part", 1)
+                item.retry_after = failed.metadata.get("retry_after")
                 await self._store(item, failed)
-                await self._backoff(binding, item, failed.metadata.get("retry_after"))
+                await self._backoff(binding, item)
                 continue
             await self._finish(item, ctx, failed, attempts=item.attempt)
             if output is not None and output.has_effects:
@@ -241,16 +243,10 @@ class Outboxes:
             return
 
     @staticmethod
-    async def _backoff(
-        binding: ChannelBinding | None, item: _Item, vendor_wait: object = None
-    ) -> None:
-        """Wait before the next attempt: the policy's backoff, or the vendor's
-        ``Retry-After`` when longer."""
+    async def _backoff(binding: ChannelBinding | None, item: _Item) -> None:
         policy = None if binding is None else binding.retry_policy
         if policy is not None and item.attempt > 1:
-            delay = policy.delay_for(item.attempt - 2)
-            if isinstance(vendor_wait, int | float) and vendor_wait > delay:
-                delay = float(vendor_wait)
+            delay = backoff(policy, item.attempt - 2, item.retry_after)
             if delay > 0:
                 await asyncio.sleep(delay)
 
