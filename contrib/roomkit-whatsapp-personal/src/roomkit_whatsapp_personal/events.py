@@ -5,8 +5,8 @@
 * ``typing`` -> ``TYPING_START`` / ``TYPING_STOP`` ephemeral events in the sender's room;
 * ``reaction`` -> a ``REACTION`` ephemeral event, aimed at the room event of the reacted-to
   message when the channel sent it;
-* ``receipt`` -> the sent event's delivery record (``process_delivery_status``), and for a
-  read receipt a ``READ_RECEIPT`` ephemeral event.
+* ``receipt`` -> the sent event's delivery record (``process_delivery_status``, which also
+  publishes a read as a ``READ_RECEIPT`` ephemeral event).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from roomkit.channels.messaging import MessagingChannel
 from roomkit.core.webhooks import process_delivery_status
 from roomkit.models.delivery import DeliveryStatusUpdate
-from roomkit.models.enums import DeliveryStatus
 from roomkit_whatsapp_personal.mapping import Typing
 
 if TYPE_CHECKING:
@@ -68,10 +67,6 @@ def kit_event_handler(kit: RoomKit, channel_id: str) -> Callable[[str, Any], Awa
                 channel_id=channel_id,
             )
         elif kind == "receipt" and isinstance(data, DeliveryStatusUpdate):
-            outcome = await process_delivery_status(kit, data)
-            if data.delivery_status == DeliveryStatus.READ and outcome.room_id and outcome.event_id:
-                await kit.publish_read_receipt(
-                    outcome.room_id, data.recipient, outcome.event_id, channel_id=channel_id
-                )
+            await process_delivery_status(kit, data)  # a read also becomes READ_RECEIPT
 
     return handle
