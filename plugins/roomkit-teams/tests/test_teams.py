@@ -544,3 +544,24 @@ async def test_the_first_sample_builds_the_channel(
     assert isinstance(built.conversation_store, SQLiteConversationReferenceStore)
     await built.conversation_store.close()
     await kit.close()
+
+
+async def test_a_channel_thread_and_the_botbuilder_adapter(
+    wire: BotConnectorWire, provider: BotFrameworkTeamsProvider
+) -> None:
+    from botbuilder.core import BotFrameworkAdapter
+
+    conversation = await provider.create_channel_conversation(
+        wire.service_url, "19:general@thread.tacv2", tenant_id="wire-tenant", text="Deploy done"
+    )
+    created = wire.requests[-1].json()
+    assert created["isGroup"] is True
+    assert created["channelData"]["channel"]["id"] == "19:general@thread.tacv2"
+    assert created["activity"]["text"] == "Deploy done"
+    outcome = await provider.send(_event("follow-up in the thread"), conversation)
+    assert outcome.success, outcome.error
+    reference = await provider.conversation_store.get(conversation)
+    assert reference is not None
+    assert reference["conversation"]["conversationType"] == "channel"
+    assert isinstance(provider.adapter, BotFrameworkAdapter)
+    assert provider.adapter is provider.adapter
