@@ -8,11 +8,27 @@ DISTS := kernel conformance $(sort $(wildcard plugins/*/)) \
          $(filter-out contrib/plugin-template/,$(sort $(wildcard contrib/*/)))
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format bench clean dist
+.PHONY: install demo test lint format bench clean dist docs ai-docs
 
-install: $(STAMP)
+# npm packages the tests run against (the Telegram Bot API emulator), from their lock files.
+NODE_DEPS := plugins/roomkit-telegram/tests/telegram-test-api
+
+install: $(STAMP) $(NODE_DEPS)/node_modules/.package-lock.json
+
+# Without npm (and no way to install it) the emulator tests are skipped; they fail under CI=true.
+$(NODE_DEPS)/node_modules/.package-lock.json: $(NODE_DEPS)/package-lock.json
+	@if ! command -v npm >/dev/null && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get install -y --no-install-recommends nodejs npm; fi
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix $(NODE_DEPS) --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the telegram-test-api tests will be skipped"; fi
 
 $(STAMP): Makefile requirements-dev.txt $(wildcard kernel/pyproject.toml conformance/pyproject.toml plugins/*/pyproject.toml contrib/*/pyproject.toml)
+	# Headless Chromium for the dev console's browser test (driven by pip playwright; never
+	# `playwright install`, which downloads a browser of its own).
+	command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } || \
+		echo "warning: chromium could not be installed (the browser test fails under CI=true)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check uv
 	$(UV) pip install --quiet --compile-bytecode --python $(PY) -r requirements-dev.txt $(foreach d,$(DISTS),-e ./$(d))
@@ -38,6 +54,14 @@ format: install
 
 bench: install
 	$(PY) tests/perf/run.py
+
+# The docs site in site/ (strict: a broken link or anchor fails), and llms.txt / AGENTS.md
+# regenerated from docs/ (tests/docs checks both).
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
+ai-docs: install
+	$(PY) scripts/gen_ai_docs.py
 
 # A wheel and an sdist of every distribution, in $(DIST_DIR) (what `pip install` takes while
 # no roomkit-* distribution is on a package index).

@@ -198,6 +198,11 @@ async def main() -> None:
         )
     print("=" * WIDTH)
     await kit.close()
+    # The last line: how to watch a room live (chat, hooks, handoffs, tool calls) in a browser.
+    print(
+        "Next: chat with agents and watch every event live in your browser: "
+        ".venv/bin/roomkit console --demo  (then open http://127.0.0.1:8765/)"
+    )
 
 
 if __name__ == "__main__":

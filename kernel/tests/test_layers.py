@@ -28,7 +28,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"store", "realtime", "identity", "providers", "tools"}),  # contracts
     frozenset({"memory", "skills", "voice"}),
     frozenset({"channels"}),  # the Channel contract, RoomEngine, AI channels and agents
-    frozenset({"orchestration"}),
+    frozenset({"orchestration", "tasks"}),  # tasks: delegation to agents in child rooms
     frozenset({"core"}),  # the engine: RoomKit and the message path
     frozenset({"testing", "ai_docs", "cli"}),
 )

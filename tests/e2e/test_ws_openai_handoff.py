@@ -332,7 +332,7 @@ async def test_triage_hands_off_and_specialist_answers_with_a_tool_round(scene: 
     assert state.handoff_count == 1
     [step] = state.phase_history
     assert (step.from_phase, step.to_phase) == ("triage", "orders")
-    assert (step.from_agent_id, step.to_agent_id) == (TRIAGE, ORDERS)
+    assert (step.from_agent, step.to_agent) == (TRIAGE, ORDERS)
     assert step.reason == handoff_args["reason"]
     assert step.summary == handoff_args["summary"]
 

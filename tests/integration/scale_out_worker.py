@@ -23,19 +23,28 @@ import asyncio
 import json
 import os
 import sys
+import time
 from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
-from roomkit_postgres import PostgresStore
+from roomkit_postgres import PostgresLockManager, PostgresStore
 from roomkit_redis import RedisLockManager, RedisRealtime
 
-from roomkit import RoomKit
+from roomkit import HookExecution, HookResult, HookTrigger, RoomKit
 from roomkit.channels.websocket import WebSocketChannel
+from roomkit.core.locks import RoomLockManager
 from roomkit.models.content import TextContent
-from roomkit.models.event import EphemeralEvent, InboundMessage
+from roomkit.models.event import EphemeralEvent, InboundMessage, RoomEvent
 
 EPHEMERAL_ROOM = "room-ephemeral"
+
+
+def _lock_manager(settings: dict[str, Any]) -> RoomLockManager:
+    """Redis leases (the default) or PostgreSQL advisory locks (``"locks": "postgres"``)."""
+    if settings.get("locks") == "postgres":
+        return PostgresLockManager(settings["dsn"], namespace=settings["prefix"])
+    return RedisLockManager(settings["redis_url"], prefix=settings["prefix"], lease=5.0)
 
 
 async def main(settings: dict[str, Any]) -> None:
@@ -49,12 +58,25 @@ async def main(settings: dict[str, Any]) -> None:
             max_size=settings.get("pool", 6),
             application_name=f"rk-w{wid}-{settings['schema']}",
         ),
-        lock_manager=RedisLockManager(redis_url, prefix=prefix, lease=5.0),
+        lock_manager=_lock_manager(settings),
         realtime=RedisRealtime(redis_url, prefix=f"{prefix}rt:"),
     )
     kit.register_channel(WebSocketChannel("ws"))
     name = f"{prefix}w{wid}"  # the coordinator finds this worker's connections by name
     queue = aioredis.Redis.from_url(redis_url, socket_timeout=30, client_name=name)
+
+    if settings.get("record_hooks"):
+        # When and where this worker ran its room work: the coordinator checks that no two
+        # workers were inside one room at once for events that were stored.
+        hooks = aioredis.Redis.from_url(redis_url, socket_timeout=30, client_name=name)
+
+        @kit.hook(HookTrigger.BEFORE_BROADCAST, execution=HookExecution.SYNC)
+        async def inside_the_room(event: RoomEvent, _ctx: Any) -> HookResult:
+            started = time.monotonic()
+            await asyncio.sleep(0.002)  # a hook doing some work under the room lock
+            span = [event.room_id, event.id, wid, started, time.monotonic()]
+            await hooks.rpush(f"{prefix}inside", json.dumps(span))
+            return HookResult.allow()
 
     async def record(event: EphemeralEvent) -> None:
         await queue.rpush(f"{prefix}eph:{wid}", event.model_dump_json())

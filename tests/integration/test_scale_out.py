@@ -45,7 +45,7 @@ import pytest
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 from roomkit_postgres import PostgresStore
-from roomkit_postgres.testing import drop_schema, dsn_for_tests
+from roomkit_postgres.testing import drop_schema, dsn_for_tests, terminate_lock_holder
 from roomkit_redis.testing import delete_prefix, url_for_tests
 
 from roomkit import RoomKit
@@ -81,6 +81,29 @@ async def _services() -> tuple[str, str]:
             pytest.fail(reason)
         pytest.skip(reason)
     return dsn, url
+
+
+async def _overlaps_of_stored_work(
+    client: aioredis.Redis, prefix: str, stored: dict[str, Any]
+) -> list[tuple[Any, Any]]:
+    """Pairs of hook runs of stored events, by different workers, inside one room at once."""
+    stored_ids = {event.id for event in stored.values()}
+    spans: dict[str, list[tuple[float, float, int, str]]] = defaultdict(list)
+    for raw in await client.lrange(f"{prefix}inside", 0, -1):
+        room, event_id, worker, started, ended = json.loads(raw)
+        # Only the run whose event was stored: a run refused for a lost lock is retried with a
+        # new event id, and its hook ran while another worker may have been inside.
+        if event_id in stored_ids:
+            spans[room].append((started, ended, worker, event_id))
+    overlaps: list[tuple[Any, Any]] = []
+    for runs in spans.values():
+        runs.sort()
+        open_runs: list[tuple[float, float, int, str]] = []  # runs not ended at this start
+        for run in runs:
+            open_runs = [other for other in open_runs if other[1] > run[0]]
+            overlaps += [(other, run) for other in open_runs if other[2] != run[2]]
+            open_runs.append(run)
+    return overlaps
 
 
 async def _pop(client: aioredis.Redis, key: str, deadline: float) -> bytes | None:
@@ -245,7 +268,14 @@ async def _wait_for_ephemeral(
 
 @pytest.mark.timeout(600)
 @pytest.mark.asyncio
-async def test_four_processes_share_fifty_rooms_through_faults() -> None:
+@pytest.mark.parametrize("mode", ["redis-locks", "postgres-lock-sessions-terminated"])
+async def test_four_processes_share_fifty_rooms_through_faults(mode: str) -> None:
+    """``redis-locks``: Redis leases; one worker's store backend terminated, another worker
+    killed. ``postgres-lock-sessions-terminated``: PostgreSQL advisory locks; only the database
+    sessions holding room locks are terminated, again and again, while workers are inside the
+    rooms; a hook in every worker records when it was inside which room, and no two workers
+    may have been inside one room at once for events that were stored."""
+    pg_locks = mode == "postgres-lock-sessions-terminated"
     dsn, url = await _services()
     schema, prefix = f"rk_scale_{uuid4().hex[:10]}", f"rk-scale-{uuid4().hex}:"
     client = aioredis.Redis(
@@ -276,6 +306,8 @@ async def test_four_processes_share_fifty_rooms_through_faults() -> None:
                 "redis_url": url,
                 "prefix": prefix,
                 "consumers": CONSUMERS,
+                "locks": "postgres" if pg_locks else "redis",
+                "record_hooks": pg_locks,
             }
             procs.append(
                 await asyncio.create_subprocess_exec(
@@ -313,7 +345,21 @@ async def test_four_processes_share_fifty_rooms_through_faults() -> None:
         faults: dict[str, Any] = {}
         killed: set[int] = set()
 
+        async def terminate_lock_sessions() -> None:
+            # Through the middle third of the run: end the session holding some room's lock.
+            faults["terminated"], faults["requeued"], faults["killed_at"] = 0, 0, None
+            while coordinator.acked < total // 3:
+                await asyncio.sleep(0.05)
+            pick = random.Random(11)
+            while coordinator.acked < 2 * total // 3:
+                room = pick.choice(rooms)
+                faults["terminated"] += await terminate_lock_holder(dsn, prefix, room)
+                await asyncio.sleep(0.02)
+
         async def inject_faults() -> None:
+            if pg_locks:
+                await terminate_lock_sessions()
+                return
             while coordinator.acked < total // 3:
                 await asyncio.sleep(0.05)
             faults["terminated"] = await admin.fetchval(
@@ -345,10 +391,11 @@ async def test_four_processes_share_fifty_rooms_through_faults() -> None:
             await asyncio.gather(work, watch, return_exceptions=True)
         elapsed = time.monotonic() - started
         assert faults["terminated"] >= 1
-        assert faults["requeued"] >= 1, "the killed worker held no message"
+        if not pg_locks:
+            assert faults["requeued"] >= 1, "the killed worker held no message"
 
         # -- survivors still exchange ephemeral events ---------------------------------------
-        survivors = [0, 1, 2]
+        survivors = [0, 1, 2] if not pg_locks else list(range(WORKERS))
         for wid in survivors:
             await client.rpush(
                 f"{prefix}ctl:{wid}", json.dumps({"kind": "publish", "round": 2, "count": 2})
@@ -379,6 +426,9 @@ async def test_four_processes_share_fifty_rooms_through_faults() -> None:
             if ack["ok"]:
                 key = coordinator.jobs[ack["job"]]["key"]
                 assert by_key[key].id == ack["event_id"], key
+        if pg_locks:
+            overlaps = await _overlaps_of_stored_work(client, prefix, by_key)
+            assert not overlaps, f"two workers inside one room at once: {overlaps[:3]}"
         # re-sent messages were recognised as duplicates of the first delivery
         assert resent
         for first, again in resent:
@@ -387,8 +437,13 @@ async def test_four_processes_share_fifty_rooms_through_faults() -> None:
         print(
             f"\nscale-out: {total} messages + {len(resent)} re-sent in {elapsed:.1f}s "
             f"({total / elapsed:.0f} msg/s), {coordinator.retries} retried after a failure, "
-            f"{faults['terminated']} backend(s) terminated, worker 3 killed at "
-            f"{faults['killed_at']} acks holding {faults['requeued']} message(s)"
+            f"{faults['terminated']} backend(s) terminated"
+            + (
+                " (lock-holding sessions only)"
+                if pg_locks
+                else f", worker 3 killed at {faults['killed_at']} acks holding "
+                f"{faults['requeued']} message(s)"
+            )
         )
     finally:
         for wid, proc in enumerate(procs):

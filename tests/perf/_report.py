@@ -20,6 +20,37 @@ class Metric:
 
 
 METRICS: tuple[Metric, ...] = (
+    Metric(
+        "persistence_pg", "pg_cpu_ms_per_msg", "PostgreSQL, 1 room: CPU ms/msg", False, "{:.3f}"
+    ),
+    Metric("persistence_pg", "pg_msg_per_s", "PostgreSQL, 1 room: msg/s", True, "{:,.1f}"),
+    Metric(
+        "persistence_pg", "pg_round_trips_per_msg", "PostgreSQL: round trips/msg", False, "{:.2f}"
+    ),
+    Metric(
+        "persistence_pg",
+        "postgres_of_floor_cpu",
+        "PostgreSQL: share of floor (CPU)",
+        True,
+        "{:.2f}",
+    ),
+    Metric(
+        "persistence_pg_100",
+        "pg_cpu_ms_per_msg",
+        "PostgreSQL, 100 rooms: CPU ms/msg",
+        False,
+        "{:.3f}",
+    ),
+    Metric(
+        "persistence_pg_ai",
+        "pg_round_trips_per_msg",
+        "PostgreSQL + AI: round trips/msg",
+        False,
+        "{:.2f}",
+    ),
+    Metric(
+        "persistence_pg_ai", "pg_cpu_ms_per_msg", "PostgreSQL + AI: CPU ms/msg", False, "{:.3f}"
+    ),
     Metric("text_plain", "msgs_per_s", "1 room, 2 WS: msg/s", True),
     Metric("text_plain", "p50_ms", "1 room, 2 WS: p50 ms", False, "{:.3f}"),
     Metric("text_plain", "p99_ms", "1 room, 2 WS: p99 ms", False, "{:.3f}"),

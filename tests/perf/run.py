@@ -4,8 +4,10 @@
     python tests/perf/run.py --only ours      # keeps the original's numbers from results.json
     python tests/perf/run.py --quick          # small sizes, one run: a smoke test, not numbers
 
-Ours runs on ``--ours-python`` (default: the repo's .venv, else this interpreter); the original
-runs in ``.bench/orig312`` (Python 3.12 + ``roomkit==0.6.7``), created here when missing. Prints
+Both sides run on the same Python version: the original in ``.bench/orig312`` (Python 3.12 +
+``roomkit==0.6.7``), ours in ``.bench/ours312`` (Python 3.12 + this repository, editable), both
+created here when missing; ``--ours-python`` picks another interpreter for ours (the repo's
+.venv when python3.12 is not available). Prints
 a markdown table and writes ``tests/perf/results.json``. Numbers are reported, never asserted.
 """
 
@@ -29,6 +31,16 @@ from _report import Results, markdown_table, problems
 PERF = Path(__file__).resolve().parent
 ROOT = PERF.parents[1]
 ORIG_VENV = ROOT / ".bench" / "orig312"
+#: Ours on the original's Python version, so both sides run on the same interpreter.
+OURS_VENV = ROOT / ".bench" / "ours312"
+#: What the workloads import from this repository (editable installs into OURS_VENV).
+OURS_DISTS = (
+    "kernel",
+    "conformance",
+    "plugins/roomkit-opentelemetry",
+    "plugins/roomkit-postgres",
+    "plugins/roomkit-sqlite",
+)
 ORIG_VERSION = "0.6.7"
 KERNEL_SRC = ROOT / "kernel" / "src"
 PYCACHE = ROOT / ".bench" / "pycache"
@@ -74,12 +86,21 @@ WORKLOADS: tuple[Workload, ...] = (
     Workload("memory", "bench_memory.py", (), quick_flags=("--events", "--traced-events")),
     Workload("import", "bench_import.py", (), quick_flags=()),
     Workload("ai_overhead", "bench_ai_overhead.py", ("--n", "1000")),
+    Workload("persistence_pg", "bench_persistence.py", ("--n", "1000")),
+    Workload("persistence_pg_100", "bench_persistence.py", ("--n", "1000", "--rooms", "100")),
+    Workload("persistence_pg_ai", "bench_persistence.py", ("--n", "500", "--ai")),
     Workload("voice_pipeline", "bench_voice_pipeline.py", ("--n", "50000")),
     Workload(
         "voice_pipeline_noop", "bench_voice_pipeline.py", ("--n", "50000", "--stages", "noop")
     ),
     Workload("voice_pipeline_20", "bench_voice_pipeline.py", ("--n", "50000", "--sessions", "20")),
     Workload("voice_call_1h", "bench_voice_pipeline.py", ("--mode", "call", "--n", "180000")),
+    Workload(
+        "voice_latency",
+        "bench_voice_latency.py",
+        ("--n", "200"),
+        skip_original="measures with VoiceChannel(clock=...) and turn_latencies_ms(), ours only",
+    ),
 )
 
 
@@ -89,7 +110,8 @@ def log(message: str) -> None:
 
 def _imports_roomkit(python: str, env: dict[str, str]) -> tuple[bool, str]:
     proc = subprocess.run(
-        [python, "-c", "import roomkit; print(getattr(roomkit, '__version__', '?'))"],
+        [python, "-c", "import platform, roomkit; "
+         "print(getattr(roomkit, '__version__', '?'), 'on Python', platform.python_version())"],
         cwd=ROOT, env=env, capture_output=True, text=True,
     )  # fmt: skip
     tail = (proc.stdout if proc.returncode == 0 else proc.stderr).strip().splitlines()
@@ -100,7 +122,13 @@ def original_python() -> str:
     """The venv with the original RoomKit; created or repaired when needed."""
     python = ORIG_VENV / "bin" / "python"
     env = _clean_env()
-    if python.exists() and _imports_roomkit(str(python), env) == (True, ORIG_VERSION):
+    ok, detail = _imports_roomkit(str(python), env) if python.exists() else (False, "")
+    if ok and detail.split()[0] == ORIG_VERSION:
+        probe = subprocess.run([str(python), "-c", "import asyncpg"], env=env, check=False)
+        if probe.returncode != 0:  # venvs made before the persistence workload
+            subprocess.run(
+                [str(python), "-m", "pip", "install", "--quiet", "asyncpg"], check=True, env=env
+            )
         return str(python)
     log(f"creating {ORIG_VENV} (Python 3.12 + roomkit=={ORIG_VERSION}) ...")
     base = shutil.which("python3.12")
@@ -110,7 +138,7 @@ def original_python() -> str:
     subprocess.run([base, "-m", "venv", str(ORIG_VENV)], check=True, env=venv_env)
     subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         f"roomkit=={ORIG_VERSION}"],
+         f"roomkit=={ORIG_VERSION}", "asyncpg"],
         check=True, env=env,
     )  # fmt: skip
     return str(python)
@@ -129,10 +157,40 @@ def _clean_env() -> dict[str, str]:
     return env
 
 
+def ours_same_python() -> str | None:
+    """A Python 3.12 venv with our distributions (editable), created when missing.
+
+    The original needs Python 3.12; running ours on the same version keeps interpreter
+    differences out of the ratios. ``None`` when python3.12 is not available.
+    """
+    python = OURS_VENV / "bin" / "python"
+    env = _clean_env()
+    if python.exists() and _imports_roomkit(str(python), env)[0]:
+        return str(python)
+    base = shutil.which("python3.12")
+    if base is None:
+        return None
+    log(f"creating {OURS_VENV} (Python 3.12 + this repository's kernel) ...")
+    venv_env = {**env, "PYENV_VERSION": os.environ.get("PYENV_VERSION", "3.12.1")}
+    subprocess.run([base, "-m", "venv", str(OURS_VENV)], check=True, env=venv_env)
+    editable = [arg for dist in OURS_DISTS for arg in ("-e", str(ROOT / dist))]
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         *editable],
+        check=True, env=env,
+    )  # fmt: skip
+    return str(python)
+
+
 def ours_runtime(requested: str | None) -> tuple[str, dict[str, str], str]:
-    """Interpreter, environment and a note for our kernel (falls back to kernel/src on the path)."""
+    """Interpreter, environment and a note for our kernel (falls back to kernel/src on the path).
+
+    Without ``--ours-python``: the Python 3.12 venv of :func:`ours_same_python` (the
+    original's version), else the repo's .venv.
+    """
     venv_python = ROOT / ".venv" / "bin" / "python"
-    python = requested or (str(venv_python) if venv_python.exists() else sys.executable)
+    python = requested or ours_same_python()
+    python = python or (str(venv_python) if venv_python.exists() else sys.executable)
     env = _clean_env()
     ok, detail = _imports_roomkit(python, env)
     if ok:
@@ -211,7 +269,12 @@ def main() -> None:
     if "ours" in impls:
         runtimes["ours"] = ours_runtime(args.ours_python)
     if "original" in impls:
-        runtimes["original"] = (original_python(), _clean_env(), f"roomkit {ORIG_VERSION}")
+        orig = original_python()
+        runtimes["original"] = (
+            orig,
+            _clean_env(),
+            f"roomkit {_imports_roomkit(orig, _clean_env())[1]}",
+        )
     for impl, (python, _, note) in runtimes.items():
         log(f"{impl}: {python} ({note})")
     load_start = os.getloadavg()[0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from roomkit_conformance.suites.audio_stage import StageHarness
+from roomkit_conformance.suites.realtime_voice import RealtimeHarness
 from roomkit_conformance.suites.stt import STTHarness
 from roomkit_conformance.suites.voice_backend import BackendHarness
 
@@ -18,6 +19,7 @@ __all__ = [
     "mock_diarization",
     "mock_dtmf",
     "mock_postprocessor",
+    "mock_realtime_voice",
     "mock_recorder",
     "mock_resampler",
     "mock_stt",
@@ -26,6 +28,7 @@ __all__ = [
     "mock_vad",
     "mock_voice_backend",
     "phrase_backchannel",
+    "voice_channel",
 ]
 
 
@@ -51,6 +54,24 @@ async def mock_voice_backend() -> Any:
     backend = MockVoiceBackend()
     yield BackendHarness(backend, inject=backend.simulate_audio_received)
     await backend.close()
+
+
+async def mock_realtime_voice() -> Any:
+    """A :class:`~roomkit.voice.realtime.mock.MockRealtimeProvider`; the model side answers
+    through its ``simulate_*`` methods."""
+    from roomkit.voice.pcm import tone
+    from roomkit.voice.realtime.mock import MockRealtimeProvider
+
+    provider = MockRealtimeProvider()
+
+    async def respond(session: Any) -> None:
+        await provider.simulate_response_start(session)
+        await provider.simulate_audio(session, tone(300, 40, 24000))
+        await provider.simulate_transcription(session, "Hello there.", "assistant", True)
+        await provider.simulate_response_end(session)
+
+    yield RealtimeHarness(provider, respond=respond)
+    await provider.close()
 
 
 def mock_vad() -> StageHarness:
@@ -139,3 +160,16 @@ def phrase_backchannel() -> Any:
     from roomkit.voice.pipeline.backchannel.phrases import PhraseBackchannelDetector
 
     return PhraseBackchannelDetector()
+
+
+async def voice_channel() -> Any:
+    """A voice channel built by name from the mock speech components (a bare channel: its
+    deliveries go to live sessions, which the channel suite's rooms do not have)."""
+    from roomkit.channels.voice.config import VoiceChannelConfig, build_voice_channel
+
+    config = VoiceChannelConfig(
+        channel_id="voice-conformance", stt="mock", tts="mock", backend="mock", vad="mock-vad"
+    )
+    channel = build_voice_channel(config)
+    yield channel
+    await channel.close()

@@ -52,10 +52,12 @@ if TYPE_CHECKING:
     from roomkit.channels.http import HTTPChannel as HTTPChannel
     from roomkit.channels.messenger import MessengerChannel as MessengerChannel
     from roomkit.channels.rcs import RCSChannel as RCSChannel
+    from roomkit.channels.realtime_voice import RealtimeVoiceChannel as RealtimeVoiceChannel
     from roomkit.channels.sms import SMSChannel as SMSChannel
     from roomkit.channels.teams import TeamsChannel as TeamsChannel
     from roomkit.channels.telegram import TelegramChannel as TelegramChannel
     from roomkit.channels.transport import TransportChannel as TransportChannel
+    from roomkit.channels.voice import VoiceChannel as VoiceChannel
     from roomkit.channels.websocket import WebSocketChannel as WebSocketChannel
     from roomkit.channels.whatsapp import WhatsAppChannel as WhatsAppChannel
     from roomkit.channels.whatsapp_personal import (
@@ -91,6 +93,7 @@ if TYPE_CHECKING:
     from roomkit.errors import RoomNotFoundError as RoomNotFoundError
     from roomkit.errors import StoreError as StoreError
     from roomkit.errors import StoreInputError as StoreInputError
+    from roomkit.errors import TaskRunnerError as TaskRunnerError
     from roomkit.errors import TransientProviderError as TransientProviderError
     from roomkit.errors import VoiceBackendNotConfiguredError as VoiceBackendNotConfiguredError
     from roomkit.errors import VoiceNotConfiguredError as VoiceNotConfiguredError
@@ -171,6 +174,7 @@ if TYPE_CHECKING:
     from roomkit.models.ai import AIThinkingPart as AIThinkingPart
     from roomkit.models.ai import AIToolCallPart as AIToolCallPart
     from roomkit.models.ai import AIToolResultPart as AIToolResultPart
+    from roomkit.models.conversation import ConversationPhase as ConversationPhase
     from roomkit.models.conversation import ConversationState as ConversationState
     from roomkit.models.conversation import PhaseTransition as PhaseTransition
     from roomkit.models.conversation import get_conversation_state as get_conversation_state
@@ -186,6 +190,10 @@ if TYPE_CHECKING:
     from roomkit.models.hooks import IdentityHookResult as IdentityHookResult
     from roomkit.models.hooks import InjectedEvent as InjectedEvent
     from roomkit.models.hooks import SyncOutcome as SyncOutcome
+    from roomkit.models.steering import Cancel as Cancel
+    from roomkit.models.steering import InjectMessage as InjectMessage
+    from roomkit.models.steering import SteeringDirective as SteeringDirective
+    from roomkit.models.steering import UpdateSystemPrompt as UpdateSystemPrompt
     from roomkit.models.streaming import StreamChunk as StreamChunk
     from roomkit.models.streaming import StreamDone as StreamDone
     from roomkit.models.streaming import StreamEnd as StreamEnd
@@ -197,11 +205,21 @@ if TYPE_CHECKING:
     from roomkit.models.streaming import StreamTextDelta as StreamTextDelta
     from roomkit.models.streaming import StreamThinkingDelta as StreamThinkingDelta
     from roomkit.models.streaming import StreamToolCall as StreamToolCall
+    from roomkit.orchestration.handoff import HANDOFF_TOOL as HANDOFF_TOOL
     from roomkit.orchestration.handoff import HandoffHandler as HandoffHandler
+    from roomkit.orchestration.handoff import HandoffRequest as HandoffRequest
     from roomkit.orchestration.handoff import HandoffResult as HandoffResult
+    from roomkit.orchestration.handoff import build_handoff_tool as build_handoff_tool
+    from roomkit.orchestration.handoff import setup_handoff as setup_handoff
+    from roomkit.orchestration.inbound_router import (
+        DefaultInboundRoomRouter as DefaultInboundRoomRouter,
+    )
+    from roomkit.orchestration.inbound_router import InboundRoomRouter as InboundRoomRouter
     from roomkit.orchestration.pipeline import ConversationPipeline as ConversationPipeline
     from roomkit.orchestration.pipeline import PipelineStage as PipelineStage
     from roomkit.orchestration.router import ConversationRouter as ConversationRouter
+    from roomkit.orchestration.router import RoutingConditions as RoutingConditions
+    from roomkit.orchestration.router import RoutingRule as RoutingRule
     from roomkit.plugins.catalogue import Catalogue as Catalogue
     from roomkit.plugins.catalogue import get_catalogue as get_catalogue
     from roomkit.providers.ai.base import AIProvider as AIProvider
@@ -245,6 +263,14 @@ if TYPE_CHECKING:
     from roomkit.store.contracts import RoomStore as RoomStore
     from roomkit.store.contracts import TaskStore as TaskStore
     from roomkit.store.memory import InMemoryStore as InMemoryStore
+    from roomkit.tasks.base import TaskRunner as TaskRunner
+    from roomkit.tasks.delegate import DELEGATE_TOOL as DELEGATE_TOOL
+    from roomkit.tasks.delegate import DelegateHandler as DelegateHandler
+    from roomkit.tasks.delegate import build_delegate_tool as build_delegate_tool
+    from roomkit.tasks.delegate import setup_delegation as setup_delegation
+    from roomkit.tasks.memory import InMemoryTaskRunner as InMemoryTaskRunner
+    from roomkit.tasks.models import DelegatedTask as DelegatedTask
+    from roomkit.tasks.models import DelegatedTaskResult as DelegatedTaskResult
     from roomkit.telemetry.base import NoopTelemetryProvider as NoopTelemetryProvider
     from roomkit.telemetry.base import TelemetryConfig as TelemetryConfig
     from roomkit.telemetry.base import TelemetryProvider as TelemetryProvider
@@ -259,6 +285,8 @@ if TYPE_CHECKING:
     from roomkit.tools.policy import RoleOverride as RoleOverride
     from roomkit.tools.policy import ToolPolicy as ToolPolicy
     from roomkit.voice.audio_frame import AudioFrame as AudioFrame
+    from roomkit.voice.auth import AuthCallback as AuthCallback
+    from roomkit.voice.auth import auth_context as auth_context
     from roomkit.voice.backends.base import VoiceBackend as VoiceBackend
     from roomkit.voice.backends.mock import MockVoiceBackend as MockVoiceBackend
     from roomkit.voice.base import AudioChunk as AudioChunk
@@ -275,6 +303,7 @@ if TYPE_CHECKING:
     from roomkit.voice.events import TTSCancelledEvent as TTSCancelledEvent
     from roomkit.voice.events import VADAudioLevelEvent as VADAudioLevelEvent
     from roomkit.voice.events import VADSilenceEvent as VADSilenceEvent
+    from roomkit.voice.inbound import parse_voice_session as parse_voice_session
     from roomkit.voice.pipeline.config import AudioPipelineConfig as AudioPipelineConfig
     from roomkit.voice.pipeline.denoiser.base import DenoiserProvider as DenoiserProvider
     from roomkit.voice.pipeline.denoiser.mock import MockDenoiserProvider as MockDenoiserProvider
@@ -289,6 +318,15 @@ if TYPE_CHECKING:
     from roomkit.voice.pipeline.vad.base import VADEventType as VADEventType
     from roomkit.voice.pipeline.vad.base import VADProvider as VADProvider
     from roomkit.voice.pipeline.vad.mock import MockVADProvider as MockVADProvider
+    from roomkit.voice.realtime.events import RealtimeErrorEvent as RealtimeErrorEvent
+    from roomkit.voice.realtime.events import RealtimeSpeechEvent as RealtimeSpeechEvent
+    from roomkit.voice.realtime.events import RealtimeToolCallEvent as RealtimeToolCallEvent
+    from roomkit.voice.realtime.events import (
+        RealtimeTranscriptionEvent as RealtimeTranscriptionEvent,
+    )
+    from roomkit.voice.realtime.mock import MockRealtimeProvider as MockRealtimeProvider
+    from roomkit.voice.realtime.mock import MockRealtimeTransport as MockRealtimeTransport
+    from roomkit.voice.realtime.provider import RealtimeVoiceProvider as RealtimeVoiceProvider
     from roomkit.voice.stt.base import STTProvider as STTProvider
     from roomkit.voice.stt.mock import MockSTTProvider as MockSTTProvider
     from roomkit.voice.tts.base import TTSProvider as TTSProvider

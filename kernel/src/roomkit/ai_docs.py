@@ -1,7 +1,9 @@
 """Documentation for AI coding assistants, shipped inside the package.
 
-``llms.txt`` is a compact map of the API for a model's context window; ``AGENTS.md`` holds
-guidance for assistants writing code against RoomKit.
+``llms.txt`` is a compact map of the API and of the docs for a model's context window;
+``AGENTS.md`` holds guidance for assistants writing code against RoomKit (and working on its
+repository). Both are generated from ``docs/`` by ``scripts/gen_ai_docs.py`` (copies at the
+repository root and in ``roomkit/_docs``; a test fails when they drift).
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ __all__ = [
     "RoomNotFoundError",
     "StoreError",
     "StoreInputError",
+    "TaskRunnerError",
     "TransientProviderError",
     "VoiceBackendNotConfiguredError",
     "VoiceNotConfiguredError",
@@ -286,3 +287,8 @@ class VoiceNotConfiguredError(RoomKitError):
 
 class VoiceBackendNotConfiguredError(RoomKitError):
     """A voice operation needs a voice backend (the audio transport) that was not configured."""
+
+
+class TaskRunnerError(RoomKitError):
+    """A task runner cannot take a delegated task (it is closed, or at its limit of running
+    tasks)."""

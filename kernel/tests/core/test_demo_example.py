@@ -23,3 +23,5 @@ async def test_demo_transcript(capsys: Any) -> None:
     assert "4242 4242" not in out  # the clear number is neither delivered nor stored
     assert "[BLOCKED: spam]" in out
     assert "#9   ws-bob   blocked" in out
+    # the last line says how to open the dev console
+    assert "roomkit console --demo" in out.strip().splitlines()[-1]

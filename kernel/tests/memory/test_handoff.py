@@ -19,7 +19,7 @@ from roomkit import (
 def room_after_handoff() -> Room:
     state = ConversationState(phase="triage", active_agent_id="agent-triage").transition(
         to_phase="handling",
-        to_agent_id="agent-handler",
+        to_agent="agent-handler",
         reason="User needs support",
         summary="Customer cannot log in",
     )

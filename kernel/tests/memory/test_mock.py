@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from roomkit import (
     AIChannel,
+    AIMessage,
     ChannelCategory,
     EventSource,
+    HandoffMemoryProvider,
     InboundMessage,
+    MemoryResult,
     MockAIProvider,
     RoomEvent,
     RoomKit,
+    SlidingWindowMemory,
     TextContent,
     WebSocketChannel,
 )
@@ -65,3 +69,33 @@ async def test_without_events_the_turn_sees_the_current_event() -> None:
     memory = MockMemoryProvider()
     provider = await _one_turn(memory, "only me")
     assert [str(m.content) for m in provider.calls[-1].messages] == ["only me"]
+
+
+async def test_ready_made_messages_come_before_the_transcript() -> None:
+    summary = AIMessage(role="system", content="Summary: the user wants a refund.")
+    memory = MockMemoryProvider(messages=[summary])
+    provider = await _one_turn(memory, "any news?")
+    sent = provider.calls[-1].messages
+    assert [(m.role, m.text) for m in sent] == [
+        ("system", "Summary: the user wants a refund."),
+        ("user", "any news?"),
+    ]
+    result = await memory.retrieve(
+        "r", memory.retrieve_calls[0].current_event, memory.retrieve_calls[0].context
+    )
+    assert result.messages == [summary]
+    assert result.messages is not memory.messages  # each turn gets its own list
+
+
+def test_memory_results_and_names_follow_roomkit_067() -> None:
+    message = AIMessage(role="user", content="x")
+    assert MemoryResult([message]).messages == [message]  # messages first, as in 0.6.7
+    assert MemoryResult().events == []
+    assert SlidingWindowMemory().name == "SlidingWindowMemory"
+    assert HandoffMemoryProvider(SlidingWindowMemory()).name == "Handoff(SlidingWindowMemory)"
+
+    class Custom(MemoryProvider):
+        async def retrieve(self, room_id, current_event, context, *, channel_id=None, store=None):  # type: ignore[no-untyped-def]
+            return MemoryResult()
+
+    assert Custom().name == "Custom"

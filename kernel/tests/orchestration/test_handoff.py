@@ -169,7 +169,7 @@ async def test_final_stage_cannot_hand_off() -> None:
 
 async def test_custom_rules_sync_and_async() -> None:
     def business_hours(request: HandoffRequest, state: ConversationState) -> str | None:
-        return "billing is closed" if request.target == "agent-billing" else None
+        return "billing is closed" if request.target_agent_id == "agent-billing" else None
 
     async def needs_reason(request: HandoffRequest, state: ConversationState) -> str | None:
         return None if request.reason else "give a reason"

@@ -30,7 +30,7 @@ def test_round_trip_through_room_metadata_as_json() -> None:
 
 def test_transition_records_history_and_counts_handoffs() -> None:
     state = ConversationState(phase="triage", active_agent_id="a")
-    moved = state.transition(to_phase="handling", to_agent_id="b", reason="needs help")
+    moved = state.transition(to_phase="handling", to_agent="b", reason="needs help")
     assert (moved.phase, moved.active_agent_id, moved.previous_agent_id) == ("handling", "b", "a")
     assert moved.handoff_count == 1
     (step,) = moved.phase_history
@@ -45,7 +45,7 @@ def test_transition_records_history_and_counts_handoffs() -> None:
 def test_history_is_bounded() -> None:
     state = ConversationState(active_agent_id="a")
     for i in range(150):
-        state = state.transition(to_agent_id="b" if i % 2 == 0 else "a")
+        state = state.transition(to_agent="b" if i % 2 == 0 else "a")
     assert len(state.phase_history) == 100
     assert state.handoff_count == 150
 

@@ -10,6 +10,7 @@ from roomkit.plugins.catalogue import Catalogue
 EXPECTED = {
     "ai_provider:mock",
     "channel:websocket",
+    "channel:voice",
     "email_provider:mock",
     "messaging_provider:mock-http",
     "messaging_provider:mock-messenger",
@@ -29,6 +30,7 @@ EXPECTED = {
     "stt:mock",
     "tts:mock",
     "voice_backend:mock",
+    "realtime_voice:mock",
     *(
         f"audio_stage:{name}"
         for name in (

@@ -133,3 +133,45 @@ async def test_recovers_after_a_server_restart(restartable_mcp_server) -> None:
         assert await mcp.handler("add", {"a": 5, "b": 5}) == "10"
     finally:
         await mcp.close()
+
+
+async def test_the_0_6_7_surface(mcp_server) -> None:
+    from roomkit_mcp import MCPNotConnectedError
+
+    mcp = MCPToolProvider.from_url(
+        mcp_server.url, tool_filter=lambda name: name in {"add", "slow", "whoami"}
+    )
+    with pytest.raises(MCPNotConnectedError, match="async with"):
+        mcp.get_tools()
+    with pytest.raises(RuntimeError):  # what 0.6.7 code catches
+        _ = mcp.tool_names
+    async with mcp:
+        assert sorted(mcp.tool_names) == ["add", "slow", "whoami"]
+        assert sorted(t.name for t in mcp.get_tools()) == ["add", "slow", "whoami"]
+        as_dicts = {d["name"]: d for d in mcp.get_tools_as_dicts()}
+        assert set(as_dicts["add"]) >= {"name", "description", "parameters"}
+        assert as_dicts["add"]["parameters"]["required"] == ["a", "b"]
+        handler = mcp.as_tool_handler()
+        assert await handler("add", {"a": 20, "b": 22}) == "42"
+        with pytest.raises(UnknownToolError):
+            await handler("get_weather", {"city": "Paris"})  # filtered out
+        started = time.monotonic()
+        with pytest.raises(ProviderError, match=r"timed out after 0\.2s"):
+            await mcp.call_tool("slow", {"seconds": 5}, timeout=0.2)
+        assert time.monotonic() - started < 4
+        # A per-call timeout longer than the configured one is honoured too.
+        assert await mcp.call_tool("slow", {"seconds": 0.1}, timeout=60) == "done"
+
+
+def test_constructor_checks() -> None:
+    from roomkit.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="Streamable HTTP"):
+        MCPToolProvider("http://127.0.0.1:9/mcp", transport="sse")
+    with pytest.raises(ConfigurationError, match="once"):
+        MCPToolProvider("http://127.0.0.1:9/mcp", server_url="http://127.0.0.1:8/mcp")
+    with pytest.raises(ConfigurationError, match="not both"):
+        MCPToolProvider(MCPConfig(server_url="http://127.0.0.1:9/mcp"), headers={"a": "b"})
+    headed = MCPToolProvider("http://127.0.0.1:9/mcp", headers={"Authorization": "Bearer s3"})
+    assert headed.config.headers["Authorization"].get_secret_value() == "Bearer s3"
+    assert "s3" not in repr(headed.config)

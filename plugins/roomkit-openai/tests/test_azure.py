@@ -88,7 +88,7 @@ async def test_azure_streaming(httpserver: HTTPServer) -> None:
     httpserver.expect_request(_PATH, method="POST").respond_with_data(
         sse, content_type="text/event-stream"
     )
-    provider = _provider(httpserver, stream_usage=False)
+    provider = _provider(httpserver, include_stream_usage=False)  # the 0.6.7 spelling
     try:
         chunks = [c async for c in provider.generate_stream(_hello())]
     finally:

@@ -121,3 +121,35 @@ async def test_vllm_defaults() -> None:
         assert provider.config.temperature == 0.2
     finally:
         await provider.close()
+
+
+async def test_vllm_takes_a_config_as_in_0_6_7() -> None:
+    from roomkit_openai import VLLMConfig
+
+    provider = create_vllm_provider(VLLMConfig(model="llama-3", include_stream_usage=False))
+    try:
+        assert provider.config.base_url == "http://localhost:8000/v1"
+        assert provider.config.stream_usage is False
+        assert provider.model_name == "llama-3"
+    finally:
+        await provider.close()
+    keyword = create_vllm_provider(base_url="http://127.0.0.1:9/v1", model="m")
+    try:
+        assert keyword.config.base_url == "http://127.0.0.1:9/v1"
+    finally:
+        await keyword.close()
+    with pytest.raises(ConfigurationError, match="not both"):
+        create_vllm_provider(VLLMConfig(model="m"), temperature=0.1)
+    with pytest.raises(ConfigurationError, match="twice"):
+        create_vllm_provider("http://127.0.0.1:9/v1", "m", base_url="http://127.0.0.1:8/v1")
+    with pytest.raises(ConfigurationError, match="VLLMConfig or a base_url"):
+        create_vllm_provider(42)  # type: ignore[arg-type]
+
+
+def test_include_stream_usage_is_the_0_6_7_name_of_stream_usage() -> None:
+    from roomkit_openai import AzureAIProvider, AzureOpenAIAIProvider, OpenAIConfig
+
+    assert OpenAIConfig(include_stream_usage=False).stream_usage is False
+    assert OpenAIConfig(include_stream_usage=True, stream_usage=False).stream_usage is True
+    assert OpenAIConfig().stream_usage is True
+    assert AzureAIProvider is AzureOpenAIAIProvider

@@ -18,7 +18,7 @@ from roomkit_conformance.suites.store import ConversationStoreSuite
 
 
 class TestPostgresStore(StoreFixtures, ConversationStoreSuite):
-    capabilities = frozenset({"cross_process", "single_read"})
+    capabilities = frozenset({"cross_process", "single_read", "fencing"})
 
 
 def _event(room_id: str, body: str, key: str | None = None) -> RoomEvent:

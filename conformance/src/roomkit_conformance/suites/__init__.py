@@ -22,6 +22,7 @@ SUITES: Mapping[str, str] = {
     "messaging_provider": "roomkit_conformance.suites.messaging:MessagingProviderSuite",
     "rcs_provider": "roomkit_conformance.suites.messaging:MessagingProviderSuite",
     "realtime": "roomkit_conformance.suites.realtime:RealtimeBackendSuite",
+    "realtime_voice": "roomkit_conformance.suites.realtime_voice:RealtimeVoiceProviderSuite",
     "sms_provider": "roomkit_conformance.suites.messaging:MessagingProviderSuite",
     "store": "roomkit_conformance.suites.store:ConversationStoreSuite",
     "stt": "roomkit_conformance.suites.stt:STTProviderSuite",

@@ -28,6 +28,10 @@ which the suite uses to check that writers on different connections still agree:
             yield store
             await store.close()
 
+Stores that check the room locks' fencing tokens (:mod:`roomkit.store.fencing`) claim
+``"fencing"``: an event written under an older token than one already written with for the
+room is refused with :class:`~roomkit.errors.RoomLockLostError`, and nothing is stored.
+
 A store still being written can run a single piece the same way (``class
 TestMyRooms(RoomStoreChecks)``).
 """
@@ -39,11 +43,14 @@ from typing import Any
 
 import pytest
 
+from roomkit.core.locks import RoomLockHandle
+from roomkit.errors import RoomLockLostError
 from roomkit.models.enums import ChannelType
 from roomkit.models.participant import Participant
 from roomkit.models.room import ChannelBinding
 from roomkit.models.task import Observation, Task
 from roomkit.store.base import ConversationStore
+from roomkit.store.fencing import clear_write_fence, set_write_fence
 from roomkit_conformance.base import requires
 from roomkit_conformance.suites._store_support import new_event, new_room
 from roomkit_conformance.suites.store_bindings import BindingStoreChecks
@@ -87,6 +94,27 @@ class ConversationStoreSuite(
     async def second_component(self) -> Any:
         """A second connection to the same data; stores claiming ``cross_process`` override it."""
         pytest.fail("a store claiming 'cross_process' must provide a 'second_component' fixture")
+
+    @requires("fencing")
+    @pytest.mark.asyncio
+    async def test_an_event_under_an_older_fencing_token_is_refused(
+        self, component: ConversationStore
+    ) -> None:
+        room = await new_room(component)
+        try:
+            set_write_fence(room.id, RoomLockHandle(room.id, 40))
+            await component.add_event(new_event(room.id, "token 40"))
+            set_write_fence(room.id, RoomLockHandle(room.id, 41))
+            await component.add_event(new_event(room.id, "token 41"))
+            set_write_fence(room.id, RoomLockHandle(room.id, 40))
+            with pytest.raises(RoomLockLostError):
+                await component.add_event(new_event(room.id, "lost"))
+        finally:
+            clear_write_fence(room.id)
+        await component.add_event(new_event(room.id, "unfenced"))
+        stored = await component.list_events(room.id)
+        assert [e.index for e in stored] == [0, 1, 2]
+        assert await component.count_events(room.id) == 3
 
     @pytest.mark.asyncio
     async def test_missing_room_reads_are_none_or_false(self, component: ConversationStore) -> None:

@@ -8,6 +8,15 @@ Plugin tests drive the vendor's real SDK against these over a real socket, never
 * :mod:`roomkit_conformance.wire.llm` -- LLM APIs (OpenAI, Anthropic, Mistral, Gemini) through
   an ``llmock`` subprocess, with scripted replies and faults (:class:`LLMockServer`,
   :class:`LLMockWire`, the ``llmock_server`` fixture).
+* messaging vendors, each a :class:`WireServer` with webhook builders signed as the vendor
+  signs: :mod:`~roomkit_conformance.wire.twilio`, :mod:`~roomkit_conformance.wire.telnyx`,
+  :mod:`~roomkit_conformance.wire.sinch`, :mod:`~roomkit_conformance.wire.sendgrid`,
+  :mod:`~roomkit_conformance.wire.elasticemail`, :mod:`~roomkit_conformance.wire.voicemeup`,
+  :mod:`~roomkit_conformance.wire.webhook`, and the chat apps
+  :mod:`~roomkit_conformance.wire.messenger`, :mod:`~roomkit_conformance.wire.whatsapp`
+  (Meta's shared pieces in :mod:`~roomkit_conformance.wire.meta`) and
+  :mod:`~roomkit_conformance.wire.telegram` (what the npm ``telegram-test-api`` emulator
+  does not cover).
 * :mod:`roomkit_conformance.wire.silent` -- a server that accepts connections and never
   answers (:func:`silent_server`), to test time-outs against a stalled backend.
 * :mod:`roomkit_conformance.wire.scripted` -- an in-process server for what llmock lacks:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from roomkit.channels.sms import SMSChannel
     from roomkit.channels.teams import TeamsChannel
     from roomkit.channels.telegram import TelegramChannel
+    from roomkit.channels.voice import VoiceChannel
     from roomkit.channels.whatsapp import WhatsAppChannel
     from roomkit.channels.whatsapp_personal import WhatsAppPersonalChannel
 
@@ -42,6 +43,7 @@ __all__ = [
     "TeamsChannel",
     "TelegramChannel",
     "TransportChannel",
+    "VoiceChannel",
     "WebSocketChannel",
     "WhatsAppChannel",
     "WhatsAppPersonalChannel",
@@ -60,6 +62,7 @@ _LAZY = {
     "TelegramChannel": "roomkit.channels.telegram",
     "WhatsAppChannel": "roomkit.channels.whatsapp",
     "WhatsAppPersonalChannel": "roomkit.channels.whatsapp_personal",
+    "VoiceChannel": "roomkit.channels.voice",
 }
 
 

@@ -19,7 +19,7 @@ from roomkit.models.context import RoomContext
 from roomkit.models.conversation import get_conversation_state, get_room_language
 from roomkit.models.enums import ChannelType, EventType
 from roomkit.models.event import EventSource, RoomEvent
-from roomkit.models.keys import ROUTE_KEY
+from roomkit.models.keys import ALWAYS_KEY, ROUTE_KEY
 from roomkit.models.room import AITool, ChannelBinding, Room
 from roomkit.providers.ai.base import AIProvider
 from roomkit.tools.compose import ToolHandler
@@ -56,6 +56,7 @@ class Agent(AIChannel):
         voice: str | None = None,
         greeting: str | None = None,
         language: str | None = None,
+        auto_greet: bool = True,
         system_prompt: str | None = None,
         temperature: float | None = None,
         max_tokens: int | None = None,
@@ -68,6 +69,7 @@ class Agent(AIChannel):
         tool_timeout: float = 60.0,
         streaming: bool | None = None,
         metadata: dict[str, Any] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(
             channel_id,
@@ -83,6 +85,7 @@ class Agent(AIChannel):
             max_tool_rounds=max_tool_rounds,
             tool_timeout=tool_timeout,
             streaming=streaming,
+            **kwargs,
         )
         self.role = role
         self.description = description
@@ -90,6 +93,8 @@ class Agent(AIChannel):
         self.voice = voice
         self.greeting = greeting
         self.language = language
+        #: Whether ``RoomKit.send_greeting(room_id)`` (no agent named) may pick this agent.
+        self.auto_greet = auto_greet
         self.metadata: dict[str, Any] = dict(metadata or {})
         #: Set by ``ConversationRouter.install``: the router whose state decides who answers.
         self.router: AgentRouter | None = None
@@ -113,6 +118,13 @@ class Agent(AIChannel):
             lines.append(f"Language: always respond in {lang}.")
         return "\n".join(lines)
 
+    def build_identity_block(self, language: str | None = None) -> str | None:
+        """The identity section, or ``None`` for an agent without role, description, scope
+        or language (nothing to add to its prompt)."""
+        if not (self.role or self.description or self.scope or language or self.language):
+            return None
+        return self.identity_block(language)
+
     def compose_prompt(self, base: str | None, language: str | None = None) -> str:
         """``base`` followed by the identity block."""
         identity = self.identity_block(language)
@@ -134,19 +146,27 @@ class Agent(AIChannel):
             return False
         if self.router is None:
             return True
+        if self.channel_id in event.metadata.get(ALWAYS_KEY, ()):
+            return True  # the router's supervisor sees every message
         if ROUTE_KEY in event.metadata:
             return bool(event.metadata[ROUTE_KEY] == self.channel_id)
         return bool(self.router.active_agent_for(context.room) == self.channel_id)
 
     async def generate_greeting(
-        self, context: RoomContext, *, trigger: RoomEvent | None = None
+        self,
+        context: RoomContext,
+        *,
+        trigger: RoomEvent | None = None,
+        instruction: str | None = None,
     ) -> RoomEvent | None:
-        """A greeting message from this agent, generated from its ``greeting`` instruction.
+        """A greeting message from this agent, generated from ``instruction`` (default: its
+        ``greeting``).
 
         Returns ``None`` for config-only agents and agents without a greeting (the voice or
         realtime channel greets for them). Provider failures are reported and give ``None``.
         """
-        if self.provider is None or not self.greeting:
+        instruction = instruction or self.greeting
+        if self.provider is None or not instruction:
             return None
         system = self.build_system_prompt(context) or ""
         state = get_conversation_state(context.room)
@@ -156,7 +176,7 @@ class Agent(AIChannel):
             for e in context.recent_events
             if is_transcript_event(e)
         ][-20:]
-        request = self._greeting_request(system, history, state.phase)
+        request = self._greeting_request(system, history, state.phase, instruction)
         try:
             response = await self.provider.generate(request)
         except Exception as exc:
@@ -168,15 +188,16 @@ class Agent(AIChannel):
         base = trigger or _placeholder_trigger(context)
         return self._reply_event(new_id(), response, 0, base, context)
 
-    def _greeting_request(self, system: str, history: list[AIMessage], phase: str) -> AIContext:
-        instruction = AIMessage(
+    def _greeting_request(
+        self, system: str, history: list[AIMessage], phase: str, instruction: str
+    ) -> AIContext:
+        ask = AIMessage(
             role="user",
             name="system",
-            content=f"[You have just taken over this conversation (phase: {phase}). "
-            f"{self.greeting}]",
+            content=f"[You have just taken over this conversation (phase: {phase}). {instruction}]",
         )
         return AIContext(
-            messages=[*history, instruction],
+            messages=[*history, ask],
             system_prompt=system,
             temperature=self.temperature,
             max_tokens=self.max_tokens,

@@ -22,6 +22,8 @@ from typing import Any
 
 from roomkit.channels.base import Channel
 from roomkit.channels.engine import RoomEngine
+from roomkit.channels.steering import ActiveLoop, ActiveLoops
+from roomkit.channels.streaming import StreamFanout, reply_fanout, thinking_event
 from roomkit.errors import ConfigurationError
 from roomkit.memory.base import MemoryProvider, is_transcript_event
 from roomkit.memory.sliding_window import SlidingWindowMemory
@@ -55,11 +57,13 @@ from roomkit.models.enums import (
     ChannelMediaType,
     ChannelType,
     EphemeralEventType,
+    HookTrigger,
 )
 from roomkit.models.event import EphemeralEvent, EventSource, RoomEvent
 from roomkit.models.hooks import ChannelOutput
-from roomkit.models.keys import ROUTE_KEY, STREAM_EVENT_KIND
+from roomkit.models.keys import ROUTE_KEY, STREAM_EVENT_KIND, STREAMED_KEY
 from roomkit.models.room import AITool, ChannelBinding, ChannelCapabilities
+from roomkit.models.steering import SteeringDirective
 from roomkit.providers.ai.base import AIProvider
 from roomkit.tools.compose import ToolHandler, UnknownToolError
 from roomkit.tools.context import ToolCallContext, tool_context
@@ -72,6 +76,8 @@ logger = logging.getLogger("roomkit.channels.ai")
 _NAME_OK = re.compile(r"[^A-Za-z0-9_-]")
 _MAX_TOOL_RESULT = 16_000
 _MESSAGE_CACHE_SIZE = 4096
+_MAX_NOTES = 20
+_MAX_NOTE_ROOMS = 1000
 
 
 def _sender_name(raw: str | None) -> str | None:
@@ -141,6 +147,8 @@ class AIChannel(Channel):
         self.respond_to_ai = respond_to_ai
         self.kit: RoomEngine | None = None
         self._message_cache: dict[tuple[str, bool], tuple[object, AIMessage]] = {}
+        self._notes: dict[str, list[str]] = {}
+        self._loops = ActiveLoops()
 
     # -- wiring ---------------------------------------------------------------------------
     def on_register(self, engine: RoomEngine) -> None:
@@ -174,6 +182,40 @@ class AIChannel(Channel):
         """The channel's own tools (room tools are added per turn)."""
         return list(self._tools.values())
 
+    def add_system_note(self, room_id: str, note: str) -> None:
+        """Add ``note`` to the system prompt of this channel's next turn in ``room_id`` (once;
+        e.g. the result of a delegated task). At most 20 notes wait per room (oldest dropped)
+        and 1,000 rooms (the longest-waiting room's notes dropped)."""
+        notes = self._notes.get(room_id)
+        if notes is None:
+            if len(self._notes) >= _MAX_NOTE_ROOMS:
+                del self._notes[next(iter(self._notes))]
+            notes = self._notes[room_id] = []
+        notes.append(note)
+        del notes[:-_MAX_NOTES]
+
+    def steer(self, directive: SteeringDirective, *, loop_id: str | None = None) -> None:
+        """Steer a running turn of this channel: :class:`~roomkit.InjectMessage` and
+        :class:`~roomkit.UpdateSystemPrompt` apply before its next tool round,
+        :class:`~roomkit.Cancel` stops it at once (it answers with the text so far).
+
+        ``loop_id`` is the id of the event the turn answers (see :attr:`active_loops`);
+        ``None`` targets the most recently started turn. Without a matching turn the
+        directive is logged and dropped. Safe to call from any coroutine of the loop.
+        """
+        self._loops.steer(directive, loop_id, self.channel_id)
+
+    @property
+    def active_loops(self) -> list[str]:
+        """Ids of the turns running now (the ids of the events they answer), oldest first."""
+        return self._loops.ids()
+
+    @property
+    def extra_tools(self) -> list[AITool]:
+        """The tools added with :meth:`register_tool` (handoff, MCP ...), each answered by
+        its own handler."""
+        return [self._tools[name] for name in self._named_handlers if name in self._tools]
+
     # -- the turn -------------------------------------------------------------------------
     def should_respond(
         self, event: RoomEvent, binding: ChannelBinding, context: RoomContext
@@ -198,22 +240,56 @@ class AIChannel(Channel):
         """Run one AI turn for ``event`` and return the reply (plus any events tools added)."""
         turn = ToolCallContext(room_id=context.room.id, channel_id=self.channel_id, event=event)
         message_id = new_id()
+        fanout = (
+            reply_fanout(self.kit, self, message_id, context)
+            if self._stream_targets(context)
+            else None
+        )
+        turn.data["stream_fanout"] = fanout
+        loop = self._loops.start(event.id)
         try:
             ai_context = await self.build_ai_context(event, context)
-            response, rounds = await self._run(ai_context, turn, context, message_id)
+            response, rounds = await self._run(ai_context, turn, context, message_id, loop)
         except asyncio.CancelledError:
-            raise
+            if not ActiveLoops.absorb_cancel(loop):  # cancelled by others than steer(Cancel)
+                if fanout:
+                    await fanout.fail(asyncio.CancelledError())
+                raise
+            response, rounds = AIResponse(content="\n\n".join(loop.texts)), loop.rounds
         except Exception as exc:
+            if fanout:
+                await fanout.fail(exc)
             await self._report(exc, event, context, f"AI channel {self.channel_id}")
             return ChannelOutput(
                 responded=bool(turn.extra_events),
                 response_events=turn.extra_events,
                 metadata={"error": str(exc), "error_type": type(exc).__name__},
+                error=f"{type(exc).__name__}: {exc}",  # recorded on the event by the engine
             )
+        finally:
+            self._loops.end(loop)
+        await ActiveLoops.settle(loop)
         events: list[RoomEvent] = []
+        streamed = await fanout.finish() if fanout else []
+        if response.thinking and self.kit is not None:
+            await self.kit.fire_hook(
+                HookTrigger.ON_AI_THINKING,
+                thinking_event(self, event, response.thinking),
+                context=context,
+            )
         if response.content.strip():
-            events.append(self._reply_event(message_id, response, rounds, event, context))
+            reply = self._reply_event(message_id, response, rounds, event, context)
+            if streamed:  # these channels already have the text: the broadcast skips them
+                reply.metadata[STREAMED_KEY] = streamed
+            events.append(reply)
         events.extend(turn.extra_events)
+        if response.tasks or response.observations:
+            return ChannelOutput(
+                responded=bool(events),
+                response_events=events,
+                tasks=response.tasks,
+                observations=response.observations,
+            )
         return ChannelOutput(responded=bool(events), response_events=events)
 
     def _reply_event(
@@ -284,9 +360,12 @@ class AIChannel(Channel):
         )
         vision = bool(self.provider and self.provider.supports_vision)
         messages = self._messages_for(memory.events, vision)
+        if memory.messages:
+            messages = [*memory.messages, *messages]
         system_prompt = self.build_system_prompt(context)
-        if memory.system_notes:
-            notes = "\n\n".join(memory.system_notes)
+        pending = self._notes.pop(room.id, None)
+        if memory.system_notes or pending:
+            notes = "\n\n".join([*memory.system_notes, *(pending or ())])
             system_prompt = f"{system_prompt}\n\n{notes}" if system_prompt else notes
         config = room.ai_config
         temperature, max_tokens, model = self.temperature, self.max_tokens, self.model
@@ -308,6 +387,8 @@ class AIChannel(Channel):
                 "model": model,
                 "tools": tools,
                 "room_id": room.id,
+                "room": context,
+                **_target_of(event, context),
                 "metadata": {"channel_id": self.channel_id, "event_id": event.id},
             },
         )
@@ -355,13 +436,19 @@ class AIChannel(Channel):
         ]
 
     async def _run(
-        self, ai_context: AIContext, turn: ToolCallContext, context: RoomContext, message_id: str
+        self,
+        ai_context: AIContext,
+        turn: ToolCallContext,
+        context: RoomContext,
+        message_id: str,
+        loop: ActiveLoop,
     ) -> tuple[AIResponse, int]:
         assert self.provider is not None
         stream = bool(self._stream_targets(context)) or (
             self.streaming is True and self._can_stream()
         )
-        texts: list[str] = []
+        texts = loop.texts  # kept on the loop: a cancelled turn still answers with them
+        effects = AIResponse()  # tasks and observations of every round
         usage = AIUsage()
         response = AIResponse()
         rounds = 0
@@ -380,12 +467,14 @@ class AIChannel(Channel):
                 response = await self.provider.generate(request)
             if response.content.strip():
                 texts.append(response.content)
+            effects.tasks += response.tasks
+            effects.observations += response.observations
             if response.usage is not None:
                 usage.input_tokens += response.usage.input_tokens
                 usage.output_tokens += response.usage.output_tokens
             if not response.tool_calls or not allow_tools:
                 break
-            rounds += 1
+            rounds = loop.rounds = rounds + 1
             messages.append(
                 AIMessage(
                     role="assistant", content=response.content, tool_calls=response.tool_calls
@@ -396,10 +485,20 @@ class AIChannel(Channel):
                 AIMessage(role="tool", content=result, tool_call_id=call.id, name=call.name)
                 for call, result in zip(response.tool_calls, results, strict=True)
             )
+            if loop.cancel_reason is not None:  # steer(Cancel) during the tools
+                break
+            if loop.queue:  # steering directives wait for this point, between tool rounds
+                ai_context = loop.drain(ai_context, messages)
         if rounds == 0 and not response.tool_calls:
             return response, 0
         final = response.model_copy(
-            update={"content": "\n\n".join(texts), "tool_calls": [], "usage": usage}
+            update={
+                "content": "\n\n".join(texts),
+                "tool_calls": [],
+                "usage": usage,
+                "tasks": effects.tasks,
+                "observations": effects.observations,
+            }
         )
         return final, rounds
 
@@ -412,17 +511,32 @@ class AIChannel(Channel):
         finish: str | None = None
         usage: AIUsage | None = None
         seq = int(turn.data.get("stream_seq", 0))
+        fanout: StreamFanout | None = turn.data.get("stream_fanout")
+        thinking = False
+        reasoning: list[str] = []
         async for chunk in self.provider.generate_stream(request):
+            if chunk.thinking_delta:
+                reasoning.append(chunk.thinking_delta)
+                if not thinking:
+                    thinking = True
+                    await self._publish_thinking(turn.room_id, EphemeralEventType.THINKING_START)
             if chunk.text_delta:
+                if thinking:
+                    thinking = False
+                    await self._publish_thinking(turn.room_id, EphemeralEventType.THINKING_END)
                 delta = chunk.text_delta
                 if continuing and not parts:
                     delta = "\n\n" + delta
                 parts.append(chunk.text_delta)
                 await self._publish_delta(turn.room_id, message_id, delta, seq)
+                if fanout:
+                    await fanout.push(delta)
                 seq += 1
             calls.extend(chunk.tool_calls)
             finish = chunk.finish_reason or finish
             usage = chunk.usage or usage
+        if thinking:
+            await self._publish_thinking(turn.room_id, EphemeralEventType.THINKING_END)
         turn.data["stream_seq"] = seq
         return AIResponse(
             content="".join(parts),
@@ -430,6 +544,14 @@ class AIChannel(Channel):
             finish_reason=finish,
             usage=usage,
             model=self.provider.model_name,
+            thinking="".join(reasoning) or None,
+        )
+
+    async def _publish_thinking(self, room_id: str, kind: EphemeralEventType) -> None:
+        await self._publish(
+            EphemeralEvent(
+                room_id=room_id, type=kind, channel_id=self.channel_id, user_id=self.channel_id
+            )
         )
 
     async def _publish_delta(self, room_id: str, message_id: str, delta: str, seq: int) -> None:
@@ -579,3 +701,14 @@ def _content_for_model(content: EventContent, vision: bool) -> str | list[AICont
         return collected
     body = getattr(content, "body", None)
     return body if isinstance(body, str) else f"[{content.type}]"
+
+
+def _target_of(event: RoomEvent, context: RoomContext) -> dict[str, Any]:
+    """``target_capabilities`` / ``target_media_types``: those of the binding the triggering
+    message came from (unknown for messages from outside the room's bindings)."""
+    source = event.source.channel_id
+    for binding in context.bindings:
+        if binding.channel_id == source:
+            caps = binding.capabilities
+            return {"target_capabilities": caps, "target_media_types": list(caps.media_types)}
+    return {"target_capabilities": None, "target_media_types": []}

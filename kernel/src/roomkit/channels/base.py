@@ -12,6 +12,8 @@ default here, so a channel implements only what it supports:
   ``disconnect_websocket``; default: :class:`~roomkit.errors.ConfigurationError`.
 - ``apply_agent_handoff`` / ``set_language``: the ``HandoffHandler`` (voice channels);
   default: nothing.
+- ``connect_session`` / ``disconnect_session``: live sessions (voice calls) joining and
+  leaving a room; default: :class:`~roomkit.errors.ConfigurationError`.
 - ``update_binding(room_id, binding)``: the kit changed this channel's binding (mute, access,
   visibility, metadata); default: nothing.
 - ``close``: ``RoomKit.close``; default: nothing.
@@ -31,7 +33,7 @@ import asyncio
 import inspect
 import logging
 from abc import ABC
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -159,6 +161,8 @@ class Channel(ABC):  # noqa: B024 - transports override deliver(), intelligence 
                 direction=ChannelDirection.INBOUND,
                 participant_id=message.sender_id,
                 external_id=message.external_id,
+                provider_message_id=message.external_id,
+                raw_payload=message.raw_payload,
             ),
             content=message.content,
             idempotency_key=message.idempotency_key,
@@ -180,6 +184,30 @@ class Channel(ABC):  # noqa: B024 - transports override deliver(), intelligence 
     ) -> ChannelOutput:
         """React to an event of the room. Transport channels deliver it; override to respond."""
         return await self.deliver(event, binding, context)
+
+    @property
+    def supports_streaming_delivery(self) -> bool:
+        """Whether the engine streams replies to this channel piece by piece
+        (:meth:`deliver_stream`) instead of delivering them whole. ``False`` by default."""
+        return False
+
+    async def deliver_stream(
+        self,
+        text_stream: AsyncIterator[str],
+        event: RoomEvent,
+        binding: ChannelBinding,
+        context: RoomContext,
+    ) -> ChannelOutput:
+        """Deliver a reply while it is generated: ``text_stream`` yields its text pieces,
+        ``event`` is the reply (same id as the event that is stored once the text is
+        complete; its content is empty until then).
+
+        Channels that stream override it (and :attr:`supports_streaming_delivery`). The
+        default collects the text and delivers the complete reply with :meth:`deliver`.
+        """
+        parts = [piece async for piece in text_stream]
+        whole = event.model_copy(update={"content": TextContent(body="".join(parts))})
+        return await self.deliver(whole, binding, context)
 
     async def deliver_ephemeral(self, event: EphemeralEvent, binding: ChannelBinding) -> None:  # noqa: B027
         """Push a typing / presence / receipt / reaction / streamed-text event out.
@@ -224,6 +252,20 @@ class Channel(ABC):  # noqa: B024 - transports override deliver(), intelligence 
 
         Voice and realtime-voice channels override it; text channels ignore it.
         """
+
+    async def connect_session(self, session: Any, room_id: str, binding: ChannelBinding) -> None:
+        """Attach a live ``session`` (a voice call, a realtime connection) to ``room_id``.
+
+        Called by ``RoomKit.connect_voice`` and by ``process_inbound`` for a message carrying a
+        session. Session-based channels (voice, realtime voice) override it; other channels
+        have no sessions, and the default raises :class:`~roomkit.errors.ConfigurationError`.
+        """
+        raise ConfigurationError(f"channel {self.channel_id!r} takes no sessions")
+
+    async def disconnect_session(self, session: Any, room_id: str) -> None:
+        """Detach ``session`` from ``room_id`` (see :meth:`connect_session`); the default
+        raises :class:`~roomkit.errors.ConfigurationError` like :meth:`connect_session`."""
+        raise ConfigurationError(f"channel {self.channel_id!r} takes no sessions")
 
     def update_binding(self, room_id: str, binding: ChannelBinding) -> None:  # noqa: B027
         """Called by the kit after it changed this channel's binding in ``room_id`` (mute,

@@ -118,8 +118,20 @@ class RoomEngine(Protocol):
         parent_event_id: str | None = None,
         metadata: dict[str, Any] | None = None,
         run_hooks: bool = True,
+        provider: str | None = None,
     ) -> InboundResult:
         """Post an event into a room from a component and broadcast it to the others."""
+        ...
+
+    async def send_greeting(
+        self,
+        room_id: str,
+        *,
+        channel_id: str | None = None,
+        agent_id: str | None = None,
+        greeting: str | None = None,
+    ) -> None:
+        """Post an agent's greeting into a room."""
         ...
 
     def add_hook(

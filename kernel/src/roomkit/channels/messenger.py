@@ -18,6 +18,7 @@ MESSENGER_CAPABILITIES = ChannelCapabilities(
         ChannelMediaType.TEMPLATE,
     ],
     max_length=2000,
+    max_media_size_bytes=25 * 1024 * 1024,  # larger media go out as links
     supports_typing=True,
     supports_read_receipts=True,
     supports_buttons=True,

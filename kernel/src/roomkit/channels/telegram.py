@@ -18,6 +18,7 @@ TELEGRAM_CAPABILITIES = ChannelCapabilities(
         ChannelMediaType.LOCATION,
     ],
     max_length=4096,
+    max_media_size_bytes=20 * 1024 * 1024,  # what bots send by URL; larger go as links
     supports_typing=True,
     supports_reactions=True,
     supports_edit=True,

@@ -5,22 +5,44 @@ payload)`` or just ``(payload)``; the shape is read once at registration. The pa
 :class:`~roomkit.models.RoomEvent` for room events and the
 :class:`~roomkit.models.EphemeralEvent` for typing, receipts and reactions; the app serialises
 it (``payload.model_dump_json()``) for its socket library.
+
+A connection registered with a ``stream_send_fn`` also receives AI replies while they are
+generated: :class:`~roomkit.models.streaming.StreamStart`, one
+:class:`~roomkit.models.streaming.StreamChunk` per text piece, then
+:class:`~roomkit.models.streaming.StreamEnd` with the complete event (or
+:class:`~roomkit.models.streaming.StreamError`); connections without one receive the complete
+event once, through ``send_fn``.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from roomkit.channels.base import Channel, SendFn
 from roomkit.errors import ConfigurationError, DeliveryError
+from roomkit.models.content import TextContent
 from roomkit.models.context import RoomContext
-from roomkit.models.enums import ChannelCategory, ChannelMediaType, ChannelType
+from roomkit.models.enums import (
+    ChannelCategory,
+    ChannelMediaType,
+    ChannelType,
+    EphemeralEventType,
+)
 from roomkit.models.event import EphemeralEvent, RoomEvent
 from roomkit.models.hooks import ChannelOutput
+from roomkit.models.keys import STREAM_EVENT_KIND
 from roomkit.models.room import ChannelBinding, ChannelCapabilities
+from roomkit.models.streaming import (
+    StreamChunk,
+    StreamEnd,
+    StreamError,
+    StreamMessage,
+    StreamSendFn,
+    StreamStart,
+)
 
 __all__ = ["SendFn", "WebSocketChannel"]
 
@@ -87,22 +109,40 @@ class WebSocketChannel(Channel):
         super().__init__(channel_id)
         self._capabilities = capabilities or _CAPABILITIES
         self._connections: dict[str, tuple[SendFn, bool]] = {}
+        self._stream_fns: dict[str, StreamSendFn] = {}
         self._on_connection_error = on_connection_error
 
     def capabilities(self) -> ChannelCapabilities:
         return self._capabilities
 
     # -- connections -------------------------------------------------------------------------
-    def register_connection(self, connection_id: str, send_fn: SendFn) -> None:
-        """Add (or replace) a connection; ``send_fn`` receives every payload for it."""
+    def register_connection(
+        self,
+        connection_id: str,
+        send_fn: SendFn,
+        *,
+        stream_send_fn: StreamSendFn | None = None,
+    ) -> None:
+        """Add (or replace) a connection; ``send_fn`` receives every payload for it.
+
+        With ``stream_send_fn`` (``async fn(connection_id, message)``) the connection also
+        receives replies piece by piece while they are generated (see the module doc).
+        """
         if not connection_id:
             raise ConfigurationError("connection_id must be a non-empty string")
         if not callable(send_fn):
             raise TypeError("send_fn must be an async callable")
+        if stream_send_fn is not None and not callable(stream_send_fn):
+            raise TypeError("stream_send_fn must be an async callable")
         self._connections[connection_id] = (send_fn, _takes_connection_id(send_fn))
+        if stream_send_fn is not None:
+            self._stream_fns[connection_id] = stream_send_fn
+        else:
+            self._stream_fns.pop(connection_id, None)
 
     def unregister_connection(self, connection_id: str) -> bool:
         """Remove a connection; ``False`` if it was not registered."""
+        self._stream_fns.pop(connection_id, None)
         return self._connections.pop(connection_id, None) is not None
 
     @property
@@ -110,10 +150,22 @@ class WebSocketChannel(Channel):
         """Ids of the registered connections."""
         return list(self._connections)
 
+    @property
+    def connection_count(self) -> int:
+        """How many connections are registered."""
+        return len(self._connections)
+
+    @property
+    def supports_streaming_delivery(self) -> bool:
+        """Replies are streamed to this channel (to connections with a ``stream_send_fn``)."""
+        return True
+
     # -- delivery ----------------------------------------------------------------------------
-    async def _send_all(self, payload: Any) -> list[str]:
+    async def _send_all(self, payload: Any, only: set[str] | None = None) -> list[str]:
         failed: list[str] = []
         for connection_id, (send_fn, with_id) in list(self._connections.items()):
+            if only is not None and connection_id not in only:
+                continue
             try:
                 if with_id:
                     await send_fn(connection_id, payload)
@@ -140,13 +192,76 @@ class WebSocketChannel(Channel):
             )
         return ChannelOutput(metadata={"failed_connections": failed})
 
+    async def deliver_stream(
+        self,
+        text_stream: AsyncIterator[str],
+        event: RoomEvent,
+        binding: ChannelBinding,
+        context: RoomContext,
+    ) -> ChannelOutput:
+        """Stream a reply: ``StreamStart``, a ``StreamChunk`` per piece and ``StreamEnd`` to
+        streaming connections, the complete event to the others.
+
+        A connection whose ``stream_send_fn`` raises is left out of the rest of the stream.
+        When ``text_stream`` fails, streaming connections get ``StreamError`` and the error
+        is raised again.
+        """
+        live = dict(self._stream_fns)
+        room_id, stream_id = event.room_id, event.id
+        await self._stream_to(
+            live, StreamStart(room_id=room_id, stream_id=stream_id, source=event.source)
+        )
+        text = ""
+        try:
+            async for delta in text_stream:
+                text += delta
+                chunk = StreamChunk(room_id=room_id, stream_id=stream_id, delta=delta, text=text)
+                await self._stream_to(live, chunk)
+        except Exception as exc:
+            error = StreamError(room_id=room_id, stream_id=stream_id, error=type(exc).__name__)
+            await self._stream_to(live, error)
+            raise
+        whole = event.model_copy(update={"content": TextContent(body=text)})
+        await self._stream_to(live, StreamEnd(room_id=room_id, stream_id=stream_id, event=whole))
+        plain = {cid for cid in self._connections if cid not in self._stream_fns}
+        failed = await self._send_all(whole, only=plain)
+        return ChannelOutput(
+            metadata={"streamed_connections": len(live), "failed_connections": failed}
+        )
+
+    async def _stream_to(self, live: dict[str, StreamSendFn], message: StreamMessage) -> None:
+        for connection_id, send in list(live.items()):
+            try:
+                await send(connection_id, message)
+            except Exception as exc:
+                del live[connection_id]
+                logger.warning(
+                    "websocket %s: streaming to %s failed: %r", self.channel_id, connection_id, exc
+                )
+                if self._on_connection_error is not None:
+                    self._on_connection_error(connection_id, exc)
+
     async def deliver_ephemeral(self, event: EphemeralEvent, binding: ChannelBinding) -> None:
-        """Forward a typing / receipt / reaction event to every connection."""
+        """Forward a typing / receipt / reaction event to every connection.
+
+        Streamed AI text (``CUSTOM`` events of kind ``ai_stream``) skips the connections that
+        receive the same text as stream messages.
+        """
+        if (
+            self._stream_fns
+            and event.type is EphemeralEventType.CUSTOM
+            and event.data.get("kind") == STREAM_EVENT_KIND
+        ):
+            await self._send_all(
+                event, only={c for c in self._connections if c not in self._stream_fns}
+            )
+            return
         await self._send_all(event)
 
     async def close(self) -> None:
         """Forget every connection (the app closes its sockets)."""
         self._connections.clear()
+        self._stream_fns.clear()
 
     def info(self) -> dict[str, object]:
         data = super().info()

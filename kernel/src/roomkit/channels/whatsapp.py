@@ -19,6 +19,7 @@ WHATSAPP_CAPABILITIES = ChannelCapabilities(
         ChannelMediaType.TEMPLATE,
     ],
     max_length=4096,
+    max_media_size_bytes=100 * 1024 * 1024,  # documents; larger media go out as links
     supports_read_receipts=True,
     supports_reactions=True,
     supports_buttons=True,

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from roomkit import __version__
-from roomkit.cli import conformance_cmd, doctor, plugins_cmd, serve_cmd
+from roomkit.cli import conformance_cmd, console_cmd, doctor, plugins_cmd, serve_cmd
 from roomkit.errors import RoomKitError
 from roomkit.plugins.api import PLUGIN_API_VERSION
 
@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_parser(commands)
     conformance_cmd.add_parser(commands)
     serve_cmd.add_parser(commands)
+    console_cmd.add_parser(commands)
     return parser
 
 

@@ -15,26 +15,31 @@ deliveries to a binding whose outbox holds work are queued behind it, never made
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from roomkit.channels.base import Channel
+from roomkit.channels.streaming import reply_fanout
 from roomkit.core._text import short_id
 from roomkit.core.context import context_with, message_context, report_error
 from roomkit.core.delivery import DeliveryOutcome, call_channel, deliver_transport
 from roomkit.core.outbox import DeliveryGroup, queued_result
 from roomkit.core.runtime import Runtime
-from roomkit.errors import ChainDepthExceededError, DeliveryError
-from roomkit.models._ids import utcnow
+from roomkit.errors import ChainDepthExceededError, DeliveryError, InvalidContentError
+from roomkit.models._ids import new_id, utcnow
+from roomkit.models.content import TextContent
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import (
     ChannelCategory,
+    ChannelDirection,
     DeliveryStatus,
     EventStatus,
     HookTrigger,
 )
-from roomkit.models.event import DeliveryResult, RoomEvent
+from roomkit.models.event import DeliveryResult, EventSource, RoomEvent
 from roomkit.models.hooks import ChannelOutput, InjectedEvent
+from roomkit.models.keys import STREAMED_KEY
 from roomkit.models.room import ChannelBinding
 from roomkit.models.task import Observation, Task
 from roomkit.telemetry.spans import Attr, SpanKind
@@ -250,15 +255,18 @@ async def _record(
                     event.delivery_results[binding.channel_id] = failed
                     continue
             event.delivery_results[binding.channel_id] = failed
-            await report_error(
-                rt,
-                "delivery",
-                DeliveryError(f"delivery to {short_id(binding.channel_id)} failed: {failed.error}"),
-                event,
-                ctx,
-                channel_id=binding.channel_id,
-                attempts=failed.attempts,
-            )
+            if output is None or output.error is None:  # else the channel reported it itself
+                await report_error(
+                    rt,
+                    "delivery",
+                    DeliveryError(
+                        f"delivery to {short_id(binding.channel_id)} failed: {failed.error}"
+                    ),
+                    event,
+                    ctx,
+                    channel_id=binding.channel_id,
+                    attempts=failed.attempts,
+                )
         elif group is not None:
             group.delivered = True
         if status_hooks:
@@ -302,7 +310,12 @@ async def respond(
     if binding.muted:
         return produced
     depth = event.chain_depth + 1
-    for response in output.response_events:
+    responses = output.response_events
+    if output.response_stream is not None:
+        reply = await _stream_reply(rt, event, ctx, binding, output.response_stream)
+        if reply is not None:
+            responses = [*responses, reply]
+    for response in responses:
         update: dict[str, Any] = {}
         if response.room_id != event.room_id:
             update["room_id"] = event.room_id
@@ -339,6 +352,54 @@ async def respond(
         produced.append(done.event)
         produced.extend(done.responses)
     return produced
+
+
+async def _stream_reply(
+    rt: Runtime,
+    event: RoomEvent,
+    ctx: RoomContext,
+    binding: ChannelBinding,
+    stream: AsyncIterator[str],
+) -> RoomEvent | None:
+    """Stream a channel's ``response_stream`` to the room's streaming channels; the complete
+    reply (``None`` when it is empty or the stream failed, which is reported)."""
+    channel = rt.channels.get(binding.channel_id)
+    if channel is None:
+        return None
+    fanout = reply_fanout(rt.engine, channel, new_id(), ctx)
+    text: list[str] = []
+    try:
+        async for piece in stream:
+            if not isinstance(piece, str):
+                raise InvalidContentError(
+                    f"response_stream of {binding.channel_id!r} yielded "
+                    f"{type(piece).__name__}, not str"
+                )
+            text.append(piece)
+            if fanout:
+                await fanout.push(piece)
+    except Exception as exc:
+        if fanout:
+            await fanout.fail(exc)
+        await report_error(rt, "response_stream", exc, event, ctx, channel_id=binding.channel_id)
+        return None
+    streamed = await fanout.finish() if fanout else []
+    body = "".join(text)
+    if not body.strip():
+        return None
+    return RoomEvent(
+        id=fanout.event_id if fanout else new_id(),
+        room_id=event.room_id,
+        source=EventSource(
+            channel_id=binding.channel_id,
+            channel_type=channel.channel_type,
+            direction=ChannelDirection.OUTBOUND,
+            participant_id=binding.channel_id,
+            provider=channel.provider_name,
+        ),
+        content=TextContent(body=body),
+        metadata={STREAMED_KEY: streamed} if streamed else {},
+    )
 
 
 async def _update_room_metadata(
@@ -381,10 +442,13 @@ async def broadcast(rt: Runtime, event: RoomEvent, ctx: RoomContext) -> list[Roo
         intelligence: list[tuple[Channel, ChannelBinding]] = []
         queued: list[tuple[Channel, ChannelBinding]] | None = None
         boxes = rt.outbox.boxes  # bindings with deliveries waiting: queue behind them
+        streamed = event.metadata.get(STREAMED_KEY) if event.metadata else None
         for binding in ctx.bindings:
             channel_id = binding.channel_id
             if channel_id == source_id or not binding.can_read:
                 continue
+            if streamed and channel_id in streamed:
+                continue  # it received this reply piece by piece (deliver_stream)
             if visibility != "all" and not is_visible(visibility, binding):
                 continue
             channel = channels.get(channel_id)

@@ -196,6 +196,14 @@ async def _resilient(
 ) -> DeliveryOutcome:
     channel_id = binding.channel_id
     breaker = rt.breakers.get(channel_id)
+    if (
+        breaker is not None
+        and (breaker.failures or not breaker.is_closed)
+        and _declines(channel, event, binding, ctx)
+    ):
+        # It would not answer anyway: no turn to refuse, no probe taken, and no "success"
+        # that would reset the failures counted against it.
+        return None, None
     if breaker is not None and not breaker.allow_request():
         return None, failure(
             channel_id,
@@ -218,20 +226,56 @@ async def _resilient(
                 return None, pending(channel_id, exc, attempt)
             _breaker(rt, channel_id).record_failure()
             return None, failure(channel_id, exc, attempts=attempt)
-        if breaker is not None:
-            breaker.record_success()
-        return output, None
+        return _settled(rt, channel_id, breaker, output, attempt)
+    attempts = 1
     try:
         if policy is None or policy.max_retries == 0:
             output = await _once(rt, channel, event, binding, ctx)
         else:
-            output, _ = await retry_async(lambda: _once(rt, channel, event, binding, ctx), policy)
+            output, attempts = await retry_async(
+                lambda: _once(rt, channel, event, binding, ctx), policy
+            )
     except RetryError as exc:
         _breaker(rt, channel_id).record_failure()
         return None, failure(channel_id, exc.last, attempts=exc.attempts)
     except Exception as exc:
         _breaker(rt, channel_id).record_failure()
         return None, failure(channel_id, exc)
+    return _settled(rt, channel_id, breaker, output, attempts)
+
+
+def _declines(
+    channel: Channel, event: RoomEvent, binding: ChannelBinding, ctx: RoomContext
+) -> bool:
+    """Whether an intelligence channel says it would not answer ``event`` (its
+    ``should_respond``: an agent that is not the room's active one, an event that is not a
+    message). Asked only while failures are counted against the channel, so an open circuit
+    refuses (and records) only the turns that would have happened, and declining does not
+    count as a success."""
+    if binding.category != ChannelCategory.INTELLIGENCE:
+        return False
+    decide = getattr(channel, "should_respond", None)
+    if not callable(decide):
+        return False
+    try:
+        return not decide(event, binding, ctx)
+    except Exception:  # a broken rule: let the breaker decide as usual
+        return False
+
+
+def _settled(
+    rt: Runtime,
+    channel_id: str,
+    breaker: CircuitBreaker | None,
+    output: ChannelOutput | None,
+    attempts: int,
+) -> DeliveryOutcome:
+    """A call that returned: a success, or a failure the channel caught and reported itself
+    (``output.error``, e.g. an AI channel whose provider failed) -- recorded and counted
+    against the breaker like a raised one."""
+    if output is not None and output.error is not None:
+        _breaker(rt, channel_id).record_failure()
+        return output, failure(channel_id, output.error, attempts=attempts)
     if breaker is not None:
         breaker.record_success()
     return output, None

@@ -13,7 +13,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -22,7 +22,9 @@ from roomkit.core._text import problems, short_id
 from roomkit.core.broadcast import admit_event, respond
 from roomkit.core.components import COMPONENT_KINDS, resolve_component, split_config_entry
 from roomkit.core.context import load_context, report_hook_failure
+from roomkit.core.delegation_api import DelegationMixin
 from roomkit.core.ephemeral import EphemeralMixin
+from roomkit.core.greeting_api import GreetingMixin
 from roomkit.core.hook_api import HookApiMixin
 from roomkit.core.hooks import HookEngine
 from roomkit.core.inbound import process_inbound, run_pipeline
@@ -35,6 +37,7 @@ from roomkit.core.runtime import OnRuntime, RoomRouter, Runtime
 from roomkit.core.timeline_api import TimelineMixin
 from roomkit.core.timers import TimersMixin
 from roomkit.core.trace_relay import TraceRelay
+from roomkit.core.voice_api import VoiceApiMixin, check_voice_components
 from roomkit.errors import (
     ChannelNotFoundError,
     ChannelNotRegisteredError,
@@ -65,12 +68,19 @@ from roomkit.models.room import (
     Room,
     RoomTimers,
 )
+from roomkit.orchestration.inbound_router import InboundRoomRouter, room_router_of
 from roomkit.realtime.base import RealtimeBackend
 from roomkit.realtime.memory import InMemoryRealtime
 from roomkit.store.base import ConversationStore
 from roomkit.store.memory import InMemoryStore
 from roomkit.telemetry.base import NoopTelemetryProvider, TelemetryConfig, TelemetryProvider
 from roomkit.telemetry.tracer import Tracer
+from roomkit.voice.backends.base import VoiceBackend
+from roomkit.voice.stt.base import STTProvider
+from roomkit.voice.tts.base import TTSProvider
+
+if TYPE_CHECKING:
+    from roomkit.tasks.base import TaskRunner
 
 __all__ = ["RoomKit", "RoomRouter"]
 
@@ -88,6 +98,9 @@ class RoomKit(
     TimelineMixin,
     ParticipantApiMixin,
     TimersMixin,
+    GreetingMixin,
+    VoiceApiMixin,
+    DelegationMixin,
 ):
     """The room engine.
 
@@ -106,7 +119,11 @@ class RoomKit(
     ``circuit_failure_threshold`` / ``circuit_recovery_seconds``,
     ``max_pending_deliveries`` / ``max_pending_per_binding`` (bounds of the outboxes where
     transport retries wait, see :mod:`roomkit.core.outbox`) and ``room_router``
-    (``async fn(message) -> room_id | None``). Settings and components may be changed on a
+    (``async fn(message) -> room_id | None``) or ``inbound_router`` (an
+    :class:`~roomkit.orchestration.inbound_router.InboundRoomRouter`). Voice: ``stt`` /
+    ``tts`` (the kit's speech providers, for :meth:`transcribe` / :meth:`synthesize`) and
+    ``voice`` (the default voice backend of :meth:`connect_voice`); ``task_runner`` (where
+    delegated tasks run, see :meth:`delegate`). Settings and components may be changed on a
     running kit (``kit.max_chain_depth = 3``); the next message uses the new value.
     """
 
@@ -149,6 +166,11 @@ class RoomKit(
         max_pending_deliveries: int = 10_000,
         max_pending_per_binding: int = 1_000,
         room_router: RoomRouter | None = None,
+        inbound_router: InboundRoomRouter | None = None,
+        stt: STTProvider | None = None,
+        tts: TTSProvider | None = None,
+        voice: VoiceBackend | None = None,
+        task_runner: TaskRunner | None = None,
         **component_config: Mapping[str, Any],
     ) -> None:
         unknown = set(component_config) - {f"{kind}_config" for kind in COMPONENT_KINDS}
@@ -162,6 +184,12 @@ class RoomKit(
             raise ConfigurationError("max_payload_bytes must be positive (or None)")
         if max_pending_deliveries < 1 or max_pending_per_binding < 1:
             raise ConfigurationError("max_pending_deliveries / _per_binding must be >= 1")
+        check_voice_components(stt, tts, voice)
+        self._stt, self._tts, self._voice = stt, tts, voice
+        if task_runner is not None and not callable(getattr(task_runner, "submit", None)):
+            raise ConfigurationError(
+                f"task_runner must be a TaskRunner, got {type(task_runner).__name__}"
+            )
 
         def component(kind: str, value: Any) -> Any:
             return resolve_component(kind, value, component_config.get(f"{kind}_config"))
@@ -202,9 +230,14 @@ class RoomKit(
             circuit_recovery_seconds=circuit_recovery_seconds,
             room_router=room_router,
         )
+        if inbound_router is not None:
+            if room_router is not None:
+                raise ConfigurationError("pass room_router or inbound_router, not both")
+            rt.room_router = room_router_of(inbound_router, self._channel_type_of)
         hooks.on_error = functools.partial(report_hook_failure, rt)
         rt.outbox = Outboxes(rt, max_pending_deliveries, max_pending_per_binding, respond)
         self._traces = TraceRelay(rt)
+        self._task_runner = task_runner
         self._closed = False
 
     @property
@@ -258,6 +291,10 @@ class RoomKit(
             self._traces.attach(channel)
             channel.on_register(self)
         return channel
+
+    def _channel_type_of(self, channel_id: str) -> ChannelType:
+        channel = self._rt.channels.get(channel_id)
+        return channel.channel_type if channel is not None else ChannelType.SYSTEM
 
     def get_channel(self, channel_id: str) -> Channel:
         """The registered channel ``channel_id``; raises :class:`ChannelNotRegisteredError`."""
@@ -507,7 +544,12 @@ class RoomKit(
     async def process_inbound(
         self, message: InboundMessage, *, room_id: str | None = None
     ) -> InboundResult:
-        """Run an inbound message through the pipeline (see :mod:`roomkit.core.inbound`)."""
+        """Run an inbound message through the pipeline (see :mod:`roomkit.core.inbound`).
+
+        A message carrying a live ``session`` (:func:`~roomkit.voice.parse_voice_session`)
+        connects that session to its room instead (see :meth:`connect_announced_session`)."""
+        if isinstance(message, InboundMessage) and getattr(message, "session", None) is not None:
+            return await self.connect_announced_session(message, room_id)
         rt = self._rt
         if rt.tracer is None and not rt.observers:  # nothing to record: the pipeline alone
             return await run_pipeline(rt, message, room_id)
@@ -526,12 +568,14 @@ class RoomKit(
         parent_event_id: str | None = None,
         metadata: dict[str, Any] | None = None,
         run_hooks: bool = True,
+        provider: str | None = None,
     ) -> InboundResult:
         """Post an event into a room from code (or from a channel) and broadcast it.
 
         The event goes through BEFORE_BROADCAST hooks (unless ``run_hooks=False``), is stored
         and broadcast to every binding except ``channel_id``'s own. ``channel_id`` may name a
-        registered channel (its type is used) or anything else (type SYSTEM).
+        registered channel (its type is used) or anything else (type SYSTEM); ``provider``
+        names the vendor the event is attributed to (``event.source.provider``).
         """
         room = await self.get_room(room_id)
         if room.status == RoomStatus.CLOSED:
@@ -546,6 +590,7 @@ class RoomKit(
                     channel_type=channel.channel_type if channel else ChannelType.SYSTEM,
                     direction=ChannelDirection.OUTBOUND,
                     participant_id=participant_id,
+                    provider=provider,
                 ),
                 content=content,
                 visibility=visibility,
@@ -610,7 +655,10 @@ class RoomKit(
             )
             await outbox.abort("kit closed before delivery")
             await hooks.cancel_pending()
-        closers: list[Callable[[], Awaitable[None]]] = [c.close for c in self._rt.channels.values()]
+        closers: list[Callable[[], Awaitable[None]]] = []
+        if self._task_runner is not None:  # delegated tasks end CANCELLED, then channels close
+            closers.append(self._task_runner.close)
+        closers += [c.close for c in self._rt.channels.values()]
         closers += [self.realtime.close, self.lock_manager.close, self.store.close]
         for close in closers:
             try:

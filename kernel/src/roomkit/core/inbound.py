@@ -314,19 +314,21 @@ async def to_event(
         return event
     sources = rt.sources
     key = (channel.channel_id, message.sender_id, message.external_id)
-    source = sources.get(key)
+    raw = message.raw_payload
+    source = None if raw else sources.get(key)
     if source is None:
-        source = construct(
-            EventSource,
-            {
-                "channel_id": channel.channel_id,
-                "channel_type": channel.channel_type,
-                "direction": ChannelDirection.INBOUND,
-                "participant_id": message.sender_id,
-                "external_id": message.external_id,
-            },
-        )
-        if message.external_id is None:
+        fields: dict[str, Any] = {
+            "channel_id": channel.channel_id,
+            "channel_type": channel.channel_type,
+            "direction": ChannelDirection.INBOUND,
+            "participant_id": message.sender_id,
+            "external_id": message.external_id,
+            "provider_message_id": message.external_id,
+        }
+        if raw:
+            fields["raw_payload"] = raw
+        source = construct(EventSource, fields)
+        if message.external_id is None and not raw:
             if len(sources) >= 50_000:
                 sources.clear()
             sources[key] = source

@@ -16,6 +16,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from roomkit.errors import ConfigurationError, RoomLockLostError, RoomLockTimeoutError
+from roomkit.store.fencing import clear_write_fence, set_write_fence
 
 __all__ = [
     "HELD_ROOMS",
@@ -146,12 +147,13 @@ class RoomLockManager(ABC):
       restarted. Tokens of different backends are not comparable.
     * ``handle.lost`` turns true when the manager notices the loss by itself;
       ``await handle.still_held()`` / ``await handle.ensure_held()`` ask the backend now.
-    * A store protects its writes with the token: a write made under a room lock carries
-      ``(room_id, fencing_token)``; in the same transaction as the write, the store keeps the
-      greatest token it has accepted for the room and refuses (with
-      :class:`~roomkit.errors.RoomLockLostError`, nothing written) a write whose token is
-      smaller. A holder that lost its lock to a newer holder therefore cannot write once the
-      newer holder has written. A ``None`` token means "not fenced" and is not checked.
+    * A store protects its event writes with the token: while the engine holds a room lock,
+      :func:`roomkit.store.fencing.write_fence` gives the store the acquisition's token; in the
+      same transaction as the event write, the store keeps the greatest token it has accepted
+      for the room and refuses (with :class:`~roomkit.errors.RoomLockLostError`, nothing
+      written) a write whose token is smaller. A holder that lost its lock to a newer holder
+      therefore cannot write once the newer holder has written. A ``None`` token means "not
+      fenced" and is not checked.
 
     Managers whose locks live in one process (``InMemoryLockManager``, custom subclasses that
     only implement ``locked``) yield a handle without a token that is never lost.
@@ -394,11 +396,41 @@ class _AlreadyHeld:
 _ALREADY_HELD = _AlreadyHeld()
 
 
+class _FencedHeldLock:
+    """The room lock of a fencing manager: its token is recorded for the store's writes."""
+
+    __slots__ = ("_inner", "_key")
+
+    def __init__(
+        self, inner: AbstractAsyncContextManager[RoomLockHandle], key: tuple[Any, str]
+    ) -> None:
+        self._inner = inner
+        self._key = key
+
+    async def __aenter__(self) -> None:
+        handle = await self._inner.__aenter__()
+        HELD_ROOMS.add(self._key)
+        if handle.fencing_token is not None:
+            set_write_fence(self._key[1], handle)
+
+    async def __aexit__(self, *exc: Any) -> None:
+        HELD_ROOMS.discard(self._key)
+        clear_write_fence(self._key[1])
+        await self._inner.__aexit__(*exc)
+
+
 def room_lock(
     manager: RoomLockManager, room_id: str, timeout: float | None
 ) -> AbstractAsyncContextManager[None]:
-    """``manager``'s lock of ``room_id``, or a no-op when the current task already holds it."""
+    """``manager``'s lock of ``room_id``, or a no-op when the current task already holds it.
+
+    With a manager that fences its locks (one that implements :meth:`RoomLockManager.hold`
+    itself), the acquisition's token is recorded for the task's store writes
+    (:func:`roomkit.store.fencing.write_fence`).
+    """
     key = (asyncio.current_task(), room_id)
     if key in HELD_ROOMS:
         return _ALREADY_HELD
-    return _HeldLock(manager.locked(room_id, timeout), key)
+    if type(manager).hold is RoomLockManager.hold:
+        return _HeldLock(manager.locked(room_id, timeout), key)
+    return _FencedHeldLock(manager.hold(room_id, timeout), key)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
+from roomkit.models.ai import AIMessage
 from roomkit.models.content import SystemContent
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import EventStatus, EventType
@@ -36,8 +37,15 @@ def is_transcript_event(event: RoomEvent) -> bool:
 
 @dataclass
 class MemoryResult:
-    """What a memory provider hands the AI channel: events, oldest first, and notes."""
+    """What a memory provider hands the AI channel.
 
+    ``messages`` are ready-made model messages (a summary, synthetic context) placed first;
+    ``events`` (oldest first, ending with the event being answered) are converted by the
+    channel after them (so vision and sender names apply); ``system_notes`` are appended to
+    the system prompt. A provider fills any of them.
+    """
+
+    messages: list[AIMessage] = field(default_factory=list)
     events: list[RoomEvent] = field(default_factory=list)
     system_notes: list[str] = field(default_factory=list)
 
@@ -49,6 +57,11 @@ class MemoryProvider(ABC):
     ``store`` (when the channel has one) may be read for more. Implementations keep the cost
     of :meth:`retrieve` independent of the room's total history.
     """
+
+    @property
+    def name(self) -> str:
+        """A short name of this memory for logs and diagnostics (the class name)."""
+        return type(self).__name__
 
     @abstractmethod
     async def retrieve(

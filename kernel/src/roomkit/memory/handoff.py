@@ -22,6 +22,12 @@ class HandoffMemoryProvider(MemoryProvider):
     def __init__(self, inner: MemoryProvider) -> None:
         self.inner = inner
 
+    @property
+    def name(self) -> str:
+        """``Handoff(<inner memory's name>)``."""
+        inner = getattr(self.inner, "name", None)
+        return f"Handoff({inner if isinstance(inner, str) else type(self.inner).__name__})"
+
     async def retrieve(
         self,
         room_id: str,
@@ -49,11 +55,11 @@ class HandoffMemoryProvider(MemoryProvider):
             last is None
             or channel_id is None
             or state.active_agent_id != channel_id
-            or last.to_agent_id != channel_id
-            or last.from_agent_id in (None, channel_id)
+            or last.to_agent != channel_id
+            or last.from_agent in (None, channel_id)
         ):
             return None
-        lines = [f"This conversation was handed off to you by {last.from_agent_id}."]
+        lines = [f"This conversation was handed off to you by {last.from_agent}."]
         if last.reason:
             lines.append(f"Reason: {last.reason}")
         if last.summary:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from roomkit.memory.base import MemoryProvider, MemoryResult
+from roomkit.models.ai import AIMessage
 from roomkit.models.context import RoomContext
 from roomkit.models.event import RoomEvent
 from roomkit.store.base import ConversationStore
@@ -35,27 +36,25 @@ class MemoryIngestCall:
 class MockMemoryProvider(MemoryProvider):
     """Returns the same memory every turn and records what it was asked.
 
-    ``events`` are returned as the turn's events (when ``None``, the turn sees only the
-    current event); ``system_notes`` are returned as notes for the system prompt.
-    ``retrieve_calls``, ``ingest_calls``, ``clear_calls`` and ``closed`` record the calls.
+    ``messages`` are returned as ready-made model messages; ``events`` as the turn's events
+    (when ``None``, the turn sees only the current event); ``system_notes`` as notes for the
+    system prompt. ``retrieve_calls``, ``ingest_calls``, ``clear_calls`` and ``closed``
+    record the calls.
     """
 
     def __init__(
         self,
+        messages: Sequence[AIMessage] | None = None,
         events: Sequence[RoomEvent] | None = None,
         system_notes: Sequence[str] | None = None,
     ) -> None:
+        self.messages = list(messages or [])
         self.events = None if events is None else list(events)
         self.system_notes = list(system_notes or [])
         self.retrieve_calls: list[MemoryRetrieveCall] = []
         self.ingest_calls: list[MemoryIngestCall] = []
         self.clear_calls: list[str] = []
         self.closed = False
-
-    @property
-    def name(self) -> str:
-        """The provider's name."""
-        return type(self).__name__
 
     async def retrieve(
         self,
@@ -68,7 +67,9 @@ class MockMemoryProvider(MemoryProvider):
     ) -> MemoryResult:
         self.retrieve_calls.append(MemoryRetrieveCall(room_id, current_event, context, channel_id))
         events = [current_event] if self.events is None else list(self.events)
-        return MemoryResult(events=events, system_notes=list(self.system_notes))
+        return MemoryResult(
+            messages=list(self.messages), events=events, system_notes=list(self.system_notes)
+        )
 
     async def ingest(
         self, room_id: str, event: RoomEvent, *, channel_id: str | None = None

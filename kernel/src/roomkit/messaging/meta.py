@@ -116,6 +116,7 @@ class WebhookMeta:
             external_id=self.external_id,
             idempotency_key=self.external_id,
             metadata=metadata,
+            raw_payload=self.raw,
         )
 
     def to_status(self, channel_id: str | None = None) -> DeliveryStatusUpdate:

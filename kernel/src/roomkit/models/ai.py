@@ -6,7 +6,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from roomkit.models.room import AITool
+from roomkit.models.context import RoomContext
+from roomkit.models.enums import ChannelMediaType
+from roomkit.models.room import AITool, ChannelCapabilities
+from roomkit.models.task import Observation, Task
 
 __all__ = [
     "AIContentPart",
@@ -104,6 +107,8 @@ class AIMessage(BaseModel):
     name: str | None = None
     tool_calls: list[AIToolCall] = Field(default_factory=list)
     tool_call_id: str | None = None
+    #: Application data about the message; never sent to the model.
+    metadata: dict[str, Any] = Field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -133,6 +138,13 @@ class AIContext(BaseModel):
     #: default, usually no extended reasoning). Providers without such a budget ignore it.
     thinking_budget: int | None = Field(default=None, gt=0)
     room_id: str | None = None
+    #: The room the answer is for (``AIChannel`` sets it), for providers and tools that
+    #: shape their answer to it.
+    room: RoomContext | None = None
+    #: What the channel the triggering message came from can show (``None``: unknown), and
+    #: its media types: an answer for SMS should not rely on cards or images.
+    target_capabilities: ChannelCapabilities | None = None
+    target_media_types: list[ChannelMediaType] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -142,7 +154,9 @@ class AIResponse(BaseModel):
     ``thinking`` is the reasoning the vendor returned (Anthropic thinking blocks, the
     ``reasoning_content`` of OpenAI-compatible servers, Gemini thought summaries, Mistral
     thinking chunks), and ``thinking_signature`` the vendor's token for sending it back
-    (:class:`AIThinkingPart`).
+    (:class:`AIThinkingPart`). ``tasks`` and ``observations`` are side effects the provider
+    derived from the conversation; the AI channel hands them to the engine, which stores them
+    and fires ``ON_TASK_CREATED`` / ``ON_OBSERVATION``.
     """
 
     content: str = ""
@@ -153,6 +167,8 @@ class AIResponse(BaseModel):
     usage: AIUsage | None = None
     model: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    tasks: list[Task] = Field(default_factory=list)
+    observations: list[Observation] = Field(default_factory=list)
 
 
 class AIStreamChunk(BaseModel):

@@ -9,9 +9,10 @@ models (and is also importable from :mod:`roomkit.orchestration.state`).
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from roomkit.errors import ConfigurationError
 from roomkit.models._ids import utcnow
@@ -19,6 +20,7 @@ from roomkit.models.keys import LANGUAGE_KEY, STATE_KEY
 from roomkit.models.room import Room
 
 __all__ = [
+    "ConversationPhase",
     "ConversationState",
     "PhaseTransition",
     "get_conversation_state",
@@ -29,17 +31,40 @@ __all__ = [
 _MAX_HISTORY = 100
 
 
+class ConversationPhase(StrEnum):
+    """The usual phases of a support-style conversation. Phases are plain strings: use these
+    or any names of your own (a pipeline's stages name theirs)."""
+
+    INTAKE = "intake"
+    QUALIFICATION = "qualification"
+    HANDLING = "handling"
+    ESCALATION = "escalation"
+    RESOLUTION = "resolution"
+    FOLLOWUP = "followup"
+
+
 class PhaseTransition(BaseModel):
     """One step of a room's history: a phase change, a handoff, or both."""
 
     from_phase: str | None = None
     to_phase: str
-    from_agent_id: str | None = None
-    to_agent_id: str | None = None
+    from_agent: str | None = None
+    to_agent: str | None = None
     reason: str | None = None
     summary: str | None = None
     timestamp: datetime = Field(default_factory=utcnow)
     metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _earlier_keys(cls, data: Any) -> Any:
+        """States stored before the 0.6.7 field names read ``from_agent_id`` / ``to_agent_id``."""
+        if isinstance(data, dict) and ("from_agent_id" in data or "to_agent_id" in data):
+            data = dict(data)
+            for old, new in (("from_agent_id", "from_agent"), ("to_agent_id", "to_agent")):
+                if old in data:
+                    data.setdefault(new, data.pop(old))
+        return data
 
 
 class ConversationState(BaseModel):
@@ -50,7 +75,7 @@ class ConversationState(BaseModel):
     application (customer tier, collected answers ...).
     """
 
-    phase: str = "intake"
+    phase: str = ConversationPhase.INTAKE.value
     active_agent_id: str | None = None
     previous_agent_id: str | None = None
     handoff_count: int = Field(default=0, ge=0)
@@ -65,25 +90,25 @@ class ConversationState(BaseModel):
 
     def transition(
         self,
-        *,
         to_phase: str | None = None,
-        to_agent_id: str | None = None,
+        to_agent: str | None = None,
         reason: str | None = None,
-        summary: str | None = None,
         metadata: dict[str, Any] | None = None,
+        *,
+        summary: str | None = None,
     ) -> ConversationState:
-        """A new state moved to ``to_phase`` / ``to_agent_id`` (``None`` keeps the current one).
+        """A new state moved to ``to_phase`` / ``to_agent`` (``None`` keeps the current one).
 
         A change of agent counts as a handoff. The transition is appended to the history.
         """
-        new_phase = to_phase if to_phase is not None else self.phase
-        new_agent = to_agent_id if to_agent_id is not None else self.active_agent_id
+        new_phase = str(to_phase) if to_phase is not None else self.phase
+        new_agent = to_agent if to_agent is not None else self.active_agent_id
         agent_changed = new_agent != self.active_agent_id
         step = PhaseTransition(
             from_phase=self.phase,
             to_phase=new_phase,
-            from_agent_id=self.active_agent_id,
-            to_agent_id=new_agent,
+            from_agent=self.active_agent_id,
+            to_agent=new_agent,
             reason=reason,
             summary=summary,
             metadata=dict(metadata or {}),

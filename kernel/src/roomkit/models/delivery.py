@@ -21,9 +21,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from roomkit.errors import PermanentProviderError, TransientProviderError
 from roomkit.models.enums import ChannelDirection, ChannelType, DeliveryStatus
-from roomkit.models.event import DeliveryResult, EventSource, InboundResult
+from roomkit.models.event import (
+    DeliveryResult,
+    EventSource,
+    InboundResult,
+    ProviderResult,
+    is_retryable_status,
+)
 
 __all__ = [
     "DeliveryResult",
@@ -34,85 +39,6 @@ __all__ = [
     "map_vendor_status",
     "status_rank",
 ]
-
-#: HTTP statuses worth retrying: timeouts, early data, rate limits; every 5xx is too.
-_RETRYABLE_HTTP = frozenset({408, 425, 429})
-
-
-def is_retryable_status(status_code: int) -> bool:
-    """Whether a vendor's HTTP answer ``status_code`` is worth retrying (408/425/429/5xx)."""
-    return status_code in _RETRYABLE_HTTP or 500 <= status_code <= 599
-
-
-class ProviderResult(BaseModel):
-    """The outcome of one send through a messaging provider.
-
-    A provider returns a failed result (``success=False``) for vendor failures instead of
-    raising: ``retryable`` says whether sending again may work, ``retry_after`` how long the
-    vendor asked to wait (seconds), ``status_code`` the vendor's HTTP status.
-    """
-
-    success: bool
-    provider_message_id: str | None = None
-    error: str | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
-    retryable: bool = False
-    retry_after: float | None = Field(default=None, ge=0)
-    status_code: int | None = None
-
-    @classmethod
-    def sent(cls, provider_message_id: str | None = None, **metadata: Any) -> ProviderResult:
-        """A successful send."""
-        return cls(success=True, provider_message_id=provider_message_id, metadata=metadata)
-
-    @classmethod
-    def failed(
-        cls,
-        error: str,
-        *,
-        retryable: bool = False,
-        status_code: int | None = None,
-        retry_after: float | None = None,
-        **metadata: Any,
-    ) -> ProviderResult:
-        """A failed send; ``retryable`` for failures that may pass later."""
-        return cls(
-            success=False,
-            error=error,
-            retryable=retryable,
-            status_code=status_code,
-            retry_after=retry_after,
-            metadata=metadata,
-        )
-
-    @classmethod
-    def from_http_error(
-        cls, status_code: int, error: str, *, retry_after: float | None = None, **metadata: Any
-    ) -> ProviderResult:
-        """A failure classified from the vendor's HTTP status (see :func:`is_retryable_status`)."""
-        return cls.failed(
-            f"HTTP {status_code}: {error}" if error else f"HTTP {status_code}",
-            retryable=is_retryable_status(status_code),
-            status_code=status_code,
-            retry_after=retry_after,
-            **metadata,
-        )
-
-    def raise_for_failure(self, provider: str = "") -> None:
-        """Raise the typed error of a failed result; do nothing on success."""
-        if self.success:
-            return
-        message = self.error or "the provider reported a failure without a reason"
-        if provider:
-            message = f"{provider}: {message}"
-        if self.retryable:
-            raise TransientProviderError(
-                message,
-                provider=provider,
-                status_code=self.status_code,
-                retry_after=self.retry_after,
-            )
-        raise PermanentProviderError(message, provider=provider, status_code=self.status_code)
 
 
 _VENDOR_STATUS: dict[str, DeliveryStatus] = {}

@@ -104,7 +104,12 @@ class EventType(StrEnum):
     PARTICIPANT_LEFT = "participant_left"
     PARTICIPANT_IDENTIFIED = "participant_identified"
     TASK_CREATED = "task_created"
+    TASK_DELEGATED = "task_delegated"
+    TASK_COMPLETED = "task_completed"
     OBSERVATION = "observation"
+    DTMF = "dtmf"
+    RECORDING_STARTED = "recording_started"
+    RECORDING_STOPPED = "recording_stopped"
 
 
 class EventStatus(StrEnum):
@@ -186,6 +191,7 @@ class HookTrigger(StrEnum):
     ON_BACKCHANNEL = "on_backchannel"
     ON_RECORDING_STARTED = "on_recording_started"
     ON_RECORDING_STOPPED = "on_recording_stopped"
+    ON_SESSION_STARTED = "on_session_started"
     # Realtime voice
     ON_REALTIME_TOOL_CALL = "on_realtime_tool_call"
     ON_REALTIME_TEXT_INJECTED = "on_realtime_text_injected"
@@ -193,8 +199,12 @@ class HookTrigger(StrEnum):
     ON_PHASE_TRANSITION = "on_phase_transition"
     ON_HANDOFF = "on_handoff"
     ON_HANDOFF_REJECTED = "on_handoff_rejected"
+    # AI
+    ON_AI_THINKING = "on_ai_thinking"
     # Side effects
     ON_TASK_CREATED = "on_task_created"
+    ON_TASK_DELEGATED = "on_task_delegated"
+    ON_TASK_COMPLETED = "on_task_completed"
     ON_DELIVERY_STATUS = "on_delivery_status"
     ON_ERROR = "on_error"
     ON_OBSERVATION = "on_observation"
@@ -262,6 +272,8 @@ class EphemeralEventType(StrEnum):
     REACTION = "reaction"
     TOOL_CALL_START = "tool_call_start"
     TOOL_CALL_END = "tool_call_end"
+    THINKING_START = "thinking_start"
+    THINKING_END = "thinking_end"
     CUSTOM = "custom"
 
 

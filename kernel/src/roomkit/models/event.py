@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from roomkit.errors import PermanentProviderError, TransientProviderError
 from roomkit.models._construct import construct
 from roomkit.models._ids import new_id, utcnow
 from roomkit.models.content import EventContent
@@ -28,6 +30,7 @@ __all__ = [
     "FrameworkEvent",
     "InboundMessage",
     "InboundResult",
+    "ProviderResult",
     "RoomEvent",
 ]
 
@@ -41,6 +44,90 @@ class EventSource(BaseModel):
     participant_id: str | None = None
     external_id: str | None = None
     provider: str | None = None
+    #: The vendor's payload the message arrived in (webhooks), as the vendor sent it.
+    raw_payload: dict[str, Any] = Field(default_factory=dict)
+    #: The vendor's id of the message (its webhook's message id).
+    provider_message_id: str | None = None
+
+
+#: HTTP statuses worth retrying: timeouts, early data, rate limits; every 5xx is too.
+_RETRYABLE_HTTP = frozenset({408, 425, 429})
+
+
+def is_retryable_status(status_code: int) -> bool:
+    """Whether a vendor's HTTP answer ``status_code`` is worth retrying (408/425/429/5xx)."""
+    return status_code in _RETRYABLE_HTTP or 500 <= status_code <= 599
+
+
+class ProviderResult(BaseModel):
+    """The outcome of one send through a messaging provider.
+
+    A provider returns a failed result (``success=False``) for vendor failures instead of
+    raising: ``retryable`` says whether sending again may work, ``retry_after`` how long the
+    vendor asked to wait (seconds), ``status_code`` the vendor's HTTP status.
+    """
+
+    success: bool
+    provider_message_id: str | None = None
+    error: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    retryable: bool = False
+    retry_after: float | None = Field(default=None, ge=0)
+    status_code: int | None = None
+
+    @classmethod
+    def sent(cls, provider_message_id: str | None = None, **metadata: Any) -> ProviderResult:
+        """A successful send."""
+        return cls(success=True, provider_message_id=provider_message_id, metadata=metadata)
+
+    @classmethod
+    def failed(
+        cls,
+        error: str,
+        *,
+        retryable: bool = False,
+        status_code: int | None = None,
+        retry_after: float | None = None,
+        **metadata: Any,
+    ) -> ProviderResult:
+        """A failed send; ``retryable`` for failures that may pass later."""
+        return cls(
+            success=False,
+            error=error,
+            retryable=retryable,
+            status_code=status_code,
+            retry_after=retry_after,
+            metadata=metadata,
+        )
+
+    @classmethod
+    def from_http_error(
+        cls, status_code: int, error: str, *, retry_after: float | None = None, **metadata: Any
+    ) -> ProviderResult:
+        """A failure classified from the vendor's HTTP status (see :func:`is_retryable_status`)."""
+        return cls.failed(
+            f"HTTP {status_code}: {error}" if error else f"HTTP {status_code}",
+            retryable=is_retryable_status(status_code),
+            status_code=status_code,
+            retry_after=retry_after,
+            **metadata,
+        )
+
+    def raise_for_failure(self, provider: str = "") -> None:
+        """Raise the typed error of a failed result; do nothing on success."""
+        if self.success:
+            return
+        message = self.error or "the provider reported a failure without a reason"
+        if provider:
+            message = f"{provider}: {message}"
+        if self.retryable:
+            raise TransientProviderError(
+                message,
+                provider=provider,
+                status_code=self.status_code,
+                retry_after=self.retry_after,
+            )
+        raise PermanentProviderError(message, provider=provider, status_code=self.status_code)
 
 
 class DeliveryResult(BaseModel):
@@ -52,6 +139,28 @@ class DeliveryResult(BaseModel):
     error: str | None = None
     attempts: int = 1
     metadata: dict[str, Any] = Field(default_factory=dict)
+    #: What the provider returned for this delivery, when a provider sent it.
+    provider_result: ProviderResult | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_outcome(cls, data: Any) -> Any:
+        """Accept the 0.6.7 construction: ``success=`` and a ``provider_result`` give the
+        status, message id and error when those are not given."""
+        if not isinstance(data, dict) or ("success" not in data and "provider_result" not in data):
+            return data
+        data = dict(data)
+        success = data.pop("success", None)
+        result = data.get("provider_result")
+        if isinstance(result, ProviderResult):
+            if success is None:
+                success = result.success
+            data.setdefault("provider_message_id", result.provider_message_id)
+            if not result.success:
+                data.setdefault("error", result.error)
+        if success is not None and "status" not in data:
+            data["status"] = DeliveryStatus.SENT if success else DeliveryStatus.FAILED
+        return data
 
     @property
     def success(self) -> bool:
@@ -128,6 +237,19 @@ class RoomEvent(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
+def _signature_with_success() -> inspect.Signature:
+    """The constructor's real signature: the fields plus ``success`` (taken by the validator)."""
+    fields = inspect.signature(DeliveryResult)
+    success = inspect.Parameter(
+        "success", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="bool | None"
+    )
+    params = list(fields.parameters.values())
+    return fields.replace(parameters=[params[0], success, *params[1:]])
+
+
+DeliveryResult.__signature__ = _signature_with_success()
+
+
 class InboundMessage(BaseModel):
     """A message arriving from outside through a channel, before it becomes a room event."""
 
@@ -140,6 +262,12 @@ class InboundMessage(BaseModel):
     thread_id: str | None = None
     idempotency_key: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    #: The vendor's payload (set by webhook parsers); kept on the event's source.
+    raw_payload: dict[str, Any] = Field(default_factory=dict)
+    session: Any = Field(default=None, exclude=True)
+    """A live session the message announces (a :class:`~roomkit.voice.VoiceSession` built by
+    :func:`~roomkit.voice.parse_voice_session`): ``process_inbound`` then connects the session
+    to the room instead of storing a message. Never serialised."""
 
 
 class InboundResult(BaseModel):
@@ -160,6 +288,19 @@ class InboundResult(BaseModel):
     def accepted(self) -> bool:
         """Whether the message was stored (now or the first time it was seen)."""
         return self.event is not None and not self.blocked
+
+    @property
+    def failures(self) -> dict[str, DeliveryResult]:
+        """The deliveries of the message that failed, by channel id (an AI channel whose
+        provider failed or timed out, a transport whose send failed ...); empty when every
+        delivery went through. Read from ``event.delivery_results``."""
+        if self.event is None or not self.event.delivery_results:
+            return {}
+        return {
+            channel_id: result
+            for channel_id, result in self.event.delivery_results.items()
+            if result.status is DeliveryStatus.FAILED
+        }
 
 
 _EPHEMERAL_POSITIONAL = ("room_id", "type", "user_id", "id", "channel_id", "data", "timestamp")

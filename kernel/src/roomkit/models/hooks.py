@@ -7,7 +7,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import (
@@ -66,19 +66,42 @@ class HookResult(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
     @classmethod
-    def allow(cls, **kwargs: Any) -> HookResult:
-        """Let the event continue unchanged."""
-        return cls(action="allow", **kwargs)
+    def allow(cls, injected: list[InjectedEvent] | None = None, **kwargs: Any) -> HookResult:
+        """Let the event continue unchanged (``injected``: events to add after it)."""
+        return cls(action="allow", **_with_injected(injected, kwargs))
 
     @classmethod
-    def block(cls, reason: str = "", **kwargs: Any) -> HookResult:
-        """Stop the event: it is stored as blocked and not broadcast."""
-        return cls(action="block", reason=reason, **kwargs)
+    def block(
+        cls,
+        reason: str = "",
+        injected: list[InjectedEvent] | None = None,
+        tasks: list[Task] | None = None,
+        observations: list[Observation] | None = None,
+        **kwargs: Any,
+    ) -> HookResult:
+        """Stop the event: it is stored as blocked and not broadcast. ``injected`` events
+        (a reply to the sender, say) are still added; ``tasks`` and ``observations`` stored."""
+        if tasks is not None:
+            kwargs["tasks"] = tasks
+        if observations is not None:
+            kwargs["observations"] = observations
+        return cls(action="block", reason=reason, **_with_injected(injected, kwargs))
 
     @classmethod
-    def modify(cls, event: RoomEvent, **kwargs: Any) -> HookResult:
+    def modify(
+        cls, event: RoomEvent, injected: list[InjectedEvent] | None = None, **kwargs: Any
+    ) -> HookResult:
         """Replace the event with ``event`` for the rest of the pipeline."""
-        return cls(action="modify", event=event, **kwargs)
+        return cls(action="modify", event=event, **_with_injected(injected, kwargs))
+
+
+def _with_injected(injected: list[InjectedEvent] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` with ``injected`` (RoomKit 0.6.7's name) as ``injected_events``."""
+    if injected is not None:
+        if "injected_events" in kwargs:
+            raise TypeError("give injected or injected_events, not both")
+        kwargs["injected_events"] = injected
+    return kwargs
 
 
 class ChannelOutput(BaseModel):
@@ -90,11 +113,30 @@ class ChannelOutput(BaseModel):
 
     responded: bool = False
     response_events: list[RoomEvent] = Field(default_factory=list)
+    response_stream: Any = None  # AsyncIterator[str] | None, checked by _check_stream
+    """Text of one reply, as it is generated: the engine streams it to the room's channels
+    that support streaming delivery, then stores and broadcasts the whole reply."""
     tasks: list[Task] = Field(default_factory=list)
     observations: list[Observation] = Field(default_factory=list)
     metadata_updates: dict[str, Any] = Field(default_factory=dict)
     """Keys to set in the room's metadata (top level) once the channel's turn is over."""
     metadata: dict[str, Any] = Field(default_factory=dict)
+    error: str | None = None
+    """Set when the channel failed to do its work (an AI channel whose provider failed) but
+    caught and reported the failure itself: the engine records a FAILED delivery with this
+    text on the event (``delivery_results``), counts it against the channel's circuit
+    breaker, and does not report it to ``ON_ERROR`` a second time. Events and other effects
+    of the output are still acted on."""
+
+    @field_validator("response_stream", mode="before")
+    @classmethod
+    def _check_stream(cls, value: Any) -> Any:
+        if value is not None and not hasattr(value, "__anext__"):
+            raise ValueError(
+                "response_stream must be an async iterator of str (an async generator), "
+                f"got {type(value).__name__}"
+            )
+        return value
 
     @classmethod
     def empty(cls) -> ChannelOutput:
@@ -106,7 +148,11 @@ class ChannelOutput(BaseModel):
         """Whether the engine has something to do with it (events, tasks, observations or
         metadata updates to store)."""
         return bool(
-            self.response_events or self.tasks or self.observations or self.metadata_updates
+            self.response_events
+            or self.tasks
+            or self.observations
+            or self.metadata_updates
+            or self.response_stream is not None
         )
 
 

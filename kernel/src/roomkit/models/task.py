@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from roomkit.models._ids import new_id, utcnow
 from roomkit.models.enums import TaskStatus
@@ -14,7 +14,8 @@ __all__ = ["Observation", "Task"]
 
 
 class Task(BaseModel):
-    """Work created from a conversation (a callback to schedule, a ticket to open ...)."""
+    """Work created from a conversation (a callback to schedule, a ticket to open, a sub-task
+    delegated to another agent ...)."""
 
     id: str = Field(default_factory=new_id)
     room_id: str
@@ -27,12 +28,31 @@ class Task(BaseModel):
 
 
 class Observation(BaseModel):
-    """Something learned about a conversation (sentiment, intent, a compliance flag ...)."""
+    """Something learned about a conversation (sentiment, intent, a compliance flag ...).
+
+    ``content`` says what was observed, ``category`` what kind of observation it is and
+    ``metadata`` carries structured details, as in RoomKit 0.6.7. ``type`` and ``data`` are
+    accepted as other names of ``category`` and ``metadata`` (and read back as properties),
+    so observations written with either spelling, or stored by earlier versions, load the same.
+    """
 
     id: str = Field(default_factory=new_id)
     room_id: str
     channel_id: str | None = None
-    type: str
-    data: dict[str, Any] = Field(default_factory=dict)
+    content: str = ""
+    category: str | None = Field(default=None, validation_alias=AliasChoices("category", "type"))
     confidence: float | None = Field(default=None, ge=0.0, le=1.0)
     created_at: datetime = Field(default_factory=utcnow)
+    metadata: dict[str, Any] = Field(
+        default_factory=dict, validation_alias=AliasChoices("metadata", "data")
+    )
+
+    @property
+    def type(self) -> str | None:
+        """Another name of :attr:`category`."""
+        return self.category
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """Another name of :attr:`metadata`."""
+        return self.metadata

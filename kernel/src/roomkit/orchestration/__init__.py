@@ -8,20 +8,36 @@ from __future__ import annotations
 from roomkit.lazy import lazy_exports
 
 __all__ = [
+    "HANDOFF_TOOL",
+    "ConversationPhase",
     "ConversationPipeline",
     "ConversationRouter",
     "ConversationState",
+    "DefaultInboundRoomRouter",
     "HandoffHandler",
     "HandoffRequest",
     "HandoffResult",
+    "InboundRoomRouter",
     "PhaseTransition",
     "PipelineStage",
+    "RoutingConditions",
+    "RoutingRule",
+    "build_handoff_tool",
     "get_conversation_state",
     "handoff_tool",
     "set_conversation_state",
+    "setup_handoff",
 ]
 
 _WHERE = {
+    "HANDOFF_TOOL": "roomkit.orchestration.handoff",
+    "ConversationPhase": "roomkit.models.conversation",
+    "DefaultInboundRoomRouter": "roomkit.orchestration.inbound_router",
+    "InboundRoomRouter": "roomkit.orchestration.inbound_router",
+    "RoutingConditions": "roomkit.orchestration.router",
+    "RoutingRule": "roomkit.orchestration.router",
+    "build_handoff_tool": "roomkit.orchestration.handoff",
+    "setup_handoff": "roomkit.orchestration.handoff",
     "ConversationPipeline": "roomkit.orchestration.pipeline",
     "ConversationRouter": "roomkit.orchestration.router",
     "ConversationState": "roomkit.orchestration.state",

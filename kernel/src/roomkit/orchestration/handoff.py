@@ -16,34 +16,43 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
+from roomkit.channels.agent import Agent
+from roomkit.channels.ai import AIChannel
 from roomkit.channels.engine import RoomEngine
 from roomkit.errors import ChannelNotRegisteredError, ConfigurationError, RoomNotFoundError
 from roomkit.models.content import SystemContent
 from roomkit.models.context import RoomContext
-from roomkit.models.conversation import ConversationState, get_conversation_state
+from roomkit.models.conversation import (
+    ConversationState,
+    get_conversation_state,
+    get_room_language,
+)
 from roomkit.models.enums import ChannelDirection, ChannelType, EventStatus, EventType, HookTrigger
 from roomkit.models.event import EventSource, RoomEvent
 from roomkit.models.keys import INTERNAL_KEY, LANGUAGE_KEY, STATE_KEY
 from roomkit.models.room import AITool, Room
-from roomkit.orchestration.router import ConversationRouter
 from roomkit.tools.context import get_tool_context
 
 if TYPE_CHECKING:
-    from roomkit.channels.agent import Agent
+    from roomkit.orchestration.router import ConversationRouter
 
 __all__ = [
+    "HANDOFF_TOOL",
     "HANDOFF_TOOL_NAME",
+    "HandoffCompleteCallback",
     "HandoffHandler",
     "HandoffRequest",
     "HandoffResult",
     "HandoffRule",
+    "build_handoff_tool",
     "handoff_tool",
+    "setup_handoff",
 ]
 
 HANDOFF_TOOL_NAME = "handoff_conversation"
 
 
-def handoff_tool(targets: Mapping[str, str] | None = None) -> AITool:
+def handoff_tool(targets: Mapping[str, str | None] | None = None) -> AITool:
     """The ``handoff_conversation`` tool definition, listing ``targets`` (id -> description)."""
     target_schema: dict[str, Any] = {
         "type": "string",
@@ -79,26 +88,50 @@ def handoff_tool(targets: Mapping[str, str] | None = None) -> AITool:
     )
 
 
-class HandoffRequest(BaseModel):
-    """A validated handoff request."""
+HANDOFF_TOOL: AITool = handoff_tool()
+"""The ``handoff_conversation`` tool without a list of targets (any agent id or alias)."""
 
-    room_id: str
-    calling_agent_id: str
-    target: str
+
+def build_handoff_tool(targets: Iterable[tuple[str, str | None]]) -> AITool:
+    """The handoff tool limited to ``targets``: ``(agent id, description or None)`` pairs."""
+    listing: dict[str, str | None] = {}
+    for item in targets:
+        if not isinstance(item, tuple) or len(item) != 2 or not isinstance(item[0], str):
+            raise ConfigurationError(
+                f"build_handoff_tool() takes (agent_id, description) pairs, got {item!r}"
+            )
+        listing[item[0]] = item[1]
+    if not listing:
+        raise ConfigurationError("build_handoff_tool() needs at least one target")
+    return handoff_tool(listing)
+
+
+class HandoffRequest(BaseModel):
+    """A handoff request as the calling agent made it (the tool's arguments).
+
+    ``target_agent_id`` is already resolved from an alias or phase name; ``room_id`` and
+    ``calling_agent_id`` say where it was made and by whom.
+    """
+
+    target_agent_id: str
     reason: str = ""
-    summary: str | None = None
+    summary: str = ""
+    context: dict[str, Any] = Field(default_factory=dict)
+    channel_escalation: str | None = None
+    urgent: bool = False
     next_phase: str | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    room_id: str = ""
+    calling_agent_id: str = ""
 
 
 class HandoffResult(BaseModel):
     """The outcome of a handoff: ``accepted`` and the new agent and phase, or ``reason``."""
 
-    accepted: bool
+    accepted: bool = True
     new_agent_id: str | None = None
     previous_agent_id: str | None = None
     new_phase: str | None = None
-    reason: str | None = None
+    reason: str = ""
     message: str = ""
     state: ConversationState | None = None
 
@@ -106,40 +139,80 @@ class HandoffResult(BaseModel):
 HandoffRule = Callable[[HandoffRequest, ConversationState], "str | Awaitable[str | None] | None"]
 """``rule(request, state) -> rejection reason | None`` (sync or async)."""
 
+HandoffCompleteCallback = Callable[[str, HandoffResult], Awaitable[None]]
+"""``async callback(room_id, result)``, awaited after every accepted handoff."""
+
 
 class HandoffHandler:
     """Carries out handoffs between ``agents`` of the rooms of ``kit``.
 
-    Built-in rules reject: a missing target, an unknown target, a handoff to oneself, a
-    handoff from an agent that is not the room's active one, and a target outside
-    ``allowed_targets[calling_agent]`` when that map is given (pipelines derive it from their
-    ``next`` links). Custom ``rules`` run after them.
+    Targets are agent ids, ``agent_aliases`` (``{"human": "agent-human"}``) or phase names of
+    ``phase_map`` (agent id -> phase it owns). Built-in rules reject: a missing target, an
+    unknown target (not among ``agents`` / ``known_agents``), a handoff to oneself, a handoff
+    from an agent that is not the room's active one, a phase move outside
+    ``allowed_transitions`` (phase -> phases) and a target outside
+    ``allowed_targets[calling_agent]`` when those maps are given (pipelines derive them from
+    their ``next`` links). Custom ``rules`` run after them. ``on_handoff_complete(room_id,
+    result)`` is awaited after every accepted handoff; ``event_channel_id`` is the channel id
+    the handoff's system events are attributed to.
     """
 
     def __init__(
         self,
         kit: RoomEngine,
         router: ConversationRouter | None = None,
+        agent_aliases: Mapping[str, str] | None = None,
+        phase_map: Mapping[str, str] | None = None,
+        allowed_transitions: Mapping[str, Iterable[str]] | None = None,
+        known_agents: Iterable[str] | None = None,
+        on_handoff_complete: HandoffCompleteCallback | None = None,
+        event_channel_id: str | None = None,
         *,
         agents: Iterable[Agent] = (),
-        phase_map: Mapping[str, str] | None = None,
         allowed_targets: Mapping[str, Iterable[str]] | None = None,
         rules: Iterable[HandoffRule] = (),
         greet_on_handoff: bool = False,
         voice_channel_id: str | None = None,
         require_active: bool = True,
+        greeting_prompt: str | None = None,
     ) -> None:
         self.kit = kit
         self.router = router
         self.agents: dict[str, Agent] = {a.channel_id: a for a in agents}
+        self.agent_aliases: dict[str, str] = dict(agent_aliases or {})
         self.phase_map: dict[str, str] = dict(phase_map or {})
+        self.allowed_transitions: dict[str, set[str]] | None = (
+            {k: set(v) for k, v in allowed_transitions.items()}
+            if allowed_transitions is not None
+            else None
+        )
+        self.known_agents: set[str] = set(known_agents or ())
         self.allowed_targets: dict[str, set[str]] | None = (
             {k: set(v) for k, v in allowed_targets.items()} if allowed_targets is not None else None
         )
         self.rules: list[HandoffRule] = list(rules)
+        self._on_handoff_complete = on_handoff_complete
+        self.event_channel_id = event_channel_id or "roomkit.orchestration"
         self.greet_on_handoff = greet_on_handoff
         self.voice_channel_id = voice_channel_id
         self.require_active = require_active
+        self.greeting_prompt = greeting_prompt
+
+    @property
+    def on_handoff_complete(self) -> HandoffCompleteCallback | None:
+        """``async callback(room_id, result)`` awaited after every accepted handoff."""
+        return self._on_handoff_complete
+
+    @on_handoff_complete.setter
+    def on_handoff_complete(self, callback: HandoffCompleteCallback | None) -> None:
+        if callback is not None and not callable(callback):
+            raise ConfigurationError("on_handoff_complete must be an async callable or None")
+        self._on_handoff_complete = callback
+
+    @property
+    def greeting_map(self) -> dict[str, str]:
+        """Agent id -> greeting, for agents that declare one."""
+        return {aid: a.greeting for aid, a in self.agents.items() if a.greeting}
 
     # -- configuration --------------------------------------------------------------------
     def add_rule(self, rule: HandoffRule) -> None:
@@ -159,7 +232,10 @@ class HandoffHandler:
 
     def tool_for(self, agent_id: str) -> AITool:
         """The handoff tool as ``agent_id`` sees it (only the targets it may choose)."""
-        targets = {aid: (a.role or a.description or "") for aid, a in self.agents.items()}
+        targets: dict[str, str | None] = {
+            aid: (a.role or a.description or "") for aid, a in self.agents.items()
+        }
+        targets.update({k: None for k in self.known_agents if k not in targets})
         targets.pop(agent_id, None)
         if self.allowed_targets is not None:
             allowed = self.allowed_targets.get(agent_id, set())
@@ -209,10 +285,11 @@ class HandoffHandler:
         request = HandoffRequest(
             room_id=room_id,
             calling_agent_id=calling_agent_id,
-            target=self._resolve_target(raw_target) if isinstance(raw_target, str) else "",
-            reason=str(arguments.get("reason") or "") if isinstance(arguments, Mapping) else "",
-            summary=_opt_str(arguments, "summary"),
+            target_agent_id=self._resolve_target(raw_target) if isinstance(raw_target, str) else "",
+            reason=_opt_str(arguments, "reason") or "",
+            summary=_opt_str(arguments, "summary") or "",
             next_phase=_opt_str(arguments, "next_phase"),
+            channel_escalation=_opt_str(arguments, "channel_escalation"),
         )
         rejection = await self._check(request, state)
         if rejection is not None:
@@ -220,25 +297,33 @@ class HandoffHandler:
         return await self._accept(room, state, request)
 
     def _resolve_target(self, target: str) -> str:
-        if target in self.agents:
+        if target in self.agents or target in self.known_agents:
             return target
+        if target in self.agent_aliases:
+            return self.agent_aliases[target]
         for agent_id, phase in self.phase_map.items():
             if phase == target:
                 return agent_id
         return target
 
     async def _check(self, request: HandoffRequest, state: ConversationState) -> str | None:
-        target, caller = request.target, request.calling_agent_id
+        target, caller = request.target_agent_id, request.calling_agent_id
         if not target:
             return "a handoff needs a 'target' agent id"
-        if target not in self.agents:
-            known = ", ".join(sorted(self.agents)) or "none"
+        if target not in self.agents and target not in self.known_agents:
+            known = ", ".join(sorted({*self.agents, *self.known_agents})) or "none"
             return f"unknown target agent {target!r} (known agents: {known})"
         if target == caller:
             return f"agent {caller!r} cannot hand off to itself"
         active = state.active_agent_id or (self.router.default_agent_id if self.router else None)
         if self.require_active and active is not None and caller != active:
             return f"only the active agent ({active!r}) can hand off, not {caller!r}"
+        if self.allowed_transitions is not None:
+            to_phase = request.next_phase or self.phase_map.get(target) or state.phase
+            allowed_phases = self.allowed_transitions.get(state.phase)
+            moving = to_phase != state.phase and allowed_phases is not None
+            if moving and to_phase not in (allowed_phases or ()):
+                return f"transition from {state.phase!r} to {to_phase!r} is not allowed"
         if self.allowed_targets is not None:
             allowed = self.allowed_targets.get(caller, set())
             if target not in allowed:
@@ -258,8 +343,9 @@ class HandoffHandler:
         event = self._system_event(
             room.id,
             "handoff_rejected",
-            f"Handoff {request.calling_agent_id} -> {request.target or '?'} rejected: {reason}",
-            {**request.model_dump(), "rejection": reason},
+            f"Handoff {request.calling_agent_id} -> {request.target_agent_id or '?'} "
+            f"rejected: {reason}",
+            {**request.model_dump(), "target": request.target_agent_id, "rejection": reason},
         )
         await self.kit.fire_hook(
             HookTrigger.ON_HANDOFF_REJECTED, event, context=await self._context(room)
@@ -276,15 +362,15 @@ class HandoffHandler:
     async def _accept(
         self, room: Room, state: ConversationState, request: HandoffRequest
     ) -> HandoffResult:
-        target = request.target
+        target = request.target_agent_id
         new_phase = request.next_phase or self.phase_map.get(target) or state.phase
         if state.active_agent_id is None and self.router is not None:
             state = state.model_copy(update={"active_agent_id": self.router.default_agent_id})
         new_state = state.transition(
             to_phase=new_phase,
-            to_agent_id=target,
-            reason=request.reason or None,
-            summary=request.summary,
+            to_agent=target,
+            reason=request.reason,
+            summary=request.summary or None,
             metadata={"handoff": True},
         )
         # Update the stored room in place: the in-memory store shares this object with the
@@ -319,7 +405,7 @@ class HandoffHandler:
         await self._notify_voice(room.id, target, context)
         if self.greet_on_handoff:
             await self._greet(target, context)
-        return HandoffResult(
+        result = HandoffResult(
             accepted=True,
             new_agent_id=target,
             previous_agent_id=request.calling_agent_id,
@@ -327,13 +413,58 @@ class HandoffHandler:
             message=f"Conversation handed off to {target} (phase {new_phase}).",
             state=new_state,
         )
+        if self._on_handoff_complete is not None:
+            try:
+                await self._on_handoff_complete(room.id, result)
+            except Exception as exc:  # the handoff is done: report, never undo it
+                await self.kit.report_error(
+                    "on_handoff_complete",
+                    exc,
+                    self._system_event(room.id, "handoff", "on_handoff_complete failed", {}),
+                    context,
+                )
+        return result
 
     # -- greeting, voice and language -------------------------------------------------------
+    def get_room_language(self, room: Room, agent_id: str | None) -> str | None:
+        """The language ``agent_id`` speaks in ``room``: the room's language when set, else the
+        agent's own ``language`` (``None`` when neither is known)."""
+        language = get_room_language(room)
+        if language is not None:
+            return language
+        agent = self.agents.get(agent_id) if agent_id is not None else None
+        return agent.language if agent is not None else None
+
+    async def send_greeting(self, room_id: str, *, channel_id: str | None = None) -> None:
+        """Post the greeting of the room's active agent (or of ``channel_id``) into the room.
+
+        The agent's ``greeting`` text is sent as it is (see ``RoomKit.send_greeting``). Raises
+        :class:`~roomkit.errors.RoomNotFoundError` for an unknown room and
+        :class:`~roomkit.errors.ConfigurationError` when no known agent can greet.
+        """
+        room = await self._load_room(room_id)
+        agent_id = channel_id
+        if agent_id is None:
+            agent_id = get_conversation_state(room).active_agent_id or (
+                self.router.default_agent_id if self.router is not None else None
+            )
+        if agent_id is None or agent_id not in self.agents:
+            known = ", ".join(sorted(self.agents)) or "none"
+            raise ConfigurationError(
+                f"send_greeting(): no known agent {agent_id!r} to greet room {room_id!r} "
+                f"(known agents: {known})"
+            )
+        await self.kit.send_greeting(room_id, agent_id=agent_id)
+
     async def _greet(self, target: str, context: RoomContext) -> None:
-        agent = self.agents[target]
+        agent = self.agents.get(target)
+        if agent is None:
+            return  # a known agent that is not an Agent here (a human queue ...)
         turn = get_tool_context()
         trigger = turn.event if turn is not None and turn.room_id == context.room.id else None
-        greeting = await agent.generate_greeting(context, trigger=trigger)
+        greeting = await agent.generate_greeting(
+            context, trigger=trigger, instruction=self.greeting_prompt
+        )
         if greeting is None:
             return
         if turn is not None and turn.room_id == context.room.id:
@@ -355,7 +486,9 @@ class HandoffHandler:
             channel = self.kit.get_channel(self.voice_channel_id)
         except ChannelNotRegisteredError:
             return  # registered later, or never: nothing to reconfigure
-        agent = self.agents[target]
+        agent = self.agents.get(target)
+        if agent is None:
+            return
         language = context.room.metadata.get(LANGUAGE_KEY) or agent.language
         try:
             await channel.apply_agent_handoff(
@@ -410,13 +543,12 @@ class HandoffHandler:
         context.room = room
         return context
 
-    @staticmethod
-    def _system_event(room_id: str, code: str, body: str, data: dict[str, Any]) -> RoomEvent:
+    def _system_event(self, room_id: str, code: str, body: str, data: dict[str, Any]) -> RoomEvent:
         return RoomEvent(
             room_id=room_id,
             type=EventType.SYSTEM,
             source=EventSource(
-                channel_id="roomkit.orchestration",
+                channel_id=self.event_channel_id,
                 channel_type=ChannelType.SYSTEM,
                 direction=ChannelDirection.OUTBOUND,
             ),
@@ -432,3 +564,18 @@ def _opt_str(arguments: Any, key: str) -> str | None:
         return None
     value = arguments.get(key)
     return str(value) if value not in (None, "") else None
+
+
+def setup_handoff(
+    channel: AIChannel, handler: HandoffHandler, *, tool: AITool | None = None
+) -> None:
+    """Give ``channel`` the handoff tool (``tool``, else the targets ``handler`` allows it),
+    answered by ``handler``; an :class:`~roomkit.channels.agent.Agent` also becomes a
+    possible target of the others."""
+    if not isinstance(channel, AIChannel):
+        raise ConfigurationError(
+            f"setup_handoff() needs an AIChannel, got {type(channel).__name__}"
+        )
+    if isinstance(channel, Agent):
+        handler.agents.setdefault(channel.channel_id, channel)
+    channel.register_tool(tool or handler.tool_for(channel.channel_id), handler.tool_handler)

@@ -77,7 +77,7 @@ def roomkit_register_stores(register: Register) -> None:
 
 @hookimpl
 def roomkit_register_channels(register: Register) -> None:
-    """The callback-based WebSocket channel."""
+    """The callback-based WebSocket channel and the voice channel."""
     register(
         ComponentDescriptor(
             kind="channel",
@@ -86,6 +86,17 @@ def roomkit_register_channels(register: Register) -> None:
             config_model="roomkit.plugins.builtin_config:ChannelIdConfig",
             conformance=f"{_CONFORMANCE}:websocket_channel",
             description="Delivers room events to registered WebSocket connections",
+        )
+    )
+    register(
+        ComponentDescriptor(
+            kind="channel",
+            name="voice",
+            factory="roomkit.channels.voice.config:build_voice_channel",
+            config_model="roomkit.channels.voice.config:VoiceChannelConfig",
+            pass_config=True,
+            conformance=f"{_CONFORMANCE}:voice_channel",
+            description="Speech in and out of a room: VAD, STT, TTS, barge-in",
         )
     )
 
@@ -188,11 +199,12 @@ def roomkit_register_messaging_providers(register: Register) -> None:
 
 @hookimpl
 def roomkit_register_voice(register: Register) -> None:
-    """The scripted STT and TTS providers and the in-memory voice backend."""
+    """The scripted STT, TTS and speech-to-speech providers and the in-memory voice backend."""
     for kind, factory, capabilities, what in (
         ("stt", "stt.mock:MockSTTProvider", {"streaming"}, "Transcribes from a script"),
         ("tts", "tts.mock:MockTTSProvider", {"deterministic"}, "Speaks words as tones"),
         ("voice_backend", "backends.mock:MockVoiceBackend", set(), "Sessions in memory"),
+        ("realtime_voice", "realtime.mock:MockRealtimeProvider", set(), "A scripted model"),
     ):
         register(
             ComponentDescriptor(

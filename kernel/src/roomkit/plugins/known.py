@@ -51,6 +51,8 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         (("ai_provider", "anthropic"),),
         ("AnthropicAIProvider", "AnthropicConfig"),
     ),
+    # the dev console (`roomkit console`): no components, no top-level names
+    KnownPlugin("roomkit-console"),
     KnownPlugin(
         "roomkit-elasticemail",
         (("email_provider", "elasticemail"),),
@@ -61,6 +63,11 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     ),
     KnownPlugin("roomkit-mcp", (("tool_provider", "mcp"),), ("MCPConfig", "MCPToolProvider")),
     KnownPlugin(
+        "roomkit-messenger",
+        (("messaging_provider", "messenger"),),
+        ("FacebookMessengerProvider", "MessengerConfig", "parse_messenger_webhook"),
+    ),
+    KnownPlugin(
         "roomkit-mistral", (("ai_provider", "mistral"),), ("MistralAIProvider", "MistralConfig")
     ),
     KnownPlugin(
@@ -68,6 +75,7 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         (("ai_provider", "openai"), ("ai_provider", "azure-openai"), ("ai_provider", "vllm")),
         (
             "AzureAIConfig",
+            "AzureAIProvider",
             "AzureOpenAIAIProvider",
             "OpenAIAIProvider",
             "OpenAIConfig",
@@ -93,6 +101,11 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     # the webhook server (`roomkit serve`): no components, no top-level names
     KnownPlugin("roomkit-server"),
     KnownPlugin("roomkit-sqlite", (("store", "sqlite"),), ("SQLiteStore",)),
+    KnownPlugin(
+        "roomkit-telegram",
+        (("messaging_provider", "telegram"),),
+        ("TelegramBotProvider", "TelegramConfig", "parse_telegram_webhook"),
+    ),
     KnownPlugin(
         "roomkit-telnyx",
         (("rcs_provider", "telnyx"), ("sms_provider", "telnyx")),
@@ -164,6 +177,11 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         ("SinchConfig", "SinchSMSProvider", "parse_sinch_webhook"),
     ),
     KnownPlugin(
+        "roomkit-whatsapp",
+        (("messaging_provider", "whatsapp"),),
+        ("WhatsAppCloudConfig", "WhatsAppCloudProvider"),
+    ),
+    KnownPlugin(
         "roomkit-webhook",
         (("messaging_provider", "webhook"),),
         ("HTTPProviderConfig", "WebhookHTTPProvider", "parse_http_webhook"),
@@ -177,11 +195,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     ),
     _planned("roomkit-gradium", "GradiumSTTProvider", "GradiumTTSProvider"),
     _planned("roomkit-local-audio", "LocalAudioBackend"),
-    _planned(
-        "roomkit-messenger",
-        "FacebookMessengerProvider",
-        components=(("messaging_provider", "messenger"),),
-    ),
     _planned("roomkit-neutts", "NeuTTSProvider"),
     _planned(
         "roomkit-openai-realtime",
@@ -206,9 +219,6 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         components=(("voice_backend", "sip"),),
     ),
     _planned("roomkit-speex", "SpeexAECProvider"),
-    _planned(
-        "roomkit-telegram", "TelegramBotProvider", components=(("messaging_provider", "telegram"),)
-    ),
     _planned("roomkit-voice", "RealtimeVoiceChannel", "VoiceChannel", "WebSocketRealtimeTransport"),
 )
 

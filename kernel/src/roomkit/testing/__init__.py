@@ -1,7 +1,8 @@
 """Test doubles that ship with RoomKit, so applications test without patching anything.
 
 ``MockAIProvider`` answers from a script and records every request; ``MockIdentityResolver``
-resolves senders from a table; ``MockTelemetryProvider`` keeps every span and metric; the
+resolves senders from a table; ``MockMemoryProvider`` returns a fixed memory and records its
+calls; ``MockTelemetryProvider`` keeps every span and metric; the
 messaging mocks (``MockSMSProvider``, ``MockEmailProvider`` ...) record what they send, fail on
 demand and receive signed webhooks (see :mod:`roomkit.providers.mock`); the voice doubles
 (``MockSTTProvider``, ``MockTTSProvider``, ``MockVoiceBackend`` and a mock of every audio
@@ -29,6 +30,7 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:
     from roomkit.identity.mock import MockIdentityResolver as MockIdentityResolver
+    from roomkit.memory.mock import MockMemoryProvider as MockMemoryProvider
     from roomkit.providers.ai.mock import MockAIProvider as MockAIProvider
     from roomkit.providers.email.mock import MockEmailProvider as MockEmailProvider
     from roomkit.providers.http.mock import MockHTTPProvider as MockHTTPProvider
@@ -60,5 +62,7 @@ if TYPE_CHECKING:
     from roomkit.voice.pipeline.resampler.mock import MockResamplerProvider as MockResamplerProvider
     from roomkit.voice.pipeline.turn.mock import MockTurnDetector as MockTurnDetector
     from roomkit.voice.pipeline.vad.mock import MockVADProvider as MockVADProvider
+    from roomkit.voice.realtime.mock import MockRealtimeProvider as MockRealtimeProvider
+    from roomkit.voice.realtime.mock import MockRealtimeTransport as MockRealtimeTransport
     from roomkit.voice.stt.mock import MockSTTProvider as MockSTTProvider
     from roomkit.voice.tts.mock import MockTTSProvider as MockTTSProvider

@@ -38,6 +38,8 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:
     from roomkit.voice.audio_frame import AudioFrame as AudioFrame
     from roomkit.voice.audio_frame import split_frames as split_frames
+    from roomkit.voice.auth import AuthCallback as AuthCallback
+    from roomkit.voice.auth import auth_context as auth_context
     from roomkit.voice.backends.base import VoiceBackend as VoiceBackend
     from roomkit.voice.backends.mock import MockVoiceBackend as MockVoiceBackend
     from roomkit.voice.base import AudioChunk as AudioChunk
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
     from roomkit.voice.events import VADAudioLevelEvent as VADAudioLevelEvent
     from roomkit.voice.events import VADSilenceEvent as VADSilenceEvent
     from roomkit.voice.events import VoiceEvent as VoiceEvent
+    from roomkit.voice.inbound import parse_voice_session as parse_voice_session
     from roomkit.voice.interruption import InterruptionConfig as InterruptionConfig
     from roomkit.voice.interruption import InterruptionDecision as InterruptionDecision
     from roomkit.voice.interruption import InterruptionHandler as InterruptionHandler
@@ -117,6 +120,15 @@ if TYPE_CHECKING:
     from roomkit.voice.pipeline import VADEvent as VADEvent
     from roomkit.voice.pipeline import VADEventType as VADEventType
     from roomkit.voice.pipeline import VADProvider as VADProvider
+    from roomkit.voice.realtime.events import RealtimeErrorEvent as RealtimeErrorEvent
+    from roomkit.voice.realtime.events import RealtimeSpeechEvent as RealtimeSpeechEvent
+    from roomkit.voice.realtime.events import RealtimeToolCallEvent as RealtimeToolCallEvent
+    from roomkit.voice.realtime.events import (
+        RealtimeTranscriptionEvent as RealtimeTranscriptionEvent,
+    )
+    from roomkit.voice.realtime.mock import MockRealtimeProvider as MockRealtimeProvider
+    from roomkit.voice.realtime.mock import MockRealtimeTransport as MockRealtimeTransport
+    from roomkit.voice.realtime.provider import RealtimeVoiceProvider as RealtimeVoiceProvider
     from roomkit.voice.stage import AudioStage as AudioStage
     from roomkit.voice.stt.base import STTProvider as STTProvider
     from roomkit.voice.stt.mock import MockSTTProvider as MockSTTProvider

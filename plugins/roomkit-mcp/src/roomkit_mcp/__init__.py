@@ -4,7 +4,7 @@ Importing this package does not import the ``mcp`` SDK; that happens when a sess
 """
 
 from roomkit_mcp.config import MCPConfig
-from roomkit_mcp.provider import MCPToolProvider
+from roomkit_mcp.provider import MCPNotConnectedError, MCPToolProvider
 from roomkit_mcp.version import __version__
 
-__all__ = ["MCPConfig", "MCPToolProvider", "__version__"]
+__all__ = ["MCPConfig", "MCPNotConnectedError", "MCPToolProvider", "__version__"]

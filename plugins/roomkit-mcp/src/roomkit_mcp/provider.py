@@ -10,24 +10,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from roomkit.errors import ConfigurationError, ProviderError
+from roomkit.errors import ConfigurationError, ProviderError, RoomKitError
 from roomkit.models.room import AITool
 from roomkit.providers.ai.support import Redactor, resolve_config, secrets_of
 from roomkit.tools.compose import UnknownToolError
 from roomkit_mcp.config import MCPConfig
 from roomkit_mcp.results import result_text
 
-__all__ = ["MCPConfig", "MCPToolProvider"]
+__all__ = ["MCPConfig", "MCPNotConnectedError", "MCPToolProvider"]
 
 ToolHandler = Callable[[str, dict[str, Any]], Awaitable[str]]
 
 # JSON-RPC error codes of the MCP SDK that mean "the session broke", not "the call was wrong":
 # CONNECTION_CLOSED and REQUEST_TIMEOUT.
 _TRANSIENT_CODES = frozenset({-32000, -32001})
+
+
+class MCPNotConnectedError(RoomKitError, RuntimeError):
+    """A synchronous accessor (``get_tools``, ``tool_names`` ...) was used before the session
+    was opened: ``await provider.connect()`` or ``async with provider:`` first."""
 
 
 class MCPToolProvider:
@@ -51,22 +56,59 @@ class MCPToolProvider:
 
     name = "mcp"
 
-    def __init__(self, server_url: str | MCPConfig | None = None, **options: Any) -> None:
-        if isinstance(server_url, MCPConfig):
-            if options:
+    def __init__(
+        self,
+        url: str | MCPConfig | None = None,
+        *,
+        transport: str = "streamable_http",
+        tool_filter: Callable[[str], bool] | None = None,
+        headers: Mapping[str, str] | None = None,
+        **options: Any,
+    ) -> None:
+        """``url`` (or ``server_url=``) is the server's endpoint, or an :class:`MCPConfig`;
+        ``options`` are further :class:`MCPConfig` fields. ``tool_filter(name) -> bool``
+        keeps only the tools it accepts. ``transport`` must be ``"streamable_http"`` (the
+        only MCP transport this plugin speaks).
+        """
+        if transport != "streamable_http":
+            raise ConfigurationError(
+                f"MCP transport {transport!r} is not supported: roomkit-mcp speaks MCP "
+                "Streamable HTTP (transport='streamable_http')"
+            )
+        if tool_filter is not None and not callable(tool_filter):
+            raise ConfigurationError("tool_filter must be a function(name) -> bool")
+        if isinstance(url, MCPConfig):
+            if options or headers is not None:
                 raise ConfigurationError("pass either an MCPConfig or keyword options, not both")
-            self.config = server_url
+            self.config = url
         else:
-            if server_url is not None:
-                options["server_url"] = server_url
+            if url is not None:
+                if "server_url" in options:
+                    raise ConfigurationError("pass the MCP server's url once (url or server_url)")
+                options["server_url"] = url
+            if headers is not None:
+                options["headers"] = headers  # checked by MCPConfig (values never echoed)
             # Validation errors are described without input values (headers are secrets).
             self.config = resolve_config(MCPConfig, None, options)
+        self.tool_filter = tool_filter
         self._redactor = Redactor([*secrets_of(self.config), *_url_secrets(self.server_url)])
         self._lock = asyncio.Lock()
         self._client: Any = None
         self._task: asyncio.Task[None] | None = None
         self._stop: asyncio.Event | None = None
         self._tools: dict[str, Any] = {}
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        transport: str = "streamable_http",
+        tool_filter: Callable[[str], bool] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> MCPToolProvider:
+        """A provider for the server at ``url`` (the RoomKit 0.6.7 constructor)."""
+        return cls(url, transport=transport, tool_filter=tool_filter, headers=headers)
 
     @property
     def server_url(self) -> str:
@@ -190,8 +232,11 @@ class MCPToolProvider:
             page = await client.list_tools(cursor=cursor)
             for tool in page.tools:
                 allowed = self.config.allowed_tools
-                if allowed is None or tool.name in allowed:
-                    tools[self.config.tool_prefix + tool.name] = tool
+                if allowed is not None and tool.name not in allowed:
+                    continue
+                if self.tool_filter is not None and not self.tool_filter(tool.name):
+                    continue
+                tools[self.config.tool_prefix + tool.name] = tool
             cursor = page.next_cursor
             if not cursor:
                 break
@@ -208,6 +253,9 @@ class MCPToolProvider:
                 raise
             except Exception as exc:
                 raise self._error("cannot list tools of", exc, retryable=True) from self._shown(exc)
+        return self._ai_tools()
+
+    def _ai_tools(self) -> list[AITool]:
         return [
             AITool(
                 name=name,
@@ -217,8 +265,42 @@ class MCPToolProvider:
             for name, tool in self._tools.items()
         ]
 
-    async def call_tool(self, name: str, arguments: dict[str, Any]) -> str:
-        """Run tool ``name`` (as listed, prefix included) and return its result as text.
+    def _require_session(self, what: str) -> None:
+        if not self.connected:
+            raise MCPNotConnectedError(
+                f"MCPToolProvider.{what} needs an open session with {self.server_url}: "
+                "use 'async with provider:' or 'await provider.connect()' first"
+            )
+
+    def get_tools(self) -> list[AITool]:
+        """The tools listed when the session opened (synchronous; see :meth:`list_tools`).
+
+        Raises:
+            MCPNotConnectedError: the session is not open.
+        """
+        self._require_session("get_tools()")
+        return self._ai_tools()
+
+    def get_tools_as_dicts(self) -> list[dict[str, Any]]:
+        """:meth:`get_tools` as ``{"name", "description", "parameters"}`` dicts."""
+        self._require_session("get_tools_as_dicts()")
+        return [tool.model_dump() for tool in self._ai_tools()]
+
+    @property
+    def tool_names(self) -> list[str]:
+        """Names of the tools listed when the session opened (prefix included)."""
+        self._require_session("tool_names")
+        return list(self._tools)
+
+    def as_tool_handler(self) -> ToolHandler:
+        """A tool handler for the AI channel (the same as :attr:`handler`)."""
+        return self.call_tool
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], *, timeout: float | None = None
+    ) -> str:
+        """Run tool ``name`` (as listed, prefix included) and return its result as text;
+        ``timeout`` (seconds) replaces the configured one for this call.
 
         Raises:
             UnknownToolError: the server does not provide ``name`` (or it is not allowed).
@@ -234,12 +316,15 @@ class MCPToolProvider:
             raise self._error("lost the session with", ConnectionError(), retryable=True)
         from mcp.shared.exceptions import MCPError
 
+        if timeout is not None and timeout <= 0:
+            raise ConfigurationError(f"call_tool() timeout must be > 0 seconds, got {timeout}")
+        limit = self.config.timeout if timeout is None else timeout
         try:
-            async with asyncio.timeout(self.config.timeout):
-                result = await client.call_tool(tool.name, arguments)
+            async with asyncio.timeout(limit):
+                result = await client.call_tool(tool.name, arguments, read_timeout_seconds=limit)
         except TimeoutError as exc:
             raise self._error(
-                f"tool {name!r} timed out after {self.config.timeout:g}s on", exc, retryable=True
+                f"tool {name!r} timed out after {limit:g}s on", exc, retryable=True
             ) from self._shown(exc)
         except MCPError as exc:
             if exc.code not in _TRANSIENT_CODES:

@@ -4,7 +4,7 @@ Importing this package does not import the openai SDK; that happens when the fir
 is built.
 """
 
-from roomkit_openai.azure import AzureOpenAIAIProvider
+from roomkit_openai.azure import AzureAIProvider, AzureOpenAIAIProvider
 from roomkit_openai.config import AzureAIConfig, OpenAIConfig, VLLMConfig
 from roomkit_openai.provider import OpenAIAIProvider
 from roomkit_openai.version import __version__
@@ -12,6 +12,7 @@ from roomkit_openai.vllm import create_vllm_provider
 
 __all__ = [
     "AzureAIConfig",
+    "AzureAIProvider",
     "AzureOpenAIAIProvider",
     "OpenAIAIProvider",
     "OpenAIConfig",

@@ -7,7 +7,7 @@ from typing import Any
 from roomkit_openai.config import AzureAIConfig
 from roomkit_openai.provider import OpenAIAIProvider
 
-__all__ = ["AzureAIConfig", "AzureOpenAIAIProvider"]
+__all__ = ["AzureAIConfig", "AzureAIProvider", "AzureOpenAIAIProvider"]
 
 
 class AzureOpenAIAIProvider(OpenAIAIProvider):
@@ -30,3 +30,7 @@ class AzureOpenAIAIProvider(OpenAIAIProvider):
 
     def __init__(self, config: AzureAIConfig | None = None, /, **options: Any) -> None:
         super().__init__(config, **options)
+
+
+AzureAIProvider = AzureOpenAIAIProvider
+"""The RoomKit 0.6.7 name of :class:`AzureOpenAIAIProvider`."""

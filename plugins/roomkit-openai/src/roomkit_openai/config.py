@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from roomkit.providers.ai.support import AIProviderSettings, check_http_url
 
@@ -30,10 +30,19 @@ class _CommonConfig(AIProviderSettings):
     max_tokens_param: MaxTokensParam = "max_completion_tokens"
     #: Ask for token usage in streamed responses (``stream_options.include_usage``).
     stream_usage: bool = True
+    #: The RoomKit 0.6.7 name of ``stream_usage``; when given it sets ``stream_usage``.
+    include_stream_usage: bool | None = None
     #: ``detail`` of image inputs: ``auto``, ``low`` or ``high``.
     image_detail: Literal["auto", "low", "high"] = "auto"
     #: ``reasoning_effort`` of reasoning models (o-series, gpt-5); ``None`` leaves it out.
     reasoning_effort: ReasoningEffort | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _stream_usage_alias(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("include_stream_usage") is not None:
+            data = {**data, "stream_usage": data["include_stream_usage"]}
+        return data
 
 
 class OpenAIConfig(_CommonConfig):
@@ -83,7 +92,7 @@ class VLLMConfig(_CommonConfig):
     servers return (``reasoning_content``) arrives as the answer's thinking.
     """
 
-    base_url: str
+    base_url: str = "http://localhost:8000/v1"
     model: str = Field(min_length=1)
     api_key: SecretStr = SecretStr("EMPTY")
     max_tokens_param: MaxTokensParam = "max_tokens"

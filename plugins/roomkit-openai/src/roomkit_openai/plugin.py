@@ -45,7 +45,7 @@ def roomkit_register_ai_providers(register: Register) -> None:
             factory="roomkit_openai.azure:AzureOpenAIAIProvider",
             config_model="roomkit_openai.config:AzureAIConfig",
             capabilities=_CAPABILITIES,
-            exports=("AzureAIConfig", "AzureOpenAIAIProvider"),
+            exports=("AzureAIConfig", "AzureAIProvider", "AzureOpenAIAIProvider"),
             conformance_exempt=(
                 "the LLM wire fake has no Azure deployment routes; the Azure client differs "
                 "from the checked openai component only in its endpoint and auth"

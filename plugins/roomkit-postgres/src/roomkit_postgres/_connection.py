@@ -72,8 +72,16 @@ async def create_pool(
     connect_timeout: float,
     application_name: str = "roomkit",
     synchronous_commit: bool = True,
+    session_reset: bool = True,
 ) -> asyncpg.Pool:
-    """A pool whose connections use ``schema`` as their search path."""
+    """A pool whose connections use ``schema`` as their search path.
+
+    With ``session_reset=False`` a connection given back to the pool is not reset with
+    asyncpg's reset query (``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL``), a
+    round trip per release; asyncpg still rolls back a transaction left open. Only for pools
+    whose users never leave session state behind (no advisory locks, LISTEN, session ``SET``
+    or cursors outside a transaction), as the store's queries.
+    """
     if min_size < 0 or max_size < 1 or min_size > max_size:
         raise ConfigurationError(
             f"pool sizes must satisfy 0 <= min_size <= max_size and max_size >= 1 "
@@ -86,14 +94,20 @@ async def create_pool(
             max_size=max_size,
             command_timeout=command_timeout,
             timeout=connect_timeout,
+            reset=None if session_reset else _keep_session,
             server_settings={
                 "search_path": quote_schema(schema),
                 "application_name": application_name,
+                "synchronous_commit": "on" if synchronous_commit else "off",
             },
         )
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
         raise StoreError(f"cannot connect to PostgreSQL at {redact(dsn)}: {exc}") from exc
     return pool
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """The pool's reset for connections that keep no session state: nothing to undo."""
 
 
 async def run_with_retry(

@@ -156,12 +156,18 @@ CREATE INDEX participants_by_seq ON participants (room_id, seq);
 CREATE INDEX bindings_by_seq ON bindings (room_id, seq);
 """
 
+# The greatest fencing token an event of the room was written with (see roomkit.store.fencing).
+_ROOM_FENCE = """
+ALTER TABLE rooms ADD COLUMN fence bigint NOT NULL DEFAULT 0;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _INITIAL),
     Migration(2, "realtime payload spill table", _REALTIME_SPILL),
     Migration(
         3, "models as json text, read markers, membership indexes", _JSON_TEXT_AND_READ_STATE
     ),
+    Migration(4, "fencing token per room", _ROOM_FENCE),
 )
 
 _LEDGER = """

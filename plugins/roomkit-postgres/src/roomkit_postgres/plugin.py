@@ -32,7 +32,7 @@ def roomkit_register_stores(register: Callable[[ComponentDescriptor], None]) -> 
             factory="roomkit_postgres.store:PostgresStore.from_config",
             config_model="roomkit_postgres.config:PostgresStoreConfig",
             pass_config=True,
-            capabilities=frozenset({"persistent", "cross_process", "single_read"}),
+            capabilities=frozenset({"persistent", "cross_process", "single_read", "fencing"}),
             exports=("PostgresStore",),
             conformance="roomkit_postgres.testing:StoreFixtures",
             description="Conversation store shared by many processes (migrations on start)",

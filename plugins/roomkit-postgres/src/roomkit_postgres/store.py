@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import asyncpg  # type: ignore[import-untyped]
 from pydantic import BaseModel, TypeAdapter
 
-from roomkit.errors import RoomNotFoundError, StoreError
+from roomkit.errors import RoomLockLostError, RoomNotFoundError, StoreError
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import ChannelDirection, RoomStatus
 from roomkit.models.event import RoomEvent
@@ -33,6 +33,7 @@ from roomkit.models.participant import Participant
 from roomkit.models.room import ChannelBinding, Room
 from roomkit.store.base import ConversationStore
 from roomkit.store.contracts import MetadataPage
+from roomkit.store.fencing import write_fence
 from roomkit.store.validation import (
     check_index,
     check_page,
@@ -57,15 +58,18 @@ _ROOM_COLUMNS = "data::text AS data, next_index, last_activity_at"
 # One statement, one round trip, one commit: bump the room's counter (taking the room row's
 # lock, which queues this room's writers in every process), insert the event with that index
 # (spliced into the JSON text of the event dumped without it), note its sender for
-# find_latest_room and, for an inbound event, add the sender as a participant ($8). A
+# find_latest_room and, for an inbound event, add the sender as a participant ($8). $9 is the
+# fencing token of the room lock the writer holds (None: unfenced): the room row keeps the
+# greatest token written with, and a smaller one matches no row, so nothing is written. A
 # repeated idempotency key or event id fails the unique check *after* the counter wait,
 # which rolls the whole statement back: no gap.
 _INSERT_EVENT = """
 WITH bump AS (
     UPDATE rooms SET next_index = next_index + 1,
         activity = nextval('roomkit_activity_clock'),
-        last_activity_at = greatest(last_activity_at, $2)
-    WHERE id = $1
+        last_activity_at = greatest(last_activity_at, $2),
+        fence = greatest(fence, coalesce($9::bigint, fence))
+    WHERE id = $1 AND ($9::bigint IS NULL OR fence <= $9::bigint)
     RETURNING next_index - 1 AS idx
 ), stored AS (
     INSERT INTO events (id, room_id, idx, idempotency_key, data)
@@ -203,6 +207,7 @@ class PostgresStore(RecordsMixin, ReadStateMixin, ConversationStore):
                     connect_timeout=self._acquire_timeout,
                     application_name=self._application_name,
                     synchronous_commit=self._synchronous_commit,
+                    session_reset=False,
                 )
                 if self._migrate:
                     try:
@@ -419,6 +424,7 @@ class PostgresStore(RecordsMixin, ReadStateMixin, ConversationStore):
         self, conn: asyncpg.Connection, event: RoomEvent, retry: bool
     ) -> RoomEvent:
         source = event.source
+        fence = write_fence(event.room_id)
         joining = None
         if source.participant_id is not None and source.direction == ChannelDirection.INBOUND:
             joining = Participant(
@@ -438,6 +444,7 @@ class PostgresStore(RecordsMixin, ReadStateMixin, ConversationStore):
                 source.channel_id,
                 source.participant_id,
                 joining,
+                fence,
             )
         except asyncpg.exceptions.UniqueViolationError:
             # The statement (counter bump included) was rolled back: no index was used.
@@ -455,7 +462,13 @@ class PostgresStore(RecordsMixin, ReadStateMixin, ConversationStore):
                 raise StoreError(f"an event with id {event.id!r} is already stored") from None
             return first
         if index is None:
-            raise RoomNotFoundError(f"room {event.room_id!r} does not exist")
+            newer = await conn.fetchval("SELECT fence FROM rooms WHERE id = $1", event.room_id)
+            if newer is None:
+                raise RoomNotFoundError(f"room {event.room_id!r} does not exist")
+            raise RoomLockLostError(
+                f"the lock of room {event.room_id!r} was lost: a newer holder (fencing token "
+                f"{newer}) has written since this one's token {fence}; nothing was stored"
+            )
         return event.model_copy(update={"index": index})
 
     async def get_event(self, event_id: str) -> RoomEvent | None:

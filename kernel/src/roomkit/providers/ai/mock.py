@@ -43,6 +43,8 @@ class MockAIProvider(AIProvider):
     * ``delay``: seconds to wait before answering (for timeout tests).
     * ``errors``: one exception raised on every call, or a sequence consumed one per call
       (``None`` entries mean "answer normally").
+    * ``ai_responses``: :class:`AIResponse` objects (the RoomKit 0.6.7 keyword); when given
+      they are the script instead of ``responses``.
     """
 
     name = "mock"
@@ -58,10 +60,15 @@ class MockAIProvider(AIProvider):
         vision: bool = False,
         tools: bool = True,
         model: str = "mock-model",
+        ai_responses: Sequence[AIResponse] | None = None,
     ) -> None:
         if delay < 0:
             raise ConfigurationError(f"delay must be >= 0 seconds, got {delay}")
-        script = list(responses) if responses is not None else ["This is a mock response."]
+        script: list[str | AIResponse]
+        if ai_responses:  # the 0.6.7 keyword for full responses: used instead of responses
+            script = list(ai_responses)
+        else:
+            script = list(responses) if responses is not None else ["This is a mock response."]
         if not script:
             raise ConfigurationError("responses must hold at least one reply (or be None)")
         self._responses: list[AIResponse] = [
