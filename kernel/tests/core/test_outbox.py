@@ -416,3 +416,35 @@ async def test_retries_go_through_the_rate_limiter(room_kit: Any) -> None:
     assert "RateLimitedError" in (entry.error or "")
     assert entry.attempts == 1
     assert b.calls == 1
+
+
+async def test_an_outbox_retry_waits_for_the_vendors_retry_after() -> None:
+    import time
+
+    from roomkit.channels import SMSChannel
+    from roomkit.models.content import TextContent
+    from roomkit.testing import MockSMSProvider
+
+    provider = MockSMSProvider()
+    kit = RoomKit()
+    kit.register_channel(SMSChannel("sms", provider=provider, from_number="+15550001111"))
+    try:
+        room = await kit.create_room()
+        await kit.attach_channel(
+            room.id,
+            "sms",
+            metadata={"phone_number": "+15550199"},
+            retry_policy=RetryPolicy(max_retries=2, base_delay_seconds=0.01),
+        )
+        provider.fail_with_status(429, retry_after=1)
+        started = time.monotonic()
+        result = await kit.send_event(room.id, TextContent(body="throttled"))
+        await kit.drain(timeout=30)
+        assert time.monotonic() - started >= 1.0, "the retry came before Retry-After"
+        assert [s["event"].content.body for s in provider.sent] == ["throttled"]
+        assert result.event is not None
+        stored = await kit.get_event(result.event.id)
+        assert stored is not None
+        assert stored.status == EventStatus.DELIVERED
+    finally:
+        await kit.close()

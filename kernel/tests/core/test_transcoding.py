@@ -99,3 +99,25 @@ def test_split_text() -> None:
     parts = split_text("word " * 100, 50)
     assert all(len(p) <= 50 for p in parts)
     assert " ".join(parts).split() == ["word"] * 100
+
+
+def test_cards_and_too_many_buttons_become_text_where_the_channel_cannot_show_them() -> None:
+    from roomkit.models.content import RichButton, RichCard, RichContent
+    from roomkit.models.enums import ChannelMediaType
+    from roomkit.models.room import ChannelCapabilities
+
+    rich_only = [ChannelMediaType.TEXT, ChannelMediaType.RICH]
+    three = ChannelCapabilities(media_types=rich_only, supports_buttons=True, max_buttons=3)
+    buttons = [RichButton(label=f"Size {n}", value=str(n)) for n in range(4)]
+    (many,) = transcode(RichContent(body="Pick one", buttons=buttons), three)
+    assert isinstance(many, TextContent)
+    assert "1. Size 0" in many.body
+    assert "4. Size 3" in many.body
+    few = RichContent(body="Pick one", buttons=buttons[:3])
+    assert transcode(few, three) == [few]
+    card = RichContent(body="Our pick", cards=[RichCard(title="Tee", body="Cotton")])
+    (flat,) = transcode(card, three)
+    assert isinstance(flat, TextContent)
+    assert "Tee" in flat.body
+    cards = ChannelCapabilities(media_types=rich_only, supports_cards=True)
+    assert transcode(card, cards) == [card]

@@ -397,3 +397,30 @@ async def test_process_webhook_item_fills_in_the_route_channel() -> None:
     assert outcome.status.channel_id == "sms"  # type: ignore[union-attr]
     with pytest.raises(InvalidContentError):
         await process_webhook_item(kit, "sms", "junk")  # type: ignore[arg-type]
+
+
+async def test_a_read_receipt_is_published_as_an_ephemeral_event() -> None:
+    from roomkit.models.enums import EphemeralEventType
+    from roomkit.models.event import EphemeralEvent
+
+    kit, sms = _sms_kit()
+    event, (message_id,) = await _sent_ids(kit, sms, "hello")
+    seen: list[EphemeralEvent] = []
+
+    async def record(ephemeral: EphemeralEvent) -> None:
+        seen.append(ephemeral)
+
+    await kit.subscribe_room(event.room_id, record)
+    for word in ("delivered", "read"):
+        await process_delivery_status(
+            kit,
+            DeliveryStatusUpdate(
+                provider="mock", message_id=message_id, status=word, recipient="+15550100"
+            ),
+        )
+    await kit.drain(timeout=10)
+    (receipt,) = seen
+    assert receipt.type == EphemeralEventType.READ_RECEIPT
+    assert (receipt.user_id, receipt.channel_id) == ("+15550100", "sms")
+    assert receipt.data["event_id"] == event.id
+    await kit.close()

@@ -16,7 +16,8 @@ Plugin tests drive the vendor's real SDK against these over a real socket, never
   :mod:`~roomkit_conformance.wire.messenger`, :mod:`~roomkit_conformance.wire.whatsapp`
   (Meta's shared pieces in :mod:`~roomkit_conformance.wire.meta`) and
   :mod:`~roomkit_conformance.wire.telegram` (what the npm ``telegram-test-api`` emulator
-  does not cover).
+  does not cover), and :mod:`~roomkit_conformance.wire.botframework` (Teams: the Bot
+  Framework's OpenID keys, token endpoint and Bot Connector API; needs ``PyJWT[crypto]``).
 * :mod:`roomkit_conformance.wire.proxy` -- a TCP proxy that drops, stalls or corrupts the
   connections between a client and a real server (:class:`FaultProxy`), for source tests.
 * :mod:`roomkit_conformance.wire.silent` -- a server that accepts connections and never

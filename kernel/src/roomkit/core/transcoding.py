@@ -4,7 +4,9 @@
 when it already fits, so the common case allocates nothing):
 
 * rich content becomes plain text on channels without ``rich`` (its ``plain_text`` when set,
-  else the body without markup), buttons, cards and quick replies become a numbered list;
+  else the body without markup), buttons, cards and quick replies become a numbered list; so
+  does rich content with cards on a channel without ``supports_cards``, or with more buttons
+  than its ``max_buttons``;
 * media, audio, video become a line of text with the link (audio uses its transcript), also
   where the channel carries the family but not this item: a MIME type or format outside
   ``supported_media_types`` / ``supported_audio_formats`` / ``supported_video_formats``, a
@@ -175,13 +177,25 @@ def _media_fits(content: Any, caps: ChannelCapabilities) -> bool:
     )
 
 
+def _rich_fits(content: RichContent, caps: ChannelCapabilities) -> bool:
+    """Whether the channel shows the rich content's structure: cards where it has no cards,
+    or more buttons than its ``max_buttons``, turn the content into text (numbered buttons)."""
+    if content.cards and not caps.supports_cards:
+        return False
+    limit = caps.max_buttons
+    return limit is None or all(
+        len(buttons) <= limit for buttons in (content.buttons, *(c.buttons for c in content.cards))
+    )
+
+
 def _fit_one(content: Any, caps: ChannelCapabilities) -> list[Any]:
     """Transcode one non-composite content, without the length rule."""
     accepts = caps.media_types
     if isinstance(content, TextContent | SystemContent):
         return [content]
     if isinstance(content, RichContent):
-        return [content] if ChannelMediaType.RICH in accepts else [_as_text(content)]
+        fits = ChannelMediaType.RICH in accepts and _rich_fits(content, caps)
+        return [content] if fits else [_as_text(content)]
     if isinstance(content, MediaContent | AudioContent | VideoContent):
         family = _FAMILIES[type(content)]
         if family in accepts and _media_fits(content, caps):

@@ -13,7 +13,8 @@ them as ``kit.process_webhook(...)``, ``kit.process_delivery_status(...)`` and
   message finds the room, event and part; the event's ``delivery_results[channel_id]`` is
   updated (never moved backwards: a late "sent" does not undo "delivered"); then
   ``ON_DELIVERY_STATUS`` hooks fire with the :class:`DeliveryStatusUpdate` as payload and
-  ``ctx.metadata["delivery_result"]`` / ``["event"]`` / ``["delivery_status"]`` set.
+  ``ctx.metadata["delivery_result"]`` / ``["event"]`` / ``["delivery_status"]`` set; a
+  "read" status is also published as a ``READ_RECEIPT`` ephemeral event in the room.
 """
 
 from __future__ import annotations
@@ -262,6 +263,14 @@ async def process_delivery_status(
         )
     except RoomNotFoundError:
         return outcome
+    if event is not None and status.delivery_status == DeliveryStatus.READ:
+        # the room's other participants see the read as a READ_RECEIPT ephemeral event
+        await kit.publish_read_receipt(
+            status.room_id,
+            status.recipient or status.provider,
+            event.id,
+            channel_id=status.channel_id,
+        )
     return DeliveryStatusOutcome(
         status=status,
         room_id=status.room_id,

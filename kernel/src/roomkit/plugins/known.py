@@ -157,6 +157,21 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         ),
     ),
     KnownPlugin(
+        "roomkit-teams",
+        (("messaging_provider", "teams"),),
+        (
+            "BotFrameworkTeamsProvider",
+            "ConversationReferenceStore",
+            "InMemoryConversationReferenceStore",
+            "SQLiteConversationReferenceStore",
+            "TeamsConfig",
+            "is_bot_added",
+            "parse_teams_activity",
+            "parse_teams_reactions",
+            "parse_teams_webhook",
+        ),
+    ),
+    KnownPlugin(
         "roomkit-twilio",
         (
             ("messaging_provider", "twilio-whatsapp"),
@@ -173,6 +188,11 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
             "parse_twilio_rcs_webhook",
             "parse_twilio_webhook",
         ),
+    ),
+    KnownPlugin(
+        "roomkit-whatsapp-personal",
+        (("messaging_provider", "whatsapp-personal"),),
+        ("NeonizeWhatsAppProvider", "WhatsAppPersonalConfig", "WhatsAppPersonalSourceProvider"),
     ),
     KnownPlugin(
         "roomkit-voicemeup",
@@ -228,11 +248,7 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         "SIPVoiceBackend",
         components=(("voice_backend", "sip"),),
     ),
-    _planned(
-        "roomkit-teams", "BotFrameworkTeamsProvider", components=(("messaging_provider", "teams"),)
-    ),
     _planned("roomkit-voice", "WebSocketRealtimeTransport"),
-    _planned("roomkit-whatsapp-personal", "NeonizeWhatsAppProvider"),
 )
 
 #: Public names (``from roomkit import <name>``) -> the first-party distribution exporting it.
@@ -252,6 +268,7 @@ _FOLDERS = {
     "roomkit-kernel": "kernel",
     "roomkit-conformance": "conformance",
     "roomkit-voicemeup": "contrib/roomkit-voicemeup",
+    "roomkit-whatsapp-personal": "contrib/roomkit-whatsapp-personal",
 }
 
 
