@@ -88,8 +88,16 @@ METRICS: tuple[Metric, ...] = (
         "memory", "bytes_per_event_tracemalloc", "memory per stored event (tracemalloc), B", False
     ),
     Metric("memory", "bytes_per_event_rss", "memory per stored event (RSS delta), B", False),
+    Metric("import", "import_cpu_s", "`python -c 'import roomkit'`: CPU s", False, "{:.3f}"),
     Metric("import", "import_s", "`python -c 'import roomkit'`: s", False, "{:.3f}"),
     Metric("import", "modules", "modules in sys.modules after import", False),
+    Metric(
+        "import",
+        "import_used_cpu_s",
+        "`from roomkit import RoomKit, ...` (4 names): CPU s",
+        False,
+        "{:.3f}",
+    ),
     Metric(
         "import",
         "import_used_s",
