@@ -11,7 +11,7 @@ builds the model).
 from __future__ import annotations
 
 import inspect
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
@@ -41,3 +41,11 @@ class DeferredModel(BaseModel, defer_build=True):
     """A pydantic ``BaseModel`` whose validator is built on first use (see the module doc)."""
 
     __signature__: ClassVar[inspect.Signature] = _SignatureOnFirstRead()  # type: ignore[assignment]
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Give each model not built yet its own stand-in signature: found through the MRO,
+        a parent's (already built) signature would otherwise answer for the subclass."""
+        super().__pydantic_init_subclass__(**kwargs)
+        if not cls.__pydantic_complete__:
+            cls.__signature__ = _SignatureOnFirstRead()  # type: ignore[assignment]
