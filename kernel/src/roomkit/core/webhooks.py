@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import ValidationError
 
 from roomkit.errors import InvalidContentError, RoomLockTimeoutError, RoomNotFoundError
-from roomkit.messaging.meta import WebhookMeta
 from roomkit.models.delivery import DeliveryStatusUpdate, status_rank
 from roomkit.models.enums import DeliveryStatus, HookExecution, HookTrigger, RoomStatus
 from roomkit.models.event import DeliveryResult, InboundMessage, InboundResult, RoomEvent
@@ -36,6 +35,7 @@ if TYPE_CHECKING:
     from roomkit.channels.messaging import MessagingChannel
     from roomkit.core.framework import RoomKit
     from roomkit.messaging.index import MessageRef
+    from roomkit.messaging.meta import WebhookMeta
     from roomkit.messaging.webhook import WebhookItem
 
 __all__ = [
@@ -304,6 +304,9 @@ async def process_webhook(
     """An SMS webhook normalised by ``extract_sms_meta``: an inbound message goes to
     :func:`process_message`, a status to :func:`process_delivery_status`; anything else is
     acknowledged and ignored (``None``)."""
+    # lazy: the webhook normaliser loads only when a program processes webhooks
+    from roomkit.messaging.meta import WebhookMeta
+
     if not isinstance(meta, WebhookMeta):
         raise InvalidContentError(
             f"process_webhook takes a WebhookMeta (from extract_sms_meta), not "
