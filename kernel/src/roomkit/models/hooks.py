@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from roomkit.deferred import DeferredModel
+from roomkit.models._construct import construct
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import (
     ChannelDirection,
@@ -69,6 +70,11 @@ class HookResult(DeferredModel):
     @classmethod
     def allow(cls, injected: list[InjectedEvent] | None = None, **kwargs: Any) -> HookResult:
         """Let the event continue unchanged (``injected``: events to add after it)."""
+        if injected is None and not kwargs and cls is HookResult:
+            # The common verdict carries nothing to validate: every other field is its default.
+            result = construct(cls, {"action": "allow"})
+            object.__setattr__(result, "__pydantic_fields_set__", {"action"})
+            return result
         return cls(action="allow", **_with_injected(injected, kwargs))
 
     @classmethod
