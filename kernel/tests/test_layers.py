@@ -20,7 +20,7 @@ import roomkit.plugins
 SRC = Path(roomkit.__file__).parent
 
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"errors", "lazy"}),  # leaf helpers
+    frozenset({"errors", "lazy", "deferred"}),  # leaf helpers (deferred: the models' base)
     # data (and the keys, ids and hook types); discovery; telemetry (imports errors only, so
     # the contracts above it, such as AI providers, can record spans)
     frozenset({"models", "plugins", "telemetry"}),

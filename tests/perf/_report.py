@@ -52,6 +52,11 @@ METRICS: tuple[Metric, ...] = (
         "persistence_pg_ai", "pg_cpu_ms_per_msg", "PostgreSQL + AI: CPU ms/msg", False, "{:.3f}"
     ),
     Metric("text_plain", "msgs_per_s", "1 room, 2 WS: msg/s", True),
+    Metric("text_plain", "cpu_us_per_msg", "1 room, 2 WS: CPU us/msg", False, "{:,.1f}"),
+    Metric(
+        "text_hooks", "cpu_us_per_msg", "+ 3 sync / 2 async hooks: CPU us/msg", False, "{:,.1f}"
+    ),
+    Metric("text_ai", "cpu_us_per_msg", "+ mock AI channel: CPU us/msg", False, "{:,.1f}"),
     Metric("text_plain", "p50_ms", "1 room, 2 WS: p50 ms", False, "{:.3f}"),
     Metric("text_plain", "p99_ms", "1 room, 2 WS: p99 ms", False, "{:.3f}"),
     Metric("text_hooks", "msgs_per_s", "+ 3 sync / 2 async hooks: msg/s", True),
@@ -88,8 +93,16 @@ METRICS: tuple[Metric, ...] = (
         "memory", "bytes_per_event_tracemalloc", "memory per stored event (tracemalloc), B", False
     ),
     Metric("memory", "bytes_per_event_rss", "memory per stored event (RSS delta), B", False),
+    Metric("import", "import_cpu_s", "`python -c 'import roomkit'`: CPU s", False, "{:.3f}"),
     Metric("import", "import_s", "`python -c 'import roomkit'`: s", False, "{:.3f}"),
     Metric("import", "modules", "modules in sys.modules after import", False),
+    Metric(
+        "import",
+        "import_used_cpu_s",
+        "`from roomkit import RoomKit, ...` (4 names): CPU s",
+        False,
+        "{:.3f}",
+    ),
     Metric(
         "import",
         "import_used_s",

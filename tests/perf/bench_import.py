@@ -1,12 +1,13 @@
 """Workload 7: start-up cost of ``import roomkit``.
 
-Runs ``<this interpreter> -c "import roomkit"`` ``--runs`` times in fresh processes (median wall
-time), the same for ``-c "pass"`` and ``-c "from pydantic import BaseModel"`` as baselines,
-counts the modules loaded (``len(sys.modules)`` after the import, and how many the import
-added), and lists the slowest imports by cumulative time from ``-X importtime``. Also measures
-``from roomkit import RoomKit, WebSocketChannel, InboundMessage, TextContent`` (``*_used``), which
-is what a lazily importing package really costs a program that uses it. Bytecode is compiled
-and cached before timing (as ``pip install`` does), so source compilation is never timed.
+Runs ``<this interpreter> -c "import roomkit"`` ``--runs`` times in fresh processes (median CPU
+time of the child, user + system from ``os.wait4``, and median wall time), the same for
+``-c "pass"`` and ``-c "from pydantic import BaseModel"`` as baselines, counts the modules
+loaded (``len(sys.modules)`` after the import, and how many the import added), and lists the
+slowest imports by cumulative time from ``-X importtime``. Also measures ``from roomkit import
+RoomKit, WebSocketChannel, InboundMessage, TextContent`` (``*_used``), which is what a lazily
+importing package really costs a program that uses it. Bytecode is compiled and cached before
+timing (as ``pip install`` does), so source compilation is never timed.
 """
 
 from __future__ import annotations
@@ -38,13 +39,24 @@ def _env() -> dict[str, str]:
 ENV = _env()
 
 
-def _wall(code: str, runs: int, cwd: str) -> float:
-    times: list[float] = []
+def _timed(code: str, runs: int, cwd: str) -> tuple[float, float]:
+    """(median CPU seconds, median wall seconds) of ``runs`` fresh processes running ``code``.
+
+    CPU is the child's user + system time from ``os.wait4``: on a loaded machine it is far
+    steadier than wall time, which also counts the time the child waited for a core.
+    """
+    cpu: list[float] = []
+    wall: list[float] = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True, cwd=cwd, env=ENV)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        proc = subprocess.Popen([sys.executable, "-c", code], cwd=cwd, env=ENV)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall.append(time.perf_counter() - start)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            raise subprocess.CalledProcessError(proc.returncode, code)
+        cpu.append(usage.ru_utime + usage.ru_stime)
+    return statistics.median(cpu), statistics.median(wall)
 
 
 def _modules(code: str, cwd: str) -> tuple[int, int]:
@@ -86,21 +98,28 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as cwd:  # nothing on '' shadows the installed package
         for code in (IMPORT, IMPORT_USED, PYDANTIC):  # warm page cache and bytecode
             subprocess.run([sys.executable, "-c", code], cwd=cwd, env=ENV, capture_output=True)
-        import_s = _wall(IMPORT, args.runs, cwd)
-        startup_s = _wall("pass", args.runs, cwd)
+        import_cpu, import_s = _timed(IMPORT, args.runs, cwd)
+        startup_cpu, startup_s = _timed("pass", args.runs, cwd)
+        pydantic_cpu, pydantic_s = _timed(PYDANTIC, args.runs, cwd)
         modules, at_startup = _modules(IMPORT, cwd)
         result: dict[str, object] = {
+            "import_cpu_s": import_cpu,
             "import_s": import_s,
+            "python_startup_cpu_s": startup_cpu,
             "python_startup_s": startup_s,
+            "import_net_cpu_s": import_cpu - startup_cpu,
             "import_net_s": import_s - startup_s,
-            "import_pydantic_s": _wall(PYDANTIC, args.runs, cwd),
+            "import_pydantic_cpu_s": pydantic_cpu,
+            "import_pydantic_s": pydantic_s,
             "modules": modules,
             "modules_added": modules - at_startup,
             "runs": args.runs,
         }
         try:
             result["modules_used"] = _modules(IMPORT_USED, cwd)[0]
-            result["import_used_s"] = _wall(IMPORT_USED, args.runs, cwd)
+            used_cpu, used_s = _timed(IMPORT_USED, args.runs, cwd)
+            result["import_used_cpu_s"] = used_cpu
+            result["import_used_s"] = used_s
             result["slowest_imports_cumulative_ms"] = _slowest_imports(IMPORT_USED, cwd, args.top)
         except subprocess.CalledProcessError as exc:
             result["import_used_error"] = str(exc)

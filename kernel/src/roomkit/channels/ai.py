@@ -58,6 +58,7 @@ from roomkit.models.hooks import ChannelOutput
 from roomkit.models.keys import ROUTE_KEY, STREAM_EVENT_KIND, STREAMED_KEY
 from roomkit.models.room import AITool, ChannelBinding, ChannelCapabilities, RetryPolicy
 from roomkit.models.steering import SteeringDirective
+from roomkit.models.task import Observation, Task
 from roomkit.providers.ai.base import AIProvider
 from roomkit.skills.executor import ScriptExecutor
 from roomkit.skills.registry import SkillRegistry
@@ -499,9 +500,12 @@ class AIChannel(Channel):
             self.streaming is True and self._can_stream()
         )
         texts = loop.texts  # kept on the loop: a cancelled turn still answers with them
-        effects = AIResponse()  # tasks and observations of every round
-        usage = AIUsage()
-        response = AIResponse()
+        # Tasks, observations and token counts of every round, as plain values: the common
+        # turn (one round, no tools) returns the provider's response as it is.
+        tasks: list[Task] = []
+        observations: list[Observation] = []
+        input_tokens = output_tokens = 0
+        response: AIResponse
         rounds = 0
         messages = list(ai_context.messages)
         while True:
@@ -518,11 +522,11 @@ class AIChannel(Channel):
                 response = await calls.generate(request)
             if response.content.strip():
                 texts.append(response.content)
-            effects.tasks += response.tasks
-            effects.observations += response.observations
+            tasks += response.tasks
+            observations += response.observations
             if response.usage is not None:
-                usage.input_tokens += response.usage.input_tokens
-                usage.output_tokens += response.usage.output_tokens
+                input_tokens += response.usage.input_tokens
+                output_tokens += response.usage.output_tokens
             if not response.tool_calls or not allow_tools:
                 break
             if self._loop_timed_out(started, rounds, context):
@@ -555,9 +559,9 @@ class AIChannel(Channel):
             update={
                 "content": "\n\n".join(texts),
                 "tool_calls": [],
-                "usage": usage,
-                "tasks": effects.tasks,
-                "observations": effects.observations,
+                "usage": AIUsage(input_tokens=input_tokens, output_tokens=output_tokens),
+                "tasks": tasks,
+                "observations": observations,
             }
         )
         return final, rounds

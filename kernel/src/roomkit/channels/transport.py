@@ -14,7 +14,7 @@ from roomkit.models.room import ChannelBinding, ChannelCapabilities
 
 __all__ = ["TransportChannel"]
 
-_EMPTY = ChannelOutput()
+_EMPTY: list[ChannelOutput] = []  # the shared empty output, made on first use (not at import)
 
 
 class TransportChannel(Channel):
@@ -113,7 +113,9 @@ class TransportChannel(Channel):
     ) -> ChannelOutput:
         message_id = await self.send(event, binding, context)
         if message_id is None:
-            return _EMPTY
+            if not _EMPTY:
+                _EMPTY.append(ChannelOutput())
+            return _EMPTY[0]
         return ChannelOutput(metadata={"provider_message_id": message_id})
 
     def info(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ event once, through ``send_fn``.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -48,28 +49,36 @@ __all__ = ["SendFn", "WebSocketChannel"]
 
 logger = logging.getLogger("roomkit.channels.websocket")
 
-_EMPTY = ChannelOutput()
 
-_CAPABILITIES = ChannelCapabilities(
-    media_types=[
-        ChannelMediaType.TEXT,
-        ChannelMediaType.RICH,
-        ChannelMediaType.MEDIA,
-        ChannelMediaType.AUDIO,
-        ChannelMediaType.VIDEO,
-        ChannelMediaType.LOCATION,
-    ],
-    supports_threading=True,
-    supports_typing=True,
-    supports_read_receipts=True,
-    supports_reactions=True,
-    supports_edit=True,
-    supports_delete=True,
-    supports_streaming=True,
-    supports_buttons=True,
-    supports_cards=True,
-    supports_quick_replies=True,
-)
+@functools.cache
+def _empty() -> ChannelOutput:
+    """The shared empty output (made on first use: models are built lazily, not at import)."""
+    return ChannelOutput()
+
+
+@functools.cache
+def _capabilities() -> ChannelCapabilities:
+    """The default capabilities of a WebSocket channel (made on first use)."""
+    return ChannelCapabilities(
+        media_types=[
+            ChannelMediaType.TEXT,
+            ChannelMediaType.RICH,
+            ChannelMediaType.MEDIA,
+            ChannelMediaType.AUDIO,
+            ChannelMediaType.VIDEO,
+            ChannelMediaType.LOCATION,
+        ],
+        supports_threading=True,
+        supports_typing=True,
+        supports_read_receipts=True,
+        supports_reactions=True,
+        supports_edit=True,
+        supports_delete=True,
+        supports_streaming=True,
+        supports_buttons=True,
+        supports_cards=True,
+        supports_quick_replies=True,
+    )
 
 
 def _takes_connection_id(send_fn: SendFn) -> bool:
@@ -107,7 +116,7 @@ class WebSocketChannel(Channel):
         on_connection_error: Callable[[str, BaseException], None] | None = None,
     ) -> None:
         super().__init__(channel_id)
-        self._capabilities = capabilities or _CAPABILITIES
+        self._capabilities = capabilities or _capabilities()
         self._connections: dict[str, tuple[SendFn, bool]] = {}
         self._stream_fns: dict[str, StreamSendFn] = {}
         self._on_connection_error = on_connection_error
@@ -185,7 +194,7 @@ class WebSocketChannel(Channel):
     ) -> ChannelOutput:
         failed = await self._send_all(event)
         if not failed:
-            return _EMPTY
+            return _empty()
         if len(failed) == len(self._connections):
             raise DeliveryError(
                 f"every connection of websocket channel {self.channel_id!r} failed: {failed}"

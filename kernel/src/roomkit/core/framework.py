@@ -77,12 +77,12 @@ from roomkit.store.base import ConversationStore
 from roomkit.store.memory import InMemoryStore
 from roomkit.telemetry.base import NoopTelemetryProvider, TelemetryConfig, TelemetryProvider
 from roomkit.telemetry.tracer import Tracer
-from roomkit.voice.backends.base import VoiceBackend
-from roomkit.voice.stt.base import STTProvider
-from roomkit.voice.tts.base import TTSProvider
 
 if TYPE_CHECKING:
     from roomkit.tasks.base import TaskRunner
+    from roomkit.voice.backends.base import VoiceBackend
+    from roomkit.voice.stt.base import STTProvider
+    from roomkit.voice.tts.base import TTSProvider
 
 __all__ = ["RoomKit", "RoomRouter"]
 

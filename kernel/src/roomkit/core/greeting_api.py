@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from roomkit.channels.agent import Agent
 from roomkit.core._text import short_id
 from roomkit.errors import ConfigurationError
 from roomkit.models.content import TextContent
 from roomkit.models.conversation import get_conversation_state
 
 if TYPE_CHECKING:
+    from roomkit.channels.agent import Agent
     from roomkit.core.framework import RoomKit
 
 __all__ = ["GREETING_KEY", "GreetingMixin"]
@@ -42,6 +42,9 @@ class GreetingMixin:
         :class:`~roomkit.errors.ConfigurationError` for a named agent that is not a
         registered ``Agent`` attached to the room, or that has no greeting to send.
         """
+        # lazy: the agent channels load only when a program greets
+        from roomkit.channels.agent import Agent
+
         kit = cast("RoomKit", self)  # this mixin is only ever part of RoomKit
         context = await kit.build_context(room_id)
         attached = {b.channel_id for b in context.bindings}

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from roomkit.core import webhooks
-from roomkit.messaging.meta import WebhookMeta
 from roomkit.models.delivery import DeliveryStatusUpdate
 from roomkit.models.event import InboundResult
 
 if TYPE_CHECKING:
     from roomkit.core.framework import RoomKit
+    from roomkit.messaging.meta import WebhookMeta
 
 __all__ = ["MessagingApiMixin"]
 

@@ -23,14 +23,14 @@ from roomkit.models.content import AudioContent
 from roomkit.models.conversation import get_conversation_state
 from roomkit.models.enums import ChannelCategory
 from roomkit.models.event import InboundMessage, InboundResult
-from roomkit.voice.audio_frame import AudioFrame
-from roomkit.voice.backends.base import VoiceBackend
-from roomkit.voice.base import AudioChunk, TranscriptionResult, VoiceSession
-from roomkit.voice.stt.base import STTProvider
-from roomkit.voice.tts.base import TTSProvider
 
 if TYPE_CHECKING:
     from roomkit.core.framework import RoomKit
+    from roomkit.voice.audio_frame import AudioFrame
+    from roomkit.voice.backends.base import VoiceBackend
+    from roomkit.voice.base import AudioChunk, TranscriptionResult, VoiceSession
+    from roomkit.voice.stt.base import STTProvider
+    from roomkit.voice.tts.base import TTSProvider
 
 __all__ = ["VoiceApiMixin", "check_voice_components"]
 
@@ -39,6 +39,13 @@ logger = logging.getLogger("roomkit")
 
 def check_voice_components(stt: Any, tts: Any, voice: Any) -> None:
     """Raise :class:`~roomkit.errors.ConfigurationError` for a wrong kind of component."""
+    if stt is None and tts is None and voice is None:
+        return
+    # lazy: the voice contracts load only for a kit given voice components
+    from roomkit.voice.backends.base import VoiceBackend
+    from roomkit.voice.stt.base import STTProvider  # lazy: as above
+    from roomkit.voice.tts.base import TTSProvider  # lazy: as above
+
     for name, value, kind in (
         ("stt", stt, STTProvider),
         ("tts", tts, TTSProvider),

@@ -27,17 +27,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 
-from roomkit.channels.messaging import MessagingChannel
 from roomkit.errors import InvalidContentError, RoomLockTimeoutError, RoomNotFoundError
-from roomkit.messaging.index import MessageRef
-from roomkit.messaging.meta import WebhookMeta
-from roomkit.messaging.webhook import WebhookItem
 from roomkit.models.delivery import DeliveryStatusUpdate, status_rank
 from roomkit.models.enums import DeliveryStatus, HookExecution, HookTrigger, RoomStatus
 from roomkit.models.event import DeliveryResult, InboundMessage, InboundResult, RoomEvent
 
 if TYPE_CHECKING:
+    from roomkit.channels.messaging import MessagingChannel
     from roomkit.core.framework import RoomKit
+    from roomkit.messaging.index import MessageRef
+    from roomkit.messaging.meta import WebhookMeta
+    from roomkit.messaging.webhook import WebhookItem
 
 __all__ = [
     "DeliveryStatusOutcome",
@@ -104,6 +104,9 @@ async def process_message(kit: RoomKit, message: InboundMessage) -> InboundResul
             message = InboundMessage.model_validate(message)
         except ValidationError as exc:
             raise InvalidContentError(f"malformed inbound message: {exc}") from None
+    # lazy: the messaging channels load only when a program processes messaging input
+    from roomkit.channels.messaging import MessagingChannel
+
     channel = kit.get_channel(message.channel_id)
     if not isinstance(channel, MessagingChannel) or message.room_id is not None:
         return await kit.process_inbound(message)
@@ -141,6 +144,9 @@ async def _after_inbound(
 async def _find_sent(
     kit: RoomKit, status: DeliveryStatusUpdate
 ) -> tuple[MessagingChannel | None, MessageRef | None]:
+    # lazy: the messaging channels load only when a program processes messaging input
+    from roomkit.channels.messaging import MessagingChannel
+
     if status.channel_id is not None:
         channel = kit.get_channel(status.channel_id)
         if not isinstance(channel, MessagingChannel):
@@ -307,6 +313,9 @@ async def process_webhook(
     """An SMS webhook normalised by ``extract_sms_meta``: an inbound message goes to
     :func:`process_message`, a status to :func:`process_delivery_status`; anything else is
     acknowledged and ignored (``None``)."""
+    # lazy: the webhook normaliser loads only when a program processes webhooks
+    from roomkit.messaging.meta import WebhookMeta
+
     if not isinstance(meta, WebhookMeta):
         raise InvalidContentError(
             f"process_webhook takes a WebhookMeta (from extract_sms_meta), not "

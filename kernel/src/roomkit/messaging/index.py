@@ -17,14 +17,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from roomkit.deferred import DeferredModel
 from roomkit.messaging.ttl import TTLCache
 
 __all__ = ["InMemoryMessageIndex", "MessageIndex", "MessageRef"]
 
 
-class MessageRef(BaseModel):
+class MessageRef(DeferredModel):
     """What a key points at: the room, the event and the channel a message belongs to.
 
     ``part`` / ``parts`` say which piece of a split message this is (1-based).

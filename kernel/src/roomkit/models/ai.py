@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from roomkit.deferred import DeferredModel
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import ChannelMediaType
 from roomkit.models.room import AITool, ChannelCapabilities
@@ -27,14 +28,14 @@ __all__ = [
 ]
 
 
-class AITextPart(BaseModel):
+class AITextPart(DeferredModel):
     """A text part of a multi-part message."""
 
     type: Literal["text"] = "text"
     text: str
 
 
-class AIImagePart(BaseModel):
+class AIImagePart(DeferredModel):
     """An image part of a multi-part message (vision input): a URL or a ``data:`` URI."""
 
     type: Literal["image"] = "image"
@@ -42,7 +43,7 @@ class AIImagePart(BaseModel):
     mime_type: str | None = None
 
 
-class AIThinkingPart(BaseModel):
+class AIThinkingPart(DeferredModel):
     """The model's reasoning, kept in the history of an assistant turn.
 
     Vendors that check reasoning across a tool loop (Anthropic) need it sent back exactly as
@@ -55,7 +56,7 @@ class AIThinkingPart(BaseModel):
     signature: str | None = None
 
 
-class AIToolCallPart(BaseModel):
+class AIToolCallPart(DeferredModel):
     """A tool call of an assistant turn, written as a content part.
 
     The same as an entry of :attr:`AIMessage.tool_calls`; providers accept either form.
@@ -67,7 +68,7 @@ class AIToolCallPart(BaseModel):
     arguments: dict[str, Any] = Field(default_factory=dict)
 
 
-class AIToolResultPart(BaseModel):
+class AIToolResultPart(DeferredModel):
     """The result of the tool call ``tool_call_id``, written as a content part.
 
     The same as a ``role="tool"`` message; providers accept either form.
@@ -85,7 +86,7 @@ AIContentPart = Annotated[
 ]
 
 
-class AIToolCall(BaseModel):
+class AIToolCall(DeferredModel):
     """A function call the model asked for; ``arguments`` is already parsed JSON."""
 
     id: str
@@ -93,7 +94,7 @@ class AIToolCall(BaseModel):
     arguments: dict[str, Any] = Field(default_factory=dict)
 
 
-class AIMessage(BaseModel):
+class AIMessage(DeferredModel):
     """One turn of the conversation sent to the model.
 
     ``role="tool"`` messages carry a tool result and the ``tool_call_id`` they answer;
@@ -118,14 +119,14 @@ class AIMessage(BaseModel):
         return "".join(p.text for p in self.content if isinstance(p, AITextPart))
 
 
-class AIUsage(BaseModel):
+class AIUsage(DeferredModel):
     """Token counts reported by the provider."""
 
     input_tokens: int = 0
     output_tokens: int = 0
 
 
-class AIContext(BaseModel):
+class AIContext(DeferredModel):
     """Everything a provider needs for one generation."""
 
     messages: list[AIMessage] = Field(default_factory=list)
@@ -148,7 +149,7 @@ class AIContext(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
-class AIResponse(BaseModel):
+class AIResponse(DeferredModel):
     """A complete generation: text, tool calls, or both.
 
     ``thinking`` is the reasoning the vendor returned (Anthropic thinking blocks, the
@@ -171,7 +172,7 @@ class AIResponse(BaseModel):
     observations: list[Observation] = Field(default_factory=list)
 
 
-class AIStreamChunk(BaseModel):
+class AIStreamChunk(DeferredModel):
     """One piece of a streamed generation.
 
     Text arrives as ``text_delta`` pieces and reasoning as ``thinking_delta`` pieces (before

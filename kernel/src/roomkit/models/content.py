@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from roomkit.deferred import DeferredModel
 from roomkit.models.enums import DeleteType
 
 __all__ = [
@@ -32,7 +33,7 @@ __all__ = [
 _STRICT = ConfigDict(extra="forbid")
 
 
-class TextContent(BaseModel):
+class TextContent(DeferredModel):
     """Plain text, optionally in a language (BCP 47 tag)."""
 
     model_config = _STRICT
@@ -41,7 +42,7 @@ class TextContent(BaseModel):
     language: str | None = None
 
 
-class RichButton(BaseModel):
+class RichButton(DeferredModel):
     """A button or suggested action: a label and the value sent back when it is pressed."""
 
     model_config = _STRICT
@@ -50,7 +51,7 @@ class RichButton(BaseModel):
     url: str | None = None
 
 
-class RichCard(BaseModel):
+class RichCard(DeferredModel):
     """A card with a title, optional body, image and buttons (carousels are lists of cards)."""
 
     model_config = _STRICT
@@ -60,7 +61,7 @@ class RichCard(BaseModel):
     buttons: list[RichButton] = Field(default_factory=list)
 
 
-class RichContent(BaseModel):
+class RichContent(DeferredModel):
     """Formatted content; ``plain_text`` is what text-only channels receive when set."""
 
     model_config = _STRICT
@@ -73,7 +74,7 @@ class RichContent(BaseModel):
     quick_replies: list[str] = Field(default_factory=list)
 
 
-class MediaContent(BaseModel):
+class MediaContent(DeferredModel):
     """An image, document or other file referenced by URL."""
 
     model_config = _STRICT
@@ -85,7 +86,7 @@ class MediaContent(BaseModel):
     size_bytes: int | None = Field(default=None, ge=0)
 
 
-class AudioContent(BaseModel):
+class AudioContent(DeferredModel):
     """A recording or voice note; ``transcript`` is used where audio cannot be played."""
 
     model_config = _STRICT
@@ -96,7 +97,7 @@ class AudioContent(BaseModel):
     transcript: str | None = None
 
 
-class VideoContent(BaseModel):
+class VideoContent(DeferredModel):
     """A video clip referenced by URL."""
 
     model_config = _STRICT
@@ -107,7 +108,7 @@ class VideoContent(BaseModel):
     thumbnail_url: str | None = None
 
 
-class LocationContent(BaseModel):
+class LocationContent(DeferredModel):
     """A point on the map."""
 
     model_config = _STRICT
@@ -118,7 +119,7 @@ class LocationContent(BaseModel):
     address: str | None = None
 
 
-class TemplateContent(BaseModel):
+class TemplateContent(DeferredModel):
     """A pre-approved vendor template (WhatsApp, Messenger) with its parameters."""
 
     model_config = _STRICT
@@ -129,7 +130,7 @@ class TemplateContent(BaseModel):
     body: str | None = None
 
 
-class SystemContent(BaseModel):
+class SystemContent(DeferredModel):
     """A machine-generated notice (channel attached, handoff ...); ``code`` identifies it."""
 
     model_config = _STRICT
@@ -139,7 +140,7 @@ class SystemContent(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
-class EditContent(BaseModel):
+class EditContent(DeferredModel):
     """Replaces the content of an earlier event."""
 
     model_config = _STRICT
@@ -150,7 +151,7 @@ class EditContent(BaseModel):
     """Who made the edit (``"sender"``, ``"system"`` ...), when known."""
 
 
-class DeleteContent(BaseModel):
+class DeleteContent(DeferredModel):
     """Retracts an earlier event."""
 
     model_config = _STRICT
@@ -160,7 +161,7 @@ class DeleteContent(BaseModel):
     reason: str | None = None
 
 
-class CompositeContent(BaseModel):
+class CompositeContent(DeferredModel):
     """Several parts sent together, e.g. a text with two images."""
 
     model_config = _STRICT
@@ -183,6 +184,3 @@ EventContent = Annotated[
     Field(discriminator="type"),
 ]
 """Any content a room event can carry, discriminated by ``type``."""
-
-EditContent.model_rebuild()
-CompositeContent.model_rebuild()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from roomkit.deferred import DeferredModel
 from roomkit.models.enums import ChannelType
 from roomkit.models.event import RoomEvent
 from roomkit.models.participant import Participant
@@ -14,7 +15,7 @@ from roomkit.models.room import ChannelBinding, Room
 __all__ = ["RoomContext"]
 
 
-class RoomContext(BaseModel):
+class RoomContext(DeferredModel):
     """A snapshot of a room: the room, its bindings, and the tail of its timeline.
 
     ``recent_events`` holds only the last few events (the engine's ``context_events`` setting),

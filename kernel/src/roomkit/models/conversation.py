@@ -12,8 +12,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
+from roomkit.deferred import DeferredModel
 from roomkit.errors import ConfigurationError
 from roomkit.models._ids import utcnow
 from roomkit.models.keys import LANGUAGE_KEY, STATE_KEY
@@ -43,7 +44,7 @@ class ConversationPhase(StrEnum):
     FOLLOWUP = "followup"
 
 
-class PhaseTransition(BaseModel):
+class PhaseTransition(DeferredModel):
     """One step of a room's history: a phase change, a handoff, or both."""
 
     from_phase: str | None = None
@@ -67,7 +68,7 @@ class PhaseTransition(BaseModel):
         return data
 
 
-class ConversationState(BaseModel):
+class ConversationState(DeferredModel):
     """Where a conversation stands.
 
     ``phase_history`` keeps the last 100 transitions (oldest first); ``handoff_count`` counts

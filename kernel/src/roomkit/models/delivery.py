@@ -19,8 +19,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
+from roomkit.deferred import DeferredModel
 from roomkit.models.enums import ChannelDirection, ChannelType, DeliveryStatus
 from roomkit.models.event import (
     DeliveryResult,
@@ -93,7 +94,7 @@ def status_rank(status: DeliveryStatus) -> int:
     return _RANK[status]
 
 
-class DeliveryStatusUpdate(BaseModel):
+class DeliveryStatusUpdate(DeferredModel):
     """A vendor's report about an outbound message (sent, delivered, read, failed ...).
 
     ``message_id`` is the vendor's id of the message (what ``ProviderResult``

@@ -6,8 +6,9 @@ import inspect
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from roomkit.deferred import DeferredModel
 from roomkit.errors import PermanentProviderError, TransientProviderError
 from roomkit.models._construct import construct
 from roomkit.models._ids import new_id, utcnow
@@ -35,7 +36,7 @@ __all__ = [
 ]
 
 
-class EventSource(BaseModel):
+class EventSource(DeferredModel):
     """Where an event came from: the channel, its direction, and the sender."""
 
     channel_id: str
@@ -59,7 +60,7 @@ def is_retryable_status(status_code: int) -> bool:
     return status_code in _RETRYABLE_HTTP or 500 <= status_code <= 599
 
 
-class ProviderResult(BaseModel):
+class ProviderResult(DeferredModel):
     """The outcome of one send through a messaging provider.
 
     A provider returns a failed result (``success=False``) for vendor failures instead of
@@ -130,7 +131,7 @@ class ProviderResult(BaseModel):
         raise PermanentProviderError(message, provider=provider, status_code=self.status_code)
 
 
-class DeliveryResult(BaseModel):
+class DeliveryResult(DeferredModel):
     """The outcome of delivering one event to one channel."""
 
     channel_id: str
@@ -162,13 +163,33 @@ class DeliveryResult(BaseModel):
             data["status"] = DeliveryStatus.SENT if success else DeliveryStatus.FAILED
         return data
 
+    @classmethod
+    def model_rebuild(
+        cls,
+        *,
+        force: bool = False,
+        raise_errors: bool = True,
+        _parent_namespace_depth: int = 2,
+        _types_namespace: Any = None,
+    ) -> bool | None:
+        """Build the model as pydantic does, then give it the signature with ``success``."""
+        built = super().model_rebuild(
+            force=force,
+            raise_errors=raise_errors,
+            _parent_namespace_depth=_parent_namespace_depth + 1,
+            _types_namespace=_types_namespace,
+        )
+        if cls.__pydantic_complete__ and "__signature__" in cls.__dict__:
+            cls.__signature__ = _signature_with_success(cls)
+        return built
+
     @property
     def success(self) -> bool:
         """Whether the delivery went through."""
         return self.status in (DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.READ)
 
 
-class ChannelData(BaseModel):
+class ChannelData(DeferredModel):
     """What the channel an event came through knows about it: the vendor, the vendor's message
     id, the conversation thread, and anything else vendor-specific (``extra``).
 
@@ -210,7 +231,7 @@ NO_CHANNEL_DATA = construct(
 )
 
 
-class RoomEvent(BaseModel):
+class RoomEvent(DeferredModel):
     """One stored entry of a room's timeline.
 
     ``index`` is assigned by the store: unique and gap-free per room, starting at 0.
@@ -237,20 +258,19 @@ class RoomEvent(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
-def _signature_with_success() -> inspect.Signature:
+def _signature_with_success(model: type[DeliveryResult]) -> inspect.Signature:
     """The constructor's real signature: the fields plus ``success`` (taken by the validator)."""
-    fields = inspect.signature(DeliveryResult)
+    fields = inspect.signature(model)
+    params = list(fields.parameters.values())
+    if any(param.name == "success" for param in params):
+        return fields
     success = inspect.Parameter(
         "success", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="bool | None"
     )
-    params = list(fields.parameters.values())
     return fields.replace(parameters=[params[0], success, *params[1:]])
 
 
-DeliveryResult.__signature__ = _signature_with_success()
-
-
-class InboundMessage(BaseModel):
+class InboundMessage(DeferredModel):
     """A message arriving from outside through a channel, before it becomes a room event."""
 
     channel_id: str = Field(min_length=1)
@@ -270,7 +290,7 @@ class InboundMessage(BaseModel):
     to the room instead of storing a message. Never serialised."""
 
 
-class InboundResult(BaseModel):
+class InboundResult(DeferredModel):
     """What ``process_inbound`` did with a message.
 
     ``duplicate`` is true when the idempotency key was already seen: nothing new was stored and
@@ -306,7 +326,7 @@ class InboundResult(BaseModel):
 _EPHEMERAL_POSITIONAL = ("room_id", "type", "user_id", "id", "channel_id", "data", "timestamp")
 
 
-class EphemeralEvent(BaseModel):
+class EphemeralEvent(DeferredModel):
     """A realtime signal (typing, presence, receipts, tool calls) that is never stored.
 
     Built with keywords or, as in RoomKit 0.6.7, positionally in the order ``room_id, type,
@@ -349,7 +369,7 @@ class EphemeralEvent(BaseModel):
         return cls.model_validate(data)
 
 
-class FrameworkEvent(BaseModel):
+class FrameworkEvent(DeferredModel):
     """Something the engine did, for observers registered with ``RoomKit.on(type)``.
 
     ``type`` names it (``"room_created"``, ``"event_processed"``, ``"delivery_failed"`` ...;

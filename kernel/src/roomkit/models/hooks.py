@@ -7,8 +7,10 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
+from roomkit.deferred import DeferredModel
+from roomkit.models._construct import construct
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import (
     ChannelDirection,
@@ -34,7 +36,7 @@ __all__ = [
 ]
 
 
-class InjectedEvent(BaseModel):
+class InjectedEvent(DeferredModel):
     """An event a hook adds to the room as a side effect, stored and broadcast after the event
     the hook ran for. ``target_channel_ids`` limits who receives it (the event's visibility
     becomes that list); ``None`` keeps the event's own visibility."""
@@ -50,7 +52,7 @@ class InjectedEvent(BaseModel):
         return self.event.model_copy(update={"visibility": visibility})
 
 
-class HookResult(BaseModel):
+class HookResult(DeferredModel):
     """The verdict of a sync hook: let the event through, stop it, or replace it.
 
     Any hook may also inject events (stored and broadcast after the current one), and create
@@ -68,6 +70,11 @@ class HookResult(BaseModel):
     @classmethod
     def allow(cls, injected: list[InjectedEvent] | None = None, **kwargs: Any) -> HookResult:
         """Let the event continue unchanged (``injected``: events to add after it)."""
+        if injected is None and not kwargs and cls is HookResult:
+            # The common verdict carries nothing to validate: every other field is its default.
+            result = construct(cls, {"action": "allow"})
+            object.__setattr__(result, "__pydantic_fields_set__", {"action"})
+            return result
         return cls(action="allow", **_with_injected(injected, kwargs))
 
     @classmethod
@@ -104,7 +111,7 @@ def _with_injected(injected: list[InjectedEvent] | None, kwargs: dict[str, Any])
     return kwargs
 
 
-class ChannelOutput(BaseModel):
+class ChannelOutput(DeferredModel):
     """What a channel produced when it was given an event.
 
     Transport channels usually return :meth:`empty`; intelligence channels return the events
@@ -226,7 +233,7 @@ class SyncOutcome:
 ErrorReporter = Callable[[HookRegistration, Any, RoomContext, BaseException], Awaitable[None]]
 
 
-class IdentityHookResult(BaseModel):
+class IdentityHookResult(DeferredModel):
     """What an identity hook (``RoomKit.identity_hook``) decided about an unknown or ambiguous
     sender. Build it with one of the class methods:
 

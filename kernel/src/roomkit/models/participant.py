@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from roomkit.deferred import DeferredModel
 from roomkit.models._ids import new_id, utcnow
 from roomkit.models.enums import (
     ChannelType,
@@ -18,7 +19,7 @@ from roomkit.models.enums import (
 __all__ = ["Identity", "IdentityResult", "Participant"]
 
 
-class Identity(BaseModel):
+class Identity(DeferredModel):
     """A known person or system, with the addresses it is reachable at on each channel type."""
 
     id: str = Field(default_factory=new_id)
@@ -33,7 +34,7 @@ class Identity(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
-class IdentityResult(BaseModel):
+class IdentityResult(DeferredModel):
     """What an identity resolver concluded about an inbound sender."""
 
     status: IdentificationStatus
@@ -48,7 +49,7 @@ class IdentityResult(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
-class Participant(BaseModel):
+class Participant(DeferredModel):
     """A sender or recipient in a room, possibly linked to an identity.
 
     ``identification`` says how far identity resolution got; ``candidates`` holds the

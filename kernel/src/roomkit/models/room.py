@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from roomkit.deferred import DeferredModel
 from roomkit.models._ids import new_id, utcnow
 from roomkit.models.enums import (
     Access,
@@ -30,7 +31,7 @@ __all__ = [
 ]
 
 
-class AITool(BaseModel):
+class AITool(DeferredModel):
     """A function the model may call; ``parameters`` is a JSON Schema object."""
 
     name: str = Field(min_length=1, max_length=128)
@@ -38,7 +39,7 @@ class AITool(BaseModel):
     parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
 
 
-class AIConfig(BaseModel):
+class AIConfig(DeferredModel):
     """Per-room AI settings that override the AI channel's defaults."""
 
     system_prompt: str | None = None
@@ -49,7 +50,7 @@ class AIConfig(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
-class RoomTimers(BaseModel):
+class RoomTimers(DeferredModel):
     """Inactivity timers: ACTIVE becomes PAUSED, then PAUSED becomes CLOSED.
 
     Idle time counts from the room's last activity: the latest of ``last_activity_at`` (here
@@ -61,7 +62,7 @@ class RoomTimers(BaseModel):
     last_activity_at: datetime | None = None
 
 
-class Room(BaseModel):
+class Room(DeferredModel):
     """A conversation: the unit that channels attach to and events are stored in."""
 
     id: str = Field(default_factory=new_id)
@@ -78,7 +79,7 @@ class Room(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
-class RetryPolicy(BaseModel):
+class RetryPolicy(DeferredModel):
     """Retries of a failed delivery with exponential backoff (``base * factor**attempt``)."""
 
     max_retries: int = Field(default=3, ge=0, le=20)
@@ -92,7 +93,7 @@ class RetryPolicy(BaseModel):
         return min(delay, self.max_delay_seconds)
 
 
-class RateLimit(BaseModel):
+class RateLimit(DeferredModel):
     """Token-bucket limits; any combination of the three windows may be set."""
 
     max_per_second: float | None = Field(default=None, gt=0)
@@ -100,7 +101,7 @@ class RateLimit(BaseModel):
     max_per_hour: float | None = Field(default=None, gt=0)
 
 
-class ChannelCapabilities(BaseModel):
+class ChannelCapabilities(DeferredModel):
     """What a channel can carry; the engine transcodes content to fit these."""
 
     media_types: list[ChannelMediaType] = Field(default_factory=lambda: [ChannelMediaType.TEXT])
@@ -138,7 +139,7 @@ class ChannelCapabilities(BaseModel):
         return media_type in self.media_types
 
 
-class ChannelBinding(BaseModel):
+class ChannelBinding(DeferredModel):
     """The attachment of one channel to one room, with its per-room settings."""
 
     room_id: str

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from roomkit.deferred import DeferredModel
 
 __all__ = ["Cancel", "InjectMessage", "SteeringDirective", "UpdateSystemPrompt"]
 
 
-class InjectMessage(BaseModel):
+class InjectMessage(DeferredModel):
     """Add a message to the model's context before its next tool round (a correction from a
     supervisor, news the user typed meanwhile ...)."""
 
@@ -18,7 +20,7 @@ class InjectMessage(BaseModel):
     role: Literal["user", "system", "assistant"] = "user"
 
 
-class Cancel(BaseModel):
+class Cancel(DeferredModel):
     """Stop the turn now: the in-flight model or tool call is cancelled and the turn ends with
     the text produced so far."""
 
@@ -26,7 +28,7 @@ class Cancel(BaseModel):
     reason: str = "cancelled"
 
 
-class UpdateSystemPrompt(BaseModel):
+class UpdateSystemPrompt(DeferredModel):
     """Append ``append`` to the system prompt for the rest of the turn (as written: include
     a leading space or newline when one is wanted)."""
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any, Literal, TypeAlias
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from roomkit.deferred import DeferredModel
 from roomkit.models.event import EventSource, RoomEvent
 
 __all__ = [
@@ -40,21 +41,21 @@ __all__ = [
 # -- provider stream events ------------------------------------------------------------------
 
 
-class StreamThinkingDelta(BaseModel):
+class StreamThinkingDelta(DeferredModel):
     """A piece of the model's reasoning; comes before the answer's text."""
 
     type: Literal["thinking_delta"] = "thinking_delta"
     thinking: str
 
 
-class StreamTextDelta(BaseModel):
+class StreamTextDelta(DeferredModel):
     """A piece of the answer's text."""
 
     type: Literal["text_delta"] = "text_delta"
     text: str
 
 
-class StreamToolCall(BaseModel):
+class StreamToolCall(DeferredModel):
     """A complete tool call (its streamed argument fragments already assembled and parsed)."""
 
     type: Literal["tool_call"] = "tool_call"
@@ -63,7 +64,7 @@ class StreamToolCall(BaseModel):
     arguments: dict[str, Any] = Field(default_factory=dict)
 
 
-class StreamDone(BaseModel):
+class StreamDone(DeferredModel):
     """The end of a streamed answer.
 
     ``usage`` holds the token counts the vendor reported (``input_tokens``,
@@ -84,7 +85,7 @@ StreamEvent: TypeAlias = StreamThinkingDelta | StreamTextDelta | StreamToolCall 
 # -- client stream messages ------------------------------------------------------------------
 
 
-class StreamStart(BaseModel):
+class StreamStart(DeferredModel):
     """Sent to a client when a streamed answer begins; ``stream_id`` names the answer."""
 
     type: Literal["stream_start"] = "stream_start"
@@ -93,7 +94,7 @@ class StreamStart(BaseModel):
     source: EventSource
 
 
-class StreamChunk(BaseModel):
+class StreamChunk(DeferredModel):
     """Sent for each piece of text: ``delta`` is the new piece, ``text`` everything so far."""
 
     type: Literal["stream_chunk"] = "stream_chunk"
@@ -103,7 +104,7 @@ class StreamChunk(BaseModel):
     text: str
 
 
-class StreamEnd(BaseModel):
+class StreamEnd(DeferredModel):
     """Sent when the answer is complete, with the event it was stored as."""
 
     type: Literal["stream_end"] = "stream_end"
@@ -112,7 +113,7 @@ class StreamEnd(BaseModel):
     event: RoomEvent
 
 
-class StreamError(BaseModel):
+class StreamError(DeferredModel):
     """Sent when the answer failed part-way; ``error`` says why (never a secret)."""
 
     type: Literal["stream_error"] = "stream_error"

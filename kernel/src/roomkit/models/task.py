@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, Field
+from pydantic import AliasChoices, Field
 
+from roomkit.deferred import DeferredModel
 from roomkit.models._ids import new_id, utcnow
 from roomkit.models.enums import TaskStatus
 
 __all__ = ["Observation", "Task"]
 
 
-class Task(BaseModel):
+class Task(DeferredModel):
     """Work created from a conversation (a callback to schedule, a ticket to open, a sub-task
     delegated to another agent ...)."""
 
@@ -27,7 +28,7 @@ class Task(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
-class Observation(BaseModel):
+class Observation(DeferredModel):
     """Something learned about a conversation (sentiment, intent, a compliance flag ...).
 
     ``content`` says what was observed, ``category`` what kind of observation it is and

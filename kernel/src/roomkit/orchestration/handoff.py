@@ -14,11 +14,12 @@ import json
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from roomkit.channels.agent import Agent
 from roomkit.channels.ai import AIChannel
 from roomkit.channels.engine import RoomEngine
+from roomkit.deferred import DeferredModel
 from roomkit.errors import ChannelNotRegisteredError, ConfigurationError, RoomNotFoundError
 from roomkit.models.content import SystemContent
 from roomkit.models.context import RoomContext
@@ -106,7 +107,7 @@ def build_handoff_tool(targets: Iterable[tuple[str, str | None]]) -> AITool:
     return handoff_tool(listing)
 
 
-class HandoffRequest(BaseModel):
+class HandoffRequest(DeferredModel):
     """A handoff request as the calling agent made it (the tool's arguments).
 
     ``target_agent_id`` is already resolved from an alias or phase name; ``room_id`` and
@@ -124,7 +125,7 @@ class HandoffRequest(BaseModel):
     calling_agent_id: str = ""
 
 
-class HandoffResult(BaseModel):
+class HandoffResult(DeferredModel):
     """The outcome of a handoff: ``accepted`` and the new agent and phase, or ``reason``."""
 
     accepted: bool = True

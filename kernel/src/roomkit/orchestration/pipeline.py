@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from roomkit.channels.engine import RoomEngine
+from roomkit.deferred import DeferredModel
 from roomkit.errors import ChannelNotRegisteredError, ConfigurationError
 from roomkit.models.conversation import ConversationState
 from roomkit.orchestration.handoff import HandoffHandler, HandoffRule
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["ConversationPipeline", "PipelineStage"]
 
 
-class PipelineStage(BaseModel):
+class PipelineStage(DeferredModel):
     """One phase of a pipeline: the agent that owns it and the phase that follows.
 
     ``next=None`` marks a final stage. ``can_return_to`` lists earlier phases the agent may

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from roomkit.channels.engine import RoomEngine
+from roomkit.deferred import DeferredModel
 from roomkit.errors import ConfigurationError
 from roomkit.models.context import RoomContext
 from roomkit.models.conversation import ConversationState, get_conversation_state
@@ -43,7 +44,7 @@ RoutingFunction: TypeAlias = Callable[[RoomEvent, ConversationState], "str | Non
 CustomCondition: TypeAlias = Callable[[RoomEvent, RoomContext, ConversationState], bool]
 
 
-class RoutingConditions(BaseModel):
+class RoutingConditions(DeferredModel):
     """What a message must match for a :class:`RoutingRule` to apply (every given field).
 
     ``phases``: the room's conversation phase; ``channel_types`` / ``source_channel_ids``: where
@@ -73,7 +74,7 @@ class RoutingConditions(BaseModel):
         return self.custom is None or bool(self.custom(event, context, state))
 
 
-class RoutingRule(BaseModel):
+class RoutingRule(DeferredModel):
     """Send messages matching ``conditions`` to ``agent_id``; lower ``priority`` is tried first."""
 
     agent_id: str = Field(min_length=1)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from roomkit.deferred import DeferredModel
 
 __all__ = ["ChannelIdConfig", "EmptyConfig"]
 
 
-class EmptyConfig(BaseModel):
+class EmptyConfig(DeferredModel):
     """A component without options: any key is an error."""
 
     model_config = ConfigDict(extra="forbid")
 
 
-class ChannelIdConfig(BaseModel):
+class ChannelIdConfig(DeferredModel):
     """A channel configured only by its id."""
 
     model_config = ConfigDict(extra="forbid")

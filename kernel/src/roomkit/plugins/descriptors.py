@@ -9,8 +9,9 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from roomkit.deferred import DeferredModel
 from roomkit.plugins.kinds import COMPONENT_KINDS
 
 __all__ = ["COMPONENT_KINDS", "ComponentDescriptor", "PluginInfo", "load_ref"]
@@ -39,7 +40,7 @@ def _check_ref(value: str | None) -> str | None:
     return value
 
 
-class ComponentDescriptor(BaseModel):
+class ComponentDescriptor(DeferredModel):
     """One component a plugin provides.
 
     * ``kind`` -- one of :data:`roomkit.plugins.kinds.COMPONENT_KINDS`.
@@ -84,7 +85,7 @@ class ComponentDescriptor(BaseModel):
     _validate_factory = field_validator("factory", "config_model", "conformance")(_check_ref)
 
 
-class PluginInfo(BaseModel):
+class PluginInfo(DeferredModel):
     """Metadata of a plugin distribution.
 
     ``kernel_api`` is a PEP 440 specifier of the kernel plugin-API versions the plugin works

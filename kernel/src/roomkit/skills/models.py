@@ -18,8 +18,9 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from roomkit.deferred import DeferredModel
 from roomkit.models.room import AITool
 from roomkit.skills.errors import SkillFileError, SkillFileNotFoundError
 
@@ -84,7 +85,7 @@ def _call_handler(handler: Callable[..., Any], arguments: dict[str, Any]) -> Any
     return handler(**arguments)
 
 
-class SkillMetadata(BaseModel):
+class SkillMetadata(DeferredModel):
     """What a skill is: its name and description, and optional details.
 
     ``license``, ``compatibility``, ``allowed_tools`` and ``extra_metadata`` come from a
@@ -138,7 +139,7 @@ class SkillMetadata(BaseModel):
         return split_tool_names(self.allowed_tools or "")
 
 
-class Skill(BaseModel):
+class Skill(DeferredModel):
     """A capability: metadata plus instructions from a folder, or a handler to call."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -247,7 +248,7 @@ class Skill(BaseModel):
         return json.dumps(result, default=str)
 
 
-class ScriptResult(BaseModel):
+class ScriptResult(DeferredModel):
     """What running one skill script produced.
 
     ``metadata`` carries ``timed_out`` and ``truncated`` flags and the ``duration`` in seconds

@@ -37,6 +37,7 @@ from roomkit.store.validation import (
 __all__ = ["InMemoryStore"]
 
 _INBOUND = ChannelDirection.INBOUND
+_ROOM_COUNTERS = ("event_count", "latest_index", "last_activity_at")
 
 
 @dataclass(slots=True)
@@ -207,15 +208,21 @@ class InMemoryStore(ConversationStore):
         if key is not None:
             data.idempotency[key] = event
         events = data.events
-        event.index = len(events)
+        index = len(events)
+        # What ``event.index = index`` etc. do for these models (no assignment validation),
+        # written directly: this runs for every stored event.
+        event.__dict__["index"] = index
+        event.__pydantic_fields_set__.add("index")
         events.append(event)
         self._events[event.id] = event
         self._clock += 1
         data.activity = self._clock
         room = data.room
-        room.event_count = len(events)
-        room.latest_index = event.index
-        room.last_activity_at = event.created_at
+        fields = room.__dict__
+        fields["event_count"] = index + 1
+        fields["latest_index"] = index
+        fields["last_activity_at"] = event.created_at
+        room.__pydantic_fields_set__.update(_ROOM_COUNTERS)
         source = event.source
         participant_id = source.participant_id
         if participant_id is not None:

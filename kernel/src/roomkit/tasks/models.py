@@ -7,8 +7,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from roomkit.deferred import DeferredModel
 from roomkit.models.enums import TaskStatus
 
 __all__ = ["DelegatedTask", "DelegatedTaskResult"]
@@ -16,7 +17,7 @@ __all__ = ["DelegatedTask", "DelegatedTaskResult"]
 _FINAL = frozenset({TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED})
 
 
-class DelegatedTaskResult(BaseModel):
+class DelegatedTaskResult(DeferredModel):
     """How a delegated task ended: ``output`` is the agent's answer (COMPLETED), ``error``
     says what went wrong (FAILED, CANCELLED); ``metadata`` holds the task's context."""
 

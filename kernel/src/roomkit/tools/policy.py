@@ -7,8 +7,9 @@ from collections.abc import Callable, Iterable, Sequence
 from fnmatch import fnmatchcase
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from roomkit.deferred import DeferredModel
 from roomkit.errors import RoomKitError
 from roomkit.models.room import AITool
 from roomkit.tools.compose import ToolHandler
@@ -24,7 +25,7 @@ def _matches(name: str, patterns: Iterable[str]) -> bool:
     return any(fnmatchcase(name, pattern) for pattern in patterns)
 
 
-class RoleOverride(BaseModel):
+class RoleOverride(DeferredModel):
     """How a role changes a :class:`ToolPolicy`.
 
     ``mode="restrict"`` (the default) can only narrow the base policy: a tool must pass the
@@ -38,7 +39,7 @@ class RoleOverride(BaseModel):
     mode: Literal["restrict", "replace"] = "restrict"
 
 
-class ToolPolicy(BaseModel):
+class ToolPolicy(DeferredModel):
     """Which tools may be offered to a model and called by it.
 
     ``allow`` and ``deny`` hold glob patterns (``"crm_*"``, ``"*.delete"``); matching is

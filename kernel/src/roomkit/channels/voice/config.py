@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from roomkit.channels.voice.channel import VoiceChannel
+from roomkit.deferred import DeferredModel
 from roomkit.plugins.factory import create_component
 from roomkit.voice.interruption import InterruptionConfig, InterruptionStrategy
 from roomkit.voice.pipeline.config import AudioPipelineConfig
@@ -20,7 +21,7 @@ from roomkit.voice.pipeline.vad.base import VADConfig
 __all__ = ["VoiceChannelConfig", "build_voice_channel"]
 
 
-class VoiceChannelConfig(BaseModel):
+class VoiceChannelConfig(DeferredModel):
     """A voice channel described by the names of its components."""
 
     model_config = ConfigDict(extra="forbid")

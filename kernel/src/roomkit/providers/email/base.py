@@ -5,8 +5,9 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from roomkit.deferred import DeferredModel
 from roomkit.models.delivery import ProviderResult
 from roomkit.models.event import InboundMessage, RoomEvent
 from roomkit.providers.messaging import MessagingProvider
@@ -18,7 +19,7 @@ __all__ = ["EMAIL_METADATA_KEY", "EmailProvider", "EmailThreading"]
 EMAIL_METADATA_KEY = "email"
 
 
-class EmailThreading(BaseModel):
+class EmailThreading(DeferredModel):
     """The headers that keep an email conversation in one thread.
 
     Outbound, the email channel sets them on the event it gives the provider

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from roomkit.deferred import DeferredModel
 from roomkit.errors import ConfigurationError
 
 __all__ = [
@@ -22,7 +23,7 @@ __all__ = [
 ConfigT = TypeVar("ConfigT", bound=BaseModel)
 
 
-class AIProviderSettings(BaseModel):
+class AIProviderSettings(DeferredModel):
     """Settings every vendor AI provider shares: time limits, retries and extra headers.
 
     The defaults suit an interactive conversation, where a person waits for the answer:
