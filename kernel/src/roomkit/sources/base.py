@@ -23,8 +23,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from roomkit.deferred import DeferredModel
 from roomkit.errors import ConfigurationError
 from roomkit.models._ids import utcnow
 from roomkit.models.event import InboundMessage, InboundResult
@@ -71,7 +72,7 @@ class SourceStatus(StrEnum):
     ERROR = "error"
 
 
-class SourceHealth(BaseModel):
+class SourceHealth(DeferredModel):
     """A snapshot of a source: status, when it connected, what it received, its last error.
 
     ``metadata`` carries what a source or the kit adds: the kit's supervision counters
