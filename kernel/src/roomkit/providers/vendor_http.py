@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Awaitable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
@@ -129,12 +129,15 @@ async def call_vendor(
     *,
     timeout: float,
     redactor: Redactor | None = None,
+    classify: Callable[[R], ProviderResult] | None = None,
 ) -> R | ProviderResult:
     """Await ``request`` (an HTTP client call) within ``timeout`` seconds.
 
     Returns the response when its status is 2xx, else a failed
-    :class:`ProviderResult` (see the module docstring). Exceptions that are not the HTTP
-    client's (a bug in the caller) propagate.
+    :class:`ProviderResult` (see the module docstring), built by ``classify`` when given (a
+    vendor whose error bodies say more than the status, see
+    :mod:`roomkit.providers.coded_errors`). Exceptions that are not the HTTP client's (a bug
+    in the caller) propagate.
     """
     try:
         async with asyncio.timeout(timeout):
@@ -144,6 +147,8 @@ async def call_vendor(
             raise
         return failure_from_exception(provider, exc, timeout=timeout, redactor=redactor)
     if not 200 <= response.status_code < 300:  # a redirect is not a delivery either
+        if classify is not None:
+            return classify(response)
         return failure_from_response(
             provider, response.status_code, response.text, response.headers, redactor=redactor
         )

@@ -1,79 +1,46 @@
 """Calling the Graph API: one POST within the timeout, Graph errors classified.
 
 Graph answers errors as ``{"error": {"message", "type", "code", "error_subcode"}}``, often
-with HTTP 400 even for throttling; :func:`graph_failure` reads the code as well as the
-status: rate limits (codes 4, 80007, 130429 throughput, 131056 pair rate ...) are
-retryable whatever the status, a recipient outside a test number's allowed list (131030),
-a closed 24-hour window (131047) and an unknown template (132001) are permanent with a
-message saying what to do.
+with HTTP 400 even for throttling: :data:`GRAPH_ERRORS` lists the codes that mean "retry
+later" and the hints that say what to do, read by the kernel's
+:func:`roomkit.providers.coded_errors.coded_failure`.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
 
 from roomkit.models.delivery import ProviderResult
-from roomkit.providers.ai.support.errors import Redactor, retry_after_seconds, shorten
-from roomkit.providers.vendor_http import failure_from_exception
+from roomkit.providers.ai.support.errors import Redactor
+from roomkit.providers.coded_errors import ErrorCodes, coded_failure
+from roomkit.providers.vendor_http import call_vendor
 
-__all__ = ["RATE_LIMIT_CODES", "graph_failure", "post_graph"]
+__all__ = ["GRAPH_ERRORS", "RATE_LIMIT_CODES", "graph_failure", "post_graph"]
 
 #: Graph error codes meaning "too many calls": retry later.
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80007, 130429, 131048, 131056})
-#: Graph error codes of a temporary server-side problem.
-_TEMPORARY_CODES = frozenset({1, 2, 131000, 131016, 133004})
 
-_HINTS = {
-    (131030, None): "the recipient is not in the test number's allowed list (add it in the "
-    "app dashboard, or use a production number)",
-    (131047, None): "more than 24 hours since the user last wrote: send an approved template",
-    (131026, None): "the message could not be delivered (not a WhatsApp number, or an old app)",
-    (131051, None): "WhatsApp does not take this message type",
-    (132001, None): "no approved template with this name and language",
-    (190, None): "the access token is invalid or expired (renew access_token)",
-}
-
-
-def _error_of(response: httpx.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    error = data.get("error") if isinstance(data, dict) else None
-    return error if isinstance(error, dict) else {}
+GRAPH_ERRORS = ErrorCodes(
+    label="Graph error",
+    rate_limited=RATE_LIMIT_CODES,
+    temporary=frozenset({1, 2, 131000, 131016, 133004}),
+    hints={
+        (131030, None): "the recipient is not in the test number's allowed list (add it in the "
+        "app dashboard, or use a production number)",
+        (131047, None): "more than 24 hours since the user last wrote: send an approved template",
+        (131026, None): "the message could not be delivered (not a WhatsApp number, or an old app)",
+        (131051, None): "WhatsApp does not take this message type",
+        (132001, None): "no approved template with this name and language",
+        (190, None): "the access token is invalid or expired (renew access_token)",
+    },
+)
 
 
 def graph_failure(provider: str, response: httpx.Response, redactor: Redactor) -> ProviderResult:
     """The failed result of a Graph API error answer (see the module docstring)."""
-    error = _error_of(response)
-    code = error.get("code") if isinstance(error.get("code"), int) else None
-    subcode = error.get("error_subcode") if isinstance(error.get("error_subcode"), int) else None
-    message = str(error.get("message") or response.text or "")
-    detail = redactor.text(shorten(message))
-    hint = _HINTS.get((code or 0, subcode)) or _HINTS.get((code or 0, None))
-    if hint:
-        detail = f"{detail} ({hint})"
-    if code is not None:
-        detail = f"Graph error {code}" + (f"/{subcode}" if subcode else "") + f": {detail}"
-    retry_after = retry_after_seconds(response.headers)
-    status = response.status_code
-    if code in RATE_LIMIT_CODES or code in _TEMPORARY_CODES:
-        return ProviderResult.failed(
-            f"{provider}: HTTP {status}: {detail}",
-            retryable=True,
-            status_code=status,
-            retry_after=retry_after,
-            graph_code=code,
-        )
-    result = ProviderResult.from_http_error(
-        status, f"{provider}: {detail}", retry_after=retry_after
-    )
-    if code is not None:
-        result.metadata["graph_code"] = code
-    return result
+    return coded_failure(provider, response, redactor, GRAPH_ERRORS)
 
 
 async def post_graph(
@@ -86,11 +53,10 @@ async def post_graph(
     redactor: Redactor,
 ) -> httpx.Response | ProviderResult:
     """POST ``payload`` within ``timeout`` seconds: the 2xx response, else a failed result."""
-    try:
-        async with asyncio.timeout(timeout):
-            response = await client.post(url, json=payload)
-    except (httpx.HTTPError, TimeoutError, OSError) as exc:
-        return failure_from_exception(provider, exc, timeout=timeout, redactor=redactor)
-    if 200 <= response.status_code < 300:
-        return response
-    return graph_failure(provider, response, redactor)
+    return await call_vendor(
+        provider,
+        client.post(url, json=payload),
+        timeout=timeout,
+        redactor=redactor,
+        classify=lambda response: graph_failure(provider, response, redactor),
+    )
