@@ -22,10 +22,15 @@ from roomkit import (
     HookTrigger,
     RoomKit,
     SourceStatus,
-    TextContent,
     WebSocketChannel,
 )
-from roomkit_conformance.suites.source import SourceHarness, SourceProviderSuite, eventually
+from roomkit_conformance.suites.source import (
+    SourceHarness,
+    SourceProviderSuite,
+    eventually,
+    stored_at_least,
+    stored_texts,
+)
 
 
 class TestNATSSource(SourceProviderSuite):
@@ -50,19 +55,6 @@ async def kit() -> AsyncIterator[RoomKit]:
     kit.register_channel(WebSocketChannel("nats"))
     yield kit
     await kit.close()
-
-
-async def stored(kit: RoomKit) -> list[str]:
-    texts = []
-    for room in await kit.list_rooms():
-        for event in await kit.store.list_events(room.id, limit=10_000):
-            if isinstance(event.content, TextContent):
-                texts.append(event.content.body)
-    return texts
-
-
-async def count(kit: RoomKit, expected: int) -> bool:
-    return len(await stored(kit)) >= expected
 
 
 async def pending(js: JetStreamFixture, durable: str = "roomkit") -> int:
@@ -92,21 +84,21 @@ async def test_drops_stalls_and_garbage_lose_and_duplicate_nothing(
     # a message in flight on a stalled connection comes back after ack_wait
     source = js.source("nats", max_outstanding_pings=1, ping_interval=0.3, ack_wait=2.0)
     await kit.attach_source("nats", source, restart_delay=0.05, max_restart_delay=0.2)
-    await eventually(lambda: count(kit, 20), "20 stored")
+    await eventually(lambda: stored_at_least(kit, 20), "20 stored")
     js.proxy.drop()  # the network drops; JetStream keeps what is published meanwhile
     for n in range(20, 30):
         await js.publish(f"id-{n}", f"msg {n}")
-    await eventually(lambda: count(kit, 30), "30 stored after the reconnection")
+    await eventually(lambda: stored_at_least(kit, 30), "30 stored after the reconnection")
     await js.garbage()
     await js.publish("id-30", "msg 30")
-    await eventually(lambda: count(kit, 31), "31 stored")
+    await eventually(lambda: stored_at_least(kit, 31), "31 stored")
     js.proxy.stall()  # the server hangs: the client's pings notice
     for n in range(31, 40):
         await js.publish(f"id-{n}", f"msg {n}")
     await js.publish("id-5", "msg 5")  # the publisher sends one twice
-    await eventually(lambda: count(kit, 40), "40 stored after the stall")
+    await eventually(lambda: stored_at_least(kit, 40), "40 stored after the stall")
     await eventually(lambda: drained(js), "every message acknowledged")
-    assert sorted(await stored(kit)) == sorted(f"msg {n}" for n in range(40))
+    assert sorted(await stored_texts(kit)) == sorted(f"msg {n}" for n in range(40))
     assert source.terminated >= 1  # (again if the term was sent on the stalled connection)
     # 40 stored + the duplicate, acknowledged as already stored; more when acks sent on the
     # stalled connection were lost and JetStream redelivered (stored once all the same)
@@ -146,7 +138,7 @@ async def test_a_crash_between_store_and_ack_is_redelivered_and_stored_once(
     await eventually(lambda: drained(js), "every message acknowledged at its redelivery")
     assert source.acked >= 5
     assert source.redelivered >= 5
-    assert sorted(await stored(kit)) == [f"crash {n}" for n in range(5)]
+    assert sorted(await stored_texts(kit)) == [f"crash {n}" for n in range(5)]
     assert await pending(js) == 0
 
 
@@ -158,11 +150,11 @@ async def test_a_kit_failure_naks_and_the_message_comes_back(
     await kit.attach_source("nats", source)
     await js.publish("g1", "late")
     await eventually(lambda: source.naked >= 2, "two failed deliveries")
-    assert await stored(kit) == []
+    assert await stored_texts(kit) == []
     kit.register_channel(WebSocketChannel("ghost"))
-    await eventually(lambda: count(kit, 1), "the message stored once the channel exists")
+    await eventually(lambda: stored_at_least(kit, 1), "the message stored once the channel exists")
     await eventually(lambda: drained(js), "acknowledged")
-    assert await stored(kit) == ["late"]
+    assert await stored_texts(kit) == ["late"]
     health = await kit.source_health("nats")
     assert health.metadata["emit_errors"] >= 2
     assert health.metadata["restarts"] == 0  # the source kept running
@@ -175,10 +167,10 @@ async def test_content_the_kit_refuses_for_good_is_terminated(js: JetStreamFixtu
     await kit.attach_source("nats", source)
     await js.publish("big", "x" * 1000)
     await js.publish("ok", "fits")
-    await eventually(lambda: count(kit, 1), "the message that fits")
+    await eventually(lambda: stored_at_least(kit, 1), "the message that fits")
     await eventually(lambda: drained(js), "both settled")
     assert (source.terminated, source.naked, source.acked) == (1, 0, 1)
-    assert await stored(kit) == ["fits"]
+    assert await stored_texts(kit) == ["fits"]
     await kit.close()
 
 
@@ -188,14 +180,14 @@ async def test_a_restarted_source_resumes_from_its_durable_consumer(
     await kit.attach_source("nats", js.source("nats", durable="resume"))
     for n in range(10):
         await js.publish(f"r{n}", f"r {n}")
-    await eventually(lambda: count(kit, 10), "10 stored")
+    await eventually(lambda: stored_at_least(kit, 10), "10 stored")
     await kit.detach_source("nats")
     for n in range(10, 20):  # published while nothing consumes
         await js.publish(f"r{n}", f"r {n}")
     await kit.attach_source("nats", js.source("nats", durable="resume"))
-    await eventually(lambda: count(kit, 20), "20 stored")
+    await eventually(lambda: stored_at_least(kit, 20), "20 stored")
     await eventually(lambda: drained(js, "resume"), "acknowledged")
-    assert sorted(await stored(kit)) == sorted(f"r {n}" for n in range(20))
+    assert sorted(await stored_texts(kit)) == sorted(f"r {n}" for n in range(20))
 
 
 async def test_publisher_msg_id_or_sequence_is_the_idempotency_key(js: JetStreamFixture) -> None:

@@ -24,7 +24,13 @@ from roomkit import (
     TextContent,
     WebSocketChannel,
 )
-from roomkit_conformance.suites.source import SourceHarness, SourceProviderSuite, eventually
+from roomkit_conformance.suites.source import (
+    SourceHarness,
+    SourceProviderSuite,
+    eventually,
+    stored_at_least,
+    stored_texts,
+)
 from roomkit_conformance.wire import FaultProxy
 
 
@@ -52,19 +58,6 @@ async def kit() -> AsyncIterator[RoomKit]:
     await kit.close()
 
 
-async def stored(kit: RoomKit) -> list[str]:
-    texts = []
-    for room in await kit.list_rooms():
-        for event in await kit.store.list_events(room.id, limit=10_000):
-            if isinstance(event.content, TextContent):
-                texts.append(event.content.body)
-    return texts
-
-
-async def count(kit: RoomKit, expected: int) -> bool:
-    return len(await stored(kit)) >= expected
-
-
 async def test_drops_stalls_and_garbage_lose_and_duplicate_nothing(
     server: EventStreamServer, kit: RoomKit
 ) -> None:
@@ -88,21 +81,23 @@ async def test_drops_stalls_and_garbage_lose_and_duplicate_nothing(
         await kit.attach_source("sse", source, restart_delay=0.05, max_restart_delay=0.2)
         await eventually(lambda: server.streams == 1, "the stream open")
         await burst(20)
-        await eventually(lambda: count(kit, 20), "20 stored")
+        await eventually(lambda: stored_at_least(kit, 20), "20 stored")
         proxy.drop()  # the network drops; what is published meanwhile stays in the log
         await burst(10)
-        await eventually(lambda: count(kit, 30), "30 stored (replayed after Last-Event-ID)")
+        await eventually(
+            lambda: stored_at_least(kit, 30), "30 stored (replayed after Last-Event-ID)"
+        )
         await server.garbage()
         await burst(5)
-        await eventually(lambda: count(kit, 35), "35 stored")
+        await eventually(lambda: stored_at_least(kit, 35), "35 stored")
         await eventually(lambda: server.streams >= 1, "a stream open")
         proxy.stall()  # the server hangs: the read time-out notices
         await burst(5)
-        await eventually(lambda: count(kit, 40), "40 stored after the stall")
+        await eventually(lambda: stored_at_least(kit, 40), "40 stored after the stall")
         server.publish_data(json.dumps({"id": "id-3", "text": "msg 3"}))  # sent twice
         await burst(1)
-        await eventually(lambda: count(kit, 41), "41 stored")
-    assert sorted(await stored(kit)) == sorted(f"msg {n}" for n in range(41))
+        await eventually(lambda: stored_at_least(kit, 41), "41 stored")
+    assert sorted(await stored_texts(kit)) == sorted(f"msg {n}" for n in range(41))
     resumed = [r["last-event-id"] for r in server.requests if "last-event-id" in r]
     assert resumed  # every reconnection resumed after the last event seen
     assert [int(r) for r in resumed] == sorted(int(r) for r in resumed)
@@ -126,7 +121,7 @@ async def test_a_refusing_server_is_retried_until_it_answers(
     assert "HTTP 503" in errors[0]
     server.status_code = 200
     await server.send("x", "finally")
-    await eventually(lambda: count(kit, 1), "the message after recovery")
+    await eventually(lambda: stored_at_least(kit, 1), "the message after recovery")
     assert source.status == SourceStatus.CONNECTED
 
 

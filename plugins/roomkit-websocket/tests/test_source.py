@@ -23,7 +23,13 @@ from roomkit import (
     TextContent,
     WebSocketChannel,
 )
-from roomkit_conformance.suites.source import SourceHarness, SourceProviderSuite, eventually
+from roomkit_conformance.suites.source import (
+    SourceHarness,
+    SourceProviderSuite,
+    eventually,
+    stored_at_least,
+    stored_texts,
+)
 from roomkit_conformance.wire import FaultProxy
 
 
@@ -49,15 +55,6 @@ async def kit() -> AsyncIterator[RoomKit]:
     kit.register_channel(WebSocketChannel("ws"))
     yield kit
     await kit.close()
-
-
-async def stored(kit: RoomKit) -> list[str]:
-    texts = []
-    for room in await kit.list_rooms():
-        for event in await kit.store.list_events(room.id, limit=10_000):
-            if isinstance(event.content, TextContent):
-                texts.append(event.content.body)
-    return texts
 
 
 async def test_drops_stalls_and_garbage_lose_and_duplicate_nothing(
@@ -87,20 +84,20 @@ async def test_drops_stalls_and_garbage_lose_and_duplicate_nothing(
 
         await reconnected(1)
         await burst(20)
-        await eventually(lambda: _count(kit, 20), "20 stored")
+        await eventually(lambda: stored_at_least(kit, 20), "20 stored")
         proxy.drop()  # the network drops
         await reconnected(2)
         await burst(20)
         await server.garbage()
         await burst(5)
-        await eventually(lambda: _count(kit, 45), "45 stored")
+        await eventually(lambda: stored_at_least(kit, 45), "45 stored")
         proxy.stall()  # the server hangs: only the pings notice
         await reconnected(3)
         await burst(5)
         # the server sends a message twice (as after a resumed subscription): stored once
         await server.send("id-0", "msg 0")
-        await eventually(lambda: _count(kit, 50), "50 stored")
-    texts = await stored(kit)
+        await eventually(lambda: stored_at_least(kit, 50), "50 stored")
+    texts = await stored_texts(kit)
     assert sorted(texts) == sorted(f"msg {n}" for n in range(50))
     health = await kit.source_health("ws")
     assert health.metadata["restarts"] >= 2
@@ -109,10 +106,6 @@ async def test_drops_stalls_and_garbage_lose_and_duplicate_nothing(
     await kit.hooks.drain()
     assert "source.parse" in stages
     assert "source.start" in stages  # the stall ended in a keepalive failure, reported
-
-
-async def _count(kit: RoomKit, expected: int) -> bool:
-    return len(await stored(kit)) >= expected
 
 
 async def test_self_reconnect_keeps_start_running(server: StreamServer) -> None:

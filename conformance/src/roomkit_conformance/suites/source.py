@@ -35,7 +35,7 @@ from roomkit.models.event import InboundMessage, InboundResult
 from roomkit.sources.base import SourceHealth, SourceProvider, SourceStatus
 from roomkit_conformance.base import SuiteBase, requires
 
-__all__ = ["SourceHarness", "SourceProviderSuite", "eventually"]
+__all__ = ["SourceHarness", "SourceProviderSuite", "eventually", "stored_at_least", "stored_texts"]
 
 #: Upper bound for anything the suite waits for (never a sleep that must be long enough).
 PATIENCE = 15.0
@@ -94,13 +94,19 @@ class _Recorder:
         return [m.content.body for m in self.messages if isinstance(m.content, TextContent)]
 
 
-async def _stored_texts(kit: RoomKit) -> list[str]:
+async def stored_texts(kit: RoomKit) -> list[str]:
+    """The bodies of every text event the kit's store holds, room after room."""
     texts: list[str] = []
     for room in await kit.list_rooms(limit=1000):
         for event in await kit.store.list_events(room.id, limit=10_000):
             if isinstance(event.content, TextContent):
                 texts.append(event.content.body)
     return texts
+
+
+async def stored_at_least(kit: RoomKit, expected: int) -> bool:
+    """Whether the kit's store holds ``expected`` text events or more (for :func:`eventually`)."""
+    return len(await stored_texts(kit)) >= expected
 
 
 class SourceProviderSuite(SuiteBase):
@@ -208,7 +214,7 @@ class SourceProviderSuite(SuiteBase):
         for n in range(10):
             await harness.send(f"k{n}", f"stored {n}")
         await eventually(lambda: self._count(kit, 10), "10 events in the store", timeout=PATIENCE)
-        assert sorted(await _stored_texts(kit)) == sorted(f"stored {n}" for n in range(10))
+        assert sorted(await stored_texts(kit)) == sorted(f"stored {n}" for n in range(10))
         health = await kit.source_health(harness.channel_id)
         assert health.metadata["emitted"] == 10
         assert kit.list_sources() == {harness.channel_id: SourceStatus.CONNECTED}
@@ -217,7 +223,7 @@ class SourceProviderSuite(SuiteBase):
         assert kit.list_sources() == {}
 
     async def _count(self, kit: RoomKit, expected: int) -> bool:
-        return len(await _stored_texts(kit)) >= expected
+        return len(await stored_texts(kit)) >= expected
 
     @requires("reconnects")
     @pytest.mark.asyncio
@@ -248,7 +254,7 @@ class SourceProviderSuite(SuiteBase):
         for n in range(3):
             await harness.send(f"b{n}", f"after {n}")
         await eventually(lambda: self._count(kit, 6), "6 events after the restart")
-        texts = await _stored_texts(kit)
+        texts = await stored_texts(kit)
         assert sorted(texts) == sorted(
             [f"before {n}" for n in range(3)] + [f"after {n}" for n in range(3)]
         )
@@ -274,6 +280,6 @@ class SourceProviderSuite(SuiteBase):
         await harness.send("g1", "second")
         await eventually(lambda: self._count(kit, 2), "both valid messages stored")
         await eventually(lambda: "source.parse" in stages, "a source.parse ON_ERROR")
-        assert sorted(await _stored_texts(kit)) == ["first", "second"]
+        assert sorted(await stored_texts(kit)) == ["first", "second"]
         health = await kit.source_health(harness.channel_id)
         assert health.metadata["rejected"] >= 1
