@@ -366,20 +366,35 @@ task rather than a context variable so that tasks started under the lock do not 
 
 
 class _HeldLock:
-    """The room lock, marked as held by this task so nested posts do not wait for it."""
+    """The room lock, marked as held by this task so nested posts do not wait for it.
 
-    __slots__ = ("_inner", "_key")
+    ``inner`` is the manager's ``locked()`` (yields ``None``) or, for a fencing manager, its
+    ``hold()``: the handle of a fenced acquisition is then recorded for the task's store
+    writes (:func:`roomkit.store.fencing.write_fence`) while the block runs.
+    """
 
-    def __init__(self, inner: AbstractAsyncContextManager[None], key: tuple[Any, str]) -> None:
+    __slots__ = ("_fenced", "_inner", "_key")
+
+    def __init__(
+        self,
+        inner: AbstractAsyncContextManager[RoomLockHandle | None],
+        key: tuple[Any, str],
+        fenced: bool = False,
+    ) -> None:
         self._inner = inner
         self._key = key
+        self._fenced = fenced
 
     async def __aenter__(self) -> None:
-        await self._inner.__aenter__()
+        handle = await self._inner.__aenter__()
         HELD_ROOMS.add(self._key)
+        if handle is not None and handle.fencing_token is not None:
+            set_write_fence(self._key[1], handle)
 
     async def __aexit__(self, *exc: Any) -> None:
         HELD_ROOMS.discard(self._key)
+        if self._fenced:
+            clear_write_fence(self._key[1])
         await self._inner.__aexit__(*exc)
 
 
@@ -396,29 +411,6 @@ class _AlreadyHeld:
 _ALREADY_HELD = _AlreadyHeld()
 
 
-class _FencedHeldLock:
-    """The room lock of a fencing manager: its token is recorded for the store's writes."""
-
-    __slots__ = ("_inner", "_key")
-
-    def __init__(
-        self, inner: AbstractAsyncContextManager[RoomLockHandle], key: tuple[Any, str]
-    ) -> None:
-        self._inner = inner
-        self._key = key
-
-    async def __aenter__(self) -> None:
-        handle = await self._inner.__aenter__()
-        HELD_ROOMS.add(self._key)
-        if handle.fencing_token is not None:
-            set_write_fence(self._key[1], handle)
-
-    async def __aexit__(self, *exc: Any) -> None:
-        HELD_ROOMS.discard(self._key)
-        clear_write_fence(self._key[1])
-        await self._inner.__aexit__(*exc)
-
-
 def room_lock(
     manager: RoomLockManager, room_id: str, timeout: float | None
 ) -> AbstractAsyncContextManager[None]:
@@ -433,4 +425,4 @@ def room_lock(
         return _ALREADY_HELD
     if type(manager).hold is RoomLockManager.hold:
         return _HeldLock(manager.locked(room_id, timeout), key)
-    return _FencedHeldLock(manager.hold(room_id, timeout), key)
+    return _HeldLock(manager.hold(room_id, timeout), key, fenced=True)
