@@ -18,7 +18,8 @@ install: $(STAMP) $(NODE_DEPS)/node_modules/.package-lock.json
 # Without npm (and no way to install it) the emulator tests are skipped; they fail under CI=true.
 $(NODE_DEPS)/node_modules/.package-lock.json: $(NODE_DEPS)/package-lock.json
 	@if ! command -v npm >/dev/null && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-		apt-get install -y --no-install-recommends nodejs npm; fi
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends nodejs npm; fi
 	@if command -v npm >/dev/null; then \
 		npm ci --prefix $(NODE_DEPS) --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the telegram-test-api tests will be skipped"; fi
