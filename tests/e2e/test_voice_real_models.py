@@ -55,10 +55,11 @@ def words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", text.lower())
 
 
-def make_voice(backend: MockVoiceBackend, *, calls: int = 1) -> VoiceChannel:
-    """A voice channel on the real models. Batch STT of each utterance: the streaming path
-    starts at SPEECH_START and misses the VAD's pre-roll (the onset it confirms ~250 ms late),
-    which Whisper hears as a clipped first word; the utterance buffer has the pre-roll."""
+def make_voice(
+    backend: MockVoiceBackend, *, calls: int = 1, streaming: bool = False
+) -> VoiceChannel:
+    """A voice channel on the real models; batch STT of each utterance unless ``streaming``
+    (see ``test_streaming_stt_hears_the_first_word`` for that path)."""
     vad = sherpa.SherpaOnnxVADProvider(sherpa.SherpaOnnxVADConfig.silero())
     vad.preload(calls)  # load the calls' detectors now, not on their first frames
     pipeline = AudioPipelineConfig(
@@ -77,7 +78,7 @@ def make_voice(backend: MockVoiceBackend, *, calls: int = 1) -> VoiceChannel:
         tts=sherpa_testing.deterministic_piper_tts(),
         backend=backend,
         pipeline=pipeline,
-        streaming=False,
+        streaming=streaming,
         stt_timeout=120.0,
         tts_timeout=120.0,
     )
@@ -191,6 +192,43 @@ async def test_spoken_sentence_to_agents_and_spoken_reply_heard_back() -> None:
     assert len(played) / (2 * RATE) > 2.0
     heard_back = await whisper_testing.shared_tiny_en().transcribe(AudioFrame(played, RATE))
     assert words(heard_back.text) == words(f"{TRIAGE_REPLY} {GREETING}")
+    await kit.disconnect_voice(session)
+
+
+@pytest.mark.parametrize(
+    "sentence", ["Seven people want a table tonight", "Tomorrow I need investment advice"]
+)
+async def test_streaming_stt_hears_the_first_word(
+    sentence: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Utterance streaming: Whisper is fed while the caller speaks, from SPEECH_START on.
+    Silero confirms speech ~300 ms after it began; the start event's pre-roll (the VAD's
+    onset) is streamed first, so the first word is heard, not clipped."""
+    backend = MockVoiceBackend()
+    voice = make_voice(backend, streaming=True)
+    stt = whisper_testing.shared_tiny_en()
+
+    async def no_batch(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the utterance went to batch STT, not the stream")
+
+    monkeypatch.setattr(stt, "transcribe", no_batch)  # only the streaming path may transcribe
+    kit = RoomKit()
+    kit.register_channel(voice)
+    await kit.create_room(room_id="room-stream")
+    await kit.attach_channel("room-stream", "voice")
+    heard: list[str] = []
+
+    async def record(payload: Any, ctx: Any) -> None:
+        heard.append(payload.text)
+
+    kit.add_hook(HookTrigger.ON_TRANSCRIPTION, record, execution=HookExecution.SYNC, name="rec")
+    session = await kit.connect_voice("room-stream", "caller", "voice")
+    for frame in caller_frames(sentence):
+        await backend.simulate_audio_received(session, frame)
+    await voice.drain(session)
+    assert len(heard) == 1, heard
+    assert words(heard[0])[0] == words(sentence)[0], heard[0]
+    assert words(heard[0]) == words(sentence)
     await kit.disconnect_voice(session)
 
 

@@ -214,6 +214,7 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         (("sms_provider", "sinch"),),
         ("SinchConfig", "SinchSMSProvider", "parse_sinch_webhook"),
     ),
+    KnownPlugin("roomkit-webrtc-aec", (("audio_stage", "webrtc-aec"),), ("WebRTCAECProvider",)),
     KnownPlugin("roomkit-websocket", (("source", "websocket"),), ("WebSocketSource",)),
     KnownPlugin("roomkit-whisper", (("stt", "whisper"),), ("WhisperConfig", "WhisperSTTProvider")),
     KnownPlugin(

@@ -43,11 +43,17 @@ def _utcnow() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class SpeechStartEvent:
-    """The VAD heard speech begin."""
+    """The VAD heard speech begin.
+
+    ``preroll``: the utterance's audio from before the frame that confirmed speech (the
+    pipeline's ``speech_pad_ms`` ring, or the onset the VAD heard before confirming it), so
+    a consumer that streams the utterance (streaming STT) starts at its real beginning.
+    """
 
     session: VoiceSession
     confidence: float | None = None
     timestamp: datetime = field(default_factory=_utcnow)
+    preroll: AudioFrame | None = None
 
 
 @dataclass(frozen=True, slots=True)

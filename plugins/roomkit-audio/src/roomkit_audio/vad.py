@@ -28,7 +28,8 @@ class EnergyVADProvider(VADProvider):
     """Speech is audio louder than ``energy_threshold`` (RMS in 16-bit sample units).
 
     * ``SPEECH_START`` once loud frames have lasted ``min_speech_duration_ms`` (quiet gaps
-      shorter than 100 ms inside that onset are tolerated);
+      shorter than 100 ms inside that onset are tolerated); its ``audio_bytes`` hold the
+      pre-roll and the onset heard before that frame (so streaming consumers start there);
     * ``SPEECH_END`` after ``silence_threshold_ms`` of quiet, or when the utterance reaches
       ``max_speech_duration_ms``; its ``audio_bytes`` hold the utterance with
       ``speech_pad_ms`` of audio from before the onset, ``duration_ms`` its length.
@@ -130,7 +131,9 @@ class EnergyVADProvider(VADProvider):
                 self._preroll_ms = 0.0
                 self._onset = []
                 self._onset_ms = self._gap_ms = 0.0
-                return VADEvent(VADEventType.SPEECH_START, confidence=1.0)
+                # the pre-roll and the onset before this frame: the utterance's beginning
+                head = b"".join(self._utterance[:-1])
+                return VADEvent(VADEventType.SPEECH_START, audio_bytes=head, confidence=1.0)
             return None
         self._keep_preroll(frame.data, frame.sample_rate, frame.channels)
         return None

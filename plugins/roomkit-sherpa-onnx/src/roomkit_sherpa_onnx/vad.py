@@ -135,7 +135,11 @@ class SherpaOnnxVADProvider(VADProvider):
     The model marks speech per window (32 ms for silero); on top of that the provider emits
     ``SPEECH_START`` once speech has lasted ``min_speech_duration_ms`` and ``SPEECH_END`` after
     ``silence_threshold_ms`` without speech (or at ``max_speech_duration``), with the
-    utterance's audio (``speech_pad_ms`` of pre-roll included) in ``audio_bytes``.
+    utterance's audio (``speech_pad_ms`` of pre-roll included) in ``audio_bytes``. The model
+    confirms speech late (its own smoothing plus ``min_speech_duration_ms``, ~300 ms with the
+    defaults): ``SPEECH_START`` carries in ``audio_bytes`` everything heard before the frame
+    that confirmed it (pre-roll and onset), so the pipeline's ``SpeechStartEvent.preroll``
+    lets a streaming STT start at the utterance's real beginning.
 
     Each session gets its own detector (model state included); detectors of ended sessions
     are reset and reused by later sessions of the same template. ``blocking`` is set: the
@@ -237,7 +241,10 @@ class SherpaOnnxVADProvider(VADProvider):
         self._preroll.clear()
         self._preroll_ms = 0.0
         self._onset, self._onset_ms = [], 0.0
-        return VADEvent(VADEventType.SPEECH_START, confidence=None)
+        # the pre-roll and the onset before this frame (the ~300 ms the model needed to
+        # confirm speech): a streaming STT fed from here hears the first word
+        head = b"".join(self._utterance[:-1])
+        return VADEvent(VADEventType.SPEECH_START, audio_bytes=head, confidence=None)
 
     def _keep(self, data: bytes) -> None:
         # pre-roll: the pad plus the model's own onset delay (speech it confirms late)

@@ -67,7 +67,6 @@ from roomkit.voice.interruption import (
 )
 from roomkit.voice.pipeline.config import AudioPipelineConfig
 from roomkit.voice.pipeline.engine import AudioPipeline
-from roomkit.voice.pipeline.vad.base import VADConfig
 from roomkit.voice.stt.base import STTProvider, as_frame
 from roomkit.voice.tts.base import TTSProvider
 from roomkit.voice.tts.sentence_splitter import split_sentences
@@ -154,16 +153,10 @@ class VoiceChannel(Channel):
         self._batch = batch_mode or audio.config.vad is None
         self._max_fps = max_audio_frames_per_second
         self._max_hold_ms = max_hold_ms
-        self._preroll_ms = 0.0
         self._live: dict[str, LiveSession] = {}
         self._ended: OrderedDict[str, str] = OrderedDict()
         audio.on_event(self._on_pipeline_event)
         audio.on_speech_frame(self._on_speech_frame)
-        if streaming and stt is not None and stt.supports_streaming:
-            # the audio just before speech starts, so a streaming STT hears the first syllable
-            vad_config = audio.config.vad_config or VADConfig()
-            self._preroll_ms = float(vad_config.speech_pad_ms)
-            audio.on_processed_frame(self._keep_preroll)
         audio.on_error(self._on_pipeline_error)
         audio.on_input_level(self._level_hook(HookTrigger.ON_INPUT_AUDIO_LEVEL))
         audio.on_output_level(self._level_hook(HookTrigger.ON_OUTPUT_AUDIO_LEVEL))
@@ -531,21 +524,21 @@ class VoiceChannel(Channel):
         if live is None:
             return
         if isinstance(event, SpeechStartEvent):
-            await self._speech_started(live)
+            await self._speech_started(live, event)
         elif isinstance(event, SpeechEndEvent):
             self._speech_ended(live, event)
 
-    async def _speech_started(self, live: LiveSession) -> None:
+    async def _speech_started(self, live: LiveSession, event: SpeechStartEvent) -> None:
         rt = self._rt
         live.in_speech, live.speech_ms, live.speech_ended_at = True, 0.0, None
         live.confirming = live.awaiting_transcript = False
         stt = rt.stt
         if self._streaming and stt is not None and stt.supports_streaming:
             live.stream = SpeechStream(rt, live.session, live.room_id)
-            for frame in live.preroll:
-                live.stream.feed(frame)
-        live.preroll.clear()
-        live.preroll_ms = 0.0
+            # the utterance's audio from before speech was confirmed (pre-roll and the VAD's
+            # onset): without it a streaming STT misses the first word
+            if event.preroll is not None:
+                live.stream.feed(event.preroll)
         if live.player.is_playing():
             await consider_barge_in(self._rt, live)
 
@@ -556,15 +549,6 @@ class VoiceChannel(Channel):
         if stream is not None:
             stream.close(event.audio)
         live.turns.submit(event.audio, event.duration_ms, stream)
-
-    def _keep_preroll(self, session: VoiceSession, frame: AudioFrame) -> None:
-        live = self._live.get(session.id)
-        if live is None or live.in_speech:
-            return
-        live.preroll.append(frame)
-        live.preroll_ms += frame.duration_ms
-        while live.preroll and live.preroll_ms - live.preroll[0].duration_ms >= self._preroll_ms:
-            live.preroll_ms -= live.preroll.popleft().duration_ms
 
     async def _on_speech_frame(self, session: VoiceSession, frame: AudioFrame) -> None:
         live = self._live.get(session.id)

@@ -30,9 +30,6 @@ class LiveSession:
     turns: TurnTaker
     interruption: InterruptionHandler
     stream: SpeechStream | None = None
-    #: Streaming STT: the latest processed frames before speech (about ``speech_pad_ms``).
-    preroll: deque[AudioFrame] = field(default_factory=deque)
-    preroll_ms: float = 0.0
     in_speech: bool = False
     #: CONFIRMED barge-in: speech over playback is being timed.
     confirming: bool = False

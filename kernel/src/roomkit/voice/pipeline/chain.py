@@ -293,11 +293,13 @@ def _on_vad_event(
             if segmenter.add(frame):
                 _bound_reached(ctx, st, frame, out)
             return
-        segmenter.start(frame, event.audio_bytes)
+        head = segmenter.start(frame, event.audio_bytes)
         if "vad" in wants:
             out.append(("vad", session, event))
         if "event" in wants:
-            out.append(("event", session, SpeechStartEvent(session, event.confidence)))
+            preroll = _preroll_frame(st, head, frame, out)
+            started = SpeechStartEvent(session, event.confidence, preroll=preroll)
+            out.append(("event", session, started))
         return
     if kind is _END:
         if segmenter.in_speech:
@@ -321,6 +323,19 @@ def _on_vad_event(
         elif kind is _LEVEL:
             level = SILENCE_DB if event.level_db is None else event.level_db
             out.append(("event", session, VADAudioLevelEvent(session, level, segmenter.in_speech)))
+
+
+def _preroll_frame(
+    st: SessionState, head: bytes, frame: AudioFrame, out: list[Entry]
+) -> AudioFrame | None:
+    """The audio before the frame that started speech, as a frame of the stream's format."""
+    if not head:
+        return None
+    try:
+        return AudioFrame(head, frame.sample_rate, frame.channels)
+    except AudioFormatError as exc:  # a VAD pre-roll that is not whole samples
+        fail(st, "vad", exc, out)
+        return None
 
 
 def end_speech(

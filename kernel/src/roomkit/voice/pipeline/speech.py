@@ -60,19 +60,22 @@ class SpeechSegmenter:
         self._preroll = deque(self._preroll, maxlen=frames)
         return self._preroll
 
-    def start(self, frame: AudioFrame, preroll: bytes | None = None) -> None:
-        """Speech began at ``frame``; ``preroll`` replaces the ring when the VAD supplies it."""
+    def start(self, frame: AudioFrame, preroll: bytes | None = None) -> bytes:
+        """Speech began at ``frame``; ``preroll`` replaces the ring when the VAD supplies it
+        (its onset: the audio it heard before confirming speech). Returns the utterance's
+        audio from before ``frame`` (what a streaming consumer must hear first)."""
         if preroll is not None:
-            self._chunks = [preroll]
+            head = preroll
             self.started_at_ms = frame.timestamp_ms
         else:
             ring = self._preroll
-            self._chunks = [f.data for f in ring]
+            head = b"".join([f.data for f in ring])
             self.started_at_ms = ring[0].timestamp_ms if ring else frame.timestamp_ms
-        self._chunks.append(frame.data)
-        self.speech_bytes = sum(len(c) for c in self._chunks)
+        self._chunks = [head, frame.data]
+        self.speech_bytes = len(head) + len(frame.data)
         self._preroll.clear()
         self.in_speech = True
+        return head
 
     def add(self, frame: AudioFrame) -> bool:
         """Keep a frame of ongoing speech; True when the utterance reached its length bound."""
