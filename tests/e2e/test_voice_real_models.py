@@ -196,7 +196,7 @@ async def test_spoken_sentence_to_agents_and_spoken_reply_heard_back() -> None:
 
 
 @pytest.mark.parametrize(
-    "sentence", ["Seven people want a table tonight", "Tomorrow I need investment advice"]
+    "sentence", ["Please help me with my savings", "Tomorrow I need investment advice"]
 )
 async def test_streaming_stt_hears_the_first_word(
     sentence: str, monkeypatch: pytest.MonkeyPatch
