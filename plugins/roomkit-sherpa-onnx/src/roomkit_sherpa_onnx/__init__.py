@@ -1,10 +1,13 @@
 """RoomKit local speech on sherpa-onnx.
 
 ``SherpaOnnxVADProvider`` (silero / TEN VAD), ``SherpaOnnxTTSProvider`` (VITS and Piper
-voices, phonemes from espeak-ng) and ``SherpaOnnxSTTProvider`` (offline models from a path).
+voices, phonemes from espeak-ng), ``SherpaOnnxSTTProvider`` (offline models from a path) and
+``SherpaOnnxDenoiserProvider`` (GTCRN noise suppression).
 Importing this package imports sherpa-onnx but loads no model.
 """
 
+from roomkit_sherpa_onnx.denoiser import SherpaOnnxDenoiserConfig, SherpaOnnxDenoiserProvider
+from roomkit_sherpa_onnx.gtcrn import bundled_gtcrn_model, prepare_gtcrn_model
 from roomkit_sherpa_onnx.piper import (
     PiperVoice,
     bundled_piper_voice,
@@ -18,6 +21,8 @@ from roomkit_sherpa_onnx.version import __version__
 
 __all__ = [
     "PiperVoice",
+    "SherpaOnnxDenoiserConfig",
+    "SherpaOnnxDenoiserProvider",
     "SherpaOnnxSTTConfig",
     "SherpaOnnxSTTProvider",
     "SherpaOnnxTTSConfig",
@@ -25,7 +30,9 @@ __all__ = [
     "SherpaOnnxVADConfig",
     "SherpaOnnxVADProvider",
     "__version__",
+    "bundled_gtcrn_model",
     "bundled_piper_voice",
     "espeak_phonemes",
+    "prepare_gtcrn_model",
     "prepare_piper_voice",
 ]

