@@ -143,7 +143,8 @@ class SherpaOnnxDenoiserProvider(DenoiserProvider):
         if len(pending) < count:  # the model is still filling its first hops
             pending = np.concatenate((np.zeros(count - len(pending), np.float32), pending))
         out, self._pending = pending[:count], pending[count:]
-        return np.clip(np.rint(out * 32768.0), -32768, 32767).astype("<i2").tobytes()
+        pcm: bytes = np.clip(np.rint(out * 32768.0), -32768, 32767).astype("<i2").tobytes()
+        return pcm
 
     def reset(self) -> None:
         if self._denoiser is not None:
