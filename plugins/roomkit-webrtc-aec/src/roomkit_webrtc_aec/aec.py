@@ -35,7 +35,8 @@ class WebRTCAECProvider(AECProvider):
     WebRTC's AEC3 (the echo canceller of Chrome and Android: adaptive filter, delay
     estimation, non-linear suppression, double-talk handling).
 
-    ``sample_rate`` (8000, 16000, 32000 or 48000) and ``channels`` describe the stream;
+    ``sample_rate`` (8000, 16000, 32000 or 48000) and ``channels`` describe the stream (a
+    stream at another of those rates is followed: the canceller starts over at its rate);
     ``stream_delay_ms`` is the expected delay between playing a frame and hearing it back
     (a hint: AEC3 estimates the delay itself). ``enable_ns`` / ``enable_agc`` also switch on
     WebRTC's noise suppression and gain control in the same pass.
@@ -44,9 +45,10 @@ class WebRTCAECProvider(AECProvider):
     to :meth:`process`. WebRTC works on 10 ms steps: microphone audio is processed step by
     step, each step right after the next 10 ms of reference audio (silence when nothing is
     playing), so a burst of reference audio (TTS faster than real time) stays aligned with the
-    microphone. Frames of any length work; the output has the input's length, delayed by less
-    than 10 ms when frames are not a multiple of 10 ms. Reference audio waiting for the
-    microphone is bounded (2 s; the oldest is dropped). While bypassed (``set_active(False)``)
+    microphone. Frames of any length work; the output has the input's length (AEC3's filter
+    bank delays it by 8 ms, plus up to 10 ms when frames are not a multiple of 10 ms).
+    Reference audio waiting for the microphone is bounded (2 s; the oldest is dropped). While
+    bypassed (``set_active(False)``)
     frames pass unchanged. Per-session state: the WebRTC processor and the queues.
     """
 
@@ -79,30 +81,40 @@ class WebRTCAECProvider(AECProvider):
         self.enable_agc = bool(enable_agc)
         self._lock = threading.Lock()
         self._processor: Any = None
-        self._step = sample_rate * STEP_MS // 1000 * channels * SAMPLE_WIDTH
-        self._near = b""
-        self._out = b""
         self._far: deque[bytes] = deque()
-        self._far_bytes = 0
-        self._far_rest = b""
+        self._heard = False  # microphone audio processed since the rate was set
+        self._follow(sample_rate)
 
     @property
     def name(self) -> str:
         return "WebRTCAECProvider"
 
     def _check(self, frame: AudioFrame, what: str) -> None:
-        if frame.sample_rate != self.sample_rate or frame.channels != self.channels:
+        if frame.channels != self.channels:
             raise AudioFormatError(
-                f"WebRTCAECProvider is set up for {self.sample_rate} Hz x {self.channels}, "
-                f"got {what} at {frame.sample_rate} Hz x {frame.channels}; pass "
-                "sample_rate=/channels= or convert the audio"
+                f"WebRTCAECProvider is set up for {self.channels} channel(s), got {what} with "
+                f"{frame.channels}; pass channels= or convert the audio"
             )
+        if frame.sample_rate not in RATES:
+            raise AudioFormatError(
+                f"WebRTCAECProvider runs at 8000, 16000, 32000 or 48000 Hz, got {what} at "
+                f"{frame.sample_rate} Hz; put a resampler in front"
+            )
+
+    def _follow(self, rate: int) -> None:
+        """Run at ``rate`` from now on: a new WebRTC processor, empty queues."""
+        self._rate = rate
+        self._step = rate * STEP_MS // 1000 * self.channels * SAMPLE_WIDTH
+        self._processor = None
+        self._near = self._out = self._far_rest = b""
+        self._far.clear()
+        self._far_bytes = 0
 
     def _ready(self) -> Any:
         if self._processor is None:
             processor = _processor(self.enable_ns, self.enable_agc)
-            processor.set_stream_format(self.sample_rate, self.channels)
-            processor.set_reverse_stream_format(self.sample_rate, self.channels)
+            processor.set_stream_format(self._rate, self.channels)
+            processor.set_reverse_stream_format(self._rate, self.channels)
             processor.set_stream_delay(self.stream_delay_ms)
             self._processor = processor
         return self._processor
@@ -111,8 +123,16 @@ class WebRTCAECProvider(AECProvider):
         if not frame.data:
             return
         self._check(frame, "reference audio")
-        step = self._step
         with self._lock:
+            if frame.sample_rate != self._rate:
+                if self._heard:
+                    raise AudioFormatError(
+                        f"WebRTCAECProvider: reference audio at {frame.sample_rate} Hz, "
+                        f"microphone at {self._rate} Hz; feed the reference after the "
+                        "outbound resampler"
+                    )
+                self._follow(frame.sample_rate)
+            step = self._step
             data = self._far_rest + frame.data
             whole = len(data) - len(data) % step
             for offset in range(0, whole, step):
@@ -127,8 +147,11 @@ class WebRTCAECProvider(AECProvider):
         if not self.active or not frame.data:
             return frame
         self._check(frame, "microphone audio")
-        step = self._step
         with self._lock:
+            if frame.sample_rate != self._rate:  # a new stream: start over at its rate
+                self._follow(frame.sample_rate)
+            self._heard = True
+            step = self._step
             processor = self._ready()
             near = self._near + frame.data
             outputs = [self._out]
@@ -154,10 +177,8 @@ class WebRTCAECProvider(AECProvider):
     def reset(self) -> None:
         """Forget the adapted echo path and all queued audio."""
         with self._lock:
-            self._processor = None
-            self._near = self._out = self._far_rest = b""
-            self._far.clear()
-            self._far_bytes = 0
+            self._follow(self._rate)
+            self._heard = False
 
     def close(self) -> None:
         self.reset()
