@@ -139,6 +139,39 @@ def test_speech_is_segmented_with_pre_roll_when_the_vad_keeps_no_audio() -> None
     assert pipeline.stats(session).utterances == 1
 
 
+def test_the_start_event_carries_the_pre_roll_for_streaming_consumers() -> None:
+    """Without VAD audio: the speech_pad_ms ring; with it: the VAD's onset, and the utterance
+    at the end begins with exactly that pre-roll."""
+    vad = MockVADProvider([None, None, None, START, None, END])
+    pipeline = AudioPipeline(AudioPipelineConfig(vad=vad, vad_config=VADConfig(speech_pad_ms=40)))
+    log = Log(pipeline)
+    session = make_session()
+    for i in range(6):
+        pipeline.process_frame(session, frame(i + 1))
+    start, end = log.of("event")
+    assert isinstance(start, SpeechStartEvent)
+    assert start.preroll is not None
+    assert start.preroll.data == frame(2).data + frame(3).data
+    assert end.audio.data.startswith(start.preroll.data + frame(4).data)
+
+    onset = frame(9).data * 3  # what a VAD heard before it confirmed speech
+    vad = MockVADProvider([VADEvent(T.SPEECH_START, audio_bytes=onset), END])
+    pipeline = AudioPipeline(AudioPipelineConfig(vad=vad, vad_config=VADConfig(speech_pad_ms=40)))
+    log = Log(pipeline)
+    pipeline.process_frame(session, frame(4))
+    pipeline.process_frame(session, frame(5))
+    start, end = log.of("event")
+    assert start.preroll is not None
+    assert (start.preroll.data, start.preroll.sample_rate) == (onset, 16000)
+    assert end.audio.data == onset + frame(4).data + frame(5).data
+
+    vad = MockVADProvider([START, END])  # nothing before speech: no pre-roll
+    pipeline = AudioPipeline(AudioPipelineConfig(vad=vad, vad_config=VADConfig(speech_pad_ms=0)))
+    log = Log(pipeline)
+    pipeline.process_frame(session, frame(1))
+    assert log.of("event")[0].preroll is None
+
+
 def test_audio_the_vad_supplies_wins() -> None:
     vad = MockVADProvider([START, VADEvent(T.SPEECH_END, audio_bytes=b"\x05\x00" * 10)])
     pipeline = AudioPipeline(AudioPipelineConfig(vad=vad))
