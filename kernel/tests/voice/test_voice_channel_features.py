@@ -29,8 +29,12 @@ from roomkit.voice.pipeline import (
     MockAudioRecorder,
     MockDTMFDetector,
     MockTurnDetector,
+    MockVADProvider,
     RecordingConfig,
     TurnDecision,
+    VADConfig,
+    VADEvent,
+    VADEventType,
 )
 
 from .conftest import ThresholdVAD, loud, quiet
@@ -66,6 +70,26 @@ async def test_streaming_stt_fires_partials_and_routes_the_final_transcript() ->
     assert all(isinstance(p, PartialTranscriptionEvent) for p in partials)
     assert vk.fired()[-1] == "on_transcription"
     assert await messages(vk) == ["book a table for two"]
+
+
+async def test_streaming_stt_hears_the_onset_the_vad_confirmed_late() -> None:
+    """A VAD that confirms speech on the third loud frame hands the first two (its onset)
+    with SPEECH_START; the stream gets them first, then the rest: the whole utterance, once."""
+    onset = [AudioFrame(bytes([n]) * 640) for n in (1, 2)]
+    later = [AudioFrame(bytes([n]) * 640) for n in (3, 4, 5)]
+    start = VADEvent(VADEventType.SPEECH_START, audio_bytes=b"".join(f.data for f in onset))
+    vad = MockVADProvider([None, None, start, None, VADEvent(VADEventType.SPEECH_END)])
+    stt = MockSTTProvider(["hello"], streaming=True)
+    pipeline = AudioPipelineConfig(vad=vad, vad_config=VADConfig(speech_pad_ms=0))
+    vk = make_voice_kit(stt=stt, pipeline=pipeline)
+    await room(vk)
+    session = await vk.kit.connect_voice("room-1", "caller", "voice")
+    for frame in onset + later:
+        await vk.backend.simulate_audio_received(session, frame)
+    await vk.voice.drain(session)
+    streamed = b"".join(chunk.data for chunk in stt.calls)
+    assert streamed == b"".join(f.data for f in onset + later)
+    assert await messages(vk) == ["hello"]
 
 
 async def test_an_incomplete_turn_is_held_and_joined_with_the_next() -> None:
