@@ -42,9 +42,10 @@ LARGE_ROOM = 200
 
 _SYSTEM_SOURCES: dict[tuple[str, ChannelType], EventSource] = {}
 
-# The member ids a room snapshot carried, by the snapshot's Room object (identity checked):
-# lets reply_context tell "not a member" from "not read" without another read. Bounded.
-_MEMBERS: dict[int, tuple[Room, frozenset[str]]] = {}
+# What a room snapshot told beyond the context it became, by the snapshot's Room object
+# (identity checked): the room's event count then and its member ids. Lets reply_context
+# know that nothing was stored since, and tell "not a member" from "not read". Bounded.
+_MEMBERS: dict[int, tuple[Room, int, frozenset[str]]] = {}
 _MEMBERS_KEPT = 1024
 _SNAPSHOT_ATTRS = {Attr.STORE_OPERATION: "get_message_snapshot"}
 
@@ -101,7 +102,10 @@ async def _read_message_snapshot(
     else:
         if len(_MEMBERS) >= _MEMBERS_KEPT:
             del _MEMBERS[next(iter(_MEMBERS))]
-        _MEMBERS[id(snapshot.room)] = (snapshot.room, frozenset(p.id for p in members))
+        room, tail = snapshot.room, snapshot.recent_events
+        # the event count when read: from the tail (a store may share a Room it keeps counting)
+        count = tail[-1].index + 1 if tail else 0 if recent > 0 else room.event_count
+        _MEMBERS[id(room)] = (room, count, frozenset(p.id for p in members))
     sender = None
     if participant_id is not None:
         sender = next((p for p in members if p.id == participant_id), None)
@@ -194,22 +198,22 @@ def reply_context(
     bindings, ``trigger`` appended to the recent events (the last ``context_events``), and
     the responder's participant. That holds when nothing was stored in the room between the
     snapshot of ``ctx`` and ``trigger`` (``trigger.index`` is the snapshot's event count:
-    indexes are gap-free, so no process wrote in between) and the snapshot tells whether
-    ``participant_id`` is a member (it is the sender of ``ctx``, or the snapshot carried the
-    room's member ids). The caller uses it for a first response only: once a response is
-    stored the tail has moved on. Bindings attached or detached since the snapshot are not
-    seen, as the trigger's own delivery did not see them.
+    indexes are gap-free, so no process wrote in between) and ``ctx`` carries the responder's
+    participant or the snapshot's member ids show it is none. Both are known for contexts read
+    with ``get_room_snapshot`` (the SQL stores); for others the reply reads the room. The
+    caller uses it for a first response only: once a response is stored the tail has moved
+    on. Bindings attached or detached since the snapshot are not seen, as the trigger's own
+    delivery did not see them.
     """
     room = ctx.room
-    if trigger.index < 0 or trigger.index != room.event_count:
-        return None
+    note = _MEMBERS.get(id(room))
+    if note is None or note[0] is not room or trigger.index != note[1]:
+        return None  # not from a room snapshot, or something was stored since
     participants = []
     if participant_id is not None:
         participants = [p for p in ctx.participants if p.id == participant_id]
-        if not participants:
-            known = _MEMBERS.get(id(room))
-            if known is None or known[0] is not room or participant_id in known[1]:
-                return None
+        if not participants and participant_id in note[2]:
+            return None  # a member the context does not carry: read it
     keep = rt.context_events
     recent = [*ctx.recent_events, trigger][-keep:] if keep else []
     return _context(room, ctx.bindings, participants, recent)
