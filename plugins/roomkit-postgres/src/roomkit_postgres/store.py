@@ -43,6 +43,7 @@ from roomkit.store.validation import (
     readable_key,
 )
 from roomkit_postgres._connection import create_pool, run_with_retry
+from roomkit_postgres._joining import JoiningTexts
 from roomkit_postgres._read_state import ReadStateMixin
 from roomkit_postgres._records import RecordsMixin
 from roomkit_postgres.config import PostgresStoreConfig
@@ -160,6 +161,7 @@ class PostgresStore(RecordsMixin, ReadStateMixin, ConversationStore):
         self._decoded_bindings = DecodedModels(ChannelBinding, 1024)
         self._decoded_members = DecodedModels(Participant, 1024)
         self._decoded_events = DecodedModels(RoomEvent)
+        self._joining = JoiningTexts()
 
     @classmethod
     def from_config(cls, config: PostgresStoreConfig) -> PostgresStore:
@@ -429,12 +431,9 @@ class PostgresStore(RecordsMixin, ReadStateMixin, ConversationStore):
         fence = write_fence(event.room_id)
         joining = None
         if source.participant_id is not None and source.direction == ChannelDirection.INBOUND:
-            joining = Participant(
-                id=source.participant_id,
-                room_id=event.room_id,
-                channel_id=source.channel_id,
-                joined_at=event.created_at,
-            ).model_dump_json()
+            joining = self._joining.text(
+                event.room_id, source.participant_id, source.channel_id, event.created_at
+            )
         try:
             index = await conn.fetchval(
                 _INSERT_EVENT,

@@ -374,33 +374,38 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, ConversationStore):
         check_storable(event)
 
         def op(conn: sqlite3.Connection) -> RoomEvent:
-            room = self._require_room(conn, event.room_id)
+            room_id = event.room_id
             if event.idempotency_key is not None:
                 found = conn.execute(
                     "SELECT data FROM events WHERE room_id = ? AND idempotency_key = ?",
-                    (event.room_id, event.idempotency_key),
+                    (room_id, event.idempotency_key),
                 ).fetchone()
                 if found is not None:
                     return RoomEvent.model_validate_json(found["data"])
-            stored = event.model_copy(update={"index": room["next_index"]})
+            clock = conn.execute(
+                "UPDATE activity_clock SET value = value + 1 WHERE id = 1 RETURNING value"
+            ).fetchone()[0]
+            # bump the room's counter and take the index in one statement (no row: no room;
+            # the transaction, clock included, is rolled back)
+            bumped = conn.execute(
+                "UPDATE rooms SET next_index = next_index + 1, activity = ?,"
+                " last_activity_us = max(last_activity_us, ?) WHERE id = ?"
+                " RETURNING next_index - 1",
+                (clock, micros(event.created_at), room_id),
+            ).fetchone()
+            if bumped is None:
+                raise RoomNotFoundError(f"room {room_id!r} does not exist")
+            stored = event.model_copy(update={"index": bumped[0]})
             conn.execute(
                 "INSERT INTO events (id, room_id, idx, idempotency_key, data)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (
                     stored.id,
-                    stored.room_id,
+                    room_id,
                     stored.index,
                     stored.idempotency_key,
                     stored.model_dump_json(),
                 ),
-            )
-            clock = conn.execute(
-                "UPDATE activity_clock SET value = value + 1 WHERE id = 1 RETURNING value"
-            ).fetchone()[0]
-            conn.execute(
-                "UPDATE rooms SET next_index = next_index + 1, activity = ?,"
-                " last_activity_us = max(last_activity_us, ?) WHERE id = ?",
-                (clock, micros(stored.created_at), stored.room_id),
             )
             source = stored.source
             sender = source.participant_id
