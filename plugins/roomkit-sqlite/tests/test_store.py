@@ -13,7 +13,7 @@ from roomkit_sqlite.testing import StoreFixtures
 
 from roomkit.errors import StoreError
 from roomkit.models.content import TextContent
-from roomkit.models.enums import ChannelType
+from roomkit.models.enums import ChannelType, RoomStatus
 from roomkit.models.event import EventSource, RoomEvent
 from roomkit.models.participant import Participant
 from roomkit.models.room import ChannelBinding, Room
@@ -176,3 +176,99 @@ async def test_a_version_1_file_is_upgraded_in_place(tmp_path: Path) -> None:
         assert "participants_by_seq" in " ".join(str(row) for row in plan)
     finally:
         conn.close()
+
+
+def _hold_write_lock(path: Path) -> sqlite3.Connection:
+    """Another process's connection holding the file's write lock (until commit)."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
+@pytest.mark.asyncio
+async def test_a_locked_file_makes_writes_wait_on_the_thread_not_the_loop(tmp_path: Path) -> None:
+    path = tmp_path / "rooms.db"
+    store = SQLiteStore(path, busy_timeout=10)
+    room = await store.create_room(Room())
+    await store.add_event(_event(room.id, "before"))
+    other = _hold_write_lock(path)
+    write = asyncio.ensure_future(store.add_event(_event(room.id, "waiting")))
+    read = asyncio.ensure_future(store.get_recent_events(room.id))  # queued behind the write
+    ticks = 0
+    for _ in range(20):  # the loop keeps running while the write waits for the lock
+        await asyncio.sleep(0.01)
+        ticks += 1
+    assert ticks == 20
+    assert not write.done()
+    other.execute("COMMIT")
+    other.close()
+    stored = await write
+    assert stored.index == 1
+    assert [e.content.body for e in await read] == ["before", "waiting"]  # type: ignore[union-attr]
+    third = await store.add_event(_event(room.id, "inline again"))
+    assert third.index == 2
+    await store.close()
+
+
+@pytest.mark.asyncio
+async def test_a_lock_held_past_busy_timeout_fails_and_stores_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "rooms.db"
+    store = SQLiteStore(path, busy_timeout=0.2)
+    room = await store.create_room(Room())
+    other = _hold_write_lock(path)
+    with pytest.raises(StoreError, match="locked"):
+        await store.add_event(_event(room.id, "refused"))
+    other.execute("ROLLBACK")
+    other.close()
+    assert await store.list_events(room.id) == []
+    assert (await store.add_event(_event(room.id, "after"))).index == 0
+    await store.close()
+
+
+@pytest.mark.asyncio
+async def test_changing_an_event_read_from_a_snapshot_changes_no_later_read(
+    tmp_path: Path,
+) -> None:
+    store = SQLiteStore(tmp_path / "rooms.db")
+    room = await store.create_room(Room())
+    await store.add_event(_event(room.id, "one"))
+    snapshot = await store.get_room_snapshot(room.id)
+    assert snapshot is not None
+    snapshot.recent_events[0].metadata = {"local": True}
+    snapshot.room.status = RoomStatus.CLOSED
+    again = await store.get_room_snapshot(room.id)
+    assert again is not None
+    assert again.recent_events[0].metadata == {}
+    assert again.room.status == RoomStatus.ACTIVE
+    assert (await store.get_recent_events(room.id))[0].metadata == {}
+    await store.close()
+
+
+def _write_events(path: str, room_id: str, worker: int, count: int) -> None:
+    async def run() -> None:
+        store = SQLiteStore(path)
+        for i in range(count):
+            await store.add_event(_event(room_id, f"w{worker}-{i}", key=f"w{worker}-{i}"))
+        await store.close()
+
+    asyncio.run(run())
+
+
+@pytest.mark.asyncio
+async def test_processes_writing_one_file_keep_indexes_gap_free(tmp_path: Path) -> None:
+    import multiprocessing
+
+    path = str(tmp_path / "rooms.db")
+    store = SQLiteStore(path)
+    room = await store.create_room(Room())
+    spawn = multiprocessing.get_context("spawn")
+    workers = [spawn.Process(target=_write_events, args=(path, room.id, w, 60)) for w in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        await asyncio.get_running_loop().run_in_executor(None, worker.join, 120)
+        assert worker.exitcode == 0
+    events = await store.list_events(room.id, limit=500)
+    assert [e.index for e in events] == list(range(180))
+    assert len({e.idempotency_key for e in events}) == 180
+    await store.close()

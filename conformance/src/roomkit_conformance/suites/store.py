@@ -203,6 +203,25 @@ class ConversationStoreSuite(
 
     @requires("cross_process")
     @pytest.mark.asyncio
+    async def test_reads_see_events_changed_through_another_connection(
+        self, component: ConversationStore, second_component: ConversationStore
+    ) -> None:
+        room = await new_room(component)
+        stored = [await component.add_event(new_event(room.id, f"m{i}")) for i in range(3)]
+        for _ in range(2):  # read twice: a store that keeps decoded rows has them now
+            await component.get_room_snapshot(room.id, recent=3)
+            await component.get_recent_events(room.id, 3)
+        await second_component.update_event(
+            stored[1].model_copy(update={"metadata": {"edited": True}})
+        )
+        snapshot = await component.get_room_snapshot(room.id, recent=3)
+        assert snapshot is not None
+        assert [e.metadata for e in snapshot.recent_events] == [{}, {"edited": True}, {}]
+        tail = await component.get_recent_events(room.id, 3)
+        assert [e.metadata for e in tail] == [{}, {"edited": True}, {}]
+
+    @requires("cross_process")
+    @pytest.mark.asyncio
     async def test_writers_on_two_connections_keep_indexes_gap_free(
         self, component: ConversationStore, second_component: ConversationStore
     ) -> None:

@@ -155,6 +155,29 @@ class EventStoreChecks(SuiteBase):
         assert await component.count_events(room.id) == 30
 
     @pytest.mark.asyncio
+    async def test_snapshots_and_tail_see_updated_events(
+        self, component: ConversationStore
+    ) -> None:
+        room = await new_room(component)
+        stored = [await component.add_event(new_event(room.id, f"m{i}")) for i in range(4)]
+        for _ in range(2):  # read twice: a store that keeps decoded rows has them now
+            await component.get_room_snapshot(room.id, recent=3)
+            await component.get_recent_events(room.id, 3)
+        await component.update_event(stored[2].model_copy(update={"metadata": {"v": 2}}))
+        snapshot = await component.get_room_snapshot(room.id, recent=3)
+        assert snapshot is not None
+        assert [(e.index, e.metadata) for e in snapshot.recent_events] == [
+            (1, {}),
+            (2, {"v": 2}),
+            (3, {}),
+        ]
+        tail = await component.get_recent_events(room.id, 3)
+        assert [(e.index, e.metadata) for e in tail] == [(1, {}), (2, {"v": 2}), (3, {})]
+        message = await component.get_message_snapshot(room.id, "u1", recent=2)
+        assert message is not None
+        assert [(e.index, e.metadata) for e in message.recent_events] == [(2, {"v": 2}), (3, {})]
+
+    @pytest.mark.asyncio
     async def test_add_event_keeps_room_counters(self, component: ConversationStore) -> None:
         room = await new_room(component)
         for _ in range(3):

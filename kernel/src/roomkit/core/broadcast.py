@@ -22,7 +22,7 @@ from typing import Any
 from roomkit.channels.base import Channel
 from roomkit.channels.streaming import reply_fanout
 from roomkit.core._text import short_id
-from roomkit.core.context import context_with, message_context, report_error
+from roomkit.core.context import context_with, message_context, reply_context, report_error
 from roomkit.core.delivery import DeliveryOutcome, call_channel, deliver_transport
 from roomkit.core.outbox import DeliveryGroup, queued_result
 from roomkit.core.runtime import Runtime
@@ -299,9 +299,15 @@ async def respond(
     ctx: RoomContext,
     binding: ChannelBinding,
     output: ChannelOutput,
+    *,
+    first: bool = False,
 ) -> list[RoomEvent]:
     """Store the tasks, observations and response events a channel produced, and apply its
-    room metadata updates."""
+    room metadata updates.
+
+    ``first``: nothing was stored since ``event``, so the first response's context may be
+    built from ``ctx`` (:func:`~roomkit.core.context.reply_context`) instead of read again.
+    """
     if output.tasks or output.observations:
         await store_side_effects(rt, event, ctx, output.tasks, output.observations)
     if output.metadata_updates:
@@ -327,6 +333,7 @@ async def respond(
         if response.visibility == "all" and binding.visibility != "all":
             response.visibility = binding.visibility
         if depth > rt.max_chain_depth:
+            first = False
             response.status = EventStatus.BLOCKED
             response.blocked_by = "chain_depth"
             stored = await add_event(rt, response)
@@ -344,7 +351,11 @@ async def respond(
             )
             continue
         try:
-            response_ctx = await message_context(rt, ctx.room, response.source.participant_id)
+            responder = response.source.participant_id
+            response_ctx = reply_context(rt, ctx, event, responder) if first else None
+            first = False
+            if response_ctx is None:
+                response_ctx = await message_context(rt, ctx.room, responder)
             done = await admit_event(rt, response, response_ctx)
         except Exception as exc:  # a malformed response must not break the room
             await report_error(rt, "response", exc, event, ctx, channel_id=binding.channel_id)
@@ -508,8 +519,8 @@ async def broadcast(rt: Runtime, event: RoomEvent, ctx: RoomContext) -> list[Roo
     if rt.observers and event.delivery_results:
         await _report_failures(rt, event, targets)
     responses: list[RoomEvent] = []
-    for binding, output in acted:
-        responses.extend(await respond(rt, event, ctx, binding, output))
+    for i, (binding, output) in enumerate(acted):
+        responses.extend(await respond(rt, event, ctx, binding, output, first=i == 0))
     return responses
 
 

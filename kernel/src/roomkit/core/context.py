@@ -25,6 +25,7 @@ __all__ = [
     "context_with",
     "load_context",
     "message_context",
+    "reply_context",
     "report_error",
     "report_hook_failure",
     "system_event",
@@ -40,6 +41,12 @@ _DEFAULT_MESSAGE_SNAPSHOT = ConversationStore.get_message_snapshot
 LARGE_ROOM = 200
 
 _SYSTEM_SOURCES: dict[tuple[str, ChannelType], EventSource] = {}
+
+# What a room snapshot told beyond the context it became, by the snapshot's Room object
+# (identity checked): the room's event count then and its member ids. Lets reply_context
+# know that nothing was stored since, and tell "not a member" from "not read". Bounded.
+_MEMBERS: dict[int, tuple[Room, int, frozenset[str]]] = {}
+_MEMBERS_KEPT = 1024
 _SNAPSHOT_ATTRS = {Attr.STORE_OPERATION: "get_message_snapshot"}
 
 
@@ -92,6 +99,13 @@ async def _read_message_snapshot(
     members = snapshot.participants
     if len(members) > LARGE_ROOM:
         rt.note_large_room(room_id)
+    else:
+        if len(_MEMBERS) >= _MEMBERS_KEPT:
+            del _MEMBERS[next(iter(_MEMBERS))]
+        room, tail = snapshot.room, snapshot.recent_events
+        # the event count when read: from the tail (a store may share a Room it keeps counting)
+        count = tail[-1].index + 1 if tail else 0 if recent > 0 else room.event_count
+        _MEMBERS[id(room)] = (room, count, frozenset(p.id for p in members))
     sender = None
     if participant_id is not None:
         sender = next((p for p in members if p.id == participant_id), None)
@@ -172,6 +186,37 @@ async def build_context(rt: Runtime, room: Room) -> RoomContext:
         await store.list_participants(room_id),
         recent,
     )
+
+
+def reply_context(
+    rt: Runtime, ctx: RoomContext, trigger: RoomEvent, participant_id: str | None
+) -> RoomContext | None:
+    """The context of the first response to ``trigger`` built from ``ctx`` (the context
+    ``trigger`` was admitted with), or ``None`` when only a read can tell it.
+
+    It equals what :func:`message_context` would read (room lock held): the same room and
+    bindings, ``trigger`` appended to the recent events (the last ``context_events``), and
+    the responder's participant. That holds when nothing was stored in the room between the
+    snapshot of ``ctx`` and ``trigger`` (``trigger.index`` is the snapshot's event count:
+    indexes are gap-free, so no process wrote in between) and ``ctx`` carries the responder's
+    participant or the snapshot's member ids show it is none. Both are known for contexts read
+    with ``get_room_snapshot`` (the SQL stores); for others the reply reads the room. The
+    caller uses it for a first response only: once a response is stored the tail has moved
+    on. Bindings attached or detached since the snapshot are not seen, as the trigger's own
+    delivery did not see them.
+    """
+    room = ctx.room
+    note = _MEMBERS.get(id(room))
+    if note is None or note[0] is not room or trigger.index != note[1]:
+        return None  # not from a room snapshot, or something was stored since
+    participants = []
+    if participant_id is not None:
+        participants = [p for p in ctx.participants if p.id == participant_id]
+        if not participants and participant_id in note[2]:
+            return None  # a member the context does not carry: read it
+    keep = rt.context_events
+    recent = [*ctx.recent_events, trigger][-keep:] if keep else []
+    return _context(room, ctx.bindings, participants, recent)
 
 
 def context_with(ctx: RoomContext, **metadata: Any) -> RoomContext:

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import asyncpg  # type: ignore[import-untyped]
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 
 from roomkit.errors import RoomLockLostError, RoomNotFoundError, StoreError
 from roomkit.models.context import RoomContext
@@ -33,6 +33,7 @@ from roomkit.models.participant import Participant
 from roomkit.models.room import ChannelBinding, Room
 from roomkit.store.base import ConversationStore
 from roomkit.store.contracts import MetadataPage
+from roomkit.store.decoded import DecodedModels
 from roomkit.store.fencing import write_fence
 from roomkit.store.validation import (
     check_index,
@@ -42,6 +43,7 @@ from roomkit.store.validation import (
     readable_key,
 )
 from roomkit_postgres._connection import create_pool, run_with_retry
+from roomkit_postgres._joining import JoiningTexts
 from roomkit_postgres._read_state import ReadStateMixin
 from roomkit_postgres._records import RecordsMixin
 from roomkit_postgres.config import PostgresStoreConfig
@@ -89,26 +91,22 @@ SELECT idx FROM stored
 
 
 # One statement, one round trip: the room row with its bindings, participants and newest
-# events aggregated as JSON arrays (what the engine reads for every inbound message).
+# events as arrays of their JSON texts (what the engine reads for every inbound message);
+# each text is decoded once per store (DecodedModels), as they rarely change between messages.
 _SNAPSHOT = """
 SELECT r.data::text AS data, r.next_index, r.last_activity_at,
-    (SELECT coalesce(json_agg(b.data ORDER BY b.seq), '[]'::json)::text
-        FROM bindings b WHERE b.room_id = r.id) AS bindings,
-    (SELECT coalesce(json_agg(p.data ORDER BY p.seq), '[]'::json)::text
-        FROM participants p WHERE p.room_id = r.id) AS participants,
-    (SELECT coalesce(json_agg(t.data ORDER BY t.idx), '[]'::json)::text
-        FROM (SELECT e.data, e.idx FROM events e WHERE e.room_id = r.id
-              ORDER BY e.idx DESC LIMIT $2) t) AS recent
+    ARRAY(SELECT b.data::text FROM bindings b WHERE b.room_id = r.id ORDER BY b.seq)
+        AS bindings,
+    ARRAY(SELECT p.data::text FROM participants p WHERE p.room_id = r.id ORDER BY p.seq)
+        AS participants,
+    ARRAY(SELECT t.data FROM (SELECT e.data::text AS data, e.idx FROM events e
+              WHERE e.room_id = r.id ORDER BY e.idx DESC LIMIT $2) t ORDER BY t.idx) AS recent
 FROM rooms r WHERE r.id = $1
 """
 
-_BINDINGS = TypeAdapter(list[ChannelBinding])
-_PARTICIPANTS = TypeAdapter(list[Participant])
-_EVENTS = TypeAdapter(list[RoomEvent])
 
-
-def _room_from(row: asyncpg.Record) -> Room:
-    room = Room.model_validate_json(row["data"])
+def _room_from(row: asyncpg.Record, decoded: DecodedModels[Room] | None = None) -> Room:
+    room = Room.model_validate_json(row["data"]) if decoded is None else decoded.get(row["data"])
     room.event_count = row["next_index"]
     room.latest_index = row["next_index"] - 1
     room.last_activity_at = row["last_activity_at"]
@@ -158,6 +156,12 @@ class PostgresStore(RecordsMixin, ReadStateMixin, ConversationStore):
         self._pool: asyncpg.Pool | None = None
         self._start_lock = asyncio.Lock()
         self._closed = False
+        # what every message reads again: decoded once per distinct stored text
+        self._decoded_rooms = DecodedModels(Room, 1024)
+        self._decoded_bindings = DecodedModels(ChannelBinding, 1024)
+        self._decoded_members = DecodedModels(Participant, 1024)
+        self._decoded_events = DecodedModels(RoomEvent)
+        self._joining = JoiningTexts()
 
     @classmethod
     def from_config(cls, config: PostgresStoreConfig) -> PostgresStore:
@@ -399,10 +403,10 @@ class PostgresStore(RecordsMixin, ReadStateMixin, ConversationStore):
             if row is None:
                 return None
             return RoomContext.model_construct(
-                room=_room_from(row),
-                bindings=_BINDINGS.validate_json(row["bindings"]),
-                participants=_PARTICIPANTS.validate_json(row["participants"]),
-                recent_events=_EVENTS.validate_json(row["recent"]),
+                room=_room_from(row, self._decoded_rooms),
+                bindings=self._decoded_bindings.many(row["bindings"]),
+                participants=self._decoded_members.many(row["participants"]),
+                recent_events=self._decoded_events.many(row["recent"]),
                 metadata={},
             )
 
@@ -427,12 +431,9 @@ class PostgresStore(RecordsMixin, ReadStateMixin, ConversationStore):
         fence = write_fence(event.room_id)
         joining = None
         if source.participant_id is not None and source.direction == ChannelDirection.INBOUND:
-            joining = Participant(
-                id=source.participant_id,
-                room_id=event.room_id,
-                channel_id=source.channel_id,
-                joined_at=event.created_at,
-            ).model_dump_json()
+            joining = self._joining.text(
+                event.room_id, source.participant_id, source.channel_id, event.created_at
+            )
         try:
             index = await conn.fetchval(
                 _INSERT_EVENT,
@@ -545,14 +546,17 @@ class PostgresStore(RecordsMixin, ReadStateMixin, ConversationStore):
         _, limit = check_page(0, limit)
         if not readable_key(room_id):
             return []
-        newest_first = await self._many(
-            "get_recent_events",
-            RoomEvent,
-            "SELECT data::text FROM events WHERE room_id = $1 ORDER BY idx DESC LIMIT $2",
-            room_id,
-            limit,
-        )
-        return newest_first[::-1]
+        decoded = self._decoded_events
+
+        async def op(conn: asyncpg.Connection, _: bool) -> list[RoomEvent]:
+            rows = await conn.fetch(
+                "SELECT data::text FROM events WHERE room_id = $1 ORDER BY idx DESC LIMIT $2",
+                room_id,
+                limit,
+            )
+            return [decoded.get(r[0]) for r in reversed(rows)]
+
+        return await self._run("get_recent_events", op)
 
     async def count_events(self, room_id: str) -> int:
         if not readable_key(room_id):

@@ -1,12 +1,18 @@
 """``SQLiteStore``: a persistent :class:`~roomkit.store.base.ConversationStore` in one file.
 
-Design: the stdlib ``sqlite3`` module, one connection, driven by one dedicated worker thread.
-Every store method is a single function run on that thread (one thread hop per call, where
-aiosqlite would hop once per statement and fetch), and every write is one ``BEGIN IMMEDIATE``
-transaction. That makes index assignment atomic: the per-room ``next_index`` counter is read
-and bumped in the same transaction that inserts the event, and ``BEGIN IMMEDIATE`` also
-serialises writers in *other* processes that open the same file. The file runs in WAL mode so
-readers in other processes never block the writer.
+Design: the stdlib ``sqlite3`` module and one connection. Every store method is a single
+function of that connection, run **inline on the event loop's thread**: the statements are
+short (a few microseconds each, WAL with ``synchronous=NORMAL`` does not sync on commit), so a
+thread hop would cost more than the work. Inline calls never wait for a lock: the connection's
+busy timeout is 0 there, and a call that finds the file locked by another process (SQLite's
+``BUSY``; its transaction was rolled back, nothing was written) runs again on a dedicated
+worker thread that waits up to ``busy_timeout``, so the loop never blocks on another process.
+While work is queued on that thread, later calls queue behind it (one user of the connection
+at a time, in call order). Every write is one ``BEGIN IMMEDIATE`` transaction. That makes
+index assignment atomic: the per-room ``next_index`` counter is read and bumped in the same
+transaction that inserts the event, and ``BEGIN IMMEDIATE`` also serialises writers in
+*other* processes that open the same file. The file runs in WAL mode so readers in other
+processes never block the writer.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,6 +33,7 @@ from roomkit.models.participant import Participant
 from roomkit.models.room import ChannelBinding, Room
 from roomkit.store.base import ConversationStore
 from roomkit.store.contracts import MetadataPage
+from roomkit.store.decoded import DecodedModels
 from roomkit.store.validation import (
     check_index,
     check_page,
@@ -48,8 +55,8 @@ DEFAULT_PATH = "roomkit.db"
 logger = logging.getLogger("roomkit_sqlite")
 
 
-def _room_from(row: sqlite3.Row) -> Room:
-    room = Room.model_validate_json(row["data"])
+def _room_from(row: sqlite3.Row, decoded: DecodedModels[Room] | None = None) -> Room:
+    room = Room.model_validate_json(row["data"]) if decoded is None else decoded.get(row["data"])
     room.event_count = row["next_index"]
     room.latest_index = row["next_index"] - 1
     return room
@@ -72,8 +79,14 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, ConversationStore):
         self._busy_timeout = busy_timeout
         self._executor: ThreadPoolExecutor | None = None
         self._conn: sqlite3.Connection | None = None
+        self._queued: Future[Any] | None = None  # the last call handed to the worker thread
         self._closed = False
         self._open_lock = asyncio.Lock()
+        # what every message reads again: decoded once per distinct stored text
+        self._decoded_rooms = DecodedModels(Room, 1024)
+        self._decoded_bindings = DecodedModels(ChannelBinding, 1024)
+        self._decoded_members = DecodedModels(Participant, 1024)
+        self._decoded_events = DecodedModels(RoomEvent)
 
     # -- plumbing ----------------------------------------------------------------------------
     def _open(self) -> sqlite3.Connection:
@@ -96,39 +109,44 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, ConversationStore):
         apply_schema(conn)
         return conn
 
+    async def _start(self) -> sqlite3.Connection:
+        async with self._open_lock:
+            if self._closed:
+                raise StoreError("the SQLiteStore is closed")
+            if self._conn is None:
+                executor = ThreadPoolExecutor(1, thread_name_prefix="roomkit-sqlite")
+                loop = asyncio.get_running_loop()
+                try:
+                    conn = await loop.run_in_executor(executor, self._open)
+                except (sqlite3.Error, OSError) as exc:
+                    executor.shutdown(wait=False)
+                    raise StoreError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
+                conn.execute("PRAGMA busy_timeout = 0")  # inline calls never wait (see _run)
+                self._executor, self._conn = executor, conn
+            return self._conn
+
     async def _run(self, func: Callable[[sqlite3.Connection], T], *, write: bool = False) -> T:
-        if self._closed:
-            raise StoreError("the SQLiteStore is closed")
-        if self._executor is None:
-            async with self._open_lock:
-                if self._executor is None:
-                    executor = ThreadPoolExecutor(1, thread_name_prefix="roomkit-sqlite")
-                    loop = asyncio.get_running_loop()
-                    try:
-                        self._conn = await loop.run_in_executor(executor, self._open)
-                    except (sqlite3.Error, OSError) as exc:
-                        executor.shutdown(wait=False)
-                        raise StoreError(
-                            f"cannot open SQLite database {self.path!r}: {exc}"
-                        ) from exc
-                    self._executor = executor
+        """``func(connection)`` (in one ``BEGIN IMMEDIATE`` transaction when ``write``).
+
+        Inline when no call is queued on the worker thread; on the thread (waiting up to
+        ``busy_timeout`` for another process's lock) after an inline ``BUSY`` and while
+        earlier calls are queued there.
+        """
         conn = self._conn
-        assert conn is not None
-
-        def call() -> T:
-            if not write:
-                return func(conn)
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                result = func(conn)
-            except BaseException:
-                conn.rollback()
-                raise
-            conn.commit()
-            return result
-
+        if conn is None:
+            if self._closed:
+                raise StoreError("the SQLiteStore is closed")
+            conn = await self._start()
+        queued = self._queued
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+            if queued is None or queued.done():
+                try:
+                    return _call(conn, func, write)
+                except sqlite3.OperationalError as exc:
+                    if not _busy(exc):
+                        raise
+                    # another process holds the lock: wait for it on the worker thread
+            return await self._in_thread(conn, func, write)
         except RoomKitError:
             raise
         except sqlite3.IntegrityError as exc:
@@ -139,6 +157,27 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, ConversationStore):
             raise StoreError(
                 f"SQLite store failed on {self.path!r}: {type(exc).__name__}: {exc}"
             ) from exc
+
+    async def _in_thread(
+        self, conn: sqlite3.Connection, func: Callable[[sqlite3.Connection], T], write: bool
+    ) -> T:
+        if self._closed or self._executor is None:
+            raise StoreError("the SQLiteStore is closed")
+        wait_ms = int(self._busy_timeout * 1000)
+
+        def waiting() -> T:
+            conn.execute(f"PRAGMA busy_timeout = {wait_ms}")
+            try:
+                return _call(conn, func, write)
+            finally:
+                conn.execute("PRAGMA busy_timeout = 0")
+
+        # The executor runs one call at a time in submission order, so once the last one
+        # submitted is done the connection is free again for inline calls (even when the
+        # caller awaiting it was cancelled: the future completes when the thread is done).
+        future: Future[T] = self._executor.submit(waiting)
+        self._queued = future
+        return await asyncio.wrap_future(future)
 
     async def close(self) -> None:
         """Close the database file (idempotent); later calls raise :class:`StoreError`."""
@@ -319,11 +358,12 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, ConversationStore):
             newest_first = rows(
                 "SELECT data FROM events WHERE room_id = ? ORDER BY idx DESC LIMIT ?", limit
             )
+            newest_first.reverse()
             return RoomContext.model_construct(
-                room=_room_from(row),
-                bindings=[ChannelBinding.model_validate_json(b) for b in bindings],
-                participants=[Participant.model_validate_json(p) for p in participants],
-                recent_events=[RoomEvent.model_validate_json(e) for e in reversed(newest_first)],
+                room=_room_from(row, self._decoded_rooms),
+                bindings=self._decoded_bindings.many(bindings),
+                participants=self._decoded_members.many(participants),
+                recent_events=self._decoded_events.many(newest_first),
                 metadata={},
             )
 
@@ -334,33 +374,38 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, ConversationStore):
         check_storable(event)
 
         def op(conn: sqlite3.Connection) -> RoomEvent:
-            room = self._require_room(conn, event.room_id)
+            room_id = event.room_id
             if event.idempotency_key is not None:
                 found = conn.execute(
                     "SELECT data FROM events WHERE room_id = ? AND idempotency_key = ?",
-                    (event.room_id, event.idempotency_key),
+                    (room_id, event.idempotency_key),
                 ).fetchone()
                 if found is not None:
                     return RoomEvent.model_validate_json(found["data"])
-            stored = event.model_copy(update={"index": room["next_index"]})
+            clock = conn.execute(
+                "UPDATE activity_clock SET value = value + 1 WHERE id = 1 RETURNING value"
+            ).fetchone()[0]
+            # bump the room's counter and take the index in one statement (no row: no room;
+            # the transaction, clock included, is rolled back)
+            bumped = conn.execute(
+                "UPDATE rooms SET next_index = next_index + 1, activity = ?,"
+                " last_activity_us = max(last_activity_us, ?) WHERE id = ?"
+                " RETURNING next_index - 1",
+                (clock, micros(event.created_at), room_id),
+            ).fetchone()
+            if bumped is None:
+                raise RoomNotFoundError(f"room {room_id!r} does not exist")
+            stored = event.model_copy(update={"index": bumped[0]})
             conn.execute(
                 "INSERT INTO events (id, room_id, idx, idempotency_key, data)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (
                     stored.id,
-                    stored.room_id,
+                    room_id,
                     stored.index,
                     stored.idempotency_key,
                     stored.model_dump_json(),
                 ),
-            )
-            clock = conn.execute(
-                "UPDATE activity_clock SET value = value + 1 WHERE id = 1 RETURNING value"
-            ).fetchone()[0]
-            conn.execute(
-                "UPDATE rooms SET next_index = next_index + 1, activity = ?,"
-                " last_activity_us = max(last_activity_us, ?) WHERE id = ?",
-                (clock, micros(stored.created_at), stored.room_id),
             )
             source = stored.source
             sender = source.participant_id
@@ -439,12 +484,16 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, ConversationStore):
         _, limit = check_page(0, limit)
         if not readable_key(room_id):
             return []
-        newest_first = await self._many(
-            "SELECT data FROM events WHERE room_id = ? ORDER BY idx DESC LIMIT ?",
-            (room_id, limit),
-            RoomEvent,
-        )
-        return newest_first[::-1]
+        decoded = self._decoded_events
+
+        def op(conn: sqlite3.Connection) -> list[RoomEvent]:
+            rows = conn.execute(
+                "SELECT data FROM events WHERE room_id = ? ORDER BY idx DESC LIMIT ?",
+                (room_id, limit),
+            ).fetchall()
+            return [decoded.get(r[0]) for r in reversed(rows)]
+
+        return await self._run(op)
 
     async def count_events(self, room_id: str) -> int:
         if not readable_key(room_id):
@@ -589,6 +638,29 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, ConversationStore):
             return [model.model_validate_json(r[0]) for r in conn.execute(sql, params)]  # type: ignore[attr-defined]
 
         return await self._run(op)
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    """Whether ``exc`` is SQLite's "the file is locked by another connection" (retry later)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(exc)
+
+
+def _call(conn: sqlite3.Connection, func: Callable[[sqlite3.Connection], T], write: bool) -> T:
+    """``func(conn)``, in one ``BEGIN IMMEDIATE`` transaction when ``write``."""
+    if not write:
+        return func(conn)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = func(conn)
+        conn.commit()
+    except BaseException:
+        if conn.in_transaction:
+            conn.rollback()
+        raise
+    return result
 
 
 def _note_sender(
