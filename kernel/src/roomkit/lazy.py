@@ -19,7 +19,10 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+
+TYPE_CHECKING = False  # not ``typing.TYPE_CHECKING``: ``import roomkit`` does not load typing
+if TYPE_CHECKING:
+    from typing import Any as Any  # re-exported for roomkit/__init__.py's annotations
 
 __all__ = ["TypeCheckingExports", "lazy_exports", "parse_type_checking_exports"]
 
