@@ -36,6 +36,7 @@ def test_import_roomkit_does_not_load_typing() -> None:
         "roomkit.models.conversation",  # conversation state: greetings, orchestration
         "roomkit.models.delivery",  # delivery reports: webhooks
         "roomkit.core.webhooks",
+        "roomkit.core.source_runner",  # loads with the first attach_source
         "roomkit.plugins.catalogue",  # no entry-point scan at import
         "importlib.metadata",
         "pluggy",
