@@ -12,9 +12,13 @@ install.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+from roomkit import lazy
 from roomkit.lazy import TypeCheckingExports, lazy_exports
+
+# Type checkers treat any ``TYPE_CHECKING`` name as true; at run time this one spares
+# ``import roomkit`` the import of :mod:`typing` (most of its cost otherwise). ``lazy.Any``
+# (``typing.Any`` to type checkers) keeps the block below the only ``if TYPE_CHECKING:``.
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
@@ -22,7 +26,7 @@ _EXPORTS = TypeCheckingExports(__name__)
 """``name -> module`` of every public name, read from the block at the end of this file."""
 
 
-def _plugin_export(name: str) -> Any:
+def _plugin_export(name: str) -> lazy.Any:
     # lazy: the plugin catalogue (pluggy, entry points) only for plugin names
     from roomkit.plugins.catalogue import resolve_export
 
@@ -32,7 +36,7 @@ def _plugin_export(name: str) -> Any:
 _lookup, __dir__ = lazy_exports(__name__, _EXPORTS, globals(), fallback=_plugin_export)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> lazy.Any:
     if name == "__all__":
         names = globals()["__all__"] = sorted([*_EXPORTS, "__version__"])
         return names

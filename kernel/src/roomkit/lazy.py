@@ -19,7 +19,10 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+
+TYPE_CHECKING = False  # not ``typing.TYPE_CHECKING``: ``import roomkit`` does not load typing
+if TYPE_CHECKING:
+    from typing import Any as Any  # re-exported for roomkit/__init__.py's annotations
 
 __all__ = ["TypeCheckingExports", "lazy_exports", "parse_type_checking_exports"]
 
@@ -71,7 +74,13 @@ class TypeCheckingExports(Mapping[str, str]):
 
     def _load(self) -> dict[str, str]:
         if self._table is None:
-            self._table = parse_type_checking_exports(_source_of(self._module), self._module)
+            source = _source_of(self._module)
+            table = _scan_type_checking_exports(source)
+            # Anything the line scanner does not recognise goes to the full parser, which
+            # accepts the same blocks and names what is wrong with any other.
+            self._table = (
+                table if table is not None else parse_type_checking_exports(source, self._module)
+            )
         return self._table
 
     def __getitem__(self, name: str) -> str:
@@ -90,12 +99,73 @@ class TypeCheckingExports(Mapping[str, str]):
 
 
 def _source_of(module: str) -> str:
-    loader = getattr(sys.modules.get(module), "__loader__", None)
+    """The module's source: its file read as UTF-8 when possible (no ``tokenize`` import)."""
+    mod = sys.modules.get(module)
+    loader = getattr(mod, "__loader__", None)
+    path = getattr(mod, "__file__", None)
+    get_data = getattr(loader, "get_data", None)
+    if isinstance(path, str) and path.endswith(".py") and get_data is not None:
+        try:
+            data = get_data(path)
+            if isinstance(data, bytes):
+                return data.decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            pass  # the loader's own decoding below handles encoding cookies and the rest
     get_source = getattr(loader, "get_source", None)
     source = get_source(module) if get_source is not None else None
     if not isinstance(source, str):
         raise ImportError(f"the source of {module} is needed to list its public names")
     return source
+
+
+_HEADER = "if TYPE_CHECKING:"
+
+
+def _scan_type_checking_exports(source: str) -> dict[str, str] | None:
+    """The table of :func:`parse_type_checking_exports` read line by line, or ``None``.
+
+    Loading :mod:`ast` and parsing a few hundred lines costs several milliseconds at the first
+    lookup of a public name; the block is plain enough to read without them. Only the forms
+    the block is written in are accepted (``from M import N as N``, alone or one name per line
+    in parentheses); anything else (comments, other statements, a name imported twice, a
+    second block) returns ``None`` and the caller falls back to the parser.
+    """
+    lines = source.splitlines()
+    if lines.count(_HEADER) != 1:
+        return None
+    table: dict[str, str] = {}
+    module: str | None = None  # inside ``from M import (`` ... ``)``
+    for line in lines[lines.index(_HEADER) + 1 :]:
+        text = line.strip()
+        if not text:
+            continue
+        if not line.startswith("    "):
+            break  # the end of the block
+        if module is not None:
+            if text == ")":
+                module = None
+            elif not _add_name(table, module, text.removesuffix(",")):
+                return None
+            continue
+        head, sep, tail = text.removeprefix("from ").partition(" import ")
+        if not text.startswith("from ") or not sep:
+            return None
+        if tail == "(":
+            module = head
+        elif not _add_name(table, head, tail):
+            return None
+    return table if module is None else None
+
+
+def _add_name(table: dict[str, str], module: str, item: str) -> bool:
+    """Record ``N as N`` from ``module``; ``False`` for anything else."""
+    name, _, alias = item.partition(" as ")
+    if not all(part.isidentifier() for part in module.split(".")):
+        return False
+    if not name.isidentifier() or alias != name or name in table:
+        return False
+    table[name] = module
+    return True
 
 
 def parse_type_checking_exports(source: str, module: str = "<module>") -> dict[str, str]:

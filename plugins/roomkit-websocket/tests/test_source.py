@@ -176,3 +176,29 @@ def test_bad_configuration_is_refused() -> None:
         WebSocketSource("http://example.com", "ws")
     with pytest.raises(ConfigurationError, match="rate_limit"):
         WebSocketSource("ws://example.com", "ws", rate_limit=0)
+
+
+async def test_the_origin_reaches_the_handshake(server: StreamServer) -> None:
+    async def emit(message: InboundMessage) -> Any:
+        return None
+
+    source = WebSocketSource(server.url, "ws", origin="https://app.example")
+    task = asyncio.create_task(source.start(emit))
+    await eventually(lambda: server.handshake_headers, "the handshake")
+    headers = server.handshake_headers[0]
+    assert headers["Origin"] == "https://app.example"
+    await source.stop()
+    await asyncio.wait_for(task, 10)
+
+
+def test_importing_the_source_does_not_load_websockets() -> None:
+    """The websockets library loads with the first connection (see test above)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from roomkit_websocket import WebSocketSource; "
+        "WebSocketSource('ws://h/x', 'ws'); print('websockets' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -20,7 +20,7 @@ import functools
 import inspect
 import logging
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from roomkit.channels.base import Channel, SendFn
 from roomkit.errors import ConfigurationError, DeliveryError
@@ -36,14 +36,9 @@ from roomkit.models.event import EphemeralEvent, RoomEvent
 from roomkit.models.hooks import ChannelOutput
 from roomkit.models.keys import STREAM_EVENT_KIND
 from roomkit.models.room import ChannelBinding, ChannelCapabilities
-from roomkit.models.streaming import (
-    StreamChunk,
-    StreamEnd,
-    StreamError,
-    StreamMessage,
-    StreamSendFn,
-    StreamStart,
-)
+
+if TYPE_CHECKING:
+    from roomkit.models.streaming import StreamMessage, StreamSendFn
 
 __all__ = ["SendFn", "WebSocketChannel"]
 
@@ -215,6 +210,9 @@ class WebSocketChannel(Channel):
         When ``text_stream`` fails, streaming connections get ``StreamError`` and the error
         is raised again.
         """
+        # lazy: the eight stream message models are built only by programs that stream replies
+        from roomkit.models.streaming import StreamChunk, StreamEnd, StreamError, StreamStart
+
         live = dict(self._stream_fns)
         room_id, stream_id = event.room_id, event.id
         await self._stream_to(

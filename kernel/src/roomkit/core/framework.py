@@ -34,7 +34,6 @@ from roomkit.core.outbox import Outboxes
 from roomkit.core.participant_api import ParticipantApiMixin
 from roomkit.core.room_admin import RoomAdminMixin
 from roomkit.core.runtime import OnRuntime, RoomRouter, Runtime
-from roomkit.core.source_runner import SourceRunner
 from roomkit.core.sources_api import SourcesMixin
 from roomkit.core.timeline_api import TimelineMixin
 from roomkit.core.timers import TimersMixin
@@ -79,6 +78,7 @@ from roomkit.telemetry.base import NoopTelemetryProvider, TelemetryConfig, Telem
 from roomkit.telemetry.tracer import Tracer
 
 if TYPE_CHECKING:
+    from roomkit.core.source_runner import SourceRunner
     from roomkit.tasks.base import TaskRunner
     from roomkit.voice.backends.base import VoiceBackend
     from roomkit.voice.stt.base import STTProvider

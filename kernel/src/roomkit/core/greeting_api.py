@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, cast
 from roomkit.core._text import short_id
 from roomkit.errors import ConfigurationError
 from roomkit.models.content import TextContent
-from roomkit.models.conversation import get_conversation_state
 
 if TYPE_CHECKING:
     from roomkit.channels.agent import Agent
@@ -64,6 +63,9 @@ class GreetingMixin:
                 for b in context.bindings
                 if isinstance(c := kit._rt.channels.get(b.channel_id), Agent)
             ]
+            # lazy: the conversation-state models are built only when a greeting picks an agent
+            from roomkit.models.conversation import get_conversation_state
+
             active = get_conversation_state(context.room).active_agent_id
             agent = next((a for a in agents if a.channel_id == active and a.greeting), None)
             if agent is None:

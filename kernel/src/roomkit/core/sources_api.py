@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from roomkit.core._text import short_id
 from roomkit.core.context import report_error, system_event
-from roomkit.core.source_runner import SourceRunner, SourceSettings
 from roomkit.errors import (
     ConfigurationError,
     SourceAlreadyAttachedError,
@@ -32,6 +31,7 @@ from roomkit.sources.base import SourceHealth, SourceProvider, SourceStatus
 if TYPE_CHECKING:
     from roomkit.core.framework import RoomKit
     from roomkit.core.runtime import Runtime
+    from roomkit.core.source_runner import SourceRunner
 
 __all__ = ["SourcesMixin"]
 
@@ -81,6 +81,9 @@ class SourcesMixin:
         second) paces them. ``stop_timeout`` bounds how long stopping it may take.
         Raises :class:`SourceAlreadyAttachedError` if the channel has a source already.
         """
+        # lazy: the source runner loads when a program attaches its first source
+        from roomkit.core.source_runner import SourceRunner, SourceSettings
+
         kit = self._kit()
         if kit._closed:
             raise ConfigurationError("the kit is closed; attach sources to a running kit")

@@ -20,7 +20,6 @@ from roomkit.errors import (
     VoiceNotConfiguredError,
 )
 from roomkit.models.content import AudioContent
-from roomkit.models.conversation import get_conversation_state
 from roomkit.models.enums import ChannelCategory
 from roomkit.models.event import InboundMessage, InboundResult
 
@@ -181,6 +180,9 @@ class VoiceApiMixin:
     async def _greet(self, room_id: str) -> None:
         """The room's active agent (else its first agent with a greeting) greets."""
         context = await self._kit().build_context(room_id)
+        # lazy: the conversation-state models are built only when a voice session greets
+        from roomkit.models.conversation import get_conversation_state
+
         active = get_conversation_state(context.room).active_agent_id
         agents: list[Any] = []
         for binding in await self._kit().list_bindings(room_id):

@@ -4,8 +4,6 @@ Every content model carries a literal ``type`` so that :data:`EventContent` is a
 union: a stored event round-trips through JSON back to the same class.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field
@@ -146,7 +144,7 @@ class EditContent(DeferredModel):
     model_config = _STRICT
     type: Literal["edit"] = "edit"
     target_event_id: str
-    new_content: EventContent
+    new_content: "EventContent"
     edit_source: str | None = None
     """Who made the edit (``"sender"``, ``"system"`` ...), when known."""
 
@@ -166,7 +164,7 @@ class CompositeContent(DeferredModel):
 
     model_config = _STRICT
     type: Literal["composite"] = "composite"
-    parts: list[EventContent] = Field(min_length=1)
+    parts: "list[EventContent]" = Field(min_length=1)
 
 
 EventContent = Annotated[

@@ -1,7 +1,5 @@
 """The read-only view of a room handed to hooks, channels and AI providers."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from pydantic import ConfigDict, Field

@@ -6,8 +6,6 @@ orchestration. It is data, read by agents, memory and orchestration alike, so it
 models (and is also importable from :mod:`roomkit.orchestration.state`).
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -97,7 +95,7 @@ class ConversationState(DeferredModel):
         metadata: dict[str, Any] | None = None,
         *,
         summary: str | None = None,
-    ) -> ConversationState:
+    ) -> "ConversationState":
         """A new state moved to ``to_phase`` / ``to_agent`` (``None`` keeps the current one).
 
         A change of agent counts as a handoff. The transition is appended to the history.

@@ -14,8 +14,6 @@ delivery outcomes, so the model is ``DeliveryStatusUpdate`` (same fields, plus
 ``delivery_status`` and ``channel_type``).
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 
@@ -117,7 +115,7 @@ class DeliveryStatusUpdate(DeferredModel):
     raw: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _map_status(self) -> DeliveryStatusUpdate:
+    def _map_status(self) -> "DeliveryStatusUpdate":
         if self.delivery_status is None:
             self.delivery_status = map_vendor_status(self.status)
         return self

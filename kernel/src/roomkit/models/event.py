@@ -1,7 +1,5 @@
 """Room events (stored, indexed, broadcast) and the messages and results around them."""
 
-from __future__ import annotations
-
 import inspect
 from datetime import datetime
 from typing import Any
@@ -77,7 +75,7 @@ class ProviderResult(DeferredModel):
     status_code: int | None = None
 
     @classmethod
-    def sent(cls, provider_message_id: str | None = None, **metadata: Any) -> ProviderResult:
+    def sent(cls, provider_message_id: str | None = None, **metadata: Any) -> "ProviderResult":
         """A successful send."""
         return cls(success=True, provider_message_id=provider_message_id, metadata=metadata)
 
@@ -90,7 +88,7 @@ class ProviderResult(DeferredModel):
         status_code: int | None = None,
         retry_after: float | None = None,
         **metadata: Any,
-    ) -> ProviderResult:
+    ) -> "ProviderResult":
         """A failed send; ``retryable`` for failures that may pass later."""
         return cls(
             success=False,
@@ -104,7 +102,7 @@ class ProviderResult(DeferredModel):
     @classmethod
     def from_http_error(
         cls, status_code: int, error: str, *, retry_after: float | None = None, **metadata: Any
-    ) -> ProviderResult:
+    ) -> "ProviderResult":
         """A failure classified from the vendor's HTTP status (see :func:`is_retryable_status`)."""
         return cls.failed(
             f"HTTP {status_code}: {error}" if error else f"HTTP {status_code}",
@@ -364,7 +362,7 @@ class EphemeralEvent(DeferredModel):
         return self.model_dump(mode="json")
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> EphemeralEvent:
+    def from_dict(cls, data: dict[str, Any]) -> "EphemeralEvent":
         """The event :meth:`to_dict` produced (validated)."""
         return cls.model_validate(data)
 

@@ -1,7 +1,5 @@
 """What hooks and intelligence channels hand back to the engine, and how hooks are registered."""
 
-from __future__ import annotations
-
 from collections.abc import Awaitable, Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -68,7 +66,7 @@ class HookResult(DeferredModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
     @classmethod
-    def allow(cls, injected: list[InjectedEvent] | None = None, **kwargs: Any) -> HookResult:
+    def allow(cls, injected: list[InjectedEvent] | None = None, **kwargs: Any) -> "HookResult":
         """Let the event continue unchanged (``injected``: events to add after it)."""
         if injected is None and not kwargs and cls is HookResult:
             # The common verdict carries nothing to validate: every other field is its default.
@@ -85,7 +83,7 @@ class HookResult(DeferredModel):
         tasks: list[Task] | None = None,
         observations: list[Observation] | None = None,
         **kwargs: Any,
-    ) -> HookResult:
+    ) -> "HookResult":
         """Stop the event: it is stored as blocked and not broadcast. ``injected`` events
         (a reply to the sender, say) are still added; ``tasks`` and ``observations`` stored."""
         if tasks is not None:
@@ -97,7 +95,7 @@ class HookResult(DeferredModel):
     @classmethod
     def modify(
         cls, event: RoomEvent, injected: list[InjectedEvent] | None = None, **kwargs: Any
-    ) -> HookResult:
+    ) -> "HookResult":
         """Replace the event with ``event`` for the rest of the pipeline."""
         return cls(action="modify", event=event, **_with_injected(injected, kwargs))
 
@@ -146,7 +144,7 @@ class ChannelOutput(DeferredModel):
         return value
 
     @classmethod
-    def empty(cls) -> ChannelOutput:
+    def empty(cls) -> "ChannelOutput":
         """Nothing produced."""
         return cls()
 
@@ -255,26 +253,26 @@ class IdentityHookResult(DeferredModel):
     message: str | None = None
 
     @classmethod
-    def resolved(cls, identity: Identity) -> IdentityHookResult:
+    def resolved(cls, identity: Identity) -> "IdentityHookResult":
         """The sender is ``identity``."""
         return cls(status=IdentificationStatus.IDENTIFIED, identity=identity)
 
     @classmethod
     def pending(
         cls, display_name: str | None = None, candidates: list[Identity] | None = None
-    ) -> IdentityHookResult:
+    ) -> "IdentityHookResult":
         """Not known yet: keep the participant PENDING until it is resolved by hand."""
         return cls(
             status=IdentificationStatus.PENDING, display_name=display_name, candidates=candidates
         )
 
     @classmethod
-    def challenge(cls, inject: InjectedEvent, message: str | None = None) -> IdentityHookResult:
+    def challenge(cls, inject: InjectedEvent, message: str | None = None) -> "IdentityHookResult":
         """Hold the message and ask the sender to identify themselves with ``inject``."""
         return cls(status=IdentificationStatus.CHALLENGE_SENT, inject=inject, message=message)
 
     @classmethod
-    def reject(cls, reason: str = "Unknown sender") -> IdentityHookResult:
+    def reject(cls, reason: str = "Unknown sender") -> "IdentityHookResult":
         """Refuse the message."""
         return cls(status=IdentificationStatus.REJECTED, reason=reason)
 

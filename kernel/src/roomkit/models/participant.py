@@ -1,7 +1,5 @@
 """People and systems in rooms, the identities behind them, and resolution results."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 

@@ -1,7 +1,5 @@
 """Rooms, their lifecycle timers, and the channel bindings that attach channels to them."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 
@@ -163,7 +161,7 @@ class ChannelBinding(DeferredModel):
     model_config = ConfigDict(validate_assignment=False)
 
     @model_validator(mode="after")
-    def _check_ids(self) -> ChannelBinding:
+    def _check_ids(self) -> "ChannelBinding":
         if not self.room_id or not self.channel_id:
             raise ValueError("room_id and channel_id must be non-empty")
         return self

@@ -13,8 +13,6 @@ Two families, one per side of the engine:
   A :data:`StreamSendFn` sends one of them to one connection.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Coroutine
 from typing import Any, Literal, TypeAlias
 

@@ -1,7 +1,5 @@
 """Side effects that hooks and agents produce: tasks to do and observations made."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 

@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
-
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosedOK
-from websockets.typing import Origin, Subprotocol
 
 from roomkit.errors import ConfigurationError, ProviderError
 from roomkit.models.event import InboundMessage
 from roomkit.sources.base import BaseSourceProvider, EmitCallback, SourceStatus
 from roomkit.sources.parsing import json_message
+
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection
+    from websockets.typing import Origin, Subprotocol
 
 __all__ = ["WebSocketSource"]
 
@@ -71,12 +71,13 @@ class WebSocketSource(BaseSourceProvider):
         self._host = parts.hostname
         self._parser = parser
         self._headers = dict(headers or {})
-        self._subprotocols = [Subprotocol(p) for p in subprotocols] if subprotocols else None
+        # websockets' Subprotocol and Origin are NewTypes of str (no conversion at run time)
+        self._subprotocols = cast("list[Subprotocol]", list(subprotocols)) if subprotocols else None
         self._ping_interval = ping_interval
         self._ping_timeout = ping_timeout
         self._close_timeout = close_timeout
         self._max_size = max_size
-        self._origin = Origin(origin) if origin else None
+        self._origin = cast("Origin", origin) if origin else None
         self._reconnect = reconnect
         self._max_backoff = max_reconnect_backoff
         self._open_timeout = open_timeout
@@ -100,6 +101,10 @@ class WebSocketSource(BaseSourceProvider):
         )
 
     async def _connect_once(self, emit: EmitCallback) -> None:
+        # lazy: the websockets library loads with the first connection, not with the import
+        from websockets.asyncio.client import connect
+        from websockets.exceptions import ConnectionClosedOK  # lazy: as above
+
         async with connect(
             self.url,
             additional_headers=self._headers or None,
