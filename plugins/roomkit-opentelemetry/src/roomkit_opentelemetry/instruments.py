@@ -44,7 +44,16 @@ class CounterSeries:
         )
 
     def add(self, value: float, labels: Labels | None) -> None:
+        self.add_key(value, frozenset(labels.items()) if labels else _NO_LABELS)
+
+    def bind(self, labels: Labels | None) -> Callable[[float], None]:
+        """A recording function for one label set (its key computed once, here)."""
         key = frozenset(labels.items()) if labels else _NO_LABELS
+        add_key = self.add_key
+        return lambda value: add_key(value, key)
+
+    def add_key(self, value: float, key: frozenset[tuple[str, Any]]) -> None:
+        """Add ``value`` to the series of the label set ``key``."""
         with self._lock:
             total = self._sums.get(key)
             if total is not None:
@@ -76,6 +85,7 @@ class Instruments:
         self.max_series = max_series
         self._lock = threading.Lock()
         self._records: dict[str, Record] = {}
+        self._series: dict[str, CounterSeries] = {}
 
     def record(self, name: str, value: float, labels: Labels | None, unit: str = "") -> None:
         """Record ``value`` for the metric ``name`` (``value`` already checked: finite, >= 0)."""
@@ -97,5 +107,15 @@ class Instruments:
                     self._meter, name, spec.unit, spec.description, self.max_series
                 )
                 record = series.add
+                self._series[name] = series
             self._records[name] = record
             return record
+
+    def bind(self, name: str, labels: Labels | None) -> Callable[[float], None]:
+        """A recording function for ``name`` with one label set, for callers that record the
+        same label set again and again (the label set is hashed once, here)."""
+        record = self._records.get(name) or self._create(name, "")
+        series = self._series.get(name)
+        if series is not None:
+            return series.bind(labels)
+        return lambda value: record(value, labels)

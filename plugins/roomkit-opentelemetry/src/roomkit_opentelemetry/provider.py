@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import threading
@@ -22,6 +23,7 @@ import time
 from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from opentelemetry import context as otel_context
@@ -42,11 +44,11 @@ from opentelemetry.trace import SpanKind as OtelSpanKind
 
 from roomkit.errors import ConfigurationError
 from roomkit.telemetry.base import Attributes, TelemetryProvider, describe_error, resolve_kind
-from roomkit.telemetry.metrics import derive_metrics
 from roomkit.telemetry.propagation import TraceParent
-from roomkit.telemetry.spans import Attr, SpanKind, new_span_id
+from roomkit.telemetry.spans import Attr, SpanKind
 from roomkit_opentelemetry.instruments import Instruments
 from roomkit_opentelemetry.propagation import extract_context, inject_headers
+from roomkit_opentelemetry.span_metrics import SpanMetricRecorder
 from roomkit_opentelemetry.version import __version__
 
 __all__ = ["ATTRIBUTE_PREFIX", "OTEL_SPAN_KINDS", "OpenTelemetryProvider"]
@@ -123,17 +125,33 @@ def _hex_id(context: SpanContext) -> str:
     return format(context.span_id, "016x")
 
 
+_NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
+
+
 @dataclass(slots=True)
 class _Open:
-    """An open span and what ending it needs."""
+    """An open span and what ending it needs (``span`` is ``None`` for an untraced one)."""
 
-    span: trace.Span
-    context: SpanContext  # the span's own, kept to avoid asking the SDK again
+    span: trace.Span | None
+    context: SpanContext | None  # the span's own, kept to avoid asking the SDK again
     kind: SpanKind
     start_ns: int
-    previous: Context  # current when the span started: restored when it ends
-    attributes: dict[str, Any]  # unprefixed, for metric labels
+    previous: Context | None  # current when the span started: restored when it ends
+    attributes: Mapping[str, Any]  # unprefixed, for metric labels (the caller's until changed)
     channel_id: str | None
+    owned: bool  # ``attributes`` is our own copy (written to)
+
+    def set(self, key: str, value: Any) -> None:
+        """Set one unprefixed attribute (copying the caller's mapping first)."""
+        self.update({key: value})
+
+    def update(self, attributes: Mapping[str, Any]) -> None:
+        """Add unprefixed attributes (copying the caller's mapping first)."""
+        if self.owned:
+            self.attributes.update(attributes)  # type: ignore[attr-defined]
+        else:
+            self.attributes = {**self.attributes, **attributes}
+            self.owned = True
 
 
 class OpenTelemetryProvider(TelemetryProvider):
@@ -154,6 +172,7 @@ class OpenTelemetryProvider(TelemetryProvider):
         service_name: str = "roomkit",
         metadata: Mapping[str, str] | None = None,
         span_metrics: bool = True,
+        step_metrics: bool = True,
         max_open_spans: int = 10_000,
     ) -> None:
         if not isinstance(service_name, str) or not service_name:
@@ -168,11 +187,14 @@ class OpenTelemetryProvider(TelemetryProvider):
         self._meter = self._meter_provider.get_meter(service_name, __version__)
         self._metadata = {_key(k): _value(v) for k, v in (metadata or {}).items()}
         self.span_metrics = span_metrics
+        self.step_metrics = step_metrics
+        self._ids = itertools.count(1)
         self.max_open_spans = max_open_spans
         self._lock = threading.Lock()
         self._open: dict[str, _Open] = {}
         self._ended: dict[str, tuple[SpanContext, Context]] = {}
         self._instruments = Instruments(self._meter)
+        self._metrics = SpanMetricRecorder(self._instruments)
         self._closed = False
 
     @property
@@ -202,8 +224,20 @@ class OpenTelemetryProvider(TelemetryProvider):
         channel_id: str | None = None,
     ) -> str:
         try:
-            span_kind, span_name = resolve_kind(kind, name)
-            attrs = dict(attributes) if attributes else {}
+            if type(kind) is SpanKind:
+                span_kind, span_name = kind, name or kind.value
+            else:
+                span_kind, span_name = resolve_kind(kind, name)
+            previous = otel_context.get_current()
+            if parent_id is None:
+                if span_kind is not SpanKind.INBOUND_PIPELINE:
+                    current = trace.get_current_span(previous).get_span_context()
+                    if current.is_valid and not current.trace_flags.sampled:
+                        # the trace was dropped at its root: metrics only, no span at all
+                        return self._untraced(span_kind, attributes, channel_id)
+                parent = previous
+            else:
+                parent = self._parent_context(parent_id, previous)
             otel_attrs: dict[str, Any] = {_KIND: span_kind.value}
             if self._metadata:
                 otel_attrs.update(self._metadata)
@@ -213,12 +247,13 @@ class OpenTelemetryProvider(TelemetryProvider):
                 otel_attrs[_SESSION] = session_id
             if channel_id:
                 otel_attrs[_CHANNEL] = channel_id
-            for key, value in attrs.items():
-                value = _value(value)
-                if value is not None:
+            if attributes:
+                for key, value in attributes.items():
+                    if type(value) not in _CLEAN:
+                        value = _value(value)
+                        if value is None:
+                            continue
                     otel_attrs[_key(key)] = value
-            previous = otel_context.get_current()
-            parent = previous if parent_id is None else self._parent_context(parent_id, previous)
             span = self._tracer.start_span(
                 span_name,
                 context=parent,
@@ -226,28 +261,69 @@ class OpenTelemetryProvider(TelemetryProvider):
                 attributes=otel_attrs,
             )
             span_context = span.get_span_context()
-            traced = span_context.is_valid
-            if not traced and not self.span_metrics:
-                return ""  # no tracing SDK and no metrics: nothing to record
-            span_id = _hex_id(span_context) if traced else new_span_id()
+            if not span_context.is_valid:  # no tracing SDK: metrics only
+                return self._untraced(span_kind, attributes, channel_id)
+            span_id = _hex_id(span_context)
             entry = _Open(
-                span, span_context, span_kind, time.perf_counter_ns(), previous, attrs, channel_id
+                span,
+                span_context,
+                span_kind,
+                time.perf_counter_ns(),
+                previous,
+                attributes if attributes is not None else _NO_ATTRIBUTES,
+                channel_id,
+                False,
             )
             with self._lock:
-                if span_id in self._open:  # a no-op tracer handed back its parent's context
-                    if not self.span_metrics:
-                        return ""
-                    span_id, traced = new_span_id(), False
+                if span_id in self._open:  # a tracer handed back its parent's context
+                    return self._untraced(span_kind, attributes, channel_id)
                 if len(self._open) >= self.max_open_spans:  # forget the oldest, never exported
                     oldest = next(iter(self._open))
                     self._remember(oldest, self._open.pop(oldest))
                 self._open[span_id] = entry
-            if traced:
-                otel_context.attach(trace.set_span_in_context(span, previous))
+            otel_context.attach(trace.set_span_in_context(span, previous))
             return span_id
         except Exception:
             logger.exception("telemetry: could not start span %r", kind)
             return ""
+
+    def _untraced(
+        self, kind: SpanKind, attributes: Attributes | None, channel_id: str | None
+    ) -> str:
+        """A span that is not traced (its trace was not sampled, or there is no tracing SDK):
+        only timed, for its metrics; ``""`` when it yields none."""
+        if not self.span_metrics or not self._metrics.derives(kind):
+            return ""
+        if not self.step_metrics and kind is not SpanKind.INBOUND_PIPELINE:
+            return ""
+        span_id = f"m{next(self._ids):x}"  # never a 16-hex-digit OpenTelemetry id
+        entry = _Open(
+            None,
+            None,
+            kind,
+            time.perf_counter_ns(),
+            None,
+            attributes if attributes is not None else _NO_ATTRIBUTES,
+            channel_id,
+            False,
+        )
+        with self._lock:
+            if len(self._open) >= self.max_open_spans:
+                oldest = next(iter(self._open))
+                self._remember(oldest, self._open.pop(oldest))
+            self._open[span_id] = entry
+        return span_id
+
+    def is_recording(self, span_id: str) -> bool:
+        """Whether spans below the open span ``span_id`` record anything: ``False`` when its
+        trace is not sampled and metrics come from messages only (``step_metrics=False``), so
+        the engine skips every step of an unsampled message."""
+        entry = self._open.get(span_id)
+        if entry is None:
+            return False
+        if entry.span is not None and entry.span.is_recording():
+            return True
+        return self.span_metrics and self.step_metrics
 
     def _parent_context(self, parent_id: str, current: Context) -> Context:
         """The context whose span ``parent_id`` names: one of ours (open or recently ended), or
@@ -255,7 +331,7 @@ class OpenTelemetryProvider(TelemetryProvider):
         with self._lock:
             entry = self._open.get(parent_id)
             ended = self._ended.get(parent_id)
-        if entry is not None:
+        if entry is not None and entry.span is not None:
             return trace.set_span_in_context(entry.span, current)
         if ended is not None:
             return trace.set_span_in_context(NonRecordingSpan(ended[0]), current)
@@ -286,44 +362,51 @@ class OpenTelemetryProvider(TelemetryProvider):
             end_ns = time.perf_counter_ns()
             with self._lock:
                 entry = self._open.pop(span_id, None)
-                if entry is not None:
+                if entry is not None and entry.span is not None:
                     self._remember(span_id, entry)
             if entry is None:
                 return
-            span = entry.span
             if attributes:
-                entry.attributes.update(attributes)
-                cleaned = {}
-                for key, value in attributes.items():
-                    value = _value(value)
-                    if value is not None:
+                entry.update(attributes)
+            span = entry.span
+            if span is not None:
+                if attributes:
+                    cleaned = {}
+                    for key, value in attributes.items():
+                        if type(value) not in _CLEAN:
+                            value = _value(value)
+                            if value is None:
+                                continue
                         cleaned[_key(key)] = value
-                if cleaned:
-                    span.set_attributes(cleaned)  # one call: the SDK locks once
-            if error is not None:
-                self._exception(entry, error)
-                if error_message is None:
-                    error_message = describe_error(error)
-            if status == "error":
-                span.set_status(Status(StatusCode.ERROR, error_message))
-            elif status != "ok":
-                span.set_attribute(_STATUS, status)
-            span.end()
-            if trace.get_current_span() is span:
-                otel_context.attach(self._restorable(entry.previous))
+                    if cleaned:
+                        span.set_attributes(cleaned)  # one call: the SDK locks once
+                if error is not None:
+                    self._exception(entry, error)
+                    if error_message is None:
+                        error_message = describe_error(error)
+                if status == "error":
+                    span.set_status(Status(StatusCode.ERROR, error_message))
+                elif status != "ok":
+                    span.set_attribute(_STATUS, status)
+                span.end()
+                if trace.get_current_span() is span:
+                    assert entry.previous is not None
+                    otel_context.attach(self._restorable(entry.previous))
+            elif error is not None:
+                entry.set(Attr.ERROR_TYPE, type(error).__name__)
             if self.span_metrics:
                 duration_ms = (end_ns - entry.start_ns) / 1e6
-                record = self._instruments.record  # derived values are finite, >= 0, clean
-                for metric, value, labels in derive_metrics(
+                self._metrics.record(
                     entry.kind, status, duration_ms, entry.attributes, entry.channel_id
-                ):
-                    record(metric, value, labels)
+                )
         except Exception:
             logger.exception("telemetry: could not end span %r", span_id)
 
     def _remember(self, span_id: str, entry: _Open) -> None:
         """Keep an ended (or forgotten) span's context for late children and for restoring
         the context when spans end out of order. Called with the lock held."""
+        if entry.context is None or entry.previous is None:
+            return  # untraced: nothing to restore or to parent
         self._ended[span_id] = (entry.context, entry.previous)
         if len(self._ended) > _ENDED_MEMORY:
             del self._ended[next(iter(self._ended))]
@@ -343,9 +426,10 @@ class OpenTelemetryProvider(TelemetryProvider):
 
     @staticmethod
     def _exception(entry: _Open, error: BaseException) -> None:
-        entry.span.record_exception(error)
-        entry.attributes[Attr.ERROR_TYPE] = type(error).__name__
-        entry.span.set_attribute(_key(Attr.ERROR_TYPE), type(error).__name__)
+        entry.set(Attr.ERROR_TYPE, type(error).__name__)
+        if entry.span is not None:
+            entry.span.record_exception(error)
+            entry.span.set_attribute(_key(Attr.ERROR_TYPE), type(error).__name__)
 
     def set_attribute(self, span_id: str, key: str, value: Any) -> None:
         try:
@@ -353,9 +437,9 @@ class OpenTelemetryProvider(TelemetryProvider):
                 entry = self._open.get(span_id)
             if entry is None:
                 return
-            entry.attributes[key] = value
+            entry.set(key, value)
             value = _value(value)
-            if value is not None:
+            if value is not None and entry.span is not None:
                 entry.span.set_attribute(_key(key), value)
         except Exception:
             logger.exception("telemetry: could not set attribute %r", key)
@@ -394,7 +478,9 @@ class OpenTelemetryProvider(TelemetryProvider):
         """An OpenTelemetry ``Context`` whose current span is the open span ``span_id``."""
         with self._lock:
             entry = self._open.get(span_id)
-        return None if entry is None else trace.set_span_in_context(entry.span)
+        if entry is None or entry.span is None:
+            return None
+        return trace.set_span_in_context(entry.span)
 
     def inject_context(self, headers: MutableMapping[str, str], span_id: str | None = None) -> None:
         try:
