@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 from opentelemetry import context as otel_context
 from opentelemetry import metrics as otel_metrics
@@ -51,7 +51,19 @@ from roomkit_opentelemetry.propagation import extract_context, inject_headers
 from roomkit_opentelemetry.span_metrics import SpanMetricRecorder
 from roomkit_opentelemetry.version import __version__
 
-__all__ = ["ATTRIBUTE_PREFIX", "OTEL_SPAN_KINDS", "OpenTelemetryProvider"]
+__all__ = [
+    "ATTRIBUTE_PREFIX",
+    "OTEL_SPAN_KINDS",
+    "STEP_METRICS",
+    "OpenTelemetryProvider",
+    "StepMetrics",
+]
+
+#: What metrics the steps of a message (everything but its ``roomkit.inbound`` span) yield:
+#: ``"all"`` counters and duration histograms, ``"counts"`` counters only, ``"none"`` nothing
+#: (then the steps of a message whose trace is not sampled are not even started).
+StepMetrics = Literal["all", "counts", "none"]
+STEP_METRICS: tuple[StepMetrics, ...] = ("all", "counts", "none")
 
 logger = logging.getLogger("roomkit.telemetry")
 
@@ -161,7 +173,14 @@ class OpenTelemetryProvider(TelemetryProvider):
     application or by OpenTelemetry's auto-configuration); this provider never shuts them down.
     ``service_name`` names the instrumentation scope of the tracer and meter; the service's own
     name belongs to the providers' ``Resource``. ``metadata`` is added to every span.
-    ``span_metrics=False`` turns off the metrics derived from spans.
+    ``span_metrics=False`` turns off the metrics derived from spans; ``step_metrics`` says
+    what the steps of a message yield (:data:`StepMetrics`; the message's own counter and
+    duration histogram are always kept while ``span_metrics`` is on).
+
+    Sampling is decided once per message, at its root span: when the tracer provider's
+    sampler drops the trace (``ParentBased(TraceIdRatioBased(0.1))`` drops 90%), no step of
+    the message creates an OpenTelemetry span or builds span attributes; the steps are only
+    timed for their metrics (or, with ``step_metrics="none"``, not started at all).
     """
 
     def __init__(
@@ -172,7 +191,7 @@ class OpenTelemetryProvider(TelemetryProvider):
         service_name: str = "roomkit",
         metadata: Mapping[str, str] | None = None,
         span_metrics: bool = True,
-        step_metrics: bool = True,
+        step_metrics: StepMetrics = "all",
         max_open_spans: int = 10_000,
     ) -> None:
         if not isinstance(service_name, str) or not service_name:
@@ -187,14 +206,19 @@ class OpenTelemetryProvider(TelemetryProvider):
         self._meter = self._meter_provider.get_meter(service_name, __version__)
         self._metadata = {_key(k): _value(v) for k, v in (metadata or {}).items()}
         self.span_metrics = span_metrics
-        self.step_metrics = step_metrics
+        if step_metrics not in STEP_METRICS:
+            raise ConfigurationError(
+                "OpenTelemetryProvider: step_metrics must be one of "
+                f"{', '.join(map(repr, STEP_METRICS))}, not {step_metrics!r}"
+            )
+        self.step_metrics: StepMetrics = step_metrics
         self._ids = itertools.count(1)
         self.max_open_spans = max_open_spans
         self._lock = threading.Lock()
         self._open: dict[str, _Open] = {}
         self._ended: dict[str, tuple[SpanContext, Context]] = {}
         self._instruments = Instruments(self._meter)
-        self._metrics = SpanMetricRecorder(self._instruments)
+        self._metrics = SpanMetricRecorder(self._instruments, step_durations=step_metrics == "all")
         self._closed = False
 
     @property
@@ -294,7 +318,7 @@ class OpenTelemetryProvider(TelemetryProvider):
         only timed, for its metrics; ``""`` when it yields none."""
         if not self.span_metrics or not self._metrics.derives(kind):
             return ""
-        if not self.step_metrics and kind is not SpanKind.INBOUND_PIPELINE:
+        if self.step_metrics == "none" and kind is not SpanKind.INBOUND_PIPELINE:
             return ""
         span_id = f"m{next(self._ids):x}"  # never a 16-hex-digit OpenTelemetry id
         entry = _Open(
@@ -316,14 +340,14 @@ class OpenTelemetryProvider(TelemetryProvider):
 
     def is_recording(self, span_id: str) -> bool:
         """Whether spans below the open span ``span_id`` record anything: ``False`` when its
-        trace is not sampled and metrics come from messages only (``step_metrics=False``), so
-        the engine skips every step of an unsampled message."""
+        trace is not sampled and metrics come from messages only (``step_metrics="none"``),
+        so the engine skips every step of an unsampled message."""
         entry = self._open.get(span_id)
         if entry is None:
             return False
         if entry.span is not None and entry.span.is_recording():
             return True
-        return self.span_metrics and self.step_metrics
+        return self.span_metrics and self.step_metrics != "none"
 
     def _parent_context(self, parent_id: str, current: Context) -> Context:
         """The context whose span ``parent_id`` names: one of ours (open or recently ended), or
@@ -394,7 +418,9 @@ class OpenTelemetryProvider(TelemetryProvider):
                     otel_context.attach(self._restorable(entry.previous))
             elif error is not None:
                 entry.set(Attr.ERROR_TYPE, type(error).__name__)
-            if self.span_metrics:
+            if self.span_metrics and (
+                self.step_metrics != "none" or entry.kind is SpanKind.INBOUND_PIPELINE
+            ):
                 duration_ms = (end_ns - entry.start_ns) / 1e6
                 self._metrics.record(
                     entry.kind, status, duration_ms, entry.attributes, entry.channel_id

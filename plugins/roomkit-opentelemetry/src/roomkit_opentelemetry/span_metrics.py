@@ -25,12 +25,17 @@ _UNCACHED = frozenset({SpanKind.LLM_GENERATE})  # token counts vary per span: de
 class SpanMetricRecorder:
     """Records the metrics of finished spans on ``instruments``.
 
+    ``step_durations=False`` leaves out the duration histograms of every kind but
+    ``roomkit.inbound`` (counters stay): a histogram measurement costs several times a counter's.
     At most ``max_plans`` combinations are cached; further ones are derived each time (still
     correct, just slower), so unbounded attribute values cannot grow memory.
     """
 
-    def __init__(self, instruments: Instruments, *, max_plans: int = 4096) -> None:
+    def __init__(
+        self, instruments: Instruments, *, step_durations: bool = True, max_plans: int = 4096
+    ) -> None:
         self._instruments = instruments
+        self.step_durations = step_durations
         self.max_plans = max_plans
         self._plans: dict[tuple[Any, ...], _Plan] = {}
 
@@ -53,7 +58,12 @@ class SpanMetricRecorder:
         if kind in _UNCACHED:
             self._derive(kind, status, duration_ms, attributes, channel_id)
             return
-        key = (kind, status, channel_id, *[i for i in attributes.items() if i[0] in METRIC_ATTRIBUTES])
+        key = (
+            kind,
+            status,
+            channel_id,
+            *[i for i in attributes.items() if i[0] in METRIC_ATTRIBUTES],
+        )
         try:
             plan = self._plans.get(key)
         except TypeError:  # an unhashable attribute value
@@ -76,12 +86,17 @@ class SpanMetricRecorder:
     ) -> _Plan:
         bind = self._instruments.bind
         duration = SPAN_METRICS[kind].duration
+        skip = None if self._keeps_duration(kind) else duration
         return tuple(
             (bind(metric, labels), metric == duration)
             for metric, _, labels in derive_metrics(
                 kind, status, duration_ms, attributes, channel_id
             )
+            if metric != skip
         )
+
+    def _keeps_duration(self, kind: SpanKind) -> bool:
+        return self.step_durations or kind is SpanKind.INBOUND_PIPELINE
 
     def _derive(
         self,
@@ -92,7 +107,9 @@ class SpanMetricRecorder:
         channel_id: str | None,
     ) -> None:
         record = self._instruments.record  # derived values are finite, >= 0, clean
+        skip = None if self._keeps_duration(kind) else SPAN_METRICS[kind].duration
         for metric, value, labels in derive_metrics(
             kind, status, duration_ms, attributes, channel_id
         ):
-            record(metric, value, labels)
+            if metric != skip:
+                record(metric, value, labels)
