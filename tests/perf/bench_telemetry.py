@@ -64,6 +64,10 @@ CONFIGS = (
     "ratio",
     "ratio-counts",
     "ratio-msg",
+    "ratio0-counts",
+    "full-compact",
+    "ratio-compact-counts",
+    "ratio1pc-compact-counts",
     "metrics",
     "metrics-counts",
     "kit-sampled",
@@ -92,9 +96,8 @@ def _otel(config: str) -> tuple[TelemetryProvider, Callable[[], None]]:
             return SpanExportResult.SUCCESS
 
     meter_provider = MeterProvider(metric_readers=[InMemoryMetricReader()])
-    step_metrics = (
-        "counts" if config.endswith("-counts") else "none" if config.endswith("-msg") else "all"
-    )
+    step_metrics = "counts" if "-counts" in config else "none" if "-msg" in config else "all"
+    detail = "compact" if "-compact" in config else "full"
     if config.startswith("metrics"):
         provider = OpenTelemetryProvider(
             tracer_provider=trace.NoOpTracerProvider(),
@@ -103,14 +106,19 @@ def _otel(config: str) -> tuple[TelemetryProvider, Callable[[], None]]:
         )
         return provider, meter_provider.shutdown
 
-    sampler = ParentBased(TraceIdRatioBased(0.1)) if config.startswith("ratio") else None
+    ratio = 0.0 if config.startswith("ratio0") else 0.1  # ratio0: every trace dropped
+    ratio = 0.01 if config.startswith("ratio1pc") else ratio
+    sampler = ParentBased(TraceIdRatioBased(ratio)) if config.startswith("ratio") else None
     tracer_provider = TracerProvider(sampler=sampler)
     if config == "memory":
         tracer_provider.add_span_processor(SimpleSpanProcessor(InMemorySpanExporter()))
     else:
         tracer_provider.add_span_processor(BatchSpanProcessor(DropExporter()))
     provider = OpenTelemetryProvider(
-        tracer_provider=tracer_provider, meter_provider=meter_provider, step_metrics=step_metrics
+        tracer_provider=tracer_provider,
+        meter_provider=meter_provider,
+        step_metrics=step_metrics,
+        detail=detail,
     )
 
     def shutdown() -> None:

@@ -27,5 +27,7 @@ class OpenTelemetryConfig(BaseModel):
     """Derive counters and latency histograms from finished spans."""
     step_metrics: Literal["all", "counts", "none"] = "all"
     """Metrics of a message's steps: counters and duration histograms, counters only, none."""
+    detail: Literal["full", "compact"] = "full"
+    """A span per step, or the cheap steps (route, identity, broadcast, store) as events."""
     max_open_spans: int = Field(default=10_000, ge=1)
     """Spans started and never ended that are remembered before the oldest is dropped."""

@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
@@ -52,6 +53,10 @@ from roomkit_opentelemetry.span_metrics import SpanMetricRecorder
 from roomkit_opentelemetry.version import __version__
 
 __all__ = [
+    "COMPACT_KINDS",
+    "COMPACT_NAMES",
+    "DETAILS",
+    "Detail",
     "ATTRIBUTE_PREFIX",
     "OTEL_SPAN_KINDS",
     "STEP_METRICS",
@@ -64,6 +69,12 @@ __all__ = [
 #: (then the steps of a message whose trace is not sampled are not even started).
 StepMetrics = Literal["all", "counts", "none"]
 STEP_METRICS: tuple[StepMetrics, ...] = ("all", "counts", "none")
+#: ``"full"``: a span per step. ``"compact"``: the cheap steps (route, identity, broadcast,
+#: store calls: :data:`COMPACT_KINDS`, :data:`COMPACT_NAMES`) are events of the span they run
+#: in, with their attributes and ``roomkit.duration_ms``; deliveries, hooks, AI turns, tool
+#: calls and voice turns stay spans.
+Detail = Literal["full", "compact"]
+DETAILS: tuple[Detail, ...] = ("full", "compact")
 
 logger = logging.getLogger("roomkit.telemetry")
 
@@ -138,6 +149,19 @@ def _hex_id(context: SpanContext) -> str:
 
 
 _NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
+#: Steps that ``detail="compact"`` records as events of the enclosing span, by kind or name.
+COMPACT_KINDS = frozenset({SpanKind.BROADCAST, SpanKind.STORE_QUERY})
+COMPACT_NAMES = frozenset({"roomkit.route", "roomkit.identity"})
+_DURATION = ATTRIBUTE_PREFIX + Attr.DURATION_MS
+_ERROR_MESSAGE = ATTRIBUTE_PREFIX + "error_message"
+
+
+def _compact_step(kind: SpanKind, name: str) -> bool:
+    return kind in COMPACT_KINDS or name in COMPACT_NAMES
+
+
+#: True while the current message's trace was not sampled: its steps create no span.
+_DROPPED: ContextVar[bool] = ContextVar("roomkit_otel_dropped", default=False)
 
 
 @dataclass(slots=True)
@@ -152,6 +176,8 @@ class _Open:
     attributes: Mapping[str, Any]  # unprefixed, for metric labels (the caller's until changed)
     channel_id: str | None
     owned: bool  # ``attributes`` is our own copy (written to)
+    dropped: Token[bool] | None = None  # a message's root: undoes its sampling decision
+    event: tuple[trace.Span, str, int] | None = None  # a step kept as an event: where, name, when
 
     def set(self, key: str, value: Any) -> None:
         """Set one unprefixed attribute (copying the caller's mapping first)."""
@@ -192,6 +218,7 @@ class OpenTelemetryProvider(TelemetryProvider):
         metadata: Mapping[str, str] | None = None,
         span_metrics: bool = True,
         step_metrics: StepMetrics = "all",
+        detail: Detail = "full",
         max_open_spans: int = 10_000,
     ) -> None:
         if not isinstance(service_name, str) or not service_name:
@@ -203,6 +230,7 @@ class OpenTelemetryProvider(TelemetryProvider):
         self._tracer_provider = tracer_provider or trace.get_tracer_provider()
         self._meter_provider = meter_provider or otel_metrics.get_meter_provider()
         self._tracer = self._tracer_provider.get_tracer(service_name, __version__)
+        self._no_tracer = isinstance(self._tracer, trace.NoOpTracer)  # metrics only
         self._meter = self._meter_provider.get_meter(service_name, __version__)
         self._metadata = {_key(k): _value(v) for k, v in (metadata or {}).items()}
         self.span_metrics = span_metrics
@@ -212,6 +240,12 @@ class OpenTelemetryProvider(TelemetryProvider):
                 f"{', '.join(map(repr, STEP_METRICS))}, not {step_metrics!r}"
             )
         self.step_metrics: StepMetrics = step_metrics
+        if detail not in DETAILS:
+            raise ConfigurationError(
+                "OpenTelemetryProvider: detail must be one of "
+                f"{', '.join(map(repr, DETAILS))}, not {detail!r}"
+            )
+        self.detail: Detail = detail
         self._ids = itertools.count(1)
         self.max_open_spans = max_open_spans
         self._lock = threading.Lock()
@@ -252,16 +286,20 @@ class OpenTelemetryProvider(TelemetryProvider):
                 span_kind, span_name = kind, name or kind.value
             else:
                 span_kind, span_name = resolve_kind(kind, name)
+            root = span_kind is SpanKind.INBOUND_PIPELINE
+            if self._no_tracer or (parent_id is None and not root and _DROPPED.get()):
+                # no tracing SDK, or the message's trace was dropped at its root: metrics only
+                return self._untraced(span_kind, attributes, channel_id)
+            if (
+                self.detail == "compact"
+                and parent_id is None
+                and _compact_step(span_kind, span_name)
+            ):
+                enclosing = trace.get_current_span()
+                if enclosing.is_recording():  # an event of the enclosing span, not a span
+                    return self._step_event(span_kind, span_name, enclosing, attributes)
             previous = otel_context.get_current()
-            if parent_id is None:
-                if span_kind is not SpanKind.INBOUND_PIPELINE:
-                    current = trace.get_current_span(previous).get_span_context()
-                    if current.is_valid and not current.trace_flags.sampled:
-                        # the trace was dropped at its root: metrics only, no span at all
-                        return self._untraced(span_kind, attributes, channel_id)
-                parent = previous
-            else:
-                parent = self._parent_context(parent_id, previous)
+            parent = previous if parent_id is None else self._parent_context(parent_id, previous)
             otel_attrs: dict[str, Any] = {_KIND: span_kind.value}
             if self._metadata:
                 otel_attrs.update(self._metadata)
@@ -298,6 +336,10 @@ class OpenTelemetryProvider(TelemetryProvider):
                 channel_id,
                 False,
             )
+            if root:  # the message's sampling decision holds for all its steps
+                dropped = not span_context.trace_flags.sampled
+                if dropped is not _DROPPED.get():
+                    entry.dropped = _DROPPED.set(dropped)
             with self._lock:
                 if span_id in self._open:  # a tracer handed back its parent's context
                     return self._untraced(span_kind, attributes, channel_id)
@@ -337,6 +379,46 @@ class OpenTelemetryProvider(TelemetryProvider):
                 self._remember(oldest, self._open.pop(oldest))
             self._open[span_id] = entry
         return span_id
+
+    def _step_event(
+        self, kind: SpanKind, name: str, enclosing: trace.Span, attributes: Attributes | None
+    ) -> str:
+        """A cheap step recorded, when it ends, as an event of the ``enclosing`` span."""
+        span_id = f"e{next(self._ids):x}"
+        entry = _Open(
+            None,
+            None,
+            kind,
+            time.perf_counter_ns(),
+            None,
+            attributes if attributes is not None else _NO_ATTRIBUTES,
+            None,
+            False,
+            event=(enclosing, name, time.time_ns()),
+        )
+        with self._lock:
+            if len(self._open) >= self.max_open_spans:
+                oldest = next(iter(self._open))
+                self._remember(oldest, self._open.pop(oldest))
+            self._open[span_id] = entry
+        return span_id
+
+    @staticmethod
+    def _add_event(entry: _Open, status: str, error_message: str | None, duration_ns: int) -> None:
+        assert entry.event is not None
+        enclosing, name, timestamp = entry.event
+        attrs: dict[str, Any] = {_DURATION: duration_ns / 1e6}
+        for key, value in entry.attributes.items():
+            if type(value) not in _CLEAN:
+                value = _value(value)
+                if value is None:
+                    continue
+            attrs[_key(key)] = value
+        if status != "ok":
+            attrs[_STATUS] = status
+            if error_message:
+                attrs[_ERROR_MESSAGE] = error_message
+        enclosing.add_event(name, attrs, timestamp)
 
     def is_recording(self, span_id: str) -> bool:
         """Whether spans below the open span ``span_id`` record anything: ``False`` when its
@@ -392,8 +474,19 @@ class OpenTelemetryProvider(TelemetryProvider):
                 return
             if attributes:
                 entry.update(attributes)
+            if entry.dropped is not None:
+                try:
+                    _DROPPED.reset(entry.dropped)
+                except ValueError:  # ended in another context than it started in
+                    pass
             span = entry.span
-            if span is not None:
+            if entry.event is not None:
+                if error is not None:
+                    entry.set(Attr.ERROR_TYPE, type(error).__name__)
+                    if error_message is None:
+                        error_message = describe_error(error)
+                self._add_event(entry, status, error_message, end_ns - entry.start_ns)
+            elif span is not None:
                 if attributes:
                     cleaned = {}
                     for key, value in attributes.items():
