@@ -12,6 +12,8 @@ reader, unless said otherwise):
 
 - ``none``: no telemetry (the default no-op provider; the engine skips every call);
 - ``mock``: the kernel's ``MockTelemetryProvider`` (recording in lists);
+- ``null``: a provider that records nothing but is not the no-op one: what the engine's own
+  telemetry call sites cost;
 - ``full``: every message traced (the SDK's default always-on sampler), all metrics;
 - ``ratio``: ``ParentBased(TraceIdRatioBased(0.1))`` (10% of messages traced), all metrics;
 - ``ratio-counts``: ``ratio`` with ``step_metrics="counts"`` (message counter and latency
@@ -60,6 +62,7 @@ ROOM = "bench-room"
 CONFIGS = (
     "none",
     "mock",
+    "null",
     "full",
     "ratio",
     "ratio-counts",
@@ -128,6 +131,19 @@ def _otel(config: str) -> tuple[TelemetryProvider, Callable[[], None]]:
     return provider, shutdown
 
 
+class _NullProvider(TelemetryProvider):
+    """Records nothing, but is not the no-op provider: the engine's call sites still run."""
+
+    def start_span(self, kind: Any, name: str | None = None, **options: Any) -> str:
+        return ""
+
+    def end_span(self, span_id: str, **options: Any) -> None:
+        return None
+
+    def record_metric(self, name: str, value: float, **options: Any) -> None:
+        return None
+
+
 def make_telemetry(
     config: str,
 ) -> tuple[TelemetryProvider | TelemetryConfig | None, Callable[[], None]]:
@@ -135,6 +151,8 @@ def make_telemetry(
         return None, lambda: None
     if config == "mock":
         return MockTelemetryProvider(), lambda: None
+    if config == "null":
+        return _NullProvider(), lambda: None
     if config == "kit-sampled":
         provider, shutdown = _otel("full")
         return TelemetryConfig(provider=provider, sample_rate=0.1), shutdown

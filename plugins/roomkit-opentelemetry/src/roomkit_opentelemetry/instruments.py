@@ -13,7 +13,8 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from opentelemetry.metrics import CallbackOptions, Meter, Observation
+from opentelemetry.context import Context
+from opentelemetry.metrics import CallbackOptions, Histogram, Meter, Observation
 
 from roomkit.telemetry.metrics import Instrument, spec_for
 
@@ -24,6 +25,7 @@ logger = logging.getLogger("roomkit.telemetry")
 Labels = dict[str, Any]
 Record = Callable[[float, Labels | None], None]
 _NO_LABELS: frozenset[tuple[str, Any]] = frozenset()
+_NO_CONTEXT = Context()
 
 
 class CounterSeries:
@@ -86,6 +88,7 @@ class Instruments:
         self._lock = threading.Lock()
         self._records: dict[str, Record] = {}
         self._series: dict[str, CounterSeries] = {}
+        self._histograms: dict[str, Histogram] = {}
 
     def record(self, name: str, value: float, labels: Labels | None, unit: str = "") -> None:
         """Record ``value`` for the metric ``name`` (``value`` already checked: finite, >= 0)."""
@@ -101,7 +104,9 @@ class Instruments:
                 return record
             spec = spec_for(name, unit)
             if spec.instrument is Instrument.HISTOGRAM:
-                record = self._meter.create_histogram(name, spec.unit, spec.description).record
+                histogram = self._meter.create_histogram(name, spec.unit, spec.description)
+                self._histograms[name] = histogram
+                record = histogram.record
             else:
                 series = CounterSeries(
                     self._meter, name, spec.unit, spec.description, self.max_series
@@ -118,4 +123,7 @@ class Instruments:
         series = self._series.get(name)
         if series is not None:
             return series.bind(labels)
+        histogram = self._histograms.get(name)
+        if histogram is not None:  # no exemplar: the SDK need not look up the current span
+            return lambda value: histogram.record(value, labels, _NO_CONTEXT)
         return lambda value: record(value, labels)
