@@ -93,14 +93,17 @@ def _otel(config: str) -> tuple[TelemetryProvider, Callable[[], None]]:
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
     from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
     from roomkit_opentelemetry import OpenTelemetryProvider
+    from roomkit_opentelemetry.provider import Detail, StepMetrics
 
     class DropExporter(SpanExporter):
         def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
             return SpanExportResult.SUCCESS
 
     meter_provider = MeterProvider(metric_readers=[InMemoryMetricReader()])
-    step_metrics = "counts" if "-counts" in config else "none" if "-msg" in config else "all"
-    detail = "compact" if "-compact" in config else "full"
+    step_metrics: StepMetrics = (
+        "counts" if "-counts" in config else "none" if "-msg" in config else "all"
+    )
+    detail: Detail = "compact" if "-compact" in config else "full"
     if config.startswith("metrics"):
         provider = OpenTelemetryProvider(
             tracer_provider=trace.NoOpTracerProvider(),

@@ -21,7 +21,7 @@ import math
 import threading
 import time
 from collections.abc import Iterator, Mapping, MutableMapping
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -53,13 +53,13 @@ from roomkit_opentelemetry.span_metrics import SpanMetricRecorder
 from roomkit_opentelemetry.version import __version__
 
 __all__ = [
+    "ATTRIBUTE_PREFIX",
     "COMPACT_KINDS",
     "COMPACT_NAMES",
     "DETAILS",
-    "Detail",
-    "ATTRIBUTE_PREFIX",
     "OTEL_SPAN_KINDS",
     "STEP_METRICS",
+    "Detail",
     "OpenTelemetryProvider",
     "StepMetrics",
 ]
@@ -475,10 +475,8 @@ class OpenTelemetryProvider(TelemetryProvider):
             if attributes:
                 entry.update(attributes)
             if entry.dropped is not None:
-                try:
+                with suppress(ValueError):  # ended in another context than it started in
                     _DROPPED.reset(entry.dropped)
-                except ValueError:  # ended in another context than it started in
-                    pass
             span = entry.span
             if entry.event is not None:
                 if error is not None:
