@@ -17,9 +17,13 @@ reader, unless said otherwise):
 - ``full``: every message traced (the SDK's default always-on sampler), all metrics;
 - ``ratio``: ``ParentBased(TraceIdRatioBased(0.1))`` (10% of messages traced), all metrics;
 - ``ratio-counts``: ``ratio`` with ``step_metrics="counts"`` (message counter and latency
-  histogram, step counters: deliveries by status, hook calls and failures ...). **The
-  recommended production configuration**;
+  histogram, step counters: deliveries by status, hook calls and failures ...);
 - ``ratio-msg``: ``ratio`` with ``step_metrics="none"`` (message metrics only);
+- ``ratio0-counts``: ``ratio-counts`` with a ratio of 0 (no trace kept: what a dropped message
+  costs); ``ratio1pc-...``: a ratio of 0.01;
+- ``-compact`` in a name: ``detail="compact"`` (route, broadcast, store as span events), e.g.
+  ``full-compact``, ``ratio-compact-counts``, ``ratio1pc-compact-counts`` (**the recommended
+  production configuration** with a ratio of 0.01; ``ratio-compact-counts`` is it at 0.1);
 - ``metrics``: metrics only (OpenTelemetry API tracer without an SDK: no spans), all metrics;
 - ``metrics-counts``: ``metrics`` with ``step_metrics="counts"``;
 - ``kit-sampled``: ``full`` with ``TelemetryConfig(sample_rate=0.1)``: the engine records 10% of
@@ -76,7 +80,17 @@ CONFIGS = (
     "kit-sampled",
     "memory",
 )
-DEFAULT_CONFIGS = ("none", "full", "ratio", "ratio-counts", "ratio-msg", "metrics", "kit-sampled")
+DEFAULT_CONFIGS = (
+    "none",
+    "null",
+    "full",
+    "ratio",
+    "ratio-compact-counts",
+    "ratio1pc-compact-counts",
+    "metrics",
+    "metrics-counts",
+    "kit-sampled",
+)
 
 
 def _otel(config: str) -> tuple[TelemetryProvider, Callable[[], None]]:
