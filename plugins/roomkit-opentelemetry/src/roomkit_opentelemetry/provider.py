@@ -22,10 +22,8 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import AbstractContextManager, contextmanager, suppress
-from contextvars import ContextVar, Token
-from dataclasses import dataclass
-from types import MappingProxyType
-from typing import Any, Literal
+from contextvars import ContextVar
+from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import metrics as otel_metrics
@@ -47,7 +45,35 @@ from roomkit.errors import ConfigurationError
 from roomkit.telemetry.base import Attributes, TelemetryProvider, describe_error, resolve_kind
 from roomkit.telemetry.propagation import TraceParent
 from roomkit.telemetry.spans import Attr, SpanKind
+from roomkit_opentelemetry.attributes import (
+    _CHANNEL,
+    _CLEAN,
+    _DURATION,
+    _ENDED_MEMORY,
+    _ERROR_MESSAGE,
+    _KIND,
+    _NO_ATTRIBUTES,
+    _ROOM,
+    _SESSION,
+    _STATUS,
+    ATTRIBUTE_PREFIX,
+    OTEL_SPAN_KINDS,
+    _hex_id,
+    _key,
+    _labels,
+    _value,
+)
+from roomkit_opentelemetry.attributes import OpenSpan as _Open
 from roomkit_opentelemetry.instruments import Instruments
+from roomkit_opentelemetry.options import (
+    COMPACT_KINDS,
+    COMPACT_NAMES,
+    DETAILS,
+    STEP_METRICS,
+    Detail,
+    StepMetrics,
+    compact_step,
+)
 from roomkit_opentelemetry.propagation import extract_context, inject_headers
 from roomkit_opentelemetry.span_metrics import SpanMetricRecorder
 from roomkit_opentelemetry.version import __version__
@@ -64,132 +90,10 @@ __all__ = [
     "StepMetrics",
 ]
 
-#: What metrics the steps of a message (everything but its ``roomkit.inbound`` span) yield:
-#: ``"all"`` counters and duration histograms, ``"counts"`` counters only, ``"none"`` nothing
-#: (then the steps of a message whose trace is not sampled are not even started).
-StepMetrics = Literal["all", "counts", "none"]
-STEP_METRICS: tuple[StepMetrics, ...] = ("all", "counts", "none")
-#: ``"full"``: a span per step. ``"compact"``: the cheap steps (route, identity, broadcast,
-#: store calls: :data:`COMPACT_KINDS`, :data:`COMPACT_NAMES`) are events of the span they run
-#: in, with their attributes and ``roomkit.duration_ms``; deliveries, hooks, AI turns, tool
-#: calls and voice turns stay spans.
-Detail = Literal["full", "compact"]
-DETAILS: tuple[Detail, ...] = ("full", "compact")
-
 logger = logging.getLogger("roomkit.telemetry")
-
-#: Prefix of every span attribute RoomKit sets (as in RoomKit 0.6.7).
-ATTRIBUTE_PREFIX = "roomkit."
-
-#: The OpenTelemetry span kind of each RoomKit span kind (INTERNAL when not listed).
-OTEL_SPAN_KINDS: Mapping[SpanKind, OtelSpanKind] = {
-    SpanKind.INBOUND_PIPELINE: OtelSpanKind.CONSUMER,  # handles a message it received
-    SpanKind.DELIVERY: OtelSpanKind.PRODUCER,  # hands a message to a channel
-    SpanKind.LLM_GENERATE: OtelSpanKind.CLIENT,
-    SpanKind.STT_TRANSCRIBE: OtelSpanKind.CLIENT,
-    SpanKind.STT_STREAM: OtelSpanKind.CLIENT,
-    SpanKind.TTS_SYNTHESIZE: OtelSpanKind.CLIENT,
-    SpanKind.REALTIME_SESSION: OtelSpanKind.CLIENT,
-    SpanKind.STORE_QUERY: OtelSpanKind.CLIENT,
-    SpanKind.BACKEND_CONNECT: OtelSpanKind.CLIENT,
-}
-
-_KIND = ATTRIBUTE_PREFIX + "span_kind"
-_STATUS = ATTRIBUTE_PREFIX + "status"
-_ROOM = ATTRIBUTE_PREFIX + Attr.ROOM_ID
-_SESSION = ATTRIBUTE_PREFIX + Attr.SESSION_ID
-_CHANNEL = ATTRIBUTE_PREFIX + Attr.CHANNEL_ID
-_PRIMITIVES = (str, bool, int, float)
-_CLEAN = frozenset(_PRIMITIVES)
-_ENDED_MEMORY = 1024
-_KEY_CACHE_SIZE = 4096
-_keys: dict[str, str] = {}
-
-
-def _key(name: str) -> str:
-    """``name`` with the ``roomkit.`` prefix (cached: the same few keys come back constantly)."""
-    key = _keys.get(name)
-    if key is None:
-        key = name if name.startswith(ATTRIBUTE_PREFIX) else ATTRIBUTE_PREFIX + name
-        if len(_keys) < _KEY_CACHE_SIZE:
-            _keys[name] = key
-    return key
-
-
-def _value(value: Any) -> Any:
-    """An attribute value OpenTelemetry accepts; ``None`` when there is nothing to record."""
-    if isinstance(value, _PRIMITIVES) or value is None:
-        return value
-    if isinstance(value, list | tuple):
-        kinds = {type(v) for v in value}
-        if len(kinds) <= 1 and all(isinstance(v, _PRIMITIVES) for v in value):
-            return tuple(value)
-    return str(value)
-
-
-def _labels(attributes: Mapping[str, Any]) -> dict[str, Any]:
-    """Metric attributes OpenTelemetry can hash: primitives kept, ``None`` dropped, the rest
-    turned into strings. Returns ``attributes`` itself when it is already clean (the usual)."""
-    if type(attributes) is dict:
-        for value in attributes.values():
-            if type(value) not in _CLEAN:
-                break
-        else:
-            return attributes
-    labels = {}
-    for key, value in attributes.items():
-        value = _value(value)
-        if value is not None:
-            labels[key] = str(value) if isinstance(value, tuple) else value
-    return labels
-
-
-def _hex_id(context: SpanContext) -> str:
-    return format(context.span_id, "016x")
-
-
-_NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
-#: Steps that ``detail="compact"`` records as events of the enclosing span, by kind or name.
-COMPACT_KINDS = frozenset({SpanKind.BROADCAST, SpanKind.STORE_QUERY})
-COMPACT_NAMES = frozenset({"roomkit.route", "roomkit.identity"})
-_DURATION = ATTRIBUTE_PREFIX + Attr.DURATION_MS
-_ERROR_MESSAGE = ATTRIBUTE_PREFIX + "error_message"
-
-
-def _compact_step(kind: SpanKind, name: str) -> bool:
-    return kind in COMPACT_KINDS or name in COMPACT_NAMES
-
 
 #: True while the current message's trace was not sampled: its steps create no span.
 _DROPPED: ContextVar[bool] = ContextVar("roomkit_otel_dropped", default=False)
-
-
-@dataclass(slots=True)
-class _Open:
-    """An open span and what ending it needs (``span`` is ``None`` for an untraced one)."""
-
-    span: trace.Span | None
-    context: SpanContext | None  # the span's own, kept to avoid asking the SDK again
-    kind: SpanKind
-    start_ns: int
-    previous: Context | None  # current when the span started: restored when it ends
-    attributes: Mapping[str, Any]  # unprefixed, for metric labels (the caller's until changed)
-    channel_id: str | None
-    owned: bool  # ``attributes`` is our own copy (written to)
-    dropped: Token[bool] | None = None  # a message's root: undoes its sampling decision
-    event: tuple[trace.Span, str, int] | None = None  # a step kept as an event: where, name, when
-
-    def set(self, key: str, value: Any) -> None:
-        """Set one unprefixed attribute (copying the caller's mapping first)."""
-        self.update({key: value})
-
-    def update(self, attributes: Mapping[str, Any]) -> None:
-        """Add unprefixed attributes (copying the caller's mapping first)."""
-        if self.owned:
-            self.attributes.update(attributes)  # type: ignore[attr-defined]
-        else:
-            self.attributes = {**self.attributes, **attributes}
-            self.owned = True
 
 
 class OpenTelemetryProvider(TelemetryProvider):
@@ -293,7 +197,7 @@ class OpenTelemetryProvider(TelemetryProvider):
             if (
                 self.detail == "compact"
                 and parent_id is None
-                and _compact_step(span_kind, span_name)
+                and compact_step(span_kind, span_name)
             ):
                 enclosing = trace.get_current_span()
                 if enclosing.is_recording():  # an event of the enclosing span, not a span
@@ -336,10 +240,6 @@ class OpenTelemetryProvider(TelemetryProvider):
                 channel_id,
                 False,
             )
-            if root:  # the message's sampling decision holds for all its steps
-                dropped = not span_context.trace_flags.sampled
-                if dropped is not _DROPPED.get():
-                    entry.dropped = _DROPPED.set(dropped)
             with self._lock:
                 if span_id in self._open:  # a tracer handed back its parent's context
                     return self._untraced(span_kind, attributes, channel_id)
@@ -347,6 +247,10 @@ class OpenTelemetryProvider(TelemetryProvider):
                     oldest = next(iter(self._open))
                     self._remember(oldest, self._open.pop(oldest))
                 self._open[span_id] = entry
+            if root:  # the message's sampling decision holds for all its steps
+                dropped = not span_context.trace_flags.sampled
+                if dropped is not _DROPPED.get():
+                    entry.dropped = _DROPPED.set(dropped)
             otel_context.attach(trace.set_span_in_context(span, previous))
             return span_id
         except Exception:
