@@ -55,6 +55,12 @@ def test_built_by_name_with_validated_config() -> None:
     assert kit.telemetry.span_metrics is False
     with pytest.raises(ConfigurationError, match="max_open_spans"):
         create_component("telemetry", "opentelemetry", {"max_open_spans": 0})
+    cheap: Any = create_component(
+        "telemetry", "opentelemetry", {"step_metrics": "counts", "detail": "compact"}
+    )
+    assert (cheap.step_metrics, cheap.detail) == ("counts", "compact")
+    with pytest.raises(ConfigurationError, match="step_metrics"):
+        create_component("telemetry", "opentelemetry", {"step_metrics": "some"})
     with pytest.raises(ConfigurationError, match="tracer_provider"):
         create_component("telemetry", "opentelemetry", {"tracer_provider": "x"})
 

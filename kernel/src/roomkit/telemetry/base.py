@@ -130,6 +130,16 @@ class TelemetryProvider(ABC):
     def record_exception(self, span_id: str, error: BaseException) -> None:  # noqa: B027
         """Attach ``error`` (type, message, traceback) to an open span."""
 
+    def is_recording(self, span_id: str) -> bool:
+        """Whether anything below the open span ``span_id`` is recorded.
+
+        The engine asks it once per inbound message, about the message's root span: ``False``
+        (e.g. a sampler dropped the trace and no metrics come from the steps) makes the engine
+        start no child span for that message at all. Providers that do not override it get
+        every span; overriding it is how a provider makes unsampled messages cheap.
+        """
+        return bool(span_id)
+
     @contextmanager
     def span(self, kind: SpanKind | str, name: str, **kwargs: Any) -> Iterator[str]:
         """Open a span for the ``with`` block and yield its id.

@@ -8,6 +8,10 @@ costs a set lookup more than the provider's own work:
 
 * ``sample_rate``: drawn once per inbound message (:meth:`Tracer.sample`); a message not
   sampled records no span at all, in its own task and in the tasks it starts (async hooks);
+* the provider's own sampling: when the message's root span (``roomkit.inbound``) is not
+  recorded (:meth:`~roomkit.telemetry.base.TelemetryProvider.is_recording`, e.g. an
+  OpenTelemetry sampler dropped the trace), the message records no child span either, so an
+  unsampled message costs one root span and nothing per step;
 * ``enabled_spans``: spans of other kinds are not started (``start`` returns ``""``);
 * ``suppressed_hook_triggers``: hook runs of these triggers get no span;
 * ``metadata``: added to the attributes of every span.
@@ -60,7 +64,7 @@ def deactivate(token: Token[Tracer | None]) -> None:
 class Tracer:
     """A provider with the kit's telemetry configuration applied (see the module docstring)."""
 
-    __slots__ = ("_kinds", "_metadata", "_rate", "_suppressed", "config", "provider")
+    __slots__ = ("_kinds", "_metadata", "_rate", "_roots", "_suppressed", "config", "provider")
 
     def __init__(self, provider: TelemetryProvider, config: TelemetryConfig | None = None) -> None:
         config = config or TelemetryConfig(provider=provider)
@@ -70,13 +74,16 @@ class Tracer:
         self._suppressed = frozenset(str(t) for t in config.suppressed_hook_triggers)
         self._metadata = dict(config.metadata)
         self._rate = config.sample_rate
+        #: The provider may decide at the root that a message records nothing below it.
+        self._roots = type(provider).is_recording is not TelemetryProvider.is_recording
 
     # -- sampling --------------------------------------------------------------------------
     def sample(self) -> Token[bool] | None:
         """Draw whether the inbound message starting now is recorded; hand the returned token
         to :meth:`unsample` when the message is done (``None``: nothing to undo)."""
         if self._rate >= 1.0:
-            return None
+            # a fresh "sampled" for the message: its root span may still turn it off
+            return _UNSAMPLED.set(False) if self._roots else None
         return _UNSAMPLED.set(not self.config.sampled())
 
     @staticmethod
@@ -90,7 +97,7 @@ class Tracer:
         """Whether a span of ``kind`` would be recorded now."""
         if self._kinds is not None and kind not in self._kinds:
             return False
-        return not (self._rate < 1.0 and _UNSAMPLED.get())
+        return not _UNSAMPLED.get()
 
     def records_hook(self, trigger: str, kind: SpanKind) -> bool:
         """Whether a hook run of ``trigger`` (a ``kind`` span) would be recorded now."""
@@ -110,14 +117,22 @@ class Tracer:
         :meth:`fail`."""
         if self._kinds is not None and kind not in self._kinds:
             return ""
-        if self._rate < 1.0 and _UNSAMPLED.get():
+        if _UNSAMPLED.get():
             return ""
         if self._metadata:
             attributes = {**self._metadata, **attributes} if attributes else dict(self._metadata)
         try:
-            return self.provider.start_span(
+            span = self.provider.start_span(
                 kind, name, attributes=attributes, room_id=room_id, channel_id=channel_id
             )
+            if (
+                kind is SpanKind.INBOUND_PIPELINE
+                and self._roots
+                and span
+                and not self.provider.is_recording(span)
+            ):
+                _UNSAMPLED.set(True)  # the root decided: nothing below it is recorded
+            return span
         except Exception:
             logger.exception("telemetry: starting span %s failed", name)
             return ""

@@ -7,6 +7,8 @@ as the OpenTelemetry SDK's environment-variable auto-configuration sets them.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["OpenTelemetryConfig"]
@@ -23,5 +25,9 @@ class OpenTelemetryConfig(BaseModel):
     """Attributes added to every span (as ``roomkit.<key>``)."""
     span_metrics: bool = True
     """Derive counters and latency histograms from finished spans."""
+    step_metrics: Literal["all", "counts", "none"] = "all"
+    """Metrics of a message's steps: counters and duration histograms, counters only, none."""
+    detail: Literal["full", "compact"] = "full"
+    """A span per step, or the cheap steps (route, identity, broadcast, store) as events."""
     max_open_spans: int = Field(default=10_000, ge=1)
     """Spans started and never ended that are remembered before the oldest is dropped."""

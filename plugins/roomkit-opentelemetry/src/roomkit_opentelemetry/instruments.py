@@ -13,7 +13,8 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from opentelemetry.metrics import CallbackOptions, Meter, Observation
+from opentelemetry.context import Context
+from opentelemetry.metrics import CallbackOptions, Histogram, Meter, Observation
 
 from roomkit.telemetry.metrics import Instrument, spec_for
 
@@ -24,6 +25,7 @@ logger = logging.getLogger("roomkit.telemetry")
 Labels = dict[str, Any]
 Record = Callable[[float, Labels | None], None]
 _NO_LABELS: frozenset[tuple[str, Any]] = frozenset()
+_NO_CONTEXT = Context()
 
 
 class CounterSeries:
@@ -44,7 +46,16 @@ class CounterSeries:
         )
 
     def add(self, value: float, labels: Labels | None) -> None:
+        self.add_key(value, frozenset(labels.items()) if labels else _NO_LABELS)
+
+    def bind(self, labels: Labels | None) -> Callable[[float], None]:
+        """A recording function for one label set (its key computed once, here)."""
         key = frozenset(labels.items()) if labels else _NO_LABELS
+        add_key = self.add_key
+        return lambda value: add_key(value, key)
+
+    def add_key(self, value: float, key: frozenset[tuple[str, Any]]) -> None:
+        """Add ``value`` to the series of the label set ``key``."""
         with self._lock:
             total = self._sums.get(key)
             if total is not None:
@@ -76,6 +87,8 @@ class Instruments:
         self.max_series = max_series
         self._lock = threading.Lock()
         self._records: dict[str, Record] = {}
+        self._series: dict[str, CounterSeries] = {}
+        self._histograms: dict[str, Histogram] = {}
 
     def record(self, name: str, value: float, labels: Labels | None, unit: str = "") -> None:
         """Record ``value`` for the metric ``name`` (``value`` already checked: finite, >= 0)."""
@@ -91,11 +104,26 @@ class Instruments:
                 return record
             spec = spec_for(name, unit)
             if spec.instrument is Instrument.HISTOGRAM:
-                record = self._meter.create_histogram(name, spec.unit, spec.description).record
+                histogram = self._meter.create_histogram(name, spec.unit, spec.description)
+                self._histograms[name] = histogram
+                record = histogram.record
             else:
                 series = CounterSeries(
                     self._meter, name, spec.unit, spec.description, self.max_series
                 )
                 record = series.add
+                self._series[name] = series
             self._records[name] = record
             return record
+
+    def bind(self, name: str, labels: Labels | None) -> Callable[[float], None]:
+        """A recording function for ``name`` with one label set, for callers that record the
+        same label set again and again (the label set is hashed once, here)."""
+        record = self._records.get(name) or self._create(name, "")
+        series = self._series.get(name)
+        if series is not None:
+            return series.bind(labels)
+        histogram = self._histograms.get(name)
+        if histogram is not None:  # no exemplar: the SDK need not look up the current span
+            return lambda value: histogram.record(value, labels, _NO_CONTEXT)
+        return lambda value: record(value, labels)

@@ -15,13 +15,14 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import threading
 import time
 from collections.abc import Iterator, Mapping, MutableMapping
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, contextmanager, suppress
+from contextvars import ContextVar
 from typing import Any
 
 from opentelemetry import context as otel_context
@@ -42,98 +43,57 @@ from opentelemetry.trace import SpanKind as OtelSpanKind
 
 from roomkit.errors import ConfigurationError
 from roomkit.telemetry.base import Attributes, TelemetryProvider, describe_error, resolve_kind
-from roomkit.telemetry.metrics import derive_metrics
 from roomkit.telemetry.propagation import TraceParent
-from roomkit.telemetry.spans import Attr, SpanKind, new_span_id
+from roomkit.telemetry.spans import Attr, SpanKind
+from roomkit_opentelemetry.attributes import (
+    _CHANNEL,
+    _CLEAN,
+    _DURATION,
+    _ENDED_MEMORY,
+    _ERROR_MESSAGE,
+    _KIND,
+    _NO_ATTRIBUTES,
+    _ROOM,
+    _SESSION,
+    _STATUS,
+    ATTRIBUTE_PREFIX,
+    OTEL_SPAN_KINDS,
+    _hex_id,
+    _key,
+    _labels,
+    _value,
+)
+from roomkit_opentelemetry.attributes import OpenSpan as _Open
 from roomkit_opentelemetry.instruments import Instruments
+from roomkit_opentelemetry.options import (
+    COMPACT_KINDS,
+    COMPACT_NAMES,
+    DETAILS,
+    STEP_METRICS,
+    Detail,
+    StepMetrics,
+    compact_step,
+)
 from roomkit_opentelemetry.propagation import extract_context, inject_headers
+from roomkit_opentelemetry.span_metrics import SpanMetricRecorder
 from roomkit_opentelemetry.version import __version__
 
-__all__ = ["ATTRIBUTE_PREFIX", "OTEL_SPAN_KINDS", "OpenTelemetryProvider"]
+__all__ = [
+    "ATTRIBUTE_PREFIX",
+    "COMPACT_KINDS",
+    "COMPACT_NAMES",
+    "DETAILS",
+    "OTEL_SPAN_KINDS",
+    "STEP_METRICS",
+    "Detail",
+    "OpenTelemetryProvider",
+    "StepMetrics",
+]
 
 logger = logging.getLogger("roomkit.telemetry")
 
-#: Prefix of every span attribute RoomKit sets (as in RoomKit 0.6.7).
-ATTRIBUTE_PREFIX = "roomkit."
-
-#: The OpenTelemetry span kind of each RoomKit span kind (INTERNAL when not listed).
-OTEL_SPAN_KINDS: Mapping[SpanKind, OtelSpanKind] = {
-    SpanKind.INBOUND_PIPELINE: OtelSpanKind.CONSUMER,  # handles a message it received
-    SpanKind.DELIVERY: OtelSpanKind.PRODUCER,  # hands a message to a channel
-    SpanKind.LLM_GENERATE: OtelSpanKind.CLIENT,
-    SpanKind.STT_TRANSCRIBE: OtelSpanKind.CLIENT,
-    SpanKind.STT_STREAM: OtelSpanKind.CLIENT,
-    SpanKind.TTS_SYNTHESIZE: OtelSpanKind.CLIENT,
-    SpanKind.REALTIME_SESSION: OtelSpanKind.CLIENT,
-    SpanKind.STORE_QUERY: OtelSpanKind.CLIENT,
-    SpanKind.BACKEND_CONNECT: OtelSpanKind.CLIENT,
-}
-
-_KIND = ATTRIBUTE_PREFIX + "span_kind"
-_STATUS = ATTRIBUTE_PREFIX + "status"
-_ROOM = ATTRIBUTE_PREFIX + Attr.ROOM_ID
-_SESSION = ATTRIBUTE_PREFIX + Attr.SESSION_ID
-_CHANNEL = ATTRIBUTE_PREFIX + Attr.CHANNEL_ID
-_PRIMITIVES = (str, bool, int, float)
-_CLEAN = frozenset(_PRIMITIVES)
-_ENDED_MEMORY = 1024
-_KEY_CACHE_SIZE = 4096
-_keys: dict[str, str] = {}
-
-
-def _key(name: str) -> str:
-    """``name`` with the ``roomkit.`` prefix (cached: the same few keys come back constantly)."""
-    key = _keys.get(name)
-    if key is None:
-        key = name if name.startswith(ATTRIBUTE_PREFIX) else ATTRIBUTE_PREFIX + name
-        if len(_keys) < _KEY_CACHE_SIZE:
-            _keys[name] = key
-    return key
-
-
-def _value(value: Any) -> Any:
-    """An attribute value OpenTelemetry accepts; ``None`` when there is nothing to record."""
-    if isinstance(value, _PRIMITIVES) or value is None:
-        return value
-    if isinstance(value, list | tuple):
-        kinds = {type(v) for v in value}
-        if len(kinds) <= 1 and all(isinstance(v, _PRIMITIVES) for v in value):
-            return tuple(value)
-    return str(value)
-
-
-def _labels(attributes: Mapping[str, Any]) -> dict[str, Any]:
-    """Metric attributes OpenTelemetry can hash: primitives kept, ``None`` dropped, the rest
-    turned into strings. Returns ``attributes`` itself when it is already clean (the usual)."""
-    if type(attributes) is dict:
-        for value in attributes.values():
-            if type(value) not in _CLEAN:
-                break
-        else:
-            return attributes
-    labels = {}
-    for key, value in attributes.items():
-        value = _value(value)
-        if value is not None:
-            labels[key] = str(value) if isinstance(value, tuple) else value
-    return labels
-
-
-def _hex_id(context: SpanContext) -> str:
-    return format(context.span_id, "016x")
-
-
-@dataclass(slots=True)
-class _Open:
-    """An open span and what ending it needs."""
-
-    span: trace.Span
-    context: SpanContext  # the span's own, kept to avoid asking the SDK again
-    kind: SpanKind
-    start_ns: int
-    previous: Context  # current when the span started: restored when it ends
-    attributes: dict[str, Any]  # unprefixed, for metric labels
-    channel_id: str | None
+#: True while the current message's trace was not sampled: its steps create no span.
+_DROPPED: ContextVar[bool] = ContextVar("roomkit_otel_dropped", default=False)
 
 
 class OpenTelemetryProvider(TelemetryProvider):
@@ -143,7 +103,14 @@ class OpenTelemetryProvider(TelemetryProvider):
     application or by OpenTelemetry's auto-configuration); this provider never shuts them down.
     ``service_name`` names the instrumentation scope of the tracer and meter; the service's own
     name belongs to the providers' ``Resource``. ``metadata`` is added to every span.
-    ``span_metrics=False`` turns off the metrics derived from spans.
+    ``span_metrics=False`` turns off the metrics derived from spans; ``step_metrics`` says
+    what the steps of a message yield (:data:`StepMetrics`; the message's own counter and
+    duration histogram are always kept while ``span_metrics`` is on).
+
+    Sampling is decided once per message, at its root span: when the tracer provider's
+    sampler drops the trace (``ParentBased(TraceIdRatioBased(0.1))`` drops 90%), no step of
+    the message creates an OpenTelemetry span or builds span attributes; the steps are only
+    timed for their metrics (or, with ``step_metrics="none"``, not started at all).
     """
 
     def __init__(
@@ -154,6 +121,8 @@ class OpenTelemetryProvider(TelemetryProvider):
         service_name: str = "roomkit",
         metadata: Mapping[str, str] | None = None,
         span_metrics: bool = True,
+        step_metrics: StepMetrics = "all",
+        detail: Detail = "full",
         max_open_spans: int = 10_000,
     ) -> None:
         if not isinstance(service_name, str) or not service_name:
@@ -165,14 +134,29 @@ class OpenTelemetryProvider(TelemetryProvider):
         self._tracer_provider = tracer_provider or trace.get_tracer_provider()
         self._meter_provider = meter_provider or otel_metrics.get_meter_provider()
         self._tracer = self._tracer_provider.get_tracer(service_name, __version__)
+        self._no_tracer = isinstance(self._tracer, trace.NoOpTracer)  # metrics only
         self._meter = self._meter_provider.get_meter(service_name, __version__)
         self._metadata = {_key(k): _value(v) for k, v in (metadata or {}).items()}
         self.span_metrics = span_metrics
+        if step_metrics not in STEP_METRICS:
+            raise ConfigurationError(
+                "OpenTelemetryProvider: step_metrics must be one of "
+                f"{', '.join(map(repr, STEP_METRICS))}, not {step_metrics!r}"
+            )
+        self.step_metrics: StepMetrics = step_metrics
+        if detail not in DETAILS:
+            raise ConfigurationError(
+                "OpenTelemetryProvider: detail must be one of "
+                f"{', '.join(map(repr, DETAILS))}, not {detail!r}"
+            )
+        self.detail: Detail = detail
+        self._ids = itertools.count(1)
         self.max_open_spans = max_open_spans
         self._lock = threading.Lock()
         self._open: dict[str, _Open] = {}
         self._ended: dict[str, tuple[SpanContext, Context]] = {}
         self._instruments = Instruments(self._meter)
+        self._metrics = SpanMetricRecorder(self._instruments, step_durations=step_metrics == "all")
         self._closed = False
 
     @property
@@ -202,8 +186,24 @@ class OpenTelemetryProvider(TelemetryProvider):
         channel_id: str | None = None,
     ) -> str:
         try:
-            span_kind, span_name = resolve_kind(kind, name)
-            attrs = dict(attributes) if attributes else {}
+            if type(kind) is SpanKind:
+                span_kind, span_name = kind, name or kind.value
+            else:
+                span_kind, span_name = resolve_kind(kind, name)
+            root = span_kind is SpanKind.INBOUND_PIPELINE
+            if self._no_tracer or (parent_id is None and not root and _DROPPED.get()):
+                # no tracing SDK, or the message's trace was dropped at its root: metrics only
+                return self._untraced(span_kind, attributes, channel_id)
+            if (
+                self.detail == "compact"
+                and parent_id is None
+                and compact_step(span_kind, span_name)
+            ):
+                enclosing = trace.get_current_span()
+                if enclosing.is_recording():  # an event of the enclosing span, not a span
+                    return self._step_event(span_kind, span_name, enclosing, attributes)
+            previous = otel_context.get_current()
+            parent = previous if parent_id is None else self._parent_context(parent_id, previous)
             otel_attrs: dict[str, Any] = {_KIND: span_kind.value}
             if self._metadata:
                 otel_attrs.update(self._metadata)
@@ -213,12 +213,13 @@ class OpenTelemetryProvider(TelemetryProvider):
                 otel_attrs[_SESSION] = session_id
             if channel_id:
                 otel_attrs[_CHANNEL] = channel_id
-            for key, value in attrs.items():
-                value = _value(value)
-                if value is not None:
+            if attributes:
+                for key, value in attributes.items():
+                    if type(value) not in _CLEAN:
+                        value = _value(value)
+                        if value is None:
+                            continue
                     otel_attrs[_key(key)] = value
-            previous = otel_context.get_current()
-            parent = previous if parent_id is None else self._parent_context(parent_id, previous)
             span = self._tracer.start_span(
                 span_name,
                 context=parent,
@@ -226,28 +227,113 @@ class OpenTelemetryProvider(TelemetryProvider):
                 attributes=otel_attrs,
             )
             span_context = span.get_span_context()
-            traced = span_context.is_valid
-            if not traced and not self.span_metrics:
-                return ""  # no tracing SDK and no metrics: nothing to record
-            span_id = _hex_id(span_context) if traced else new_span_id()
+            if not span_context.is_valid:  # no tracing SDK: metrics only
+                return self._untraced(span_kind, attributes, channel_id)
+            span_id = _hex_id(span_context)
             entry = _Open(
-                span, span_context, span_kind, time.perf_counter_ns(), previous, attrs, channel_id
+                span,
+                span_context,
+                span_kind,
+                time.perf_counter_ns(),
+                previous,
+                attributes if attributes is not None else _NO_ATTRIBUTES,
+                channel_id,
+                False,
             )
             with self._lock:
-                if span_id in self._open:  # a no-op tracer handed back its parent's context
-                    if not self.span_metrics:
-                        return ""
-                    span_id, traced = new_span_id(), False
+                if span_id in self._open:  # a tracer handed back its parent's context
+                    return self._untraced(span_kind, attributes, channel_id)
                 if len(self._open) >= self.max_open_spans:  # forget the oldest, never exported
                     oldest = next(iter(self._open))
                     self._remember(oldest, self._open.pop(oldest))
                 self._open[span_id] = entry
-            if traced:
-                otel_context.attach(trace.set_span_in_context(span, previous))
+            if root:  # the message's sampling decision holds for all its steps
+                dropped = not span_context.trace_flags.sampled
+                if dropped is not _DROPPED.get():
+                    entry.dropped = _DROPPED.set(dropped)
+            otel_context.attach(trace.set_span_in_context(span, previous))
             return span_id
         except Exception:
             logger.exception("telemetry: could not start span %r", kind)
             return ""
+
+    def _untraced(
+        self, kind: SpanKind, attributes: Attributes | None, channel_id: str | None
+    ) -> str:
+        """A span that is not traced (its trace was not sampled, or there is no tracing SDK):
+        only timed, for its metrics; ``""`` when it yields none."""
+        if not self.span_metrics or not self._metrics.derives(kind):
+            return ""
+        if self.step_metrics == "none" and kind is not SpanKind.INBOUND_PIPELINE:
+            return ""
+        span_id = f"m{next(self._ids):x}"  # never a 16-hex-digit OpenTelemetry id
+        entry = _Open(
+            None,
+            None,
+            kind,
+            time.perf_counter_ns(),
+            None,
+            attributes if attributes is not None else _NO_ATTRIBUTES,
+            channel_id,
+            False,
+        )
+        with self._lock:
+            if len(self._open) >= self.max_open_spans:
+                oldest = next(iter(self._open))
+                self._remember(oldest, self._open.pop(oldest))
+            self._open[span_id] = entry
+        return span_id
+
+    def _step_event(
+        self, kind: SpanKind, name: str, enclosing: trace.Span, attributes: Attributes | None
+    ) -> str:
+        """A cheap step recorded, when it ends, as an event of the ``enclosing`` span."""
+        span_id = f"e{next(self._ids):x}"
+        entry = _Open(
+            None,
+            None,
+            kind,
+            time.perf_counter_ns(),
+            None,
+            attributes if attributes is not None else _NO_ATTRIBUTES,
+            None,
+            False,
+            event=(enclosing, name, time.time_ns()),
+        )
+        with self._lock:
+            if len(self._open) >= self.max_open_spans:
+                oldest = next(iter(self._open))
+                self._remember(oldest, self._open.pop(oldest))
+            self._open[span_id] = entry
+        return span_id
+
+    @staticmethod
+    def _add_event(entry: _Open, status: str, error_message: str | None, duration_ns: int) -> None:
+        assert entry.event is not None
+        enclosing, name, timestamp = entry.event
+        attrs: dict[str, Any] = {_DURATION: duration_ns / 1e6}
+        for key, value in entry.attributes.items():
+            if type(value) not in _CLEAN:
+                value = _value(value)
+                if value is None:
+                    continue
+            attrs[_key(key)] = value
+        if status != "ok":
+            attrs[_STATUS] = status
+            if error_message:
+                attrs[_ERROR_MESSAGE] = error_message
+        enclosing.add_event(name, attrs, timestamp)
+
+    def is_recording(self, span_id: str) -> bool:
+        """Whether spans below the open span ``span_id`` record anything: ``False`` when its
+        trace is not sampled and metrics come from messages only (``step_metrics="none"``),
+        so the engine skips every step of an unsampled message."""
+        entry = self._open.get(span_id)
+        if entry is None:
+            return False
+        if entry.span is not None and entry.span.is_recording():
+            return True
+        return self.span_metrics and self.step_metrics != "none"
 
     def _parent_context(self, parent_id: str, current: Context) -> Context:
         """The context whose span ``parent_id`` names: one of ours (open or recently ended), or
@@ -255,7 +341,7 @@ class OpenTelemetryProvider(TelemetryProvider):
         with self._lock:
             entry = self._open.get(parent_id)
             ended = self._ended.get(parent_id)
-        if entry is not None:
+        if entry is not None and entry.span is not None:
             return trace.set_span_in_context(entry.span, current)
         if ended is not None:
             return trace.set_span_in_context(NonRecordingSpan(ended[0]), current)
@@ -286,44 +372,62 @@ class OpenTelemetryProvider(TelemetryProvider):
             end_ns = time.perf_counter_ns()
             with self._lock:
                 entry = self._open.pop(span_id, None)
-                if entry is not None:
+                if entry is not None and entry.span is not None:
                     self._remember(span_id, entry)
             if entry is None:
                 return
-            span = entry.span
             if attributes:
-                entry.attributes.update(attributes)
-                cleaned = {}
-                for key, value in attributes.items():
-                    value = _value(value)
-                    if value is not None:
+                entry.update(attributes)
+            if entry.dropped is not None:
+                with suppress(ValueError):  # ended in another context than it started in
+                    _DROPPED.reset(entry.dropped)
+            span = entry.span
+            if entry.event is not None:
+                if error is not None:
+                    entry.set(Attr.ERROR_TYPE, type(error).__name__)
+                    if error_message is None:
+                        error_message = describe_error(error)
+                self._add_event(entry, status, error_message, end_ns - entry.start_ns)
+            elif span is not None:
+                if attributes:
+                    cleaned = {}
+                    for key, value in attributes.items():
+                        if type(value) not in _CLEAN:
+                            value = _value(value)
+                            if value is None:
+                                continue
                         cleaned[_key(key)] = value
-                if cleaned:
-                    span.set_attributes(cleaned)  # one call: the SDK locks once
-            if error is not None:
-                self._exception(entry, error)
-                if error_message is None:
-                    error_message = describe_error(error)
-            if status == "error":
-                span.set_status(Status(StatusCode.ERROR, error_message))
-            elif status != "ok":
-                span.set_attribute(_STATUS, status)
-            span.end()
-            if trace.get_current_span() is span:
-                otel_context.attach(self._restorable(entry.previous))
-            if self.span_metrics:
+                    if cleaned:
+                        span.set_attributes(cleaned)  # one call: the SDK locks once
+                if error is not None:
+                    self._exception(entry, error)
+                    if error_message is None:
+                        error_message = describe_error(error)
+                if status == "error":
+                    span.set_status(Status(StatusCode.ERROR, error_message))
+                elif status != "ok":
+                    span.set_attribute(_STATUS, status)
+                span.end()
+                if trace.get_current_span() is span:
+                    assert entry.previous is not None
+                    otel_context.attach(self._restorable(entry.previous))
+            elif error is not None:
+                entry.set(Attr.ERROR_TYPE, type(error).__name__)
+            if self.span_metrics and (
+                self.step_metrics != "none" or entry.kind is SpanKind.INBOUND_PIPELINE
+            ):
                 duration_ms = (end_ns - entry.start_ns) / 1e6
-                record = self._instruments.record  # derived values are finite, >= 0, clean
-                for metric, value, labels in derive_metrics(
+                self._metrics.record(
                     entry.kind, status, duration_ms, entry.attributes, entry.channel_id
-                ):
-                    record(metric, value, labels)
+                )
         except Exception:
             logger.exception("telemetry: could not end span %r", span_id)
 
     def _remember(self, span_id: str, entry: _Open) -> None:
         """Keep an ended (or forgotten) span's context for late children and for restoring
         the context when spans end out of order. Called with the lock held."""
+        if entry.context is None or entry.previous is None:
+            return  # untraced: nothing to restore or to parent
         self._ended[span_id] = (entry.context, entry.previous)
         if len(self._ended) > _ENDED_MEMORY:
             del self._ended[next(iter(self._ended))]
@@ -343,9 +447,10 @@ class OpenTelemetryProvider(TelemetryProvider):
 
     @staticmethod
     def _exception(entry: _Open, error: BaseException) -> None:
-        entry.span.record_exception(error)
-        entry.attributes[Attr.ERROR_TYPE] = type(error).__name__
-        entry.span.set_attribute(_key(Attr.ERROR_TYPE), type(error).__name__)
+        entry.set(Attr.ERROR_TYPE, type(error).__name__)
+        if entry.span is not None:
+            entry.span.record_exception(error)
+            entry.span.set_attribute(_key(Attr.ERROR_TYPE), type(error).__name__)
 
     def set_attribute(self, span_id: str, key: str, value: Any) -> None:
         try:
@@ -353,9 +458,9 @@ class OpenTelemetryProvider(TelemetryProvider):
                 entry = self._open.get(span_id)
             if entry is None:
                 return
-            entry.attributes[key] = value
+            entry.set(key, value)
             value = _value(value)
-            if value is not None:
+            if value is not None and entry.span is not None:
                 entry.span.set_attribute(_key(key), value)
         except Exception:
             logger.exception("telemetry: could not set attribute %r", key)
@@ -394,7 +499,9 @@ class OpenTelemetryProvider(TelemetryProvider):
         """An OpenTelemetry ``Context`` whose current span is the open span ``span_id``."""
         with self._lock:
             entry = self._open.get(span_id)
-        return None if entry is None else trace.set_span_in_context(entry.span)
+        if entry is None or entry.span is None:
+            return None
+        return trace.set_span_in_context(entry.span)
 
     def inject_context(self, headers: MutableMapping[str, str], span_id: str | None = None) -> None:
         try:

@@ -27,6 +27,7 @@ from opentelemetry.sdk.metrics.export import (
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import Sampler
 from opentelemetry.trace import StatusCode
 
 from roomkit.telemetry.spans import Span, SpanKind
@@ -84,10 +85,11 @@ class InMemoryOpenTelemetry:
     reader: InMemoryMetricReader
 
     @classmethod
-    def create(cls, **options: Any) -> InMemoryOpenTelemetry:
-        """Build it; ``options`` go to :class:`OpenTelemetryProvider`."""
+    def create(cls, *, sampler: Sampler | None = None, **options: Any) -> InMemoryOpenTelemetry:
+        """Build it; ``sampler`` goes to the ``TracerProvider`` (default: the SDK's, which
+        samples everything), ``options`` to :class:`OpenTelemetryProvider`."""
         exporter = InMemorySpanExporter()
-        tracer_provider = TracerProvider()
+        tracer_provider = TracerProvider(sampler=sampler)
         tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
         reader = InMemoryMetricReader()
         meter_provider = MeterProvider(metric_readers=[reader])

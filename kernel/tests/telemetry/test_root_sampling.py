@@ -1,0 +1,71 @@
+"""A provider that says a message's root span records nothing below it
+(``TelemetryProvider.is_recording``) gets no step span for that message, and the decision is
+per message."""
+
+from __future__ import annotations
+
+from roomkit import (
+    HookExecution,
+    HookTrigger,
+    InboundMessage,
+    RoomKit,
+    TextContent,
+    WebSocketChannel,
+)
+from roomkit.telemetry import MockTelemetryProvider, SpanKind
+from roomkit.telemetry.tracer import Tracer
+
+
+class RootSampled(MockTelemetryProvider):
+    """Records every other message's steps: its roots decide, in turn."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.roots = 0
+        self.keep: dict[str, bool] = {}
+
+    def start_span(self, kind: SpanKind | str, name: str | None = None, **options: object) -> str:
+        span_id = super().start_span(kind, name, **options)  # type: ignore[arg-type]
+        if kind is SpanKind.INBOUND_PIPELINE:
+            self.keep[span_id] = self.roots % 2 == 1
+            self.roots += 1
+        return span_id
+
+    def is_recording(self, span_id: str) -> bool:
+        return self.keep.get(span_id, True)
+
+
+async def test_steps_follow_the_root_decision_per_message() -> None:
+    provider = RootSampled()
+    kit = RoomKit(telemetry=provider)
+    for channel_id in ("ws", "other"):
+        kit.register_channel(WebSocketChannel(channel_id))
+    await kit.create_room("r1")
+    await kit.attach_channel("r1", "ws")
+    await kit.attach_channel("r1", "other")
+
+    @kit.hook(HookTrigger.AFTER_BROADCAST, execution=HookExecution.ASYNC, name="audit")
+    async def audit(event: object, ctx: object) -> None:
+        return None
+
+    for i in range(4):
+        message = InboundMessage(channel_id="ws", sender_id="u1", content=TextContent(body=f"{i}"))
+        await kit.process_inbound(message, room_id="r1")
+    await kit.close()
+    roots = provider.get_spans(SpanKind.INBOUND_PIPELINE)
+    assert len(roots) == 4
+    for root in roots:
+        children = provider.get_children(root)
+        if provider.keep[root.id]:
+            assert SpanKind.BROADCAST in {c.kind for c in children}
+        else:
+            assert children == []
+    assert len(provider.get_spans(SpanKind.BROADCAST)) == 2
+    assert len(provider.get_spans(SpanKind.HOOK_ASYNC)) == 2  # async hook tasks follow it too
+    assert len(provider.get_spans(SpanKind.DELIVERY)) == 2
+
+
+def test_default_providers_are_not_asked() -> None:
+    tracer = Tracer(MockTelemetryProvider())
+    assert tracer.sample() is None  # nothing to undo: every message records its steps
+    assert tracer.records(SpanKind.DELIVERY)
