@@ -297,6 +297,7 @@ class RedisLockManager(SharedRoomLockManager):
                     token, left_ms = await self._take(keys=keys, args=args)
             except TimeoutError:  # the caller's deadline cut the call short
                 self._forget(room_id, holder)  # the SET may have landed
+                self._raise_if_cancelled()
                 if answered:
                     raise lock_timeout_error(room_id, timeout) from None
                 raise RoomLockTimeoutError(
@@ -338,6 +339,7 @@ class RedisLockManager(SharedRoomLockManager):
                 popped = await self._waiting.blpop([wake_key], timeout=round(block, 3))
         except TimeoutError:  # the deadline cut the wait short: a popped token is handed on
             self._hand_on(room_id)
+            self._raise_if_cancelled()
             raise lock_timeout_error(room_id, timeout) from None
         except asyncio.CancelledError:
             self._hand_on(room_id)
@@ -351,6 +353,14 @@ class RedisLockManager(SharedRoomLockManager):
             self.expired_waits += 1
         else:
             self.wake_ups += 1
+
+    @staticmethod
+    def _raise_if_cancelled() -> None:
+        """A cancellation of the caller that surfaced as a ``TimeoutError`` (nested timeouts
+        of the driver) stays a cancellation."""
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise asyncio.CancelledError
 
     def _hand_on(self, room_id: str) -> None:
         """In the background: give the room's waiters a token if it is free (this waiter may
