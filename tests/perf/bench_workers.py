@@ -343,8 +343,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     out["workers"] = per_count
     out["scaling"] = {k: round(v["msg_per_s"] / base, 3) for k, v in per_count.items()}
     out["load_avg_end"] = os.getloadavg()[0]
-    for k, v in per_count.items():
+    for k, v in per_count.items():  # flat keys for the report table
         out[f"msg_per_s_{k}"] = round(v["msg_per_s"], 1)
+        out[f"scaling_{k}"] = out["scaling"][k]
+        out[f"worker_cpu_ms_per_msg_{k}"] = round(v["worker_cpu_ms_per_msg"], 3)
     return out
 
 
