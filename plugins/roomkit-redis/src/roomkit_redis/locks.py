@@ -336,7 +336,8 @@ class RedisLockManager(SharedRoomLockManager):
         wake_key = self._wait_keys(room_id)[2]
         try:
             async with asyncio.timeout(remaining):
-                popped = await self._waiting.blpop([wake_key], timeout=round(block, 3))
+                # never 0, which would block without bound
+                popped = await self._waiting.blpop([wake_key], timeout=max(round(block, 3), 0.001))
         except TimeoutError:  # the deadline cut the wait short: a popped token is handed on
             self._hand_on(room_id)
             self._raise_if_cancelled()
