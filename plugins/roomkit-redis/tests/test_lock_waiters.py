@@ -130,7 +130,11 @@ async def test_a_waiter_still_gives_up_at_its_timeout(
 async def test_a_cancelled_waiter_does_not_strand_the_others(
     redis_url: str, prefix: str, raw: aioredis.Redis
 ) -> None:
-    holder, quitter, patient = (_manager(redis_url, prefix) for _ in range(3))
+    holder, patient = _manager(redis_url, prefix), _manager(redis_url, prefix)
+    name = f"rk-quitter-{prefix[8:20]}"
+    quitter = RedisLockManager(
+        redis_url, prefix=prefix, lease=30.0, socket_timeout=30.0, client_name=name
+    )
     try:
         async with holder.hold("r", timeout=10):
 
@@ -144,6 +148,13 @@ async def test_a_cancelled_waiter_does_not_strand_the_others(
                 lambda: quitter.refused_takes == 1 and patient.refused_takes == 1,
                 "the waiters never tried",
             )
+            # cancelled while blocked in Redis (its BLPOP), the case that must hand a token on
+            deadline = time.monotonic() + 60
+            while not any(
+                c.get("name") == name and "b" in c.get("flags", "") for c in await raw.client_list()
+            ):
+                assert time.monotonic() < deadline, "the quitter never blocked in Redis"
+                await asyncio.sleep(0.01)
             gives_up.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await gives_up
