@@ -10,6 +10,7 @@ the chance to poll, which the counted takes would then show.
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import Awaitable, Callable
 
@@ -216,3 +217,31 @@ async def test_many_waiters_in_several_processes_each_acquire_exactly_once(
     finally:
         for manager in managers:
             await manager.close()
+
+
+@pytest.mark.asyncio
+async def test_a_waiter_cancelled_on_its_way_to_blocking_stops_at_once(
+    redis_url: str, prefix: str
+) -> None:
+    """Cancelled anywhere between its refused take and its blocking call (new connections
+    each round, so the driver is connecting too), a waiter ends at once: the room stays held
+    all along, so a cancellation lost inside the driver would leave it waiting 60 s."""
+    rng = random.Random(5)
+    for round_ in range(40):
+        holder, waiter = _manager(redis_url, prefix), _manager(redis_url, prefix)
+        try:
+            async with holder.hold(f"r{round_}", timeout=10):
+
+                async def wait(manager: RedisLockManager, room: str) -> None:
+                    async with manager.locked(room, timeout=60):
+                        pytest.fail("took a held lock")
+
+                task = asyncio.create_task(wait(waiter, f"r{round_}"))
+                await _until(lambda m=waiter: m.refused_takes == 1, "the waiter never tried")
+                await asyncio.sleep(rng.random() * 0.003)
+                task.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await asyncio.wait_for(task, 30)
+        finally:
+            await holder.close()
+            await waiter.close()

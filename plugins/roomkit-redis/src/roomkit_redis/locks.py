@@ -219,7 +219,7 @@ class RedisLockManager(SharedRoomLockManager):
         self._release = self._client.register_script(_RELEASE)
         self._renew = self._client.register_script(_RENEW)
         self._nudge = self._client.register_script(_NUDGE)
-        self._background: set[asyncio.Task[Any]] = set()
+        self._background: set[asyncio.Future[Any]] = set()
         #: Takes that found the room locked (each is followed by one wait).
         self.refused_takes = 0
         #: Waits ended by a wake token pushed by a release.
@@ -334,17 +334,21 @@ class RedisLockManager(SharedRoomLockManager):
         if left_ms >= 0:
             block = min(block, left_ms / 1000 + 0.002)  # just after a dead holder's lease ends
         wake_key = self._wait_keys(room_id)[2]
+        # The blocking call runs in a task of its own, so a cancellation or the deadline
+        # interrupts the wait at once, wherever inside the driver the call is.
+        blpop = asyncio.ensure_future(
+            self._waiting.blpop([wake_key], timeout=max(round(block, 3), 0.001))  # 0: forever
+        )
         try:
-            async with asyncio.timeout(remaining):
-                # never 0, which would block without bound
-                popped = await self._waiting.blpop([wake_key], timeout=max(round(block, 3), 0.001))
-        except TimeoutError:  # the deadline cut the wait short: a popped token is handed on
-            self._hand_on(room_id)
-            self._raise_if_cancelled()
-            raise lock_timeout_error(room_id, timeout) from None
+            done, _ = await asyncio.wait({blpop}, timeout=remaining)
         except asyncio.CancelledError:
-            self._hand_on(room_id)
+            self._abandon(blpop, room_id)
             raise
+        if not done:  # the deadline came first
+            self._abandon(blpop, room_id)
+            raise lock_timeout_error(room_id, timeout)
+        try:
+            popped = blpop.result()
         except (RedisError, OSError) as exc:  # the next take says whether Redis is fine
             self._hand_on(room_id)
             log.debug("waiting for room %r failed (%r); trying again", room_id, exc)
@@ -362,6 +366,20 @@ class RedisLockManager(SharedRoomLockManager):
         task = asyncio.current_task()
         if task is not None and task.cancelling():
             raise asyncio.CancelledError
+
+    def _abandon(self, blpop: asyncio.Future[Any], room_id: str) -> None:
+        """Stop a wait nobody awaits any more; a wake token it popped (now, or later if the
+        driver finishes the call anyway) is handed on to the room's other waiters."""
+        blpop.cancel()
+        self._background.add(blpop)  # kept until it ended; close() waits for it
+        blpop.add_done_callback(self._background.discard)
+        self._hand_on(room_id)
+
+        def popped_late(done: asyncio.Future[Any]) -> None:
+            if not done.cancelled() and done.exception() is None and done.result() is not None:
+                self._hand_on(room_id)
+
+        blpop.add_done_callback(popped_late)
 
     def _hand_on(self, room_id: str) -> None:
         """In the background: give the room's waiters a token if it is free (this waiter may
