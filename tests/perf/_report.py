@@ -118,6 +118,16 @@ METRICS: tuple[Metric, ...] = (
         False,
         "{:,.1f}",
     ),
+    Metric("workers", "msg_per_s_1", "1 worker, PostgreSQL + Redis, 200 rooms: msg/s", True),
+    Metric("workers", "scaling_4", "4 workers / 1 worker, 200 rooms: msg/s ratio", True, "{:.2f}"),
+    Metric(
+        "workers",
+        "worker_cpu_ms_per_msg_1",
+        "1 worker, 200 rooms: worker CPU ms/msg",
+        False,
+        "{:.2f}",
+    ),
+    Metric("workers_1room", "msg_per_s_4", "4 workers, 1 contended room: msg/s", True, "{:,.1f}"),
     Metric(
         "voice_pipeline",
         "frames_per_s",

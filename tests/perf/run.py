@@ -39,6 +39,7 @@ OURS_DISTS = (
     "conformance",
     "plugins/roomkit-opentelemetry",
     "plugins/roomkit-postgres",
+    "plugins/roomkit-redis",
     "plugins/roomkit-sqlite",
 )
 ORIG_VERSION = "0.6.7"
@@ -89,6 +90,19 @@ WORKLOADS: tuple[Workload, ...] = (
     Workload("persistence_pg", "bench_persistence.py", ("--n", "1000")),
     Workload("persistence_pg_100", "bench_persistence.py", ("--n", "1000", "--rooms", "100")),
     Workload("persistence_pg_ai", "bench_persistence.py", ("--n", "500", "--ai")),
+    Workload(
+        "workers",
+        "bench_workers.py",
+        ("--n", "1500", "--runs", "3"),
+        skip_original="ours only: counts roomkit-redis lock wake-ups in worker processes",
+        quick_flags=("--n", "--runs", "--rooms"),
+    ),
+    Workload(
+        "workers_1room",
+        "bench_workers.py",
+        ("--n", "600", "--rooms", "1", "--runs", "3"),
+        skip_original="ours only: counts roomkit-redis lock wake-ups in worker processes",
+    ),
     Workload("voice_pipeline", "bench_voice_pipeline.py", ("--n", "50000")),
     Workload(
         "voice_pipeline_noop", "bench_voice_pipeline.py", ("--n", "50000", "--stages", "noop")
@@ -178,6 +192,13 @@ def ours_same_python() -> str | None:
     python = OURS_VENV / "bin" / "python"
     env = _clean_env()
     if python.exists() and _imports_roomkit(str(python), env)[0]:
+        probe = subprocess.run([str(python), "-c", "import roomkit_redis"], env=env, check=False)
+        if probe.returncode != 0:  # venvs made before the worker-process workload
+            subprocess.run(
+                [str(python), "-m", "pip", "install", "--quiet", "-e",
+                 str(ROOT / "plugins" / "roomkit-redis")],
+                check=True, env=env,
+            )  # fmt: skip
         return str(python)
     base = shutil.which("python3.12")
     if base is None:

@@ -23,10 +23,15 @@ class RedisLockManagerConfig(BaseModel):
     prefix: str = Field(
         default="roomkit:",
         min_length=1,
-        description="key prefix: <prefix>lock:<room> (locks), <prefix>fence:<room> (tokens)",
+        description=(
+            "key prefix: <prefix>lock:<room> (locks), <prefix>fence:<room> (tokens), "
+            "<prefix>wait:<room> and <prefix>wake:<room> (waiters)"
+        ),
     )
     lease: float = Field(default=10.0, ge=0.1, description="seconds a dead holder keeps a lock")
-    retry_interval: float = Field(default=0.02, gt=0)
+    retry_interval: float = Field(
+        default=0.02, gt=0, description="seconds to pause after a wait failed on a Redis error"
+    )
     socket_timeout: float = Field(default=5.0, gt=0, description="seconds to wait for a reply")
     connect_timeout: float = Field(default=2.0, gt=0, description="seconds to open a connection")
     default_timeout: float = Field(
