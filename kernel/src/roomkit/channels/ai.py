@@ -179,7 +179,8 @@ class AIChannel(Channel):
         self.streaming = streaming
         self.respond_to_ai = respond_to_ai
         self.kit: RoomEngine | None = None
-        self._message_cache: dict[tuple[str, bool], tuple[object, AIMessage]] = {}
+        # Per vision setting: event id -> (the content converted, its message).
+        self._message_cache: tuple[dict[str, tuple[object, AIMessage]], ...] = ({}, {})
         self._notes: dict[str, list[str]] = {}
         self._loops = ActiveLoops()
 
@@ -440,19 +441,19 @@ class AIChannel(Channel):
 
     def _messages_for(self, events: Sequence[RoomEvent], vision: bool) -> list[AIMessage]:
         """Transcript messages, converted once per event and reused by later turns."""
-        cache = self._message_cache
+        cache = self._message_cache[vision]
         messages: list[AIMessage] = []
+        append = messages.append
         for event in events:
-            key = (event.id, vision)
-            hit = cache.get(key)
+            hit = cache.get(event.id)
             if hit is not None and hit[0] is event.content:
-                messages.append(hit[1])
+                append(hit[1])
                 continue
             message = self.event_to_message(event, vision=vision)
             if len(cache) >= _MESSAGE_CACHE_SIZE:
                 cache.clear()
-            cache[key] = (event.content, message)
-            messages.append(message)
+            cache[event.id] = (event.content, message)
+            append(message)
         return messages
 
     def event_to_message(self, event: RoomEvent, *, vision: bool = False) -> AIMessage:
