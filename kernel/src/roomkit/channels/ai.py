@@ -346,21 +346,35 @@ class AIChannel(Channel):
                 "input_tokens": response.usage.input_tokens,
                 "output_tokens": response.usage.output_tokens,
             }
-        source = EventSource(
-            channel_id=self.channel_id,
-            channel_type=self.channel_type,
-            direction=ChannelDirection.OUTBOUND,
-            participant_id=self.channel_id,
-            provider=answered_by.name if answered_by else None,
+        values: dict[str, Any] = {
+            "channel_id": self.channel_id,
+            "channel_type": self.channel_type,
+            "direction": ChannelDirection.OUTBOUND,
+            "participant_id": self.channel_id,
+            "provider": answered_by.name if answered_by else None,
+        }
+        provider = values["provider"]
+        # Built without re-validation when every value has its exact type (hot path);
+        # anything else (a subclass's own channel_type, say) is validated as usual.
+        if (
+            type(self.channel_type) is ChannelType
+            and type(self.channel_id) is str
+            and (provider is None or type(provider) is str)
+        ):
+            source = construct(EventSource, values)
+        else:
+            source = EventSource(**values)
+        body = response.content
+        content = (
+            construct(TextContent, {"body": body}) if type(body) is str else TextContent(body=body)
         )
-        # Built without re-validation: every value is typed here (hot path).
         return construct(
             RoomEvent,
             {
                 "id": message_id,
                 "room_id": context.room.id,
                 "source": source,
-                "content": TextContent(body=response.content),
+                "content": content,
                 "chain_depth": trigger.chain_depth + 1,
                 "parent_event_id": trigger.id,
                 "correlation_id": trigger.correlation_id,
