@@ -29,9 +29,10 @@ from pydantic import BaseModel
 
 __all__ = ["Plan", "passes", "plan_for"]
 
-#: One field: its name, the exact types its value may have (``None``: any), and a further
-#: test of the value (``None``: none needed).
-Field = tuple[str, frozenset[type] | None, Callable[[Any], bool] | None]
+#: One field: its name, the exact types its value may have (``None``: any), a further test
+#: of the value (``None``: none needed), and whether an empty value needs no test (a
+#: container whose test looks at its items).
+Field = tuple[str, frozenset[type] | None, Callable[[Any], bool] | None, bool]
 #: A class's fields, and whether extra keys in ``__dict__`` are refused (``extra="forbid"``).
 Plan = tuple[tuple[Field, ...], bool]
 
@@ -41,6 +42,7 @@ class _Unsupported(Exception):
 
 
 _SIMPLE: frozenset[type] = frozenset({str, int, float, bool, datetime, type(None)})
+_CONTAINERS: frozenset[type] = frozenset({dict, list, type(None)})
 _Check = tuple[frozenset[type] | None, Callable[[Any], bool] | None]
 
 
@@ -63,8 +65,11 @@ def plan_for(cls: type[BaseModel]) -> Plan | None:
             if info.alias is not None or info.validation_alias is not None:
                 return None
             allowed, test = _compile(info.annotation, info.discriminator)
-            test = _constrained(allowed, test, info.metadata)
-            fields.append((name, allowed, test))
+            items_only = test is not None and allowed is not None and allowed <= _CONTAINERS
+            if info.metadata:
+                test = _constrained(allowed, test, info.metadata)
+                items_only = False  # a length bound tests empty containers too
+            fields.append((name, allowed, test, items_only))
     except _Unsupported:
         return None
     return tuple(fields), cls.model_config.get("extra") == "forbid"
@@ -75,14 +80,14 @@ def passes(plan: Plan, values: dict[str, Any]) -> bool:
     fields, forbid = plan
     if forbid and len(values) != len(fields):
         return False
-    for name, allowed, test in fields:
+    for name, allowed, test, items_only in fields:
         try:
             value = values[name]
         except KeyError:
             return False
         if allowed is not None and type(value) not in allowed:
             return False
-        if test is not None and not test(value):
+        if test is not None and (value or not items_only) and not test(value):
             return False
     return True
 
@@ -229,6 +234,8 @@ def _constrained(
             raise _Unsupported(item)
     if not bounds:
         return test
+    if test is None and len(bounds) == 1:
+        return bounds[0]
     checks = ([test] if test is not None else []) + bounds
 
     def constrained(value: Any) -> bool:
@@ -240,6 +247,13 @@ def _constrained(
 def _bound(
     compare: Callable[[Any, Any], bool], limit: Any, *, sized: bool
 ) -> Callable[[Any], bool]:
+    if compare is operator.ge and not sized:  # the common one (``Field(ge=0)``), direct
+
+        def at_least(value: Any) -> bool:
+            return value is None or value >= limit
+
+        return at_least
+
     def check(value: Any) -> bool:
         return value is None or compare(len(value) if sized else value, limit)
 
