@@ -57,6 +57,12 @@ METRICS: tuple[Metric, ...] = (
         "text_hooks", "cpu_us_per_msg", "+ 3 sync / 2 async hooks: CPU us/msg", False, "{:,.1f}"
     ),
     Metric("text_ai", "cpu_us_per_msg", "+ mock AI channel: CPU us/msg", False, "{:,.1f}"),
+    Metric("floor", "route_of_floor_cpu", "in memory, route: share of floor (CPU)", True, "{:.2f}"),
+    Metric("floor", "hooks_of_floor_cpu", "in memory, hooks: share of floor (CPU)", True, "{:.2f}"),
+    Metric("floor", "ai_of_floor_cpu", "in memory, AI: share of floor (CPU)", True, "{:.2f}"),
+    Metric("floor", "route_load_p99_ms", "in memory, route, 50 senders: p99 ms", False, "{:.3f}"),
+    Metric("floor", "hooks_load_p99_ms", "in memory, hooks, 50 senders: p99 ms", False, "{:.3f}"),
+    Metric("floor", "ai_load_p99_ms", "in memory, AI, 50 senders: p99 ms", False, "{:.3f}"),
     Metric("text_plain", "p50_ms", "1 room, 2 WS: p50 ms", False, "{:.3f}"),
     Metric("text_plain", "p99_ms", "1 room, 2 WS: p99 ms", False, "{:.3f}"),
     Metric("text_hooks", "msgs_per_s", "+ 3 sync / 2 async hooks: msg/s", True),

@@ -73,6 +73,12 @@ WORKLOADS: tuple[Workload, ...] = (
     Workload("text_plain", "bench_text.py", ("--variant", "plain", "--n", "2000")),
     Workload("text_hooks", "bench_text.py", ("--variant", "hooks", "--n", "2000")),
     Workload("text_ai", "bench_text.py", ("--variant", "ai", "--n", "2000")),
+    Workload(
+        "floor",
+        "bench_floor.py",
+        ("--n", "2000", "--runs", "5"),
+        skip_original="compares ours with plain asyncio + pydantic doing the same work",
+    ),
     Workload("rooms", "bench_rooms.py", (), quick_flags=("--rooms", "--runs")),
     # ~65 s per run on the original: one run.
     Workload("rooms_ai", "bench_rooms.py", ("--ai", "--runs", "1"), quick_flags=("--rooms",)),

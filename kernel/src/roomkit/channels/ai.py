@@ -179,7 +179,8 @@ class AIChannel(Channel):
         self.streaming = streaming
         self.respond_to_ai = respond_to_ai
         self.kit: RoomEngine | None = None
-        self._message_cache: dict[tuple[str, bool], tuple[object, AIMessage]] = {}
+        # Per vision setting: event id -> (the content converted, its message).
+        self._message_cache: tuple[dict[str, tuple[object, AIMessage]], ...] = ({}, {})
         self._notes: dict[str, list[str]] = {}
         self._loops = ActiveLoops()
 
@@ -345,21 +346,35 @@ class AIChannel(Channel):
                 "input_tokens": response.usage.input_tokens,
                 "output_tokens": response.usage.output_tokens,
             }
-        source = EventSource(
-            channel_id=self.channel_id,
-            channel_type=self.channel_type,
-            direction=ChannelDirection.OUTBOUND,
-            participant_id=self.channel_id,
-            provider=answered_by.name if answered_by else None,
+        values: dict[str, Any] = {
+            "channel_id": self.channel_id,
+            "channel_type": self.channel_type,
+            "direction": ChannelDirection.OUTBOUND,
+            "participant_id": self.channel_id,
+            "provider": answered_by.name if answered_by else None,
+        }
+        provider = values["provider"]
+        # Built without re-validation when every value has its exact type (hot path);
+        # anything else (a subclass's own channel_type, say) is validated as usual.
+        if (
+            type(self.channel_type) is ChannelType
+            and type(self.channel_id) is str
+            and (provider is None or type(provider) is str)
+        ):
+            source = construct(EventSource, values)
+        else:
+            source = EventSource(**values)
+        body = response.content
+        content = (
+            construct(TextContent, {"body": body}) if type(body) is str else TextContent(body=body)
         )
-        # Built without re-validation: every value is typed here (hot path).
         return construct(
             RoomEvent,
             {
                 "id": message_id,
                 "room_id": context.room.id,
                 "source": source,
-                "content": TextContent(body=response.content),
+                "content": content,
                 "chain_depth": trigger.chain_depth + 1,
                 "parent_event_id": trigger.id,
                 "correlation_id": trigger.correlation_id,
@@ -440,19 +455,19 @@ class AIChannel(Channel):
 
     def _messages_for(self, events: Sequence[RoomEvent], vision: bool) -> list[AIMessage]:
         """Transcript messages, converted once per event and reused by later turns."""
-        cache = self._message_cache
+        cache = self._message_cache[vision]
         messages: list[AIMessage] = []
+        append = messages.append
         for event in events:
-            key = (event.id, vision)
-            hit = cache.get(key)
+            hit = cache.get(event.id)
             if hit is not None and hit[0] is event.content:
-                messages.append(hit[1])
+                append(hit[1])
                 continue
             message = self.event_to_message(event, vision=vision)
             if len(cache) >= _MESSAGE_CACHE_SIZE:
                 cache.clear()
-            cache[key] = (event.content, message)
-            messages.append(message)
+            cache[event.id] = (event.content, message)
+            append(message)
         return messages
 
     def event_to_message(self, event: RoomEvent, *, vision: bool = False) -> AIMessage:

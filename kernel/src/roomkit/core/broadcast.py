@@ -327,7 +327,8 @@ async def respond(
             update["room_id"] = event.room_id
         if update:
             response = response.model_copy(update=update)
-        response.chain_depth = depth
+        if response.chain_depth != depth:  # AIChannel builds its replies at this depth
+            response.chain_depth = depth
         if response.parent_event_id is None:
             response.parent_event_id = event.id
         if response.visibility == "all" and binding.visibility != "all":

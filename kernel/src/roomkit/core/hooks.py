@@ -444,11 +444,20 @@ class HookEngine:
         if self._rooms:
             hooks = self._hooks(0, trigger, ctx)
         for reg in hooks:
-            if not skip_event_filter and not reg.matches(outcome.event):
+            if (
+                not skip_event_filter
+                and (
+                    reg.channel_types is not None
+                    or reg.channel_ids is not None
+                    or reg.directions is not None
+                )
+                and not reg.matches(outcome.event)
+            ):
                 continue
             try:
                 result = await self._call(reg, outcome.event, ctx)
-                if not isinstance(result, HookResult):
+                # an exact type test first: isinstance() on a pydantic class is an ABC check
+                if type(result) is not HookResult and not isinstance(result, HookResult):
                     continue
                 if (  # a plain allow / block carries nothing to check: no call
                     result.event is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from roomkit.errors import ConfigurationError
 from roomkit.memory.base import MemoryProvider, MemoryResult
-from roomkit.models.content import SystemContent
+from roomkit.models.content import SystemContent, TextContent
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import EventStatus, EventType
 from roomkit.models.event import RoomEvent
@@ -15,6 +15,7 @@ __all__ = ["SlidingWindowMemory"]
 
 _MESSAGE = EventType.MESSAGE
 _BLOCKED = EventStatus.BLOCKED
+_TEXT = TextContent
 
 
 class SlidingWindowMemory(MemoryProvider):
@@ -45,6 +46,7 @@ class SlidingWindowMemory(MemoryProvider):
         if store is not None and covered < self.max_events and context.room.event_count > covered:
             source = await store.get_recent_events(room_id, limit=self.max_events + 1)
         window: list[RoomEvent] = []
+        append = window.append
         seen_current = False
         current_id = current_event.id
         for event in source:
@@ -54,10 +56,13 @@ class SlidingWindowMemory(MemoryProvider):
             if event.id == current_id:
                 seen_current = True
                 continue
-            if not isinstance(event.content, SystemContent) and not event.metadata.get(
-                INTERNAL_KEY
+            content, metadata = event.content, event.metadata
+            # ``type(...) is TextContent`` first: a text is never a SystemContent, and
+            # isinstance() against a pydantic class goes through the ABC machinery.
+            if (type(content) is _TEXT or not isinstance(content, SystemContent)) and not (
+                metadata and metadata.get(INTERNAL_KEY)
             ):
-                window.append(event)
+                append(event)
         if current_event.index >= 0 and not seen_current:
             # The tail ended before the current event was stored: keep older events only.
             window = [e for e in window if e.index < 0 or e.index < current_event.index]

@@ -32,6 +32,7 @@ from pydantic import BaseModel, ValidationError
 
 from roomkit.errors import StoreInputError
 from roomkit.models.event import NO_CHANNEL_DATA
+from roomkit.store._fastcheck import Plan, passes, plan_for
 
 __all__ = [
     "INT64_MAX",
@@ -107,41 +108,48 @@ def _bound(value: Any, what: str, low: int) -> int:
     return int(value)
 
 
-def _text(value: str, where: str) -> None:
+def _text(value: str, where: _Path) -> None:
     if value.isascii():
         if "\x00" in value:
-            raise StoreInputError(f"{where} contains a NUL character; remove it")
+            raise StoreInputError(f"{_render(where)} contains a NUL character; remove it")
         return
     if "\x00" in value:
-        raise StoreInputError(f"{where} contains a NUL character; remove it")
+        raise StoreInputError(f"{_render(where)} contains a NUL character; remove it")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise StoreInputError(
-            f"{where} contains a lone surrogate (not valid Unicode text); decode the text "
+            f"{_render(where)} contains a lone surrogate (not valid Unicode text); decode the text "
             "properly before storing it"
         ) from None
 
 
-def _model(model: BaseModel, where: str, depth: int) -> None:
+#: Where a value sits, for error messages: a str, or (the parent's path, a suffix) built only
+#: when an error names it (paths are never formatted on the way through valid data).
+_Path = str | tuple[Any, str]
+
+
+def _render(where: _Path) -> str:
+    parts: list[str] = []
+    while type(where) is tuple:
+        where, suffix = where
+        parts.append(suffix)
+    parts.append(where)  # type: ignore[arg-type]
+    return "".join(reversed(parts))
+
+
+def _model(model: BaseModel, where: _Path, depth: int) -> None:
     cls = type(model)
     fields = model.__dict__
-    try:
-        cls.__pydantic_validator__.validate_python(fields, strict=True)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        location = ".".join(str(part) for part in first["loc"])
-        raise StoreInputError(
-            f"{where} is not a valid {cls.__name__}: {location}: {first['msg']} "
-            "(a model changed with model_copy(update=...) is not validated; build it with "
-            f"{cls.__name__}(...) or model_validate)"
-        ) from None
+    plan = _PLANS.get(cls, _NO_PLAN)
+    if plan is _NO_PLAN:
+        plan = _PLANS[cls] = plan_for(cls)
+    if plan is None or not passes(plan, fields):
+        _strict(cls, fields, where)
     skip = _TYPED.get(cls)
     if skip is None:
         skip = _TYPED[cls] = _typed_fields(cls)
     for name, value in fields.items():
-        if name in skip:  # strict validation has checked it completely
-            continue
         kind = type(value)
         # the common cases inline, without building the path (this runs for every event)
         if kind is str:
@@ -149,15 +157,36 @@ def _model(model: BaseModel, where: str, depth: int) -> None:
                 continue
         elif (
             value is None
+            or name in skip  # strict validation has checked it completely
             or (kind is dict and not value)
             or (kind is int and INT64_MIN <= value <= INT64_MAX)
             or value is NO_CHANNEL_DATA  # the shared, immutable default of events
         ):
             continue
-        _value(value, f"{where}.{name}", depth)
+        elif isinstance(value, BaseModel):  # a nested model: no detour through _value
+            _model(value, (where, f".{name}"), depth + 1)
+            continue
+        _value(value, (where, f".{name}"), depth)
+
+
+def _strict(cls: type[BaseModel], fields: dict[str, Any], where: _Path) -> None:
+    """Pydantic's strict validation of a model's values (what the plan could not decide)."""
+    try:
+        cls.__pydantic_validator__.validate_python(fields, strict=True)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        location = ".".join(str(part) for part in first["loc"])
+        raise StoreInputError(
+            f"{_render(where)} is not a valid {cls.__name__}: {location}: {first['msg']} "
+            "(a model changed with model_copy(update=...) is not validated; build it with "
+            f"{cls.__name__}(...) or model_validate)"
+        ) from None
 
 
 _TYPED: dict[type[BaseModel], frozenset[str]] = {}
+#: Each class's quick plan (``None``: pydantic decides every time); see ``_fastcheck``.
+_PLANS: dict[type[BaseModel], Plan | None] = {}
+_NO_PLAN: Any = object()
 
 
 def _typed_fields(cls: type[BaseModel]) -> frozenset[str]:
@@ -176,7 +205,7 @@ def _typed_fields(cls: type[BaseModel]) -> frozenset[str]:
     return frozenset(names)
 
 
-def _value(value: Any, where: str, depth: int) -> None:
+def _value(value: Any, where: _Path, depth: int) -> None:
     kind = type(value)
     if kind is str:
         _text(value, where)
@@ -184,25 +213,25 @@ def _value(value: Any, where: str, depth: int) -> None:
         return
     elif kind is int:
         if not INT64_MIN <= value <= INT64_MAX:
-            raise StoreInputError(f"{where} is {value}: integers must fit in 64 bits")
+            raise StoreInputError(f"{_render(where)} is {value}: integers must fit in 64 bits")
     elif kind is float:
         if not math.isfinite(value):
-            raise StoreInputError(f"{where} is {value}: JSON has no NaN or infinity")
+            raise StoreInputError(f"{_render(where)} is {value}: JSON has no NaN or infinity")
     elif kind is dict or isinstance(value, dict):  # a dict subclass is stored as a dict
         if depth >= MAX_DEPTH:
-            raise StoreInputError(f"{where} nests deeper than {MAX_DEPTH} levels")
+            raise StoreInputError(f"{_render(where)} nests deeper than {MAX_DEPTH} levels")
         for key, item in value.items():
             if type(key) is not str:
                 raise StoreInputError(
-                    f"{where} has a {type(key).__name__} key {key!r}: JSON keys are str"
+                    f"{_render(where)} has a {type(key).__name__} key {key!r}: JSON keys are str"
                 )
-            _text(key, f"{where} key")
-            _value(item, f"{where}[{key!r}]", depth + 1)
+            _text(key, (where, " key"))
+            _value(item, (where, f"[{key!r}]"), depth + 1)
     elif kind is list:
         if depth >= MAX_DEPTH:
-            raise StoreInputError(f"{where} nests deeper than {MAX_DEPTH} levels")
+            raise StoreInputError(f"{_render(where)} nests deeper than {MAX_DEPTH} levels")
         for i, item in enumerate(value):
-            _value(item, f"{where}[{i}]", depth + 1)
+            _value(item, (where, f"[{i}]"), depth + 1)
     elif isinstance(value, BaseModel):
         _model(value, where, depth + 1)
     elif isinstance(value, Enum):
@@ -211,7 +240,7 @@ def _value(value: Any, where: str, depth: int) -> None:
         return
     else:
         raise StoreInputError(
-            f"{where} is a {kind.__name__}: stores keep JSON values only (dict, list, str, int, "
-            "finite float, bool, None); convert it (bytes to base64 text, tuples and sets to "
-            "lists, datetimes to ISO text)"
+            f"{_render(where)} is a {kind.__name__}: stores keep JSON values only (dict, list, "
+            "str, int, finite float, bool, None); convert it (bytes to base64 text, tuples and "
+            "sets to lists, datetimes to ISO text)"
         )

@@ -128,7 +128,11 @@ class MockAIProvider(AIProvider):
         response = self._responses[self._next % len(self._responses)]
         self._next += 1
         # Rough token counts (4 characters a token), cheap enough for benchmarks.
-        chars = sum(len(m.content) for m in context.messages if isinstance(m.content, str))
+        chars = 0
+        for message in context.messages:
+            content = message.content
+            if isinstance(content, str):
+                chars += len(content)
         return response.model_copy(
             update={
                 "model": response.model or self._model,
