@@ -106,6 +106,7 @@ class OpenSpan:
     owned: bool  # ``attributes`` is our own copy (written to)
     dropped: Token[bool] | None = None  # a message's root: undoes its sampling decision
     event: tuple[trace.Span, str, int] | None = None  # a step kept as an event: where, name, when
+    sampled: bool = False  # part of a trace the sampler kept (its latency is in the histograms)
 
     def set(self, key: str, value: Any) -> None:
         """Set one unprefixed attribute (copying the caller's mapping first)."""

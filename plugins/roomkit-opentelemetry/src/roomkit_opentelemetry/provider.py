@@ -69,11 +69,14 @@ from roomkit_opentelemetry.options import (
     COMPACT_KINDS,
     COMPACT_NAMES,
     DETAILS,
+    LATENCY_HISTOGRAMS,
     STEP_METRICS,
     Detail,
+    LatencyHistograms,
     StepMetrics,
     compact_step,
 )
+from roomkit_opentelemetry.presample import root_sampler
 from roomkit_opentelemetry.propagation import extract_context, inject_headers
 from roomkit_opentelemetry.span_metrics import SpanMetricRecorder
 from roomkit_opentelemetry.version import __version__
@@ -83,9 +86,11 @@ __all__ = [
     "COMPACT_KINDS",
     "COMPACT_NAMES",
     "DETAILS",
+    "LATENCY_HISTOGRAMS",
     "OTEL_SPAN_KINDS",
     "STEP_METRICS",
     "Detail",
+    "LatencyHistograms",
     "OpenTelemetryProvider",
     "StepMetrics",
 ]
@@ -105,12 +110,19 @@ class OpenTelemetryProvider(TelemetryProvider):
     name belongs to the providers' ``Resource``. ``metadata`` is added to every span.
     ``span_metrics=False`` turns off the metrics derived from spans; ``step_metrics`` says
     what the steps of a message yield (:data:`StepMetrics`; the message's own counter and
-    duration histogram are always kept while ``span_metrics`` is on).
+    duration histogram are always kept while ``span_metrics`` is on). ``latency_histograms``
+    says which messages feed the duration histograms (:data:`LatencyHistograms`): ``"all"``
+    (the default) or ``"traced"``, only the messages whose trace is sampled; counters count
+    every message either way.
 
     Sampling is decided once per message, at its root span: when the tracer provider's
     sampler drops the trace (``ParentBased(TraceIdRatioBased(0.1))`` drops 90%), no step of
     the message creates an OpenTelemetry span or builds span attributes; the steps are only
-    timed for their metrics (or, with ``step_metrics="none"``, not started at all).
+    timed for their metrics (or, with ``step_metrics="none"``, not started at all). When the
+    sampler is the SDK's ratio one (``TraceIdRatioBased``, ``ParentBased(TraceIdRatioBased)``)
+    and the message starts a new trace, the decision is taken without an SDK span (see
+    :mod:`roomkit_opentelemetry.presample`); a message continuing a caller's trace is decided
+    by the SDK, from the parent's ``sampled`` flag.
     """
 
     def __init__(
@@ -123,6 +135,7 @@ class OpenTelemetryProvider(TelemetryProvider):
         span_metrics: bool = True,
         step_metrics: StepMetrics = "all",
         detail: Detail = "full",
+        latency_histograms: LatencyHistograms = "all",
         max_open_spans: int = 10_000,
     ) -> None:
         if not isinstance(service_name, str) or not service_name:
@@ -150,6 +163,14 @@ class OpenTelemetryProvider(TelemetryProvider):
                 f"{', '.join(map(repr, DETAILS))}, not {detail!r}"
             )
         self.detail: Detail = detail
+        if latency_histograms not in LATENCY_HISTOGRAMS:
+            raise ConfigurationError(
+                "OpenTelemetryProvider: latency_histograms must be one of "
+                f"{', '.join(map(repr, LATENCY_HISTOGRAMS))}, not {latency_histograms!r}"
+            )
+        self.latency_histograms: LatencyHistograms = latency_histograms
+        self._all_latencies = latency_histograms == "all"
+        self._roots = None if self._no_tracer else root_sampler(self._tracer)
         self._ids = itertools.count(1)
         self.max_open_spans = max_open_spans
         self._lock = threading.Lock()
@@ -203,6 +224,14 @@ class OpenTelemetryProvider(TelemetryProvider):
                 if enclosing.is_recording():  # an event of the enclosing span, not a span
                     return self._step_event(span_kind, span_name, enclosing, attributes)
             previous = otel_context.get_current()
+            preset = False
+            if root and parent_id is None and self._roots is not None:
+                if not trace.get_current_span(previous).get_span_context().is_valid:
+                    trace_id = self._roots.draw()  # a new trace: decided here, as the SDK would
+                    if not self._roots.sampled(trace_id):
+                        return self._dropped_root(attributes, channel_id)
+                    self._roots.keep(trace_id)  # the SDK starts this very trace (and keeps it)
+                    preset = True
             parent = previous if parent_id is None else self._parent_context(parent_id, previous)
             otel_attrs: dict[str, Any] = {_KIND: span_kind.value}
             if self._metadata:
@@ -226,6 +255,9 @@ class OpenTelemetryProvider(TelemetryProvider):
                 kind=OTEL_SPAN_KINDS.get(span_kind, OtelSpanKind.INTERNAL),
                 attributes=otel_attrs,
             )
+            if preset:
+                assert self._roots is not None
+                self._roots.ids.preset(None)  # used by now; never left for another span
             span_context = span.get_span_context()
             if not span_context.is_valid:  # no tracing SDK: metrics only
                 return self._untraced(span_kind, attributes, channel_id)
@@ -239,6 +271,7 @@ class OpenTelemetryProvider(TelemetryProvider):
                 attributes if attributes is not None else _NO_ATTRIBUTES,
                 channel_id,
                 False,
+                sampled=span_context.trace_flags.sampled,
             )
             with self._lock:
                 if span_id in self._open:  # a tracer handed back its parent's context
@@ -284,6 +317,29 @@ class OpenTelemetryProvider(TelemetryProvider):
             self._open[span_id] = entry
         return span_id
 
+    def _dropped_root(self, attributes: Attributes | None, channel_id: str | None) -> str:
+        """A message whose new trace the sampler drops: no SDK span, no context attached;
+        its steps see the decision (and create no span either) until it ends."""
+        span_id = f"m{next(self._ids):x}"
+        entry = _Open(
+            None,
+            None,
+            SpanKind.INBOUND_PIPELINE,
+            time.perf_counter_ns(),
+            None,
+            attributes if attributes is not None else _NO_ATTRIBUTES,
+            channel_id,
+            False,
+        )
+        if not _DROPPED.get():
+            entry.dropped = _DROPPED.set(True)
+        with self._lock:
+            if len(self._open) >= self.max_open_spans:
+                oldest = next(iter(self._open))
+                self._remember(oldest, self._open.pop(oldest))
+            self._open[span_id] = entry
+        return span_id
+
     def _step_event(
         self, kind: SpanKind, name: str, enclosing: trace.Span, attributes: Attributes | None
     ) -> str:
@@ -299,6 +355,7 @@ class OpenTelemetryProvider(TelemetryProvider):
             None,
             False,
             event=(enclosing, name, time.time_ns()),
+            sampled=True,  # the enclosing span records
         )
         with self._lock:
             if len(self._open) >= self.max_open_spans:
@@ -418,7 +475,12 @@ class OpenTelemetryProvider(TelemetryProvider):
             ):
                 duration_ms = (end_ns - entry.start_ns) / 1e6
                 self._metrics.record(
-                    entry.kind, status, duration_ms, entry.attributes, entry.channel_id
+                    entry.kind,
+                    status,
+                    duration_ms,
+                    entry.attributes,
+                    entry.channel_id,
+                    self._all_latencies or entry.sampled,
                 )
         except Exception:
             logger.exception("telemetry: could not end span %r", span_id)

@@ -51,12 +51,14 @@ class SpanMetricRecorder:
         duration_ms: float,
         attributes: Mapping[str, Any],
         channel_id: str | None,
+        histograms: bool = True,
     ) -> None:
-        """Record what one finished span yields (nothing for kinds without metrics)."""
+        """Record what one finished span yields (nothing for kinds without metrics);
+        ``histograms=False`` leaves out its duration (counters only)."""
         if kind not in SPAN_METRICS:
             return
         if kind in _UNCACHED:
-            self._derive(kind, status, duration_ms, attributes, channel_id)
+            self._derive(kind, status, duration_ms, attributes, channel_id, histograms)
             return
         key = (
             kind,
@@ -67,14 +69,17 @@ class SpanMetricRecorder:
         try:
             plan = self._plans.get(key)
         except TypeError:  # an unhashable attribute value
-            self._derive(kind, status, duration_ms, attributes, channel_id)
+            self._derive(kind, status, duration_ms, attributes, channel_id, histograms)
             return
         if plan is None:
             plan = self._plan(kind, status, duration_ms, attributes, channel_id)
             if len(self._plans) < self.max_plans:
                 self._plans[key] = plan
         for record, is_duration in plan:
-            record(duration_ms if is_duration else 1)
+            if not is_duration:
+                record(1)
+            elif histograms:
+                record(duration_ms)
 
     def _plan(
         self,
@@ -105,9 +110,11 @@ class SpanMetricRecorder:
         duration_ms: float,
         attributes: Mapping[str, Any],
         channel_id: str | None,
+        histograms: bool,
     ) -> None:
         record = self._instruments.record  # derived values are finite, >= 0, clean
-        skip = None if self._keeps_duration(kind) else SPAN_METRICS[kind].duration
+        keep = histograms and self._keeps_duration(kind)
+        skip = None if keep else SPAN_METRICS[kind].duration
         for metric, value, labels in derive_metrics(
             kind, status, duration_ms, attributes, channel_id
         ):
