@@ -21,6 +21,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from opentelemetry.context import Context
+from opentelemetry.trace import get_current_span
+
 __all__ = ["PresetTraceIds", "RootSampler", "root_sampler"]
 
 
@@ -60,17 +63,18 @@ class RootSampler:
         self._bound = bound  # trace ids whose low 64 bits are under it are kept
         self._limit = limit
 
-    def draw(self) -> int:
-        """A trace id from the tracer's generator; kept ones go to :meth:`keep` next."""
-        return int(self.ids.wrapped.generate_trace_id())
-
-    def sampled(self, trace_id: int) -> bool:
-        """Whether the sampler keeps the new trace ``trace_id``."""
-        return trace_id & self._limit < self._bound
-
-    def keep(self, trace_id: int) -> None:
-        """Make the next SDK span of this thread start the trace ``trace_id``."""
+    def new_trace(self, context: Context) -> bool | None:
+        """For a span started in ``context``: ``None`` when it has a parent (the SDK decides,
+        from the parent), else whether the sampler keeps the new trace. A kept trace's id is
+        preset for the next SDK span of this thread: start it right away, then
+        ``ids.preset(None)``."""
+        if get_current_span(context).get_span_context().is_valid:
+            return None
+        trace_id = self.ids.wrapped.generate_trace_id()
+        if trace_id & self._limit >= self._bound:
+            return False
         self.ids.preset(trace_id)
+        return True
 
 
 def _root_bound(sampler: Any, sampling: Any) -> int | None:
@@ -103,5 +107,5 @@ def root_sampler(tracer: Any) -> RootSampler | None:
         return None
     if not isinstance(ids, PresetTraceIds):
         ids = PresetTraceIds(ids)
-        tracer.id_generator = ids  # this provider's own tracer (the SDK makes one per call)
+        tracer.id_generator = ids  # type: ignore[assignment]  # this provider's own tracer (the SDK makes one per call)
     return RootSampler(ids, bound, sampling.TraceIdRatioBased.TRACE_ID_LIMIT)

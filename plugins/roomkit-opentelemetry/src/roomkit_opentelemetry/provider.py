@@ -43,6 +43,7 @@ from opentelemetry.trace import SpanKind as OtelSpanKind
 
 from roomkit.errors import ConfigurationError
 from roomkit.telemetry.base import Attributes, TelemetryProvider, describe_error, resolve_kind
+from roomkit.telemetry.metrics import SPAN_METRICS
 from roomkit.telemetry.propagation import TraceParent
 from roomkit.telemetry.spans import Attr, SpanKind
 from roomkit_opentelemetry.attributes import (
@@ -171,6 +172,13 @@ class OpenTelemetryProvider(TelemetryProvider):
         self.latency_histograms: LatencyHistograms = latency_histograms
         self._all_latencies = latency_histograms == "all"
         self._roots = None if self._no_tracer else root_sampler(self._tracer)
+        histograms = step_metrics == "all" and latency_histograms == "all"
+        #: the step kinds an unsampled message still records (for their metrics)
+        self._unsampled_kinds = frozenset(
+            kind
+            for kind, spec in SPAN_METRICS.items()
+            if kind is not SpanKind.INBOUND_PIPELINE and (spec.count is not None or histograms)
+        )
         self._ids = itertools.count(1)
         self.max_open_spans = max_open_spans
         self._lock = threading.Lock()
@@ -224,14 +232,11 @@ class OpenTelemetryProvider(TelemetryProvider):
                 if enclosing.is_recording():  # an event of the enclosing span, not a span
                     return self._step_event(span_kind, span_name, enclosing, attributes)
             previous = otel_context.get_current()
-            preset = False
+            preset = None
             if root and parent_id is None and self._roots is not None:
-                if not trace.get_current_span(previous).get_span_context().is_valid:
-                    trace_id = self._roots.draw()  # a new trace: decided here, as the SDK would
-                    if not self._roots.sampled(trace_id):
-                        return self._dropped_root(attributes, channel_id)
-                    self._roots.keep(trace_id)  # the SDK starts this very trace (and keeps it)
-                    preset = True
+                preset = self._roots.new_trace(previous)  # None: the SDK decides (a parent)
+                if preset is False:
+                    return self._dropped_root(attributes, channel_id)
             parent = previous if parent_id is None else self._parent_context(parent_id, previous)
             otel_attrs: dict[str, Any] = {_KIND: span_kind.value}
             if self._metadata:
@@ -310,8 +315,12 @@ class OpenTelemetryProvider(TelemetryProvider):
             channel_id,
             False,
         )
+        return self._keep(span_id, entry)
+
+    def _keep(self, span_id: str, entry: _Open) -> str:
+        """Register a span that has no SDK span (untraced, dropped root, event)."""
         with self._lock:
-            if len(self._open) >= self.max_open_spans:
+            if len(self._open) >= self.max_open_spans:  # forget the oldest, never exported
                 oldest = next(iter(self._open))
                 self._remember(oldest, self._open.pop(oldest))
             self._open[span_id] = entry
@@ -333,12 +342,7 @@ class OpenTelemetryProvider(TelemetryProvider):
         )
         if not _DROPPED.get():
             entry.dropped = _DROPPED.set(True)
-        with self._lock:
-            if len(self._open) >= self.max_open_spans:
-                oldest = next(iter(self._open))
-                self._remember(oldest, self._open.pop(oldest))
-            self._open[span_id] = entry
-        return span_id
+        return self._keep(span_id, entry)
 
     def _step_event(
         self, kind: SpanKind, name: str, enclosing: trace.Span, attributes: Attributes | None
@@ -357,12 +361,7 @@ class OpenTelemetryProvider(TelemetryProvider):
             event=(enclosing, name, time.time_ns()),
             sampled=True,  # the enclosing span records
         )
-        with self._lock:
-            if len(self._open) >= self.max_open_spans:
-                oldest = next(iter(self._open))
-                self._remember(oldest, self._open.pop(oldest))
-            self._open[span_id] = entry
-        return span_id
+        return self._keep(span_id, entry)
 
     @staticmethod
     def _add_event(entry: _Open, status: str, error_message: str | None, duration_ns: int) -> None:
@@ -391,6 +390,20 @@ class OpenTelemetryProvider(TelemetryProvider):
         if entry.span is not None and entry.span.is_recording():
             return True
         return self.span_metrics and self.step_metrics != "none"
+
+    def recorded_kinds(self, span_id: str) -> frozenset[SpanKind] | None:
+        """Every kind below a traced root; below a root whose trace is not sampled, only the
+        kinds whose metrics are still recorded (deliveries, hooks, AI and tool calls, voice
+        turns: their counters; their histograms too with ``latency_histograms="all"`` and
+        ``step_metrics="all"``), and none without step metrics."""
+        entry = self._open.get(span_id)
+        if entry is None:
+            return frozenset()
+        if entry.span is not None and entry.span.is_recording():
+            return None
+        if not self.span_metrics or self.step_metrics == "none":
+            return frozenset()
+        return self._unsampled_kinds
 
     def _parent_context(self, parent_id: str, current: Context) -> Context:
         """The context whose span ``parent_id`` names: one of ours (open or recently ended), or
