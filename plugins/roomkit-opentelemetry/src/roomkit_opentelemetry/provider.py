@@ -446,6 +446,9 @@ class OpenTelemetryProvider(TelemetryProvider):
                     self._remember(span_id, entry)
             if entry is None:
                 return
+            if entry.span is None and entry.event is None and error is None:
+                self._end_untraced(entry, status, attributes, end_ns)  # the usual dropped step
+                return
             if attributes:
                 entry.update(attributes)
             if entry.dropped is not None:
@@ -497,6 +500,26 @@ class OpenTelemetryProvider(TelemetryProvider):
                 )
         except Exception:
             logger.exception("telemetry: could not end span %r", span_id)
+
+    def _end_untraced(
+        self, entry: _Open, status: str, attributes: Attributes | None, end_ns: int
+    ) -> None:
+        """End a span that only feeds metrics (no copy of its attributes is made)."""
+        if entry.dropped is not None:
+            with suppress(ValueError):  # ended in another context than it started in
+                _DROPPED.reset(entry.dropped)
+        if self.span_metrics and (
+            self.step_metrics != "none" or entry.kind is SpanKind.INBOUND_PIPELINE
+        ):
+            self._metrics.record(
+                entry.kind,
+                status,
+                (end_ns - entry.start_ns) / 1e6,
+                entry.attributes,
+                entry.channel_id,
+                self._all_latencies,  # untraced: sampled never
+                attributes,
+            )
 
     def _remember(self, span_id: str, entry: _Open) -> None:
         """Keep an ended (or forgotten) span's context for late children and for restoring

@@ -52,13 +52,16 @@ class SpanMetricRecorder:
         attributes: Mapping[str, Any],
         channel_id: str | None,
         histograms: bool = True,
+        more: Mapping[str, Any] | None = None,
     ) -> None:
         """Record what one finished span yields (nothing for kinds without metrics);
-        ``histograms=False`` leaves out its duration (counters only)."""
+        ``histograms=False`` leaves out its duration (counters only). ``more`` are attributes
+        set when the span ended, over ``attributes`` (so the caller need not merge them)."""
         if kind not in SPAN_METRICS:
             return
         if kind in _UNCACHED:
-            self._derive(kind, status, duration_ms, attributes, channel_id, histograms)
+            merged = {**attributes, **more} if more else attributes
+            self._derive(kind, status, duration_ms, merged, channel_id, histograms)
             return
         key = (
             kind,
@@ -66,13 +69,17 @@ class SpanMetricRecorder:
             channel_id,
             *[i for i in attributes.items() if i[0] in METRIC_ATTRIBUTES],
         )
+        if more:  # the end attributes after a marker: the same spans give the same key
+            key += (None, *[i for i in more.items() if i[0] in METRIC_ATTRIBUTES])
         try:
             plan = self._plans.get(key)
         except TypeError:  # an unhashable attribute value
-            self._derive(kind, status, duration_ms, attributes, channel_id, histograms)
+            merged = {**attributes, **more} if more else attributes
+            self._derive(kind, status, duration_ms, merged, channel_id, histograms)
             return
         if plan is None:
-            plan = self._plan(kind, status, duration_ms, attributes, channel_id)
+            merged = {**attributes, **more} if more else attributes
+            plan = self._plan(kind, status, duration_ms, merged, channel_id)
             if len(self._plans) < self.max_plans:
                 self._plans[key] = plan
         for record, is_duration in plan:
