@@ -132,7 +132,8 @@ async def _send(kit: RoomKit, messages: int, headers: dict[str, str] | None = No
         else:
             with kit.telemetry.continue_trace(headers):
                 result = await kit.process_inbound(message, room_id="r1")
-        assert result.event is not None and not result.blocked
+        assert result.event is not None
+        assert not result.blocked
     await kit.close()  # background hook tasks done
 
 
@@ -244,6 +245,24 @@ async def test_an_unsampled_caller_trace_drops_the_message(
     assert otel.metric_total(Metric.MESSAGES) == 2
     assert otel.metric_total(Metric.DELIVERIES) == 2
     assert otel.metric_points(Metric.INBOUND_DURATION) == []
+
+
+async def test_failed_steps_of_dropped_messages_keep_their_error_labels(
+    made: list[InMemoryOpenTelemetry], kit_for: Any
+) -> None:
+    otel = _otel(ParentBased(ALWAYS_OFF), latency_histograms="traced")
+    made.append(otel)
+    kit = await kit_for(otel)
+
+    @kit.hook(HookTrigger.BEFORE_BROADCAST, name="broken")
+    async def broken(event: object, ctx: object) -> HookResult:
+        raise LookupError("no such thing")
+
+    await _send(kit, 2)
+    labels = {"hook.name": "broken", "error.type": "LookupError", "status": "error"}
+    assert otel.metric_total(Metric.HOOK_FAILURES, **labels) == 2
+    assert otel.metric_total(Metric.HOOK_CALLS, **{"hook.name": "guard", "status": "ok"}) == 2
+    assert otel.metric_points(Metric.HOOK_DURATION) == []
 
 
 def test_latency_histograms_is_checked() -> None:

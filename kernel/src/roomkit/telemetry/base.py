@@ -73,6 +73,10 @@ class TelemetryProvider(ABC):
     :meth:`continue_trace`) becomes its child, for providers that track nesting.
     """
 
+    #: ``True`` when ``end_span(..., error=exc)`` records everything :meth:`record_exception`
+    #: would: the engine then ends a failed span with that one call instead of two.
+    ends_with_error: bool = False
+
     @property
     def name(self) -> str:
         """Short provider name (``"console"``, ``"mock"``, ``"opentelemetry"`` ...)."""

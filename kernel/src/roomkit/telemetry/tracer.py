@@ -68,7 +68,16 @@ def deactivate(token: Token[Tracer | None]) -> None:
 class Tracer:
     """A provider with the kit's telemetry configuration applied (see the module docstring)."""
 
-    __slots__ = ("_kinds", "_metadata", "_rate", "_roots", "_suppressed", "config", "provider")
+    __slots__ = (
+        "_ends_with_error",
+        "_kinds",
+        "_metadata",
+        "_rate",
+        "_roots",
+        "_suppressed",
+        "config",
+        "provider",
+    )
 
     def __init__(self, provider: TelemetryProvider, config: TelemetryConfig | None = None) -> None:
         config = config or TelemetryConfig(provider=provider)
@@ -78,6 +87,7 @@ class Tracer:
         self._suppressed = frozenset(str(t) for t in config.suppressed_hook_triggers)
         self._metadata = dict(config.metadata)
         self._rate = config.sample_rate
+        self._ends_with_error = bool(getattr(provider, "ends_with_error", False))
         #: The provider may decide at the root that a message records nothing below it.
         base = TelemetryProvider
         self._roots = (
@@ -162,6 +172,15 @@ class Tracer:
             return
         provider = self.provider
         try:
+            if isinstance(error, BaseException) and self._ends_with_error:
+                provider.end_span(
+                    span_id,
+                    status="error",
+                    error_message=describe_error(error),
+                    attributes=attributes,
+                    error=error,
+                )
+                return
             if isinstance(error, BaseException):
                 provider.record_exception(span_id, error)
                 message = describe_error(error)

@@ -43,7 +43,7 @@ from opentelemetry.trace import SpanKind as OtelSpanKind
 
 from roomkit.errors import ConfigurationError
 from roomkit.telemetry.base import Attributes, TelemetryProvider, describe_error, resolve_kind
-from roomkit.telemetry.metrics import SPAN_METRICS
+from roomkit.telemetry.metrics import METRIC_ATTRIBUTES, SPAN_METRICS
 from roomkit.telemetry.propagation import TraceParent
 from roomkit.telemetry.spans import Attr, SpanKind
 from roomkit_opentelemetry.attributes import (
@@ -100,6 +100,9 @@ logger = logging.getLogger("roomkit.telemetry")
 
 #: True while the current message's trace was not sampled: its steps create no span.
 _DROPPED: ContextVar[bool] = ContextVar("roomkit_otel_dropped", default=False)
+#: Untraced steps of these kinds that only feed counters share one span id per label set.
+_COUNTED = frozenset({SpanKind.DELIVERY, SpanKind.HOOK_SYNC, SpanKind.HOOK_ASYNC})
+_MAX_COUNTED = 4096
 
 
 class OpenTelemetryProvider(TelemetryProvider):
@@ -125,6 +128,8 @@ class OpenTelemetryProvider(TelemetryProvider):
     :mod:`roomkit_opentelemetry.presample`); a message continuing a caller's trace is decided
     by the SDK, from the parent's ``sampled`` flag.
     """
+
+    ends_with_error = True  # end_span(error=exc) records the exception
 
     def __init__(
         self,
@@ -172,6 +177,10 @@ class OpenTelemetryProvider(TelemetryProvider):
         self.latency_histograms: LatencyHistograms = latency_histograms
         self._all_latencies = latency_histograms == "all"
         self._roots = None if self._no_tracer else root_sampler(self._tracer)
+        #: untraced steps need no duration: counter-only steps share ids (see ``_counted``)
+        self._counts_only = not (self._all_latencies and step_metrics == "all")
+        self._count_ids: dict[tuple[Any, ...], str] = {}
+        self._counted_spans: dict[str, tuple[SpanKind, str | None, dict[str, Any]]] = {}
         histograms = step_metrics == "all" and latency_histograms == "all"
         #: the step kinds an unsampled message still records (for their metrics)
         self._unsampled_kinds = frozenset(
@@ -304,6 +313,10 @@ class OpenTelemetryProvider(TelemetryProvider):
             return ""
         if self.step_metrics == "none" and kind is not SpanKind.INBOUND_PIPELINE:
             return ""
+        if self._counts_only and kind in _COUNTED:
+            span_id = self._counted(kind, attributes, channel_id)
+            if span_id:
+                return span_id
         span_id = f"m{next(self._ids):x}"  # never a 16-hex-digit OpenTelemetry id
         entry = _Open(
             None,
@@ -316,6 +329,30 @@ class OpenTelemetryProvider(TelemetryProvider):
             False,
         )
         return self._keep(span_id, entry)
+
+    def _counted(
+        self, kind: SpanKind, attributes: Attributes | None, channel_id: str | None
+    ) -> str:
+        """The shared id of an untraced step that only feeds counters, by its kind and metric
+        labels: nothing is allocated or timed per step (``""``: use a span entry instead).
+        ``set_attribute`` / ``record_exception`` on such an id do nothing; its end attributes
+        and ``end_span(error=...)`` still label the counters."""
+        key: tuple[Any, ...] = (kind, channel_id)
+        if attributes:
+            key += tuple(i for i in attributes.items() if i[0] in METRIC_ATTRIBUTES)
+        try:
+            span_id = self._count_ids.get(key)
+        except TypeError:  # an unhashable attribute value
+            return ""
+        if span_id is not None:
+            return span_id
+        with self._lock:
+            if len(self._count_ids) >= _MAX_COUNTED:
+                return ""
+            span_id = f"c{next(self._ids):x}"
+            self._counted_spans[span_id] = (kind, channel_id, dict(key[2:]))
+            self._count_ids[key] = span_id
+        return span_id
 
     def _keep(self, span_id: str, entry: _Open) -> str:
         """Register a span that has no SDK span (untraced, dropped root, event)."""
@@ -439,6 +476,13 @@ class OpenTelemetryProvider(TelemetryProvider):
         error: BaseException | None = None,
     ) -> None:
         try:
+            counted = self._counted_spans.get(span_id)
+            if counted is not None:  # an untraced step that only feeds counters
+                if error is not None:
+                    attributes = {**(attributes or {}), Attr.ERROR_TYPE: type(error).__name__}
+                kind, channel_id, labels = counted
+                self._metrics.record(kind, status, 0.0, labels, channel_id, False, attributes)
+                return
             end_ns = time.perf_counter_ns()
             with self._lock:
                 entry = self._open.pop(span_id, None)
