@@ -252,7 +252,7 @@ async def test_failed_steps_of_dropped_messages_keep_their_error_labels(
 ) -> None:
     otel = _otel(ParentBased(ALWAYS_OFF), latency_histograms="traced")
     made.append(otel)
-    kit = await kit_for(otel)
+    kit: RoomKit = await kit_for(otel)
 
     @kit.hook(HookTrigger.BEFORE_BROADCAST, name="broken")
     async def broken(event: object, ctx: object) -> HookResult:

@@ -20,8 +20,8 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Iterator, Mapping, MutableMapping
-from contextlib import AbstractContextManager, contextmanager, suppress
+from collections.abc import Mapping
+from contextlib import suppress
 from contextvars import ContextVar
 from typing import Any
 
@@ -31,27 +31,20 @@ from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import (
-    NonRecordingSpan,
     SpanContext,
     Status,
     StatusCode,
-    TraceFlags,
     TracerProvider,
-    TraceState,
 )
 from opentelemetry.trace import SpanKind as OtelSpanKind
 
 from roomkit.errors import ConfigurationError
 from roomkit.telemetry.base import Attributes, TelemetryProvider, describe_error, resolve_kind
 from roomkit.telemetry.metrics import METRIC_ATTRIBUTES, SPAN_METRICS
-from roomkit.telemetry.propagation import TraceParent
 from roomkit.telemetry.spans import Attr, SpanKind
 from roomkit_opentelemetry.attributes import (
     _CHANNEL,
     _CLEAN,
-    _DURATION,
-    _ENDED_MEMORY,
-    _ERROR_MESSAGE,
     _KIND,
     _NO_ATTRIBUTES,
     _ROOM,
@@ -63,8 +56,10 @@ from roomkit_opentelemetry.attributes import (
     _key,
     _labels,
     _value,
+    add_event,
 )
 from roomkit_opentelemetry.attributes import OpenSpan as _Open
+from roomkit_opentelemetry.context import TraceContext
 from roomkit_opentelemetry.instruments import Instruments
 from roomkit_opentelemetry.options import (
     COMPACT_KINDS,
@@ -78,7 +73,6 @@ from roomkit_opentelemetry.options import (
     compact_step,
 )
 from roomkit_opentelemetry.presample import root_sampler
-from roomkit_opentelemetry.propagation import extract_context, inject_headers
 from roomkit_opentelemetry.span_metrics import SpanMetricRecorder
 from roomkit_opentelemetry.version import __version__
 
@@ -105,7 +99,7 @@ _COUNTED = frozenset({SpanKind.DELIVERY, SpanKind.HOOK_SYNC, SpanKind.HOOK_ASYNC
 _MAX_COUNTED = 4096
 
 
-class OpenTelemetryProvider(TelemetryProvider):
+class OpenTelemetryProvider(TraceContext, TelemetryProvider):
     """RoomKit telemetry exported through OpenTelemetry.
 
     ``tracer_provider`` / ``meter_provider`` default to the global ones (set by the
@@ -400,23 +394,6 @@ class OpenTelemetryProvider(TelemetryProvider):
         )
         return self._keep(span_id, entry)
 
-    @staticmethod
-    def _add_event(entry: _Open, status: str, error_message: str | None, duration_ns: int) -> None:
-        assert entry.event is not None
-        enclosing, name, timestamp = entry.event
-        attrs: dict[str, Any] = {_DURATION: duration_ns / 1e6}
-        for key, value in entry.attributes.items():
-            if type(value) not in _CLEAN:
-                value = _value(value)
-                if value is None:
-                    continue
-            attrs[_key(key)] = value
-        if status != "ok":
-            attrs[_STATUS] = status
-            if error_message:
-                attrs[_ERROR_MESSAGE] = error_message
-        enclosing.add_event(name, attrs, timestamp)
-
     def is_recording(self, span_id: str) -> bool:
         """Whether spans below the open span ``span_id`` record anything: ``False`` when its
         trace is not sampled and metrics come from messages only (``step_metrics="none"``),
@@ -441,30 +418,6 @@ class OpenTelemetryProvider(TelemetryProvider):
         if not self.span_metrics or self.step_metrics == "none":
             return frozenset()
         return self._unsampled_kinds
-
-    def _parent_context(self, parent_id: str, current: Context) -> Context:
-        """The context whose span ``parent_id`` names: one of ours (open or recently ended), or
-        a remote span given as a W3C ``traceparent`` value; unknown ids start a new trace."""
-        with self._lock:
-            entry = self._open.get(parent_id)
-            ended = self._ended.get(parent_id)
-        if entry is not None and entry.span is not None:
-            return trace.set_span_in_context(entry.span, current)
-        if ended is not None:
-            return trace.set_span_in_context(NonRecordingSpan(ended[0]), current)
-        remote = TraceParent.parse(parent_id)
-        if remote is not None:
-            state = TraceState.from_header([remote.tracestate]) if remote.tracestate else None
-            span_context = SpanContext(
-                trace_id=int(remote.trace_id, 16),
-                span_id=int(remote.span_id, 16),
-                is_remote=True,
-                trace_flags=TraceFlags(remote.flags),
-                trace_state=state,
-            )
-            return trace.set_span_in_context(NonRecordingSpan(span_context), current)
-        logger.debug("telemetry: parent span %r unknown; starting a new trace", parent_id)
-        return Context()
 
     def end_span(
         self,
@@ -504,7 +457,7 @@ class OpenTelemetryProvider(TelemetryProvider):
                     entry.set(Attr.ERROR_TYPE, type(error).__name__)
                     if error_message is None:
                         error_message = describe_error(error)
-                self._add_event(entry, status, error_message, end_ns - entry.start_ns)
+                add_event(entry, status, error_message, end_ns - entry.start_ns)
             elif span is not None:
                 if attributes:
                     cleaned = {}
@@ -565,28 +518,6 @@ class OpenTelemetryProvider(TelemetryProvider):
                 attributes,
             )
 
-    def _remember(self, span_id: str, entry: _Open) -> None:
-        """Keep an ended (or forgotten) span's context for late children and for restoring
-        the context when spans end out of order. Called with the lock held."""
-        if entry.context is None or entry.previous is None:
-            return  # untraced: nothing to restore or to parent
-        self._ended[span_id] = (entry.context, entry.previous)
-        if len(self._ended) > _ENDED_MEMORY:
-            del self._ended[next(iter(self._ended))]
-
-    def _restorable(self, previous: Context) -> Context:
-        """``previous``, minus spans of ours that ended meanwhile (spans ended out of order)."""
-        for _ in range(_ENDED_MEMORY):
-            span_context = trace.get_current_span(previous).get_span_context()
-            if not span_context.is_valid:
-                break
-            with self._lock:
-                ended = self._ended.get(_hex_id(span_context))
-            if ended is None or ended[0] != span_context:
-                break
-            previous = ended[1]
-        return previous
-
     @staticmethod
     def _exception(entry: _Open, error: BaseException) -> None:
         entry.set(Attr.ERROR_TYPE, type(error).__name__)
@@ -635,44 +566,6 @@ class OpenTelemetryProvider(TelemetryProvider):
             logger.debug("telemetry: metric %r: value %r not recorded", name, value)
             return
         self._instruments.record(name, value, labels, unit)
-
-    # -- trace context ---------------------------------------------------------------------
-    def get_span_context(self, span_id: str) -> Context | None:
-        """An OpenTelemetry ``Context`` whose current span is the open span ``span_id``."""
-        with self._lock:
-            entry = self._open.get(span_id)
-        if entry is None or entry.span is None:
-            return None
-        return trace.set_span_in_context(entry.span)
-
-    def inject_context(self, headers: MutableMapping[str, str], span_id: str | None = None) -> None:
-        try:
-            context = None
-            if span_id is not None:
-                context = self.get_span_context(span_id)
-                if context is None:
-                    return
-            inject_headers(headers, context)
-        except Exception:
-            logger.exception("telemetry: could not inject trace headers")
-
-    @contextmanager
-    def _continue(self, headers: Mapping[str, str]) -> Iterator[None]:
-        token = None
-        try:
-            token = otel_context.attach(extract_context(headers))
-        except Exception:
-            logger.exception("telemetry: could not read trace headers")
-        try:
-            yield
-        finally:
-            if token is not None:
-                otel_context.detach(token)
-
-    def continue_trace(self, headers: Mapping[str, str]) -> AbstractContextManager[None]:
-        """Within the block, spans without a parent (the engine's ``process_inbound`` span)
-        continue the trace of ``headers`` (``traceparent``, ``tracestate``, ``baggage``)."""
-        return self._continue(headers)
 
     # -- lifecycle -------------------------------------------------------------------------
     def flush(self) -> None:
