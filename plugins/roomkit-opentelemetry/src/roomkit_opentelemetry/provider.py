@@ -21,8 +21,7 @@ import math
 import threading
 import time
 from collections.abc import Mapping
-from contextlib import suppress
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any
 
 from opentelemetry import context as otel_context
@@ -97,6 +96,14 @@ _DROPPED: ContextVar[bool] = ContextVar("roomkit_otel_dropped", default=False)
 #: Untraced steps of these kinds that only feed counters share one span id per label set.
 _COUNTED = frozenset({SpanKind.DELIVERY, SpanKind.HOOK_SYNC, SpanKind.HOOK_ASYNC})
 _MAX_COUNTED = 4096
+
+
+def _undrop(token: Token[bool]) -> None:
+    """Undo a message's sampling decision (nothing when it ends in another context)."""
+    try:
+        _DROPPED.reset(token)
+    except ValueError:  # noqa: SIM105 - contextlib.suppress costs an object per message
+        return
 
 
 class OpenTelemetryProvider(TraceContext, TelemetryProvider):
@@ -350,11 +357,12 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
 
     def _keep(self, span_id: str, entry: _Open) -> str:
         """Register a span that has no SDK span (untraced, dropped root, event)."""
-        with self._lock:
-            if len(self._open) >= self.max_open_spans:  # forget the oldest, never exported
-                oldest = next(iter(self._open))
-                self._remember(oldest, self._open.pop(oldest))
-            self._open[span_id] = entry
+        if len(self._open) >= self.max_open_spans:
+            with self._lock:  # forget the oldest, never exported
+                if len(self._open) >= self.max_open_spans:
+                    oldest = next(iter(self._open))
+                    self._remember(oldest, self._open.pop(oldest))
+        self._open[span_id] = entry  # one dict store: atomic without the lock
         return span_id
 
     def _dropped_root(self, attributes: Attributes | None, channel_id: str | None) -> str:
@@ -449,8 +457,7 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
             if attributes:
                 entry.update(attributes)
             if entry.dropped is not None:
-                with suppress(ValueError):  # ended in another context than it started in
-                    _DROPPED.reset(entry.dropped)
+                _undrop(entry.dropped)
             span = entry.span
             if entry.event is not None:
                 if error is not None:
@@ -503,8 +510,7 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
     ) -> None:
         """End a span that only feeds metrics (no copy of its attributes is made)."""
         if entry.dropped is not None:
-            with suppress(ValueError):  # ended in another context than it started in
-                _DROPPED.reset(entry.dropped)
+            _undrop(entry.dropped)
         if self.span_metrics and (
             self.step_metrics != "none" or entry.kind is SpanKind.INBOUND_PIPELINE
         ):
