@@ -84,6 +84,7 @@ CONFIGS = (
     "prod1pc",
     "prod10pc",
     "ratio0-counts-traced",
+    "ratio1pc-compact-msg-traced",
     "metrics",
     "metrics-counts",
     "kit-sampled",
