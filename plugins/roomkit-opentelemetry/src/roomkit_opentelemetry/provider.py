@@ -264,15 +264,16 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
                         if value is None:
                             continue
                     otel_attrs[_key(key)] = value
-            span = self._tracer.start_span(
-                span_name,
-                context=parent,
-                kind=OTEL_SPAN_KINDS.get(span_kind, OtelSpanKind.INTERNAL),
-                attributes=otel_attrs,
-            )
-            if preset:
-                assert self._roots is not None
-                self._roots.ids.preset(None)  # used by now; never left for another span
+            try:
+                span = self._tracer.start_span(
+                    span_name,
+                    context=parent,
+                    kind=OTEL_SPAN_KINDS.get(span_kind, OtelSpanKind.INTERNAL),
+                    attributes=otel_attrs,
+                )
+            finally:
+                if preset and self._roots is not None:
+                    self._roots.ids.preset(None)  # used by now; never left for another span
             span_context = span.get_span_context()
             if not span_context.is_valid:  # no tracing SDK: metrics only
                 return self._untraced(span_kind, attributes, channel_id)
