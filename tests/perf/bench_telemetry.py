@@ -24,6 +24,11 @@ reader, unless said otherwise):
 - ``-compact`` in a name: ``detail="compact"`` (route, broadcast, store as span events), e.g.
   ``full-compact``, ``ratio-compact-counts``, ``ratio1pc-compact-counts`` (**the recommended
   production configuration** with a ratio of 0.01; ``ratio-compact-counts`` is it at 0.1);
+- ``-traced`` in a name: ``latency_histograms="traced"`` (latency histograms from the sampled
+  messages only; every counter still counts every message);
+- ``prod1pc`` / ``prod10pc``: **the recommended production configuration**:
+  ``ParentBased(TraceIdRatioBased(0.01))`` (``0.1``), ``detail="compact"``,
+  ``step_metrics="counts"``, ``latency_histograms="traced"``;
 - ``metrics``: metrics only (OpenTelemetry API tracer without an SDK: no spans), all metrics;
 - ``metrics-counts``: ``metrics`` with ``step_metrics="counts"``;
 - ``kit-sampled``: ``full`` with ``TelemetryConfig(sample_rate=0.1)``: the engine records 10% of
@@ -76,6 +81,10 @@ CONFIGS = (
     "full-compact",
     "ratio-compact-counts",
     "ratio1pc-compact-counts",
+    "prod1pc",
+    "prod10pc",
+    "ratio0-counts-traced",
+    "ratio1pc-compact-msg-traced",
     "metrics",
     "metrics-counts",
     "kit-sampled",
@@ -88,9 +97,9 @@ DEFAULT_CONFIGS = (
     "ratio",
     "ratio-compact-counts",
     "ratio1pc-compact-counts",
-    "metrics",
+    "prod1pc",
+    "prod10pc",
     "metrics-counts",
-    "kit-sampled",
 )
 
 
@@ -108,13 +117,17 @@ def _otel(config: str) -> tuple[TelemetryProvider, Callable[[], None]]:
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
     from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
     from roomkit_opentelemetry import OpenTelemetryProvider
-    from roomkit_opentelemetry.provider import Detail, StepMetrics
+    from roomkit_opentelemetry.provider import Detail, LatencyHistograms, StepMetrics
 
     class DropExporter(SpanExporter):
         def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
             return SpanExportResult.SUCCESS
 
     meter_provider = MeterProvider(metric_readers=[InMemoryMetricReader()])
+    if config.startswith("prod"):  # the recommended production configuration
+        rate = "1pc" if config == "prod1pc" else ""
+        config = f"ratio{rate}-compact-counts-traced"
+    latencies: LatencyHistograms = "traced" if "-traced" in config else "all"
     step_metrics: StepMetrics = (
         "counts" if "-counts" in config else "none" if "-msg" in config else "all"
     )
@@ -140,6 +153,7 @@ def _otel(config: str) -> tuple[TelemetryProvider, Callable[[], None]]:
         meter_provider=meter_provider,
         step_metrics=step_metrics,
         detail=detail,
+        latency_histograms=latencies,
     )
 
     def shutdown() -> None:

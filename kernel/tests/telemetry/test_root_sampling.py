@@ -69,3 +69,46 @@ def test_default_providers_are_not_asked() -> None:
     tracer = Tracer(MockTelemetryProvider())
     assert tracer.sample() is None  # nothing to undo: every message records its steps
     assert tracer.records(SpanKind.DELIVERY)
+
+
+class KindsBelowDropped(RootSampled):
+    """Below a dropped root, only deliveries and async hook runs are recorded."""
+
+    def recorded_kinds(self, span_id: str) -> frozenset[SpanKind] | None:
+        if self.keep.get(span_id, True):
+            return None
+        return frozenset({SpanKind.DELIVERY, SpanKind.HOOK_ASYNC})
+
+
+async def test_a_dropped_root_may_keep_some_kinds_below_it() -> None:
+    provider = KindsBelowDropped()
+    kit = RoomKit(telemetry=provider)
+    for channel_id in ("ws", "other"):
+        kit.register_channel(WebSocketChannel(channel_id))
+    await kit.create_room("r1")
+    await kit.attach_channel("r1", "ws")
+    await kit.attach_channel("r1", "other")
+
+    @kit.hook(HookTrigger.AFTER_BROADCAST, execution=HookExecution.ASYNC, name="audit")
+    async def audit(event: object, ctx: object) -> None:
+        return None
+
+    for i in range(4):
+        message = InboundMessage(channel_id="ws", sender_id="u1", content=TextContent(body=f"{i}"))
+        await kit.process_inbound(message, room_id="r1")
+    await kit.close()
+    assert len(provider.get_spans(SpanKind.INBOUND_PIPELINE)) == 4
+    assert len(provider.get_spans(SpanKind.BROADCAST)) == 2  # the kept messages only
+    assert len(provider.get_spans(SpanKind.CUSTOM, name="roomkit.route")) == 2
+    assert len(provider.get_spans(SpanKind.DELIVERY)) == 4  # every message: the kinds kept
+    assert len(provider.get_spans(SpanKind.HOOK_ASYNC)) == 4
+
+
+def test_the_default_recorded_kinds_follow_is_recording() -> None:
+    provider = RootSampled()
+    root = provider.start_span(SpanKind.INBOUND_PIPELINE, "roomkit.inbound")  # dropped (1st)
+    kept = provider.start_span(SpanKind.INBOUND_PIPELINE, "roomkit.inbound")
+    assert provider.recorded_kinds(root) == frozenset()
+    assert provider.recorded_kinds(kept) is None
+    provider.end_span(kept)
+    provider.end_span(root)

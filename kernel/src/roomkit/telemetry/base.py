@@ -73,6 +73,10 @@ class TelemetryProvider(ABC):
     :meth:`continue_trace`) becomes its child, for providers that track nesting.
     """
 
+    #: ``True`` when ``end_span(..., error=exc)`` records everything :meth:`record_exception`
+    #: would: the engine then ends a failed span with that one call instead of two.
+    ends_with_error: bool = False
+
     @property
     def name(self) -> str:
         """Short provider name (``"console"``, ``"mock"``, ``"opentelemetry"`` ...)."""
@@ -139,6 +143,17 @@ class TelemetryProvider(ABC):
         every span; overriding it is how a provider makes unsampled messages cheap.
         """
         return bool(span_id)
+
+    def recorded_kinds(self, span_id: str) -> frozenset[SpanKind] | None:
+        """The span kinds still recorded below the open root span ``span_id``: ``None`` for
+        every kind (the default while :meth:`is_recording` is true), an empty set for none.
+
+        The engine asks it once per inbound message instead of :meth:`is_recording`. A
+        provider whose unsampled messages still yield metrics from some steps (deliveries,
+        hook runs) names those kinds, and the engine starts no span of any other kind for
+        the message (no route, broadcast or store span that would record nothing).
+        """
+        return None if self.is_recording(span_id) else frozenset()
 
     @contextmanager
     def span(self, kind: SpanKind | str, name: str, **kwargs: Any) -> Iterator[str]:

@@ -9,9 +9,10 @@ costs a set lookup more than the provider's own work:
 * ``sample_rate``: drawn once per inbound message (:meth:`Tracer.sample`); a message not
   sampled records no span at all, in its own task and in the tasks it starts (async hooks);
 * the provider's own sampling: when the message's root span (``roomkit.inbound``) is not
-  recorded (:meth:`~roomkit.telemetry.base.TelemetryProvider.is_recording`, e.g. an
-  OpenTelemetry sampler dropped the trace), the message records no child span either, so an
-  unsampled message costs one root span and nothing per step;
+  recorded (:meth:`~roomkit.telemetry.base.TelemetryProvider.recorded_kinds`, e.g. an
+  OpenTelemetry sampler dropped the trace), the message records no child span either, or only
+  the kinds the provider still wants (those its metrics come from), so an unsampled message
+  costs one root span and nothing for the steps nobody records;
 * ``enabled_spans``: spans of other kinds are not started (``start`` returns ``""``);
 * ``suppressed_hook_triggers``: hook runs of these triggers get no span;
 * ``metadata``: added to the attributes of every span.
@@ -40,8 +41,11 @@ T = TypeVar("T")
 
 logger = logging.getLogger("roomkit.telemetry")
 
-#: True while the current inbound message was not sampled (inherited by the tasks it starts).
-_UNSAMPLED: ContextVar[bool] = ContextVar("roomkit_unsampled", default=False)
+#: The span kinds the current inbound message still records (inherited by the tasks it starts):
+#: ``None`` every kind; empty when it was not sampled; some kinds when the provider's sampler
+#: dropped its trace but its metrics come from those steps.
+_UNSAMPLED: ContextVar[frozenset[SpanKind] | None] = ContextVar("roomkit_unsampled", default=None)
+_NOTHING: frozenset[SpanKind] = frozenset()
 #: The tracer of the kit whose intelligence channel runs in this task (see the module docstring).
 _ACTIVE: ContextVar[Tracer | None] = ContextVar("roomkit_active_tracer", default=None)
 
@@ -64,7 +68,16 @@ def deactivate(token: Token[Tracer | None]) -> None:
 class Tracer:
     """A provider with the kit's telemetry configuration applied (see the module docstring)."""
 
-    __slots__ = ("_kinds", "_metadata", "_rate", "_roots", "_suppressed", "config", "provider")
+    __slots__ = (
+        "_ends_with_error",
+        "_kinds",
+        "_metadata",
+        "_rate",
+        "_roots",
+        "_suppressed",
+        "config",
+        "provider",
+    )
 
     def __init__(self, provider: TelemetryProvider, config: TelemetryConfig | None = None) -> None:
         config = config or TelemetryConfig(provider=provider)
@@ -74,20 +87,25 @@ class Tracer:
         self._suppressed = frozenset(str(t) for t in config.suppressed_hook_triggers)
         self._metadata = dict(config.metadata)
         self._rate = config.sample_rate
+        self._ends_with_error = bool(getattr(provider, "ends_with_error", False))
         #: The provider may decide at the root that a message records nothing below it.
-        self._roots = type(provider).is_recording is not TelemetryProvider.is_recording
+        base = TelemetryProvider
+        self._roots = (
+            type(provider).is_recording is not base.is_recording
+            or type(provider).recorded_kinds is not base.recorded_kinds
+        )
 
     # -- sampling --------------------------------------------------------------------------
-    def sample(self) -> Token[bool] | None:
+    def sample(self) -> Token[frozenset[SpanKind] | None] | None:
         """Draw whether the inbound message starting now is recorded; hand the returned token
         to :meth:`unsample` when the message is done (``None``: nothing to undo)."""
         if self._rate >= 1.0:
             # a fresh "sampled" for the message: its root span may still turn it off
-            return _UNSAMPLED.set(False) if self._roots else None
-        return _UNSAMPLED.set(not self.config.sampled())
+            return _UNSAMPLED.set(None) if self._roots else None
+        return _UNSAMPLED.set(None if self.config.sampled() else _NOTHING)
 
     @staticmethod
-    def unsample(token: Token[bool] | None) -> None:
+    def unsample(token: Token[frozenset[SpanKind] | None] | None) -> None:
         """Undo :meth:`sample`."""
         if token is not None:
             _UNSAMPLED.reset(token)
@@ -97,7 +115,8 @@ class Tracer:
         """Whether a span of ``kind`` would be recorded now."""
         if self._kinds is not None and kind not in self._kinds:
             return False
-        return not _UNSAMPLED.get()
+        only = _UNSAMPLED.get()
+        return only is None or kind in only
 
     def records_hook(self, trigger: str, kind: SpanKind) -> bool:
         """Whether a hook run of ``trigger`` (a ``kind`` span) would be recorded now."""
@@ -117,7 +136,8 @@ class Tracer:
         :meth:`fail`."""
         if self._kinds is not None and kind not in self._kinds:
             return ""
-        if _UNSAMPLED.get():
+        only = _UNSAMPLED.get()
+        if only is not None and kind not in only:
             return ""
         if self._metadata:
             attributes = {**self._metadata, **attributes} if attributes else dict(self._metadata)
@@ -125,13 +145,10 @@ class Tracer:
             span = self.provider.start_span(
                 kind, name, attributes=attributes, room_id=room_id, channel_id=channel_id
             )
-            if (
-                kind is SpanKind.INBOUND_PIPELINE
-                and self._roots
-                and span
-                and not self.provider.is_recording(span)
-            ):
-                _UNSAMPLED.set(True)  # the root decided: nothing below it is recorded
+            if kind is SpanKind.INBOUND_PIPELINE and self._roots and span:
+                below = self.provider.recorded_kinds(span)
+                if below is not None:  # the root decided: only these kinds are recorded below
+                    _UNSAMPLED.set(below)
             return span
         except Exception:
             logger.exception("telemetry: starting span %s failed", name)
@@ -155,6 +172,15 @@ class Tracer:
             return
         provider = self.provider
         try:
+            if isinstance(error, BaseException) and self._ends_with_error:
+                provider.end_span(
+                    span_id,
+                    status="error",
+                    error_message=describe_error(error),
+                    attributes=attributes,
+                    error=error,
+                )
+                return
             if isinstance(error, BaseException):
                 provider.record_exception(span_id, error)
                 message = describe_error(error)

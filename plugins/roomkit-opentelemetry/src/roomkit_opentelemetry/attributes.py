@@ -15,7 +15,7 @@ from opentelemetry.trace import SpanKind as OtelSpanKind
 
 from roomkit.telemetry.spans import Attr, SpanKind
 
-__all__ = ["ATTRIBUTE_PREFIX", "OTEL_SPAN_KINDS", "OpenSpan"]
+__all__ = ["ATTRIBUTE_PREFIX", "OTEL_SPAN_KINDS", "OpenSpan", "add_event"]
 
 #: Prefix of every span attribute RoomKit sets (as in RoomKit 0.6.7).
 ATTRIBUTE_PREFIX = "roomkit."
@@ -106,6 +106,7 @@ class OpenSpan:
     owned: bool  # ``attributes`` is our own copy (written to)
     dropped: Token[bool] | None = None  # a message's root: undoes its sampling decision
     event: tuple[trace.Span, str, int] | None = None  # a step kept as an event: where, name, when
+    sampled: bool = False  # part of a trace the sampler kept (its latency is in the histograms)
 
     def set(self, key: str, value: Any) -> None:
         """Set one unprefixed attribute (copying the caller's mapping first)."""
@@ -118,3 +119,21 @@ class OpenSpan:
         else:
             self.attributes = {**self.attributes, **attributes}
             self.owned = True
+
+
+def add_event(entry: OpenSpan, status: str, error_message: str | None, duration_ns: int) -> None:
+    """Record a step kept as an event (``detail="compact"``) on the span it ran in."""
+    assert entry.event is not None
+    enclosing, name, timestamp = entry.event
+    attrs: dict[str, Any] = {_DURATION: duration_ns / 1e6}
+    for key, value in entry.attributes.items():
+        if type(value) not in _CLEAN:
+            value = _value(value)
+            if value is None:
+                continue
+        attrs[_key(key)] = value
+    if status != "ok":
+        attrs[_STATUS] = status
+        if error_message:
+            attrs[_ERROR_MESSAGE] = error_message
+    enclosing.add_event(name, attrs, timestamp)

@@ -29,5 +29,7 @@ class OpenTelemetryConfig(BaseModel):
     """Metrics of a message's steps: counters and duration histograms, counters only, none."""
     detail: Literal["full", "compact"] = "full"
     """A span per step, or the cheap steps (route, identity, broadcast, store) as events."""
+    latency_histograms: Literal["all", "traced"] = "all"
+    """Latencies of every message, or of the messages whose trace is sampled only."""
     max_open_spans: int = Field(default=10_000, ge=1)
     """Spans started and never ended that are remembered before the oldest is dropped."""

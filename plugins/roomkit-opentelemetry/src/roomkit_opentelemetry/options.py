@@ -10,8 +10,10 @@ __all__ = [
     "COMPACT_KINDS",
     "COMPACT_NAMES",
     "DETAILS",
+    "LATENCY_HISTOGRAMS",
     "STEP_METRICS",
     "Detail",
+    "LatencyHistograms",
     "StepMetrics",
     "compact_step",
 ]
@@ -21,6 +23,12 @@ __all__ = [
 #: (then the steps of a message whose trace is not sampled are not even started).
 StepMetrics = Literal["all", "counts", "none"]
 STEP_METRICS: tuple[StepMetrics, ...] = ("all", "counts", "none")
+#: Which messages' latencies the duration histograms receive: ``"all"`` every message's (and
+#: its steps'), ``"traced"`` only those of messages whose trace the sampler keeps. Counters
+#: count every message either way. With a ratio sampler the traced messages are a uniform
+#: random sample, so the histograms' percentiles stay unbiased estimates, from fewer points.
+LatencyHistograms = Literal["all", "traced"]
+LATENCY_HISTOGRAMS: tuple[LatencyHistograms, ...] = ("all", "traced")
 #: ``"full"``: a span per step. ``"compact"``: the cheap steps (route, identity, broadcast,
 #: store calls: :data:`COMPACT_KINDS`, :data:`COMPACT_NAMES`) are events of the span they run
 #: in, with their attributes and ``roomkit.duration_ms``; deliveries, hooks, AI turns, tool

@@ -20,9 +20,8 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Iterator, Mapping, MutableMapping
-from contextlib import AbstractContextManager, contextmanager, suppress
-from contextvars import ContextVar
+from collections.abc import Mapping
+from contextvars import ContextVar, Token
 from typing import Any
 
 from opentelemetry import context as otel_context
@@ -31,26 +30,20 @@ from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import (
-    NonRecordingSpan,
     SpanContext,
     Status,
     StatusCode,
-    TraceFlags,
     TracerProvider,
-    TraceState,
 )
 from opentelemetry.trace import SpanKind as OtelSpanKind
 
 from roomkit.errors import ConfigurationError
 from roomkit.telemetry.base import Attributes, TelemetryProvider, describe_error, resolve_kind
-from roomkit.telemetry.propagation import TraceParent
+from roomkit.telemetry.metrics import METRIC_ATTRIBUTES, SPAN_METRICS
 from roomkit.telemetry.spans import Attr, SpanKind
 from roomkit_opentelemetry.attributes import (
     _CHANNEL,
     _CLEAN,
-    _DURATION,
-    _ENDED_MEMORY,
-    _ERROR_MESSAGE,
     _KIND,
     _NO_ATTRIBUTES,
     _ROOM,
@@ -62,19 +55,23 @@ from roomkit_opentelemetry.attributes import (
     _key,
     _labels,
     _value,
+    add_event,
 )
 from roomkit_opentelemetry.attributes import OpenSpan as _Open
+from roomkit_opentelemetry.context import TraceContext
 from roomkit_opentelemetry.instruments import Instruments
 from roomkit_opentelemetry.options import (
     COMPACT_KINDS,
     COMPACT_NAMES,
     DETAILS,
+    LATENCY_HISTOGRAMS,
     STEP_METRICS,
     Detail,
+    LatencyHistograms,
     StepMetrics,
     compact_step,
 )
-from roomkit_opentelemetry.propagation import extract_context, inject_headers
+from roomkit_opentelemetry.presample import root_sampler
 from roomkit_opentelemetry.span_metrics import SpanMetricRecorder
 from roomkit_opentelemetry.version import __version__
 
@@ -83,9 +80,11 @@ __all__ = [
     "COMPACT_KINDS",
     "COMPACT_NAMES",
     "DETAILS",
+    "LATENCY_HISTOGRAMS",
     "OTEL_SPAN_KINDS",
     "STEP_METRICS",
     "Detail",
+    "LatencyHistograms",
     "OpenTelemetryProvider",
     "StepMetrics",
 ]
@@ -94,9 +93,20 @@ logger = logging.getLogger("roomkit.telemetry")
 
 #: True while the current message's trace was not sampled: its steps create no span.
 _DROPPED: ContextVar[bool] = ContextVar("roomkit_otel_dropped", default=False)
+#: Untraced steps of these kinds that only feed counters share one span id per label set.
+_COUNTED = frozenset({SpanKind.DELIVERY, SpanKind.HOOK_SYNC, SpanKind.HOOK_ASYNC})
+_MAX_COUNTED = 4096
 
 
-class OpenTelemetryProvider(TelemetryProvider):
+def _undrop(token: Token[bool]) -> None:
+    """Undo a message's sampling decision (nothing when it ends in another context)."""
+    try:
+        _DROPPED.reset(token)
+    except ValueError:  # not contextlib.suppress: an object per message
+        return
+
+
+class OpenTelemetryProvider(TraceContext, TelemetryProvider):
     """RoomKit telemetry exported through OpenTelemetry.
 
     ``tracer_provider`` / ``meter_provider`` default to the global ones (set by the
@@ -105,13 +115,22 @@ class OpenTelemetryProvider(TelemetryProvider):
     name belongs to the providers' ``Resource``. ``metadata`` is added to every span.
     ``span_metrics=False`` turns off the metrics derived from spans; ``step_metrics`` says
     what the steps of a message yield (:data:`StepMetrics`; the message's own counter and
-    duration histogram are always kept while ``span_metrics`` is on).
+    duration histogram are always kept while ``span_metrics`` is on). ``latency_histograms``
+    says which messages feed the duration histograms (:data:`LatencyHistograms`): ``"all"``
+    (the default) or ``"traced"``, only the messages whose trace is sampled; counters count
+    every message either way.
 
     Sampling is decided once per message, at its root span: when the tracer provider's
     sampler drops the trace (``ParentBased(TraceIdRatioBased(0.1))`` drops 90%), no step of
     the message creates an OpenTelemetry span or builds span attributes; the steps are only
-    timed for their metrics (or, with ``step_metrics="none"``, not started at all).
+    timed for their metrics (or, with ``step_metrics="none"``, not started at all). When the
+    sampler is the SDK's ratio one (``TraceIdRatioBased``, ``ParentBased(TraceIdRatioBased)``)
+    and the message starts a new trace, the decision is taken without an SDK span (see
+    :mod:`roomkit_opentelemetry.presample`); a message continuing a caller's trace is decided
+    by the SDK, from the parent's ``sampled`` flag.
     """
+
+    ends_with_error = True  # end_span(error=exc) records the exception
 
     def __init__(
         self,
@@ -123,6 +142,7 @@ class OpenTelemetryProvider(TelemetryProvider):
         span_metrics: bool = True,
         step_metrics: StepMetrics = "all",
         detail: Detail = "full",
+        latency_histograms: LatencyHistograms = "all",
         max_open_spans: int = 10_000,
     ) -> None:
         if not isinstance(service_name, str) or not service_name:
@@ -150,6 +170,25 @@ class OpenTelemetryProvider(TelemetryProvider):
                 f"{', '.join(map(repr, DETAILS))}, not {detail!r}"
             )
         self.detail: Detail = detail
+        if latency_histograms not in LATENCY_HISTOGRAMS:
+            raise ConfigurationError(
+                "OpenTelemetryProvider: latency_histograms must be one of "
+                f"{', '.join(map(repr, LATENCY_HISTOGRAMS))}, not {latency_histograms!r}"
+            )
+        self.latency_histograms: LatencyHistograms = latency_histograms
+        self._all_latencies = latency_histograms == "all"
+        self._roots = None if self._no_tracer else root_sampler(self._tracer)
+        #: untraced steps need no duration: counter-only steps share ids (see ``_counted``)
+        self._counts_only = not (self._all_latencies and step_metrics == "all")
+        self._count_ids: dict[tuple[Any, ...], str] = {}
+        self._counted_spans: dict[str, tuple[SpanKind, str | None, dict[str, Any]]] = {}
+        histograms = step_metrics == "all" and latency_histograms == "all"
+        #: the step kinds an unsampled message still records (for their metrics)
+        self._unsampled_kinds = frozenset(
+            kind
+            for kind, spec in SPAN_METRICS.items()
+            if kind is not SpanKind.INBOUND_PIPELINE and (spec.count is not None or histograms)
+        )
         self._ids = itertools.count(1)
         self.max_open_spans = max_open_spans
         self._lock = threading.Lock()
@@ -203,6 +242,11 @@ class OpenTelemetryProvider(TelemetryProvider):
                 if enclosing.is_recording():  # an event of the enclosing span, not a span
                     return self._step_event(span_kind, span_name, enclosing, attributes)
             previous = otel_context.get_current()
+            preset = None
+            if root and parent_id is None and self._roots is not None:
+                preset = self._roots.new_trace(previous)  # None: the SDK decides (a parent)
+                if preset is False:
+                    return self._dropped_root(attributes, channel_id)
             parent = previous if parent_id is None else self._parent_context(parent_id, previous)
             otel_attrs: dict[str, Any] = {_KIND: span_kind.value}
             if self._metadata:
@@ -220,12 +264,16 @@ class OpenTelemetryProvider(TelemetryProvider):
                         if value is None:
                             continue
                     otel_attrs[_key(key)] = value
-            span = self._tracer.start_span(
-                span_name,
-                context=parent,
-                kind=OTEL_SPAN_KINDS.get(span_kind, OtelSpanKind.INTERNAL),
-                attributes=otel_attrs,
-            )
+            try:
+                span = self._tracer.start_span(
+                    span_name,
+                    context=parent,
+                    kind=OTEL_SPAN_KINDS.get(span_kind, OtelSpanKind.INTERNAL),
+                    attributes=otel_attrs,
+                )
+            finally:
+                if preset and self._roots is not None:
+                    self._roots.ids.preset(None)  # used by now; never left for another span
             span_context = span.get_span_context()
             if not span_context.is_valid:  # no tracing SDK: metrics only
                 return self._untraced(span_kind, attributes, channel_id)
@@ -239,6 +287,7 @@ class OpenTelemetryProvider(TelemetryProvider):
                 attributes if attributes is not None else _NO_ATTRIBUTES,
                 channel_id,
                 False,
+                sampled=span_context.trace_flags.sampled,
             )
             with self._lock:
                 if span_id in self._open:  # a tracer handed back its parent's context
@@ -266,6 +315,10 @@ class OpenTelemetryProvider(TelemetryProvider):
             return ""
         if self.step_metrics == "none" and kind is not SpanKind.INBOUND_PIPELINE:
             return ""
+        if self._counts_only and kind in _COUNTED:
+            span_id = self._counted(kind, attributes, channel_id)
+            if span_id:
+                return span_id
         span_id = f"m{next(self._ids):x}"  # never a 16-hex-digit OpenTelemetry id
         entry = _Open(
             None,
@@ -277,12 +330,59 @@ class OpenTelemetryProvider(TelemetryProvider):
             channel_id,
             False,
         )
+        return self._keep(span_id, entry)
+
+    def _counted(
+        self, kind: SpanKind, attributes: Attributes | None, channel_id: str | None
+    ) -> str:
+        """The shared id of an untraced step that only feeds counters, by its kind and metric
+        labels: nothing is allocated or timed per step (``""``: use a span entry instead).
+        ``set_attribute`` / ``record_exception`` on such an id do nothing; its end attributes
+        and ``end_span(error=...)`` still label the counters."""
+        key: tuple[Any, ...] = (kind, channel_id)
+        if attributes:
+            key += tuple(i for i in attributes.items() if i[0] in METRIC_ATTRIBUTES)
+        try:
+            span_id = self._count_ids.get(key)
+        except TypeError:  # an unhashable attribute value
+            return ""
+        if span_id is not None:
+            return span_id
         with self._lock:
-            if len(self._open) >= self.max_open_spans:
-                oldest = next(iter(self._open))
-                self._remember(oldest, self._open.pop(oldest))
-            self._open[span_id] = entry
+            if len(self._count_ids) >= _MAX_COUNTED:
+                return ""
+            span_id = f"c{next(self._ids):x}"
+            self._counted_spans[span_id] = (kind, channel_id, dict(key[2:]))
+            self._count_ids[key] = span_id
         return span_id
+
+    def _keep(self, span_id: str, entry: _Open) -> str:
+        """Register a span that has no SDK span (untraced, dropped root, event)."""
+        if len(self._open) >= self.max_open_spans:
+            with self._lock:  # forget the oldest, never exported
+                if len(self._open) >= self.max_open_spans:
+                    oldest = next(iter(self._open))
+                    self._remember(oldest, self._open.pop(oldest))
+        self._open[span_id] = entry  # one dict store: atomic without the lock
+        return span_id
+
+    def _dropped_root(self, attributes: Attributes | None, channel_id: str | None) -> str:
+        """A message whose new trace the sampler drops: no SDK span, no context attached;
+        its steps see the decision (and create no span either) until it ends."""
+        span_id = f"m{next(self._ids):x}"
+        entry = _Open(
+            None,
+            None,
+            SpanKind.INBOUND_PIPELINE,
+            time.perf_counter_ns(),
+            None,
+            attributes if attributes is not None else _NO_ATTRIBUTES,
+            channel_id,
+            False,
+        )
+        if not _DROPPED.get():
+            entry.dropped = _DROPPED.set(True)
+        return self._keep(span_id, entry)
 
     def _step_event(
         self, kind: SpanKind, name: str, enclosing: trace.Span, attributes: Attributes | None
@@ -299,30 +399,9 @@ class OpenTelemetryProvider(TelemetryProvider):
             None,
             False,
             event=(enclosing, name, time.time_ns()),
+            sampled=True,  # the enclosing span records
         )
-        with self._lock:
-            if len(self._open) >= self.max_open_spans:
-                oldest = next(iter(self._open))
-                self._remember(oldest, self._open.pop(oldest))
-            self._open[span_id] = entry
-        return span_id
-
-    @staticmethod
-    def _add_event(entry: _Open, status: str, error_message: str | None, duration_ns: int) -> None:
-        assert entry.event is not None
-        enclosing, name, timestamp = entry.event
-        attrs: dict[str, Any] = {_DURATION: duration_ns / 1e6}
-        for key, value in entry.attributes.items():
-            if type(value) not in _CLEAN:
-                value = _value(value)
-                if value is None:
-                    continue
-            attrs[_key(key)] = value
-        if status != "ok":
-            attrs[_STATUS] = status
-            if error_message:
-                attrs[_ERROR_MESSAGE] = error_message
-        enclosing.add_event(name, attrs, timestamp)
+        return self._keep(span_id, entry)
 
     def is_recording(self, span_id: str) -> bool:
         """Whether spans below the open span ``span_id`` record anything: ``False`` when its
@@ -335,29 +414,19 @@ class OpenTelemetryProvider(TelemetryProvider):
             return True
         return self.span_metrics and self.step_metrics != "none"
 
-    def _parent_context(self, parent_id: str, current: Context) -> Context:
-        """The context whose span ``parent_id`` names: one of ours (open or recently ended), or
-        a remote span given as a W3C ``traceparent`` value; unknown ids start a new trace."""
-        with self._lock:
-            entry = self._open.get(parent_id)
-            ended = self._ended.get(parent_id)
-        if entry is not None and entry.span is not None:
-            return trace.set_span_in_context(entry.span, current)
-        if ended is not None:
-            return trace.set_span_in_context(NonRecordingSpan(ended[0]), current)
-        remote = TraceParent.parse(parent_id)
-        if remote is not None:
-            state = TraceState.from_header([remote.tracestate]) if remote.tracestate else None
-            span_context = SpanContext(
-                trace_id=int(remote.trace_id, 16),
-                span_id=int(remote.span_id, 16),
-                is_remote=True,
-                trace_flags=TraceFlags(remote.flags),
-                trace_state=state,
-            )
-            return trace.set_span_in_context(NonRecordingSpan(span_context), current)
-        logger.debug("telemetry: parent span %r unknown; starting a new trace", parent_id)
-        return Context()
+    def recorded_kinds(self, span_id: str) -> frozenset[SpanKind] | None:
+        """Every kind below a traced root; below a root whose trace is not sampled, only the
+        kinds whose metrics are still recorded (deliveries, hooks, AI and tool calls, voice
+        turns: their counters; their histograms too with ``latency_histograms="all"`` and
+        ``step_metrics="all"``), and none without step metrics."""
+        entry = self._open.get(span_id)
+        if entry is None:
+            return frozenset()
+        if entry.span is not None and entry.span.is_recording():
+            return None
+        if not self.span_metrics or self.step_metrics == "none":
+            return frozenset()
+        return self._unsampled_kinds
 
     def end_span(
         self,
@@ -369,6 +438,13 @@ class OpenTelemetryProvider(TelemetryProvider):
         error: BaseException | None = None,
     ) -> None:
         try:
+            counted = self._counted_spans.get(span_id)
+            if counted is not None:  # an untraced step that only feeds counters
+                if error is not None:
+                    attributes = {**(attributes or {}), Attr.ERROR_TYPE: type(error).__name__}
+                kind, channel_id, labels = counted
+                self._metrics.record(kind, status, 0.0, labels, channel_id, False, attributes)
+                return
             end_ns = time.perf_counter_ns()
             with self._lock:
                 entry = self._open.pop(span_id, None)
@@ -376,18 +452,20 @@ class OpenTelemetryProvider(TelemetryProvider):
                     self._remember(span_id, entry)
             if entry is None:
                 return
+            if entry.span is None and entry.event is None and error is None:
+                self._end_untraced(entry, status, attributes, end_ns)  # the usual dropped step
+                return
             if attributes:
                 entry.update(attributes)
             if entry.dropped is not None:
-                with suppress(ValueError):  # ended in another context than it started in
-                    _DROPPED.reset(entry.dropped)
+                _undrop(entry.dropped)
             span = entry.span
             if entry.event is not None:
                 if error is not None:
                     entry.set(Attr.ERROR_TYPE, type(error).__name__)
                     if error_message is None:
                         error_message = describe_error(error)
-                self._add_event(entry, status, error_message, end_ns - entry.start_ns)
+                add_event(entry, status, error_message, end_ns - entry.start_ns)
             elif span is not None:
                 if attributes:
                     cleaned = {}
@@ -418,32 +496,34 @@ class OpenTelemetryProvider(TelemetryProvider):
             ):
                 duration_ms = (end_ns - entry.start_ns) / 1e6
                 self._metrics.record(
-                    entry.kind, status, duration_ms, entry.attributes, entry.channel_id
+                    entry.kind,
+                    status,
+                    duration_ms,
+                    entry.attributes,
+                    entry.channel_id,
+                    self._all_latencies or entry.sampled,
                 )
         except Exception:
             logger.exception("telemetry: could not end span %r", span_id)
 
-    def _remember(self, span_id: str, entry: _Open) -> None:
-        """Keep an ended (or forgotten) span's context for late children and for restoring
-        the context when spans end out of order. Called with the lock held."""
-        if entry.context is None or entry.previous is None:
-            return  # untraced: nothing to restore or to parent
-        self._ended[span_id] = (entry.context, entry.previous)
-        if len(self._ended) > _ENDED_MEMORY:
-            del self._ended[next(iter(self._ended))]
-
-    def _restorable(self, previous: Context) -> Context:
-        """``previous``, minus spans of ours that ended meanwhile (spans ended out of order)."""
-        for _ in range(_ENDED_MEMORY):
-            span_context = trace.get_current_span(previous).get_span_context()
-            if not span_context.is_valid:
-                break
-            with self._lock:
-                ended = self._ended.get(_hex_id(span_context))
-            if ended is None or ended[0] != span_context:
-                break
-            previous = ended[1]
-        return previous
+    def _end_untraced(
+        self, entry: _Open, status: str, attributes: Attributes | None, end_ns: int
+    ) -> None:
+        """End a span that only feeds metrics (no copy of its attributes is made)."""
+        if entry.dropped is not None:
+            _undrop(entry.dropped)
+        if self.span_metrics and (
+            self.step_metrics != "none" or entry.kind is SpanKind.INBOUND_PIPELINE
+        ):
+            self._metrics.record(
+                entry.kind,
+                status,
+                (end_ns - entry.start_ns) / 1e6,
+                entry.attributes,
+                entry.channel_id,
+                self._all_latencies,  # untraced: sampled never
+                attributes,
+            )
 
     @staticmethod
     def _exception(entry: _Open, error: BaseException) -> None:
@@ -493,44 +573,6 @@ class OpenTelemetryProvider(TelemetryProvider):
             logger.debug("telemetry: metric %r: value %r not recorded", name, value)
             return
         self._instruments.record(name, value, labels, unit)
-
-    # -- trace context ---------------------------------------------------------------------
-    def get_span_context(self, span_id: str) -> Context | None:
-        """An OpenTelemetry ``Context`` whose current span is the open span ``span_id``."""
-        with self._lock:
-            entry = self._open.get(span_id)
-        if entry is None or entry.span is None:
-            return None
-        return trace.set_span_in_context(entry.span)
-
-    def inject_context(self, headers: MutableMapping[str, str], span_id: str | None = None) -> None:
-        try:
-            context = None
-            if span_id is not None:
-                context = self.get_span_context(span_id)
-                if context is None:
-                    return
-            inject_headers(headers, context)
-        except Exception:
-            logger.exception("telemetry: could not inject trace headers")
-
-    @contextmanager
-    def _continue(self, headers: Mapping[str, str]) -> Iterator[None]:
-        token = None
-        try:
-            token = otel_context.attach(extract_context(headers))
-        except Exception:
-            logger.exception("telemetry: could not read trace headers")
-        try:
-            yield
-        finally:
-            if token is not None:
-                otel_context.detach(token)
-
-    def continue_trace(self, headers: Mapping[str, str]) -> AbstractContextManager[None]:
-        """Within the block, spans without a parent (the engine's ``process_inbound`` span)
-        continue the trace of ``headers`` (``traceparent``, ``tracestate``, ``baggage``)."""
-        return self._continue(headers)
 
     # -- lifecycle -------------------------------------------------------------------------
     def flush(self) -> None:

@@ -51,12 +51,17 @@ class SpanMetricRecorder:
         duration_ms: float,
         attributes: Mapping[str, Any],
         channel_id: str | None,
+        histograms: bool = True,
+        more: Mapping[str, Any] | None = None,
     ) -> None:
-        """Record what one finished span yields (nothing for kinds without metrics)."""
+        """Record what one finished span yields (nothing for kinds without metrics);
+        ``histograms=False`` leaves out its duration (counters only). ``more`` are attributes
+        set when the span ended, over ``attributes`` (so the caller need not merge them)."""
         if kind not in SPAN_METRICS:
             return
         if kind in _UNCACHED:
-            self._derive(kind, status, duration_ms, attributes, channel_id)
+            merged = {**attributes, **more} if more else attributes
+            self._derive(kind, status, duration_ms, merged, channel_id, histograms)
             return
         key = (
             kind,
@@ -64,17 +69,24 @@ class SpanMetricRecorder:
             channel_id,
             *[i for i in attributes.items() if i[0] in METRIC_ATTRIBUTES],
         )
+        if more:  # the end attributes after a marker: the same spans give the same key
+            key += (None, *[i for i in more.items() if i[0] in METRIC_ATTRIBUTES])
         try:
             plan = self._plans.get(key)
         except TypeError:  # an unhashable attribute value
-            self._derive(kind, status, duration_ms, attributes, channel_id)
+            merged = {**attributes, **more} if more else attributes
+            self._derive(kind, status, duration_ms, merged, channel_id, histograms)
             return
         if plan is None:
-            plan = self._plan(kind, status, duration_ms, attributes, channel_id)
+            merged = {**attributes, **more} if more else attributes
+            plan = self._plan(kind, status, duration_ms, merged, channel_id)
             if len(self._plans) < self.max_plans:
                 self._plans[key] = plan
         for record, is_duration in plan:
-            record(duration_ms if is_duration else 1)
+            if not is_duration:
+                record(1)
+            elif histograms:
+                record(duration_ms)
 
     def _plan(
         self,
@@ -105,9 +117,11 @@ class SpanMetricRecorder:
         duration_ms: float,
         attributes: Mapping[str, Any],
         channel_id: str | None,
+        histograms: bool,
     ) -> None:
         record = self._instruments.record  # derived values are finite, >= 0, clean
-        skip = None if self._keeps_duration(kind) else SPAN_METRICS[kind].duration
+        keep = histograms and self._keeps_duration(kind)
+        skip = None if keep else SPAN_METRICS[kind].duration
         for metric, value, labels in derive_metrics(
             kind, status, duration_ms, attributes, channel_id
         ):
