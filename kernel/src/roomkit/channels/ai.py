@@ -368,6 +368,12 @@ class AIChannel(Channel):
         )
 
     # -- context --------------------------------------------------------------------------
+    @property
+    def recent_events_wanted(self) -> int:
+        """What the memory works from (:attr:`MemoryProvider.recent_events_wanted`): the
+        engine reads that many recent events with the contexts of the rooms it is bound to."""
+        return self.memory.recent_events_wanted
+
     def build_system_prompt(self, context: RoomContext) -> str | None:
         """The system prompt for a turn in ``context.room`` (room config wins)."""
         config = context.room.ai_config
