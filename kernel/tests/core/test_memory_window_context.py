@@ -133,3 +133,16 @@ async def test_context_events_zero_stays_without_events_and_the_memory_reads_the
     assert calls.count("get_recent_events") == 1
     assert len(provider.calls[-1].messages) == WINDOW
     await kit.close()
+
+
+def test_what_channels_and_memories_ask_for() -> None:
+    from roomkit import HandoffMemoryProvider
+
+    provider = MockAIProvider()
+    window = SlidingWindowMemory(WINDOW)
+    assert window.recent_events_wanted == WINDOW
+    assert HandoffMemoryProvider(window).recent_events_wanted == WINDOW
+    assert AIChannel("a", provider=provider, memory=window).recent_events_wanted == WINDOW
+    assert AIChannel("b", provider=provider, max_context_events=30).recent_events_wanted == 30
+    assert WebSocketChannel("ws").recent_events_wanted == 0
+    assert _StoreWindow().recent_events_wanted == 0
