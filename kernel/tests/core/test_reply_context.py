@@ -60,7 +60,7 @@ async def _expected(kit: RoomKit, room_id: str, before: int, responder: str) -> 
     assert room is not None
     read = await message_context(rt, room, responder)
     events = await kit.store.list_events(room_id, limit=1000, before_index=before)
-    keep = rt.context_events
+    keep = rt.recent_for(room_id)  # an AI channel bound: its memory's window
     return read.model_copy(update={"recent_events": events[-keep:] if keep else []})
 
 

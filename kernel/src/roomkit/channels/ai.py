@@ -383,6 +383,13 @@ class AIChannel(Channel):
         )
 
     # -- context --------------------------------------------------------------------------
+    @property
+    def recent_events_wanted(self) -> int:
+        """What the memory works from (:attr:`MemoryProvider.recent_events_wanted`): the
+        engine reads that many recent events with the contexts of the rooms it is bound to."""
+        wanted = getattr(self.memory, "recent_events_wanted", 0)  # duck-typed memories: 0
+        return wanted if isinstance(wanted, int) else 0
+
     def build_system_prompt(self, context: RoomContext) -> str | None:
         """The system prompt for a turn in ``context.room`` (room config wins)."""
         config = context.room.ai_config

@@ -276,6 +276,14 @@ class Channel(ABC):  # noqa: B024 - transports override deliver(), intelligence 
         """Release connections and background tasks."""
 
     @property
+    def recent_events_wanted(self) -> int:
+        """How many of a room's latest events this channel wants in the contexts of the
+        room's messages (``0``: no more than the kit's ``context_events``). The engine reads
+        ``max(context_events, this)`` for a room once it has seen the channel bound there, so
+        e.g. an AI channel's memory finds its window in ``context.recent_events``."""
+        return 0
+
+    @property
     def provider_name(self) -> str | None:
         """The name of the vendor or backend behind the channel (``"twilio"``, ``"openai"``
         ...), for attribution; ``None`` when it has none. The default reads the ``name`` of

@@ -85,7 +85,7 @@ async def _read_message_snapshot(
     default instead (four reads, each by key), so the cost stops growing with membership.
     """
     store = rt.store
-    recent = rt.context_events
+    recent = rt.recent_for(room_id)
     cls = type(store)
     if (
         cls.get_message_snapshot is not _DEFAULT_MESSAGE_SNAPSHOT
@@ -121,7 +121,8 @@ async def load_context(
     room does not exist.
 
     One :meth:`ConversationStore.get_message_snapshot` call: the room, its bindings, the last
-    ``context_events`` events and, in ``participants``, the sender alone (when a member), so
+    ``context_events`` events (more in a room where a bound channel asks for more, see
+    :meth:`Runtime.recent_for`) and, in ``participants``, the sender alone (when a member), so
     the cost does not grow with the room's membership. Nothing is cached between calls:
     another process sharing the store may change the room at any time.
     """
@@ -129,7 +130,7 @@ async def load_context(
     tracer = rt.tracer if store.traced_calls else None
     if tracer is None and type(store).get_message_snapshot is not _DEFAULT_MESSAGE_SNAPSHOT:
         snapshot = await store.get_message_snapshot(
-            room_id, participant_id, recent=rt.context_events
+            room_id, participant_id, recent=rt.recent_for(room_id)
         )  # the common case, without the call below
     elif tracer is None:
         snapshot = await _read_message_snapshot(rt, room_id, participant_id)
@@ -143,6 +144,7 @@ async def load_context(
         )
     if snapshot is None:
         return None
+    rt.note_bindings(room_id, snapshot.bindings)
     return _context(snapshot.room, snapshot.bindings, snapshot.participants, snapshot.recent_events)
 
 
@@ -152,7 +154,7 @@ async def message_context(rt: Runtime, room: Room, participant_id: str | None) -
     tracer = rt.tracer if store.traced_calls else None
     if tracer is None and type(store).get_message_snapshot is not _DEFAULT_MESSAGE_SNAPSHOT:
         snapshot = await store.get_message_snapshot(
-            room.id, participant_id, recent=rt.context_events
+            room.id, participant_id, recent=rt.recent_for(room.id)
         )  # the common case, without the call below
     elif tracer is None:
         snapshot = await _read_message_snapshot(rt, room.id, participant_id)
@@ -166,6 +168,7 @@ async def message_context(rt: Runtime, room: Room, participant_id: str | None) -
         )
     if snapshot is None:  # deleted meanwhile: what the separate reads would have found
         return _context(room, [], [], [])
+    rt.note_bindings(room.id, snapshot.bindings)
     return _context(room, snapshot.bindings, snapshot.participants, snapshot.recent_events)
 
 
@@ -195,7 +198,7 @@ def reply_context(
     ``trigger`` was admitted with), or ``None`` when only a read can tell it.
 
     It equals what :func:`message_context` would read (room lock held): the same room and
-    bindings, ``trigger`` appended to the recent events (the last ``context_events``), and
+    bindings, ``trigger`` appended to the recent events (the last ``Runtime.recent_for``), and
     the responder's participant. That holds when nothing was stored in the room between the
     snapshot of ``ctx`` and ``trigger`` (``trigger.index`` is the snapshot's event count:
     indexes are gap-free, so no process wrote in between) and ``ctx`` carries the responder's
@@ -214,7 +217,7 @@ def reply_context(
         participants = [p for p in ctx.participants if p.id == participant_id]
         if not participants and participant_id in note[2]:
             return None  # a member the context does not carry: read it
-    keep = rt.context_events
+    keep = rt.recent_for(room.id)
     recent = [*ctx.recent_events, trigger][-keep:] if keep else []
     return _context(room, ctx.bindings, participants, recent)
 

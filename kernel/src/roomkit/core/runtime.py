@@ -25,7 +25,7 @@ from roomkit.core.rate_limiter import TokenBucketRateLimiter
 from roomkit.core.tool_spans import ToolSpans
 from roomkit.identity.base import IdentityResolver
 from roomkit.models.event import EventSource, InboundMessage
-from roomkit.models.room import RateLimit
+from roomkit.models.room import ChannelBinding, RateLimit
 from roomkit.store.base import ConversationStore
 from roomkit.telemetry.tracer import Tracer
 
@@ -87,6 +87,9 @@ class Runtime:
     """Event sources of recent (channel, sender) pairs, shared by their events (bounded)."""
     large_rooms: dict[str, None] = field(default_factory=dict)
     """Rooms seen with many participants (bounded): their messages read the sender by key."""
+    wide_rooms: dict[str, int] = field(default_factory=dict)
+    """Rooms whose bound channels want more recent events than ``context_events`` (bounded):
+    room id -> the most any of them wants (``Channel.recent_events_wanted``)."""
     status_epoch: int = 0
     """Bumped after every room status change made through the kit: a message whose snapshot
     predates a change re-reads its room's status under the room lock."""
@@ -107,11 +110,40 @@ class Runtime:
                 del rooms[next(iter(rooms))]
             rooms[room_id] = None
 
+    def recent_for(self, room_id: str) -> int:
+        """How many recent events the contexts of ``room_id``'s messages hold: the kit's
+        ``context_events``, or more once a channel bound there asked for more (never when
+        ``context_events`` is 0: contexts without events were asked for)."""
+        keep = self.context_events
+        wanted = self.wide_rooms.get(room_id)
+        return keep if wanted is None or wanted <= keep or not keep else wanted
+
+    def note_bindings(self, room_id: str, bindings: list[ChannelBinding]) -> None:
+        """Remember what the channels of ``bindings`` (the room's, as just read) want of its
+        recent events, for the room's next messages (see :meth:`recent_for`)."""
+        wanted = 0
+        channels = self.channels
+        for binding in bindings:
+            channel = channels.get(binding.channel_id)
+            if channel is not None:
+                want = channel.recent_events_wanted
+                if want > wanted:
+                    wanted = want
+        rooms = self.wide_rooms
+        if wanted > self.context_events:
+            if rooms.get(room_id) != wanted:
+                if room_id not in rooms and len(rooms) >= 10_000:
+                    del rooms[next(iter(rooms))]
+                rooms[room_id] = wanted
+        elif rooms:
+            rooms.pop(room_id, None)
+
     def forget_room(self, room_id: str) -> None:
         """Drop the state of a room that was closed or deleted: its bindings' rate limiters
         and its room hooks."""
         self.limiters.pop(room_id, None)
         self.large_rooms.pop(room_id, None)
+        self.wide_rooms.pop(room_id, None)
         self.hooks.forget_room(room_id)
 
 

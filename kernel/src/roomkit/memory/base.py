@@ -63,6 +63,17 @@ class MemoryProvider(ABC):
         """A short name of this memory for logs and diagnostics (the class name)."""
         return type(self).__name__
 
+    @property
+    def recent_events_wanted(self) -> int:
+        """How many of the room's latest events :meth:`retrieve` works from (``0``: none).
+
+        The engine loads at least that many into ``context.recent_events`` of the messages
+        of rooms where the channel is bound (above its ``context_events``), so a provider
+        that finds its window in the context need not read the store. The default, ``0``,
+        asks for nothing beyond ``context_events``.
+        """
+        return 0
+
     @abstractmethod
     async def retrieve(
         self,

@@ -28,6 +28,12 @@ class HandoffMemoryProvider(MemoryProvider):
         inner = getattr(self.inner, "name", None)
         return f"Handoff({inner if isinstance(inner, str) else type(self.inner).__name__})"
 
+    @property
+    def recent_events_wanted(self) -> int:
+        """The inner memory's (``0`` when it does not say)."""
+        wanted = getattr(self.inner, "recent_events_wanted", 0)
+        return wanted if isinstance(wanted, int) else 0
+
     async def retrieve(
         self,
         room_id: str,

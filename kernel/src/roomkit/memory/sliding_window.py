@@ -22,14 +22,22 @@ class SlidingWindowMemory(MemoryProvider):
     """The last ``max_events`` transcript events (messages only, internals filtered out).
 
     It starts from the tail the engine passed in ``context.recent_events``; only when that
-    tail is shorter than the window and the room holds older events does it read one bounded
-    page (``store.get_recent_events``) from the store.
+    tail holds fewer than ``max_events`` events before the current one and the room holds
+    older events does it read one bounded page (``store.get_recent_events``) from the store.
+    It asks the engine for that tail (:attr:`recent_events_wanted`), so in a room where its
+    channel is bound the page is read with the message's context, not apart.
     """
 
     def __init__(self, max_events: int = 50) -> None:
         if max_events < 1:
             raise ConfigurationError(f"max_events must be >= 1, got {max_events}")
         self.max_events = max_events
+
+    @property
+    def recent_events_wanted(self) -> int:
+        """``max_events``: a tail that long, read just before the current event, holds the
+        window (the engine loads it in rooms where the channel is bound)."""
+        return self.max_events
 
     async def retrieve(
         self,
@@ -42,8 +50,10 @@ class SlidingWindowMemory(MemoryProvider):
     ) -> MemoryResult:
         """The window ending with ``current_event``."""
         source = context.recent_events
-        covered = len(source)
-        if store is not None and covered < self.max_events and context.room.event_count > covered:
+        held = len(source)
+        # the events before the current one are what the window needs
+        before = held - 1 if held and source[-1].id == current_event.id else held
+        if store is not None and before < self.max_events and context.room.event_count > held:
             source = await store.get_recent_events(room_id, limit=self.max_events + 1)
         window: list[RoomEvent] = []
         append = window.append

@@ -16,8 +16,10 @@ __all__ = ["RoomContext"]
 class RoomContext(DeferredModel):
     """A snapshot of a room: the room, its bindings, and the tail of its timeline.
 
-    ``recent_events`` holds only the last few events (the engine's ``context_events`` setting),
-    never the whole history, so building a context costs the same in a room of any age.
+    ``recent_events`` holds only the last few events (the engine's ``context_events`` setting;
+    in a room where a bound channel asks for more, such as an AI channel whose memory window
+    is longer, that many), never the whole history, so building a context costs the same in
+    a room of any age.
 
     ``participants`` is bounded the same way in the contexts the engine hands to hooks and
     channels for a message: it holds the message's sender (when a participant), not the
