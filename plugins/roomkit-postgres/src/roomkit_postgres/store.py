@@ -44,6 +44,7 @@ from roomkit.store.validation import (
 )
 from roomkit_postgres._connection import create_pool, run_with_retry
 from roomkit_postgres._joining import JoiningTexts
+from roomkit_postgres._membership import MembershipMixin
 from roomkit_postgres._read_state import ReadStateMixin
 from roomkit_postgres._records import RecordsMixin
 from roomkit_postgres.config import PostgresStoreConfig
@@ -113,7 +114,7 @@ def _room_from(row: asyncpg.Record, decoded: DecodedModels[Room] | None = None) 
     return room
 
 
-class PostgresStore(RecordsMixin, ReadStateMixin, ConversationStore):
+class PostgresStore(MembershipMixin, RecordsMixin, ReadStateMixin, ConversationStore):
     """A conversation store in PostgreSQL (asyncpg), safe for many RoomKit processes.
 
     ``dsn`` is a libpq URL (``postgresql://user:pass@host:5432/db``); tables live in ``schema``,
@@ -567,124 +568,3 @@ class PostgresStore(RecordsMixin, ReadStateMixin, ConversationStore):
             return 0 if count is None else int(count)
 
         return await self._run("count_events", op)
-
-    # -- bindings ----------------------------------------------------------------------------
-    async def add_binding(self, binding: ChannelBinding) -> ChannelBinding:
-        check_storable(binding)
-
-        async def op(conn: asyncpg.Connection, _: bool) -> ChannelBinding:
-            await self._require_room(conn, binding.room_id)
-            await conn.execute(
-                "INSERT INTO bindings (room_id, channel_id, participant_id, data)"
-                " VALUES ($1, $2, $3, $4::json) ON CONFLICT (room_id, channel_id) DO UPDATE"
-                " SET participant_id = excluded.participant_id, data = excluded.data",
-                binding.room_id,
-                binding.channel_id,
-                binding.participant_id,
-                binding.model_dump_json(),
-            )
-            return binding
-
-        return await self._run("add_binding", op)
-
-    async def get_binding(self, room_id: str, channel_id: str) -> ChannelBinding | None:
-        if not readable_key(room_id) or not readable_key(channel_id):
-            return None
-        return await self._one(
-            "get_binding",
-            ChannelBinding,
-            "SELECT data::text FROM bindings WHERE room_id = $1 AND channel_id = $2",
-            room_id,
-            channel_id,
-        )
-
-    async def update_binding(self, binding: ChannelBinding) -> ChannelBinding:
-        check_storable(binding)
-
-        async def op(conn: asyncpg.Connection, _: bool) -> ChannelBinding:
-            status = await conn.execute(
-                "UPDATE bindings SET participant_id = $3, data = $4::json"
-                " WHERE room_id = $1 AND channel_id = $2",
-                binding.room_id,
-                binding.channel_id,
-                binding.participant_id,
-                binding.model_dump_json(),
-            )
-            if status == "UPDATE 0":
-                await self._require_room(conn, binding.room_id)
-                raise StoreError(
-                    f"channel {binding.channel_id!r} is not attached to room {binding.room_id!r}"
-                )
-            return binding
-
-        return await self._run("update_binding", op)
-
-    async def remove_binding(self, room_id: str, channel_id: str) -> bool:
-        if not readable_key(room_id) or not readable_key(channel_id):
-            return False
-        status = await self._write(
-            "remove_binding",
-            "DELETE FROM bindings WHERE room_id = $1 AND channel_id = $2",
-            room_id,
-            channel_id,
-        )
-        return status != "DELETE 0"
-
-    async def list_bindings(self, room_id: str) -> list[ChannelBinding]:
-        if not readable_key(room_id):
-            return []
-        return await self._many(
-            "list_bindings",
-            ChannelBinding,
-            "SELECT data::text FROM bindings WHERE room_id = $1 ORDER BY seq",
-            room_id,
-        )
-
-    # -- participants ------------------------------------------------------------------------
-    async def add_participant(self, participant: Participant) -> Participant:
-        check_storable(participant)
-
-        async def op(conn: asyncpg.Connection, _: bool) -> Participant:
-            await self._require_room(conn, participant.room_id)
-            async with conn.transaction():
-                await conn.execute(
-                    "INSERT INTO participants (room_id, id, data) VALUES ($1, $2, $3::json)"
-                    " ON CONFLICT (room_id, id) DO UPDATE SET data = excluded.data",
-                    participant.room_id,
-                    participant.id,
-                    participant.model_dump_json(),
-                )
-                await conn.execute(
-                    "INSERT INTO senders (channel_id, participant_id, room_id)"
-                    " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                    participant.channel_id,
-                    participant.id,
-                    participant.room_id,
-                )
-            return participant
-
-        return await self._run("add_participant", op)
-
-    async def get_participant(self, room_id: str, participant_id: str) -> Participant | None:
-        if not readable_key(room_id) or not readable_key(participant_id):
-            return None
-        return await self._one(
-            "get_participant",
-            Participant,
-            "SELECT data::text FROM participants WHERE room_id = $1 AND id = $2",
-            room_id,
-            participant_id,
-        )
-
-    async def update_participant(self, participant: Participant) -> Participant:
-        return await self.add_participant(participant)
-
-    async def list_participants(self, room_id: str) -> list[Participant]:
-        if not readable_key(room_id):
-            return []
-        return await self._many(
-            "list_participants",
-            Participant,
-            "SELECT data::text FROM participants WHERE room_id = $1 ORDER BY seq",
-            room_id,
-        )
