@@ -37,8 +37,6 @@ from roomkit.telemetry.tracer import Tracer, activate, deactivate
 
 __all__ = ["DeliveryOutcome", "call_channel", "deliver_transport", "failure", "pending"]
 
-_BASE_ON_EVENT = Channel.on_event
-
 DeliveryOutcome = tuple[ChannelOutput | None, DeliveryResult | None]
 """What a channel returned (if anything) and the failure to record (if any)."""
 
@@ -189,11 +187,7 @@ async def _direct(
             timeout = rt.response_timeout
         else:
             timeout = rt.delivery_timeout
-        # Channel.on_event only forwards to deliver: call deliver (one frame less)
-        if type(channel).on_event is _BASE_ON_EVENT and "on_event" not in vars(channel):
-            call = channel.deliver
-        else:
-            call = channel.on_event
+        call = channel.on_event
         if timeout is None:
             output = await call(event, binding, ctx)
         else:
