@@ -79,7 +79,7 @@ async def test_an_on_event_set_on_the_instance_is_called(
     spy = recorder_factory("spy")
     seen: list[str] = []
 
-    async def on_event(event: RoomEvent, binding: Any, ctx: Any) -> ChannelOutput:
+    async def on_event(event: Any, binding: Any, ctx: Any) -> ChannelOutput:
         seen.append(event.content.body)
         return ChannelOutput.empty()
 
