@@ -12,9 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
+from asyncio import get_running_loop
+from asyncio.base_events import BaseEventLoop
+from collections.abc import Callable
 from types import TracebackType
 
 __all__ = ["Deadline", "Watchdog"]
+
+try:  # Python 3.12+: the C implementation, which takes the loop
+    from _asyncio import current_task as _current_task  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - depends on the Python version
+    _current_task = asyncio.current_task
 
 
 class Deadline:
@@ -29,7 +38,16 @@ class Deadline:
         self.task: asyncio.Task[object] | None = None
 
     def __enter__(self) -> Deadline:
-        self.watchdog._arm(self)
+        # Watchdog._arm, inlined: this runs for every guarded hook and delivery call.
+        watchdog = self.watchdog
+        loop = get_running_loop()
+        if loop is not watchdog._loop:
+            watchdog._switch(loop)
+        self.task = _current_task(loop)
+        when = self.when = watchdog._clock() + self.when
+        watchdog._active[self] = None
+        if when < watchdog._armed_at:
+            watchdog._schedule(loop, when)
         return self
 
     def __exit__(
@@ -56,26 +74,28 @@ class Watchdog:
         self._timer: asyncio.TimerHandle | None = None
         self._armed_at = math.inf
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._clock: Callable[[], float] = time.monotonic
 
     def deadline(self, timeout: float) -> Deadline:
         """A context manager that raises ``TimeoutError`` after ``timeout`` seconds."""
         return Deadline(self, timeout)
 
-    def _arm(self, deadline: Deadline) -> None:
-        loop = asyncio.get_running_loop()
-        if loop is not self._loop:  # a new event loop: forget the old loop's timer
-            self._loop = loop
-            self._timer = None
-            self._armed_at = math.inf
-            self._active.clear()
-        deadline.task = asyncio.current_task()
-        when = deadline.when = loop.time() + deadline.when
-        self._active[deadline] = None
-        if when < self._armed_at:
-            if self._timer is not None:
-                self._timer.cancel()
-            self._timer = loop.call_at(when, self._fire)
-            self._armed_at = when
+    def _switch(self, loop: asyncio.AbstractEventLoop) -> None:
+        """A new event loop: forget the old loop's timer and read the new loop's clock (the
+        stdlib loops' ``time()`` is ``time.monotonic``, called directly)."""
+        self._loop = loop
+        self._timer = None
+        self._armed_at = math.inf
+        self._active.clear()
+        plain = getattr(type(loop), "time", None) is BaseEventLoop.time
+        self._clock = time.monotonic if plain else loop.time
+
+    def _schedule(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
+        """Move the timer to ``when`` (earlier than the armed one)."""
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = loop.call_at(when, self._fire)
+        self._armed_at = when
 
     def _fire(self) -> None:
         self._timer = None

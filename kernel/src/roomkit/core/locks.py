@@ -398,6 +398,52 @@ class _HeldLock:
         await self._inner.__aexit__(*exc)
 
 
+class _HeldInMemory:
+    """:class:`_HeldLock` around an :class:`InMemoryLockManager`'s lock, in one object: the
+    per-message path of the in-memory engine (what ``_HeldLock(manager.locked(...))`` does,
+    without the second context manager)."""
+
+    __slots__ = ("_key", "_lock", "_manager", "_timeout")
+
+    def __init__(
+        self, manager: InMemoryLockManager, key: tuple[Any, str], timeout: float | None
+    ) -> None:
+        self._manager = manager
+        self._key = key
+        self._timeout = timeout
+        self._lock: asyncio.Lock | None = None
+
+    async def __aenter__(self) -> None:
+        manager = self._manager
+        room_id = self._key[1]
+        lock = manager._locks.get(room_id)
+        if lock is None:
+            lock = manager._locks[room_id] = asyncio.Lock()
+        manager._users[room_id] = manager._users.get(room_id, 0) + 1
+        try:
+            if self._timeout is None:
+                await lock.acquire()
+            else:
+                try:
+                    async with asyncio.timeout(self._timeout):
+                        await lock.acquire()
+                except TimeoutError:
+                    raise lock_timeout_error(room_id, self._timeout) from None
+        except BaseException:
+            manager._release_user(room_id)
+            raise
+        self._lock = lock
+        HELD_ROOMS.add(self._key)
+
+    async def __aexit__(self, *exc: Any) -> None:
+        HELD_ROOMS.discard(self._key)
+        lock = self._lock
+        if lock is not None:
+            self._lock = None
+            lock.release()
+            self._manager._release_user(self._key[1])
+
+
 class _AlreadyHeld:
     __slots__ = ()
 
@@ -423,6 +469,8 @@ def room_lock(
     key = (asyncio.current_task(), room_id)
     if key in HELD_ROOMS:
         return _ALREADY_HELD
+    if type(manager) is InMemoryLockManager:
+        return _HeldInMemory(manager, key, timeout)
     if type(manager).hold is RoomLockManager.hold:
         return _HeldLock(manager.locked(room_id, timeout), key)
     return _HeldLock(manager.hold(room_id, timeout), key, fenced=True)

@@ -19,6 +19,7 @@ __all__ = ["construct"]
 M = TypeVar("M", bound=BaseModel)
 
 _set = object.__setattr__
+_new = object.__new__  # what BaseModel instances are made with (no __new__ of their own)
 _PLANS: dict[
     type[BaseModel], tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...], set[str]]
 ] = {}
@@ -48,12 +49,11 @@ def construct(cls: type[M], values: dict[str, Any]) -> M:
     """
     plan = _PLANS.get(cls) or _plan(cls)
     static, factories, fields_set = plan
-    data = dict(static)
-    data.update(values)
+    data = {**static, **values}
     for name, factory in factories:
         if name not in values:
             data[name] = factory()
-    obj = cls.__new__(cls)
+    obj = _new(cls)
     _set(obj, "__dict__", data)
     _set(obj, "__pydantic_fields_set__", fields_set)
     _set(obj, "__pydantic_extra__", None)
