@@ -23,11 +23,12 @@ from roomkit.channels.ai_content import content_for_model, target_of
 from roomkit.channels.ai_resilience import ProviderCalls
 from roomkit.channels.ai_settings import check_settings
 from roomkit.channels.ai_skills import ChannelSkills
+from roomkit.channels.ai_streaming import generate_streaming
 from roomkit.channels.ai_tools import run_tool_round
 from roomkit.channels.base import Channel
 from roomkit.channels.engine import RoomEngine
 from roomkit.channels.steering import ActiveLoop, ActiveLoops
-from roomkit.channels.streaming import StreamFanout, reply_fanout, thinking_event
+from roomkit.channels.streaming import reply_fanout, thinking_event
 from roomkit.errors import ConfigurationError
 from roomkit.memory.base import MemoryProvider, is_transcript_event
 from roomkit.memory.sliding_window import SlidingWindowMemory
@@ -50,7 +51,6 @@ from roomkit.models.enums import (
     ChannelDirection,
     ChannelMediaType,
     ChannelType,
-    EphemeralEventType,
     HookTrigger,
 )
 from roomkit.models.event import EphemeralEvent, EventSource, RoomEvent
@@ -539,7 +539,7 @@ class AIChannel(Channel):
                     update={"messages": messages, "tools": ai_context.tools if allow_tools else []}
                 )
             if stream:
-                response = await self._generate_streaming(request, turn, message_id, bool(texts))
+                response = await generate_streaming(self, request, turn, message_id, bool(texts))
             else:
                 response = await calls.generate(request)
             if response.content.strip():
@@ -603,75 +603,6 @@ class AIChannel(Channel):
             self.tool_loop_timeout_seconds,
         )
         return True
-
-    async def _generate_streaming(
-        self, request: AIContext, turn: ToolCallContext, message_id: str, continuing: bool
-    ) -> AIResponse:
-        assert self.provider is not None
-        parts: list[str] = []
-        calls: list[AIToolCall] = []
-        finish: str | None = None
-        usage: AIUsage | None = None
-        seq = int(turn.data.get("stream_seq", 0))
-        fanout: StreamFanout | None = turn.data.get("stream_fanout")
-        thinking = False
-        reasoning: list[str] = []
-        providers: ProviderCalls = turn.data["provider_calls"]
-        async for chunk in providers.stream(request):
-            if chunk.thinking_delta:
-                reasoning.append(chunk.thinking_delta)
-                if not thinking:
-                    thinking = True
-                    await self._publish_thinking(turn.room_id, EphemeralEventType.THINKING_START)
-            if chunk.text_delta:
-                if thinking:
-                    thinking = False
-                    await self._publish_thinking(turn.room_id, EphemeralEventType.THINKING_END)
-                delta = chunk.text_delta
-                if continuing and not parts:
-                    delta = "\n\n" + delta
-                parts.append(chunk.text_delta)
-                await self._publish_delta(turn.room_id, message_id, delta, seq)
-                if fanout:
-                    await fanout.push(delta)
-                seq += 1
-            calls.extend(chunk.tool_calls)
-            finish = chunk.finish_reason or finish
-            usage = chunk.usage or usage
-        if thinking:
-            await self._publish_thinking(turn.room_id, EphemeralEventType.THINKING_END)
-        turn.data["stream_seq"] = seq
-        return AIResponse(
-            content="".join(parts),
-            tool_calls=calls,
-            finish_reason=finish,
-            usage=usage,
-            model=providers.answered_by.model_name,
-            thinking="".join(reasoning) or None,
-        )
-
-    async def _publish_thinking(self, room_id: str, kind: EphemeralEventType) -> None:
-        await self._publish(
-            EphemeralEvent(
-                room_id=room_id, type=kind, channel_id=self.channel_id, user_id=self.channel_id
-            )
-        )
-
-    async def _publish_delta(self, room_id: str, message_id: str, delta: str, seq: int) -> None:
-        await self._publish(
-            EphemeralEvent(
-                room_id=room_id,
-                type=EphemeralEventType.CUSTOM,
-                channel_id=self.channel_id,
-                user_id=self.channel_id,
-                data={
-                    "kind": STREAM_EVENT_KIND,
-                    "message_id": message_id,
-                    "delta": delta,
-                    "seq": seq,
-                },
-            ),
-        )
 
     async def _execute_tools(
         self, calls: list[AIToolCall], turn: ToolCallContext, round_number: int
