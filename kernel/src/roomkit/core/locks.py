@@ -214,6 +214,26 @@ class InMemoryLockManager(RoomLockManager):
         """How many rooms have a lock now (held or waited for; idle locks are dropped)."""
         return len(self._locks)
 
+    async def _take(self, room_id: str, timeout: float | None) -> asyncio.Lock:
+        """Acquire ``room_id``'s lock (counted as a user until released), within ``timeout``."""
+        lock = self._locks.get(room_id)
+        if lock is None:
+            lock = self._locks[room_id] = asyncio.Lock()
+        self._users[room_id] = self._users.get(room_id, 0) + 1
+        try:
+            if timeout is None:
+                await lock.acquire()
+            else:
+                try:
+                    async with asyncio.timeout(timeout):
+                        await lock.acquire()
+                except TimeoutError:
+                    raise lock_timeout_error(room_id, timeout) from None
+        except BaseException:
+            self._release_user(room_id)
+            raise
+        return lock
+
     def _release_user(self, room_id: str) -> None:
         remaining = self._users[room_id] - 1
         if remaining:
@@ -233,25 +253,7 @@ class _Hold:
         self._lock: asyncio.Lock | None = None
 
     async def __aenter__(self) -> None:
-        manager = self._manager
-        room_id = self._room_id
-        lock = manager._locks.get(room_id)
-        if lock is None:
-            lock = manager._locks[room_id] = asyncio.Lock()
-        manager._users[room_id] = manager._users.get(room_id, 0) + 1
-        try:
-            if self._timeout is None:
-                await lock.acquire()
-            else:
-                try:
-                    async with asyncio.timeout(self._timeout):
-                        await lock.acquire()
-                except TimeoutError:
-                    raise lock_timeout_error(room_id, self._timeout) from None
-        except BaseException:
-            manager._release_user(room_id)
-            raise
-        self._lock = lock
+        self._lock = await self._manager._take(self._room_id, self._timeout)
 
     async def __aexit__(self, *exc_info: object) -> None:
         lock = self._lock
@@ -414,25 +416,7 @@ class _HeldInMemory:
         self._lock: asyncio.Lock | None = None
 
     async def __aenter__(self) -> None:
-        manager = self._manager
-        room_id = self._key[1]
-        lock = manager._locks.get(room_id)
-        if lock is None:
-            lock = manager._locks[room_id] = asyncio.Lock()
-        manager._users[room_id] = manager._users.get(room_id, 0) + 1
-        try:
-            if self._timeout is None:
-                await lock.acquire()
-            else:
-                try:
-                    async with asyncio.timeout(self._timeout):
-                        await lock.acquire()
-                except TimeoutError:
-                    raise lock_timeout_error(room_id, self._timeout) from None
-        except BaseException:
-            manager._release_user(room_id)
-            raise
-        self._lock = lock
+        self._lock = await self._manager._take(self._key[1], self._timeout)
         HELD_ROOMS.add(self._key)
 
     async def __aexit__(self, *exc: Any) -> None:

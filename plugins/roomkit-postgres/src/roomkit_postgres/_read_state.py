@@ -6,18 +6,15 @@ is one statement, and the unread count is the room's event counter minus the mar
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TypeVar
-
 import asyncpg  # type: ignore[import-untyped]
 
 from roomkit.errors import RoomNotFoundError, StoreError
 from roomkit.store.contracts import ReadStateStore
 from roomkit.store.validation import check_text, readable_key
+from roomkit_postgres._calls import StoreCalls
 
 __all__ = ["ReadStateMixin"]
 
-T = TypeVar("T")
 
 _MARK = """
 INSERT INTO read_markers (room_id, channel_id, last_read_index)
@@ -29,17 +26,8 @@ _MARK_EVENT = _MARK.format(index="idx", source="events WHERE id = $3 AND room_id
 _MARK_ALL = _MARK.format(index="next_index - 1", source="rooms WHERE id = $1")
 
 
-class ReadStateMixin(ReadStateStore):
+class ReadStateMixin(StoreCalls, ReadStateStore):
     """``mark_read`` / ``mark_all_read`` / ``get_unread_count`` over the store's pool."""
-
-    if TYPE_CHECKING:
-
-        async def _run(
-            self, what: str, op: Callable[[asyncpg.Connection, bool], Awaitable[T]]
-        ) -> T: ...
-
-        @staticmethod
-        async def _require_room(conn: asyncpg.Connection, room_id: str) -> None: ...
 
     async def mark_read(self, room_id: str, channel_id: str, event_id: str) -> None:
         check_text(channel_id, "channel_id")

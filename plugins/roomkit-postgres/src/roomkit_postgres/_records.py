@@ -6,41 +6,20 @@ the store's connection helpers (``_run``, ``_one``, ``_many``, ``_write``, ``_re
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
-
 import asyncpg  # type: ignore[import-untyped]
-from pydantic import BaseModel
 
 from roomkit.errors import StoreError
 from roomkit.models.enums import TaskStatus
 from roomkit.models.participant import Identity
 from roomkit.models.task import Observation, Task
 from roomkit.store.validation import check_storable, check_text, readable_key
+from roomkit_postgres._calls import StoreCalls
 
 __all__ = ["RecordsMixin"]
 
-T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
 
-
-class RecordsMixin:
+class RecordsMixin(StoreCalls):
     """The identity, task and observation half of the ``ConversationStore`` contract."""
-
-    if TYPE_CHECKING:
-
-        async def _run(
-            self, what: str, op: Callable[[asyncpg.Connection, bool], Awaitable[T]]
-        ) -> T: ...
-
-        async def _one(self, what: str, model: type[M], sql: str, *args: Any) -> M | None: ...
-
-        async def _many(self, what: str, model: type[M], sql: str, *args: Any) -> list[M]: ...
-
-        async def _write(self, what: str, sql: str, *args: Any) -> str: ...
-
-        @staticmethod
-        async def _require_room(conn: asyncpg.Connection, room_id: str) -> None: ...
 
     # -- identities --------------------------------------------------------------------------
     async def create_identity(self, identity: Identity) -> Identity:
