@@ -62,13 +62,15 @@ class StepCounter:
         #: (thread, shared id, status, *end attribute items) -> the cells that end adds 1 to
         self._ends: dict[tuple[Any, ...], tuple[Cell, ...]] = {}
 
-    def start(
-        self, kind: SpanKind, attributes: Attributes | None, channel_id: str | None
-    ) -> str:
+    def start(self, kind: SpanKind, attributes: Attributes | None, channel_id: str | None) -> str:
         """The shared id of a counter-only step (``""``: use a span entry instead)."""
-        raw: tuple[Any, ...] = (kind, channel_id, *attributes.items()) if attributes else (
-            kind,
-            channel_id,
+        raw: tuple[Any, ...] = (
+            (kind, channel_id, *attributes.items())
+            if attributes
+            else (
+                kind,
+                channel_id,
+            )
         )
         try:
             span_id = self._by_raw.get(raw)

@@ -39,7 +39,7 @@ from opentelemetry.trace import SpanKind as OtelSpanKind
 
 from roomkit.errors import ConfigurationError
 from roomkit.telemetry.base import Attributes, TelemetryProvider, describe_error, resolve_kind
-from roomkit.telemetry.metrics import METRIC_ATTRIBUTES, SPAN_METRICS
+from roomkit.telemetry.metrics import SPAN_METRICS
 from roomkit.telemetry.spans import Attr, SpanKind
 from roomkit_opentelemetry.attributes import (
     _CHANNEL,
