@@ -190,9 +190,24 @@ def test_threads_counting_the_same_step_lose_nothing() -> None:
     ]
 
 
-def test_end_attributes_that_are_not_labels_take_the_recorder() -> None:
-    meter = MeterProvider(metric_readers=[InMemoryMetricReader()]).get_meter("test")
-    counter = StepCounter(Instruments(meter), itertools.count(1))
+def test_end_attributes_that_are_not_labels_share_the_cells_of_their_labels() -> None:
+    reader = InMemoryMetricReader()
+    meter = MeterProvider(metric_readers=[reader]).get_meter("test")
+    counter = StepCounter(Instruments(meter), itertools.count(1), max_ends=8)
     span_id = counter.start(SpanKind.DELIVERY, {Attr.CHANNEL_ID: "sms"}, "sms")
-    assert not counter.end(span_id, "ok", {Attr.DELIVERY_MESSAGE_ID: "m-1"})
+    for i in range(20):  # a message id per delivery: more combinations than max_ends
+        sent = {Attr.DELIVERY_STATUS: "sent", Attr.DELIVERY_MESSAGE_ID: f"m-{i}"}
+        assert counter.end(span_id, "ok", sent)
     assert counter.end(span_id, "ok", {Attr.DELIVERY_STATUS: "sent"})
+    data = reader.get_metrics_data()
+    assert data is not None
+    points = [
+        (dict(point.attributes or {}), point.value)
+        for resource in data.resource_metrics
+        for scope in resource.scope_metrics
+        for metric in scope.metrics
+        if metric.name == Metric.DELIVERIES
+        for point in metric.data.data_points
+    ]
+    labels = {"channel_id": "sms", "delivery.status": "sent", "status": "ok"}
+    assert points == [(labels, 21)]

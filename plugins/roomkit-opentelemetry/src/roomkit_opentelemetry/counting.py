@@ -12,10 +12,13 @@ span, no timing and no attribute copy: only "one more" on the counters of its la
   by the thread that made them, so additions need no lock and no count is lost; the meter
   reads them when it collects (an ``ObservableCounter``: cumulative, exact).
 
-Combinations are bounded (``max_ids`` / ``max_ends``); beyond them, and for end attributes that
-are not metric labels (a delivery's provider message id), :meth:`end` returns ``False`` and the
-caller records through :class:`~roomkit_opentelemetry.span_metrics.SpanMetricRecorder`
-(correct, just slower).
+End attributes that are not metric labels (``delivery.success``, a provider message id) do not
+change which cells an end adds to: an end whose attributes are not yet known is looked up again
+by its metric labels only, and its attributes are remembered as an alias while there is room
+(so a message id, new at every delivery, only costs that second look-up). Combinations are
+bounded (``max_ids`` / ``max_ends``); beyond them :meth:`end` returns ``False`` and the caller
+records through :class:`~roomkit_opentelemetry.span_metrics.SpanMetricRecorder` (correct, just
+slower).
 """
 
 from __future__ import annotations
@@ -106,23 +109,42 @@ class StepCounter:
         except TypeError:
             return False
         if cells is None:
-            found = self._cells(span_id, status, attributes)
+            found = self._by_labels_end(key, span_id, status, attributes)
             if found is None:
                 return False
             cells = found
-            self._ends[key] = cells  # one dict store: atomic; the key is this thread's own
         for cell in cells:
             cell.value += 1
         return True
 
+    def _by_labels_end(
+        self,
+        key: tuple[Any, ...],
+        span_id: str,
+        status: str,
+        attributes: Attributes | None,
+    ) -> tuple[Cell, ...] | None:
+        """The cells of an end not seen with these attributes (``key``): by its labels."""
+        labelled = key
+        if attributes and any(k not in METRIC_ATTRIBUTES for k in attributes):
+            labelled = key[:3] + tuple(i for i in attributes.items() if i[0] in METRIC_ATTRIBUTES)
+            cells = self._ends.get(labelled)
+            if cells is not None:
+                if len(self._ends) < self.max_ends:
+                    self._ends[key] = cells  # an alias
+                return cells
+        if len(self._ends) >= self.max_ends:
+            return None
+        found = self._cells(span_id, status, attributes)
+        if found is not None:  # one dict store each: atomic; the keys are this thread's own
+            self._ends[labelled] = found
+            self._ends[key] = found
+        return found
+
     def _cells(
         self, span_id: str, status: str, attributes: Attributes | None
     ) -> tuple[Cell, ...] | None:
-        """The new cells (of the calling thread) an end of ``span_id`` adds 1 to."""
-        if len(self._ends) >= self.max_ends:
-            return None
-        if attributes and any(k not in METRIC_ATTRIBUTES for k in attributes):
-            return None  # e.g. a message id: one combination per delivery, never cached
+        """New cells (of the calling thread) that an end of ``span_id`` adds 1 to."""
         kind, channel_id, labels = self.steps[span_id]
         merged = {**labels, **attributes} if attributes else labels
         duration = SPAN_METRICS[kind].duration
