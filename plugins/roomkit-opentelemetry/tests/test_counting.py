@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader, NumberDataPoint
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased, TraceIdRatioBased
 from roomkit_opentelemetry.counting import StepCounter
 from roomkit_opentelemetry.instruments import Instruments
 from roomkit_opentelemetry.testing import InMemoryOpenTelemetry
@@ -158,6 +158,21 @@ async def test_two_providers_keep_their_own_totals(
     assert second.metric_total(Metric.HOOK_CALLS) == 10
 
 
+def _points(reader: InMemoryMetricReader, name: str) -> list[tuple[dict[str, Any], float]]:
+    """The (labels, value) of each point of the counter ``name`` in one collection."""
+    data = reader.get_metrics_data()
+    assert data is not None
+    return [
+        (dict(point.attributes or {}), point.value)
+        for resource in data.resource_metrics
+        for scope in resource.scope_metrics
+        for metric in scope.metrics
+        if metric.name == name
+        for point in metric.data.data_points
+        if isinstance(point, NumberDataPoint)
+    ]
+
+
 def test_threads_counting_the_same_step_lose_nothing() -> None:
     reader = InMemoryMetricReader()
     meter = MeterProvider(metric_readers=[reader]).get_meter("test")
@@ -175,19 +190,8 @@ def test_threads_counting_the_same_step_lose_nothing() -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    data = reader.get_metrics_data()
-    assert data is not None
-    points = [
-        point
-        for resource in data.resource_metrics
-        for scope in resource.scope_metrics
-        for metric in scope.metrics
-        if metric.name == Metric.HOOK_CALLS
-        for point in metric.data.data_points
-    ]
-    assert [(dict(p.attributes or {}).get("hook.result"), p.value) for p in points] == [
-        ("allow", 20_000)
-    ]
+    points = _points(reader, Metric.HOOK_CALLS)
+    assert [(labels.get("hook.result"), value) for labels, value in points] == [("allow", 20_000)]
 
 
 def test_end_attributes_that_are_not_labels_share_the_cells_of_their_labels() -> None:
@@ -199,15 +203,25 @@ def test_end_attributes_that_are_not_labels_share_the_cells_of_their_labels() ->
         sent = {Attr.DELIVERY_STATUS: "sent", Attr.DELIVERY_MESSAGE_ID: f"m-{i}"}
         assert counter.end(span_id, "ok", sent)
     assert counter.end(span_id, "ok", {Attr.DELIVERY_STATUS: "sent"})
-    data = reader.get_metrics_data()
-    assert data is not None
-    points = [
-        (dict(point.attributes or {}), point.value)
-        for resource in data.resource_metrics
-        for scope in resource.scope_metrics
-        for metric in scope.metrics
-        if metric.name == Metric.DELIVERIES
-        for point in metric.data.data_points
-    ]
+    points = _points(reader, Metric.DELIVERIES)
     labels = {"channel_id": "sms", "delivery.status": "sent", "status": "ok"}
     assert points == [(labels, 21)]
+
+
+def test_a_dropped_step_with_unhashable_attributes_is_still_counted(
+    made: list[InMemoryOpenTelemetry],
+) -> None:
+    otel = InMemoryOpenTelemetry.create(**{**RECOMMENDED, "sampler": ParentBased(ALWAYS_OFF)})
+    made.append(otel)
+    provider = otel.provider
+    root = provider.start_span(SpanKind.INBOUND_PIPELINE, channel_id="ws-user")
+    for _ in range(3):
+        step = provider.start_span(
+            SpanKind.HOOK_SYNC, attributes={Attr.HOOK_NAME: "guard", "tags": ["a", "b"]}
+        )
+        assert step
+        provider.end_span(step, attributes={Attr.HOOK_RESULT: "allow", "seen": ["x"]})
+    provider.end_span(root)
+    assert otel.finished_spans() == []
+    assert otel.metric_total(Metric.HOOK_CALLS, **{Attr.HOOK_RESULT: "allow"}) == 3
+    assert otel.metric_total(Metric.MESSAGES) == 1

@@ -59,11 +59,11 @@ class StepCounter:
         #: (kind, channel id, *metric attribute items) -> shared id
         self._by_labels: dict[tuple[Any, ...], str] = {}
         #: (kind, channel id, *all attribute items) -> shared id (no filtering on the hot path)
-        self._by_raw: dict[tuple[Any, ...], str] = {}
+        self.by_raw: dict[tuple[Any, ...], str] = {}
         #: shared id -> (kind, channel id, metric labels)
         self.steps: dict[str, tuple[SpanKind, str | None, dict[str, Any]]] = {}
         #: (thread, shared id, status, *end attribute items) -> the cells that end adds 1 to
-        self._ends: dict[tuple[Any, ...], tuple[Cell, ...]] = {}
+        self.ends: dict[tuple[Any, ...], tuple[Cell, ...]] = {}
 
     def start(self, kind: SpanKind, attributes: Attributes | None, channel_id: str | None) -> str:
         """The shared id of a counter-only step (``""``: use a span entry instead)."""
@@ -76,7 +76,7 @@ class StepCounter:
             )
         )
         try:
-            span_id = self._by_raw.get(raw)
+            span_id = self.by_raw.get(raw)
         except TypeError:  # an unhashable attribute value
             return ""
         if span_id is not None:
@@ -92,8 +92,8 @@ class StepCounter:
                 span_id = f"c{next(self._ids):x}"
                 self.steps[span_id] = (kind, channel_id, dict(key[2:]))
                 self._by_labels[key] = span_id
-            if len(self._by_raw) < self.max_ids:
-                self._by_raw[raw] = span_id
+            if len(self.by_raw) < self.max_ids:
+                self.by_raw[raw] = span_id
         return span_id
 
     def end(self, span_id: str, status: str, attributes: Attributes | None) -> bool:
@@ -105,7 +105,7 @@ class StepCounter:
             else (_get_ident(), span_id, status)
         )
         try:
-            cells = self._ends.get(key)
+            cells = self.ends.get(key)
         except TypeError:
             return False
         if cells is None:
@@ -128,17 +128,17 @@ class StepCounter:
         labelled = key
         if attributes and any(k not in METRIC_ATTRIBUTES for k in attributes):
             labelled = key[:3] + tuple(i for i in attributes.items() if i[0] in METRIC_ATTRIBUTES)
-            cells = self._ends.get(labelled)
+            cells = self.ends.get(labelled)
             if cells is not None:
-                if len(self._ends) < self.max_ends:
-                    self._ends[key] = cells  # an alias
+                if len(self.ends) < self.max_ends:
+                    self.ends[key] = cells  # an alias
                 return cells
-        if len(self._ends) >= self.max_ends:
+        if len(self.ends) >= self.max_ends:
             return None
         found = self._cells(span_id, status, attributes)
         if found is not None:  # one dict store each: atomic; the keys are this thread's own
-            self._ends[labelled] = found
-            self._ends[key] = found
+            self.ends[labelled] = found
+            self.ends[key] = found
         return found
 
     def _cells(

@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Mapping
 from contextvars import ContextVar, Token
+from threading import get_ident
 from typing import Any
 
 from opentelemetry import context as otel_context
@@ -193,6 +194,8 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
         self._instruments = Instruments(self._meter)
         self._counter = StepCounter(self._instruments, self._ids)
         self._counted_spans = self._counter.steps
+        self._count_ids = self._counter.by_raw
+        self._count_ends = self._counter.ends
         #: counter-only steps of an untraced message take :meth:`StepCounter.start` at once
         self._fast_counts = self._counts_only and span_metrics and step_metrics != "none"
         self._metrics = SpanMetricRecorder(self._instruments, step_durations=step_metrics == "all")
@@ -232,7 +235,13 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
             and (self._no_tracer or _DROPPED.get())
         ):  # an untraced delivery or hook run: counted, nothing else
             try:
-                span_id = self._counter.start(kind, attributes, channel_id)
+                raw = (kind, channel_id, *attributes.items()) if attributes else (kind, channel_id)
+                try:
+                    span_id = self._count_ids.get(raw)
+                except TypeError:  # an unhashable attribute value: the counter decides
+                    span_id = None
+                if span_id is None:
+                    span_id = self._counter.start(kind, attributes, channel_id)
             except Exception:
                 logger.exception("telemetry: could not start span %r", kind)
                 return ""
@@ -430,8 +439,21 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
         try:
             counted = self._counted_spans.get(span_id)
             if counted is not None:  # an untraced step that only feeds counters
-                if error is None and self._counter.end(span_id, status, attributes):
-                    return
+                if error is None:
+                    try:
+                        cells = self._count_ends.get(
+                            (get_ident(), span_id, status, *attributes.items())
+                            if attributes
+                            else (get_ident(), span_id, status)
+                        )
+                    except TypeError:  # an unhashable attribute value
+                        cells = None
+                    if cells is not None:  # the usual case: seen before in this thread
+                        for cell in cells:
+                            cell.value += 1
+                        return
+                    if self._counter.end(span_id, status, attributes):
+                        return
                 if error is not None:
                     attributes = {**(attributes or {}), Attr.ERROR_TYPE: type(error).__name__}
                 kind, channel_id, labels = counted
