@@ -1,9 +1,17 @@
 """Metric instruments on an OpenTelemetry meter, cheap on the message path.
 
-Histograms are the meter's synchronous histograms. Counters are kept in process (one float per
-label set, added under a lock) and reported through an asynchronous ``ObservableCounter`` when
-the meter collects: a cumulative sum is what a counter reports anyway, and adding to a dict is
-several times cheaper than the SDK's synchronous counter on every span.
+Histograms are the meter's synchronous histograms. Counters are kept in process and reported
+through an asynchronous ``ObservableCounter`` when the meter collects: a cumulative sum is what
+a counter reports anyway, and adding to a Python number is many times cheaper than the SDK's
+synchronous counter on every span. Two ways to add:
+
+- :meth:`CounterSeries.add_key`: one float per label set, added under the series' lock;
+- :meth:`CounterSeries.cell`: a :class:`Cell` of one label set *owned by one thread* (the
+  caller keeps one per thread, e.g. keyed by ``threading.get_ident()``): the owner adds to
+  ``cell.value`` with no lock, since no other thread writes it. The collection thread only
+  reads cells (reading an attribute that holds an int or a float is atomic under the GIL) and
+  reports, per label set, the locked sum plus every cell: cumulative and monotonic, exact.
+  Totals belong to one :class:`Instruments` (one provider): two providers never share them.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from opentelemetry.metrics import CallbackOptions, Histogram, Meter, Observation
 
 from roomkit.telemetry.metrics import Instrument, spec_for
 
-__all__ = ["CounterSeries", "Instruments"]
+__all__ = ["Cell", "CounterSeries", "Instruments"]
 
 logger = logging.getLogger("roomkit.telemetry")
 
@@ -26,6 +34,15 @@ Labels = dict[str, Any]
 Record = Callable[[float, Labels | None], None]
 _NO_LABELS: frozenset[tuple[str, Any]] = frozenset()
 _NO_CONTEXT = Context()
+
+
+class Cell:
+    """A running total of one label set written by one thread only (see the module docstring)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value: float = 0
 
 
 class CounterSeries:
@@ -40,6 +57,7 @@ class CounterSeries:
         self.max_series = max_series
         self._lock = threading.Lock()
         self._sums: dict[frozenset[tuple[str, Any]], float] = {}
+        self._cells: dict[frozenset[tuple[str, Any]], list[Cell]] = {}
         self._warned = False
         meter.create_observable_counter(
             name, callbacks=[self._observe], unit=unit, description=description
@@ -72,10 +90,27 @@ class CounterSeries:
                 self.max_series,
             )
 
+    def cell(self, labels: Labels | None) -> Cell | None:
+        """A new :class:`Cell` of the label set ``labels`` for the calling thread to add to
+        (``None`` when the series already has ``max_series`` label sets: use :meth:`add`)."""
+        key = frozenset(labels.items()) if labels else _NO_LABELS
+        with self._lock:
+            if key not in self._sums:
+                if len(self._sums) >= self.max_series:
+                    return None
+                self._sums[key] = 0
+            cell = Cell()
+            self._cells.setdefault(key, []).append(cell)
+        return cell
+
     def _observe(self, options: CallbackOptions) -> Iterable[Observation]:
         with self._lock:
             sums = list(self._sums.items())
-        return [Observation(total, dict(key)) for key, total in sums]
+            cells = {key: tuple(found) for key, found in self._cells.items()}
+        return [
+            Observation(total + sum(cell.value for cell in cells.get(key, ())), dict(key))
+            for key, total in sums
+        ]
 
 
 class Instruments:
@@ -115,6 +150,14 @@ class Instruments:
                 self._series[name] = series
             self._records[name] = record
             return record
+
+    def cell(self, name: str, labels: Labels | None) -> Cell | None:
+        """A thread-owned :class:`Cell` of the counter ``name`` for one label set (``None``
+        when ``name`` is not a counter or its series is full)."""
+        if name not in self._records:
+            self._create(name, "")
+        series = self._series.get(name)
+        return None if series is None else series.cell(labels)
 
     def bind(self, name: str, labels: Labels | None) -> Callable[[float], None]:
         """A recording function for ``name`` with one label set, for callers that record the

@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Mapping
 from contextvars import ContextVar, Token
+from threading import get_ident
 from typing import Any
 
 from opentelemetry import context as otel_context
@@ -39,7 +40,7 @@ from opentelemetry.trace import SpanKind as OtelSpanKind
 
 from roomkit.errors import ConfigurationError
 from roomkit.telemetry.base import Attributes, TelemetryProvider, describe_error, resolve_kind
-from roomkit.telemetry.metrics import METRIC_ATTRIBUTES, SPAN_METRICS
+from roomkit.telemetry.metrics import SPAN_METRICS
 from roomkit.telemetry.spans import Attr, SpanKind
 from roomkit_opentelemetry.attributes import (
     _CHANNEL,
@@ -59,6 +60,7 @@ from roomkit_opentelemetry.attributes import (
 )
 from roomkit_opentelemetry.attributes import OpenSpan as _Open
 from roomkit_opentelemetry.context import TraceContext
+from roomkit_opentelemetry.counting import COUNTED_KINDS, StepCounter
 from roomkit_opentelemetry.instruments import Instruments
 from roomkit_opentelemetry.options import (
     COMPACT_KINDS,
@@ -93,9 +95,6 @@ logger = logging.getLogger("roomkit.telemetry")
 
 #: True while the current message's trace was not sampled: its steps create no span.
 _DROPPED: ContextVar[bool] = ContextVar("roomkit_otel_dropped", default=False)
-#: Untraced steps of these kinds that only feed counters share one span id per label set.
-_COUNTED = frozenset({SpanKind.DELIVERY, SpanKind.HOOK_SYNC, SpanKind.HOOK_ASYNC})
-_MAX_COUNTED = 4096
 
 
 def _undrop(token: Token[bool]) -> None:
@@ -178,10 +177,8 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
         self.latency_histograms: LatencyHistograms = latency_histograms
         self._all_latencies = latency_histograms == "all"
         self._roots = None if self._no_tracer else root_sampler(self._tracer)
-        #: untraced steps need no duration: counter-only steps share ids (see ``_counted``)
+        #: untraced steps need no duration: counter-only steps share ids (see ``counting``)
         self._counts_only = not (self._all_latencies and step_metrics == "all")
-        self._count_ids: dict[tuple[Any, ...], str] = {}
-        self._counted_spans: dict[str, tuple[SpanKind, str | None, dict[str, Any]]] = {}
         histograms = step_metrics == "all" and latency_histograms == "all"
         #: the step kinds an unsampled message still records (for their metrics)
         self._unsampled_kinds = frozenset(
@@ -195,6 +192,12 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
         self._open: dict[str, _Open] = {}
         self._ended: dict[str, tuple[SpanContext, Context]] = {}
         self._instruments = Instruments(self._meter)
+        self._counter = StepCounter(self._instruments, self._ids)
+        self._counted_spans = self._counter.steps
+        self._count_ids = self._counter.by_raw
+        self._count_ends = self._counter.ends
+        #: counter-only steps of an untraced message take :meth:`StepCounter.start` at once
+        self._fast_counts = self._counts_only and span_metrics and step_metrics != "none"
         self._metrics = SpanMetricRecorder(self._instruments, step_durations=step_metrics == "all")
         self._closed = False
 
@@ -224,6 +227,26 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
         session_id: str | None = None,
         channel_id: str | None = None,
     ) -> str:
+        if (
+            self._fast_counts
+            and parent_id is None
+            and kind in COUNTED_KINDS
+            and type(kind) is SpanKind
+            and (self._no_tracer or _DROPPED.get())
+        ):  # an untraced delivery or hook run: counted, nothing else
+            try:
+                raw = (kind, channel_id, *attributes.items()) if attributes else (kind, channel_id)
+                try:
+                    span_id = self._count_ids.get(raw)
+                except TypeError:  # an unhashable attribute value: the counter decides
+                    span_id = None
+                if span_id is None:
+                    span_id = self._counter.start(kind, attributes, channel_id)
+            except Exception:
+                logger.exception("telemetry: could not start span %r", kind)
+                return ""
+            if span_id:
+                return span_id
         try:
             if type(kind) is SpanKind:
                 span_kind, span_name = kind, name or kind.value
@@ -315,8 +338,8 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
             return ""
         if self.step_metrics == "none" and kind is not SpanKind.INBOUND_PIPELINE:
             return ""
-        if self._counts_only and kind in _COUNTED:
-            span_id = self._counted(kind, attributes, channel_id)
+        if self._counts_only and kind in COUNTED_KINDS:
+            span_id = self._counter.start(kind, attributes, channel_id)
             if span_id:
                 return span_id
         span_id = f"m{next(self._ids):x}"  # never a 16-hex-digit OpenTelemetry id
@@ -331,30 +354,6 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
             False,
         )
         return self._keep(span_id, entry)
-
-    def _counted(
-        self, kind: SpanKind, attributes: Attributes | None, channel_id: str | None
-    ) -> str:
-        """The shared id of an untraced step that only feeds counters, by its kind and metric
-        labels: nothing is allocated or timed per step (``""``: use a span entry instead).
-        ``set_attribute`` / ``record_exception`` on such an id do nothing; its end attributes
-        and ``end_span(error=...)`` still label the counters."""
-        key: tuple[Any, ...] = (kind, channel_id)
-        if attributes:
-            key += tuple(i for i in attributes.items() if i[0] in METRIC_ATTRIBUTES)
-        try:
-            span_id = self._count_ids.get(key)
-        except TypeError:  # an unhashable attribute value
-            return ""
-        if span_id is not None:
-            return span_id
-        with self._lock:
-            if len(self._count_ids) >= _MAX_COUNTED:
-                return ""
-            span_id = f"c{next(self._ids):x}"
-            self._counted_spans[span_id] = (kind, channel_id, dict(key[2:]))
-            self._count_ids[key] = span_id
-        return span_id
 
     def _keep(self, span_id: str, entry: _Open) -> str:
         """Register a span that has no SDK span (untraced, dropped root, event)."""
@@ -440,6 +439,21 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
         try:
             counted = self._counted_spans.get(span_id)
             if counted is not None:  # an untraced step that only feeds counters
+                if error is None:
+                    try:
+                        cells = self._count_ends.get(
+                            (get_ident(), span_id, status, *attributes.items())
+                            if attributes
+                            else (get_ident(), span_id, status)
+                        )
+                    except TypeError:  # an unhashable attribute value
+                        cells = None
+                    if cells is not None:  # the usual case: seen before in this thread
+                        for cell in cells:
+                            cell.value += 1
+                        return
+                    if self._counter.end(span_id, status, attributes):
+                        return
                 if error is not None:
                     attributes = {**(attributes or {}), Attr.ERROR_TYPE: type(error).__name__}
                 kind, channel_id, labels = counted
