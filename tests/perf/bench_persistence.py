@@ -13,6 +13,12 @@ setting rooms up and counting events afterwards are not counted). Under our kern
 store runs the same against a floor on ``sqlite3``. Under RoomKit 0.6.7 its own
 ``roomkit.store.postgres.PostgresStore`` runs the workload; SQLite is ours only (0.6.7 has no
 SQLite store). Every run checks that exactly ``n`` events were stored.
+
+Compare runs with the same number of messages per room: the context read per message holds
+up to 20 newest events, and each costs the client (receiving its text, a decoded copy), so
+``--rooms 100`` with ``--n 1000`` (~10 messages a room, ~5 recent events on average) costs
+less per message than ``--rooms 1`` (always 20) for that reason alone, not because of the room;
+``--rooms 100 --n 3000`` costs about what one room does.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 
 from roomkit.models.content import TextContent
 from roomkit.models.enums import ChannelType, EventStatus
@@ -72,3 +72,34 @@ def test_many_keeps_order_and_bad_text_raises() -> None:
     assert len(decoded) == 3
     with pytest.raises(ValueError, match="size"):
         DecodedModels(RoomEvent, size=0)
+
+
+class _WithExtra(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    name: str
+    _seen: int = PrivateAttr(default=0)
+
+
+def test_many_counts_hits_and_copies_like_get() -> None:
+    decoded = DecodedModels(RoomEvent)
+    texts = [_text(f"m{i}") for i in range(3)]
+    first = decoded.many(texts + texts[:1])
+    assert (decoded.misses, decoded.hits) == (3, 1)
+    again = decoded.many(texts)
+    assert (decoded.misses, decoded.hits) == (3, 4)
+    assert [e.model_dump_json() for e in again] == texts
+    assert all(a is not b for a, b in zip(first, again, strict=False))
+    first[0].model_fields_set.add("not_a_field")
+    assert "not_a_field" not in again[0].model_fields_set
+
+
+def test_extra_fields_and_private_attributes_are_copied_per_caller() -> None:
+    decoded = DecodedModels(_WithExtra)
+    text = '{"name": "a", "colour": "red"}'
+    mine = decoded.get(text)
+    mine._seen = 5
+    mine.__pydantic_extra__["colour"] = "blue"  # type: ignore[index]
+    (again,) = decoded.many([text])
+    assert again._seen == 0
+    assert again.__pydantic_extra__ == {"colour": "red"}
+    assert again == _WithExtra.model_validate_json(text)

@@ -12,6 +12,11 @@ attribute (``event.status = ...``) never reaches the cached model or another cal
 Nested values (``content``, ``metadata`` dicts) are shared between copies, as the store
 contract allows (``ConversationStore``: returned objects may be shared); change them through
 the store's ``update_*`` methods, which write a new text.
+
+The copy is the cost of a hit, paid once per text per read: a room's context holds up to
+``recent`` events, so a busy room (a full window of newest events) pays it ``recent`` times
+per message. For a model without private attributes or extra fields (every stored RoomKit
+model) the copy skips those two slots.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ __all__ = ["DecodedModels"]
 M = TypeVar("M", bound=BaseModel)
 
 _set = object.__setattr__
+_new = object.__new__
 
 
 class DecodedModels(Generic[M]):
@@ -34,7 +40,7 @@ class DecodedModels(Generic[M]):
     default (4096) holds the context of a few hundred busy rooms in ~12 MB.
     """
 
-    __slots__ = ("_decode", "_items", "_size", "hits", "misses")
+    __slots__ = ("_decode", "_items", "_plain", "_size", "hits", "misses")
 
     def __init__(self, model: type[M], size: int = 4096) -> None:
         if size < 1:
@@ -42,6 +48,10 @@ class DecodedModels(Generic[M]):
         self._decode = model.model_validate_json
         self._items: dict[str, M] = {}
         self._size = size
+        # Neither private attributes nor extra fields: both slots are always None.
+        self._plain = not model.__private_attributes__ and model.model_config.get("extra") != (
+            "allow"
+        )
         self.hits = 0
         self.misses = 0
 
@@ -53,32 +63,57 @@ class DecodedModels(Generic[M]):
 
         Raises what ``model_validate_json`` raises for text that is not a valid model.
         """
-        items = self._items
-        model = items.get(text)
+        model = self._items.get(text)
         if model is None:
-            self.misses += 1
-            model = self._decode(text)
-            if len(items) >= self._size:
-                del items[next(iter(items))]
-            items[text] = model
+            model = self._miss(text)
         else:
             self.hits += 1
-        return _copy(model)
+        return _copy(model) if not self._plain else _copy_plain(model)
 
     def many(self, texts: list[str]) -> list[M]:
         """:meth:`get` for each of ``texts``, in order."""
-        get = self.get
-        return [get(text) for text in texts]
+        items = self._items
+        copy = _copy_plain if self._plain else _copy
+        out: list[M] = []
+        append = out.append
+        hits = 0
+        for text in texts:
+            model = items.get(text)
+            if model is None:
+                model = self._miss(text)
+            else:
+                hits += 1
+            append(copy(model))
+        self.hits += hits
+        return out
 
     def clear(self) -> None:
         """Forget every decoded model."""
         self._items.clear()
 
+    def _miss(self, text: str) -> M:
+        self.misses += 1
+        model = self._decode(text)
+        items = self._items
+        if len(items) >= self._size:
+            del items[next(iter(items))]
+        items[text] = model
+        return model
+
+
+def _copy_plain(model: M) -> M:
+    copy: M = _new(model.__class__)
+    _set(copy, "__dict__", model.__dict__.copy())
+    _set(copy, "__pydantic_fields_set__", model.__pydantic_fields_set__.copy())
+    _set(copy, "__pydantic_extra__", None)
+    _set(copy, "__pydantic_private__", None)
+    return copy
+
 
 def _copy(model: M) -> M:
-    copy = model.__class__.__new__(model.__class__)
+    copy: M = _new(model.__class__)
     _set(copy, "__dict__", model.__dict__.copy())
-    _set(copy, "__pydantic_fields_set__", set(model.__pydantic_fields_set__))
+    _set(copy, "__pydantic_fields_set__", model.__pydantic_fields_set__.copy())
     extra = model.__pydantic_extra__
     _set(copy, "__pydantic_extra__", None if extra is None else dict(extra))
     private = model.__pydantic_private__
