@@ -374,39 +374,15 @@ class HookEngine:
 
     # -- running ---------------------------------------------------------------------------
     async def _call(self, reg: HookRegistration, payload: Any, ctx: RoomContext) -> Any:
+        """Await one hook under its deadline, in a ``roomkit.hook`` span when the tracer records
+        it (``hook.result``: the action, ``none`` or ``error``). One coroutine per run: an
+        untraced run (no tracer, or the message does not record hook spans) only pays the
+        ``span`` tests; a counted-only run pays the provider's start and end calls."""
         timeout = reg.timeout if reg.timeout is not None else self.default_timeout
         tracer = self.tracer
+        span = ""
         if tracer is not None:
-            kind = _SPAN_KINDS[reg.execution]
-            if tracer.records_hook(reg.trigger, kind):
-                return await self._traced_call(tracer, kind, reg, payload, ctx, timeout)
-        if timeout is None:
-            return await reg.fn(payload, ctx)
-        try:
-            with self.watchdog.deadline(timeout):
-                return await reg.fn(payload, ctx)
-        except TimeoutError:
-            raise HookTimeoutError(
-                f"hook {reg.name!r} ({reg.trigger}) did not finish within {timeout}s"
-            ) from None
-
-    async def _traced_call(
-        self,
-        tracer: Tracer,
-        kind: SpanKind,
-        reg: HookRegistration,
-        payload: Any,
-        ctx: RoomContext,
-        timeout: float | None,
-    ) -> Any:
-        """:meth:`_call` in a ``roomkit.hook`` span (``hook.result``: the action, ``none`` or
-        ``error``)."""
-        span = tracer.start(
-            kind,
-            "roomkit.hook",
-            {Attr.HOOK_NAME: reg.name, Attr.HOOK_TRIGGER: str(reg.trigger)},
-            room_id=ctx.room.id,
-        )
+            span = tracer.start_hook(_SPAN_KINDS[reg.execution], reg.trigger, reg.name, ctx.room.id)
         try:
             if timeout is None:
                 result = await reg.fn(payload, ctx)
@@ -419,10 +395,12 @@ class HookEngine:
                         f"hook {reg.name!r} ({reg.trigger}) did not finish within {timeout}s"
                     ) from None
         except BaseException as exc:
-            tracer.fail(span, exc, {Attr.HOOK_RESULT: "error"})
+            if span and tracer is not None:
+                tracer.fail(span, exc, {Attr.HOOK_RESULT: "error"})
             raise
-        action = result.action if isinstance(result, HookResult) else "none"
-        tracer.end(span, {Attr.HOOK_RESULT: action})
+        if span and tracer is not None:
+            action = result.action if isinstance(result, HookResult) else "none"
+            tracer.end(span, {Attr.HOOK_RESULT: action})
         return result
 
     async def run_sync(

@@ -33,7 +33,7 @@ from contextvars import ContextVar, Token
 from typing import Any, TypeVar
 
 from roomkit.telemetry.base import Attributes, TelemetryConfig, TelemetryProvider, describe_error
-from roomkit.telemetry.spans import SpanKind
+from roomkit.telemetry.spans import Attr, SpanKind
 
 __all__ = ["Tracer", "activate", "active_tracer", "deactivate"]
 
@@ -123,6 +123,27 @@ class Tracer:
         return trigger not in self._suppressed and self.records(kind)
 
     # -- spans -------------------------------------------------------------------------------
+    def start_hook(self, kind: SpanKind, trigger: str, name: str, room_id: str) -> str:
+        """Open the ``roomkit.hook`` span of a hook run, or ``""`` when it is not recorded
+        (:meth:`records_hook` and :meth:`start` in one call: the per-hook hot path)."""
+        if trigger in self._suppressed:
+            return ""
+        if self._kinds is not None and kind not in self._kinds:
+            return ""
+        only = _UNSAMPLED.get()
+        if only is not None and kind not in only:
+            return ""
+        attributes: dict[str, Any] = {Attr.HOOK_NAME: name, Attr.HOOK_TRIGGER: str(trigger)}
+        if self._metadata:
+            attributes = {**self._metadata, **attributes}
+        try:
+            return self.provider.start_span(
+                kind, "roomkit.hook", attributes=attributes, room_id=room_id
+            )
+        except Exception:
+            logger.exception("telemetry: starting span roomkit.hook failed")
+            return ""
+
     def start(
         self,
         kind: SpanKind,
