@@ -17,14 +17,12 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 from opentelemetry.sdk.trace.sampling import (
     ALWAYS_OFF,
-    Decision,
     ParentBased,
     Sampler,
-    SamplingResult,
     TraceIdRatioBased,
 )
 from roomkit_opentelemetry import OpenTelemetryProvider
-from roomkit_opentelemetry.testing import InMemoryOpenTelemetry
+from roomkit_opentelemetry.testing import InMemoryOpenTelemetry, ScriptedSampler
 
 from roomkit import (
     HookExecution,
@@ -39,23 +37,6 @@ from roomkit.errors import ConfigurationError
 from roomkit.telemetry import Metric
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
-
-
-class Scripted(Sampler):
-    """Keeps the new traces the script says (``True``), in turn: a sampler the provider does
-    not know, so the SDK decides."""
-
-    def __init__(self, script: list[bool]) -> None:
-        self.script = script
-        self.asked = 0
-
-    def should_sample(self, *args: Any, **kwargs: Any) -> SamplingResult:
-        keep = self.script[self.asked % len(self.script)]
-        self.asked += 1
-        return SamplingResult(Decision.RECORD_AND_SAMPLE if keep else Decision.DROP)
-
-    def get_description(self) -> str:
-        return "Scripted"
 
 
 class CountingIds(RandomIdGenerator):
@@ -167,7 +148,7 @@ async def test_sampled_messages_get_histogram_points(
 async def test_only_the_sampled_messages_feed_the_histograms(
     made: list[InMemoryOpenTelemetry], kit_for: Any
 ) -> None:
-    sampler = Scripted([False, True, False, False])  # a custom sampler: the SDK decides
+    sampler = ScriptedSampler([False, True, False, False])  # a custom sampler: the SDK decides
     otel = _otel(ParentBased(sampler), latency_histograms="traced", step_metrics="counts")
     made.append(otel)
     await _send(await kit_for(otel), 4)

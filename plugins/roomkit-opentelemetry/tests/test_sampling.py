@@ -4,22 +4,17 @@ in-memory store and the OpenTelemetry SDK's in-memory exporters."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-from opentelemetry.context import Context
 from opentelemetry.sdk.trace.sampling import (
     ALWAYS_OFF,
-    Decision,
     ParentBased,
     Sampler,
-    SamplingResult,
 )
-from opentelemetry.trace import Link, SpanKind
-from opentelemetry.util.types import Attributes
 from roomkit_opentelemetry import OpenTelemetryProvider
-from roomkit_opentelemetry.testing import InMemoryOpenTelemetry
+from roomkit_opentelemetry.testing import InMemoryOpenTelemetry, ScriptedSampler
 
 from roomkit import (
     HookExecution,
@@ -33,31 +28,6 @@ from roomkit import (
 from roomkit.errors import ConfigurationError
 from roomkit.store.memory import InMemoryStore
 from roomkit.telemetry import Metric
-
-
-class Scripted(Sampler):
-    """Samples the root spans as the script says (``True`` keeps the trace), in turn."""
-
-    def __init__(self, script: Sequence[bool]) -> None:
-        self.script = list(script)
-        self.asked = 0
-
-    def should_sample(
-        self,
-        parent_context: Context | None,
-        trace_id: int,
-        name: str,
-        kind: SpanKind | None = None,
-        attributes: Attributes = None,
-        links: Sequence[Link] | None = None,
-        trace_state: Any = None,
-    ) -> SamplingResult:
-        keep = self.script[self.asked % len(self.script)]
-        self.asked += 1
-        return SamplingResult(Decision.RECORD_AND_SAMPLE if keep else Decision.DROP)
-
-    def get_description(self) -> str:
-        return "Scripted"
 
 
 class TracedStore(InMemoryStore):
@@ -198,7 +168,7 @@ async def test_counts_keep_step_counters_and_drop_step_histograms(
 async def test_sampling_decision_is_per_message(
     setups: list[InMemoryOpenTelemetry], kits: list[RoomKit]
 ) -> None:
-    sampler = Scripted([False, True, False])
+    sampler = ScriptedSampler([False, True, False])
     otel = await _run(setups, kits, ParentBased(sampler), messages=3, step_metrics="none")
     assert sampler.asked == 3  # asked once per message: every step follows its root
     spans = otel.finished_spans()

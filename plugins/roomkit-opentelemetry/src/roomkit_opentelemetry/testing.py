@@ -13,7 +13,7 @@ reader, and reads back what was exported::
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -27,16 +27,34 @@ from opentelemetry.sdk.metrics.export import (
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.sdk.trace.sampling import Sampler
+from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
 from opentelemetry.trace import StatusCode
 
 from roomkit.telemetry.spans import Span, SpanKind
 from roomkit_conformance.suites.telemetry import TelemetryHarness
 from roomkit_opentelemetry.provider import ATTRIBUTE_PREFIX, OpenTelemetryProvider
 
-__all__ = ["InMemoryOpenTelemetry", "as_span", "otel_telemetry"]
+__all__ = ["InMemoryOpenTelemetry", "ScriptedSampler", "as_span", "otel_telemetry"]
 
 DataPoint = NumberDataPoint | HistogramDataPoint
+
+
+class ScriptedSampler(Sampler):
+    """Samples the traces it is asked about as ``script`` says (``True`` keeps one), in turn,
+    cycling; ``asked`` counts the decisions. A sampler the provider does not know, so the SDK
+    decides: for tests of per-message sampling."""
+
+    def __init__(self, script: Sequence[bool]) -> None:
+        self.script = list(script)
+        self.asked = 0
+
+    def should_sample(self, *args: Any, **kwargs: Any) -> SamplingResult:
+        keep = self.script[self.asked % len(self.script)]
+        self.asked += 1
+        return SamplingResult(Decision.RECORD_AND_SAMPLE if keep else Decision.DROP)
+
+    def get_description(self) -> str:
+        return "ScriptedSampler"
 
 
 def _time(ns: int | None) -> datetime | None:
