@@ -16,16 +16,12 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader, NumberDataPoi
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased, TraceIdRatioBased
 from roomkit_opentelemetry.counting import StepCounter
 from roomkit_opentelemetry.instruments import Instruments
-from roomkit_opentelemetry.testing import InMemoryOpenTelemetry
+from roomkit_opentelemetry.testing import InMemoryOpenTelemetry, two_party_room
 
 from roomkit import (
-    HookExecution,
-    HookResult,
-    HookTrigger,
     InboundMessage,
     RoomKit,
     TextContent,
-    WebSocketChannel,
 )
 from roomkit.telemetry import Attr, Metric, SpanKind
 
@@ -78,20 +74,7 @@ async def room_for() -> AsyncIterator[Any]:
         kit = RoomKit(telemetry=otel.provider)
         kits.append(kit)
         room = Room(kit, fail_every)
-        for channel_id in ("ws-user", "ws-other"):
-            kit.register_channel(WebSocketChannel(channel_id))
-            await kit.connect_websocket(channel_id, f"{channel_id}-conn", room.send)
-        await kit.create_room(room_id="r1")
-        await kit.attach_channel("r1", "ws-user")
-        await kit.attach_channel("r1", "ws-other")
-
-        @kit.hook(HookTrigger.BEFORE_BROADCAST, name="guard")
-        async def guard(event: object, ctx: object) -> HookResult:
-            return HookResult.allow()
-
-        @kit.hook(HookTrigger.AFTER_BROADCAST, execution=HookExecution.ASYNC, name="audit")
-        async def audit(event: object, ctx: object) -> None:
-            return None
+        await two_party_room(kit, room.send)
 
         return room
 

@@ -14,16 +14,12 @@ from opentelemetry.sdk.trace.sampling import (
     Sampler,
 )
 from roomkit_opentelemetry import OpenTelemetryProvider
-from roomkit_opentelemetry.testing import InMemoryOpenTelemetry, ScriptedSampler
+from roomkit_opentelemetry.testing import InMemoryOpenTelemetry, ScriptedSampler, two_party_room
 
 from roomkit import (
-    HookExecution,
-    HookResult,
-    HookTrigger,
     InboundMessage,
     RoomKit,
     TextContent,
-    WebSocketChannel,
 )
 from roomkit.errors import ConfigurationError
 from roomkit.store.memory import InMemoryStore
@@ -62,21 +58,7 @@ async def _kit(otel: InMemoryOpenTelemetry, hooks: bool = False) -> RoomKit:
     async def send(conn: str, event: object) -> None:
         return None
 
-    for channel_id in ("ws-user", "ws-other"):
-        kit.register_channel(WebSocketChannel(channel_id))
-        await kit.connect_websocket(channel_id, f"{channel_id}-conn", send)
-    await kit.create_room(room_id="r1")
-    await kit.attach_channel("r1", "ws-user")
-    await kit.attach_channel("r1", "ws-other")
-    if hooks:
-
-        @kit.hook(HookTrigger.BEFORE_BROADCAST, name="guard")
-        async def guard(event: object, ctx: object) -> HookResult:
-            return HookResult.allow()
-
-        @kit.hook(HookTrigger.AFTER_BROADCAST, execution=HookExecution.ASYNC, name="audit")
-        async def audit(event: object, ctx: object) -> None:
-            return None
+    await two_party_room(kit, send, hooks=hooks)
 
     return kit
 

@@ -13,7 +13,7 @@ reader, and reads back what was exported::
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -30,11 +30,21 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
 from opentelemetry.trace import StatusCode
 
+from roomkit.channels.websocket import WebSocketChannel
+from roomkit.core.framework import RoomKit
+from roomkit.models.enums import HookExecution, HookTrigger
+from roomkit.models.hooks import HookResult
 from roomkit.telemetry.spans import Span, SpanKind
 from roomkit_conformance.suites.telemetry import TelemetryHarness
 from roomkit_opentelemetry.provider import ATTRIBUTE_PREFIX, OpenTelemetryProvider
 
-__all__ = ["InMemoryOpenTelemetry", "ScriptedSampler", "as_span", "otel_telemetry"]
+__all__ = [
+    "InMemoryOpenTelemetry",
+    "ScriptedSampler",
+    "as_span",
+    "otel_telemetry",
+    "two_party_room",
+]
 
 DataPoint = NumberDataPoint | HistogramDataPoint
 
@@ -55,6 +65,37 @@ class ScriptedSampler(Sampler):
 
     def get_description(self) -> str:
         return "ScriptedSampler"
+
+
+async def _drop(connection_id: str, event: object) -> None:
+    return None
+
+
+async def two_party_room(
+    kit: RoomKit,
+    send: Callable[[str, Any], Awaitable[None]] = _drop,
+    *,
+    hooks: bool = True,
+) -> None:
+    """Room ``r1`` on ``kit`` with WebSocket channels ``ws-user`` and ``ws-other`` (each with
+    one connection whose frames go to ``send``) and, with ``hooks``, a sync ``guard`` hook
+    before broadcast and an async ``audit`` hook after: the shape the telemetry tests drive."""
+    for channel_id in ("ws-user", "ws-other"):
+        kit.register_channel(WebSocketChannel(channel_id))
+        await kit.connect_websocket(channel_id, f"{channel_id}-conn", send)
+    await kit.create_room(room_id="r1")
+    await kit.attach_channel("r1", "ws-user")
+    await kit.attach_channel("r1", "ws-other")
+    if not hooks:
+        return
+
+    @kit.hook(HookTrigger.BEFORE_BROADCAST, name="guard")
+    async def guard(event: object, ctx: object) -> HookResult:
+        return HookResult.allow()
+
+    @kit.hook(HookTrigger.AFTER_BROADCAST, execution=HookExecution.ASYNC, name="audit")
+    async def audit(event: object, ctx: object) -> None:
+        return None
 
 
 def _time(ns: int | None) -> datetime | None:
