@@ -177,14 +177,16 @@ async def test_content_the_kit_refuses_for_good_is_terminated(js: JetStreamFixtu
 async def test_a_restarted_source_resumes_from_its_durable_consumer(
     js: JetStreamFixture, kit: RoomKit
 ) -> None:
-    await kit.attach_source("nats", js.source("nats", durable="resume"))
+    # A message the server hands to the stopping source's last pull request (the close races
+    # the publishes below) is redelivered only after ack_wait: keep it well under the patience.
+    await kit.attach_source("nats", js.source("nats", durable="resume", ack_wait=2.0))
     for n in range(10):
         await js.publish(f"r{n}", f"r {n}")
     await eventually(lambda: stored_at_least(kit, 10), "10 stored")
     await kit.detach_source("nats")
     for n in range(10, 20):  # published while nothing consumes
         await js.publish(f"r{n}", f"r {n}")
-    await kit.attach_source("nats", js.source("nats", durable="resume"))
+    await kit.attach_source("nats", js.source("nats", durable="resume", ack_wait=2.0))
     await eventually(lambda: stored_at_least(kit, 20), "20 stored")
     await eventually(lambda: drained(js, "resume"), "acknowledged")
     assert sorted(await stored_texts(kit)) == sorted(f"r {n}" for n in range(20))
