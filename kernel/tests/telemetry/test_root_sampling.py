@@ -35,8 +35,9 @@ class RootSampled(MockTelemetryProvider):
         return self.keep.get(span_id, True)
 
 
-async def test_steps_follow_the_root_decision_per_message() -> None:
-    provider = RootSampled()
+async def _four_messages(provider: RootSampled) -> None:
+    """Four messages from ``ws`` to ``other`` in room r1, with one async hook, traced by
+    ``provider`` (which keeps every second root)."""
     kit = RoomKit(telemetry=provider)
     for channel_id in ("ws", "other"):
         kit.register_channel(WebSocketChannel(channel_id))
@@ -52,6 +53,11 @@ async def test_steps_follow_the_root_decision_per_message() -> None:
         message = InboundMessage(channel_id="ws", sender_id="u1", content=TextContent(body=f"{i}"))
         await kit.process_inbound(message, room_id="r1")
     await kit.close()
+
+
+async def test_steps_follow_the_root_decision_per_message() -> None:
+    provider = RootSampled()
+    await _four_messages(provider)
     roots = provider.get_spans(SpanKind.INBOUND_PIPELINE)
     assert len(roots) == 4
     for root in roots:
@@ -82,21 +88,7 @@ class KindsBelowDropped(RootSampled):
 
 async def test_a_dropped_root_may_keep_some_kinds_below_it() -> None:
     provider = KindsBelowDropped()
-    kit = RoomKit(telemetry=provider)
-    for channel_id in ("ws", "other"):
-        kit.register_channel(WebSocketChannel(channel_id))
-    await kit.create_room("r1")
-    await kit.attach_channel("r1", "ws")
-    await kit.attach_channel("r1", "other")
-
-    @kit.hook(HookTrigger.AFTER_BROADCAST, execution=HookExecution.ASYNC, name="audit")
-    async def audit(event: object, ctx: object) -> None:
-        return None
-
-    for i in range(4):
-        message = InboundMessage(channel_id="ws", sender_id="u1", content=TextContent(body=f"{i}"))
-        await kit.process_inbound(message, room_id="r1")
-    await kit.close()
+    await _four_messages(provider)
     assert len(provider.get_spans(SpanKind.INBOUND_PIPELINE)) == 4
     assert len(provider.get_spans(SpanKind.BROADCAST)) == 2  # the kept messages only
     assert len(provider.get_spans(SpanKind.CUSTOM, name="roomkit.route")) == 2
