@@ -168,7 +168,7 @@ async def test_a_version_1_file_is_upgraded_in_place(tmp_path: Path) -> None:
         await store.close()
     conn = sqlite3.connect(path)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         plan = conn.execute(
             "EXPLAIN QUERY PLAN SELECT coalesce(max(seq), -1) + 1 FROM participants"
             " WHERE room_id = 'r'"
@@ -176,6 +176,51 @@ async def test_a_version_1_file_is_upgraded_in_place(tmp_path: Path) -> None:
         assert "participants_by_seq" in " ".join(str(row) for row in plan)
     finally:
         conn.close()
+
+
+@pytest.mark.asyncio
+async def test_a_version_2_file_keeps_the_order_of_rooms_by_activity(tmp_path: Path) -> None:
+    """Version 2 ordered rooms by a clock bumped per stored event, deleted ones included;
+    version 3 by the newest event's rowid. The upgrade re-bases every room on its newest
+    event, so a room written after the upgrade is the latest one."""
+    from roomkit_sqlite._schema import _V1, _V2
+
+    path = tmp_path / "v2.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript(_V1 + _V2)
+    older, newer = Room(), Room()
+    for room in (older, newer):
+        conn.execute(
+            "INSERT INTO rooms (id, status, created_us, last_activity_us, data)"
+            " VALUES (?, 'active', 0, 0, ?)",
+            (room.id, room.model_dump_json()),
+        )
+        binding = ChannelBinding(room_id=room.id, channel_id="sms", channel_type=ChannelType.SMS)
+        conn.execute(
+            "INSERT INTO bindings (room_id, channel_id, seq, data) VALUES (?, 'sms', 0, ?)",
+            (room.id, binding.model_dump_json()),
+        )
+    # three events of a deleted room took clock values 1-3 (and rowids 1-3, reused since):
+    # `newer`'s only event got rowid 1 and clock value 4
+    event = _event(newer.id, "x").model_copy(update={"index": 0})
+    conn.execute(
+        "INSERT INTO events (rowid, id, room_id, idx, data) VALUES (1, ?, ?, 0, ?)",
+        (event.id, newer.id, event.model_dump_json()),
+    )
+    conn.execute("UPDATE rooms SET next_index = 1, activity = 4 WHERE id = ?", (newer.id,))
+    conn.execute("UPDATE activity_clock SET value = 4")
+    conn.execute("PRAGMA user_version = 2")
+    conn.close()
+
+    store = SQLiteStore(path)
+    try:
+        latest = await store.find_latest_room("sms")
+        assert latest is not None and latest.id == newer.id
+        await store.add_event(_event(older.id, "now"))
+        latest = await store.find_latest_room("sms")
+        assert latest is not None and latest.id == older.id
+    finally:
+        await store.close()
 
 
 def _hold_write_lock(path: Path) -> sqlite3.Connection:

@@ -25,7 +25,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-__all__ = ["DecodedModels"]
+__all__ = ["DecodedModels", "copy_model", "copy_models"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -99,6 +99,33 @@ class DecodedModels(Generic[M]):
             del items[next(iter(items))]
         items[text] = model
         return model
+
+
+def copy_model(model: M) -> M:
+    """A shallow copy of ``model`` as :class:`DecodedModels` hands them out: its own
+    ``__dict__`` and fields set (assigning an attribute never reaches ``model``), nested values
+    shared. For stores that keep decoded models by other keys than their text."""
+    if model.__pydantic_extra__ is None and model.__pydantic_private__ is None:
+        return _copy_plain(model)
+    return _copy(model)
+
+
+def copy_models(models: list[M]) -> list[M]:
+    """:func:`copy_model` of each of ``models``, in order (one loop: a room's recent events
+    are copied on every cached read)."""
+    new, put, out = _new, _set, []
+    append = out.append
+    for model in models:
+        if model.__pydantic_extra__ is not None or model.__pydantic_private__ is not None:
+            append(_copy(model))
+            continue
+        copy = new(model.__class__)
+        put(copy, "__dict__", model.__dict__.copy())
+        put(copy, "__pydantic_fields_set__", model.__pydantic_fields_set__.copy())
+        put(copy, "__pydantic_extra__", None)
+        put(copy, "__pydantic_private__", None)
+        append(copy)
+    return out
 
 
 def _copy_plain(model: M) -> M:

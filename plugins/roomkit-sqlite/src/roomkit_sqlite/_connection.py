@@ -90,12 +90,20 @@ class SQLiteConnection:
                 self._executor, self._conn = executor, conn
             return self._conn
 
-    async def _run(self, func: Callable[[sqlite3.Connection], T], *, write: bool = False) -> T:
-        """``func(connection)`` (in one ``BEGIN IMMEDIATE`` transaction when ``write``).
+    async def _run(
+        self,
+        func: Callable[[sqlite3.Connection], T],
+        *,
+        write: bool = False,
+        after: Callable[[T], object] | None = None,
+    ) -> T:
+        """``func(connection)`` (in one ``BEGIN IMMEDIATE`` transaction when ``write``), then
+        ``after(result)`` once that transaction is committed.
 
         Inline when no call is queued on the worker thread; on the thread (waiting up to
         ``busy_timeout`` for another process's lock) after an inline ``BUSY`` and while
-        earlier calls are queued there.
+        earlier calls are queued there. Either way calls (``after`` included) run one at a
+        time in call order, so ``func`` and ``after`` may use state kept beside the connection.
         """
         conn = self._conn
         if conn is None:
@@ -106,12 +114,12 @@ class SQLiteConnection:
         try:
             if queued is None or queued.done():
                 try:
-                    return _call(conn, func, write)
+                    return _call(conn, func, write, after)
                 except sqlite3.OperationalError as exc:
                     if not _busy(exc):
                         raise
                     # another process holds the lock: wait for it on the worker thread
-            return await self._in_thread(conn, func, write)
+            return await self._in_thread(conn, func, write, after)
         except RoomKitError:
             raise
         except sqlite3.IntegrityError as exc:
@@ -124,7 +132,11 @@ class SQLiteConnection:
             ) from exc
 
     async def _in_thread(
-        self, conn: sqlite3.Connection, func: Callable[[sqlite3.Connection], T], write: bool
+        self,
+        conn: sqlite3.Connection,
+        func: Callable[[sqlite3.Connection], T],
+        write: bool,
+        after: Callable[[T], object] | None,
     ) -> T:
         if self._closed or self._executor is None:
             raise StoreError("the SQLiteStore is closed")
@@ -133,7 +145,7 @@ class SQLiteConnection:
         def waiting() -> T:
             conn.execute(f"PRAGMA busy_timeout = {wait_ms}")
             try:
-                return _call(conn, func, write)
+                return _call(conn, func, write, after)
             finally:
                 conn.execute("PRAGMA busy_timeout = 0")
 
@@ -176,16 +188,25 @@ def _busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in str(exc)
 
 
-def _call(conn: sqlite3.Connection, func: Callable[[sqlite3.Connection], T], write: bool) -> T:
-    """``func(conn)``, in one ``BEGIN IMMEDIATE`` transaction when ``write``."""
+def _call(
+    conn: sqlite3.Connection,
+    func: Callable[[sqlite3.Connection], T],
+    write: bool,
+    after: Callable[[T], object] | None = None,
+) -> T:
+    """``func(conn)``, in one ``BEGIN IMMEDIATE`` transaction when ``write``; then
+    ``after(result)`` (after the commit)."""
     if not write:
-        return func(conn)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
         result = func(conn)
-        conn.commit()
-    except BaseException:
-        if conn.in_transaction:
-            conn.rollback()
-        raise
+    else:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = func(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.rollback()
+            raise
+    if after is not None:
+        after(result)
     return result

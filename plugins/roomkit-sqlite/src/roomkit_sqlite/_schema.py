@@ -8,10 +8,10 @@ from roomkit.errors import StoreError
 
 __all__ = ["SCHEMA_VERSION", "apply_schema"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Models are stored whole as JSON in ``data``; the other columns exist to be indexed or filtered.
-# ``rooms.activity`` is a logical clock bumped by every stored event (most recent = highest).
+# ``rooms.activity`` orders rooms by their latest event (most recent = highest; see _V3).
 # Times are integer microseconds since the epoch (UTC) so that they sort numerically.
 _V1 = """
 CREATE TABLE rooms (
@@ -110,7 +110,20 @@ CREATE INDEX participants_by_seq ON participants (room_id, seq);
 CREATE INDEX bindings_by_seq ON bindings (room_id, seq);
 """
 
-_MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2}
+# Version 3: a room's ``activity`` is the rowid of its newest event instead of a value of the
+# ``activity_clock`` row, which every stored event had to bump (one statement and one page
+# written per event). Rowids only grow in insertion order among the events that exist (a new
+# one is the largest + 1; events are deleted only with their room), so ordering rooms by it is
+# ordering them by their latest event, as the clock did; the migration sets every room's
+# activity from its newest event, which keeps the order the clock gave.
+_V3 = """
+UPDATE rooms SET activity = coalesce(
+    (SELECT e.rowid FROM events e WHERE e.room_id = rooms.id ORDER BY e.idx DESC LIMIT 1), 0
+);
+DROP TABLE activity_clock;
+"""
+
+_MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3}
 
 
 def apply_schema(conn: sqlite3.Connection) -> int:

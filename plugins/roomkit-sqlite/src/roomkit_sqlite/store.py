@@ -21,7 +21,7 @@ from roomkit.models.participant import Participant
 from roomkit.models.room import ChannelBinding, Room
 from roomkit.store.base import ConversationStore
 from roomkit.store.contracts import MetadataPage
-from roomkit.store.decoded import DecodedModels
+from roomkit.store.decoded import DecodedModels, copy_model
 from roomkit.store.validation import (
     check_index,
     check_page,
@@ -32,10 +32,15 @@ from roomkit.store.validation import (
 from roomkit_sqlite._connection import DEFAULT_PATH, SQLiteConnection
 from roomkit_sqlite._read_state import ReadStateMixin
 from roomkit_sqlite._records import RecordsMixin, micros
+from roomkit_sqlite._snapshots import RoomSnapshot, SnapshotCache
 
 __all__ = ["DEFAULT_PATH", "SQLiteStore"]
 
 T = TypeVar("T")
+
+#: What ``add_event``'s transaction returns: the stored event (the first one for a duplicate
+#: key), the (channel, sender) pair it recorded and the participant that joined with it.
+_Added = tuple[RoomEvent, tuple[str, str] | None, Participant | None]
 
 
 def _room_from(row: sqlite3.Row, decoded: DecodedModels[Room] | None = None) -> Room:
@@ -60,6 +65,8 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
         self._decoded_bindings = DecodedModels(ChannelBinding, 1024)
         self._decoded_members = DecodedModels(Participant, 1024)
         self._decoded_events = DecodedModels(RoomEvent)
+        # the rooms' snapshots, kept while no other connection writes (see _snapshots)
+        self._snapshots = SnapshotCache()
 
     @staticmethod
     def _require_room(conn: sqlite3.Connection, room_id: str) -> sqlite3.Row:
@@ -105,6 +112,7 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
         check_storable(room)
 
         def op(conn: sqlite3.Connection) -> Room:
+            self._snapshots.drop(room.id)
             stored = self._require_room(conn, room.id)
             room.event_count = stored["next_index"]
             room.latest_index = stored["next_index"] - 1
@@ -129,6 +137,7 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
             return False
 
         def op(conn: sqlite3.Connection) -> bool:
+            self._snapshots.drop(room_id)
             return conn.execute("DELETE FROM rooms WHERE id = ?", (room_id,)).rowcount > 0
 
         return await self._run(op, write=True)
@@ -213,82 +222,113 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
 
     # -- snapshots ---------------------------------------------------------------------------
     async def get_room_snapshot(self, room_id: str, *, recent: int = 20) -> RoomContext | None:
-        """The room, its bindings, participants and last ``recent`` events in one thread hop."""
+        """The room, its bindings, participants and last ``recent`` events.
+
+        From the room's cached snapshot when no other connection wrote the file since it was
+        read (one ``PRAGMA data_version``, see :mod:`roomkit_sqlite._snapshots`); else read
+        from the file (four statements) and kept for the next call.
+        """
         limit = check_recent(recent)
         if not readable_key(room_id):
             return None
+        cache = self._snapshots
 
         def op(conn: sqlite3.Connection) -> RoomContext | None:
-            row = conn.execute("SELECT * FROM rooms WHERE id = ?", (room_id,)).fetchone()
-            if row is None:
+            version = cache.check(conn)
+            cached = cache.get(room_id, limit)
+            if cached is not None:
+                return cached.context(limit)
+            snapshot = self._read_snapshot(conn, room_id, limit)
+            if snapshot is None:
                 return None
-
-            def rows(sql: str, *params: Any) -> list[str]:
-                return [r[0] for r in conn.execute(sql, (room_id, *params)).fetchall()]
-
-            bindings = rows("SELECT data FROM bindings WHERE room_id = ? ORDER BY seq")
-            participants = rows("SELECT data FROM participants WHERE room_id = ? ORDER BY seq")
-            newest_first = rows(
-                "SELECT data FROM events WHERE room_id = ? ORDER BY idx DESC LIMIT ?", limit
-            )
-            newest_first.reverse()
-            return RoomContext.model_construct(
-                room=_room_from(row, self._decoded_rooms),
-                bindings=self._decoded_bindings.many(bindings),
-                participants=self._decoded_members.many(participants),
-                recent_events=self._decoded_events.many(newest_first),
-                metadata={},
-            )
+            if cache.check(conn) == version:  # nobody committed while it was read
+                cache.put(room_id, snapshot)
+            return snapshot.context(limit)
 
         return await self._run(op)
+
+    def _read_snapshot(
+        self, conn: sqlite3.Connection, room_id: str, limit: int
+    ) -> RoomSnapshot | None:
+        row = conn.execute("SELECT * FROM rooms WHERE id = ?", (room_id,)).fetchone()
+        if row is None:
+            return None
+
+        def rows(sql: str, *params: Any) -> list[str]:
+            return [r[0] for r in conn.execute(sql, (room_id, *params)).fetchall()]
+
+        bindings = rows("SELECT data FROM bindings WHERE room_id = ? ORDER BY seq")
+        participants = rows("SELECT data FROM participants WHERE room_id = ? ORDER BY seq")
+        newest_first = (
+            rows("SELECT data FROM events WHERE room_id = ? ORDER BY idx DESC LIMIT ?", limit)
+            if limit
+            else []
+        )
+        newest_first.reverse()
+        return RoomSnapshot(
+            _room_from(row, self._decoded_rooms),
+            self._decoded_bindings.many(bindings),
+            self._decoded_members.many(participants),
+            self._decoded_events.many(newest_first),
+            limit,
+        )
 
     # -- events ------------------------------------------------------------------------------
     async def add_event(self, event: RoomEvent) -> RoomEvent:
         check_storable(event)
+        room_id = event.room_id
+        key = event.idempotency_key
+        cache = self._snapshots
 
-        def op(conn: sqlite3.Connection) -> RoomEvent:
-            room_id = event.room_id
-            if event.idempotency_key is not None:
+        def op(conn: sqlite3.Connection) -> _Added:
+            if key is not None:
                 found = conn.execute(
                     "SELECT data FROM events WHERE room_id = ? AND idempotency_key = ?",
-                    (room_id, event.idempotency_key),
+                    (room_id, key),
                 ).fetchone()
                 if found is not None:
-                    return RoomEvent.model_validate_json(found["data"])
-            clock = conn.execute(
-                "UPDATE activity_clock SET value = value + 1 WHERE id = 1 RETURNING value"
-            ).fetchone()[0]
+                    return RoomEvent.model_validate_json(found[0]), None, None
+            cache.check(conn)  # in the write transaction: the snapshot is the file's now
+            known = cache.known(room_id)
             # bump the room's counter and take the index in one statement (no row: no room;
-            # the transaction, clock included, is rolled back)
+            # the transaction is rolled back); the room's activity is the new event's rowid
             bumped = conn.execute(
-                "UPDATE rooms SET next_index = next_index + 1, activity = ?,"
+                "UPDATE rooms SET next_index = next_index + 1,"
+                " activity = (SELECT coalesce(max(rowid), 0) + 1 FROM events),"
                 " last_activity_us = max(last_activity_us, ?) WHERE id = ?"
                 " RETURNING next_index - 1",
-                (clock, micros(event.created_at), room_id),
+                (micros(event.created_at), room_id),
             ).fetchone()
             if bumped is None:
                 raise RoomNotFoundError(f"room {room_id!r} does not exist")
-            stored = event.model_copy(update={"index": bumped[0]})
+            stored = copy_model(event)
+            stored.__dict__["index"] = bumped[0]
+            stored.__pydantic_fields_set__.add("index")
             conn.execute(
                 "INSERT INTO events (id, room_id, idx, idempotency_key, data)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (
-                    stored.id,
-                    room_id,
-                    stored.index,
-                    stored.idempotency_key,
-                    stored.model_dump_json(),
-                ),
+                (stored.id, room_id, bumped[0], key, stored.model_dump_json()),
             )
             source = stored.source
             sender = source.participant_id
-            if sender is not None:
-                _note_sender(conn, source.channel_id, sender, stored.room_id)
-                if source.direction == ChannelDirection.INBOUND:
-                    _join(conn, stored, sender)
-            return stored
+            if sender is None:
+                return stored, None, None
+            pair = (source.channel_id, sender)
+            if known is None or pair not in known.senders:
+                _note_sender(conn, source.channel_id, sender, room_id)
+            joined = None
+            if source.direction == ChannelDirection.INBOUND and (
+                known is None or sender not in known.members
+            ):
+                joined = _join(conn, stored, sender)
+            return stored, pair, joined
 
-        stored = await self._run(op, write=True)
+        def after(added: _Added) -> None:
+            stored, sender, joined = added
+            if stored.id == event.id:
+                cache.stored(stored, sender, joined)
+
+        stored, _, _ = await self._run(op, write=True, after=after)
         if stored.id == event.id:
             event.index = stored.index
         return stored
@@ -302,7 +342,12 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
         check_storable(event)
 
         def op(conn: sqlite3.Connection) -> RoomEvent:
-            row = conn.execute("SELECT idx FROM events WHERE id = ?", (event.id,)).fetchone()
+            row = conn.execute(
+                "SELECT idx, room_id FROM events WHERE id = ?", (event.id,)
+            ).fetchone()
+            self._snapshots.drop(event.room_id)
+            if row is not None:
+                self._snapshots.drop(row[1])
             if row is None:
                 self._require_room(conn, event.room_id)
                 raise StoreError(f"event {event.id!r} does not exist; add it with add_event")
@@ -383,6 +428,7 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
         check_storable(binding)
 
         def op(conn: sqlite3.Connection) -> ChannelBinding:
+            self._snapshots.drop(binding.room_id)
             self._require_room(conn, binding.room_id)
             old = conn.execute(
                 "SELECT seq FROM bindings WHERE room_id = ? AND channel_id = ?",
@@ -417,6 +463,7 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
         check_storable(binding)
 
         def op(conn: sqlite3.Connection) -> ChannelBinding:
+            self._snapshots.drop(binding.room_id)
             self._require_room(conn, binding.room_id)
             cur = conn.execute(
                 "UPDATE bindings SET data = ?, participant_id = ? WHERE room_id = ?"
@@ -441,6 +488,7 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
             return False
 
         def op(conn: sqlite3.Connection) -> bool:
+            self._snapshots.drop(room_id)
             cur = conn.execute(
                 "DELETE FROM bindings WHERE room_id = ? AND channel_id = ?", (room_id, channel_id)
             )
@@ -463,6 +511,7 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
         check_storable(participant)
 
         def op(conn: sqlite3.Connection) -> Participant:
+            self._snapshots.drop(participant.room_id)
             self._require_room(conn, participant.room_id)
             old = conn.execute(
                 "SELECT seq FROM participants WHERE room_id = ? AND id = ?",
@@ -515,12 +564,13 @@ def _next_seq(conn: sqlite3.Connection, table: str, room_id: str) -> int:
     return int(row[0])
 
 
-def _join(conn: sqlite3.Connection, event: RoomEvent, sender: str) -> None:
-    """The sender of an inbound event joins the room in the event's transaction."""
+def _join(conn: sqlite3.Connection, event: RoomEvent, sender: str) -> Participant | None:
+    """The sender of an inbound event joins the room in the event's transaction; returns the
+    new participant (``None``: a member already)."""
     if conn.execute(
         "SELECT 1 FROM participants WHERE room_id = ? AND id = ?", (event.room_id, sender)
     ).fetchone():
-        return
+        return None
     member = Participant(
         id=sender,
         room_id=event.room_id,
@@ -536,3 +586,4 @@ def _join(conn: sqlite3.Connection, event: RoomEvent, sender: str) -> None:
             member.model_dump_json(),
         ),
     )
+    return member

@@ -1,0 +1,172 @@
+"""Room snapshots kept decoded between messages while no other connection writes the file.
+
+Every message reads its room's snapshot (the room, its bindings and participants, the newest
+events) and then adds one event. Read from the file, that is four statements, the texts of up
+to ``recent`` events and a copy of each; yet between two messages of a busy room the only
+change is, most of the time, the event this store itself added.
+
+:class:`SnapshotCache` keeps each room's snapshot as decoded models and appends the events
+this connection stores (:meth:`SnapshotCache.stored`). It is valid only while no *other*
+connection has committed to the file: SQLite's ``PRAGMA data_version`` changes exactly then
+(another process, or another connection of this one), and :meth:`SnapshotCache.check` - run
+before every cached read and inside every ``add_event`` transaction - forgets every room when
+it did. Writes of this connection that change a snapshot other than by adding an event
+(``update_room``, ``update_event``, bindings, participants, ``delete_room``) forget that
+room (:meth:`SnapshotCache.drop`). So a cached snapshot is always what reading the file would
+return, whoever wrote it; with several processes writing one file, most reads find the cache
+forgotten and read the file as before.
+
+Handed-out parts are copies (:func:`~roomkit.store.decoded.copy_models`): assigning an
+attribute of one never reaches the cache. An event is cached as its own copy when this store
+adds it, with its own ``delivery_results`` and ``metadata``, so changing the object
+``add_event`` returned changes no cached one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from roomkit.models._construct import construct
+from roomkit.models.context import RoomContext
+from roomkit.models.event import RoomEvent
+from roomkit.models.participant import Participant
+from roomkit.models.room import ChannelBinding, Room
+from roomkit.store.decoded import copy_model, copy_models
+
+__all__ = ["RoomSnapshot", "SnapshotCache"]
+
+_VERSION = "PRAGMA data_version"
+
+
+class RoomSnapshot:
+    """One room's snapshot as last read or written by this connection.
+
+    ``events`` holds the room's newest events (oldest first), at most ``window`` of them:
+    every event when the room has fewer. ``senders`` are the (channel, participant) pairs
+    known to be recorded for ``find_latest_room``.
+    """
+
+    __slots__ = (
+        "bindings",
+        "events",
+        "members",
+        "next_index",
+        "participants",
+        "room",
+        "senders",
+        "window",
+    )
+
+    def __init__(
+        self,
+        room: Room,
+        bindings: list[ChannelBinding],
+        participants: list[Participant],
+        events: list[RoomEvent],
+        window: int,
+    ) -> None:
+        self.room = room
+        self.next_index: int = room.event_count
+        self.bindings = bindings
+        self.participants = participants
+        self.members = {p.id for p in participants}
+        self.events = events
+        self.senders: set[tuple[str, str]] = set()
+        self.window = window
+
+    def context(self, recent: int) -> RoomContext:
+        """The snapshot as :meth:`SQLiteStore.get_room_snapshot` returns it, in copies."""
+        events = self.events
+        tail = events[-recent:] if recent < len(events) else events
+        return construct(
+            RoomContext,
+            {
+                "room": copy_model(self.room),
+                "bindings": copy_models(self.bindings),
+                "participants": copy_models(self.participants),
+                "recent_events": copy_models(tail) if recent else [],
+                "metadata": {},
+            },
+        )
+
+
+class SnapshotCache:
+    """Decoded room snapshots by room id, at most ``rooms`` of them (oldest out first)."""
+
+    __slots__ = ("_rooms", "_snapshots", "version")
+
+    def __init__(self, rooms: int = 256) -> None:
+        self._snapshots: dict[str, RoomSnapshot] = {}
+        self._rooms = rooms
+        self.version: Any = None  # the file's data_version the snapshots are valid for
+
+    def check(self, conn: sqlite3.Connection) -> Any:
+        """Forget every snapshot when another connection committed since the last check;
+        returns the file's ``data_version``."""
+        version = conn.execute(_VERSION).fetchone()[0]
+        if version != self.version:
+            self._snapshots.clear()
+            self.version = version
+        return version
+
+    def get(self, room_id: str, recent: int) -> RoomSnapshot | None:
+        """The snapshot of ``room_id`` if it holds the newest ``recent`` events."""
+        snapshot = self._snapshots.get(room_id)
+        if snapshot is None or recent > snapshot.window:
+            return None
+        return snapshot
+
+    def known(self, room_id: str) -> RoomSnapshot | None:
+        """The snapshot of ``room_id``, whatever its window."""
+        return self._snapshots.get(room_id)
+
+    def put(self, room_id: str, snapshot: RoomSnapshot) -> None:
+        """Keep ``snapshot`` (read in one piece, at :attr:`version`)."""
+        snapshots = self._snapshots
+        if room_id not in snapshots and len(snapshots) >= self._rooms:
+            del snapshots[next(iter(snapshots))]
+        snapshots[room_id] = snapshot
+
+    def drop(self, room_id: str) -> None:
+        """Forget ``room_id``'s snapshot (this connection changed it)."""
+        self._snapshots.pop(room_id, None)
+
+    def clear(self) -> None:
+        """Forget every snapshot."""
+        self._snapshots.clear()
+        self.version = None
+
+    def stored(
+        self,
+        event: RoomEvent,
+        sender: tuple[str, str] | None,
+        joined: Participant | None,
+    ) -> None:
+        """After the commit of ``add_event``: ``event`` is the room's newest event, ``sender``
+        is recorded, ``joined`` became a participant."""
+        room_id = event.room_id
+        snapshot = self._snapshots.get(room_id)
+        if snapshot is None:
+            return
+        index = event.index
+        if index != snapshot.next_index:  # not what this snapshot expected: read again
+            del self._snapshots[room_id]
+            return
+        kept = copy_model(event)
+        fields = kept.__dict__
+        fields["delivery_results"] = dict(event.delivery_results)  # the caller's dicts may change
+        fields["metadata"] = dict(event.metadata)
+        events = snapshot.events
+        events.append(kept)
+        if len(events) > snapshot.window:
+            del events[0]
+        snapshot.next_index = index + 1
+        room = snapshot.room.__dict__
+        room["event_count"] = index + 1
+        room["latest_index"] = index
+        if sender is not None:
+            snapshot.senders.add(sender)
+        if joined is not None:
+            snapshot.participants.append(joined)
+            snapshot.members.add(joined.id)
