@@ -13,7 +13,7 @@ from roomkit_sqlite.testing import StoreFixtures
 
 from roomkit.errors import StoreError
 from roomkit.models.content import TextContent
-from roomkit.models.enums import ChannelType, RoomStatus
+from roomkit.models.enums import ChannelDirection, ChannelType, EventStatus, RoomStatus
 from roomkit.models.event import EventSource, RoomEvent
 from roomkit.models.participant import Participant
 from roomkit.models.room import ChannelBinding, Room
@@ -317,3 +317,116 @@ async def test_processes_writing_one_file_keep_indexes_gap_free(tmp_path: Path) 
     assert [e.index for e in events] == list(range(180))
     assert len({e.idempotency_key for e in events}) == 180
     await store.close()
+
+
+def _dump(snapshot: object) -> dict[str, object]:
+    from roomkit.models.context import RoomContext
+
+    assert isinstance(snapshot, RoomContext)
+    return snapshot.model_dump()
+
+
+@pytest.mark.asyncio
+async def test_a_cached_snapshot_equals_a_fresh_read_after_every_write(tmp_path: Path) -> None:
+    """The snapshot this store keeps between messages (see ``_snapshots``) against what a
+    new connection reads from the file, after each kind of write that changes a snapshot."""
+    path = tmp_path / "rooms.db"
+    store = SQLiteStore(path)
+    room = await store.create_room(Room())
+    binding = ChannelBinding(room_id=room.id, channel_id="sms", channel_type=ChannelType.SMS)
+
+    async def same(recent: int = 3) -> None:
+        cached = await store.get_room_snapshot(room.id, recent=recent)
+        fresh_store = SQLiteStore(path)
+        try:
+            fresh = await fresh_store.get_room_snapshot(room.id, recent=recent)
+        finally:
+            await fresh_store.close()
+        assert _dump(cached) == _dump(fresh)
+
+    def inbound(sender: str, body: str, key: str | None = None) -> RoomEvent:
+        source = EventSource(
+            channel_id="sms",
+            channel_type=ChannelType.SMS,
+            participant_id=sender,
+            direction=ChannelDirection.INBOUND,
+        )
+        return RoomEvent(
+            room_id=room.id, source=source, content=TextContent(body=body), idempotency_key=key
+        )
+
+    try:
+        await same()
+        await store.add_binding(binding)
+        await same()
+        first = await store.add_event(inbound("u1", "a", key="k"))  # u1 joins with it
+        await same()
+        assert store._snapshots.known(room.id) is not None  # kept across the write
+        for i in range(4):
+            await store.add_event(inbound("u1" if i % 2 else "u2", f"m{i}"))
+            await same()
+        await store.add_event(inbound("u3", "again", key="k"))  # a duplicate: nothing stored
+        await same()
+        await same(recent=10)  # more than the snapshot holds: read again
+        await same(recent=1)
+        await store.update_event(first.model_copy(update={"metadata": {"edited": True}}))
+        await same(recent=10)
+        await store.update_binding(binding.model_copy(update={"muted": True}))
+        await same()
+        await store.add_participant(Participant(id="u9", room_id=room.id, channel_id="sms"))
+        await same()
+        await store.update_room(room.model_copy(update={"metadata": {"topic": "x"}}))
+        await same()
+        await store.remove_binding(room.id, "sms")
+        await same()
+        await store.delete_room(room.id)
+        assert await store.get_room_snapshot(room.id) is None
+    finally:
+        await store.close()
+
+
+@pytest.mark.asyncio
+async def test_changing_what_add_event_returned_changes_no_cached_snapshot(
+    tmp_path: Path,
+) -> None:
+    store = SQLiteStore(tmp_path / "rooms.db")
+    try:
+        room = await store.create_room(Room())
+        await store.get_room_snapshot(room.id)  # cached from here on
+        stored = await store.add_event(_event(room.id, "one"))
+        stored.metadata["local"] = True
+        stored.delivery_results["x"] = None  # type: ignore[assignment]
+        stored.status = EventStatus.FAILED
+        snapshot = await store.get_room_snapshot(room.id)
+        assert snapshot is not None
+        (cached,) = snapshot.recent_events
+        assert cached.metadata == {} and cached.delivery_results == {}
+        assert cached.status != EventStatus.FAILED
+    finally:
+        await store.close()
+
+
+@pytest.mark.asyncio
+async def test_a_write_through_another_connection_is_seen_by_the_next_snapshot(
+    tmp_path: Path,
+) -> None:
+    """Any commit by another connection (here plain sqlite3, as another program would)
+    makes the cached snapshots be read again."""
+    path = tmp_path / "rooms.db"
+    store = SQLiteStore(path)
+    try:
+        room = await store.create_room(Room())
+        stored = await store.add_event(_event(room.id, "one"))
+        await store.get_room_snapshot(room.id)
+        edited = stored.model_copy(update={"metadata": {"by": "other"}})
+        other = sqlite3.connect(path)
+        with other:
+            other.execute(
+                "UPDATE events SET data = ? WHERE id = ?", (edited.model_dump_json(), stored.id)
+            )
+        other.close()
+        snapshot = await store.get_room_snapshot(room.id)
+        assert snapshot is not None
+        assert [e.metadata for e in snapshot.recent_events] == [{"by": "other"}]
+    finally:
+        await store.close()
