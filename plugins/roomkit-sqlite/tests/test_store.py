@@ -124,6 +124,26 @@ def test_bad_configuration_is_refused() -> None:
         SQLiteStore("")
     with pytest.raises(StoreError):
         SQLiteStore("x.db", busy_timeout=0)
+    with pytest.raises(StoreError, match="NORMAL, FULL"):
+        SQLiteStore("x.db", synchronous="OFF")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("asked", "level"), [(None, 1), ("FULL", 2), ("normal", 1)])
+async def test_synchronous_is_normal_unless_full_is_asked(
+    tmp_path: Path, asked: str | None, level: int
+) -> None:
+    store = (
+        SQLiteStore(tmp_path / "rooms.db")
+        if asked is None
+        else SQLiteStore(tmp_path / "rooms.db", synchronous=asked)
+    )
+    try:
+        await store.create_room(Room())
+        assert store._conn is not None
+        assert store._conn.execute("PRAGMA synchronous").fetchone()[0] == level
+    finally:
+        await store.close()
 
 
 @pytest.mark.asyncio

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["SQLiteStoreConfig"]
@@ -22,4 +24,11 @@ class SQLiteStoreConfig(BaseModel):
     )
     busy_timeout: float = Field(
         default=5.0, gt=0, description="seconds a write waits for another process's write lock"
+    )
+    synchronous: Literal["NORMAL", "FULL"] = Field(
+        default="NORMAL",
+        description=(
+            "NORMAL: a write survives a crash of the process, the last ones may be lost on a "
+            "power loss; FULL: an fsync per write, survives that too"
+        ),
     )

@@ -56,10 +56,18 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
     ``path`` is the database file (created with its schema when missing); ``":memory:"`` keeps
     the data in memory for tests. ``busy_timeout`` is how long a write waits for another
     process holding the file's write lock before failing with :class:`StoreError`.
+    ``synchronous``: ``"NORMAL"`` (default: a write survives a crash of the process, the last
+    ones may be lost on a power loss) or ``"FULL"`` (an ``fsync`` per write: survives that too).
     """
 
-    def __init__(self, path: str | Path = DEFAULT_PATH, *, busy_timeout: float = 5.0) -> None:
-        super().__init__(path, busy_timeout=busy_timeout)
+    def __init__(
+        self,
+        path: str | Path = DEFAULT_PATH,
+        *,
+        busy_timeout: float = 5.0,
+        synchronous: str = "NORMAL",
+    ) -> None:
+        super().__init__(path, busy_timeout=busy_timeout, synchronous=synchronous)
         # what every message reads again: decoded once per distinct stored text
         self._decoded_rooms = DecodedModels(Room, 1024)
         self._decoded_bindings = DecodedModels(ChannelBinding, 1024)
