@@ -235,10 +235,12 @@ async def test_a_version_2_file_keeps_the_order_of_rooms_by_activity(tmp_path: P
     store = SQLiteStore(path)
     try:
         latest = await store.find_latest_room("sms")
-        assert latest is not None and latest.id == newer.id
+        assert latest is not None
+        assert latest.id == newer.id
         await store.add_event(_event(older.id, "now"))
         latest = await store.find_latest_room("sms")
-        assert latest is not None and latest.id == older.id
+        assert latest is not None
+        assert latest.id == older.id
     finally:
         await store.close()
 
@@ -420,7 +422,8 @@ async def test_changing_what_add_event_returned_changes_no_cached_snapshot(
         snapshot = await store.get_room_snapshot(room.id)
         assert snapshot is not None
         (cached,) = snapshot.recent_events
-        assert cached.metadata == {} and cached.delivery_results == {}
+        assert cached.metadata == {}
+        assert cached.delivery_results == {}
         assert cached.status != EventStatus.FAILED
     finally:
         await store.close()

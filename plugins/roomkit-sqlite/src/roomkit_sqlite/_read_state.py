@@ -30,7 +30,11 @@ class ReadStateMixin(ReadStateStore):
     if TYPE_CHECKING:
 
         async def _run(
-            self, func: Callable[[sqlite3.Connection], T], *, write: bool = False
+            self,
+            func: Callable[[sqlite3.Connection], T],
+            *,
+            write: bool = False,
+            after: Callable[[T], object] | None = None,
         ) -> T: ...
 
         @staticmethod

@@ -35,7 +35,11 @@ class RecordsMixin:
     if TYPE_CHECKING:
 
         async def _run(
-            self, func: Callable[[sqlite3.Connection], T], *, write: bool = False
+            self,
+            func: Callable[[sqlite3.Connection], T],
+            *,
+            write: bool = False,
+            after: Callable[[T], object] | None = None,
         ) -> T: ...
 
         async def _one(self, sql: str, params: tuple[Any, ...], model: type[T]) -> T | None: ...
