@@ -453,3 +453,26 @@ async def test_a_write_through_another_connection_is_seen_by_the_next_snapshot(
         assert [e.metadata for e in snapshot.recent_events] == [{"by": "other"}]
     finally:
         await store.close()
+
+
+@pytest.mark.asyncio
+async def test_an_error_keeping_the_snapshot_does_not_fail_a_committed_event(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from roomkit_sqlite._snapshots import SnapshotCache
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("bug while keeping the snapshot")
+
+    store = SQLiteStore(tmp_path / "rooms.db")
+    try:
+        room = await store.create_room(Room())
+        await store.get_room_snapshot(room.id)
+        monkeypatch.setattr(SnapshotCache, "stored", broken)
+        stored = await store.add_event(_event(room.id, "one"))
+        assert stored.index == 0
+        snapshot = await store.get_room_snapshot(room.id)
+        assert snapshot is not None
+        assert [e.id for e in snapshot.recent_events] == [stored.id]
+    finally:
+        await store.close()

@@ -29,7 +29,7 @@ from roomkit.store.validation import (
     check_storable,
     readable_key,
 )
-from roomkit_sqlite._connection import DEFAULT_PATH, SQLiteConnection
+from roomkit_sqlite._connection import DEFAULT_PATH, SQLiteConnection, logger
 from roomkit_sqlite._read_state import ReadStateMixin
 from roomkit_sqlite._records import RecordsMixin, micros
 from roomkit_sqlite._snapshots import RoomSnapshot, SnapshotCache
@@ -333,8 +333,13 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
 
         def after(added: _Added) -> None:
             stored, sender, joined = added
-            if stored.id == event.id:
+            if stored.id != event.id:
+                return
+            try:
                 cache.stored(stored, sender, joined)
+            except Exception:  # the event is committed: never report it as failed
+                logger.exception("SQLiteStore: kept snapshots dropped after an error")
+                cache.clear()
 
         stored, _, _ = await self._run(op, write=True, after=after)
         if stored.id == event.id:
