@@ -1,6 +1,7 @@
 """The persisted text path against its floor: PostgreSQL (and SQLite for ours).
 
     python tests/perf/bench_persistence.py [--n 1000] [--rooms 1] [--ai]
+    python tests/perf/bench_persistence.py --sqlite-only [--sqlite-processes 2]
 
 One message at a time through ``kit.process_inbound`` into rooms stored in PostgreSQL (a
 fresh schema, dropped afterwards), spread round-robin over ``--rooms`` rooms, against the
@@ -19,6 +20,10 @@ up to 20 newest events, and each costs the client (receiving its text, a decoded
 ``--rooms 100`` with ``--n 1000`` (~10 messages a room, ~5 recent events on average) costs
 less per message than ``--rooms 1`` (always 20) for that reason alone, not because of the room;
 ``--rooms 100 --n 3000`` costs about what one room does.
+
+``--sqlite-only`` skips PostgreSQL. ``--sqlite-processes P`` (ours only) also runs P processes
+writing one SQLite file at once, each ``--n`` messages into its own room: CPU per message in
+each process (every commit of one makes the others read their room snapshots again).
 """
 
 from __future__ import annotations
@@ -286,23 +291,78 @@ async def sqlite_store(n: int, rooms: int, ai: bool, path: str) -> dict[str, Any
     return result
 
 
+def _sqlite_process(path: str, n: int, results: Any, start: Any) -> None:
+    """One of ``--sqlite-processes``: ``n`` messages into its own room of the file ``path``."""
+    from roomkit_sqlite import SQLiteStore
+
+    from roomkit import InboundMessage, RoomKit, TextContent, WebSocketChannel
+
+    async def run() -> tuple[float, int]:
+        kit = RoomKit(store=SQLiteStore(path))
+        kit.register_channel(WebSocketChannel("ws"))
+        room = await kit.create_room()
+        await kit.attach_channel(room.id, "ws")
+
+        async def send(i: int) -> None:
+            message = InboundMessage(
+                channel_id="ws", sender_id="u", content=TextContent(body=f"m{i}")
+            )
+            await kit.process_inbound(message, room_id=room.id)
+
+        for i in range(min(50, n)):
+            await send(-1 - i)
+        start.wait()  # every process starts its timed messages together
+        cpu = time.process_time()
+        for i in range(n):
+            await send(i)
+        cpu = time.process_time() - cpu
+        stored = await kit.store.count_events(room.id)
+        await kit.close()
+        return cpu / n * 1000, stored - min(50, n)
+
+    results.put(asyncio.run(run()))
+
+
+def sqlite_processes(n: int, processes: int, path: str) -> dict[str, Any]:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    results, start = ctx.Queue(), ctx.Barrier(processes)
+    workers = [
+        ctx.Process(target=_sqlite_process, args=(path, n, results, start))
+        for _ in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    outcomes = [results.get(timeout=600) for _ in workers]
+    for worker in workers:
+        worker.join()
+    assert all(stored == n for _, stored in outcomes), f"stored {outcomes}"
+    return {"processes": processes, "cpu_ms_per_msg": [round(cpu, 4) for cpu, _ in outcomes]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--rooms", type=int, default=1)
     parser.add_argument("--ai", action="store_true", help="an AI agent answers every message")
     parser.add_argument("--runs", type=int, default=1, help="(accepted for run.py --quick)")
+    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    parser.add_argument(
+        "--sqlite-processes", type=int, default=0, help="also P processes on one SQLite file"
+    )
     args = parser.parse_args()
     out: dict[str, Any] = {"python": sys.version.split()[0], "n": args.n, "rooms": args.rooms}
-    floor = asyncio.run(pg_floor(args.n, args.rooms))
-    store = asyncio.run(pg_store(args.n, args.rooms, args.ai))
-    out["postgres_floor"] = floor
-    out["postgres_store"] = store
-    out["postgres_of_floor_cpu"] = round(floor["cpu_ms_per_msg"] / store["cpu_ms_per_msg"], 3)
-    out["postgres_of_floor_wall"] = round(store["msg_per_s"] / floor["msg_per_s"], 3)
-    out["pg_msg_per_s"] = store["msg_per_s"]
-    out["pg_cpu_ms_per_msg"] = store["cpu_ms_per_msg"]
-    out["pg_round_trips_per_msg"] = store["round_trips_per_msg"]
+    if not args.sqlite_only:
+        floor = asyncio.run(pg_floor(args.n, args.rooms))
+        store = asyncio.run(pg_store(args.n, args.rooms, args.ai))
+        out["postgres_floor"] = floor
+        out["postgres_store"] = store
+        out["postgres_of_floor_cpu"] = round(floor["cpu_ms_per_msg"] / store["cpu_ms_per_msg"], 3)
+        out["postgres_of_floor_wall"] = round(store["msg_per_s"] / floor["msg_per_s"], 3)
+        out["pg_msg_per_s"] = store["msg_per_s"]
+        out["pg_cpu_ms_per_msg"] = store["cpu_ms_per_msg"]
+        out["pg_round_trips_per_msg"] = store["round_trips_per_msg"]
     if _is_ours():
         with tempfile.TemporaryDirectory() as folder:
             sfloor = _sqlite_floor(args.n, args.rooms, str(Path(folder) / "floor.db"))
@@ -313,6 +373,11 @@ def main() -> None:
         out["sqlite_store"] = sstore
         out["sqlite_of_floor_cpu"] = round(sfloor["cpu_ms_per_msg"] / sstore["cpu_ms_per_msg"], 3)
         out["sqlite_of_floor_wall"] = round(sstore["msg_per_s"] / sfloor["msg_per_s"], 3)
+        if args.sqlite_processes > 0:
+            with tempfile.TemporaryDirectory() as folder:
+                out["sqlite_processes"] = sqlite_processes(
+                    args.n, args.sqlite_processes, str(Path(folder) / "shared.db")
+                )
     print(json.dumps(out))
 
 
