@@ -103,3 +103,32 @@ def test_extra_fields_and_private_attributes_are_copied_per_caller() -> None:
     assert again._seen == 0
     assert again.__pydantic_extra__ == {"colour": "red"}
     assert again == _WithExtra.model_validate_json(text)
+
+
+def test_copy_models_copies_are_equal_and_independent() -> None:
+    from roomkit.store.decoded import copy_model, copy_models
+
+    class Loose(BaseModel):
+        model_config = ConfigDict(extra="allow")
+        name: str = "a"
+        _note: str = PrivateAttr(default="private")
+
+    originals = [RoomEvent.model_validate_json(_text(str(i))) for i in range(3)]
+    loose = Loose(name="b", more=1)  # type: ignore[call-arg]
+    copies = copy_models([*originals, loose])
+    assert copies[:3] == originals
+    assert all(c is not o for c, o in zip(copies, originals, strict=False))
+    copies[0].status = EventStatus.BLOCKED
+    copies[0].metadata = {"changed": True}
+    assert originals[0].status != EventStatus.BLOCKED
+    assert originals[0].metadata == {}
+    assert originals[0].model_fields_set == copies[1].model_fields_set
+    loose_copy = copies[3]
+    assert isinstance(loose_copy, Loose)
+    assert loose_copy == loose
+    assert loose_copy.__pydantic_extra__ == {"more": 1}
+    assert loose_copy.__pydantic_extra__ is not loose.__pydantic_extra__
+    assert loose_copy._note == "private"
+    single = copy_model(originals[1])
+    assert single == originals[1]
+    assert single is not originals[1]
