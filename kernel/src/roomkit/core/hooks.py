@@ -388,8 +388,7 @@ class HookEngine:
                 result = await reg.fn(payload, ctx)
             else:
                 try:
-                    with self.watchdog.deadline(timeout):
-                        result = await reg.fn(payload, ctx)
+                    result = await self.watchdog.guard(reg.fn(payload, ctx), timeout)
                 except TimeoutError:
                     raise HookTimeoutError(
                         f"hook {reg.name!r} ({reg.trigger}) did not finish within {timeout}s"
