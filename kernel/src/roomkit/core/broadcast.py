@@ -56,6 +56,7 @@ __all__ = [
 
 _INTELLIGENCE = ChannelCategory.INTELLIGENCE
 _PENDING = DeliveryStatus.PENDING
+_DELIVERED = EventStatus.DELIVERED
 _ADD_ATTRS = {Attr.STORE_OPERATION: "add_event"}
 _visibility_sets: dict[str, frozenset[str]] = {}
 
@@ -152,7 +153,11 @@ async def admit_event(
             return Admitted(
                 stored, blocked=True, reason=outcome.reason, duplicate=stored.id != event.id
             )
-    event.status = EventStatus.DELIVERED
+    if type(event) is RoomEvent:  # ``event.status = ...`` for this model, written directly
+        event.__dict__["status"] = _DELIVERED
+        event.__pydantic_fields_set__.add("status")
+    else:
+        event.status = _DELIVERED
     stored = await (rt.store.add_event(event) if rt.tracer is None else add_event(rt, event))
     if stored.id != event.id:  # the key was seen before: the store returned the first event
         return Admitted(stored, duplicate=True)
