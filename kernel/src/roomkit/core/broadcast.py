@@ -137,7 +137,7 @@ async def admit_event(
     if run_hooks and hooks.has_sync(HookTrigger.BEFORE_BROADCAST):
         outcome = await hooks.run_sync(HookTrigger.BEFORE_BROADCAST, event, ctx)
         modified = outcome.event
-        if isinstance(modified, RoomEvent) and modified is not event:
+        if modified is not event and isinstance(modified, RoomEvent):
             if modified.room_id != event.room_id:
                 modified = modified.model_copy(update={"room_id": event.room_id})
             event = modified
