@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from roomkit import (
+    ChannelOutput,
     DeliveryError,
     EventSource,
     InboundMessage,
@@ -81,6 +82,57 @@ async def test_failing_connection_does_not_stop_the_others() -> None:
     ws.unregister_connection("good")
     with pytest.raises(DeliveryError, match="every connection"):
         await ws.deliver(_event(), _binding(), RoomContext(room=Room(id="r")))
+
+
+async def test_on_event_delivers_as_deliver_does() -> None:
+    errors: list[str] = []
+    ws = WebSocketChannel("ws", on_connection_error=lambda cid, exc: errors.append(cid))
+    got: list[Any] = []
+
+    async def broken(payload: Any) -> None:
+        raise ConnectionResetError("gone")
+
+    async def fine(connection_id: str, payload: Any) -> None:
+        got.append((connection_id, payload))
+
+    ctx = RoomContext(room=Room(id="r"))
+    ws.register_connection("good", fine)
+    event = _event()
+    output = await ws.on_event(event, _binding(), ctx)
+    assert got == [("good", event)]
+    assert not output.has_effects
+    assert not output.metadata
+    ws.register_connection("bad", broken)
+    output = await ws.on_event(event, _binding(), ctx)
+    assert errors == ["bad"]
+    assert output.metadata["failed_connections"] == ["bad"]
+    ws.unregister_connection("good")
+    with pytest.raises(DeliveryError, match="every connection"):
+        await ws.on_event(event, _binding(), ctx)
+
+
+async def test_on_event_goes_through_a_subclass_deliver_or_send_all() -> None:
+    calls: list[str] = []
+
+    class Counting(WebSocketChannel):
+        async def deliver(
+            self, event: RoomEvent, binding: ChannelBinding, context: RoomContext
+        ) -> ChannelOutput:
+            calls.append("deliver")
+            return await super().deliver(event, binding, context)
+
+    class Filtering(WebSocketChannel):
+        async def _send_all(self, payload: Any, only: set[str] | None = None) -> list[str]:
+            calls.append("send_all")
+            return await super()._send_all(payload, only)
+
+    async def send(payload: Any) -> None:
+        calls.append("sent")
+
+    for channel in (Counting("ws"), Filtering("ws")):
+        channel.register_connection("c", send)
+        await channel.on_event(_event(), _binding(), RoomContext(room=Room(id="r")))
+    assert calls == ["deliver", "sent", "send_all", "sent"]
 
 
 def test_registration_validates() -> None:

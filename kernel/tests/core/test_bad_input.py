@@ -359,6 +359,19 @@ async def test_unvalidated_message_with_bad_content_is_invalid_content(
     assert b.sent == []
 
 
+async def test_unvalidated_message_without_a_sender_or_channel_is_invalid_content(
+    setup: Any,
+) -> None:
+    kit, _, b = setup
+    for missing in ("channel_id", "sender_id"):
+        fields = {"channel_id": "a", "sender_id": "u1", "content": TextContent(body="x")}
+        del fields[missing]
+        with pytest.raises(InvalidContentError, match="channel_id and sender_id"):
+            await kit.process_inbound(InboundMessage.model_construct(**fields), room_id="r1")
+    assert await total_events(kit) == 0
+    assert b.sent == []
+
+
 async def test_unvalidated_but_well_formed_message_still_flows(setup: Any) -> None:
     kit, _, b = setup
     result = await kit.process_inbound(constructed(TextContent(body="fine")), room_id="r1")

@@ -6,6 +6,7 @@ from roomkit import EventSource, InboundResult, RoomContext, RoomEvent, TextCont
 from roomkit.models._construct import construct
 from roomkit.models._ids import new_id
 from roomkit.models.enums import ChannelType
+from roomkit.models.hooks import HookResult
 from roomkit.models.room import Room
 
 
@@ -48,3 +49,15 @@ def test_new_id_shape() -> None:
     ids = {new_id() for _ in range(1000)}
     assert len(ids) == 1000
     assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+
+
+def test_hook_result_allow_is_the_validated_allow() -> None:
+    made = HookResult.allow()
+    validated = HookResult(action="allow")
+    assert made == validated
+    assert list(made.__dict__) == list(HookResult.model_fields)
+    assert made.model_fields_set == {"action"}
+    assert made.model_dump() == validated.model_dump()
+    other = HookResult.allow()
+    other.injected_events.append(validated)  # a fresh list each time, never shared
+    assert made.injected_events == []

@@ -16,6 +16,7 @@ from roomkit.models.content import MediaContent, TextContent
 from roomkit.models.enums import ChannelType, EventStatus
 from roomkit.models.event import EventSource, RoomEvent
 from roomkit.models.room import ChannelBinding, Room
+from roomkit.store import validation
 from roomkit.store._fastcheck import passes, plan_for
 from roomkit.store.validation import check_storable
 
@@ -151,3 +152,77 @@ def test_classes_it_cannot_decide_get_no_plan() -> None:
         assert plan_for(cls) is None, cls.__name__
     assert plan_for(RoomEvent) is not None
     assert plan_for(TextContent) is not None
+
+
+#: Values the compiled check must look inside: text with NUL or a lone surrogate, big ints,
+#: non-finite floats, nested data, dicts with odd keys.
+_DEEP = st.one_of(
+    _ANY,
+    st.sampled_from(
+        [
+            "a\x00b",
+            "caf\xe9",
+            "\ud800",
+            2**63,
+            -(2**63) - 1,
+            float("inf"),
+            {"k": "\x00"},
+            {"k": [1, {"x": float("nan")}]},
+            {"k": {"deep": b"x"}},
+            [{"k": 1}],
+            TextContent(body="bad\x00"),
+            EventSource(channel_id="c\x00", channel_type=ChannelType.SMS),
+        ]
+    ),
+)
+
+
+def _full_check_ok(model: BaseModel, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """``check_storable`` with every compiled quick check turned off (the rules as written)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(validation, "_quick_for", lambda cls: None)
+        patch.setattr(validation, "_QUICK", {})
+        try:
+            check_storable(model)
+        except StoreInputError:
+            return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "model",
+    [_event(), _event().source, _event().content, Room()],
+    ids=lambda m: type(m).__name__,
+)
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_the_compiled_check_accepts_only_what_the_full_check_accepts(
+    model: BaseModel, data: Any
+) -> None:
+    cls = type(model)
+    quick = validation._quick_for(cls)
+    assert quick is not None
+    values = dict(model.__dict__)
+    check_storable(model)  # compiles the nested classes' checks too
+    assert quick(values, 0)  # a model built by validation passes as it is
+    for _ in range(data.draw(st.integers(min_value=1, max_value=2))):
+        values[data.draw(st.sampled_from(sorted(values)))] = data.draw(_DEEP)
+    changed = cls.model_construct(**values)
+    changed.__dict__.clear()
+    changed.__dict__.update(values)
+    if quick(values, 0):
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            assert _full_check_ok(changed, monkeypatch), values
+
+
+def test_refusals_read_the_same_with_the_compiled_check() -> None:
+    bad = _event(metadata={"k": [1, {"x": float("nan")}]})
+    with pytest.raises(StoreInputError, match=r"RoomEvent.metadata\['k'\]\[1\]\['x'\] is nan"):
+        check_storable(bad)
+    bad = _event(idempotency_key="k\x00")
+    with pytest.raises(StoreInputError, match=r"RoomEvent.idempotency_key contains a NUL"):
+        check_storable(bad)
+    source = EventSource(channel_id="c", channel_type=ChannelType.SMS, provider="\ud800")
+    bad = _event().model_copy(update={"source": source})
+    with pytest.raises(StoreInputError, match=r"RoomEvent.source.provider contains a lone"):
+        check_storable(bad)

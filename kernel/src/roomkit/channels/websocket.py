@@ -176,18 +176,18 @@ class WebSocketChannel(Channel):
                 else:
                     await send_fn(payload)
             except Exception as exc:
-                failed.append(connection_id)
-                logger.warning(
-                    "websocket %s: connection %s failed: %r", self.channel_id, connection_id, exc
-                )
-                if self._on_connection_error is not None:
-                    self._on_connection_error(connection_id, exc)
+                self._failed(connection_id, exc, failed)
         return failed
 
-    async def deliver(
-        self, event: RoomEvent, binding: ChannelBinding, context: RoomContext
-    ) -> ChannelOutput:
-        failed = await self._send_all(event)
+    def _failed(self, connection_id: str, exc: Exception, failed: list[str]) -> None:
+        failed.append(connection_id)
+        logger.warning(
+            "websocket %s: connection %s failed: %r", self.channel_id, connection_id, exc
+        )
+        if self._on_connection_error is not None:
+            self._on_connection_error(connection_id, exc)
+
+    def _outcome(self, failed: list[str]) -> ChannelOutput:
         if not failed:
             return _empty()
         if len(failed) == len(self._connections):
@@ -195,6 +195,30 @@ class WebSocketChannel(Channel):
                 f"every connection of websocket channel {self.channel_id!r} failed: {failed}"
             )
         return ChannelOutput(metadata={"failed_connections": failed})
+
+    async def deliver(
+        self, event: RoomEvent, binding: ChannelBinding, context: RoomContext
+    ) -> ChannelOutput:
+        return self._outcome(await self._send_all(event))
+
+    async def on_event(
+        self, event: RoomEvent, binding: ChannelBinding, context: RoomContext
+    ) -> ChannelOutput:
+        """:meth:`deliver` (called when a subclass overrides it or ``_send_all``; else its
+        work is done here, one coroutine per delivery instead of three)."""
+        cls = type(self)
+        if cls.deliver is not _DELIVER or cls._send_all is not _SEND_ALL:
+            return await self.deliver(event, binding, context)
+        failed: list[str] = []
+        for connection_id, (send_fn, with_id) in list(self._connections.items()):
+            try:
+                if with_id:
+                    await send_fn(connection_id, event)
+                else:
+                    await send_fn(event)
+            except Exception as exc:
+                self._failed(connection_id, exc, failed)
+        return self._outcome(failed)
 
     async def deliver_stream(
         self,
@@ -274,3 +298,7 @@ class WebSocketChannel(Channel):
         data = super().info()
         data["connections"] = len(self._connections)
         return data
+
+
+_DELIVER = WebSocketChannel.deliver
+_SEND_ALL = WebSocketChannel._send_all

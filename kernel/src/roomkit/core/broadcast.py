@@ -56,6 +56,7 @@ __all__ = [
 
 _INTELLIGENCE = ChannelCategory.INTELLIGENCE
 _PENDING = DeliveryStatus.PENDING
+_DELIVERED = EventStatus.DELIVERED
 _ADD_ATTRS = {Attr.STORE_OPERATION: "add_event"}
 _visibility_sets: dict[str, frozenset[str]] = {}
 
@@ -136,7 +137,7 @@ async def admit_event(
     if run_hooks and hooks.has_sync(HookTrigger.BEFORE_BROADCAST):
         outcome = await hooks.run_sync(HookTrigger.BEFORE_BROADCAST, event, ctx)
         modified = outcome.event
-        if isinstance(modified, RoomEvent) and modified is not event:
+        if modified is not event and isinstance(modified, RoomEvent):
             if modified.room_id != event.room_id:
                 modified = modified.model_copy(update={"room_id": event.room_id})
             event = modified
@@ -152,7 +153,11 @@ async def admit_event(
             return Admitted(
                 stored, blocked=True, reason=outcome.reason, duplicate=stored.id != event.id
             )
-    event.status = EventStatus.DELIVERED
+    if type(event) is RoomEvent:  # ``event.status = ...`` for this model, written directly
+        event.__dict__["status"] = _DELIVERED
+        event.__pydantic_fields_set__.add("status")
+    else:
+        event.status = _DELIVERED
     stored = await (rt.store.add_event(event) if rt.tracer is None else add_event(rt, event))
     if stored.id != event.id:  # the key was seen before: the store returned the first event
         return Admitted(stored, duplicate=True)

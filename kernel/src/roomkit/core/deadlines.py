@@ -6,6 +6,12 @@ that runs several hooks and deliveries per message that is most of the per-messa
 dict (O(1)) and the timer is re-armed only when a deadline earlier than the armed one appears.
 When the timer fires it cancels the tasks whose deadline passed and re-arms for the next one.
 The guarded block then raises :class:`TimeoutError`, exactly like ``asyncio.timeout``.
+
+:meth:`Watchdog.guard` awaits one coroutine under a deadline and registers nothing while the
+coroutine has not suspended: a call that finishes without yielding to the event loop (an
+in-memory hook or delivery, the common case) cannot be cancelled by a timer anyway, so it pays
+neither the deadline's object nor its bookkeeping. One that suspends is guarded from then on,
+its deadline counted from the call.
 """
 
 from __future__ import annotations
@@ -13,12 +19,17 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+import types
 from asyncio import get_running_loop
 from asyncio.base_events import BaseEventLoop
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from types import TracebackType
+from typing import Any, TypeVar
 
 __all__ = ["Deadline", "Watchdog"]
+
+T = TypeVar("T")
+_monotonic = time.monotonic
 
 try:  # Python 3.12+: the C implementation, which takes the loop
     from _asyncio import current_task as _current_task  # type: ignore[attr-defined]
@@ -80,6 +91,17 @@ class Watchdog:
         """A context manager that raises ``TimeoutError`` after ``timeout`` seconds."""
         return Deadline(self, timeout)
 
+    def guard(self, call: Awaitable[T], timeout: float) -> Awaitable[T]:
+        """``call`` awaited under a deadline of ``timeout`` seconds (``TimeoutError`` after it),
+        the deadline registered only if ``call`` suspends (see the module docstring)."""
+        if type(call) is types.CoroutineType:
+            return _guarded(self, call, timeout)
+        return self._guard_any(call, timeout)
+
+    async def _guard_any(self, call: Awaitable[T], timeout: float) -> T:
+        with Deadline(self, timeout):
+            return await call
+
     def _switch(self, loop: asyncio.AbstractEventLoop) -> None:
         """A new event loop: forget the old loop's timer and read the new loop's clock (the
         stdlib loops' ``time()`` is ``time.monotonic``, called directly)."""
@@ -121,3 +143,34 @@ class Watchdog:
     def active(self) -> int:
         """How many guarded blocks are running."""
         return len(self._active)
+
+
+@types.coroutine
+def _guarded(
+    watchdog: Watchdog, coro: Coroutine[Any, Any, T], timeout: float
+) -> Generator[Any, Any, T]:
+    """``await coro`` under ``watchdog``, written out: the first step runs unguarded; if the
+    coroutine suspends, the rest runs in a :class:`Deadline` (started at the call), passing
+    what the task sends or throws to the coroutine as ``await`` does."""
+    started = _monotonic()
+    try:
+        pending = coro.send(None)
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+    with Deadline(watchdog, timeout - (_monotonic() - started)):
+        while True:
+            try:
+                sent = yield pending
+            except GeneratorExit:
+                coro.close()
+                raise
+            except BaseException as exc:  # cancelled (the deadline, or the caller's task)
+                try:
+                    pending = coro.throw(exc)
+                except StopIteration as stop:
+                    return stop.value  # type: ignore[no-any-return]
+            else:
+                try:
+                    pending = coro.send(sent)
+                except StopIteration as stop:
+                    return stop.value  # type: ignore[no-any-return]

@@ -98,8 +98,7 @@ async def _once(
         output = await channel.on_event(event, binding, ctx)
     else:
         try:
-            with rt.hooks.watchdog.deadline(timeout):
-                output = await channel.on_event(event, binding, ctx)
+            output = await rt.hooks.watchdog.guard(channel.on_event(event, binding, ctx), timeout)
         except TimeoutError:
             raise DeliveryError(
                 f"channel {short_id(channel.channel_id)} did not finish within {timeout}s"
@@ -192,8 +191,7 @@ async def _direct(
             output = await call(event, binding, ctx)
         else:
             try:
-                with rt.hooks.watchdog.deadline(timeout):
-                    output = await call(event, binding, ctx)
+                output = await rt.hooks.watchdog.guard(call(event, binding, ctx), timeout)
             except TimeoutError:
                 raise DeliveryError(
                     f"channel {short_id(channel.channel_id)} did not finish within {timeout}s"

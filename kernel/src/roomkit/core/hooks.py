@@ -388,8 +388,7 @@ class HookEngine:
                 result = await reg.fn(payload, ctx)
             else:
                 try:
-                    with self.watchdog.deadline(timeout):
-                        result = await reg.fn(payload, ctx)
+                    result = await self.watchdog.guard(reg.fn(payload, ctx), timeout)
                 except TimeoutError:
                     raise HookTimeoutError(
                         f"hook {reg.name!r} ({reg.trigger}) did not finish within {timeout}s"
@@ -435,7 +434,17 @@ class HookEngine:
             try:
                 result = await self._call(reg, outcome.event, ctx)
                 # an exact type test first: isinstance() on a pydantic class is an ABC check
-                if type(result) is not HookResult and not isinstance(result, HookResult):
+                if type(result) is HookResult:
+                    values = result.__dict__  # one attribute read, not one per field
+                    if (
+                        values["event"] is None
+                        and not values["injected_events"]
+                        and not values["tasks"]
+                        and not values["observations"]
+                        and values["action"] != "block"
+                    ):
+                        continue  # a plain allow: nothing to record, nothing to check
+                elif not isinstance(result, HookResult):
                     continue
                 if (  # a plain allow / block carries nothing to check: no call
                     result.event is not None

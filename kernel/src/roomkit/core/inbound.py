@@ -134,19 +134,20 @@ def _metadata_size(metadata: Any) -> int:
 
 def check_message(rt: Runtime, message: Any) -> tuple[InboundMessage, Channel]:
     """Validate the message shape and size; return it with its registered channel."""
-    if not isinstance(message, InboundMessage):
+    if type(message) is not InboundMessage and not isinstance(message, InboundMessage):
         try:
             message = InboundMessage.model_validate(message)
         except ValidationError as exc:
             raise InvalidContentError(f"malformed inbound message: {exc}") from None
-    channel_id = message.channel_id
-    sender_id = message.sender_id
+    fields = message.__dict__  # the field values, read without pydantic's attribute hook
+    channel_id = fields.get("channel_id")  # a model_construct-ed message may lack one
+    sender_id = fields.get("sender_id")
     if type(channel_id) is not str or type(sender_id) is not str or not channel_id or not sender_id:
         raise InvalidContentError("message channel_id and sender_id must be non-empty str")
     limit = rt.max_payload_bytes
-    content = message.content
+    content = fields.get("content")
     if type(content) is TextContent:  # the common case, inlined
-        body = content.body
+        body = content.__dict__["body"]
         if type(body) is not str:
             raise InvalidContentError(
                 "TextContent.body must be a str; build the message with InboundMessage(...)"
@@ -154,7 +155,7 @@ def check_message(rt: Runtime, message: Any) -> tuple[InboundMessage, Channel]:
         size = len(body) if body.isascii() else _utf8_size(body)  # isascii() is O(1)
     else:
         size = _content_size(message)
-    metadata = message.metadata
+    metadata = fields.get("metadata")
     if metadata:
         size += _metadata_size(metadata)
     if limit is not None and size > limit:
@@ -313,37 +314,40 @@ async def to_event(
             event = event.model_copy(update={"room_id": ctx.room.id})
         return event
     sources = rt.sources
-    key = (channel.channel_id, message.sender_id, message.external_id)
-    raw = message.raw_payload
+    m = message.__dict__  # the field values, read without pydantic's attribute hook
+    external_id = m["external_id"]
+    key = (channel.channel_id, m["sender_id"], external_id)
+    raw = m["raw_payload"]
     source = None if raw else sources.get(key)
     if source is None:
         fields: dict[str, Any] = {
             "channel_id": channel.channel_id,
             "channel_type": channel.channel_type,
             "direction": ChannelDirection.INBOUND,
-            "participant_id": message.sender_id,
-            "external_id": message.external_id,
-            "provider_message_id": message.external_id,
+            "participant_id": m["sender_id"],
+            "external_id": external_id,
+            "provider_message_id": external_id,
         }
         if raw:
             fields["raw_payload"] = raw
         source = construct(EventSource, fields)
-        if message.external_id is None and not raw:
+        if external_id is None and not raw:
             if len(sources) >= 50_000:
                 sources.clear()
             sources[key] = source
+    metadata = m["metadata"]
     values = {
         "id": new_id(),
         "room_id": ctx.room.id,
-        "type": message.event_type,
+        "type": m["event_type"],
         "source": source,
-        "content": message.content,
-        "idempotency_key": message.idempotency_key,
+        "content": m["content"],
+        "idempotency_key": m["idempotency_key"],
         "created_at": utcnow(),
         "delivery_results": {},
-        "metadata": dict(message.metadata) if message.metadata else {},
+        "metadata": dict(metadata) if metadata else {},
     }
-    if message.thread_id is not None or message.external_id is not None:
+    if m["thread_id"] is not None or external_id is not None:
         values["channel_data"] = channel_data(message)
     return construct(RoomEvent, values)
 

@@ -416,7 +416,24 @@ class _HeldInMemory:
         self._lock: asyncio.Lock | None = None
 
     async def __aenter__(self) -> None:
-        self._lock = await self._manager._take(self._key[1], self._timeout)
+        if self._timeout is not None:
+            self._lock = await self._manager._take(self._key[1], self._timeout)
+            HELD_ROOMS.add(self._key)
+            return
+        # InMemoryLockManager._take without a timeout, inlined: this runs for every message
+        manager = self._manager
+        room_id = self._key[1]
+        lock = manager._locks.get(room_id)
+        if lock is None:
+            lock = manager._locks[room_id] = asyncio.Lock()
+        users = manager._users
+        users[room_id] = users.get(room_id, 0) + 1
+        try:
+            await lock.acquire()
+        except BaseException:
+            manager._release_user(room_id)
+            raise
+        self._lock = lock
         HELD_ROOMS.add(self._key)
 
     async def __aexit__(self, *exc: Any) -> None:
@@ -425,7 +442,15 @@ class _HeldInMemory:
         if lock is not None:
             self._lock = None
             lock.release()
-            self._manager._release_user(self._key[1])
+            # InMemoryLockManager._release_user, inlined
+            room_id = self._key[1]
+            users = self._manager._users
+            remaining = users[room_id] - 1
+            if remaining:
+                users[room_id] = remaining
+            else:
+                del users[room_id]
+                del self._manager._locks[room_id]
 
 
 class _AlreadyHeld:

@@ -8,7 +8,6 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from roomkit.deferred import DeferredModel
-from roomkit.models._construct import construct
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import (
     ChannelDirection,
@@ -32,6 +31,9 @@ __all__ = [
     "InjectedEvent",
     "SyncOutcome",
 ]
+
+_new = object.__new__
+_set = object.__setattr__
 
 
 class InjectedEvent(DeferredModel):
@@ -69,9 +71,25 @@ class HookResult(DeferredModel):
     def allow(cls, injected: list[InjectedEvent] | None = None, **kwargs: Any) -> "HookResult":
         """Let the event continue unchanged (``injected``: events to add after it)."""
         if injected is None and not kwargs and cls is HookResult:
-            # The common verdict carries nothing to validate: every other field is its default.
-            result = construct(cls, {"action": "allow"})
-            object.__setattr__(result, "__pydantic_fields_set__", {"action"})
+            # The common verdict carries nothing to validate: every other field is its default
+            # (what ``construct`` makes, written out: this runs for every hook that allows).
+            result = _new(cls)
+            _set(
+                result,
+                "__dict__",
+                {
+                    "action": "allow",
+                    "event": None,
+                    "reason": None,
+                    "injected_events": [],
+                    "tasks": [],
+                    "observations": [],
+                    "metadata": {},
+                },
+            )
+            _set(result, "__pydantic_fields_set__", {"action"})
+            _set(result, "__pydantic_extra__", None)
+            _set(result, "__pydantic_private__", None)
             return result
         return cls(action="allow", **_with_injected(injected, kwargs))
 

@@ -12,6 +12,11 @@ union). Anything else - a subclass, a missing field, a value it cannot decide - 
 pydantic", and the caller validates as before, with pydantic's error. A class the planner does
 not fully understand (validators, aliases, a custom ``__init__``, constraints or annotations
 other than those below) gets no plan: pydantic decides every time.
+
+:func:`compile_plan` turns a plan, with the store's per-value rules (text without NUL or lone
+surrogates, 64-bit integers, JSON data), into one straight-line function per class: the
+interpreter's cost is per bytecode, and walking the plan in a loop spent most of it on the
+loop. It too only answers "certainly storable" or "not sure".
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from typing import Any
 import annotated_types
 from pydantic import BaseModel
 
-__all__ = ["Plan", "passes", "plan_for"]
+__all__ = ["Plan", "compile_plan", "passes", "plan_for"]
 
 #: One field: its name, the exact types its value may have (``None``: any), a further test
 #: of the value (``None``: none needed), and whether an empty value needs no test (a
@@ -90,6 +95,138 @@ def passes(plan: Plan, values: dict[str, Any]) -> bool:
         if test is not None and (value or not items_only) and not test(value):
             return False
     return True
+
+
+#: What :func:`compile_plan` returns: ``check(fields, depth)`` answers whether a model's
+#: ``__dict__`` certainly passes :func:`~roomkit.store.validation.check_storable` entirely.
+Compiled = Callable[[dict[str, Any], int], bool]
+_NONE = type(None)
+_TEXT_OK = 'v.isascii() and "\\x00" not in v'
+
+
+def compile_plan(
+    plan: Plan,
+    typed: frozenset[str],
+    *,
+    quick: Callable[[type], Compiled | None],
+    json_ok: Callable[[Any, int], bool],
+    shared: object,
+    int_range: tuple[int, int],
+) -> Compiled:
+    """One function doing :func:`passes` and the per-value rules of ``check_storable`` for a
+    class, straight-line: no loop over the plan, few bytecodes per field.
+
+    It only answers: ``True`` means the plan passes and every value is one the store accepts
+    as it is; ``False`` means "not sure" (the caller runs the full check, with its errors).
+    ``typed`` are the fields strict validation checks completely, ``quick(cls)`` gives the
+    compiled check of a nested model's class (``None``: not sure, or not made yet),
+    ``json_ok(value, depth)`` answers for free-form data, ``shared`` is an immutable default
+    that needs no check, ``int_range`` the integers a store keeps.
+    """
+    fields, _ = plan
+    names: dict[str, Any] = {
+        "quick": quick,
+        "json_ok": json_ok,
+        "SHARED": shared,
+        "LOW": int_range[0],
+        "HIGH": int_range[1],
+        "BaseModel": BaseModel,
+    }
+    body: list[str] = [f"if len(d) != {len(fields)}:", "    return False"]
+    for i, (name, allowed, test, items_only) in enumerate(fields):
+        body.append(f"v = d[{name!r}]")
+        body += _field_lines(i, name in typed, allowed, test, items_only, shared, names)
+    body.append("return True")
+    source = "def check(d, depth):\n    try:\n"
+    source += "".join(f"        {line}\n" for line in body)
+    source += "    except KeyError:\n        return False\n"
+    exec(source, names)  # the code is built above from the class's own plan
+    check: Compiled = names["check"]
+    return check
+
+
+def _field_lines(
+    i: int,
+    typed: bool,
+    allowed: frozenset[type] | None,
+    test: Callable[[Any], bool] | None,
+    items_only: bool,
+    shared: object,
+    names: dict[str, Any],
+) -> list[str]:
+    """The lines checking one field's value ``v`` (see :func:`compile_plan`)."""
+    if allowed is None:  # ``Any``: every rule of the full check, by the value's type
+        return [
+            "t = type(v)",
+            "if t is str:",
+            f"    if not ({_TEXT_OK}):",
+            "        return False",
+            "elif not (v is None or (t is dict and not v) or v is SHARED",
+            "         or (t is int and LOW <= v <= HIGH)):",
+            "    if isinstance(v, BaseModel):",
+            "        q = quick(t)",
+            "        if q is None or not q(v.__dict__, depth + 1):",
+            "            return False",
+            "    elif not json_ok(v, depth):",
+            "        return False",
+        ]
+    names[f"A{i}"] = allowed
+    kinds = allowed - {_NONE}
+    if allowed == {str, _NONE} and test is None:  # an optional text, often None: one test
+        return [
+            "if v is not None:",
+            f"    if type(v) is not str or not ({_TEXT_OK}):",
+            "        return False",
+        ]
+    lines: list[str] = []
+    if len(allowed) == 1:
+        names[f"T{i}"] = next(iter(allowed))
+        lines += [f"if type(v) is not T{i}:", "    return False"]
+    else:
+        lines += [f"if type(v) not in A{i}:", "    return False"]
+    if test is not None:
+        lines += _test_lines(i, test, items_only, names)
+    if typed:  # enums, datetimes, bools: the type is the whole check
+        return lines
+    if not kinds:
+        return lines
+    guard = "v is not None and " if _NONE in allowed else ""
+    if kinds == {str}:
+        return [*lines, f"if {guard}not ({_TEXT_OK}):", "    return False"]
+    if kinds == {int}:
+        return [*lines, f"if {guard}not LOW <= v <= HIGH:", "    return False"]
+    if kinds <= {dict, list}:
+        return [*lines, "if v and not json_ok(v, depth):", "    return False"]
+    if all(issubclass(kind, BaseModel) for kind in kinds):
+        skip = "v is not SHARED" if type(shared) in kinds else ""
+        return [
+            *lines,
+            f"if {guard}{skip or 'True'}:",
+            "    q = quick(type(v))",
+            "    if q is None or not q(v.__dict__, depth + 1):",
+            "        return False",
+        ]
+    return _generic(lines)
+
+
+def _generic(lines: list[str]) -> list[str]:
+    return [*lines, *_field_lines(-1, False, None, None, False, None, {})]
+
+
+def _test_lines(
+    i: int, test: Callable[[Any], bool], items_only: bool, names: dict[str, Any]
+) -> list[str]:
+    literals = getattr(test, "__self__", None)
+    if type(literals) is frozenset and getattr(test, "__name__", "") == "__contains__":
+        names[f"L{i}"] = literals  # a Literal: the membership test inline
+        return [f"if v not in L{i}:", "    return False"]
+    minimum = getattr(test, "minimum", None)
+    if minimum is not None:  # ``Field(ge=...)``, inline
+        names[f"M{i}"] = minimum
+        return [f"if v is not None and v < M{i}:", "    return False"]
+    names[f"F{i}"] = test
+    guard = f"v and not F{i}(v)" if items_only else f"not F{i}(v)"
+    return [f"if {guard}:", "    return False"]
 
 
 def _compile(annotation: Any, discriminator: Any = None) -> _Check:
@@ -252,6 +389,7 @@ def _bound(
         def at_least(value: Any) -> bool:
             return value is None or value >= limit
 
+        at_least.minimum = limit  # type: ignore[attr-defined]  # compile_plan inlines it
         return at_least
 
     def check(value: Any) -> bool:

@@ -86,14 +86,16 @@ class InMemoryStore(ConversationStore):
         self._seq = 0
         self._clock = 0
 
+    # A ``str`` key (exactly) is looked up as it is: one nothing can be stored under (see
+    # ``readable_key``) is simply not found. Other keys are tested first (a list is unhashable).
     def _data(self, room_id: str) -> _RoomData:
-        data = self._rooms.get(room_id) if readable_key(room_id) else None
+        data = self._rooms.get(room_id) if type(room_id) is str or readable_key(room_id) else None
         if data is None:
             raise RoomNotFoundError(f"room {room_id!r} does not exist")
         return data
 
     def _find(self, room_id: str) -> _RoomData | None:
-        return self._rooms.get(room_id) if readable_key(room_id) else None
+        return self._rooms.get(room_id) if type(room_id) is str or readable_key(room_id) else None
 
     def _note_sender(self, data: _RoomData, channel_id: str, participant_id: str) -> None:
         key = (channel_id, participant_id)
@@ -173,10 +175,10 @@ class InMemoryStore(ConversationStore):
         *,
         status: RoomStatus | None = RoomStatus.ACTIVE,
     ) -> Room | None:
-        if not readable_key(channel_id):
+        if type(channel_id) is not str and not readable_key(channel_id):
             return None
         if participant_id is not None:
-            if not readable_key(participant_id):
+            if type(participant_id) is not str and not readable_key(participant_id):
                 return None
             candidates = self._rooms_by_sender.get((channel_id, participant_id))
         else:

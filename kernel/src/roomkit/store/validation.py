@@ -32,7 +32,7 @@ from pydantic import BaseModel, ValidationError
 
 from roomkit.errors import StoreInputError
 from roomkit.models.event import NO_CHANNEL_DATA
-from roomkit.store._fastcheck import Plan, passes, plan_for
+from roomkit.store._fastcheck import Compiled, Plan, compile_plan, passes, plan_for
 
 __all__ = [
     "INT64_MAX",
@@ -141,6 +141,11 @@ def _render(where: _Path) -> str:
 def _model(model: BaseModel, where: _Path, depth: int) -> None:
     cls = type(model)
     fields = model.__dict__
+    quick = _QUICK.get(cls, _NO_PLAN)
+    if quick is _NO_PLAN:
+        quick = _quick_for(cls)
+    if quick is not None and quick(fields, depth):
+        return  # certainly storable; otherwise the checks below decide, with their errors
     plan = _PLANS.get(cls, _NO_PLAN)
     if plan is _NO_PLAN:
         plan = _PLANS[cls] = plan_for(cls)
@@ -183,7 +188,40 @@ def _strict(cls: type[BaseModel], fields: dict[str, Any], where: _Path) -> None:
         ) from None
 
 
+def _quick_for(cls: type[BaseModel]) -> Compiled | None:
+    """The compiled quick check of ``cls`` (``None`` without a plan), made once."""
+    plan = _PLANS.get(cls, _NO_PLAN)
+    if plan is _NO_PLAN:
+        plan = _PLANS[cls] = plan_for(cls)
+    skip = _TYPED.get(cls)
+    if skip is None:
+        skip = _TYPED[cls] = _typed_fields(cls)
+    quick = None
+    if plan is not None:
+        quick = compile_plan(
+            plan,
+            skip,
+            quick=_QUICK.get,  # a nested class not seen yet: the full check compiles it
+            json_ok=_json_ok,
+            shared=NO_CHANNEL_DATA,
+            int_range=(INT64_MIN, INT64_MAX),
+        )
+    _QUICK[cls] = quick
+    return quick
+
+
+def _json_ok(value: Any, depth: int) -> bool:
+    """Whether :func:`_value` accepts ``value`` (its errors are raised by the full check)."""
+    try:
+        _value(value, "", depth)
+    except StoreInputError:
+        return False
+    return True
+
+
 _TYPED: dict[type[BaseModel], frozenset[str]] = {}
+#: Each class's compiled quick check (``None``: no plan); see ``_fastcheck.compile_plan``.
+_QUICK: dict[type[BaseModel], Compiled | None] = {}
 #: Each class's quick plan (``None``: pydantic decides every time); see ``_fastcheck``.
 _PLANS: dict[type[BaseModel], Plan | None] = {}
 _NO_PLAN: Any = object()
