@@ -36,6 +36,15 @@ reader, unless said otherwise):
 - ``memory``: always-on with a ``SimpleSpanProcessor`` to the in-memory span exporter (export in
   line, as the tests use it).
 
+Instructions per message (the stable number on a shared machine): ``--drive`` sends ``--n``
+messages of one configuration and variant with no timing at all, for ``valgrind
+--tool=callgrind``; the count of a 500-message run minus that of a 100-message run, over 400,
+is the cost of one message (start-up, imports and warm-up cancel out)::
+
+    PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.500 \
+        .venv/bin/python tests/perf/bench_telemetry.py --drive --configs prod1pc \
+        --variant plain --n 500
+
 Configurations run interleaved, round after round, so machine load hits them alike. The
 overhead is by CPU time per message (``time.process_time``: every thread of the process, so
 the batch export thread counts), against ``none``, as the median of the rounds, and from
@@ -232,6 +241,23 @@ async def one_run(config: str, variant: str, n: int, warmup: int) -> dict[str, A
     }
 
 
+async def drive(config: str, variant: str, n: int, warmup: int) -> None:
+    """``n`` messages with no timing (the ``--drive`` mode: a callgrind driver)."""
+    telemetry, shutdown = make_telemetry(config)
+    counters = Counters()
+    kit = await build(telemetry, counters, hooks=variant == "hooks")
+    for i in range(warmup):
+        await send_timed(kit, -1 - i)
+    if isinstance(telemetry, MockTelemetryProvider):
+        telemetry.reset()
+    gc.collect()
+    gc.freeze()  # the warm-up's objects: not traversed again by the timed part's collections
+    for i in range(n):
+        await send_timed(kit, i)
+    await kit.close()
+    shutdown()
+
+
 def measure(variant: str, configs: Sequence[str], n: int, warmup: int, runs: int) -> dict[str, Any]:
     rounds: dict[str, list[dict[str, Any]]] = {c: [] for c in configs}
     for _ in range(runs):
@@ -293,12 +319,22 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--drive",
+        action="store_true",
+        help="send --n messages of one config and variant, untimed (for callgrind)",
+    )
     args = parser.parse_args()
     configs = [c for c in args.configs.split(",") if c]
     unknown = set(configs) - set(CONFIGS)
     if unknown:
         parser.error(f"unknown configs {sorted(unknown)}; choose from {', '.join(CONFIGS)}")
     variants = ("plain", "hooks") if args.variant == "both" else (args.variant,)
+    if args.drive:
+        if len(configs) != 1 or len(variants) != 1:
+            parser.error("--drive takes one config (--configs) and one --variant")
+        asyncio.run(drive(configs[0], variants[0], args.n, args.warmup))
+        return
     results = {}
     for variant in variants:
         results[f"text_{variant}"] = measure(variant, configs, args.n, args.warmup, args.runs)

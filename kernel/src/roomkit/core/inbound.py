@@ -457,7 +457,7 @@ async def run_pipeline(
     check_rate(rt, message)
     epoch = rt.status_epoch  # before the snapshot: a later close is seen under the lock
     tracer = rt.tracer
-    if tracer is None:
+    if tracer is None or not tracer.records(SpanKind.CUSTOM):  # no roomkit.route span
         room, ctx, _ = await find_room(rt, message, room_id)
     else:
         room, ctx, _ = await _traced_find_room(rt, tracer, message, room_id)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import random
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,6 +76,13 @@ class TelemetryProvider(ABC):
     #: ``True`` when ``end_span(..., error=exc)`` records everything :meth:`record_exception`
     #: would: the engine then ends a failed span with that one call instead of two.
     ends_with_error: bool = False
+
+    #: Span kinds whose spans, in a message whose root span is not traced (its
+    #: :meth:`recorded_kinds` is a set), only feed counters. For those steps the engine asks
+    #: :meth:`step_counter` once per label set and counts each step with the function it
+    #: returns, instead of calling :meth:`start_span` and :meth:`end_span`. Empty (the
+    #: default): every step recorded is a span.
+    counted_kinds: frozenset[SpanKind] = frozenset()
 
     @property
     def name(self) -> str:
@@ -154,6 +161,22 @@ class TelemetryProvider(ABC):
         the message (no route, broadcast or store span that would record nothing).
         """
         return None if self.is_recording(span_id) else frozenset()
+
+    def step_counter(
+        self, kind: SpanKind, attributes: Attributes, channel_id: str | None, status: str
+    ) -> Callable[[int], None] | None:
+        """A function that adds ``n`` steps of ``kind`` that ended with ``status`` to the
+        counters a span of theirs would have fed (see :attr:`counted_kinds`).
+
+        ``attributes`` are the step's start and end attributes together (with
+        ``error.type`` for a step that failed with an exception). The engine keeps the
+        function per thread and per label set: the counters may depend only on ``kind``,
+        ``channel_id``, ``status`` and the attributes in
+        :data:`~roomkit.telemetry.metrics.METRIC_ATTRIBUTES`; the function is only called
+        from the thread that asked for it. ``None`` (the default): the engine records the
+        step with :meth:`start_span` and :meth:`end_span` instead.
+        """
+        return None
 
     @contextmanager
     def span(self, kind: SpanKind | str, name: str, **kwargs: Any) -> Iterator[str]:

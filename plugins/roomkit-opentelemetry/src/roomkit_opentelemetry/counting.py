@@ -19,12 +19,18 @@ by its metric labels only, and its attributes are remembered as an alias while t
 bounded (``max_ids`` / ``max_ends``); beyond them :meth:`end` returns ``False`` and the caller
 records through :class:`~roomkit_opentelemetry.span_metrics.SpanMetricRecorder` (correct, just
 slower).
+
+The kernel's tracer goes one step further for the engine's own steps: it counts them itself
+and only asks, once per label set and thread, for a function that adds to the right cells
+(:meth:`StepCounter.adder`, the provider's ``step_counter``): then a counted step makes no
+provider call at all.
 """
 
 from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from roomkit.telemetry.base import Attributes
@@ -64,6 +70,44 @@ class StepCounter:
         self.steps: dict[str, tuple[SpanKind, str | None, dict[str, Any]]] = {}
         #: (thread, shared id, status, *end attribute items) -> the cells that end adds 1 to
         self.ends: dict[tuple[Any, ...], tuple[Cell, ...]] = {}
+        #: (thread, kind, channel id, status, *metric labels) -> the function :meth:`adder` gave
+        self._adders: dict[tuple[Any, ...], Callable[[int], None]] = {}
+
+    def adder(
+        self, kind: SpanKind, attributes: Attributes, channel_id: str | None, status: str
+    ) -> Callable[[int], None] | None:
+        """A function adding ``n`` steps of ``kind`` ended with ``status`` to the calling
+        thread's cells of their counters (``None``: not counters only, or too many label sets;
+        record spans instead)."""
+        key: tuple[Any, ...] = (
+            _get_ident(),
+            kind,
+            channel_id,
+            status,
+            *[i for i in attributes.items() if i[0] in METRIC_ATTRIBUTES],
+        )
+        try:
+            add = self._adders.get(key)
+        except TypeError:  # an unhashable label value
+            return None
+        if add is not None:
+            return add
+        if len(self._adders) >= self.max_ends:
+            return None
+        duration = SPAN_METRICS[kind].duration
+        cells: list[Cell] = []
+        for metric, value, labels in derive_metrics(kind, status, 0.0, attributes, channel_id):
+            if metric == duration:
+                continue
+            if value != 1:
+                return None
+            cell = self._instruments.cell(metric, labels)
+            if cell is None:  # not a counter, or its series is full
+                return None
+            cells.append(cell)
+        add = _adding(tuple(cells))
+        self._adders[key] = add  # one dict store: atomic; the key is this thread's own
+        return add
 
     def start(self, kind: SpanKind, attributes: Attributes | None, channel_id: str | None) -> str:
         """The shared id of a counter-only step (``""``: use a span entry instead)."""
@@ -159,3 +203,20 @@ class StepCounter:
                 return None
             cells.append(cell)
         return tuple(cells)
+
+
+def _adding(cells: tuple[Cell, ...]) -> Callable[[int], None]:
+    """A function adding ``n`` to each of ``cells`` (one thread's)."""
+    if len(cells) == 1:
+        (cell,) = cells
+
+        def add_one(n: int) -> None:
+            cell.value += n
+
+        return add_one
+
+    def add(n: int) -> None:
+        for cell in cells:
+            cell.value += n
+
+    return add

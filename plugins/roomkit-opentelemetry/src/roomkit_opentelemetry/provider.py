@@ -20,7 +20,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar, Token
 from threading import get_ident
 from typing import Any
@@ -95,6 +95,9 @@ logger = logging.getLogger("roomkit.telemetry")
 
 #: True while the current message's trace was not sampled: its steps create no span.
 _DROPPED: ContextVar[bool] = ContextVar("roomkit_otel_dropped", default=False)
+
+
+_NONE: frozenset[SpanKind] = frozenset()
 
 
 def _undrop(token: Token[bool]) -> None:
@@ -198,6 +201,9 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
         self._count_ends = self._counter.ends
         #: counter-only steps of an untraced message take :meth:`StepCounter.start` at once
         self._fast_counts = self._counts_only and span_metrics and step_metrics != "none"
+        #: below a root that is not traced, the engine counts these steps itself (with
+        #: :meth:`step_counter`): no span call at all
+        self.counted_kinds = COUNTED_KINDS & self._unsampled_kinds if self._fast_counts else _NONE
         self._metrics = SpanMetricRecorder(self._instruments, step_durations=step_metrics == "all")
         self._closed = False
 
@@ -253,23 +259,25 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
             else:
                 span_kind, span_name = resolve_kind(kind, name)
             root = span_kind is SpanKind.INBOUND_PIPELINE
-            if self._no_tracer or (parent_id is None and not root and _DROPPED.get()):
-                # no tracing SDK, or the message's trace was dropped at its root: metrics only
-                return self._untraced(span_kind, attributes, channel_id)
-            if (
-                self.detail == "compact"
-                and parent_id is None
-                and compact_step(span_kind, span_name)
-            ):
-                enclosing = trace.get_current_span()
-                if enclosing.is_recording():  # an event of the enclosing span, not a span
-                    return self._step_event(span_kind, span_name, enclosing, attributes)
-            previous = otel_context.get_current()
             preset = None
-            if root and parent_id is None and self._roots is not None:
+            if root and parent_id is None and self._roots is not None:  # a message: decide
+                previous = otel_context.get_current()
                 preset = self._roots.new_trace(previous)  # None: the SDK decides (a parent)
                 if preset is False:
                     return self._dropped_root(attributes, channel_id)
+            else:
+                if self._no_tracer or (parent_id is None and not root and _DROPPED.get()):
+                    # no tracing SDK, or the message's trace was dropped at its root: metrics only
+                    return self._untraced(span_kind, attributes, channel_id)
+                if (
+                    self.detail == "compact"
+                    and parent_id is None
+                    and compact_step(span_kind, span_name)
+                ):
+                    enclosing = trace.get_current_span()
+                    if enclosing.is_recording():  # an event of the enclosing span, not a span
+                        return self._step_event(span_kind, span_name, enclosing, attributes)
+                previous = otel_context.get_current()
             parent = previous if parent_id is None else self._parent_context(parent_id, previous)
             otel_attrs: dict[str, Any] = {_KIND: span_kind.value}
             if self._metadata:
@@ -426,6 +434,19 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
         if not self.span_metrics or self.step_metrics == "none":
             return frozenset()
         return self._unsampled_kinds
+
+    def step_counter(
+        self, kind: SpanKind, attributes: Attributes, channel_id: str | None, status: str
+    ) -> Callable[[int], None] | None:
+        """The function adding to the counters of untraced steps of ``kind`` with these labels
+        (this thread's cells; see :mod:`roomkit_opentelemetry.counting`)."""
+        if kind not in self.counted_kinds:
+            return None
+        try:
+            return self._counter.adder(kind, attributes, channel_id, status)
+        except Exception:
+            logger.exception("telemetry: could not count a %s step", kind)
+            return None
 
     def end_span(
         self,
