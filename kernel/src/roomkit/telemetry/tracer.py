@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from contextvars import ContextVar, Token
 from threading import get_ident
 from typing import Any, TypeVar
@@ -271,7 +272,11 @@ class Tracer:
         self, kind: SpanKind, name: str, attributes: Attributes | None, channel_id: str | None
     ) -> str | None:
         """The shared id of a counted step (``None``: record it as a span instead)."""
-        key = (kind, name, channel_id, *attributes.items()) if attributes else (kind, name, channel_id)
+        key = (
+            (kind, name, channel_id, *attributes.items())
+            if attributes
+            else (kind, name, channel_id)
+        )
         try:
             step = self._step_ids.get(key)
         except TypeError:  # an unhashable attribute value
@@ -343,10 +348,8 @@ class Tracer:
             if labelled and len(self._adders) < _MAX_STEPS:
                 self._adders[labelled] = add
         if labelled and key is not labelled and len(self._adders) < _MAX_STEPS:
-            try:
+            with suppress(TypeError):  # unhashable raw end attributes: no alias
                 self._adders[key] = add  # an alias: the raw end attributes
-            except TypeError:
-                pass
         return add
 
     async def run(

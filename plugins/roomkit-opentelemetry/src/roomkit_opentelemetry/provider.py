@@ -21,7 +21,6 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping
-from contextvars import ContextVar, Token
 from threading import get_ident
 from typing import Any
 
@@ -61,6 +60,7 @@ from roomkit_opentelemetry.attributes import (
 from roomkit_opentelemetry.attributes import OpenSpan as _Open
 from roomkit_opentelemetry.context import TraceContext
 from roomkit_opentelemetry.counting import COUNTED_KINDS, StepCounter
+from roomkit_opentelemetry.dropped import _DROPPED, DroppedRoots, _undrop
 from roomkit_opentelemetry.instruments import Instruments
 from roomkit_opentelemetry.options import (
     COMPACT_KINDS,
@@ -93,19 +93,7 @@ __all__ = [
 
 logger = logging.getLogger("roomkit.telemetry")
 
-#: True while the current message's trace was not sampled: its steps create no span.
-_DROPPED: ContextVar[bool] = ContextVar("roomkit_otel_dropped", default=False)
-
-
 _NONE: frozenset[SpanKind] = frozenset()
-
-
-def _undrop(token: Token[bool]) -> None:
-    """Undo a message's sampling decision (nothing when it ends in another context)."""
-    try:
-        _DROPPED.reset(token)
-    except ValueError:  # not contextlib.suppress: an object per message
-        return
 
 
 class OpenTelemetryProvider(TraceContext, TelemetryProvider):
@@ -205,6 +193,10 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
         #: :meth:`step_counter`): no span call at all
         self.counted_kinds = COUNTED_KINDS & self._unsampled_kinds if self._fast_counts else _NONE
         self._metrics = SpanMetricRecorder(self._instruments, step_durations=step_metrics == "all")
+        #: dropped messages need no timing when only traced ones feed the histograms
+        self._light_roots = not self._all_latencies
+        self._dropped_roots = DroppedRoots(self._counter, self._metrics, span_metrics)
+        self._dropped = self._dropped_roots.roots
         self._closed = False
 
     @property
@@ -377,6 +369,10 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
         """A message whose new trace the sampler drops: no SDK span, no context attached;
         its steps see the decision (and create no span either) until it ends."""
         span_id = f"m{next(self._ids):x}"
+        if self._light_roots:
+            token = None if _DROPPED.get() else _DROPPED.set(True)
+            self._dropped_roots.open(span_id, token, attributes, channel_id, self.max_open_spans)
+            return span_id
         entry = _Open(
             None,
             None,
@@ -416,8 +412,9 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
         so the engine skips every step of an unsampled message."""
         entry = self._open.get(span_id)
         if entry is None:
-            return False
-        if entry.span is not None and entry.span.is_recording():
+            if span_id not in self._dropped:
+                return False
+        elif entry.span is not None and entry.span.is_recording():
             return True
         return self.span_metrics and self.step_metrics != "none"
 
@@ -428,8 +425,9 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
         ``step_metrics="all"``), and none without step metrics."""
         entry = self._open.get(span_id)
         if entry is None:
-            return frozenset()
-        if entry.span is not None and entry.span.is_recording():
+            if span_id not in self._dropped:
+                return _NONE
+        elif entry.span is not None and entry.span.is_recording():
             return None
         if not self.span_metrics or self.step_metrics == "none":
             return frozenset()
@@ -458,6 +456,11 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
         error: BaseException | None = None,
     ) -> None:
         try:
+            if self._dropped:
+                dropped = self._dropped.pop(span_id, None)
+                if dropped is not None:  # a message whose trace the sampler dropped
+                    self._dropped_roots.end(dropped, status, attributes, error)
+                    return
             counted = self._counted_spans.get(span_id)
             if counted is not None:  # an untraced step that only feeds counters
                 if error is None:
@@ -572,6 +575,7 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
             with self._lock:
                 entry = self._open.get(span_id)
             if entry is None:
+                self._dropped_roots.set(span_id, key, value)
                 return
             entry.set(key, value)
             value = _value(value)
@@ -586,6 +590,8 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
                 entry = self._open.get(span_id)
             if entry is not None:
                 self._exception(entry, error)
+            else:
+                self._dropped_roots.set(span_id, Attr.ERROR_TYPE, type(error).__name__)
         except Exception:
             logger.exception("telemetry: could not record an exception")
 
@@ -630,4 +636,5 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
     def reset(self) -> None:
         with self._lock:
             self._open.clear()
+            self._dropped.clear()
             self._ended.clear()
