@@ -59,10 +59,12 @@ import argparse
 import asyncio
 import gc
 import json
+import random
 import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from _common import (  # the same room and hooks as bench_text.py
@@ -241,8 +243,21 @@ async def one_run(config: str, variant: str, n: int, warmup: int) -> dict[str, A
     }
 
 
-async def drive(config: str, variant: str, n: int, warmup: int) -> None:
+def _pause(path: str | None, step: int) -> None:
+    """With ``--pause PATH``: create ``PATH.ready<step>`` and wait for ``PATH.go<step>`` (a
+    script dumps callgrind's counters meanwhile, so the dump between two pauses counts the
+    messages only)."""
+    if path is None:
+        return
+    Path(f"{path}.ready{step}").touch()
+    go = Path(f"{path}.go{step}")
+    while not go.exists():
+        time.sleep(0.02)
+
+
+async def drive(config: str, variant: str, n: int, warmup: int, pause: str | None = None) -> None:
     """``n`` messages with no timing (the ``--drive`` mode: a callgrind driver)."""
+    random.seed(0)  # the same sampled messages from run to run (ratio samplers draw from it)
     telemetry, shutdown = make_telemetry(config)
     counters = Counters()
     kit = await build(telemetry, counters, hooks=variant == "hooks")
@@ -252,8 +267,10 @@ async def drive(config: str, variant: str, n: int, warmup: int) -> None:
         telemetry.reset()
     gc.collect()
     gc.freeze()  # the warm-up's objects: not traversed again by the timed part's collections
+    _pause(pause, 1)
     for i in range(n):
         await send_timed(kit, i)
+    _pause(pause, 2)
     await kit.close()
     shutdown()
 
@@ -324,6 +341,11 @@ def main() -> None:
         action="store_true",
         help="send --n messages of one config and variant, untimed (for callgrind)",
     )
+    parser.add_argument(
+        "--pause",
+        metavar="PATH",
+        help="with --drive: wait for PATH.go1 before the messages and PATH.go2 after them",
+    )
     args = parser.parse_args()
     configs = [c for c in args.configs.split(",") if c]
     unknown = set(configs) - set(CONFIGS)
@@ -333,7 +355,7 @@ def main() -> None:
     if args.drive:
         if len(configs) != 1 or len(variants) != 1:
             parser.error("--drive takes one config (--configs) and one --variant")
-        asyncio.run(drive(configs[0], variants[0], args.n, args.warmup))
+        asyncio.run(drive(configs[0], variants[0], args.n, args.warmup, args.pause))
         return
     results = {}
     for variant in variants:

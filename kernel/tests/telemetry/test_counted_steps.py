@@ -4,8 +4,6 @@ stay exact; traced messages keep their spans; providers without the hooks are un
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 from roomkit import (
@@ -17,7 +15,7 @@ from roomkit import (
     TextContent,
     WebSocketChannel,
 )
-from roomkit.telemetry import Attributes, MockTelemetryProvider, SpanKind
+from roomkit.telemetry import Attributes, MockTelemetryProvider, SpanKind, StepCount
 from roomkit.telemetry.metrics import METRIC_ATTRIBUTES
 from roomkit.telemetry.tracer import Tracer
 
@@ -36,7 +34,11 @@ class Counts(MockTelemetryProvider):
         self.roots = 0
         self.keep: dict[str, bool] = {}
         self.asked = 0
-        self.counts: Counter[tuple[Any, ...]] = Counter()
+        self.cells: dict[tuple[Any, ...], StepCount] = {}
+
+    @property
+    def counts(self) -> dict[tuple[Any, ...], float]:
+        return {key: cell.value for key, cell in self.cells.items()}
 
     def start_span(self, kind: SpanKind | str, name: str | None = None, **options: Any) -> str:
         span_id = super().start_span(kind, name, **options)
@@ -50,17 +52,12 @@ class Counts(MockTelemetryProvider):
 
     def step_counter(
         self, kind: SpanKind, attributes: Attributes, channel_id: str | None, status: str
-    ) -> Callable[[int], None] | None:
+    ) -> StepCount | None:
         self.asked += 1
         if not self.counting:
             return None
         labels = tuple(sorted((k, v) for k, v in attributes.items() if k in METRIC_ATTRIBUTES))
-        key = (kind, channel_id, status, labels)
-
-        def add(n: int) -> None:
-            self.counts[key] += n
-
-        return add
+        return self.cells.setdefault((kind, channel_id, status, labels), StepCount())
 
 
 async def _messages(provider: Counts, n: int) -> None:

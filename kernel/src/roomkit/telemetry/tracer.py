@@ -16,9 +16,10 @@ costs a set lookup more than the provider's own work:
 * counted steps: below such a root, the steps of the kinds the provider only counts
   (:attr:`~roomkit.telemetry.base.TelemetryProvider.counted_kinds`, e.g. deliveries and hook
   runs) are not spans at all: the tracer hands out one shared id per step (kind, name,
-  channel, attributes) and, when a step ends, adds one through the function
+  channel, attributes) and, when a step ends, adds one to the
+  :class:`~roomkit.telemetry.base.StepCount` that
   :meth:`~roomkit.telemetry.base.TelemetryProvider.step_counter` gave for its label set
-  (asked once per label set and thread): two dictionary look-ups and a call per step;
+  (asked once per label set and thread): two dictionary look-ups and an addition per step;
 * ``enabled_spans``: spans of other kinds are not started (``start`` returns ``""``);
 * ``suppressed_hook_triggers``: hook runs of these triggers get no span;
 * ``metadata``: added to the attributes of every span.
@@ -34,13 +35,19 @@ channel, records into it through :func:`active_tracer` (``None``: record nothing
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from contextlib import suppress
 from contextvars import ContextVar, Token
 from threading import get_ident
 from typing import Any, TypeVar
 
-from roomkit.telemetry.base import Attributes, TelemetryConfig, TelemetryProvider, describe_error
+from roomkit.telemetry.base import (
+    Attributes,
+    StepCount,
+    TelemetryConfig,
+    TelemetryProvider,
+    describe_error,
+)
 from roomkit.telemetry.metrics import METRIC_ATTRIBUTES
 from roomkit.telemetry.spans import Attr, SpanKind
 
@@ -120,8 +127,8 @@ class Tracer:
         self._hook_steps: dict[tuple[SpanKind, str, str], str] = {}  # (kind, trigger, name)
         #: shared id -> (kind, name, start attributes, channel id)
         self._steps: dict[str, tuple[SpanKind, str, dict[str, Any], str | None]] = {}
-        #: (thread, shared id, status, *end attributes) -> the provider's counting function
-        self._adders: dict[tuple[Any, ...], Callable[[int], None]] = {}
+        #: (thread, shared id, status, *end attributes) -> the provider's count
+        self._adders: dict[tuple[Any, ...], StepCount] = {}
 
     # -- sampling --------------------------------------------------------------------------
     def sample(self) -> Token[frozenset[SpanKind] | None] | None:
@@ -131,6 +138,29 @@ class Tracer:
             # a fresh "sampled" for the message: its root span may still turn it off
             return _UNSAMPLED.set(None) if self._roots else None
         return _UNSAMPLED.set(None if self.config.sampled() else _NOTHING)
+
+    def start_message(
+        self, channel_id: object
+    ) -> tuple[Token[frozenset[SpanKind] | None] | None, str]:
+        """:meth:`sample` and the ``roomkit.inbound`` root span of an inbound message from
+        ``channel_id`` in one call: the token for :meth:`unsample` and the span (``""`` when
+        the message is not sampled or the root is not recorded)."""
+        if self._rate >= 1.0:
+            token = _UNSAMPLED.set(None) if self._roots else None
+        elif self.config.sampled():
+            token = _UNSAMPLED.set(None)
+        else:
+            return _UNSAMPLED.set(_NOTHING), ""
+        if self._kinds is not None and SpanKind.INBOUND_PIPELINE not in self._kinds:
+            return token, ""
+        if isinstance(channel_id, str):
+            return token, self.start(
+                SpanKind.INBOUND_PIPELINE,
+                "roomkit.inbound",
+                {Attr.CHANNEL_ID: channel_id},
+                channel_id=channel_id,
+            )
+        return token, self.start(SpanKind.INBOUND_PIPELINE, "roomkit.inbound")
 
     @staticmethod
     def unsample(token: Token[frozenset[SpanKind] | None] | None) -> None:
@@ -225,8 +255,15 @@ class Tracer:
             return
         if self._counted:
             step = self._steps.get(span_id)
-            if step is not None:
-                self._count(span_id, step, "ok", attributes)
+            if step is not None:  # a counted step: add one (the usual end in line)
+                try:
+                    self._adders[
+                        (get_ident(), span_id, "ok", *attributes.items())
+                        if attributes
+                        else (get_ident(), span_id, "ok")
+                    ].value += 1
+                except (KeyError, TypeError):  # not seen yet, or unhashable attributes
+                    self._count(span_id, step, "ok", attributes)
                 return
         try:
             self.provider.end_span(span_id, attributes=attributes)
@@ -313,7 +350,7 @@ class Tracer:
             if add is None:
                 add = self._adder(key, step, status, attributes)
             if add is not None:
-                add(1)
+                add.value += 1
                 return
             kind, name, start, channel_id = step  # no counting function: a span after all
             span = self.provider.start_span(kind, name, attributes=start, channel_id=channel_id)
@@ -328,9 +365,9 @@ class Tracer:
         step: tuple[SpanKind, str, dict[str, Any], str | None],
         status: str,
         attributes: Attributes | None,
-    ) -> Callable[[int], None] | None:
-        """The counting function of a step end not seen with these end attributes: found by
-        its metric labels, else asked of the provider (and remembered under both keys)."""
+    ) -> StepCount | None:
+        """The count of a step end not seen with these end attributes: found by its metric
+        labels, else asked of the provider (and remembered under both keys)."""
         labelled = key
         if attributes and any(k not in METRIC_ATTRIBUTES for k in attributes):
             labelled = key[:3] + tuple(i for i in attributes.items() if i[0] in METRIC_ATTRIBUTES)

@@ -21,16 +21,15 @@ records through :class:`~roomkit_opentelemetry.span_metrics.SpanMetricRecorder` 
 slower).
 
 The kernel's tracer goes one step further for the engine's own steps: it counts them itself
-and only asks, once per label set and thread, for a function that adds to the right cells
-(:meth:`StepCounter.adder`, the provider's ``step_counter``): then a counted step makes no
-provider call at all.
+and only asks, once per label set and thread, for the cell to add to
+(:meth:`StepCounter.step_count`, the provider's ``step_counter``): then a counted step makes
+no provider call at all, only ``cell.value += 1``.
 """
 
 from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable
 from typing import Any
 
 from roomkit.telemetry.base import Attributes
@@ -70,15 +69,15 @@ class StepCounter:
         self.steps: dict[str, tuple[SpanKind, str | None, dict[str, Any]]] = {}
         #: (thread, shared id, status, *end attribute items) -> the cells that end adds 1 to
         self.ends: dict[tuple[Any, ...], tuple[Cell, ...]] = {}
-        #: (thread, kind, channel id, status, *metric labels) -> the function :meth:`adder` gave
-        self._adders: dict[tuple[Any, ...], Callable[[int], None]] = {}
+        #: (thread, kind, channel id, status, *metric labels) -> the cell :meth:`step_count` gave
+        self._counts: dict[tuple[Any, ...], Cell] = {}
 
-    def adder(
+    def step_count(
         self, kind: SpanKind, attributes: Attributes, channel_id: str | None, status: str
-    ) -> Callable[[int], None] | None:
-        """A function adding ``n`` steps of ``kind`` ended with ``status`` to the calling
-        thread's cells of their counters (``None``: not counters only, or too many label sets;
-        record spans instead)."""
+    ) -> Cell | None:
+        """The calling thread's cell that steps of ``kind`` ended with ``status`` add 1 to,
+        standing in each of their counters (``None``: not counters only, or too many label
+        sets; record spans instead)."""
         key: tuple[Any, ...] = (
             _get_ident(),
             kind,
@@ -87,27 +86,30 @@ class StepCounter:
             *[i for i in attributes.items() if i[0] in METRIC_ATTRIBUTES],
         )
         try:
-            add = self._adders.get(key)
+            found = self._counts.get(key)
         except TypeError:  # an unhashable label value
             return None
-        if add is not None:
-            return add
-        if len(self._adders) >= self.max_ends:
+        if found is not None:
+            return found
+        if len(self._counts) >= self.max_ends:
             return None
         duration = SPAN_METRICS[kind].duration
-        cells: list[Cell] = []
+        measurements = []
         for metric, value, labels in derive_metrics(kind, status, 0.0, attributes, channel_id):
             if metric == duration:
                 continue
             if value != 1:
                 return None
-            cell = self._instruments.cell(metric, labels)
+            measurements.append((metric, labels))
+        if not measurements:
+            return None
+        cell: Cell | None = None
+        for metric, labels in measurements:
+            cell = self._instruments.cell(metric, labels, cell)
             if cell is None:  # not a counter, or its series is full
-                return None
-            cells.append(cell)
-        add = _adding(tuple(cells))
-        self._adders[key] = add  # one dict store: atomic; the key is this thread's own
-        return add
+                return None  # (a cell already in another counter only reads 0 there)
+        self._counts[key] = cell  # one dict store: atomic; the key is this thread's own
+        return cell
 
     def start(self, kind: SpanKind, attributes: Attributes | None, channel_id: str | None) -> str:
         """The shared id of a counter-only step (``""``: use a span entry instead)."""
@@ -203,20 +205,3 @@ class StepCounter:
                 return None
             cells.append(cell)
         return tuple(cells)
-
-
-def _adding(cells: tuple[Cell, ...]) -> Callable[[int], None]:
-    """A function adding ``n`` to each of ``cells`` (one thread's)."""
-    if len(cells) == 1:
-        (cell,) = cells
-
-        def add_one(n: int) -> None:
-            cell.value += n
-
-        return add_one
-
-    def add(n: int) -> None:
-        for cell in cells:
-            cell.value += n
-
-    return add

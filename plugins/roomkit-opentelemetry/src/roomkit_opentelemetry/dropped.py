@@ -6,14 +6,13 @@ message's context, and to the tasks it starts). When only the traced messages fe
 histograms (``latency_histograms="traced"``), the dropped root itself needs no timing either:
 :class:`DroppedRoots` keeps its id, the token that undoes the decision and what its message
 counter needs, and counts it when it ends through the calling thread's cells
-(:meth:`~roomkit_opentelemetry.counting.StepCounter.adder`): one tuple and one look-up for the
+(:meth:`~roomkit_opentelemetry.counting.StepCounter.step_count`): one tuple and one look-up for the
 usual message.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from contextvars import ContextVar, Token
 from threading import get_ident
 from typing import Any
@@ -23,6 +22,7 @@ from roomkit.telemetry.metrics import METRIC_ATTRIBUTES
 from roomkit.telemetry.spans import Attr, SpanKind
 from roomkit_opentelemetry.attributes import _NO_ATTRIBUTES
 from roomkit_opentelemetry.counting import StepCounter
+from roomkit_opentelemetry.instruments import Cell
 from roomkit_opentelemetry.span_metrics import SpanMetricRecorder
 
 __all__ = ["DroppedRoots"]
@@ -31,7 +31,7 @@ __all__ = ["DroppedRoots"]
 _DROPPED: ContextVar[bool] = ContextVar("roomkit_otel_dropped", default=False)
 
 _Root = tuple[Token[bool] | None, Attributes, str | None]  # undo token, start attributes, channel
-_MAX_ADDERS = 4096
+_MAX_CELLS = 4096
 _INBOUND = SpanKind.INBOUND_PIPELINE
 
 
@@ -55,8 +55,8 @@ class DroppedRoots:
         self._lock = threading.Lock()
         #: span id -> (undo token, start attributes, channel id)
         self.roots: dict[str, _Root] = {}
-        #: (thread, channel id, status, *start attributes, None, *end labels) -> adder
-        self._adders: dict[tuple[Any, ...], Callable[[int], None]] = {}
+        #: (thread, channel id, status, *start attributes, None, *end labels) -> its cell
+        self._cells: dict[tuple[Any, ...], Cell] = {}
 
     def open(
         self,
@@ -93,7 +93,10 @@ class DroppedRoots:
         decision and count its message."""
         token, start, channel_id = root
         if token is not None:
-            _undrop(token)
+            try:  # noqa: SIM105 (not contextlib.suppress: an object per message)
+                _DROPPED.reset(token)  # undo the message's sampling decision
+            except ValueError:  # it ends in another context: nothing to undo
+                pass
         if not self._span_metrics:
             return
         if error is not None:
@@ -102,15 +105,15 @@ class DroppedRoots:
         if attributes:
             key = (*key, None, *[i for i in attributes.items() if i[0] in METRIC_ATTRIBUTES])
         try:
-            add = self._adders.get(key)
+            cell = self._cells.get(key)
         except TypeError:  # an unhashable attribute value
-            add = key = None
-        if add is None:
+            cell = key = None
+        if cell is None:
             merged = {**start, **attributes} if attributes else start
-            add = self._counter.adder(_INBOUND, merged, channel_id, status)
-            if add is None:  # too many label sets: the general recorder
+            cell = self._counter.step_count(_INBOUND, merged, channel_id, status)
+            if cell is None:  # too many label sets: the general recorder
                 self._metrics.record(_INBOUND, status, 0.0, start, channel_id, False, attributes)
                 return
-            if key is not None and len(self._adders) < _MAX_ADDERS:
-                self._adders[key] = add
-        add(1)
+            if key is not None and len(self._cells) < _MAX_CELLS:
+                self._cells[key] = cell
+        cell.value += 1

@@ -20,7 +20,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from threading import get_ident
 from typing import Any
 
@@ -38,7 +38,13 @@ from opentelemetry.trace import (
 from opentelemetry.trace import SpanKind as OtelSpanKind
 
 from roomkit.errors import ConfigurationError
-from roomkit.telemetry.base import Attributes, TelemetryProvider, describe_error, resolve_kind
+from roomkit.telemetry.base import (
+    Attributes,
+    StepCount,
+    TelemetryProvider,
+    describe_error,
+    resolve_kind,
+)
 from roomkit.telemetry.metrics import SPAN_METRICS
 from roomkit.telemetry.spans import Attr, SpanKind
 from roomkit_opentelemetry.attributes import (
@@ -435,13 +441,13 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
 
     def step_counter(
         self, kind: SpanKind, attributes: Attributes, channel_id: str | None, status: str
-    ) -> Callable[[int], None] | None:
-        """The function adding to the counters of untraced steps of ``kind`` with these labels
-        (this thread's cells; see :mod:`roomkit_opentelemetry.counting`)."""
+    ) -> StepCount | None:
+        """The cell (this thread's) of the counters of untraced steps of ``kind`` with these
+        labels (see :mod:`roomkit_opentelemetry.counting`)."""
         if kind not in self.counted_kinds:
             return None
         try:
-            return self._counter.adder(kind, attributes, channel_id, status)
+            return self._counter.step_count(kind, attributes, channel_id, status)
         except Exception:
             logger.exception("telemetry: could not count a %s step", kind)
             return None
