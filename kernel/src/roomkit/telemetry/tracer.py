@@ -153,14 +153,26 @@ class Tracer:
             return _UNSAMPLED.set(_NOTHING), ""
         if self._kinds is not None and SpanKind.INBOUND_PIPELINE not in self._kinds:
             return token, ""
-        if isinstance(channel_id, str):
-            return token, self.start(
+        if not isinstance(channel_id, str):
+            return token, self.start(SpanKind.INBOUND_PIPELINE, "roomkit.inbound")
+        attributes: dict[str, Any] = {Attr.CHANNEL_ID: channel_id}
+        if self._metadata:
+            attributes = {**self._metadata, **attributes}
+        try:  # :meth:`start` for the root, in line
+            span = self.provider.start_span(
                 SpanKind.INBOUND_PIPELINE,
                 "roomkit.inbound",
-                {Attr.CHANNEL_ID: channel_id},
+                attributes=attributes,
                 channel_id=channel_id,
             )
-        return token, self.start(SpanKind.INBOUND_PIPELINE, "roomkit.inbound")
+            if self._roots and span:
+                below = self.provider.recorded_kinds(span)
+                if below is not None:  # the root decided: only these kinds are recorded below
+                    _UNSAMPLED.set(below)
+        except Exception:
+            logger.exception("telemetry: starting span roomkit.inbound failed")
+            return token, ""
+        return token, span
 
     @staticmethod
     def unsample(token: Token[frozenset[SpanKind] | None] | None) -> None:

@@ -21,6 +21,7 @@ import math
 import threading
 import time
 from collections.abc import Mapping
+from contextvars import ContextVar
 from threading import get_ident
 from typing import Any
 
@@ -100,6 +101,19 @@ __all__ = [
 logger = logging.getLogger("roomkit.telemetry")
 
 _NONE: frozenset[SpanKind] = frozenset()
+
+
+def _context_getter() -> Any:
+    """``opentelemetry.context.get_current``, or the bound ``get`` of the context variable it
+    reads when the runtime context is the default one (two Python calls less per message)."""
+    runtime = getattr(otel_context, "_RUNTIME_CONTEXT", None)
+    current = getattr(runtime, "_current_context", None)
+    if type(runtime).__name__ == "ContextVarsRuntimeContext" and isinstance(current, ContextVar):
+        return current.get
+    return otel_context.get_current
+
+
+_current_context = _context_getter()
 
 
 class OpenTelemetryProvider(TraceContext, TelemetryProvider):
@@ -259,7 +273,7 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
             root = span_kind is SpanKind.INBOUND_PIPELINE
             preset = None
             if root and parent_id is None and self._roots is not None:  # a message: decide
-                previous = otel_context.get_current()
+                previous = _current_context()
                 preset = self._roots.new_trace(previous)  # None: the SDK decides (a parent)
                 if preset is False:
                     return self._dropped_root(attributes, channel_id)
