@@ -108,6 +108,7 @@ class StepCounter:
             cell = self._instruments.cell(metric, labels, cell)
             if cell is None:  # not a counter, or its series is full
                 return None  # (a cell already in another counter only reads 0 there)
+        assert cell is not None  # measurements is not empty
         self._counts[key] = cell  # one dict store: atomic; the key is this thread's own
         return cell
 

@@ -101,19 +101,20 @@ class DroppedRoots:
             return
         if error is not None:
             attributes = {**(attributes or {}), Attr.ERROR_TYPE: type(error).__name__}
-        key: tuple[Any, ...] | None = (get_ident(), channel_id, status, *start.items())
+        key: tuple[Any, ...] = (get_ident(), channel_id, status, *start.items())
         if attributes:
             key = (*key, None, *[i for i in attributes.items() if i[0] in METRIC_ATTRIBUTES])
+        cached = True
         try:
             cell = self._cells.get(key)
         except TypeError:  # an unhashable attribute value
-            cell = key = None
+            cell, cached = None, False
         if cell is None:
             merged = {**start, **attributes} if attributes else start
             cell = self._counter.step_count(_INBOUND, merged, channel_id, status)
             if cell is None:  # too many label sets: the general recorder
                 self._metrics.record(_INBOUND, status, 0.0, start, channel_id, False, attributes)
                 return
-            if key is not None and len(self._cells) < _MAX_CELLS:
+            if cached and len(self._cells) < _MAX_CELLS:
                 self._cells[key] = cell
         cell.value += 1
