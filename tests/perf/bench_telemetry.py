@@ -36,6 +36,15 @@ reader, unless said otherwise):
 - ``memory``: always-on with a ``SimpleSpanProcessor`` to the in-memory span exporter (export in
   line, as the tests use it).
 
+Instructions per message (the stable number on a shared machine): ``--drive`` sends ``--n``
+messages of one configuration and variant with no timing at all, for ``valgrind
+--tool=callgrind``; the count of a 500-message run minus that of a 100-message run, over 400,
+is the cost of one message (start-up, imports and warm-up cancel out)::
+
+    PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.500 \
+        .venv/bin/python tests/perf/bench_telemetry.py --drive --configs prod1pc \
+        --variant plain --n 500
+
 Configurations run interleaved, round after round, so machine load hits them alike. The
 overhead is by CPU time per message (``time.process_time``: every thread of the process, so
 the batch export thread counts), against ``none``, as the median of the rounds, and from
@@ -50,10 +59,12 @@ import argparse
 import asyncio
 import gc
 import json
+import random
 import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from _common import (  # the same room and hooks as bench_text.py
@@ -232,6 +243,38 @@ async def one_run(config: str, variant: str, n: int, warmup: int) -> dict[str, A
     }
 
 
+def _pause(path: str | None, step: int) -> None:
+    """With ``--pause PATH``: create ``PATH.ready<step>`` and wait for ``PATH.go<step>`` (a
+    script dumps callgrind's counters meanwhile, so the dump between two pauses counts the
+    messages only)."""
+    if path is None:
+        return
+    Path(f"{path}.ready{step}").touch()
+    go = Path(f"{path}.go{step}")
+    while not go.exists():
+        time.sleep(0.02)
+
+
+async def drive(config: str, variant: str, n: int, warmup: int, pause: str | None = None) -> None:
+    """``n`` messages with no timing (the ``--drive`` mode: a callgrind driver)."""
+    random.seed(0)  # the same sampled messages from run to run (ratio samplers draw from it)
+    telemetry, shutdown = make_telemetry(config)
+    counters = Counters()
+    kit = await build(telemetry, counters, hooks=variant == "hooks")
+    for i in range(warmup):
+        await send_timed(kit, -1 - i)
+    if isinstance(telemetry, MockTelemetryProvider):
+        telemetry.reset()
+    gc.collect()
+    gc.freeze()  # the warm-up's objects: not traversed again by the timed part's collections
+    _pause(pause, 1)
+    for i in range(n):
+        await send_timed(kit, i)
+    _pause(pause, 2)
+    await kit.close()
+    shutdown()
+
+
 def measure(variant: str, configs: Sequence[str], n: int, warmup: int, runs: int) -> dict[str, Any]:
     rounds: dict[str, list[dict[str, Any]]] = {c: [] for c in configs}
     for _ in range(runs):
@@ -293,12 +336,27 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--drive",
+        action="store_true",
+        help="send --n messages of one config and variant, untimed (for callgrind)",
+    )
+    parser.add_argument(
+        "--pause",
+        metavar="PATH",
+        help="with --drive: wait for PATH.go1 before the messages and PATH.go2 after them",
+    )
     args = parser.parse_args()
     configs = [c for c in args.configs.split(",") if c]
     unknown = set(configs) - set(CONFIGS)
     if unknown:
         parser.error(f"unknown configs {sorted(unknown)}; choose from {', '.join(CONFIGS)}")
     variants = ("plain", "hooks") if args.variant == "both" else (args.variant,)
+    if args.drive:
+        if len(configs) != 1 or len(variants) != 1:
+            parser.error("--drive takes one config (--configs) and one --variant")
+        asyncio.run(drive(configs[0], variants[0], args.n, args.warmup, args.pause))
+        return
     results = {}
     for variant in variants:
         results[f"text_{variant}"] = measure(variant, configs, args.n, args.warmup, args.runs)

@@ -158,7 +158,10 @@ async def admit_event(
         event.__pydantic_fields_set__.add("status")
     else:
         event.status = _DELIVERED
-    stored = await (rt.store.add_event(event) if rt.tracer is None else add_event(rt, event))
+    if rt.tracer is None or not rt.store.traced_calls:  # no roomkit.store span
+        stored = await rt.store.add_event(event)
+    else:
+        stored = await add_event(rt, event)
     if stored.id != event.id:  # the key was seen before: the store returned the first event
         return Admitted(stored, duplicate=True)
     event = stored  # a store may return a copy: carry on with the stored object (and index)

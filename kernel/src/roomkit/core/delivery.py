@@ -132,6 +132,8 @@ async def call_channel(
             return await _direct(rt, channel, event, binding, ctx, attempt)
         if tracer is not None and binding.category == ChannelCategory.INTELLIGENCE:
             return await _turn(rt, tracer, channel, event, binding, ctx, attempt)
+        if tracer is not None and _plain(rt, binding):  # no AI turn to make the tracer active for
+            return await _direct(rt, channel, event, binding, ctx, attempt)
         return await _resilient(rt, channel, event, binding, ctx, attempt)
     span = tracer.start(
         SpanKind.DELIVERY,
@@ -143,6 +145,8 @@ async def call_channel(
     try:
         if binding.category == ChannelCategory.INTELLIGENCE:
             output, failed = await _turn(rt, tracer, channel, event, binding, ctx, attempt)
+        elif _plain(rt, binding):
+            output, failed = await _direct(rt, channel, event, binding, ctx, attempt)
         else:
             output, failed = await _resilient(rt, channel, event, binding, ctx, attempt)
     except BaseException as exc:  # cancelled: the span still ends
@@ -170,6 +174,15 @@ async def call_channel(
     return output, failed
 
 
+def _plain(rt: Runtime, binding: ChannelBinding) -> bool:
+    """Whether ``binding`` has nothing to apply but the timeout (:func:`_direct` serves it)."""
+    return (
+        binding.rate_limit is None
+        and (binding.retry_policy is None or binding.retry_policy.max_retries == 0)
+        and binding.channel_id not in rt.breakers
+    )
+
+
 async def _direct(
     rt: Runtime,
     channel: Channel,
@@ -178,9 +191,10 @@ async def _direct(
     ctx: RoomContext,
     attempt: int,
 ) -> DeliveryOutcome:
-    """:func:`_resilient` for a binding with nothing to apply but the timeout: no tracer, no
-    circuit breaker yet (one is made at the channel's first failure), no rate limit, no
-    retries. One coroutine instead of three; the same outcomes, errors and breaker counts."""
+    """:func:`_resilient` for a binding with nothing to apply but the timeout: no AI turn (no
+    tracer to activate), no circuit breaker yet (one is made at the channel's first failure),
+    no rate limit, no retries. One coroutine instead of three; the same outcomes, errors and
+    breaker counts."""
     try:
         if binding.category == ChannelCategory.INTELLIGENCE:
             timeout = rt.response_timeout

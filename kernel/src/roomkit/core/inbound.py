@@ -402,17 +402,10 @@ async def _traced(
     rt: Runtime, tracer: Tracer, message: InboundMessage, room_id: str | None
 ) -> InboundResult:
     """:func:`_process` in a ``roomkit.inbound`` span (the root of the message's trace)."""
-    token = tracer.sample()
+    token, span = tracer.start_message(getattr(message, "channel_id", None))
     try:
-        if not tracer.records(SpanKind.INBOUND_PIPELINE):  # not sampled (or not recorded)
+        if not span:  # not sampled, or not recorded
             return await run_pipeline(rt, message, room_id)
-        channel_id = getattr(message, "channel_id", None)
-        span = tracer.start(
-            SpanKind.INBOUND_PIPELINE,
-            "roomkit.inbound",
-            {Attr.CHANNEL_ID: channel_id} if isinstance(channel_id, str) else None,
-            channel_id=channel_id if isinstance(channel_id, str) else None,
-        )
         try:
             result = await run_pipeline(rt, message, room_id)
         except BaseException as exc:
@@ -461,7 +454,7 @@ async def run_pipeline(
     check_rate(rt, message)
     epoch = rt.status_epoch  # before the snapshot: a later close is seen under the lock
     tracer = rt.tracer
-    if tracer is None:
+    if tracer is None or not tracer.records(SpanKind.CUSTOM):  # no roomkit.route span
         room, ctx, _ = await find_room(rt, message, room_id)
     else:
         room, ctx, _ = await _traced_find_room(rt, tracer, message, room_id)

@@ -22,6 +22,7 @@ __all__ = [
     "RecordingTelemetryProvider",
     "Span",
     "SpanKind",
+    "StepCount",
     "TelemetryConfig",
     "TelemetryProvider",
     "TraceParent",
@@ -38,6 +39,7 @@ _WHERE = {
     "RecordingTelemetryProvider": "roomkit.telemetry.recording",
     "Span": "roomkit.telemetry.spans",
     "SpanKind": "roomkit.telemetry.spans",
+    "StepCount": "roomkit.telemetry.base",
     "TelemetryConfig": "roomkit.telemetry.base",
     "TelemetryProvider": "roomkit.telemetry.base",
     "TraceParent": "roomkit.telemetry.propagation",
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
     from roomkit.telemetry.base import (
         Attributes,
         NoopTelemetryProvider,
+        StepCount,
         TelemetryConfig,
         TelemetryProvider,
     )

@@ -30,6 +30,7 @@ from roomkit.telemetry.spans import SpanKind
 __all__ = [
     "Attributes",
     "NoopTelemetryProvider",
+    "StepCount",
     "TelemetryConfig",
     "TelemetryProvider",
     "describe_error",
@@ -64,6 +65,16 @@ def describe_error(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
+class StepCount:
+    """A running count of steps that the engine adds to (``count.value += 1``) and a provider
+    reads whenever it collects (see :meth:`TelemetryProvider.step_counter`)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value: float = 0
+
+
 class TelemetryProvider(ABC):
     """Records spans and metrics. Implementations must be cheap and must never raise.
 
@@ -76,6 +87,13 @@ class TelemetryProvider(ABC):
     #: ``True`` when ``end_span(..., error=exc)`` records everything :meth:`record_exception`
     #: would: the engine then ends a failed span with that one call instead of two.
     ends_with_error: bool = False
+
+    #: Span kinds whose spans, in a message whose root span is not traced (its
+    #: :meth:`recorded_kinds` is a set), only feed counters. For those steps the engine asks
+    #: :meth:`step_counter` once per label set and adds each step to the :class:`StepCount`
+    #: it returns, instead of calling :meth:`start_span` and :meth:`end_span`. Empty (the
+    #: default): every step recorded is a span.
+    counted_kinds: frozenset[SpanKind] = frozenset()
 
     @property
     def name(self) -> str:
@@ -154,6 +172,23 @@ class TelemetryProvider(ABC):
         the message (no route, broadcast or store span that would record nothing).
         """
         return None if self.is_recording(span_id) else frozenset()
+
+    def step_counter(
+        self, kind: SpanKind, attributes: Attributes, channel_id: str | None, status: str
+    ) -> StepCount | None:
+        """The count that steps of ``kind`` ending with ``status`` are added to, standing for
+        the counters a span of theirs would have fed (see :attr:`counted_kinds`).
+
+        ``attributes`` are the step's start and end attributes together (with
+        ``error.type`` for a step that failed with an exception). The engine keeps the count
+        per thread and per label set: the counters may depend only on ``kind``,
+        ``channel_id``, ``status`` and the attributes in
+        :data:`~roomkit.telemetry.metrics.METRIC_ATTRIBUTES`. Only the thread that asked adds
+        to it (no lock: one writer), so hand each thread its own count and read them all when
+        collecting. ``None`` (the default): the engine records the step with
+        :meth:`start_span` and :meth:`end_span` instead.
+        """
+        return None
 
     @contextmanager
     def span(self, kind: SpanKind | str, name: str, **kwargs: Any) -> Iterator[str]:

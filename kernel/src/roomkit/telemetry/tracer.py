@@ -13,6 +13,13 @@ costs a set lookup more than the provider's own work:
   OpenTelemetry sampler dropped the trace), the message records no child span either, or only
   the kinds the provider still wants (those its metrics come from), so an unsampled message
   costs one root span and nothing for the steps nobody records;
+* counted steps: below such a root, the steps of the kinds the provider only counts
+  (:attr:`~roomkit.telemetry.base.TelemetryProvider.counted_kinds`, e.g. deliveries and hook
+  runs) are not spans at all: the tracer hands out one shared id per step (kind, name,
+  channel, attributes) and, when a step ends, adds one to the
+  :class:`~roomkit.telemetry.base.StepCount` that
+  :meth:`~roomkit.telemetry.base.TelemetryProvider.step_counter` gave for its label set
+  (asked once per label set and thread): two dictionary look-ups and an addition per step;
 * ``enabled_spans``: spans of other kinds are not started (``start`` returns ``""``);
 * ``suppressed_hook_triggers``: hook runs of these triggers get no span;
 * ``metadata``: added to the attributes of every span.
@@ -29,10 +36,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable
+from contextlib import suppress
 from contextvars import ContextVar, Token
+from threading import get_ident
 from typing import Any, TypeVar
 
-from roomkit.telemetry.base import Attributes, TelemetryConfig, TelemetryProvider, describe_error
+from roomkit.telemetry.base import (
+    Attributes,
+    StepCount,
+    TelemetryConfig,
+    TelemetryProvider,
+    describe_error,
+)
+from roomkit.telemetry.metrics import METRIC_ATTRIBUTES
 from roomkit.telemetry.spans import Attr, SpanKind
 
 __all__ = ["Tracer", "activate", "active_tracer", "deactivate"]
@@ -48,6 +64,10 @@ _UNSAMPLED: ContextVar[frozenset[SpanKind] | None] = ContextVar("roomkit_unsampl
 _NOTHING: frozenset[SpanKind] = frozenset()
 #: The tracer of the kit whose intelligence channel runs in this task (see the module docstring).
 _ACTIVE: ContextVar[Tracer | None] = ContextVar("roomkit_active_tracer", default=None)
+#: At most this many counted steps (kind, name, channel, attributes) get a shared id, and at
+#: most this many (thread, step, status, end attributes) combinations keep their counting
+#: function; beyond, steps are recorded as spans (correct, just slower).
+_MAX_STEPS = 4096
 
 
 def active_tracer() -> Tracer | None:
@@ -69,11 +89,16 @@ class Tracer:
     """A provider with the kit's telemetry configuration applied (see the module docstring)."""
 
     __slots__ = (
+        "_adders",
+        "_counted",
         "_ends_with_error",
+        "_hook_steps",
         "_kinds",
         "_metadata",
         "_rate",
         "_roots",
+        "_step_ids",
+        "_steps",
         "_suppressed",
         "config",
         "provider",
@@ -94,6 +119,16 @@ class Tracer:
             type(provider).is_recording is not base.is_recording
             or type(provider).recorded_kinds is not base.recorded_kinds
         )
+        #: kinds counted by the tracer itself below a root that is not traced (module docstring)
+        self._counted: frozenset[SpanKind] = (
+            frozenset(getattr(provider, "counted_kinds", ())) if self._roots else frozenset()
+        )
+        self._step_ids: dict[tuple[Any, ...], str] = {}  # (kind, name, channel, *attrs) -> id
+        self._hook_steps: dict[tuple[SpanKind, str, str], str] = {}  # (kind, trigger, name)
+        #: shared id -> (kind, name, start attributes, channel id)
+        self._steps: dict[str, tuple[SpanKind, str, dict[str, Any], str | None]] = {}
+        #: (thread, shared id, status, *end attributes) -> the provider's count
+        self._adders: dict[tuple[Any, ...], StepCount] = {}
 
     # -- sampling --------------------------------------------------------------------------
     def sample(self) -> Token[frozenset[SpanKind] | None] | None:
@@ -103,6 +138,41 @@ class Tracer:
             # a fresh "sampled" for the message: its root span may still turn it off
             return _UNSAMPLED.set(None) if self._roots else None
         return _UNSAMPLED.set(None if self.config.sampled() else _NOTHING)
+
+    def start_message(
+        self, channel_id: object
+    ) -> tuple[Token[frozenset[SpanKind] | None] | None, str]:
+        """:meth:`sample` and the ``roomkit.inbound`` root span of an inbound message from
+        ``channel_id`` in one call: the token for :meth:`unsample` and the span (``""`` when
+        the message is not sampled or the root is not recorded)."""
+        if self._rate >= 1.0:
+            token = _UNSAMPLED.set(None) if self._roots else None
+        elif self.config.sampled():
+            token = _UNSAMPLED.set(None)
+        else:
+            return _UNSAMPLED.set(_NOTHING), ""
+        if self._kinds is not None and SpanKind.INBOUND_PIPELINE not in self._kinds:
+            return token, ""
+        if not isinstance(channel_id, str):
+            return token, self.start(SpanKind.INBOUND_PIPELINE, "roomkit.inbound")
+        attributes: dict[str, Any] = {Attr.CHANNEL_ID: channel_id}
+        if self._metadata:
+            attributes = {**self._metadata, **attributes}
+        try:  # :meth:`start` for the root, in line
+            span = self.provider.start_span(
+                SpanKind.INBOUND_PIPELINE,
+                "roomkit.inbound",
+                attributes=attributes,
+                channel_id=channel_id,
+            )
+            if self._roots and span:
+                below = self.provider.recorded_kinds(span)
+                if below is not None:  # the root decided: only these kinds are recorded below
+                    _UNSAMPLED.set(below)
+        except Exception:
+            logger.exception("telemetry: starting span roomkit.inbound failed")
+            return token, ""
+        return token, span
 
     @staticmethod
     def unsample(token: Token[frozenset[SpanKind] | None] | None) -> None:
@@ -131,8 +201,19 @@ class Tracer:
         if self._kinds is not None and kind not in self._kinds:
             return ""
         only = _UNSAMPLED.get()
-        if only is not None and kind not in only:
-            return ""
+        if only is not None:
+            if kind not in only:
+                return ""
+            if kind in self._counted:
+                step = self._hook_steps.get((kind, trigger, name))
+                if step is not None:
+                    return step
+                attrs = {Attr.HOOK_NAME: name, Attr.HOOK_TRIGGER: str(trigger)}
+                step = self._count_start(kind, "roomkit.hook", attrs, None)
+                if step is not None:
+                    if len(self._hook_steps) < _MAX_STEPS:
+                        self._hook_steps[(kind, trigger, name)] = step
+                    return step
         attributes: dict[str, Any] = {Attr.HOOK_NAME: name, Attr.HOOK_TRIGGER: str(trigger)}
         if self._metadata:
             attributes = {**self._metadata, **attributes}
@@ -158,8 +239,13 @@ class Tracer:
         if self._kinds is not None and kind not in self._kinds:
             return ""
         only = _UNSAMPLED.get()
-        if only is not None and kind not in only:
-            return ""
+        if only is not None:
+            if kind not in only:
+                return ""
+            if kind in self._counted:
+                step = self._count_start(kind, name, attributes, channel_id)
+                if step is not None:
+                    return step
         if self._metadata:
             attributes = {**self._metadata, **attributes} if attributes else dict(self._metadata)
         try:
@@ -179,6 +265,18 @@ class Tracer:
         """Close a span that went well; ``attributes`` are added to it."""
         if not span_id:
             return
+        if self._counted:
+            step = self._steps.get(span_id)
+            if step is not None:  # a counted step: add one (the usual end in line)
+                try:
+                    self._adders[
+                        (get_ident(), span_id, "ok", *attributes.items())
+                        if attributes
+                        else (get_ident(), span_id, "ok")
+                    ].value += 1
+                except (KeyError, TypeError):  # not seen yet, or unhashable attributes
+                    self._count(span_id, step, "ok", attributes)
+                return
         try:
             self.provider.end_span(span_id, attributes=attributes)
         except Exception:
@@ -191,6 +289,13 @@ class Tracer:
         ``status="error"`` and the error's message. ``error`` may also be a message only."""
         if not span_id:
             return
+        if self._counted:
+            step = self._steps.get(span_id)
+            if step is not None:
+                if isinstance(error, BaseException):
+                    attributes = {**(attributes or {}), Attr.ERROR_TYPE: type(error).__name__}
+                self._count(span_id, step, "error", attributes)
+                return
         provider = self.provider
         try:
             if isinstance(error, BaseException) and self._ends_with_error:
@@ -210,6 +315,91 @@ class Tracer:
             provider.end_span(span_id, status="error", error_message=message, attributes=attributes)
         except Exception:
             logger.exception("telemetry: ending span %s failed", span_id)
+
+    # -- counted steps (see the module docstring) --------------------------------------------
+    def _count_start(
+        self, kind: SpanKind, name: str, attributes: Attributes | None, channel_id: str | None
+    ) -> str | None:
+        """The shared id of a counted step (``None``: record it as a span instead)."""
+        key = (
+            (kind, name, channel_id, *attributes.items())
+            if attributes
+            else (kind, name, channel_id)
+        )
+        try:
+            step = self._step_ids.get(key)
+        except TypeError:  # an unhashable attribute value
+            return None
+        if step is None:
+            if len(self._steps) >= _MAX_STEPS:
+                return None
+            step = f"#{len(self._steps) + 1}"  # never an id a provider hands out
+            start = dict(attributes) if attributes else {}
+            if self._metadata:
+                start = {**self._metadata, **start}
+            self._steps[step] = (kind, name, start, channel_id)
+            self._step_ids[key] = step
+        return step
+
+    def _count(
+        self,
+        span_id: str,
+        step: tuple[SpanKind, str, dict[str, Any], str | None],
+        status: str,
+        attributes: Attributes | None,
+    ) -> None:
+        """One more step ``span_id`` that ended with ``status`` and ``attributes``."""
+        try:
+            key = (
+                (get_ident(), span_id, status, *attributes.items())
+                if attributes
+                else (get_ident(), span_id, status)
+            )
+            try:
+                add = self._adders.get(key)
+            except TypeError:  # an unhashable attribute value
+                add = None
+            if add is None:
+                add = self._adder(key, step, status, attributes)
+            if add is not None:
+                add.value += 1
+                return
+            kind, name, start, channel_id = step  # no counting function: a span after all
+            span = self.provider.start_span(kind, name, attributes=start, channel_id=channel_id)
+            if span:
+                self.provider.end_span(span, status=status, attributes=attributes)
+        except Exception:
+            logger.exception("telemetry: counting a %s step failed", step[0])
+
+    def _adder(
+        self,
+        key: tuple[Any, ...],
+        step: tuple[SpanKind, str, dict[str, Any], str | None],
+        status: str,
+        attributes: Attributes | None,
+    ) -> StepCount | None:
+        """The count of a step end not seen with these end attributes: found by its metric
+        labels, else asked of the provider (and remembered under both keys)."""
+        labelled = key
+        if attributes and any(k not in METRIC_ATTRIBUTES for k in attributes):
+            labelled = key[:3] + tuple(i for i in attributes.items() if i[0] in METRIC_ATTRIBUTES)
+        try:
+            add = self._adders.get(labelled)
+        except TypeError:  # an unhashable label value: the provider decides each time
+            labelled = ()
+            add = None
+        if add is None:
+            kind, _, start, channel_id = step
+            merged = {**start, **attributes} if attributes else start
+            add = self.provider.step_counter(kind, merged, channel_id, status)
+            if add is None:
+                return None
+            if labelled and len(self._adders) < _MAX_STEPS:
+                self._adders[labelled] = add
+        if labelled and key is not labelled and len(self._adders) < _MAX_STEPS:
+            with suppress(TypeError):  # unhashable raw end attributes: no alias
+                self._adders[key] = add  # an alias: the raw end attributes
+        return add
 
     async def run(
         self,

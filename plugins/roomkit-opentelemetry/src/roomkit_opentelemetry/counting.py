@@ -19,6 +19,11 @@ by its metric labels only, and its attributes are remembered as an alias while t
 bounded (``max_ids`` / ``max_ends``); beyond them :meth:`end` returns ``False`` and the caller
 records through :class:`~roomkit_opentelemetry.span_metrics.SpanMetricRecorder` (correct, just
 slower).
+
+The kernel's tracer goes one step further for the engine's own steps: it counts them itself
+and only asks, once per label set and thread, for the cell to add to
+(:meth:`StepCounter.step_count`, the provider's ``step_counter``): then a counted step makes
+no provider call at all, only ``cell.value += 1``.
 """
 
 from __future__ import annotations
@@ -64,6 +69,48 @@ class StepCounter:
         self.steps: dict[str, tuple[SpanKind, str | None, dict[str, Any]]] = {}
         #: (thread, shared id, status, *end attribute items) -> the cells that end adds 1 to
         self.ends: dict[tuple[Any, ...], tuple[Cell, ...]] = {}
+        #: (thread, kind, channel id, status, *metric labels) -> the cell :meth:`step_count` gave
+        self._counts: dict[tuple[Any, ...], Cell] = {}
+
+    def step_count(
+        self, kind: SpanKind, attributes: Attributes, channel_id: str | None, status: str
+    ) -> Cell | None:
+        """The calling thread's cell that steps of ``kind`` ended with ``status`` add 1 to,
+        standing in each of their counters (``None``: not counters only, or too many label
+        sets; record spans instead)."""
+        key: tuple[Any, ...] = (
+            _get_ident(),
+            kind,
+            channel_id,
+            status,
+            *[i for i in attributes.items() if i[0] in METRIC_ATTRIBUTES],
+        )
+        try:
+            found = self._counts.get(key)
+        except TypeError:  # an unhashable label value
+            return None
+        if found is not None:
+            return found
+        if len(self._counts) >= self.max_ends:
+            return None
+        duration = SPAN_METRICS[kind].duration
+        measurements = []
+        for metric, value, labels in derive_metrics(kind, status, 0.0, attributes, channel_id):
+            if metric == duration:
+                continue
+            if value != 1:
+                return None
+            measurements.append((metric, labels))
+        if not measurements:
+            return None
+        cell: Cell | None = None
+        for metric, labels in measurements:
+            cell = self._instruments.cell(metric, labels, cell)
+            if cell is None:  # not a counter, or its series is full
+                return None  # (a cell already in another counter only reads 0 there)
+        assert cell is not None  # measurements is not empty
+        self._counts[key] = cell  # one dict store: atomic; the key is this thread's own
+        return cell
 
     def start(self, kind: SpanKind, attributes: Attributes | None, channel_id: str | None) -> str:
         """The shared id of a counter-only step (``""``: use a span entry instead)."""

@@ -24,6 +24,7 @@ from typing import Any
 from opentelemetry.context import Context
 from opentelemetry.metrics import CallbackOptions, Histogram, Meter, Observation
 
+from roomkit.telemetry.base import StepCount
 from roomkit.telemetry.metrics import Instrument, spec_for
 
 __all__ = ["Cell", "CounterSeries", "Instruments"]
@@ -36,13 +37,13 @@ _NO_LABELS: frozenset[tuple[str, Any]] = frozenset()
 _NO_CONTEXT = Context()
 
 
-class Cell:
-    """A running total of one label set written by one thread only (see the module docstring)."""
+class Cell(StepCount):
+    """A running total of one label set written by one thread only (see the module docstring).
 
-    __slots__ = ("value",)
+    One cell may stand in several counters (a failed hook run adds to ``roomkit.hook.calls``
+    and ``roomkit.hook.failures``): each reports it for its own label set."""
 
-    def __init__(self) -> None:
-        self.value: float = 0
+    __slots__ = ()
 
 
 class CounterSeries:
@@ -90,16 +91,17 @@ class CounterSeries:
                 self.max_series,
             )
 
-    def cell(self, labels: Labels | None) -> Cell | None:
-        """A new :class:`Cell` of the label set ``labels`` for the calling thread to add to
-        (``None`` when the series already has ``max_series`` label sets: use :meth:`add`)."""
+    def cell(self, labels: Labels | None, cell: Cell | None = None) -> Cell | None:
+        """A new :class:`Cell` (or ``cell``) of the label set ``labels`` for the calling thread
+        to add to (``None`` when the series already has ``max_series`` label sets: use
+        :meth:`add`)."""
         key = frozenset(labels.items()) if labels else _NO_LABELS
         with self._lock:
             if key not in self._sums:
                 if len(self._sums) >= self.max_series:
                     return None
                 self._sums[key] = 0
-            cell = Cell()
+            cell = cell or Cell()
             self._cells.setdefault(key, []).append(cell)
         return cell
 
@@ -151,13 +153,13 @@ class Instruments:
             self._records[name] = record
             return record
 
-    def cell(self, name: str, labels: Labels | None) -> Cell | None:
-        """A thread-owned :class:`Cell` of the counter ``name`` for one label set (``None``
-        when ``name`` is not a counter or its series is full)."""
+    def cell(self, name: str, labels: Labels | None, cell: Cell | None = None) -> Cell | None:
+        """A thread-owned :class:`Cell` (new, or ``cell``) of the counter ``name`` for one
+        label set (``None`` when ``name`` is not a counter or its series is full)."""
         if name not in self._records:
             self._create(name, "")
         series = self._series.get(name)
-        return None if series is None else series.cell(labels)
+        return None if series is None else series.cell(labels, cell)
 
     def bind(self, name: str, labels: Labels | None) -> Callable[[float], None]:
         """A recording function for ``name`` with one label set, for callers that record the

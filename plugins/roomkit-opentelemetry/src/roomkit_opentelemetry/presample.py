@@ -18,11 +18,25 @@ the parent's ``sampled`` flag as the ``ParentBased`` sampler says.
 
 from __future__ import annotations
 
+import random
 import threading
 from typing import Any
 
 from opentelemetry.context import Context
 from opentelemetry.trace import get_current_span
+from opentelemetry.trace.propagation import _SPAN_KEY
+
+_getrandbits = random.getrandbits  # what the SDK's RandomIdGenerator draws from
+
+
+def _is_sdk_random(ids: Any) -> bool:
+    """Whether ``ids`` is the SDK's :class:`RandomIdGenerator` itself (not a subclass)."""
+    try:
+        from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
+    except ImportError:  # pragma: no cover - only called for SDK tracers
+        return False
+    return type(ids) is RandomIdGenerator
+
 
 __all__ = ["PresetTraceIds", "RootSampler", "root_sampler"]
 
@@ -56,23 +70,33 @@ class PresetTraceIds:
 class RootSampler:
     """Decides whether a new trace (no parent) is sampled, as the tracer's sampler would."""
 
-    __slots__ = ("_bound", "_limit", "ids")
+    __slots__ = ("_bound", "_limit", "_random", "ids")
 
     def __init__(self, ids: PresetTraceIds, bound: int, limit: int) -> None:
         self.ids = ids
         self._bound = bound  # trace ids whose low 64 bits are under it are kept
         self._limit = limit
+        #: the SDK's random id generator: a dropped trace needs only the 64 bits decided on
+        self._random = _is_sdk_random(ids.wrapped) and limit == (1 << 64) - 1
 
     def new_trace(self, context: Context) -> bool | None:
         """For a span started in ``context``: ``None`` when it has a parent (the SDK decides,
         from the parent), else whether the sampler keeps the new trace. A kept trace's id is
         preset for the next SDK span of this thread: start it right away, then
         ``ids.preset(None)``."""
-        if get_current_span(context).get_span_context().is_valid:
+        if _SPAN_KEY in context and get_current_span(context).get_span_context().is_valid:
             return None
-        trace_id = self.ids.wrapped.generate_trace_id()
-        if trace_id & self._limit >= self._bound:
-            return False
+        if self._random:  # the SDK's generator: the same random bits, drawn in two halves
+            low = _getrandbits(64)  # the bits the ratio sampler decides on
+            if low >= self._bound:
+                return False
+            trace_id = _getrandbits(64) << 64 | low
+            while not trace_id:
+                trace_id = _getrandbits(128)
+        else:
+            trace_id = self.ids.wrapped.generate_trace_id()
+            if trace_id & self._limit >= self._bound:
+                return False
         self.ids.preset(trace_id)
         return True
 

@@ -21,7 +21,7 @@ import math
 import threading
 import time
 from collections.abc import Mapping
-from contextvars import ContextVar, Token
+from contextvars import ContextVar
 from threading import get_ident
 from typing import Any
 
@@ -39,7 +39,13 @@ from opentelemetry.trace import (
 from opentelemetry.trace import SpanKind as OtelSpanKind
 
 from roomkit.errors import ConfigurationError
-from roomkit.telemetry.base import Attributes, TelemetryProvider, describe_error, resolve_kind
+from roomkit.telemetry.base import (
+    Attributes,
+    StepCount,
+    TelemetryProvider,
+    describe_error,
+    resolve_kind,
+)
 from roomkit.telemetry.metrics import SPAN_METRICS
 from roomkit.telemetry.spans import Attr, SpanKind
 from roomkit_opentelemetry.attributes import (
@@ -61,6 +67,7 @@ from roomkit_opentelemetry.attributes import (
 from roomkit_opentelemetry.attributes import OpenSpan as _Open
 from roomkit_opentelemetry.context import TraceContext
 from roomkit_opentelemetry.counting import COUNTED_KINDS, StepCounter
+from roomkit_opentelemetry.dropped import _DROPPED, DroppedRoots, _undrop
 from roomkit_opentelemetry.instruments import Instruments
 from roomkit_opentelemetry.options import (
     COMPACT_KINDS,
@@ -93,16 +100,20 @@ __all__ = [
 
 logger = logging.getLogger("roomkit.telemetry")
 
-#: True while the current message's trace was not sampled: its steps create no span.
-_DROPPED: ContextVar[bool] = ContextVar("roomkit_otel_dropped", default=False)
+_NONE: frozenset[SpanKind] = frozenset()
 
 
-def _undrop(token: Token[bool]) -> None:
-    """Undo a message's sampling decision (nothing when it ends in another context)."""
-    try:
-        _DROPPED.reset(token)
-    except ValueError:  # not contextlib.suppress: an object per message
-        return
+def _context_getter() -> Any:
+    """``opentelemetry.context.get_current``, or the bound ``get`` of the context variable it
+    reads when the runtime context is the default one (two Python calls less per message)."""
+    runtime = getattr(otel_context, "_RUNTIME_CONTEXT", None)
+    current = getattr(runtime, "_current_context", None)
+    if type(runtime).__name__ == "ContextVarsRuntimeContext" and isinstance(current, ContextVar):
+        return current.get
+    return otel_context.get_current
+
+
+_current_context = _context_getter()
 
 
 class OpenTelemetryProvider(TraceContext, TelemetryProvider):
@@ -198,7 +209,14 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
         self._count_ends = self._counter.ends
         #: counter-only steps of an untraced message take :meth:`StepCounter.start` at once
         self._fast_counts = self._counts_only and span_metrics and step_metrics != "none"
+        #: below a root that is not traced, the engine counts these steps itself (with
+        #: :meth:`step_counter`): no span call at all
+        self.counted_kinds = COUNTED_KINDS & self._unsampled_kinds if self._fast_counts else _NONE
         self._metrics = SpanMetricRecorder(self._instruments, step_durations=step_metrics == "all")
+        #: dropped messages need no timing when only traced ones feed the histograms
+        self._light_roots = not self._all_latencies
+        self._dropped_roots = DroppedRoots(self._counter, self._metrics, span_metrics)
+        self._dropped = self._dropped_roots.roots
         self._closed = False
 
     @property
@@ -253,23 +271,25 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
             else:
                 span_kind, span_name = resolve_kind(kind, name)
             root = span_kind is SpanKind.INBOUND_PIPELINE
-            if self._no_tracer or (parent_id is None and not root and _DROPPED.get()):
-                # no tracing SDK, or the message's trace was dropped at its root: metrics only
-                return self._untraced(span_kind, attributes, channel_id)
-            if (
-                self.detail == "compact"
-                and parent_id is None
-                and compact_step(span_kind, span_name)
-            ):
-                enclosing = trace.get_current_span()
-                if enclosing.is_recording():  # an event of the enclosing span, not a span
-                    return self._step_event(span_kind, span_name, enclosing, attributes)
-            previous = otel_context.get_current()
             preset = None
-            if root and parent_id is None and self._roots is not None:
+            if root and parent_id is None and self._roots is not None:  # a message: decide
+                previous = _current_context()
                 preset = self._roots.new_trace(previous)  # None: the SDK decides (a parent)
                 if preset is False:
                     return self._dropped_root(attributes, channel_id)
+            else:
+                if self._no_tracer or (parent_id is None and not root and _DROPPED.get()):
+                    # no tracing SDK, or the message's trace was dropped at its root: metrics only
+                    return self._untraced(span_kind, attributes, channel_id)
+                if (
+                    self.detail == "compact"
+                    and parent_id is None
+                    and compact_step(span_kind, span_name)
+                ):
+                    enclosing = trace.get_current_span()
+                    if enclosing.is_recording():  # an event of the enclosing span, not a span
+                        return self._step_event(span_kind, span_name, enclosing, attributes)
+                previous = otel_context.get_current()
             parent = previous if parent_id is None else self._parent_context(parent_id, previous)
             otel_attrs: dict[str, Any] = {_KIND: span_kind.value}
             if self._metadata:
@@ -369,6 +389,10 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
         """A message whose new trace the sampler drops: no SDK span, no context attached;
         its steps see the decision (and create no span either) until it ends."""
         span_id = f"m{next(self._ids):x}"
+        if self._light_roots:
+            token = None if _DROPPED.get() else _DROPPED.set(True)
+            self._dropped_roots.open(span_id, token, attributes, channel_id, self.max_open_spans)
+            return span_id
         entry = _Open(
             None,
             None,
@@ -408,8 +432,9 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
         so the engine skips every step of an unsampled message."""
         entry = self._open.get(span_id)
         if entry is None:
-            return False
-        if entry.span is not None and entry.span.is_recording():
+            if span_id not in self._dropped:
+                return False
+        elif entry.span is not None and entry.span.is_recording():
             return True
         return self.span_metrics and self.step_metrics != "none"
 
@@ -420,12 +445,26 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
         ``step_metrics="all"``), and none without step metrics."""
         entry = self._open.get(span_id)
         if entry is None:
-            return frozenset()
-        if entry.span is not None and entry.span.is_recording():
+            if span_id not in self._dropped:
+                return _NONE
+        elif entry.span is not None and entry.span.is_recording():
             return None
         if not self.span_metrics or self.step_metrics == "none":
             return frozenset()
         return self._unsampled_kinds
+
+    def step_counter(
+        self, kind: SpanKind, attributes: Attributes, channel_id: str | None, status: str
+    ) -> StepCount | None:
+        """The cell (this thread's) of the counters of untraced steps of ``kind`` with these
+        labels (see :mod:`roomkit_opentelemetry.counting`)."""
+        if kind not in self.counted_kinds:
+            return None
+        try:
+            return self._counter.step_count(kind, attributes, channel_id, status)
+        except Exception:
+            logger.exception("telemetry: could not count a %s step", kind)
+            return None
 
     def end_span(
         self,
@@ -437,6 +476,11 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
         error: BaseException | None = None,
     ) -> None:
         try:
+            if self._dropped:
+                dropped = self._dropped.pop(span_id, None)
+                if dropped is not None:  # a message whose trace the sampler dropped
+                    self._dropped_roots.end(dropped, status, attributes, error)
+                    return
             counted = self._counted_spans.get(span_id)
             if counted is not None:  # an untraced step that only feeds counters
                 if error is None:
@@ -551,6 +595,7 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
             with self._lock:
                 entry = self._open.get(span_id)
             if entry is None:
+                self._dropped_roots.set(span_id, key, value)
                 return
             entry.set(key, value)
             value = _value(value)
@@ -565,6 +610,8 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
                 entry = self._open.get(span_id)
             if entry is not None:
                 self._exception(entry, error)
+            else:
+                self._dropped_roots.set(span_id, Attr.ERROR_TYPE, type(error).__name__)
         except Exception:
             logger.exception("telemetry: could not record an exception")
 
@@ -609,4 +656,5 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
     def reset(self) -> None:
         with self._lock:
             self._open.clear()
+            self._dropped.clear()
             self._ended.clear()
