@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
@@ -33,7 +34,17 @@ log = logging.getLogger("roomkit_postgres")
 class Leases:
     """Up to ``keep`` connections of ``pool`` kept between calls (see the module docstring)."""
 
-    __slots__ = ("_closed", "_free", "_idle", "_keep", "_pool", "_releasing", "_timer", "_used")
+    __slots__ = (
+        "_closed",
+        "_free",
+        "_idle",
+        "_keep",
+        "_pool",
+        "_queue",
+        "_releasing",
+        "_timer",
+        "_used",
+    )
 
     def __init__(self, pool: asyncpg.Pool, *, keep: int = 2, idle: float = 1.0) -> None:
         self._pool = pool
@@ -44,6 +55,11 @@ class Leases:
         self._used = 0.0
         self._releasing: set[asyncio.Task[None]] = set()
         self._closed = False
+        # asyncpg's queue of holders not checked out: empty exactly when an acquire would wait.
+        # Asking it costs O(1), where the public get_idle_size() / get_size() walk every
+        # holder; without it (another asyncpg) those are asked.
+        queue = getattr(pool, "_queue", None)
+        self._queue: asyncio.Queue[Any] | None = queue if isinstance(queue, asyncio.Queue) else None
 
     def __len__(self) -> int:
         return len(self._free)
@@ -61,26 +77,26 @@ class Leases:
     def give(self, conn: Any) -> bool:
         """Keep ``conn`` (after a successful call); ``False``: the caller gives it back to the
         pool."""
-        pool = self._pool
-        if (
-            len(self._free) >= self._keep
-            or self._closed
-            or conn.is_in_transaction()
-            or not (pool.get_idle_size() or pool.get_size() < pool.get_max_size())
-        ):
+        if len(self._free) >= self._keep or self._closed or conn.is_in_transaction():
             return False
+        queue = self._queue
+        if queue is not None:
+            if queue.empty():
+                return False
+        else:
+            pool = self._pool
+            if not (pool.get_idle_size() or pool.get_size() < pool.get_max_size()):
+                return False
         self._free.append(conn)
-        loop = asyncio.get_running_loop()
-        self._used = loop.time()
+        self._used = time.monotonic()
         if self._timer is None:
-            self._timer = loop.call_later(self._idle, self._check_idle)
+            self._timer = asyncio.get_running_loop().call_later(self._idle, self._check_idle)
         return True
 
     def _check_idle(self) -> None:
-        loop = asyncio.get_running_loop()
-        wait = self._used + self._idle - loop.time()
+        wait = self._used + self._idle - time.monotonic()
         if wait > 0 and self._free:
-            self._timer = loop.call_later(wait, self._check_idle)
+            self._timer = asyncio.get_running_loop().call_later(wait, self._check_idle)
             return
         self._timer = None
         free, self._free = self._free, []

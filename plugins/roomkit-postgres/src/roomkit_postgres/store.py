@@ -112,11 +112,18 @@ FROM rooms r WHERE r.id = $1
 """
 
 
+_ROW_FIELDS = ("event_count", "latest_index", "last_activity_at")
+
+
 def _room_from(row: asyncpg.Record, decoded: DecodedModels[Room] | None = None) -> Room:
     room = Room.model_validate_json(row["data"]) if decoded is None else decoded.get(row["data"])
-    room.event_count = row["next_index"]
-    room.latest_index = row["next_index"] - 1
-    room.last_activity_at = row["last_activity_at"]
+    # the fields the row keeps in columns, set on this fresh copy as attribute assignment
+    # would (typed values from asyncpg: int, datetime), without its per-field dispatch
+    values = room.__dict__
+    values["event_count"] = row["next_index"]
+    values["latest_index"] = row["next_index"] - 1
+    values["last_activity_at"] = row["last_activity_at"]
+    room.__pydantic_fields_set__.update(_ROW_FIELDS)
     return room
 
 
