@@ -464,10 +464,7 @@ class PostgresStore(MembershipMixin, RecordsMixin, ReadStateMixin, ConversationS
         async def op(conn: asyncpg.Connection, retry: bool) -> RoomEvent:
             return await self._insert_event(conn, event, retry)
 
-        stored = await self._run("add_event", op)
-        if stored.id == event.id:
-            event.index = stored.index
-        return stored
+        return await self._run("add_event", op)
 
     async def _insert_event(
         self, conn: asyncpg.Connection, event: RoomEvent, retry: bool
@@ -517,7 +514,11 @@ class PostgresStore(MembershipMixin, RecordsMixin, ReadStateMixin, ConversationS
                 "(if every write is refused, this process's lock manager does not share the "
                 "lock backend and namespace of the others using this store)"
             )
-        return event.model_copy(update={"index": index})
+        # the stored event is the one handed in, with its index (what ``event.index = index``
+        # does for this model, which has no assignment validation, without its dispatch)
+        event.__dict__["index"] = index
+        event.__pydantic_fields_set__.add("index")
+        return event
 
     async def get_event(self, event_id: str) -> RoomEvent | None:
         if not readable_key(event_id):
