@@ -4,6 +4,7 @@ change by hand."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -143,3 +144,37 @@ def test_recent_texts_merges_what_follows_and_refuses_what_does_not() -> None:
     kept.merge("t", None, 3, 0, 0, [], 3)
     assert len(kept) == 2  # bounded: the least recently read room went
     assert kept.usable("r", 3) is None
+
+
+@pytest.mark.asyncio
+async def test_update_event_takes_the_room_row_before_the_event_row(
+    two: tuple[PostgresStore, PostgresStore], pg_dsn: str, pg_schema: str
+) -> None:
+    """The order add_event and delete_room (room, then its events) take them in: a
+    delete_room running meanwhile cannot deadlock with update_event."""
+    store, _ = two
+    room = await store.create_room(Room())
+    event = await store.add_event(_event(room.id, "a"))
+    holder = await asyncpg.connect(pg_dsn, timeout=5)
+    checker = await asyncpg.connect(pg_dsn, timeout=5)
+    try:
+        tx = holder.transaction()
+        await tx.start()
+        await holder.execute(f'SELECT 1 FROM "{pg_schema}".rooms WHERE id = $1 FOR UPDATE', room.id)
+        event.status = EventStatus.FAILED
+        update = asyncio.create_task(store.update_event(event))
+        await asyncio.sleep(0.3)  # the update is waiting for the room row
+        assert not update.done()
+        async with checker.transaction():  # while it waits, the event row is not locked
+            row = await checker.fetchval(
+                f'SELECT id FROM "{pg_schema}".events WHERE id = $1 FOR UPDATE NOWAIT', event.id
+            )
+        assert row == event.id
+        await tx.rollback()
+        await asyncio.wait_for(update, 10)
+    finally:
+        await holder.close()
+        await checker.close()
+    snapshot = await store.get_room_snapshot(room.id)
+    assert snapshot is not None
+    assert [e.status for e in snapshot.recent_events] == [EventStatus.FAILED]

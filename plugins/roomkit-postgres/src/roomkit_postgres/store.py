@@ -536,10 +536,14 @@ class PostgresStore(MembershipMixin, RecordsMixin, ReadStateMixin, ConversationS
                 await self._require_room(conn, event.room_id)
                 raise StoreError(f"event {event.id!r} is not stored; add it with add_event")
             stored = event.model_copy(update={"index": index})
+            # The room row first (its edits counter tells processes that keep the room's
+            # newest events to read them again), then the event row: the order add_event and
+            # delete_room take them in, so none of them can deadlock with another.
             await conn.execute(
-                "WITH changed AS (UPDATE events SET data = $2::json WHERE id = $1"
-                " RETURNING room_id) UPDATE rooms SET edits = edits + 1"
-                " WHERE id = (SELECT room_id FROM changed)",
+                "WITH room AS (UPDATE rooms SET edits = edits + 1"
+                " WHERE id = (SELECT room_id FROM events WHERE id = $1) RETURNING id)"
+                " UPDATE events SET data = $2::json"
+                " WHERE id = $1 AND room_id = (SELECT id FROM room)",
                 event.id,
                 stored.model_dump_json(),
             )
