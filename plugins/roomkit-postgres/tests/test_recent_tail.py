@@ -178,3 +178,17 @@ async def test_update_event_takes_the_room_row_before_the_event_row(
     snapshot = await store.get_room_snapshot(room.id)
     assert snapshot is not None
     assert [e.status for e in snapshot.recent_events] == [EventStatus.FAILED]
+
+
+@pytest.mark.asyncio
+async def test_a_context_list_changed_by_its_caller_leaves_the_kept_events_alone(
+    two: tuple[PostgresStore, PostgresStore],
+) -> None:
+    store, _ = two
+    room = await store.create_room(Room())
+    for body in "ab":
+        await store.add_event(_event(room.id, body))
+    snapshot = await store.get_room_snapshot(room.id)
+    assert snapshot is not None
+    snapshot.recent_events.clear()
+    assert await _window(store, room.id) == ["a", "b"]

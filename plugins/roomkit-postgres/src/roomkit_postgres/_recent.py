@@ -1,11 +1,11 @@
-"""The newest event texts of each room, held by this process so that a snapshot read receives
-only the events stored since the last one.
+"""The newest events of each room, held by this process so that a snapshot read receives only
+the events stored since the last one.
 
 Every message reads its room's context, which holds the room's last ``recent`` events (20 by
 default). Between two messages of a room usually one or two events were stored, so receiving
 all of them again (their text, then a decoded copy) is most of the read's client cost.
-:class:`RecentTexts` keeps, per room, the JSON texts of the newest events this process has
-read, and the snapshot statement is told the last index kept; PostgreSQL then sends only the
+:class:`RecentTexts` keeps, per room, the newest events this process has read (decoded), and
+the snapshot statement is told the last index kept; PostgreSQL then sends only the
 events after it, in the same round trip.
 
 What makes the kept tail safe when other processes write the room too:
@@ -19,18 +19,25 @@ What makes the kept tail safe when other processes write the room too:
   events after the kept index only while ``seq`` and ``edits`` are still what the tail was read
   with, and the whole window otherwise. A row changed by hand must bump ``rooms.edits`` too.
 
-Texts are kept, not models: the store's :class:`~roomkit.store.decoded.DecodedModels` decodes
-each once and hands out copies, and a kept ``str`` keeps its hash, so finding its model again
-costs a dictionary look-up. Bounded: the least recently read room is dropped past ``rooms``.
+The store keeps the decoded events (one per stored text, decoded once) and hands the same
+objects to every context of the room, as the in-memory store does: the store contract lets
+returned objects be shared, and changing one means calling ``update_event``, which bumps
+``edits`` (so every process reads the window again). A shallow copy per event and message
+cost a quarter of the client's instructions for a text message. Bounded: the least recently
+read room is dropped past ``rooms``.
 """
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 __all__ = ["RecentTexts", "Tail"]
 
+T = TypeVar("T")
 
-class Tail:
-    """The newest event texts of one room as read: ``texts`` end at index ``last``.
+
+class Tail(Generic[T]):
+    """The newest events of one room as read: ``texts`` (decoded) end at index ``last``.
 
     ``seq`` and ``edits`` are the room row's values when read; ``complete`` is true when
     ``texts`` holds every event of the room (nothing older exists). Never changed once built.
@@ -38,7 +45,7 @@ class Tail:
 
     __slots__ = ("complete", "edits", "last", "seq", "texts")
 
-    def __init__(self, seq: int, edits: int, last: int, texts: list[str], complete: bool) -> None:
+    def __init__(self, seq: int, edits: int, last: int, texts: list[T], complete: bool) -> None:
         self.seq = seq
         self.edits = edits
         self.last = last
@@ -46,7 +53,7 @@ class Tail:
         self.complete = complete
 
 
-class RecentTexts:
+class RecentTexts(Generic[T]):
     """The :class:`Tail` of up to ``rooms`` rooms (least recently read dropped first)."""
 
     __slots__ = ("_rooms", "_tails")
@@ -54,13 +61,13 @@ class RecentTexts:
     def __init__(self, rooms: int = 256) -> None:
         if rooms < 1:
             raise ValueError("rooms must be at least 1")
-        self._tails: dict[str, Tail] = {}
+        self._tails: dict[str, Tail[T]] = {}
         self._rooms = rooms
 
     def __len__(self) -> int:
         return len(self._tails)
 
-    def usable(self, room_id: str, recent: int) -> Tail | None:
+    def usable(self, room_id: str, recent: int) -> Tail[T] | None:
         """The kept tail of ``room_id`` if it can serve a window of ``recent`` events."""
         tail = self._tails.get(room_id)
         if tail is None or (len(tail.texts) < recent and not tail.complete):
@@ -70,13 +77,13 @@ class RecentTexts:
     def merge(
         self,
         room_id: str,
-        sent: Tail | None,
+        sent: Tail[T] | None,
         seq: int,
         edits: int,
         next_index: int,
-        texts: list[str],
+        texts: list[T],
         recent: int,
-    ) -> list[str] | None:
+    ) -> list[T] | None:
         """The room's newest ``recent`` texts after a snapshot read asked with ``sent`` (the
         tail whose last index it passed, or ``None`` for the whole window) and received
         ``texts`` (oldest first) with the room row's ``seq``, ``edits`` and ``next_index``.

@@ -175,9 +175,10 @@ class PostgresStore(MembershipMixin, RecordsMixin, ReadStateMixin, ConversationS
         self._decoded_rooms = DecodedModels(Room, 1024)
         self._decoded_bindings = DecodedModels(ChannelBinding, 1024)
         self._decoded_members = DecodedModels(Participant, 1024)
-        # a room context's newest events: their texts kept per room (only newer ones are read)
+        # a room context's newest events: kept per room and shared between its contexts (only
+        # newer ones are read); decoded once per stored text
         self._decoded_events = DecodedModels(RoomEvent, 8192)
-        self._recent = RecentTexts(256)
+        self._recent: RecentTexts[RoomEvent] = RecentTexts(256)
         self._joining = JoiningTexts()
 
     @classmethod
@@ -423,35 +424,47 @@ class PostgresStore(MembershipMixin, RecordsMixin, ReadStateMixin, ConversationS
         if not readable_key(room_id):
             return None
 
-        recent_texts = self._recent
+        recent_events = self._recent
+        decoded_events = self._decoded_events
 
         async def op(conn: asyncpg.Connection, _: bool) -> RoomContext | None:
-            kept = recent_texts.usable(room_id, limit) if limit else None
+            kept = recent_events.usable(room_id, limit) if limit else None
             args = (-1, -1, -1) if kept is None else (kept.seq, kept.edits, kept.last)
             row = await conn.fetchrow(_SNAPSHOT, room_id, limit, *args)
             if row is None:
-                recent_texts.forget(room_id)
+                recent_events.forget(room_id)
                 return None
-            texts = row["recent"]
+            events: list[RoomEvent] = []
             if limit:
-                merged = recent_texts.merge(
-                    room_id, kept, row["seq"], row["edits"], row["next_index"], texts, limit
+                merged = recent_events.merge(
+                    room_id,
+                    kept,
+                    row["seq"],
+                    row["edits"],
+                    row["next_index"],
+                    decoded_events.many(row["recent"]),
+                    limit,
                 )
                 if merged is None:  # rows changed behind the store's back: read them all
                     row = await conn.fetchrow(_SNAPSHOT, room_id, limit, -1, -1, -1)
                     if row is None:
-                        recent_texts.forget(room_id)
+                        recent_events.forget(room_id)
                         return None
-                    texts = row["recent"]
-                    merged = recent_texts.merge(
-                        room_id, None, row["seq"], row["edits"], row["next_index"], texts, limit
+                    merged = recent_events.merge(
+                        room_id,
+                        None,
+                        row["seq"],
+                        row["edits"],
+                        row["next_index"],
+                        decoded_events.many(row["recent"]),
+                        limit,
                     )
-                texts = texts if merged is None else merged
+                events = [] if merged is None else list(merged)  # the kept list stays ours
             return RoomContext.model_construct(
                 room=_room_from(row, self._decoded_rooms),
                 bindings=self._decoded_bindings.many(row["bindings"]),
                 participants=self._decoded_members.many(row["participants"]),
-                recent_events=self._decoded_events.many(texts),
+                recent_events=events,
                 metadata={},
             )
 
