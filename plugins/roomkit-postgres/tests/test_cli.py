@@ -25,7 +25,7 @@ def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
 async def test_migrate_then_status(pg_dsn: str, pg_schema: str, admin: asyncpg.Connection) -> None:
     first = _cli("migrate", "--dsn", pg_dsn, "--schema", pg_schema)
     assert first.returncode == 0, first.stderr
-    assert "applied migrations [1, 2, 3, 4]" in first.stdout
+    assert "applied migrations [1, 2, 3, 4, 5]" in first.stdout
     second = _cli("migrate", "--schema", pg_schema, env={"ROOMKIT_POSTGRES_DSN": pg_dsn})
     assert second.returncode == 0, second.stderr
     assert "up to date" in second.stdout
@@ -33,7 +33,7 @@ async def test_migrate_then_status(pg_dsn: str, pg_schema: str, admin: asyncpg.C
     assert "applied" in status.stdout
     assert "pending" not in status.stdout
     assert (
-        await admin.fetchval(f'SELECT count(*) FROM "{pg_schema}".roomkit_schema_migrations') == 4
+        await admin.fetchval(f'SELECT count(*) FROM "{pg_schema}".roomkit_schema_migrations') == 5
     )
 
 

@@ -10,6 +10,7 @@ from typing import TypeVar
 import asyncpg  # type: ignore[import-untyped]
 
 from roomkit.errors import ConfigurationError, RoomKitError, StoreError
+from roomkit_postgres._leases import Leases
 from roomkit_postgres.migrations import quote_schema
 
 __all__ = ["DRIVER_ERRORS", "connection_lost", "create_pool", "redact", "run_with_retry"]
@@ -116,11 +117,16 @@ async def run_with_retry(
     *,
     acquire_timeout: float,
     what: str,
+    leases: Leases | None = None,
 ) -> T:
     """Run ``op(connection, is_retry)``; when the connection is lost, run it once more on a
     fresh connection (every pooled connection is replaced after such a loss).
 
     Errors that are not :class:`RoomKitError` become :class:`StoreError` naming ``what``.
+
+    With ``leases`` a connection kept from an earlier call is used first, and the connection
+    is kept again after a successful call (see :mod:`roomkit_postgres._leases`); a connection
+    a call failed on always goes back to the pool, which resets or replaces it.
 
     ``acquire_timeout`` bounds the wait for a free connection; while the pool holds an idle
     one there is nothing to wait for, and the connection is taken without arming a timer
@@ -130,16 +136,23 @@ async def run_with_retry(
     for attempt in (0, 1):
         died = False
         try:
-            timeout = acquire_timeout if attempt or not pool.get_idle_size() else None
-            async with pool.acquire(timeout=timeout) as conn:
-                try:
-                    return await op(conn, attempt > 0)
-                except Exception:
+            conn = leases.take() if leases is not None and not attempt else None
+            if conn is None:
+                timeout = acquire_timeout if attempt or not pool.get_idle_size() else None
+                conn = await pool.acquire(timeout=timeout)
+            try:
+                result = await op(conn, attempt > 0)
+            except BaseException as exc:
+                if isinstance(exc, Exception):
                     try:
                         died = conn.is_closed()
                     except asyncpg.InterfaceError:  # the pool already took the dead one back
                         died = True
-                    raise
+                await pool.release(conn)
+                raise
+            if leases is None or not leases.give(conn):
+                await pool.release(conn)
+            return result
         except RoomKitError:
             raise
         except asyncio.CancelledError:
@@ -150,6 +163,8 @@ async def run_with_retry(
             if attempt == 0 and (died or connection_lost(exc)):
                 log.warning("PostgreSQL connection lost during %s; retrying once: %s", what, exc)
                 # a terminated backend rarely dies alone (restart, failover): renew them all
+                if leases is not None:
+                    await leases.drain()
                 await pool.expire_connections()
                 continue
             if isinstance(exc, asyncpg.exceptions.UntranslatableCharacterError):

@@ -161,6 +161,12 @@ _ROOM_FENCE = """
 ALTER TABLE rooms ADD COLUMN fence bigint NOT NULL DEFAULT 0;
 """
 
+# How many times an event of the room was changed after it was stored (update_event): a process
+# that keeps a room's newest events (roomkit_postgres._recent) reads them all again when it moved.
+_ROOM_EDITS = """
+ALTER TABLE rooms ADD COLUMN edits bigint NOT NULL DEFAULT 0;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _INITIAL),
     Migration(2, "realtime payload spill table", _REALTIME_SPILL),
@@ -168,6 +174,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         3, "models as json text, read markers, membership indexes", _JSON_TEXT_AND_READ_STATE
     ),
     Migration(4, "fencing token per room", _ROOM_FENCE),
+    Migration(5, "event edit counter per room", _ROOM_EDITS),
 )
 
 _LEDGER = """

@@ -44,8 +44,10 @@ from roomkit.store.validation import (
 )
 from roomkit_postgres._connection import create_pool, run_with_retry
 from roomkit_postgres._joining import JoiningTexts
+from roomkit_postgres._leases import Leases
 from roomkit_postgres._membership import MembershipMixin
 from roomkit_postgres._read_state import ReadStateMixin
+from roomkit_postgres._recent import RecentTexts
 from roomkit_postgres._records import RecordsMixin
 from roomkit_postgres.config import PostgresStoreConfig
 from roomkit_postgres.migrations import apply_migrations, quote_schema
@@ -94,23 +96,34 @@ SELECT idx FROM stored
 # One statement, one round trip: the room row with its bindings, participants and newest
 # events as arrays of their JSON texts (what the engine reads for every inbound message);
 # each text is decoded once per store (DecodedModels), as they rarely change between messages.
+# $3, $4, $5: the seq, edits and last index of the room's newest events this process keeps
+# (RecentTexts); while seq and edits are unchanged only the events after $5 are sent.
 _SNAPSHOT = """
-SELECT r.data::text AS data, r.next_index, r.last_activity_at,
+SELECT r.data::text AS data, r.next_index, r.last_activity_at, r.seq, r.edits,
     ARRAY(SELECT b.data::text FROM bindings b WHERE b.room_id = r.id ORDER BY b.seq)
         AS bindings,
     ARRAY(SELECT p.data::text FROM participants p WHERE p.room_id = r.id ORDER BY p.seq)
         AS participants,
     ARRAY(SELECT t.data FROM (SELECT e.data::text AS data, e.idx FROM events e
-              WHERE e.room_id = r.id ORDER BY e.idx DESC LIMIT $2) t ORDER BY t.idx) AS recent
+              WHERE e.room_id = r.id
+                AND e.idx > CASE WHEN r.seq = $3 AND r.edits = $4 THEN $5::bigint ELSE -1 END
+              ORDER BY e.idx DESC LIMIT $2) t ORDER BY t.idx) AS recent
 FROM rooms r WHERE r.id = $1
 """
 
 
+_ROW_FIELDS = ("event_count", "latest_index", "last_activity_at")
+
+
 def _room_from(row: asyncpg.Record, decoded: DecodedModels[Room] | None = None) -> Room:
     room = Room.model_validate_json(row["data"]) if decoded is None else decoded.get(row["data"])
-    room.event_count = row["next_index"]
-    room.latest_index = row["next_index"] - 1
-    room.last_activity_at = row["last_activity_at"]
+    # the fields the row keeps in columns, set on this fresh copy as attribute assignment
+    # would (typed values from asyncpg: int, datetime), without its per-field dispatch
+    values = room.__dict__
+    values["event_count"] = row["next_index"]
+    values["latest_index"] = row["next_index"] - 1
+    values["last_activity_at"] = row["last_activity_at"]
+    room.__pydantic_fields_set__.update(_ROW_FIELDS)
     return room
 
 
@@ -155,13 +168,17 @@ class PostgresStore(MembershipMixin, RecordsMixin, ReadStateMixin, ConversationS
         self._acquire_timeout = connect_timeout
         self._migrate = migrate
         self._pool: asyncpg.Pool | None = None
+        self._leases: Leases | None = None
         self._start_lock = asyncio.Lock()
         self._closed = False
         # what every message reads again: decoded once per distinct stored text
         self._decoded_rooms = DecodedModels(Room, 1024)
         self._decoded_bindings = DecodedModels(ChannelBinding, 1024)
         self._decoded_members = DecodedModels(Participant, 1024)
-        self._decoded_events = DecodedModels(RoomEvent)
+        # a room context's newest events: kept per room and shared between its contexts (only
+        # newer ones are read); decoded once per stored text
+        self._decoded_events = DecodedModels(RoomEvent, 8192)
+        self._recent: RecentTexts[RoomEvent] = RecentTexts(256)
         self._joining = JoiningTexts()
 
     @classmethod
@@ -201,6 +218,7 @@ class PostgresStore(MembershipMixin, RecordsMixin, ReadStateMixin, ConversationS
                 if self._migrate:
                     async with self._given_pool.acquire(timeout=self._acquire_timeout) as conn:
                         await apply_migrations(conn, self.schema)
+                self._leases = Leases(self._given_pool)
                 self._pool = self._given_pool
             if self._pool is None:
                 pool = await create_pool(
@@ -221,6 +239,7 @@ class PostgresStore(MembershipMixin, RecordsMixin, ReadStateMixin, ConversationS
                     except BaseException:
                         await pool.close()
                         raise
+                self._leases = Leases(pool)
                 self._pool = pool
         return self._pool
 
@@ -229,12 +248,17 @@ class PostgresStore(MembershipMixin, RecordsMixin, ReadStateMixin, ConversationS
         raise :class:`StoreError`."""
         self._closed = True
         pool, self._pool = self._pool, None
+        leases, self._leases = self._leases, None
+        if leases is not None:
+            await leases.close()
         if pool is not None and pool is not self._given_pool:
             await asyncio.wait_for(pool.close(), self._acquire_timeout)
 
     async def _run(self, what: str, op: Callable[[asyncpg.Connection, bool], Awaitable[T]]) -> T:
-        pool = await self._get_pool()
-        return await run_with_retry(pool, op, acquire_timeout=self._acquire_timeout, what=what)
+        pool = self._pool if self._pool is not None else await self._get_pool()
+        return await run_with_retry(
+            pool, op, acquire_timeout=self._acquire_timeout, what=what, leases=self._leases
+        )
 
     async def _one(self, what: str, model: type[M], sql: str, *args: Any) -> M | None:
         async def op(conn: asyncpg.Connection, _: bool) -> M | None:
@@ -317,6 +341,7 @@ class PostgresStore(MembershipMixin, RecordsMixin, ReadStateMixin, ConversationS
     async def delete_room(self, room_id: str) -> bool:
         if not readable_key(room_id):
             return False
+        self._recent.forget(room_id)
         return await self._write("delete_room", "DELETE FROM rooms WHERE id = $1", room_id) != (
             "DELETE 0"
         )
@@ -399,15 +424,47 @@ class PostgresStore(MembershipMixin, RecordsMixin, ReadStateMixin, ConversationS
         if not readable_key(room_id):
             return None
 
+        recent_events = self._recent
+        decoded_events = self._decoded_events
+
         async def op(conn: asyncpg.Connection, _: bool) -> RoomContext | None:
-            row = await conn.fetchrow(_SNAPSHOT, room_id, limit)
+            kept = recent_events.usable(room_id, limit) if limit else None
+            args = (-1, -1, -1) if kept is None else (kept.seq, kept.edits, kept.last)
+            row = await conn.fetchrow(_SNAPSHOT, room_id, limit, *args)
             if row is None:
+                recent_events.forget(room_id)
                 return None
+            events: list[RoomEvent] = []
+            if limit:
+                merged = recent_events.merge(
+                    room_id,
+                    kept,
+                    row["seq"],
+                    row["edits"],
+                    row["next_index"],
+                    decoded_events.many(row["recent"]),
+                    limit,
+                )
+                if merged is None:  # rows changed behind the store's back: read them all
+                    row = await conn.fetchrow(_SNAPSHOT, room_id, limit, -1, -1, -1)
+                    if row is None:
+                        recent_events.forget(room_id)
+                        return None
+                    merged = recent_events.merge(
+                        room_id,
+                        None,
+                        row["seq"],
+                        row["edits"],
+                        row["next_index"],
+                        decoded_events.many(row["recent"]),
+                        limit,
+                    )
+                events = [] if merged is None else list(merged)  # the kept list stays ours
             return RoomContext.model_construct(
                 room=_room_from(row, self._decoded_rooms),
                 bindings=self._decoded_bindings.many(row["bindings"]),
                 participants=self._decoded_members.many(row["participants"]),
-                recent_events=self._decoded_events.many(row["recent"]),
+                recent_events=events,
                 metadata={},
             )
 
@@ -420,10 +477,7 @@ class PostgresStore(MembershipMixin, RecordsMixin, ReadStateMixin, ConversationS
         async def op(conn: asyncpg.Connection, retry: bool) -> RoomEvent:
             return await self._insert_event(conn, event, retry)
 
-        stored = await self._run("add_event", op)
-        if stored.id == event.id:
-            event.index = stored.index
-        return stored
+        return await self._run("add_event", op)
 
     async def _insert_event(
         self, conn: asyncpg.Connection, event: RoomEvent, retry: bool
@@ -473,7 +527,11 @@ class PostgresStore(MembershipMixin, RecordsMixin, ReadStateMixin, ConversationS
                 "(if every write is refused, this process's lock manager does not share the "
                 "lock backend and namespace of the others using this store)"
             )
-        return event.model_copy(update={"index": index})
+        # the stored event is the one handed in, with its index (what ``event.index = index``
+        # does for this model, which has no assignment validation, without its dispatch)
+        event.__dict__["index"] = index
+        event.__pydantic_fields_set__.add("index")
+        return event
 
     async def get_event(self, event_id: str) -> RoomEvent | None:
         if not readable_key(event_id):
@@ -491,8 +549,14 @@ class PostgresStore(MembershipMixin, RecordsMixin, ReadStateMixin, ConversationS
                 await self._require_room(conn, event.room_id)
                 raise StoreError(f"event {event.id!r} is not stored; add it with add_event")
             stored = event.model_copy(update={"index": index})
+            # The room row first (its edits counter tells processes that keep the room's
+            # newest events to read them again), then the event row: the order add_event and
+            # delete_room take them in, so none of them can deadlock with another.
             await conn.execute(
-                "UPDATE events SET data = $2::json WHERE id = $1",
+                "WITH room AS (UPDATE rooms SET edits = edits + 1"
+                " WHERE id = (SELECT room_id FROM events WHERE id = $1) RETURNING id)"
+                " UPDATE events SET data = $2::json"
+                " WHERE id = $1 AND room_id = (SELECT id FROM room)",
                 event.id,
                 stored.model_dump_json(),
             )
