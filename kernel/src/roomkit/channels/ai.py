@@ -466,14 +466,16 @@ class AIChannel(Channel):
         messages: list[AIMessage] = []
         append = messages.append
         for event in events:
-            hit = cache.get(event.id)
-            if hit is not None and hit[0] is event.content:
+            fields = event.__dict__  # one attribute access for the two fields read below
+            content = fields["content"]
+            hit = cache.get(fields["id"])
+            if hit is not None and hit[0] is content:
                 append(hit[1])
                 continue
             message = self.event_to_message(event, vision=vision)
             if len(cache) >= _MESSAGE_CACHE_SIZE:
                 cache.clear()
-            cache[event.id] = (event.content, message)
+            cache[fields["id"]] = (content, message)
             append(message)
         return messages
 

@@ -127,19 +127,16 @@ class MockAIProvider(AIProvider):
             return AIResponse(tool_calls=calls, finish_reason="tool_calls", model=self._model)
         response = self._responses[self._next % len(self._responses)]
         self._next += 1
-        # Rough token counts (4 characters a token), cheap enough for benchmarks.
-        chars = 0
-        for message in context.messages:
-            content = message.content
-            if isinstance(content, str):
-                chars += len(content)
-        return response.model_copy(
-            update={
-                "model": response.model or self._model,
-                "usage": response.usage
-                or AIUsage(input_tokens=chars // 4, output_tokens=len(response.content) // 4),
-            }
-        )
+        usage = response.usage
+        if usage is None:
+            # Rough token counts (4 characters a token), cheap enough for benchmarks.
+            chars = 0
+            for message in context.messages:
+                content = message.content
+                if type(content) is str or isinstance(content, str):
+                    chars += len(content)
+            usage = AIUsage(input_tokens=chars // 4, output_tokens=len(response.content) // 4)
+        return response.model_copy(update={"model": response.model or self._model, "usage": usage})
 
     async def generate(self, context: AIContext) -> AIResponse:
         """The next scripted response (recording ``context``)."""
