@@ -75,7 +75,7 @@ class SlidingWindowMemory(MemoryProvider):
             # ``type(...) is TextContent`` first: a text is never a SystemContent, and
             # isinstance() against a pydantic class goes through the ABC machinery.
             if (type(content) is _TEXT or not isinstance(content, SystemContent)) and not (
-                metadata and metadata.get(INTERNAL_KEY)
+                metadata and INTERNAL_KEY in metadata and metadata[INTERNAL_KEY]
             ):
                 append(event)
                 if fields["index"] >= current_index:
