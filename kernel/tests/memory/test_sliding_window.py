@@ -90,6 +90,28 @@ async def test_current_event_is_added_once_even_if_missing_from_tail() -> None:
     assert [e.id for e in result.events] == [older.id, current.id]
 
 
+async def test_answering_an_older_event_keeps_only_what_came_before_it() -> None:
+    _store, room, events = await filled_store(8)
+    current = events[4]  # stored (index 4); the tail holds later events, not this one
+    unstored = msg("r1", "unstored")  # index -1: kept
+    tail = [events[2], events[3], unstored, events[5], events[6]]
+    result = await SlidingWindowMemory().retrieve(
+        "r1", current, RoomContext(room=room, recent_events=tail)
+    )
+    bodies = [e.content.body for e in result.events]  # type: ignore[union-attr]
+    assert bodies == ["m2", "m3", "unstored", "m4"]
+
+
+async def test_an_internal_flag_that_is_false_keeps_the_event() -> None:
+    room = Room(id="r1")
+    flagged_off = msg("r1", "shown", metadata={INTERNAL_KEY: False})
+    current = msg("r1", "now")
+    result = await SlidingWindowMemory().retrieve(
+        "r1", current, RoomContext(room=room, recent_events=[flagged_off])
+    )
+    assert [e.content.body for e in result.events] == ["shown", "now"]  # type: ignore[union-attr]
+
+
 def test_max_events_must_be_positive() -> None:
     with pytest.raises(ConfigurationError):
         SlidingWindowMemory(max_events=0)

@@ -74,6 +74,7 @@ _NAME_OK = re.compile(r"[^A-Za-z0-9_-]")
 _MESSAGE_CACHE_SIZE = 4096
 _MAX_NOTES = 20
 _MAX_NOTE_ROOMS = 1000
+_OUTPUT_FIELDS = ("responded", "response_events")
 
 
 def _sender_name(raw: str | None) -> str | None:
@@ -326,7 +327,13 @@ class AIChannel(Channel):
                 tasks=response.tasks,
                 observations=response.observations,
             )
-        return ChannelOutput(responded=bool(events), response_events=events)
+        if turn.extra_events:  # events from tools: validated as usual
+            return ChannelOutput(responded=bool(events), response_events=events)
+        # ChannelOutput(responded=..., response_events=events) without re-validating the
+        # reply just built (same fields and fields set).
+        output = construct(ChannelOutput, {"responded": bool(events), "response_events": events})
+        object.__setattr__(output, "__pydantic_fields_set__", set(_OUTPUT_FIELDS))
+        return output
 
     def _reply_event(
         self,
@@ -466,14 +473,16 @@ class AIChannel(Channel):
         messages: list[AIMessage] = []
         append = messages.append
         for event in events:
-            hit = cache.get(event.id)
-            if hit is not None and hit[0] is event.content:
+            fields = event.__dict__  # one attribute access for the two fields read below
+            content = fields["content"]
+            hit = cache.get(fields["id"])
+            if hit is not None and hit[0] is content:
                 append(hit[1])
                 continue
             message = self.event_to_message(event, vision=vision)
             if len(cache) >= _MESSAGE_CACHE_SIZE:
                 cache.clear()
-            cache[event.id] = (event.content, message)
+            cache[fields["id"]] = (content, message)
             append(message)
         return messages
 

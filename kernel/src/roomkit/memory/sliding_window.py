@@ -59,22 +59,29 @@ class SlidingWindowMemory(MemoryProvider):
         append = window.append
         seen_current = False
         current_id = current_event.id
+        current_index = current_event.index
+        newer = False  # a kept event at or after the current one's index
         for event in source:
             # is_transcript_event(), inlined: this loop runs for every event of every AI turn.
-            if event.type is not _MESSAGE or event.status is _BLOCKED:
+            # The fields are read from ``__dict__``: one attribute access per event instead of
+            # one per field (a pydantic model's attribute access is several times a dict's).
+            fields = event.__dict__
+            if fields["type"] is not _MESSAGE or fields["status"] is _BLOCKED:
                 continue
-            if event.id == current_id:
+            if fields["id"] == current_id:
                 seen_current = True
                 continue
-            content, metadata = event.content, event.metadata
+            content, metadata = fields["content"], fields["metadata"]
             # ``type(...) is TextContent`` first: a text is never a SystemContent, and
             # isinstance() against a pydantic class goes through the ABC machinery.
             if (type(content) is _TEXT or not isinstance(content, SystemContent)) and not (
-                metadata and metadata.get(INTERNAL_KEY)
+                metadata and INTERNAL_KEY in metadata and metadata[INTERNAL_KEY]
             ):
                 append(event)
-        if current_event.index >= 0 and not seen_current:
+                if fields["index"] >= current_index:
+                    newer = True
+        if current_index >= 0 and not seen_current and newer:
             # The tail ended before the current event was stored: keep older events only.
-            window = [e for e in window if e.index < 0 or e.index < current_event.index]
+            window = [e for e in window if e.index < current_index]
         window.append(current_event)
         return MemoryResult(events=window[-self.max_events :])

@@ -11,10 +11,14 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from roomkit.errors import ConfigurationError
+from roomkit.models._construct import construct
 from roomkit.models.ai import AIContext, AIResponse, AIStreamChunk, AIToolCall, AIUsage
 from roomkit.providers.ai.base import AIProvider
 
 __all__ = ["MockAIProvider"]
+
+_set = object.__setattr__
+_UPDATED = frozenset({"model", "usage"})
 
 
 def _as_tool_call(value: AIToolCall | dict[str, Any], n: int) -> AIToolCall:
@@ -127,19 +131,27 @@ class MockAIProvider(AIProvider):
             return AIResponse(tool_calls=calls, finish_reason="tool_calls", model=self._model)
         response = self._responses[self._next % len(self._responses)]
         self._next += 1
-        # Rough token counts (4 characters a token), cheap enough for benchmarks.
-        chars = 0
-        for message in context.messages:
-            content = message.content
-            if isinstance(content, str):
-                chars += len(content)
-        return response.model_copy(
-            update={
-                "model": response.model or self._model,
-                "usage": response.usage
-                or AIUsage(input_tokens=chars // 4, output_tokens=len(response.content) // 4),
-            }
-        )
+        usage = response.usage
+        if usage is None:
+            # Rough token counts (4 characters a token), cheap enough for benchmarks.
+            chars = 0
+            for message in context.messages:
+                content = message.content
+                if type(content) is str or isinstance(content, str):
+                    chars += len(content)
+            usage = construct(
+                AIUsage, {"input_tokens": chars // 4, "output_tokens": len(response.content) // 4}
+            )
+        # What ``response.model_copy(update=...)`` makes (same fields and fields set), without
+        # its generic copying: the scripted responses are plain AIResponse objects.
+        if type(response) is AIResponse and response.__pydantic_private__ is None:
+            reply = construct(
+                AIResponse,
+                {**response.__dict__, "model": response.model or self._model, "usage": usage},
+            )
+            _set(reply, "__pydantic_fields_set__", response.model_fields_set | _UPDATED)
+            return reply
+        return response.model_copy(update={"model": response.model or self._model, "usage": usage})
 
     async def generate(self, context: AIContext) -> AIResponse:
         """The next scripted response (recording ``context``)."""
