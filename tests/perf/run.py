@@ -94,7 +94,7 @@ WORKLOADS: tuple[Workload, ...] = (
     Workload("import", "bench_import.py", (), quick_flags=()),
     Workload("ai_overhead", "bench_ai_overhead.py", ("--n", "1000")),
     Workload("persistence_pg", "bench_persistence.py", ("--n", "1000")),
-    Workload("persistence_pg_100", "bench_persistence.py", ("--n", "1000", "--rooms", "100")),
+    Workload("persistence_pg_100", "bench_persistence.py", ("--n", "3000", "--rooms", "100")),
     Workload("persistence_pg_ai", "bench_persistence.py", ("--n", "500", "--ai")),
     Workload(
         "workers",
