@@ -412,7 +412,13 @@ async def _traced(
             outcome = "rate_limited" if isinstance(exc, RateLimitedError) else "failed"
             tracer.fail(span, exc, {Attr.INBOUND_OUTCOME: outcome})
             raise
-        attributes: dict[str, str] = {Attr.INBOUND_OUTCOME: _outcome(result)}
+        attributes: dict[str, str] = {
+            Attr.INBOUND_OUTCOME: "duplicate"
+            if result.duplicate
+            else "blocked"
+            if result.blocked
+            else "processed"
+        }
         if result.room_id:
             attributes[Attr.ROOM_ID] = result.room_id
         if result.event is not None:
@@ -421,12 +427,6 @@ async def _traced(
         return result
     finally:
         tracer.unsample(token)
-
-
-def _outcome(result: InboundResult) -> str:
-    if result.duplicate:
-        return "duplicate"
-    return "blocked" if result.blocked else "processed"
 
 
 async def _observe(rt: Runtime, result: InboundResult) -> None:
