@@ -13,6 +13,7 @@ from roomkit import (
     WebSocketChannel,
 )
 from roomkit.telemetry import MockTelemetryProvider, SpanKind
+from roomkit.telemetry.spans import Attr
 from roomkit.telemetry.tracer import Tracer
 
 
@@ -104,3 +105,48 @@ def test_the_default_recorded_kinds_follow_is_recording() -> None:
     assert provider.recorded_kinds(kept) is None
     provider.end_span(kept)
     provider.end_span(root)
+
+
+class OwnRoots(KindsBelowDropped):
+    """Starts its roots in one call (``start_root``) and counts the calls."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.root_calls = 0
+
+    def start_root(
+        self, attributes: dict[str, object] | None, channel_id: str | None
+    ) -> tuple[str, frozenset[SpanKind] | None]:
+        self.root_calls += 1
+        span = self.start_span(
+            SpanKind.INBOUND_PIPELINE,
+            "roomkit.inbound",
+            attributes=attributes,  # type: ignore[arg-type]
+            channel_id=channel_id,
+        )
+        return span, self.recorded_kinds(span)
+
+
+async def test_a_provider_own_start_root_decides_the_message() -> None:
+    provider = OwnRoots()
+    await _four_messages(provider)
+    assert provider.root_calls == 4  # every root through the one call
+    roots = provider.get_spans(SpanKind.INBOUND_PIPELINE)
+    assert [r.attributes.get(Attr.CHANNEL_ID) for r in roots] == ["ws"] * 4
+    assert len(provider.get_spans(SpanKind.BROADCAST)) == 2  # the kept messages only
+    assert len(provider.get_spans(SpanKind.DELIVERY)) == 4  # the kinds kept below every root
+
+
+def test_the_default_start_root_is_start_span_and_recorded_kinds() -> None:
+    provider = RootSampled()
+    dropped, below = provider.start_root({Attr.CHANNEL_ID: "ws"}, "ws")
+    kept, everything = provider.start_root(None, "ws")
+    assert below == frozenset()
+    assert everything is None
+    provider.end_span(kept)
+    provider.end_span(dropped)
+    spans = {s.id: s for s in provider.get_spans(SpanKind.INBOUND_PIPELINE)}
+    assert spans[dropped].attributes[Attr.CHANNEL_ID] == "ws"
+    assert spans[dropped].channel_id == "ws"
+    assert Tracer(provider)._start_root is None  # not overridden: the tracer's own two calls
+    assert Tracer(OwnRoots())._start_root is not None

@@ -122,17 +122,12 @@ async def call_channel(
     makes attempt ``n`` only and returns a ``PENDING`` result when a retry is still due.
     """
     tracer = rt.tracer
-    if tracer is None or not tracer.records(SpanKind.DELIVERY):
+    if tracer is None:
         if (
-            tracer is None
-            and binding.rate_limit is None
+            binding.rate_limit is None
             and (binding.retry_policy is None or binding.retry_policy.max_retries == 0)
             and binding.channel_id not in rt.breakers
         ):
-            return await _direct(rt, channel, event, binding, ctx, attempt)
-        if tracer is not None and binding.category == ChannelCategory.INTELLIGENCE:
-            return await _turn(rt, tracer, channel, event, binding, ctx, attempt)
-        if tracer is not None and _plain(rt, binding):  # no AI turn to make the tracer active for
             return await _direct(rt, channel, event, binding, ctx, attempt)
         return await _resilient(rt, channel, event, binding, ctx, attempt)
     span = tracer.start(
@@ -142,6 +137,12 @@ async def call_channel(
         room_id=binding.room_id,
         channel_id=binding.channel_id,
     )
+    if not span:  # no delivery span recorded for this message
+        if binding.category == ChannelCategory.INTELLIGENCE:
+            return await _turn(rt, tracer, channel, event, binding, ctx, attempt)
+        if _plain(rt, binding):  # no AI turn to make the tracer active for
+            return await _direct(rt, channel, event, binding, ctx, attempt)
+        return await _resilient(rt, channel, event, binding, ctx, attempt)
     try:
         if binding.category == ChannelCategory.INTELLIGENCE:
             output, failed = await _turn(rt, tracer, channel, event, binding, ctx, attempt)

@@ -391,42 +391,35 @@ async def process_inbound(
         if not rt.observers:
             return await run_pipeline(rt, message, room_id)
         result = await run_pipeline(rt, message, room_id)
-    else:
-        result = await _traced(rt, tracer, message, room_id)
+    else:  # in a ``roomkit.inbound`` span, the root of the message's trace (in line: no
+        # coroutine more per message)
+        token, span = tracer.start_message(getattr(message, "channel_id", None))
+        try:
+            try:
+                result = await run_pipeline(rt, message, room_id)
+            except BaseException as exc:
+                if span:
+                    outcome = "rate_limited" if isinstance(exc, RateLimitedError) else "failed"
+                    tracer.fail(span, exc, {Attr.INBOUND_OUTCOME: outcome})
+                raise
+            if span:  # sampled and recorded
+                attributes: dict[str, str] = {
+                    Attr.INBOUND_OUTCOME: "duplicate"
+                    if result.duplicate
+                    else "blocked"
+                    if result.blocked
+                    else "processed"
+                }
+                if result.room_id:
+                    attributes[Attr.ROOM_ID] = result.room_id
+                if result.event is not None:
+                    attributes[Attr.EVENT_ID] = result.event.id
+                tracer.end(span, attributes)
+        finally:
+            tracer.unsample(token)
     if rt.observers:
         await _observe(rt, result)
     return result
-
-
-async def _traced(
-    rt: Runtime, tracer: Tracer, message: InboundMessage, room_id: str | None
-) -> InboundResult:
-    """:func:`_process` in a ``roomkit.inbound`` span (the root of the message's trace)."""
-    token, span = tracer.start_message(getattr(message, "channel_id", None))
-    try:
-        if not span:  # not sampled, or not recorded
-            return await run_pipeline(rt, message, room_id)
-        try:
-            result = await run_pipeline(rt, message, room_id)
-        except BaseException as exc:
-            outcome = "rate_limited" if isinstance(exc, RateLimitedError) else "failed"
-            tracer.fail(span, exc, {Attr.INBOUND_OUTCOME: outcome})
-            raise
-        attributes: dict[str, str] = {Attr.INBOUND_OUTCOME: _outcome(result)}
-        if result.room_id:
-            attributes[Attr.ROOM_ID] = result.room_id
-        if result.event is not None:
-            attributes[Attr.EVENT_ID] = result.event.id
-        tracer.end(span, attributes)
-        return result
-    finally:
-        tracer.unsample(token)
-
-
-def _outcome(result: InboundResult) -> str:
-    if result.duplicate:
-        return "duplicate"
-    return "blocked" if result.blocked else "processed"
 
 
 async def _observe(rt: Runtime, result: InboundResult) -> None:

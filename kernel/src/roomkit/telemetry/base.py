@@ -173,6 +173,25 @@ class TelemetryProvider(ABC):
         """
         return None if self.is_recording(span_id) else frozenset()
 
+    def start_root(
+        self, attributes: Attributes | None, channel_id: str | None
+    ) -> tuple[str, frozenset[SpanKind] | None]:
+        """Open the ``roomkit.inbound`` root span of an inbound message (no parent span id)
+        and tell the kinds recorded below it: ``(span id, recorded_kinds(span id))``, or
+        ``("", None)`` when no span was started.
+
+        The default calls :meth:`start_span` and :meth:`recorded_kinds`; a provider that
+        decides sampling at the root may do both in one step, so a message whose trace it
+        drops costs one call.
+        """
+        span = self.start_span(
+            SpanKind.INBOUND_PIPELINE,
+            "roomkit.inbound",
+            attributes=attributes,
+            channel_id=channel_id,
+        )
+        return span, (self.recorded_kinds(span) if span else None)
+
     def step_counter(
         self, kind: SpanKind, attributes: Attributes, channel_id: str | None, status: str
     ) -> StepCount | None:

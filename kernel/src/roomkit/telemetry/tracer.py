@@ -97,6 +97,7 @@ class Tracer:
         "_metadata",
         "_rate",
         "_roots",
+        "_start_root",
         "_step_ids",
         "_steps",
         "_suppressed",
@@ -118,6 +119,12 @@ class Tracer:
         self._roots = (
             type(provider).is_recording is not base.is_recording
             or type(provider).recorded_kinds is not base.recorded_kinds
+        )
+        #: the provider's own one-call root (:meth:`TelemetryProvider.start_root`), if any
+        self._start_root = (
+            provider.start_root
+            if self._roots and type(provider).start_root is not base.start_root
+            else None
         )
         #: kinds counted by the tracer itself below a root that is not traced (module docstring)
         self._counted: frozenset[SpanKind] = (
@@ -145,12 +152,27 @@ class Tracer:
         """:meth:`sample` and the ``roomkit.inbound`` root span of an inbound message from
         ``channel_id`` in one call: the token for :meth:`unsample` and the span (``""`` when
         the message is not sampled or the root is not recorded)."""
+        if self._rate < 1.0 and not self.config.sampled():
+            return _UNSAMPLED.set(_NOTHING), ""
+        start_root = self._start_root
+        if (
+            start_root is not None
+            and isinstance(channel_id, str)
+            and (self._kinds is None or SpanKind.INBOUND_PIPELINE in self._kinds)
+        ):  # the provider's root and what it records below, in one call
+            root: dict[str, Any] = {Attr.CHANNEL_ID: channel_id}
+            if self._metadata:
+                root = {**self._metadata, **root}
+            try:
+                span, below = start_root(root, channel_id)
+            except Exception:
+                logger.exception("telemetry: starting span roomkit.inbound failed")
+                return _UNSAMPLED.set(None), ""
+            return _UNSAMPLED.set(below if span else None), span
         if self._rate >= 1.0:
             token = _UNSAMPLED.set(None) if self._roots else None
-        elif self.config.sampled():
-            token = _UNSAMPLED.set(None)
         else:
-            return _UNSAMPLED.set(_NOTHING), ""
+            token = _UNSAMPLED.set(None)
         if self._kinds is not None and SpanKind.INBOUND_PIPELINE not in self._kinds:
             return token, ""
         if not isinstance(channel_id, str):
@@ -242,8 +264,17 @@ class Tracer:
         if only is not None:
             if kind not in only:
                 return ""
-            if kind in self._counted:
-                step = self._count_start(kind, name, attributes, channel_id)
+            if kind in self._counted:  # the shared id of a step seen before, in line
+                try:
+                    step = self._step_ids.get(
+                        (kind, name, channel_id, *attributes.items())
+                        if attributes
+                        else (kind, name, channel_id)
+                    )
+                except TypeError:  # an unhashable attribute value
+                    step = None
+                if step is None:
+                    step = self._count_start(kind, name, attributes, channel_id)
                 if step is not None:
                     return step
         if self._metadata:

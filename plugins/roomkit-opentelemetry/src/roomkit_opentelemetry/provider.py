@@ -217,6 +217,10 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
         self._light_roots = not self._all_latencies
         self._dropped_roots = DroppedRoots(self._counter, self._metrics, span_metrics)
         self._dropped = self._dropped_roots.roots
+        #: :meth:`recorded_kinds` of a dropped root
+        self._below_dropped: frozenset[SpanKind] = (
+            self._unsampled_kinds if span_metrics and step_metrics != "none" else frozenset()
+        )
         self._closed = False
 
     @property
@@ -290,64 +294,132 @@ class OpenTelemetryProvider(TraceContext, TelemetryProvider):
                     if enclosing.is_recording():  # an event of the enclosing span, not a span
                         return self._step_event(span_kind, span_name, enclosing, attributes)
                 previous = otel_context.get_current()
-            parent = previous if parent_id is None else self._parent_context(parent_id, previous)
-            otel_attrs: dict[str, Any] = {_KIND: span_kind.value}
-            if self._metadata:
-                otel_attrs.update(self._metadata)
-            if room_id:
-                otel_attrs[_ROOM] = room_id
-            if session_id:
-                otel_attrs[_SESSION] = session_id
-            if channel_id:
-                otel_attrs[_CHANNEL] = channel_id
-            if attributes:
-                for key, value in attributes.items():
-                    if type(value) not in _CLEAN:
-                        value = _value(value)
-                        if value is None:
-                            continue
-                    otel_attrs[_key(key)] = value
-            try:
-                span = self._tracer.start_span(
-                    span_name,
-                    context=parent,
-                    kind=OTEL_SPAN_KINDS.get(span_kind, OtelSpanKind.INTERNAL),
-                    attributes=otel_attrs,
-                )
-            finally:
-                if preset and self._roots is not None:
-                    self._roots.ids.preset(None)  # used by now; never left for another span
-            span_context = span.get_span_context()
-            if not span_context.is_valid:  # no tracing SDK: metrics only
-                return self._untraced(span_kind, attributes, channel_id)
-            span_id = _hex_id(span_context)
-            entry = _Open(
-                span,
-                span_context,
+            return self._start_sdk(
                 span_kind,
-                time.perf_counter_ns(),
+                span_name,
                 previous,
-                attributes if attributes is not None else _NO_ATTRIBUTES,
+                preset,
+                parent_id,
+                attributes,
+                room_id,
+                session_id,
                 channel_id,
-                False,
-                sampled=span_context.trace_flags.sampled,
             )
-            with self._lock:
-                if span_id in self._open:  # a tracer handed back its parent's context
-                    return self._untraced(span_kind, attributes, channel_id)
-                if len(self._open) >= self.max_open_spans:  # forget the oldest, never exported
-                    oldest = next(iter(self._open))
-                    self._remember(oldest, self._open.pop(oldest))
-                self._open[span_id] = entry
-            if root:  # the message's sampling decision holds for all its steps
-                dropped = not span_context.trace_flags.sampled
-                if dropped is not _DROPPED.get():
-                    entry.dropped = _DROPPED.set(dropped)
-            otel_context.attach(trace.set_span_in_context(span, previous))
-            return span_id
         except Exception:
             logger.exception("telemetry: could not start span %r", kind)
             return ""
+
+    def start_root(
+        self, attributes: Attributes | None, channel_id: str | None
+    ) -> tuple[str, frozenset[SpanKind] | None]:
+        """The ``roomkit.inbound`` span of a new message (no parent span id) and the kinds
+        recorded below it (:meth:`recorded_kinds`) in one call: the engine's fast path for
+        the root. A message whose new trace the sampler drops costs a random number and a
+        light root (no SDK span)."""
+        roots = self._roots
+        if roots is None or not self._light_roots:
+            span = self.start_span(
+                SpanKind.INBOUND_PIPELINE,
+                "roomkit.inbound",
+                attributes=attributes,
+                channel_id=channel_id,
+            )
+            return span, (self.recorded_kinds(span) if span else None)
+        try:
+            previous = _current_context()
+            preset = roots.new_trace(previous)  # None: the SDK decides (a parent)
+            if preset is False:  # dropped: _dropped_root with light roots, in line
+                span_id = f"m{next(self._ids):x}"
+                token = None if _DROPPED.get() else _DROPPED.set(True)
+                self._dropped_roots.open(
+                    span_id, token, attributes, channel_id, self.max_open_spans
+                )
+                return span_id, self._below_dropped
+            span = self._start_sdk(
+                SpanKind.INBOUND_PIPELINE,
+                "roomkit.inbound",
+                previous,
+                preset,
+                None,
+                attributes,
+                None,
+                None,
+                channel_id,
+            )
+        except Exception:
+            logger.exception("telemetry: could not start span roomkit.inbound")
+            return "", None
+        return span, (self.recorded_kinds(span) if span else None)
+
+    def _start_sdk(
+        self,
+        span_kind: SpanKind,
+        span_name: str,
+        previous: Context,
+        preset: bool | None,
+        parent_id: str | None,
+        attributes: Attributes | None,
+        room_id: str | None,
+        session_id: str | None,
+        channel_id: str | None,
+    ) -> str:
+        """An SDK span (the sampling of a new root already decided: ``preset``)."""
+        root = span_kind is SpanKind.INBOUND_PIPELINE
+        parent = previous if parent_id is None else self._parent_context(parent_id, previous)
+        otel_attrs: dict[str, Any] = {_KIND: span_kind.value}
+        if self._metadata:
+            otel_attrs.update(self._metadata)
+        if room_id:
+            otel_attrs[_ROOM] = room_id
+        if session_id:
+            otel_attrs[_SESSION] = session_id
+        if channel_id:
+            otel_attrs[_CHANNEL] = channel_id
+        if attributes:
+            for key, value in attributes.items():
+                if type(value) not in _CLEAN:
+                    value = _value(value)
+                    if value is None:
+                        continue
+                otel_attrs[_key(key)] = value
+        try:
+            span = self._tracer.start_span(
+                span_name,
+                context=parent,
+                kind=OTEL_SPAN_KINDS.get(span_kind, OtelSpanKind.INTERNAL),
+                attributes=otel_attrs,
+            )
+        finally:
+            if preset and self._roots is not None:
+                self._roots.ids.preset(None)  # used by now; never left for another span
+        span_context = span.get_span_context()
+        if not span_context.is_valid:  # no tracing SDK: metrics only
+            return self._untraced(span_kind, attributes, channel_id)
+        span_id = _hex_id(span_context)
+        entry = _Open(
+            span,
+            span_context,
+            span_kind,
+            time.perf_counter_ns(),
+            previous,
+            attributes if attributes is not None else _NO_ATTRIBUTES,
+            channel_id,
+            False,
+            sampled=span_context.trace_flags.sampled,
+        )
+        with self._lock:
+            if span_id in self._open:  # a tracer handed back its parent's context
+                return self._untraced(span_kind, attributes, channel_id)
+            if len(self._open) >= self.max_open_spans:  # forget the oldest, never exported
+                oldest = next(iter(self._open))
+                self._remember(oldest, self._open.pop(oldest))
+            self._open[span_id] = entry
+        if root:  # the message's sampling decision holds for all its steps
+            dropped = not span_context.trace_flags.sampled
+            if dropped is not _DROPPED.get():
+                entry.dropped = _DROPPED.set(dropped)
+        otel_context.attach(trace.set_span_in_context(span, previous))
+        return span_id
 
     def _untraced(
         self, kind: SpanKind, attributes: Attributes | None, channel_id: str | None
