@@ -181,6 +181,14 @@ class ConversationStoreSuite(
         ]
         assert [p.id for p in snapshot.participants] == ["u1"]
         assert [e.index for e in snapshot.recent_events] == [5, 6, 7]
+        if component.snapshot_is_context:  # the engine keeps each snapshot as its own context
+            again = await component.get_room_snapshot(room.id, recent=3)
+            assert again is not None
+            assert again is not snapshot
+            assert again.recent_events is not snapshot.recent_events
+            assert again.bindings is not snapshot.bindings
+            assert again.participants is not snapshot.participants
+            assert again.metadata is not snapshot.metadata
         empty_tail = await component.get_room_snapshot(room.id, recent=0)
         assert empty_tail is not None
         assert empty_tail.recent_events == []

@@ -16,7 +16,6 @@ from roomkit.models.hooks import HookRegistration
 from roomkit.models.participant import Participant
 from roomkit.models.room import ChannelBinding, Room
 from roomkit.store.base import ConversationStore
-from roomkit.store.memory import InMemoryStore
 from roomkit.telemetry.metrics import Metric
 from roomkit.telemetry.spans import Attr, SpanKind
 
@@ -146,7 +145,7 @@ async def load_context(
     if snapshot is None:
         return None
     rt.note_bindings(room_id, snapshot.bindings)
-    if type(store) is InMemoryStore:  # a new context on every call: it is the caller's
+    if store.snapshot_is_context:  # a new context on every call: it is the caller's
         return snapshot
     return _context(snapshot.room, snapshot.bindings, snapshot.participants, snapshot.recent_events)
 
@@ -172,7 +171,7 @@ async def message_context(rt: Runtime, room: Room, participant_id: str | None) -
     if snapshot is None:  # deleted meanwhile: what the separate reads would have found
         return _context(room, [], [], [])
     rt.note_bindings(room.id, snapshot.bindings)
-    if snapshot.room is room and type(store) is InMemoryStore:  # new on every call, as above
+    if snapshot.room is room and store.snapshot_is_context:  # new on every call, as above
         return snapshot
     return _context(room, snapshot.bindings, snapshot.participants, snapshot.recent_events)
 

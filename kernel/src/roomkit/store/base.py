@@ -64,6 +64,13 @@ class ConversationStore(
     #: ``False``: a span would cost far more than the call it measures.
     traced_calls: ClassVar[bool] = True
 
+    #: Whether every :meth:`get_room_snapshot` / :meth:`get_message_snapshot` call returns a
+    #: new :class:`RoomContext` (new lists, empty metadata) that the caller may keep as its
+    #: own: the engine then uses it as the message's context instead of building another.
+    #: ``False`` (the default) is always safe; a store that hands out one kept context object
+    #: must leave it ``False``.
+    snapshot_is_context: ClassVar[bool] = False
+
     async def get_room_snapshot(self, room_id: str, *, recent: int = 20) -> RoomContext | None:
         """The room with its bindings, participants and last ``recent`` events; ``None`` if
         the room does not exist. What the engine reads for every inbound message.

@@ -72,6 +72,7 @@ class InMemoryStore(ConversationStore):
     """
 
     traced_calls = False  # dictionary work: no span per call (see ConversationStore)
+    snapshot_is_context = True  # each snapshot is built on the call (see ConversationStore)
 
     def __init__(self) -> None:
         self._rooms: dict[str, _RoomData] = {}
@@ -315,7 +316,7 @@ class InMemoryStore(ConversationStore):
             {
                 "room": data.room,
                 "bindings": list(data.bindings.values()),
-                "participants": data.member_list(),
+                "participants": list(data.member_list()),  # the caller's own list
                 "recent_events": data.events[-recent:] if recent > 0 else [],
                 "metadata": {},
             },
