@@ -311,14 +311,8 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
         the root. A message whose new trace the sampler drops costs a random number and a
         light root (no SDK span)."""
         roots = self._roots
-        if roots is None or not self._light_roots:
-            span = self.start_span(
-                SpanKind.INBOUND_PIPELINE,
-                "roomkit.inbound",
-                attributes=attributes,
-                channel_id=channel_id,
-            )
-            return span, (self.recorded_kinds(span) if span else None)
+        if roots is None or not self._light_roots:  # the contract's default: two calls
+            return super().start_root(attributes, channel_id)
         try:
             previous = _current_context()
             preset = roots.new_trace(previous)  # None: the SDK decides (a parent)
