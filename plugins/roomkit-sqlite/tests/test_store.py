@@ -293,22 +293,41 @@ async def test_a_lock_held_past_busy_timeout_fails_and_stores_nothing(tmp_path: 
 
 
 @pytest.mark.asyncio
-async def test_changing_an_event_read_from_a_snapshot_changes_no_later_read(
-    tmp_path: Path,
-) -> None:
+async def test_each_snapshot_is_a_new_context_sharing_the_kept_models(tmp_path: Path) -> None:
+    """The contract (``ConversationStore``): returned objects may be shared, a change goes
+    through ``update_*``. Each snapshot has its own lists (``snapshot_is_context``), so a
+    caller emptying them changes no later read; an event changed through ``update_event`` is
+    seen by the next one."""
     store = SQLiteStore(tmp_path / "rooms.db")
-    room = await store.create_room(Room())
-    await store.add_event(_event(room.id, "one"))
-    snapshot = await store.get_room_snapshot(room.id)
-    assert snapshot is not None
-    snapshot.recent_events[0].metadata = {"local": True}
-    snapshot.room.status = RoomStatus.CLOSED
-    again = await store.get_room_snapshot(room.id)
-    assert again is not None
-    assert again.recent_events[0].metadata == {}
-    assert again.room.status == RoomStatus.ACTIVE
-    assert (await store.get_recent_events(room.id))[0].metadata == {}
-    await store.close()
+    try:
+        assert SQLiteStore.snapshot_is_context
+        room = await store.create_room(Room())
+        await store.add_binding(
+            ChannelBinding(room_id=room.id, channel_id="sms", channel_type=ChannelType.SMS)
+        )
+        await store.add_participant(Participant(id="u1", room_id=room.id, channel_id="sms"))
+        first = await store.add_event(_event(room.id, "one"))
+        snapshot = await store.get_room_snapshot(room.id)
+        assert snapshot is not None
+        members = [p.id for p in snapshot.participants]
+        assert members[0] == "u1"
+        snapshot.recent_events.clear()
+        snapshot.bindings.clear()
+        snapshot.participants.clear()
+        snapshot.metadata["mine"] = True
+        again = await store.get_room_snapshot(room.id)
+        assert again is not None
+        assert again is not snapshot
+        assert [e.id for e in again.recent_events] == [first.id]
+        assert [b.channel_id for b in again.bindings] == ["sms"]
+        assert [p.id for p in again.participants] == members
+        assert again.metadata == {}
+        await store.update_event(first.model_copy(update={"metadata": {"edited": True}}))
+        edited = await store.get_room_snapshot(room.id)
+        assert edited is not None
+        assert [e.metadata for e in edited.recent_events] == [{"edited": True}]
+    finally:
+        await store.close()
 
 
 def _write_events(path: str, room_id: str, worker: int, count: int) -> None:

@@ -60,6 +60,10 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
     ones may be lost on a power loss) or ``"FULL"`` (an ``fsync`` per write: survives that too).
     """
 
+    #: Every snapshot is a new context with new lists (the models in them are shared, as the
+    #: contract allows: see :mod:`roomkit_sqlite._snapshots`), so the engine keeps it.
+    snapshot_is_context = True
+
     def __init__(
         self,
         path: str | Path = DEFAULT_PATH,
