@@ -13,7 +13,7 @@ from roomkit_sqlite.testing import StoreFixtures
 
 from roomkit.errors import StoreError
 from roomkit.models.content import TextContent
-from roomkit.models.enums import ChannelDirection, ChannelType, EventStatus, RoomStatus
+from roomkit.models.enums import ChannelDirection, ChannelType, EventStatus
 from roomkit.models.event import EventSource, RoomEvent
 from roomkit.models.participant import Participant
 from roomkit.models.room import ChannelBinding, Room

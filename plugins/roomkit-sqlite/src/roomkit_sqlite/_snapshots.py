@@ -48,16 +48,19 @@ class RoomSnapshot:
     """One room's snapshot as last read or written by this connection.
 
     ``events`` holds the room's newest events (oldest first), at most ``window`` of them:
-    every event when the room has fewer. ``senders`` are the (channel, participant) pairs
-    known to be recorded for ``find_latest_room``.
+    every event when the room has fewer. ``members`` maps participant ids to participants in
+    joining order: every participant when ``complete`` (read by ``get_room_snapshot``), else
+    only those looked up by id so far (read by ``get_message_snapshot``, whose cost must not
+    grow with the room's membership). ``senders`` are the (channel, participant) pairs known
+    to be recorded for ``find_latest_room``.
     """
 
     __slots__ = (
         "bindings",
+        "complete",
         "events",
         "members",
         "next_index",
-        "participants",
         "room",
         "senders",
         "window",
@@ -67,30 +70,46 @@ class RoomSnapshot:
         self,
         room: Room,
         bindings: list[ChannelBinding],
-        participants: list[Participant],
+        members: dict[str, Participant],
         events: list[RoomEvent],
         window: int,
+        *,
+        complete: bool,
     ) -> None:
         self.room = room
         self.next_index: int = room.event_count
         self.bindings = bindings
-        self.participants = participants
-        self.members = {p.id for p in participants}
+        self.members = members
+        self.complete = complete
         self.events = events
         self.senders: set[tuple[str, str]] = set()
         self.window = window
 
     def context(self, recent: int) -> RoomContext:
-        """The snapshot as :meth:`SQLiteStore.get_room_snapshot` returns it: a new context
-        and new lists, holding the kept models (see the module docstring)."""
-        events = self.events
+        """The snapshot as :meth:`SQLiteStore.get_room_snapshot` returns it (``complete``
+        only): a new context and new lists, holding the kept models (see the module
+        docstring)."""
         return construct(
             RoomContext,
             {
                 "room": self.room,
                 "bindings": list(self.bindings),
-                "participants": list(self.participants),
-                "recent_events": events[-recent:] if recent else [],
+                "participants": list(self.members.values()),
+                "recent_events": self.events[-recent:] if recent else [],
+                "metadata": {},
+            },
+        )
+
+    def message_context(self, recent: int, sender: Participant | None) -> RoomContext:
+        """The snapshot as :meth:`SQLiteStore.get_message_snapshot` returns it: ``sender``
+        (a member, or ``None``) alone in ``participants``."""
+        return construct(
+            RoomContext,
+            {
+                "room": self.room,
+                "bindings": list(self.bindings),
+                "participants": [sender] if sender is not None else [],
+                "recent_events": self.events[-recent:] if recent else [],
                 "metadata": {},
             },
         )
@@ -115,10 +134,11 @@ class SnapshotCache:
             self.version = version
         return version
 
-    def get(self, room_id: str, recent: int) -> RoomSnapshot | None:
-        """The snapshot of ``room_id`` if it holds the newest ``recent`` events."""
+    def get(self, room_id: str, recent: int, *, complete: bool = True) -> RoomSnapshot | None:
+        """The snapshot of ``room_id`` if it holds the newest ``recent`` events (and every
+        participant, when ``complete``)."""
         snapshot = self._snapshots.get(room_id)
-        if snapshot is None or recent > snapshot.window:
+        if snapshot is None or recent > snapshot.window or (complete and not snapshot.complete):
             return None
         return snapshot
 
@@ -172,6 +192,5 @@ class SnapshotCache:
         room["latest_index"] = index
         if sender is not None:
             snapshot.senders.add(sender)
-        if joined is not None:
-            snapshot.participants.append(joined)
-            snapshot.members.add(joined.id)
+        if joined is not None:  # the newest member: last in joining order
+            snapshot.members[joined.id] = joined

@@ -21,7 +21,7 @@ from roomkit.models.participant import Participant
 from roomkit.models.room import ChannelBinding, Room
 from roomkit.store.base import ConversationStore
 from roomkit.store.contracts import MetadataPage
-from roomkit.store.decoded import DecodedModels, copy_model
+from roomkit.store.decoded import DecodedModels
 from roomkit.store.validation import (
     check_index,
     check_page,
@@ -259,9 +259,64 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
 
         return await self._run(op)
 
+    async def get_message_snapshot(
+        self, room_id: str, participant_id: str | None, *, recent: int = 20
+    ) -> RoomContext | None:
+        """The room, its bindings, the participant ``participant_id`` and the last ``recent``
+        events: what the engine reads for every message.
+
+        From the room's cached snapshot like :meth:`get_room_snapshot`; a participant it does
+        not hold is read by id (and kept). Read from the file, it is four statements, none
+        of which reads every participant: a snapshot kept from here holds the participants
+        looked up so far, not the room's whole membership.
+        """
+        limit = check_recent(recent)
+        if not readable_key(room_id):
+            return None
+        sender_id = participant_id if readable_key(participant_id) else None
+        cache = self._snapshots
+
+        def op(conn: sqlite3.Connection) -> RoomContext | None:
+            version = cache.check(conn)
+            cached = cache.get(room_id, limit, complete=False)
+            if cached is None:
+                snapshot = self._read_snapshot(conn, room_id, limit, sender_id, complete=False)
+                if snapshot is None:
+                    return None
+                if cache.check(conn) == version:  # nobody committed while it was read
+                    cache.put(room_id, snapshot)
+                sender = snapshot.members.get(sender_id) if sender_id is not None else None
+                return snapshot.message_context(limit, sender)
+            if sender_id is None:
+                return cached.message_context(limit, None)
+            sender = cached.members.get(sender_id)
+            if sender is None and not cached.complete:
+                sender = self._read_member(conn, room_id, sender_id)
+                if sender is not None and cache.check(conn) == version:
+                    cached.members[sender_id] = sender
+            return cached.message_context(limit, sender)
+
+        return await self._run(op)
+
+    def _read_member(
+        self, conn: sqlite3.Connection, room_id: str, participant_id: str
+    ) -> Participant | None:
+        row = conn.execute(
+            "SELECT data FROM participants WHERE room_id = ? AND id = ?", (room_id, participant_id)
+        ).fetchone()
+        return None if row is None else self._decoded_members.get(row[0])
+
     def _read_snapshot(
-        self, conn: sqlite3.Connection, room_id: str, limit: int
+        self,
+        conn: sqlite3.Connection,
+        room_id: str,
+        limit: int,
+        sender_id: str | None = None,
+        *,
+        complete: bool = True,
     ) -> RoomSnapshot | None:
+        """The room's snapshot from the file: with every participant (``complete``), or for a
+        message snapshot with the participant ``sender_id`` alone (if a member)."""
         row = conn.execute("SELECT * FROM rooms WHERE id = ?", (room_id,)).fetchone()
         if row is None:
             return None
@@ -270,7 +325,15 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
             return [r[0] for r in conn.execute(sql, (room_id, *params)).fetchall()]
 
         bindings = rows("SELECT data FROM bindings WHERE room_id = ? ORDER BY seq")
-        participants = rows("SELECT data FROM participants WHERE room_id = ? ORDER BY seq")
+        members: dict[str, Participant]
+        if complete:
+            participants = self._decoded_members.many(
+                rows("SELECT data FROM participants WHERE room_id = ? ORDER BY seq")
+            )
+            members = {p.id: p for p in participants}
+        else:
+            sender = None if sender_id is None else self._read_member(conn, room_id, sender_id)
+            members = {} if sender is None else {sender.id: sender}
         newest_first = (
             rows("SELECT data FROM events WHERE room_id = ? ORDER BY idx DESC LIMIT ?", limit)
             if limit
@@ -280,17 +343,22 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
         return RoomSnapshot(
             _room_from(row, self._decoded_rooms),
             self._decoded_bindings.many(bindings),
-            self._decoded_members.many(participants),
+            members,
             self._decoded_events.many(newest_first),
             limit,
+            complete=complete,
         )
 
     # -- events ------------------------------------------------------------------------------
     async def add_event(self, event: RoomEvent) -> RoomEvent:
+        """Store ``event`` with the room's next index (set on ``event``, which is returned);
+        for an idempotency key stored before, the event stored then (``event`` unchanged)."""
         check_storable(event)
         room_id = event.room_id
         key = event.idempotency_key
         cache = self._snapshots
+        fields = event.__dict__
+        index = fields["index"]  # put back if the write fails
 
         def op(conn: sqlite3.Connection) -> _Added:
             if key is not None:
@@ -313,18 +381,16 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
             ).fetchone()
             if bumped is None:
                 raise RoomNotFoundError(f"room {room_id!r} does not exist")
-            stored = copy_model(event)
-            stored.__dict__["index"] = bumped[0]
-            stored.__pydantic_fields_set__.add("index")
+            fields["index"] = bumped[0]  # the text stored carries it
             conn.execute(
                 "INSERT INTO events (id, room_id, idx, idempotency_key, data)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (stored.id, room_id, bumped[0], key, stored.model_dump_json()),
+                (event.id, room_id, bumped[0], key, event.model_dump_json()),
             )
-            source = stored.source
+            source = event.source
             sender = source.participant_id
             if sender is None:
-                return stored, None, None
+                return event, None, None
             pair = (source.channel_id, sender)
             if known is None or pair not in known.senders:
                 _note_sender(conn, source.channel_id, sender, room_id)
@@ -332,22 +398,25 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
             if source.direction == ChannelDirection.INBOUND and (
                 known is None or sender not in known.members
             ):
-                joined = _join(conn, stored, sender)
-            return stored, pair, joined
+                joined = _join(conn, event, sender)
+            return event, pair, joined
 
         def after(added: _Added) -> None:
             stored, sender, joined = added
-            if stored.id != event.id:
+            if stored is not event:
                 return
+            event.__pydantic_fields_set__.add("index")
             try:
-                cache.stored(stored, sender, joined)
+                cache.stored(event, sender, joined)
             except Exception:  # the event is committed: never report it as failed
                 logger.exception("SQLiteStore: kept snapshots dropped after an error")
                 cache.clear()
 
-        stored, _, _ = await self._run(op, write=True, after=after)
-        if stored.id == event.id:
-            event.index = stored.index
+        try:
+            stored, _, _ = await self._run(op, write=True, after=after)
+        except BaseException:
+            fields["index"] = index  # nothing was stored
+            raise
         return stored
 
     async def get_event(self, event_id: str) -> RoomEvent | None:
