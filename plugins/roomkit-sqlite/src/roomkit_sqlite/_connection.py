@@ -72,6 +72,9 @@ class SQLiteConnection:
         self._busy_timeout = busy_timeout
         self._executor: ThreadPoolExecutor | None = None
         self._conn: sqlite3.Connection | None = None
+        # the statements every message runs (transactions, add_event, the snapshot check) go
+        # through one cursor returning plain tuples: a cursor and a Row object fewer each
+        self._cursor: sqlite3.Cursor | None = None
         self._queued: Future[Any] | None = None  # the last call handed to the worker thread
         self._closed = False
         self._open_lock = asyncio.Lock()
@@ -109,7 +112,9 @@ class SQLiteConnection:
                     executor.shutdown(wait=False)
                     raise StoreError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
                 conn.execute("PRAGMA busy_timeout = 0")  # inline calls never wait (see _run)
-                self._executor, self._conn = executor, conn
+                cursor = conn.cursor()
+                cursor.row_factory = None
+                self._executor, self._conn, self._cursor = executor, conn, cursor
             return self._conn
 
     async def _run(
@@ -136,7 +141,7 @@ class SQLiteConnection:
         try:
             if queued is None or queued.done():
                 try:
-                    return _call(conn, func, write, after)
+                    return _call(conn, self._cursor, func, write, after)
                 except sqlite3.OperationalError as exc:
                     if not _busy(exc):
                         raise
@@ -167,7 +172,7 @@ class SQLiteConnection:
         def waiting() -> T:
             conn.execute(f"PRAGMA busy_timeout = {wait_ms}")
             try:
-                return _call(conn, func, write, after)
+                return _call(conn, self._cursor, func, write, after)
             finally:
                 conn.execute("PRAGMA busy_timeout = 0")
 
@@ -182,10 +187,16 @@ class SQLiteConnection:
         """Close the database file (idempotent); later calls raise :class:`StoreError`."""
         self._closed = True
         executor, conn = self._executor, self._conn
-        self._executor = self._conn = None
+        self._executor = self._conn = self._cursor = None
         if executor is not None and conn is not None:
             await asyncio.get_running_loop().run_in_executor(executor, conn.close)
             executor.shutdown(wait=True)
+
+    def _hot(self, conn: sqlite3.Connection) -> sqlite3.Cursor:
+        """The cursor for the statements every message runs: rows are plain tuples (index
+        them by position). Only inside a call of :meth:`_run` (one user at a time)."""
+        cursor = self._cursor
+        return conn.cursor() if cursor is None else cursor
 
     # -- read helpers ------------------------------------------------------------------------
     async def _one(self, sql: str, params: tuple[Any, ...], model: type[T]) -> T | None:
@@ -212,19 +223,21 @@ def _busy(exc: sqlite3.OperationalError) -> bool:
 
 def _call(
     conn: sqlite3.Connection,
+    cursor: sqlite3.Cursor | None,
     func: Callable[[sqlite3.Connection], T],
     write: bool,
     after: Callable[[T], object] | None = None,
 ) -> T:
-    """``func(conn)``, in one ``BEGIN IMMEDIATE`` transaction when ``write``; then
-    ``after(result)`` (after the commit)."""
+    """``func(conn)``, in one ``BEGIN IMMEDIATE`` transaction when ``write`` (begun and
+    committed through ``cursor``); then ``after(result)`` (after the commit)."""
     if not write:
         result = func(conn)
     else:
-        conn.execute("BEGIN IMMEDIATE")
+        run = conn.execute if cursor is None else cursor.execute
+        run("BEGIN IMMEDIATE")
         try:
             result = func(conn)
-            conn.execute("COMMIT")
+            run("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.rollback()

@@ -125,7 +125,7 @@ class SnapshotCache:
         self._rooms = rooms
         self.version: Any = None  # the file's data_version the snapshots are valid for
 
-    def check(self, conn: sqlite3.Connection) -> Any:
+    def check(self, conn: sqlite3.Connection | sqlite3.Cursor) -> Any:
         """Forget every snapshot when another connection committed since the last check;
         returns the file's ``data_version``."""
         version = conn.execute(_VERSION).fetchone()[0]

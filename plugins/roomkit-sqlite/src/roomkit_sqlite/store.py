@@ -246,14 +246,15 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
         cache = self._snapshots
 
         def op(conn: sqlite3.Connection) -> RoomContext | None:
-            version = cache.check(conn)
+            hot = self._hot(conn)
+            version = cache.check(hot)
             cached = cache.get(room_id, limit)
             if cached is not None:
                 return cached.context(limit)
             snapshot = self._read_snapshot(conn, room_id, limit)
             if snapshot is None:
                 return None
-            if cache.check(conn) == version:  # nobody committed while it was read
+            if cache.check(hot) == version:  # nobody committed while it was read
                 cache.put(room_id, snapshot)
             return snapshot.context(limit)
 
@@ -277,13 +278,14 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
         cache = self._snapshots
 
         def op(conn: sqlite3.Connection) -> RoomContext | None:
-            version = cache.check(conn)
+            hot = self._hot(conn)
+            version = cache.check(hot)
             cached = cache.get(room_id, limit, complete=False)
             if cached is None:
                 snapshot = self._read_snapshot(conn, room_id, limit, sender_id, complete=False)
                 if snapshot is None:
                     return None
-                if cache.check(conn) == version:  # nobody committed while it was read
+                if cache.check(hot) == version:  # nobody committed while it was read
                     cache.put(room_id, snapshot)
                 sender = snapshot.members.get(sender_id) if sender_id is not None else None
                 return snapshot.message_context(limit, sender)
@@ -292,7 +294,7 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
             sender = cached.members.get(sender_id)
             if sender is None and not cached.complete:
                 sender = self._read_member(conn, room_id, sender_id)
-                if sender is not None and cache.check(conn) == version:
+                if sender is not None and cache.check(hot) == version:
                     cached.members[sender_id] = sender
             return cached.message_context(limit, sender)
 
@@ -361,18 +363,19 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
         index = fields["index"]  # put back if the write fails
 
         def op(conn: sqlite3.Connection) -> _Added:
+            hot = self._hot(conn)
             if key is not None:
-                found = conn.execute(
+                found = hot.execute(
                     "SELECT data FROM events WHERE room_id = ? AND idempotency_key = ?",
                     (room_id, key),
                 ).fetchone()
                 if found is not None:
                     return RoomEvent.model_validate_json(found[0]), None, None
-            cache.check(conn)  # in the write transaction: the snapshot is the file's now
+            cache.check(hot)  # in the write transaction: the snapshot is the file's now
             known = cache.known(room_id)
             # bump the room's counter and take the index in one statement (no row: no room;
             # the transaction is rolled back); the room's activity is the new event's rowid
-            bumped = conn.execute(
+            bumped = hot.execute(
                 "UPDATE rooms SET next_index = next_index + 1,"
                 " activity = (SELECT coalesce(max(rowid), 0) + 1 FROM events),"
                 " last_activity_us = max(last_activity_us, ?) WHERE id = ?"
@@ -382,7 +385,7 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
             if bumped is None:
                 raise RoomNotFoundError(f"room {room_id!r} does not exist")
             fields["index"] = bumped[0]  # the text stored carries it
-            conn.execute(
+            hot.execute(
                 "INSERT INTO events (id, room_id, idx, idempotency_key, data)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (event.id, room_id, bumped[0], key, event.model_dump_json()),
