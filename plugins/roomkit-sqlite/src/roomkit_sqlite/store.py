@@ -23,6 +23,7 @@ from roomkit.store.base import ConversationStore
 from roomkit.store.contracts import MetadataPage
 from roomkit.store.decoded import DecodedModels
 from roomkit.store.validation import (
+    INT64_MAX,
     check_index,
     check_page,
     check_recent,
@@ -240,7 +241,7 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
         read (one ``PRAGMA data_version``, see :mod:`roomkit_sqlite._snapshots`); else read
         from the file (four statements) and kept for the next call.
         """
-        limit = check_recent(recent)
+        limit = recent if type(recent) is int and 0 <= recent <= INT64_MAX else check_recent(recent)
         if not readable_key(room_id):
             return None
         cache = self._snapshots
@@ -271,7 +272,7 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
         of which reads every participant: a snapshot kept from here holds the participants
         looked up so far, not the room's whole membership.
         """
-        limit = check_recent(recent)
+        limit = recent if type(recent) is int and 0 <= recent <= INT64_MAX else check_recent(recent)
         if not readable_key(room_id):
             return None
         sender_id = participant_id if readable_key(participant_id) else None
