@@ -495,3 +495,61 @@ async def test_an_error_keeping_the_snapshot_does_not_fail_a_committed_event(
         assert [e.id for e in snapshot.recent_events] == [stored.id]
     finally:
         await store.close()
+
+
+@pytest.mark.asyncio
+async def test_message_snapshots_read_members_by_id_and_equal_a_fresh_read(
+    tmp_path: Path,
+) -> None:
+    """``get_message_snapshot`` keeps a snapshot holding only the participants looked up by
+    id; what it returns, and a ``get_room_snapshot`` after it, equal a new connection's read."""
+    path = tmp_path / "rooms.db"
+    store = SQLiteStore(path)
+    try:
+        room = await store.create_room(Room())
+        for pid in ("a", "b", "c"):
+            await store.add_participant(Participant(id=pid, room_id=room.id, channel_id="sms"))
+        first = await store.get_message_snapshot(room.id, "b")
+        assert first is not None
+        assert [p.id for p in first.participants] == ["b"]
+        second = await store.get_message_snapshot(room.id, "c")  # kept; "c" read by id
+        assert second is not None
+        assert [p.id for p in second.participants] == ["c"]
+        assert (await store.get_message_snapshot(room.id, "nobody")).participants == []  # type: ignore[union-attr]
+        await store.add_event(_event(room.id, "hi"))  # its sender joins
+        fresh_store = SQLiteStore(path)
+        try:
+            for pid in ("a", "u", "nobody", None):
+                cached = await store.get_message_snapshot(room.id, pid)
+                fresh = await fresh_store.get_message_snapshot(room.id, pid)
+                assert _dump(cached) == _dump(fresh)
+            assert _dump(await store.get_room_snapshot(room.id)) == _dump(
+                await fresh_store.get_room_snapshot(room.id)
+            )
+        finally:
+            await fresh_store.close()
+    finally:
+        await store.close()
+
+
+@pytest.mark.asyncio
+async def test_a_refused_event_keeps_its_index(tmp_path: Path) -> None:
+    from roomkit.errors import RoomNotFoundError
+
+    store = SQLiteStore(tmp_path / "rooms.db")
+    try:
+        room = await store.create_room(Room())
+        stored = await store.add_event(_event(room.id, "one"))
+        assert stored.index == 0
+        again = _event(room.id, "two")
+        again.id = stored.id  # the same id: the insert fails after the counter was bumped
+        with pytest.raises(StoreError):
+            await store.add_event(again)
+        assert again.index == -1
+        missing = _event("no-such-room", "x")
+        with pytest.raises(RoomNotFoundError):
+            await store.add_event(missing)
+        assert missing.index == -1
+        assert (await store.add_event(_event(room.id, "three"))).index == 1
+    finally:
+        await store.close()
