@@ -519,9 +519,9 @@ async def test_message_snapshots_read_members_by_id_and_equal_a_fresh_read(
         await store.add_event(_event(room.id, "hi"))  # its sender joins
         fresh_store = SQLiteStore(path)
         try:
-            for pid in ("a", "u", "nobody", None):
-                cached = await store.get_message_snapshot(room.id, pid)
-                fresh = await fresh_store.get_message_snapshot(room.id, pid)
+            for who in ("a", "u", "nobody", None):
+                cached = await store.get_message_snapshot(room.id, who)
+                fresh = await fresh_store.get_message_snapshot(room.id, who)
                 assert _dump(cached) == _dump(fresh)
             assert _dump(await store.get_room_snapshot(room.id)) == _dump(
                 await fresh_store.get_room_snapshot(room.id)
