@@ -501,8 +501,10 @@ async def broadcast(rt: Runtime, event: RoomEvent, ctx: RoomContext) -> list[Roo
             acted, group = await _record(rt, event, ctx, transports, outcomes, None, False)
 
         hooks = rt.hooks
-        if hooks.has(HookTrigger.AFTER_BROADCAST):
+        if hooks.has_sync(HookTrigger.AFTER_BROADCAST):
             await hooks.fire(HookTrigger.AFTER_BROADCAST, event, ctx)
+        elif hooks.has_async(HookTrigger.AFTER_BROADCAST):  # fire's part, without a coroutine
+            hooks.schedule_async(HookTrigger.AFTER_BROADCAST, event, ctx)
 
         if intelligence:
             outcomes = [await call_channel(rt, c, event, b, ctx) for c, b in intelligence]

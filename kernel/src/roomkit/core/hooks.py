@@ -515,7 +515,12 @@ class HookEngine:
 
     def schedule_async(self, trigger: HookTrigger, payload: Any, ctx: RoomContext) -> None:
         """Run the async hooks of ``trigger`` in one tracked background task (in order)."""
-        hooks = [r for r in self._hooks(1, trigger, ctx) if r.matches(payload)]
+        hooks: list[HookRegistration] = []
+        for reg in self._hooks(1, trigger, ctx):  # (the unfiltered ones without a call)
+            if (
+                reg.channel_types is None and reg.channel_ids is None and reg.directions is None
+            ) or reg.matches(payload):
+                hooks.append(reg)
         if hooks:
             self.track(self._run_async(hooks, payload, ctx))
 

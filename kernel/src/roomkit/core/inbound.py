@@ -515,11 +515,14 @@ async def run_pipeline(
     hooks = rt.hooks
     if hooks.pending > hooks.soft_pending:  # outside the lock: hook tasks may need it
         await hooks.relieve()
-    return _result(
-        room.id,
-        admitted.event,
-        blocked=admitted.blocked,
-        reason=admitted.reason,
-        duplicate=admitted.duplicate,
-        responses=admitted.responses,
+    return construct(  # every field given: nothing to merge in
+        InboundResult,
+        {
+            "room_id": room.id,
+            "event": admitted.event,
+            "blocked": admitted.blocked,
+            "reason": admitted.reason,
+            "duplicate": admitted.duplicate,
+            "responses": admitted.responses,
+        },
     )
