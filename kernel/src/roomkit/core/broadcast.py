@@ -488,7 +488,11 @@ async def broadcast(rt: Runtime, event: RoomEvent, ctx: RoomContext) -> list[Roo
         group: DeliveryGroup | None = None
         failures = 0
         if transports or queued:
-            outcomes = await _deliver_all(rt, event, ctx, transports) if transports else []
+            if len(transports) == 1:  # _deliver_all's first case, without its coroutine
+                channel, binding = transports[0]
+                outcomes = [await deliver_transport(rt, channel, event, binding, ctx)]
+            else:
+                outcomes = await _deliver_all(rt, event, ctx, transports) if transports else []
             if queued:
                 transports.extend(queued)
                 outcomes.extend((None, queued_result(b.channel_id)) for _, b in queued)
@@ -497,8 +501,10 @@ async def broadcast(rt: Runtime, event: RoomEvent, ctx: RoomContext) -> list[Roo
             acted, group = await _record(rt, event, ctx, transports, outcomes, None, False)
 
         hooks = rt.hooks
-        if hooks.has(HookTrigger.AFTER_BROADCAST):
+        if hooks.has_sync(HookTrigger.AFTER_BROADCAST):
             await hooks.fire(HookTrigger.AFTER_BROADCAST, event, ctx)
+        elif hooks.has_async(HookTrigger.AFTER_BROADCAST):  # fire's part, without a coroutine
+            hooks.schedule_async(HookTrigger.AFTER_BROADCAST, event, ctx)
 
         if intelligence:
             outcomes = [await call_channel(rt, c, event, b, ctx) for c, b in intelligence]

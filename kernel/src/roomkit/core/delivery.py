@@ -363,6 +363,8 @@ async def deliver_transport(
     if len(contents) == 1:
         content = contents[0]
         out = event if content is event.content else event.model_copy(update={"content": content})
+        if rt.tracer is None and _plain(rt, binding):  # call_channel's own choice, in line
+            return await _direct(rt, channel, out, binding, ctx, attempt)
         return await call_channel(rt, channel, out, binding, ctx, attempt)
     output: ChannelOutput | None = None
     total = len(contents)

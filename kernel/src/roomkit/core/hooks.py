@@ -93,6 +93,10 @@ def _remove(
     return removed
 
 
+def _timed_out(reg: HookRegistration, timeout: float) -> HookTimeoutError:
+    return HookTimeoutError(f"hook {reg.name!r} ({reg.trigger}) did not finish within {timeout}s")
+
+
 def _same_room(room_id: str, context: RoomContext) -> None:
     if room_id != context.room.id:
         raise ConfigurationError(
@@ -390,9 +394,7 @@ class HookEngine:
                 try:
                     result = await self.watchdog.guard(reg.fn(payload, ctx), timeout)
                 except TimeoutError:
-                    raise HookTimeoutError(
-                        f"hook {reg.name!r} ({reg.trigger}) did not finish within {timeout}s"
-                    ) from None
+                    raise _timed_out(reg, timeout) from None
         except BaseException as exc:
             if span and tracer is not None:
                 tracer.fail(span, exc, {Attr.HOOK_RESULT: "error"})
@@ -432,7 +434,17 @@ class HookEngine:
             ):
                 continue
             try:
-                result = await self._call(reg, outcome.event, ctx)
+                if self.tracer is None:  # _call without a span, in line: one coroutine less
+                    timeout = reg.timeout if reg.timeout is not None else self.default_timeout
+                    if timeout is None:
+                        result = await reg.fn(outcome.event, ctx)
+                    else:
+                        try:
+                            result = await self.watchdog.guard(reg.fn(outcome.event, ctx), timeout)
+                        except TimeoutError:
+                            raise _timed_out(reg, timeout) from None
+                else:
+                    result = await self._call(reg, outcome.event, ctx)
                 # an exact type test first: isinstance() on a pydantic class is an ABC check
                 if type(result) is HookResult:
                     values = result.__dict__  # one attribute read, not one per field
@@ -503,7 +515,12 @@ class HookEngine:
 
     def schedule_async(self, trigger: HookTrigger, payload: Any, ctx: RoomContext) -> None:
         """Run the async hooks of ``trigger`` in one tracked background task (in order)."""
-        hooks = [r for r in self._hooks(1, trigger, ctx) if r.matches(payload)]
+        hooks: list[HookRegistration] = []
+        for reg in self._hooks(1, trigger, ctx):  # (the unfiltered ones without a call)
+            if (
+                reg.channel_types is None and reg.channel_ids is None and reg.directions is None
+            ) or reg.matches(payload):
+                hooks.append(reg)
         if hooks:
             self.track(self._run_async(hooks, payload, ctx))
 
@@ -519,7 +536,17 @@ class HookEngine:
     ) -> None:
         for reg in hooks:
             try:
-                await self._call(reg, payload, ctx)
+                if self.tracer is None:  # _call without a span, in line (as run_sync)
+                    timeout = reg.timeout if reg.timeout is not None else self.default_timeout
+                    if timeout is None:
+                        await reg.fn(payload, ctx)
+                    else:
+                        try:
+                            await self.watchdog.guard(reg.fn(payload, ctx), timeout)
+                        except TimeoutError:
+                            raise _timed_out(reg, timeout) from None
+                else:
+                    await self._call(reg, payload, ctx)
             except Exception as exc:
                 await self._failed(reg, payload, ctx, exc)
 

@@ -44,7 +44,7 @@ from roomkit.models.hooks import (
 from roomkit.models.participant import IdentityResult, Participant
 from roomkit.telemetry.spans import Attr, SpanKind
 
-__all__ = ["IdentityHooks", "IdentityOutcome", "resolve_identity", "save_joining"]
+__all__ = ["NO_IDENTITY", "IdentityHooks", "IdentityOutcome", "resolve_identity", "save_joining"]
 
 _IDENTITY_TRIGGERS = {
     IdentificationStatus.IDENTIFIED: HookTrigger.ON_PARTICIPANT_IDENTIFIED,
@@ -68,7 +68,8 @@ class IdentityOutcome:
     inject: InjectedEvent | None = None
 
 
-_NOTHING = IdentityOutcome()
+NO_IDENTITY = IdentityOutcome()
+"""The outcome when there is nothing to resolve (no resolver, or the sender is identified)."""
 
 
 class IdentityHooks:
@@ -184,14 +185,14 @@ async def resolve_identity(
 ) -> IdentityOutcome:
     """Resolve the sender of ``message`` (see the module docstring)."""
     if rt.identity_resolver is None:
-        return _NOTHING
+        return NO_IDENTITY
     sender_id = message.sender_id
     participant = next((p for p in ctx.participants if p.id == sender_id), None)
     joining = participant is None
     if participant is None:
         participant = Participant(id=sender_id, room_id=ctx.room.id, channel_id=message.channel_id)
     elif participant.identification == IdentificationStatus.IDENTIFIED:
-        return _NOTHING
+        return NO_IDENTITY
     tracer = rt.tracer
     span = (
         ""

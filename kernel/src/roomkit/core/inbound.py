@@ -41,7 +41,7 @@ from roomkit.channels.base import Channel
 from roomkit.core._text import short_id
 from roomkit.core.broadcast import add_event, admit_event, admit_injected
 from roomkit.core.context import load_context, message_context
-from roomkit.core.identity import resolve_identity, save_joining
+from roomkit.core.identity import NO_IDENTITY, resolve_identity, save_joining
 from roomkit.core.locks import room_lock
 from roomkit.core.rate_limiter import TokenBucketRateLimiter
 from roomkit.core.runtime import Runtime
@@ -65,6 +65,7 @@ from roomkit.telemetry.spans import Attr, SpanKind
 from roomkit.telemetry.tracer import Tracer
 
 __all__ = [
+    "base_event",
     "check_message",
     "check_rate",
     "find_duplicate",
@@ -313,6 +314,14 @@ async def to_event(
         if event.room_id != ctx.room.id:
             event = event.model_copy(update={"room_id": ctx.room.id})
         return event
+    return base_event(rt, channel, message, ctx)
+
+
+def base_event(
+    rt: Runtime, channel: Channel, message: InboundMessage, ctx: RoomContext
+) -> RoomEvent:
+    """What the base ``Channel.handle_inbound`` makes of ``message``, built without
+    re-validation (its values are the validated message's; the source is shared per sender)."""
     sources = rt.sources
     m = message.__dict__  # the field values, read without pydantic's attribute hook
     external_id = m["external_id"]
@@ -466,17 +475,25 @@ async def run_pipeline(
     if binding.muted:
         reason = f"channel {short_id(binding.channel_id)} is muted in room {short_id(room.id)}"
         return _result(room.id, None, blocked=True, reason=reason)
-    event = await to_event(rt, channel, message, ctx)
+    if type(channel).handle_inbound is _BASE_HANDLE_INBOUND:  # to_event, without a coroutine
+        event = base_event(rt, channel, message, ctx)
+    else:
+        event = await to_event(rt, channel, message, ctx)
     if event.visibility == "all" and binding.visibility != "all":
         event.visibility = binding.visibility
-    identity = await resolve_identity(rt, message, event, ctx, rt.identity_hooks)
+    identity = (  # no resolver: nothing to resolve (no coroutine for it)
+        NO_IDENTITY
+        if rt.identity_resolver is None
+        else await resolve_identity(rt, message, event, ctx, rt.identity_hooks)
+    )
 
     async with room_lock(rt.lock_manager, room.id, rt.lock_timeout):
         if rt.status_epoch != epoch or room.status != _ACTIVE:
             await _check_open(rt, room)
-        first = await find_duplicate(rt, event)
-        if first is not None:
-            return _result(room.id, first, duplicate=True)
+        if event.idempotency_key is not None and rt.hooks.has_sync(HookTrigger.BEFORE_BROADCAST):
+            first = await find_duplicate(rt, event)  # (the conditions it reads ahead under)
+            if first is not None:
+                return _result(room.id, first, duplicate=True)
         joining = identity.joining
         if identity.blocked:
             event.status = EventStatus.BLOCKED
@@ -498,11 +515,14 @@ async def run_pipeline(
     hooks = rt.hooks
     if hooks.pending > hooks.soft_pending:  # outside the lock: hook tasks may need it
         await hooks.relieve()
-    return _result(
-        room.id,
-        admitted.event,
-        blocked=admitted.blocked,
-        reason=admitted.reason,
-        duplicate=admitted.duplicate,
-        responses=admitted.responses,
+    return construct(  # every field given: nothing to merge in
+        InboundResult,
+        {
+            "room_id": room.id,
+            "event": admitted.event,
+            "blocked": admitted.blocked,
+            "reason": admitted.reason,
+            "duplicate": admitted.duplicate,
+            "responses": admitted.responses,
+        },
     )

@@ -39,6 +39,9 @@ RoomRouter = Callable[[InboundMessage], Awaitable[str | None]]
 """``async def router(message) -> room_id | None``: picks the room of an inbound message."""
 
 
+_NO_MORE = Channel.recent_events_wanted  # the base property: no more than the kit's
+
+
 @dataclass(slots=True, eq=False)
 class Runtime:
     """The state of one kit that the message path reads and updates.
@@ -125,7 +128,8 @@ class Runtime:
         channels = self.channels
         for binding in bindings:
             channel = channels.get(binding.channel_id)
-            if channel is not None:
+            # the base property answers 0: not asked (a call per binding and message)
+            if channel is not None and type(channel).recent_events_wanted is not _NO_MORE:
                 want = channel.recent_events_wanted
                 if want > wanted:
                     wanted = want

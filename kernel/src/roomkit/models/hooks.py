@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from roomkit.deferred import DeferredModel
+from roomkit.models._construct import set_dict, set_extra, set_fields, set_private
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import (
     ChannelDirection,
@@ -33,7 +34,6 @@ __all__ = [
 ]
 
 _new = object.__new__
-_set = object.__setattr__
 
 
 class InjectedEvent(DeferredModel):
@@ -74,9 +74,8 @@ class HookResult(DeferredModel):
             # The common verdict carries nothing to validate: every other field is its default
             # (what ``construct`` makes, written out: this runs for every hook that allows).
             result = _new(cls)
-            _set(
+            set_dict(
                 result,
-                "__dict__",
                 {
                     "action": "allow",
                     "event": None,
@@ -87,9 +86,9 @@ class HookResult(DeferredModel):
                     "metadata": {},
                 },
             )
-            _set(result, "__pydantic_fields_set__", {"action"})
-            _set(result, "__pydantic_extra__", None)
-            _set(result, "__pydantic_private__", None)
+            set_fields(result, {"action"})
+            set_extra(result, None)
+            set_private(result, None)
             return result
         return cls(action="allow", **_with_injected(injected, kwargs))
 
