@@ -449,11 +449,11 @@ async def broadcast(rt: Runtime, event: RoomEvent, ctx: RoomContext) -> list[Roo
     failed counts); the responses are admitted after it, in the message's span.
     """
     tracer = rt.tracer
-    span = (
-        ""
-        if tracer is None
-        else tracer.start(SpanKind.BROADCAST, "roomkit.broadcast", room_id=event.room_id)
-    )
+    span = ""
+    if tracer is not None:
+        only = tracer.below()  # the kinds this message records (None: all)
+        if only is None or SpanKind.BROADCAST in only:
+            span = tracer.start(SpanKind.BROADCAST, "roomkit.broadcast", room_id=event.room_id)
     try:
         source_id = event.source.channel_id
         visibility = event.visibility

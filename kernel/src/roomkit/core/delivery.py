@@ -130,6 +130,44 @@ async def call_channel(
         ):
             return await _direct(rt, channel, event, binding, ctx, attempt)
         return await _resilient(rt, channel, event, binding, ctx, attempt)
+    only = tracer.below()  # the kinds this message records (None: all)
+    if only is not None and SpanKind.DELIVERY in only and SpanKind.DELIVERY in tracer.counted:
+        # a message that only counts its deliveries (its trace is not sampled): no span,
+        # one count at the end
+        try:
+            if binding.category == ChannelCategory.INTELLIGENCE:
+                outcome = await _turn(rt, tracer, channel, event, binding, ctx, attempt)
+            elif (
+                binding.rate_limit is None
+                and (binding.retry_policy is None or binding.retry_policy.max_retries == 0)
+                and binding.channel_id not in rt.breakers
+            ):  # :func:`_plain`, in line
+                outcome = await _direct(rt, channel, event, binding, ctx, attempt)
+            else:
+                outcome = await _resilient(rt, channel, event, binding, ctx, attempt)
+        except BaseException as exc:  # cancelled: counted as the span would have ended
+            tracer.fail(_start(tracer, binding), exc, {Attr.DELIVERY_SUCCESS: False})
+            raise
+        output, failed = outcome
+        if failed is None:
+            sent = output.metadata.get("provider_message_id") if output is not None else None
+            tracer.count_delivery(
+                binding.room_id,
+                binding.channel_id,
+                binding.channel_type,
+                DeliveryStatus.SENT,
+                None,
+                str(sent) if sent else None,
+            )
+        else:
+            tracer.count_delivery(
+                binding.room_id,
+                binding.channel_id,
+                binding.channel_type,
+                failed.status,
+                failed.error or "",
+            )
+        return outcome
     span = tracer.start(
         SpanKind.DELIVERY,
         "roomkit.delivery",
@@ -173,6 +211,17 @@ async def call_channel(
             },
         )
     return output, failed
+
+
+def _start(tracer: Tracer, binding: ChannelBinding) -> str:
+    """The ``roomkit.delivery`` span of a delivery to ``binding``."""
+    return tracer.start(
+        SpanKind.DELIVERY,
+        "roomkit.delivery",
+        {Attr.CHANNEL_ID: binding.channel_id, Attr.DELIVERY_CHANNEL_TYPE: binding.channel_type},
+        room_id=binding.room_id,
+        channel_id=binding.channel_id,
+    )
 
 
 def _plain(rt: Runtime, binding: ChannelBinding) -> bool:

@@ -381,8 +381,14 @@ class HookEngine:
         timeout = reg.timeout if reg.timeout is not None else self.default_timeout
         tracer = self.tracer
         span = ""
+        counted = False  # a message that only counts hook runs: no span, one count at the end
         if tracer is not None:
-            span = tracer.start_hook(_SPAN_KINDS[reg.execution], reg.trigger, reg.name, ctx.room.id)
+            kind = _SPAN_KINDS[reg.execution]
+            only = tracer.below()  # the kinds this message records (None: all)
+            if only is not None and kind in only and kind in tracer.counted:
+                counted = True
+            else:
+                span = tracer.start_hook(kind, reg.trigger, reg.name, ctx.room.id)
         try:
             if timeout is None:
                 result = await reg.fn(payload, ctx)
@@ -394,10 +400,15 @@ class HookEngine:
                         f"hook {reg.name!r} ({reg.trigger}) did not finish within {timeout}s"
                     ) from None
         except BaseException as exc:
+            if counted and tracer is not None:  # the run's step after all, to fail it
+                span = tracer.start_hook(kind, reg.trigger, reg.name, ctx.room.id)
             if span and tracer is not None:
                 tracer.fail(span, exc, {Attr.HOOK_RESULT: "error"})
             raise
-        if span and tracer is not None:
+        if counted and tracer is not None:
+            action = result.action if isinstance(result, HookResult) else "none"
+            tracer.count_hook(kind, reg.trigger, reg.name, action, ctx.room.id)
+        elif span and tracer is not None:
             action = result.action if isinstance(result, HookResult) else "none"
             tracer.end(span, {Attr.HOOK_RESULT: action})
         return result

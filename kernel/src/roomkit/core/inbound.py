@@ -395,28 +395,22 @@ async def process_inbound(
         # coroutine more per message)
         token, span = tracer.start_message(getattr(message, "channel_id", None))
         try:
+            result = await run_pipeline(rt, message, room_id)
+        except BaseException as exc:
             try:
-                result = await run_pipeline(rt, message, room_id)
-            except BaseException as exc:
                 if span:
                     outcome = "rate_limited" if isinstance(exc, RateLimitedError) else "failed"
                     tracer.fail(span, exc, {Attr.INBOUND_OUTCOME: outcome})
-                raise
-            if span:  # sampled and recorded
-                attributes: dict[str, str] = {
-                    Attr.INBOUND_OUTCOME: "duplicate"
-                    if result.duplicate
-                    else "blocked"
-                    if result.blocked
-                    else "processed"
-                }
-                if result.room_id:
-                    attributes[Attr.ROOM_ID] = result.room_id
-                if result.event is not None:
-                    attributes[Attr.EVENT_ID] = result.event.id
-                tracer.end(span, attributes)
-        finally:
-            tracer.unsample(token)
+            finally:
+                tracer.unsample(token)
+            raise
+        tracer.end_message(  # the root (if recorded) and the sampling decision, in one call
+            token,
+            span,
+            "duplicate" if result.duplicate else "blocked" if result.blocked else "processed",
+            result.room_id,
+            None if result.event is None else result.event.id,
+        )
     if rt.observers:
         await _observe(rt, result)
     return result
@@ -447,7 +441,12 @@ async def run_pipeline(
     check_rate(rt, message)
     epoch = rt.status_epoch  # before the snapshot: a later close is seen under the lock
     tracer = rt.tracer
-    if tracer is None or not tracer.records(SpanKind.CUSTOM):  # no roomkit.route span
+    only = None if tracer is None else tracer.below()  # the kinds this message records
+    if (
+        tracer is None
+        or (only is not None and SpanKind.CUSTOM not in only)
+        or not tracer.records(SpanKind.CUSTOM)
+    ):  # no roomkit.route span
         room, ctx, _ = await find_room(rt, message, room_id)
     else:
         room, ctx, _ = await _traced_find_room(rt, tracer, message, room_id)

@@ -92,6 +92,7 @@ class Tracer:
         "_adders",
         "_counted",
         "_ends_with_error",
+        "_fast",
         "_hook_steps",
         "_kinds",
         "_metadata",
@@ -101,7 +102,9 @@ class Tracer:
         "_step_ids",
         "_steps",
         "_suppressed",
+        "below",
         "config",
+        "counted",
         "provider",
     )
 
@@ -136,6 +139,19 @@ class Tracer:
         self._steps: dict[str, tuple[SpanKind, str, dict[str, Any], str | None]] = {}
         #: (thread, shared id, status, *end attributes) -> the provider's count
         self._adders: dict[tuple[Any, ...], StepCount] = {}
+        #: the count of a hook run or delivery ended by :meth:`count_hook` / :meth:`count_delivery`
+        #: (thread, kind, *what identifies its labels) -> the provider's count
+        self._fast: dict[tuple[Any, ...], StepCount] = {}
+        #: The kinds the current message records (``None``: every kind; see :meth:`records`):
+        #: the context variable's own ``get``, so a call site tests a kind without a Python call
+        #: (``only = tracer.below()``; ``only is None or kind in only``).
+        self.below = _UNSAMPLED.get
+        #: The kinds that a message recording them (``kind in tracer.below()``) only counts:
+        #: the call site skips the span and ends the step with :meth:`count_hook` or
+        #: :meth:`count_delivery` (one call, no attribute dictionary).
+        self.counted: frozenset[SpanKind] = (
+            self._counted if self._kinds is None else self._counted & self._kinds
+        )
 
     # -- sampling --------------------------------------------------------------------------
     def sample(self) -> Token[frozenset[SpanKind] | None] | None:
@@ -201,6 +217,32 @@ class Tracer:
         """Undo :meth:`sample`."""
         if token is not None:
             _UNSAMPLED.reset(token)
+
+    def end_message(
+        self,
+        token: Token[frozenset[SpanKind] | None] | None,
+        span: str,
+        outcome: str,
+        room_id: str | None,
+        event_id: str | None,
+    ) -> None:
+        """End a message that went well: its root ``span`` (from :meth:`start_message`) with
+        its outcome (``processed``, ``blocked``, ``duplicate``), room and event, then
+        :meth:`unsample` with ``token``; one call for the engine."""
+        try:
+            if span:
+                attributes: dict[str, Any] = {Attr.INBOUND_OUTCOME: outcome}
+                if room_id:
+                    attributes[Attr.ROOM_ID] = room_id
+                if event_id is not None:
+                    attributes[Attr.EVENT_ID] = event_id
+                try:  # :meth:`end` for a root (never a counted step), in line
+                    self.provider.end_span(span, attributes=attributes)
+                except Exception:
+                    logger.exception("telemetry: ending span %s failed", span)
+        finally:
+            if token is not None:
+                _UNSAMPLED.reset(token)
 
     # -- what is recorded --------------------------------------------------------------------
     def records(self, kind: SpanKind) -> bool:
@@ -346,6 +388,81 @@ class Tracer:
             provider.end_span(span_id, status="error", error_message=message, attributes=attributes)
         except Exception:
             logger.exception("telemetry: ending span %s failed", span_id)
+
+    def count_hook(
+        self, kind: SpanKind, trigger: str, name: str, result: str, room_id: str
+    ) -> None:
+        """End a hook run that went well (``result``: its action) in a message that only
+        counts hook runs (:attr:`counted`): what :meth:`start_hook` and :meth:`end` with
+        ``hook.result`` would do, in one call; a run that raised takes those two instead."""
+        key = (get_ident(), kind, trigger, name, result)
+        try:
+            self._fast[key].value += 1
+            return
+        except KeyError:  # not seen yet in this thread (or not counted at all)
+            pass
+        span = self.start_hook(kind, trigger, name, room_id)
+        attributes = {Attr.HOOK_RESULT: result}
+        self.end(span, attributes)
+        self._learn(key, span, "ok", attributes)
+
+    def count_delivery(
+        self,
+        room_id: str,
+        channel_id: str,
+        channel_type: str,
+        status: str,
+        error: str | None = None,
+        message_id: str | None = None,
+    ) -> None:
+        """End a delivery in a message that only counts deliveries (:attr:`counted`): what
+        :meth:`start` and then :meth:`end` (``error`` ``None``: delivered, ``message_id`` the
+        channel's id of the message) or :meth:`fail` (``status`` and ``error`` of the failed
+        delivery) of its ``roomkit.delivery`` span would do, in one call. A delivery that
+        raised takes those calls instead."""
+        key = (get_ident(), SpanKind.DELIVERY, channel_id, channel_type, status, error is None)
+        try:
+            self._fast[key].value += 1
+            return
+        except KeyError:  # not seen yet in this thread (or not counted at all)
+            pass
+        span = self.start(
+            SpanKind.DELIVERY,
+            "roomkit.delivery",
+            {Attr.CHANNEL_ID: channel_id, Attr.DELIVERY_CHANNEL_TYPE: channel_type},
+            room_id=room_id,
+            channel_id=channel_id,
+        )
+        attributes: dict[str, Any]
+        if error is None:
+            attributes = {Attr.DELIVERY_STATUS: status, Attr.DELIVERY_SUCCESS: True}
+            if message_id:
+                attributes[Attr.DELIVERY_MESSAGE_ID] = message_id
+            self.end(span, attributes)
+            self._learn(key, span, "ok", attributes)
+            return
+        attributes = {
+            Attr.DELIVERY_STATUS: status,
+            Attr.DELIVERY_SUCCESS: False,
+            Attr.DELIVERY_ERROR: error,
+        }
+        self.fail(span, error or "delivery failed", attributes)
+        self._learn(key, span, "error", attributes)
+
+    def _learn(
+        self, key: tuple[Any, ...], span_id: str, status: str, attributes: Attributes
+    ) -> None:
+        """After a counted step ended the long way: keep the count it added to under ``key``
+        (:meth:`count_hook`, :meth:`count_delivery`), so the next such end is one addition."""
+        if span_id not in self._steps or len(self._fast) >= _MAX_STEPS:
+            return  # not a counted step (a span, or nothing recorded): the long way each time
+        labels = [i for i in attributes.items() if i[0] in METRIC_ATTRIBUTES]
+        try:
+            add = self._adders.get((get_ident(), span_id, status, *labels))
+        except TypeError:  # an unhashable label value
+            return
+        if add is not None:
+            self._fast[key] = add
 
     # -- counted steps (see the module docstring) --------------------------------------------
     def _count_start(

@@ -34,6 +34,7 @@ from opentelemetry.trace import (
     TracerProvider,
 )
 from opentelemetry.trace import SpanKind as OtelSpanKind
+from opentelemetry.trace.propagation import _SPAN_KEY
 
 from roomkit.errors import ConfigurationError
 from roomkit.telemetry.base import (
@@ -74,7 +75,7 @@ from roomkit_opentelemetry.options import (
     StepMetrics,
     compact_step,
 )
-from roomkit_opentelemetry.presample import root_sampler
+from roomkit_opentelemetry.presample import _getrandbits, root_sampler
 from roomkit_opentelemetry.span_metrics import SpanMetricRecorder
 from roomkit_opentelemetry.version import __version__
 
@@ -315,13 +316,20 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
             return super().start_root(attributes, channel_id)
         try:
             previous = _current_context()
-            preset = roots.new_trace(previous)  # None: the SDK decides (a parent)
+            if roots.random and _SPAN_KEY not in previous:  # new_trace, in line
+                low = _getrandbits(64)
+                preset: bool | None = False if low >= roots.bound else roots.keep(low)
+            else:
+                preset = roots.new_trace(previous)  # None: the SDK decides (a parent)
             if preset is False:  # dropped: _dropped_root with light roots, in line
                 span_id = f"m{next(self._ids):x}"
                 token = None if _DROPPED.get() else _DROPPED.set(True)
-                self._dropped_roots.open(
-                    span_id, token, attributes, channel_id, self.max_open_spans
-                )
+                if len(self._dropped) < self.max_open_spans:  # DroppedRoots.open, in line
+                    self._dropped[span_id] = (token, attributes or _NO_ATTRIBUTES, channel_id)
+                else:
+                    self._dropped_roots.open(
+                        span_id, token, attributes, channel_id, self.max_open_spans
+                    )
                 return span_id, self._below_dropped
             span = self._start_sdk(
                 SpanKind.INBOUND_PIPELINE,
