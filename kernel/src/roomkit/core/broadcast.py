@@ -57,6 +57,7 @@ __all__ = [
 _INTELLIGENCE = ChannelCategory.INTELLIGENCE
 _PENDING = DeliveryStatus.PENDING
 _DELIVERED = EventStatus.DELIVERED
+_BROADCAST = SpanKind.BROADCAST
 _ADD_ATTRS = {Attr.STORE_OPERATION: "add_event"}
 _visibility_sets: dict[str, frozenset[str]] = {}
 
@@ -452,8 +453,8 @@ async def broadcast(rt: Runtime, event: RoomEvent, ctx: RoomContext) -> list[Roo
     span = ""
     if tracer is not None:
         only = tracer.below()  # the kinds this message records (None: all)
-        if only is None or SpanKind.BROADCAST in only:
-            span = tracer.start(SpanKind.BROADCAST, "roomkit.broadcast", room_id=event.room_id)
+        if only is None or _BROADCAST in only:
+            span = tracer.start(_BROADCAST, "roomkit.broadcast", room_id=event.room_id)
     try:
         source_id = event.source.channel_id
         visibility = event.visibility

@@ -18,6 +18,8 @@ outboxes both deliver to transports through it.
 
 from __future__ import annotations
 
+from threading import get_ident
+
 from roomkit.channels.base import Channel
 from roomkit.core._text import short_id
 from roomkit.core.circuit_breaker import CircuitBreaker, CircuitState
@@ -36,6 +38,9 @@ from roomkit.telemetry.spans import Attr, SpanKind
 from roomkit.telemetry.tracer import Tracer, activate, deactivate
 
 __all__ = ["DeliveryOutcome", "call_channel", "deliver_transport", "failure", "pending"]
+
+_DELIVERY = SpanKind.DELIVERY
+_SENT = DeliveryStatus.SENT
 
 DeliveryOutcome = tuple[ChannelOutput | None, DeliveryResult | None]
 """What a channel returned (if anything) and the failure to record (if any)."""
@@ -131,7 +136,7 @@ async def call_channel(
             return await _direct(rt, channel, event, binding, ctx, attempt)
         return await _resilient(rt, channel, event, binding, ctx, attempt)
     only = tracer.below()  # the kinds this message records (None: all)
-    if only is not None and SpanKind.DELIVERY in only and SpanKind.DELIVERY in tracer.counted:
+    if only is not None and _DELIVERY in only and _DELIVERY in tracer.counted:
         # a message that only counts its deliveries (its trace is not sampled): no span,
         # one count at the end
         try:
@@ -150,15 +155,20 @@ async def call_channel(
             raise
         output, failed = outcome
         if failed is None:
-            sent = output.metadata.get("provider_message_id") if output is not None else None
-            tracer.count_delivery(
-                binding.room_id,
-                binding.channel_id,
-                binding.channel_type,
-                DeliveryStatus.SENT,
-                None,
-                str(sent) if sent else None,
-            )
+            channel_id, channel_type = binding.channel_id, binding.channel_type
+            try:  # Tracer.count_delivery, in line once the count is known
+                key = (get_ident(), _DELIVERY, channel_id, channel_type, _SENT, True)
+                tracer.counts[key].value += 1
+            except KeyError:
+                sent = output.metadata.get("provider_message_id") if output is not None else None
+                tracer.count_delivery(
+                    binding.room_id,
+                    channel_id,
+                    channel_type,
+                    _SENT,
+                    None,
+                    str(sent) if sent else None,
+                )
         else:
             tracer.count_delivery(
                 binding.room_id,

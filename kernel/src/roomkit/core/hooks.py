@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine, Iterable
+from threading import get_ident
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -407,7 +408,10 @@ class HookEngine:
             raise
         if counted and tracer is not None:
             action = result.action if isinstance(result, HookResult) else "none"
-            tracer.count_hook(kind, reg.trigger, reg.name, action, ctx.room.id)
+            try:  # Tracer.count_hook, in line once the count is known
+                tracer.counts[(get_ident(), kind, reg.trigger, reg.name, action)].value += 1
+            except KeyError:
+                tracer.count_hook(kind, reg.trigger, reg.name, action, ctx.room.id)
         elif span and tracer is not None:
             action = result.action if isinstance(result, HookResult) else "none"
             tracer.end(span, {Attr.HOOK_RESULT: action})

@@ -77,6 +77,7 @@ __all__ = [
 _BASE_HANDLE_INBOUND = Channel.handle_inbound
 _DUPLICATE_ATTRS = {Attr.STORE_OPERATION: "get_event_by_idempotency_key"}
 _ACTIVE = RoomStatus.ACTIVE
+_ROUTE = SpanKind.CUSTOM  # the kind of the roomkit.route span
 _CONTENT_TYPES: frozenset[type] = frozenset(typing.get_args(typing.get_args(EventContent)[0]))
 
 
@@ -443,9 +444,7 @@ async def run_pipeline(
     tracer = rt.tracer
     only = None if tracer is None else tracer.below()  # the kinds this message records
     if (
-        tracer is None
-        or (only is not None and SpanKind.CUSTOM not in only)
-        or not tracer.records(SpanKind.CUSTOM)
+        tracer is None or (only is not None and _ROUTE not in only) or not tracer.records(_ROUTE)
     ):  # no roomkit.route span
         room, ctx, _ = await find_room(rt, message, room_id)
     else:

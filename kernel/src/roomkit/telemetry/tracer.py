@@ -92,7 +92,6 @@ class Tracer:
         "_adders",
         "_counted",
         "_ends_with_error",
-        "_fast",
         "_hook_steps",
         "_kinds",
         "_metadata",
@@ -105,6 +104,7 @@ class Tracer:
         "below",
         "config",
         "counted",
+        "counts",
         "provider",
     )
 
@@ -139,9 +139,12 @@ class Tracer:
         self._steps: dict[str, tuple[SpanKind, str, dict[str, Any], str | None]] = {}
         #: (thread, shared id, status, *end attributes) -> the provider's count
         self._adders: dict[tuple[Any, ...], StepCount] = {}
-        #: the count of a hook run or delivery ended by :meth:`count_hook` / :meth:`count_delivery`
-        #: (thread, kind, *what identifies its labels) -> the provider's count
-        self._fast: dict[tuple[Any, ...], StepCount] = {}
+        #: The counts that :meth:`count_hook` and :meth:`count_delivery` added to, by
+        #: ``(thread, kind, trigger, name, result)`` for a hook run and ``(thread,
+        #: SpanKind.DELIVERY, channel id, channel type, status, delivered)`` for a delivery:
+        #: a call site may add 1 to the count it finds here itself (``counts[key].value += 1``)
+        #: and call the method when there is none yet (``KeyError``).
+        self.counts: dict[tuple[Any, ...], StepCount] = {}
         #: The kinds the current message records (``None``: every kind; see :meth:`records`):
         #: the context variable's own ``get``, so a call site tests a kind without a Python call
         #: (``only = tracer.below()``; ``only is None or kind in only``).
@@ -397,7 +400,7 @@ class Tracer:
         ``hook.result`` would do, in one call; a run that raised takes those two instead."""
         key = (get_ident(), kind, trigger, name, result)
         try:
-            self._fast[key].value += 1
+            self.counts[key].value += 1
             return
         except KeyError:  # not seen yet in this thread (or not counted at all)
             pass
@@ -422,7 +425,7 @@ class Tracer:
         raised takes those calls instead."""
         key = (get_ident(), SpanKind.DELIVERY, channel_id, channel_type, status, error is None)
         try:
-            self._fast[key].value += 1
+            self.counts[key].value += 1
             return
         except KeyError:  # not seen yet in this thread (or not counted at all)
             pass
@@ -454,7 +457,7 @@ class Tracer:
     ) -> None:
         """After a counted step ended the long way: keep the count it added to under ``key``
         (:meth:`count_hook`, :meth:`count_delivery`), so the next such end is one addition."""
-        if span_id not in self._steps or len(self._fast) >= _MAX_STEPS:
+        if span_id not in self._steps or len(self.counts) >= _MAX_STEPS:
             return  # not a counted step (a span, or nothing recorded): the long way each time
         labels = [i for i in attributes.items() if i[0] in METRIC_ATTRIBUTES]
         try:
@@ -462,7 +465,7 @@ class Tracer:
         except TypeError:  # an unhashable label value
             return
         if add is not None:
-            self._fast[key] = add
+            self.counts[key] = add
 
     # -- counted steps (see the module docstring) --------------------------------------------
     def _count_start(
