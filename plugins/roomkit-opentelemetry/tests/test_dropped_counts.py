@@ -100,7 +100,9 @@ async def _workload(otel: InMemoryOpenTelemetry) -> None:
         broken.clear()
         if text.startswith("fail"):
             broken.add("ws-third-conn")
-        message = InboundMessage(channel_id="ws-user", sender_id="u1", content=TextContent(body=text))
+        message = InboundMessage(
+            channel_id="ws-user", sender_id="u1", content=TextContent(body=text)
+        )
         await kit.process_inbound(message, room_id="r1")
     await kit.close()  # background hook tasks done
 

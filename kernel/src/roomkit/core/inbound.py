@@ -394,20 +394,18 @@ async def process_inbound(
         result = await run_pipeline(rt, message, room_id)
     else:  # in a ``roomkit.inbound`` span, the root of the message's trace (in line: no
         # coroutine more per message)
-        token, span = tracer.start_message(getattr(message, "channel_id", None))
+        channel_id = getattr(message, "channel_id", None)
+        token, span = tracer.start_message(channel_id)
         try:
             result = await run_pipeline(rt, message, room_id)
         except BaseException as exc:
-            try:
-                if span:
-                    outcome = "rate_limited" if isinstance(exc, RateLimitedError) else "failed"
-                    tracer.fail(span, exc, {Attr.INBOUND_OUTCOME: outcome})
-            finally:
-                tracer.unsample(token)
+            outcome = "rate_limited" if isinstance(exc, RateLimitedError) else "failed"
+            tracer.fail_message(token, span, channel_id, exc, outcome)
             raise
         tracer.end_message(  # the root (if recorded) and the sampling decision, in one call
             token,
             span,
+            channel_id,
             "duplicate" if result.duplicate else "blocked" if result.blocked else "processed",
             result.room_id,
             None if result.event is None else result.event.id,

@@ -42,16 +42,17 @@ from threading import get_ident
 from typing import Any, TypeVar
 
 from roomkit.telemetry.base import (
+    COUNTED_ROOT,
     Attributes,
     StepCount,
     TelemetryConfig,
     TelemetryProvider,
     describe_error,
 )
-from roomkit.telemetry.metrics import METRIC_ATTRIBUTES
+from roomkit.telemetry.metrics import METRIC_ATTRIBUTES, Metric
 from roomkit.telemetry.spans import Attr, SpanKind
 
-__all__ = ["Tracer", "activate", "active_tracer", "deactivate"]
+__all__ = ["Tracer", "activate", "active_tracer", "deactivate", "message_kinds"]
 
 T = TypeVar("T")
 
@@ -62,12 +63,17 @@ logger = logging.getLogger("roomkit.telemetry")
 #: dropped its trace but its metrics come from those steps.
 _UNSAMPLED: ContextVar[frozenset[SpanKind] | None] = ContextVar("roomkit_unsampled", default=None)
 _NOTHING: frozenset[SpanKind] = frozenset()
+#: The span kinds the inbound message running in this task records (``None``: every kind, or
+#: no message); a provider whose ``start_root`` returned ``COUNTED_ROOT`` reads it to know
+#: that a span it is asked for belongs to a message it does not trace (``is not None``).
+message_kinds = _UNSAMPLED.get
 #: The tracer of the kit whose intelligence channel runs in this task (see the module docstring).
 _ACTIVE: ContextVar[Tracer | None] = ContextVar("roomkit_active_tracer", default=None)
 #: At most this many counted steps (kind, name, channel, attributes) get a shared id, and at
 #: most this many (thread, step, status, end attributes) combinations keep their counting
 #: function; beyond, steps are recorded as spans (correct, just slower).
 _MAX_STEPS = 4096
+_INBOUND = SpanKind.INBOUND_PIPELINE
 
 
 def active_tracer() -> Tracer | None:
@@ -225,15 +231,22 @@ class Tracer:
         self,
         token: Token[frozenset[SpanKind] | None] | None,
         span: str,
+        channel_id: object,
         outcome: str,
         room_id: str | None,
         event_id: str | None,
     ) -> None:
-        """End a message that went well: its root ``span`` (from :meth:`start_message`) with
-        its outcome (``processed``, ``blocked``, ``duplicate``), room and event, then
-        :meth:`unsample` with ``token``; one call for the engine."""
+        """End a message from ``channel_id`` that went well: its root ``span`` (from
+        :meth:`start_message`) with its outcome (``processed``, ``blocked``, ``duplicate``),
+        room and event, or its count (a counted root), then :meth:`unsample` with ``token``;
+        one call for the engine."""
         try:
-            if span:
+            if span is COUNTED_ROOT:  # counted by the tracer, like a counted step
+                try:
+                    self.counts[(get_ident(), _INBOUND, channel_id, outcome)].value += 1
+                except KeyError:  # not seen yet in this thread
+                    self._count_root(channel_id, "ok", {Attr.INBOUND_OUTCOME: outcome})
+            elif span:
                 attributes: dict[str, Any] = {Attr.INBOUND_OUTCOME: outcome}
                 if room_id:
                     attributes[Attr.ROOM_ID] = room_id
@@ -246,6 +259,50 @@ class Tracer:
         finally:
             if token is not None:
                 _UNSAMPLED.reset(token)
+
+    def fail_message(
+        self,
+        token: Token[frozenset[SpanKind] | None] | None,
+        span: str,
+        channel_id: object,
+        error: BaseException,
+        outcome: str,
+    ) -> None:
+        """End a message from ``channel_id`` that raised ``error`` (``outcome``: ``failed``,
+        ``rate_limited``): :meth:`fail` for its root ``span``, or its count (a counted
+        root), then :meth:`unsample` with ``token``."""
+        try:
+            if span is COUNTED_ROOT:
+                attributes = {Attr.INBOUND_OUTCOME: outcome, Attr.ERROR_TYPE: type(error).__name__}
+                self._count_root(channel_id, "error", attributes)
+            elif span:
+                self.fail(span, error, {Attr.INBOUND_OUTCOME: outcome})
+        finally:
+            if token is not None:
+                _UNSAMPLED.reset(token)
+
+    def _count_root(self, channel_id: object, status: str, attributes: dict[str, Any]) -> None:
+        """Count a message whose root is counted (``COUNTED_ROOT``): as a counted step of
+        the kind ``INBOUND_PIPELINE``, with the attributes its root span would have had."""
+        channel = channel_id if isinstance(channel_id, str) else None
+        start: dict[str, Any] = {Attr.CHANNEL_ID: channel} if channel is not None else {}
+        step = self._count_start(_INBOUND, "roomkit.inbound", start, channel)
+        if step is None:  # too many steps: nothing better than the provider's own record
+            try:
+                self.provider.record_metric(
+                    Metric.MESSAGES, 1, attributes={**start, **attributes, "status": status}
+                )
+            except Exception:
+                logger.exception("telemetry: counting a message failed")
+            return
+        self._count(step, self._steps[step], status, attributes)
+        if status == "ok":
+            self._learn(
+                (get_ident(), _INBOUND, channel_id, attributes[Attr.INBOUND_OUTCOME]),
+                step,
+                status,
+                attributes,
+            )
 
     # -- what is recorded --------------------------------------------------------------------
     def records(self, kind: SpanKind) -> bool:

@@ -38,6 +38,7 @@ from opentelemetry.trace.propagation import _SPAN_KEY
 
 from roomkit.errors import ConfigurationError
 from roomkit.telemetry.base import (
+    COUNTED_ROOT,
     Attributes,
     StepCount,
     TelemetryProvider,
@@ -45,6 +46,7 @@ from roomkit.telemetry.base import (
 )
 from roomkit.telemetry.metrics import SPAN_METRICS
 from roomkit.telemetry.spans import SpanKind
+from roomkit.telemetry.tracer import message_kinds as _message_kinds
 from roomkit_opentelemetry.attributes import (
     _CHANNEL,
     _CLEAN,
@@ -210,6 +212,8 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
         self._metrics = SpanMetricRecorder(self._instruments, step_durations=step_metrics == "all")
         #: dropped messages need no timing when only traced ones feed the histograms
         self._light_roots = not self._all_latencies
+        #: a dropped message is counted by the engine (``start_root`` returns COUNTED_ROOT)
+        self._counted_roots = self._light_roots and span_metrics
         self._dropped_roots = DroppedRoots(self._counter, self._metrics, span_metrics)
         self._dropped = self._dropped_roots.roots
         #: :meth:`recorded_kinds` of a dropped root
@@ -249,7 +253,7 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
             and parent_id is None
             and kind in COUNTED_KINDS
             and type(kind) is SpanKind
-            and (self._no_tracer or _DROPPED.get())
+            and (self._no_tracer or _DROPPED.get() or _message_kinds() is not None)
         ):  # an untraced delivery or hook run: counted, nothing else
             try:
                 raw = (kind, channel_id, *attributes.items()) if attributes else (kind, channel_id)
@@ -277,7 +281,11 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
                 if preset is False:
                     return self._dropped_root(attributes, channel_id)
             else:
-                if self._no_tracer or (parent_id is None and not root and _DROPPED.get()):
+                if self._no_tracer or (
+                    parent_id is None
+                    and not root
+                    and (_DROPPED.get() or _message_kinds() is not None)
+                ):
                     # no tracing SDK, or the message's trace was dropped at its root: metrics only
                     return self._untraced(span_kind, attributes, channel_id)
                 if (
@@ -321,7 +329,10 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
                 preset: bool | None = False if low >= roots.bound else roots.keep(low)
             else:
                 preset = roots.new_trace(previous)  # None: the SDK decides (a parent)
-            if preset is False:  # dropped: _dropped_root with light roots, in line
+            if preset is False:  # dropped
+                if self._counted_roots:  # the engine counts it (step_counter): no state here
+                    return COUNTED_ROOT, self._below_dropped
+                # _dropped_root with light roots, in line
                 span_id = f"m{next(self._ids):x}"
                 token = None if _DROPPED.get() else _DROPPED.set(True)
                 if len(self._dropped) < self.max_open_spans:  # DroppedRoots.open, in line
@@ -526,7 +537,9 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
     ) -> StepCount | None:
         """The cell (this thread's) of the counters of untraced steps of ``kind`` with these
         labels (see :mod:`roomkit_opentelemetry.counting`)."""
-        if kind not in self.counted_kinds:
+        if kind not in self.counted_kinds and not (
+            kind is SpanKind.INBOUND_PIPELINE and self._counted_roots
+        ):
             return None
         try:
             return self._counter.step_count(kind, attributes, channel_id, status)
