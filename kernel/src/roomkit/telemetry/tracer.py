@@ -101,6 +101,7 @@ class Tracer:
         "_hook_steps",
         "_kinds",
         "_metadata",
+        "_plain_root",
         "_rate",
         "_roots",
         "_start_root",
@@ -133,6 +134,14 @@ class Tracer:
         self._start_root = (
             provider.start_root
             if self._roots and type(provider).start_root is not base.start_root
+            else None
+        )
+        #: the provider's one-call root, every message sampled, no metadata: the short path
+        self._plain_root = (
+            self._start_root
+            if self._rate >= 1.0
+            and not self._metadata
+            and (self._kinds is None or SpanKind.INBOUND_PIPELINE in self._kinds)
             else None
         )
         #: kinds counted by the tracer itself below a root that is not traced (module docstring)
@@ -177,6 +186,14 @@ class Tracer:
         """:meth:`sample` and the ``roomkit.inbound`` root span of an inbound message from
         ``channel_id`` in one call: the token for :meth:`unsample` and the span (``""`` when
         the message is not sampled or the root is not recorded)."""
+        plain = self._plain_root
+        if plain is not None and isinstance(channel_id, str):  # the usual, in short
+            try:
+                span, below = plain({Attr.CHANNEL_ID: channel_id}, channel_id)
+            except Exception:
+                logger.exception("telemetry: starting span roomkit.inbound failed")
+                return _UNSAMPLED.set(None), ""
+            return _UNSAMPLED.set(below if span else None), span
         if self._rate < 1.0 and not self.config.sampled():
             return _UNSAMPLED.set(_NOTHING), ""
         start_root = self._start_root

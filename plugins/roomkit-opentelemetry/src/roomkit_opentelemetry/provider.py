@@ -324,9 +324,15 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
             return super().start_root(attributes, channel_id)
         try:
             previous = _current_context()
+            preset: bool | None
             if roots.random and _SPAN_KEY not in previous:  # new_trace, in line
                 low = _getrandbits(64)
-                preset: bool | None = False if low >= roots.bound else roots.keep(low)
+                if low >= roots.bound:  # dropped (the usual)
+                    if self._counted_roots:  # the engine counts it: no state here
+                        return COUNTED_ROOT, self._below_dropped
+                    preset = False
+                else:
+                    preset = roots.keep(low)
             else:
                 preset = roots.new_trace(previous)  # None: the SDK decides (a parent)
             if preset is False:  # dropped
