@@ -153,18 +153,17 @@ async def call_channel(
         except BaseException as exc:  # cancelled: counted as the span would have ended
             tracer.fail(_start(tracer, binding), exc, {Attr.DELIVERY_SUCCESS: False})
             raise
-        output, failed = outcome
+        failed = outcome[1]
         if failed is None:
-            channel_id, channel_type = binding.channel_id, binding.channel_type
             try:  # Tracer.count_delivery, in line once the count is known
-                key = (get_ident(), _DELIVERY, channel_id, channel_type, _SENT, True)
-                tracer.counts[key].value += 1
+                tracer.counts[(get_ident(), binding.channel_id, binding.channel_type)].value += 1
             except KeyError:
+                output = outcome[0]
                 sent = output.metadata.get("provider_message_id") if output is not None else None
                 tracer.count_delivery(
                     binding.room_id,
-                    channel_id,
-                    channel_type,
+                    binding.channel_id,
+                    binding.channel_type,
                     _SENT,
                     None,
                     str(sent) if sent else None,

@@ -63,6 +63,7 @@ logger = logging.getLogger("roomkit.hooks")
 _SYNC_BY_DEFAULT = frozenset({HookTrigger.BEFORE_BROADCAST, HookTrigger.BEFORE_TTS})
 _SPAN_KINDS = {HookExecution.SYNC: SpanKind.HOOK_SYNC, HookExecution.ASYNC: SpanKind.HOOK_ASYNC}
 _NONE: list[HookRegistration] = []
+_COUNTED = "\x00counted"  # the "span" of a hook run that is only counted (never a span id)
 
 #: The sync and async hook tables of one room (trigger -> hooks in order).
 _Table = dict[HookTrigger, list[HookRegistration]]
@@ -382,14 +383,13 @@ class HookEngine:
         timeout = reg.timeout if reg.timeout is not None else self.default_timeout
         tracer = self.tracer
         span = ""
-        counted = False  # a message that only counts hook runs: no span, one count at the end
         if tracer is not None:
             kind = _SPAN_KINDS[reg.execution]
             only = tracer.below()  # the kinds this message records (None: all)
-            if only is not None and kind in only and kind in tracer.counted:
-                counted = True
-            else:
+            if only is None or kind not in only or kind not in tracer.counted:
                 span = tracer.start_hook(kind, reg.trigger, reg.name, ctx.room.id)
+            else:  # a message that only counts hook runs: no span, one count at the end
+                span = _COUNTED
         try:
             if timeout is None:
                 result = await reg.fn(payload, ctx)
@@ -401,20 +401,20 @@ class HookEngine:
                         f"hook {reg.name!r} ({reg.trigger}) did not finish within {timeout}s"
                     ) from None
         except BaseException as exc:
-            if counted and tracer is not None:  # the run's step after all, to fail it
-                span = tracer.start_hook(kind, reg.trigger, reg.name, ctx.room.id)
             if span and tracer is not None:
+                if span is _COUNTED:  # the run's step after all, to fail it
+                    span = tracer.start_hook(kind, reg.trigger, reg.name, ctx.room.id)
                 tracer.fail(span, exc, {Attr.HOOK_RESULT: "error"})
             raise
-        if counted and tracer is not None:
+        if span and tracer is not None:
             action = result.action if isinstance(result, HookResult) else "none"
+            if span is not _COUNTED:
+                tracer.end(span, {Attr.HOOK_RESULT: action})
+                return result
             try:  # Tracer.count_hook, in line once the count is known
                 tracer.counts[(get_ident(), kind, reg.trigger, reg.name, action)].value += 1
             except KeyError:
                 tracer.count_hook(kind, reg.trigger, reg.name, action, ctx.room.id)
-        elif span and tracer is not None:
-            action = result.action if isinstance(result, HookResult) else "none"
-            tracer.end(span, {Attr.HOOK_RESULT: action})
         return result
 
     async def run_sync(

@@ -155,10 +155,11 @@ class Tracer:
         #: (thread, shared id, status, *end attributes) -> the provider's count
         self._adders: dict[tuple[Any, ...], StepCount] = {}
         #: The counts that :meth:`count_hook` and :meth:`count_delivery` added to, by
-        #: ``(thread, kind, trigger, name, result)`` for a hook run and ``(thread,
-        #: SpanKind.DELIVERY, channel id, channel type, status, delivered)`` for a delivery:
-        #: a call site may add 1 to the count it finds here itself (``counts[key].value += 1``)
-        #: and call the method when there is none yet (``KeyError``).
+        #: ``(thread, kind, trigger, name, result)`` for a hook run, ``(thread, channel id,
+        #: channel type)`` for a delivery that went well and ``(thread, SpanKind.DELIVERY,
+        #: channel id, channel type, status)`` for one that failed: a call site may add 1 to
+        #: the count it finds here itself (``counts[key].value += 1``) and call the method
+        #: when there is none yet (``KeyError``).
         self.counts: dict[tuple[Any, ...], StepCount] = {}
         #: The kinds the current message records (``None``: every kind; see :meth:`records`):
         #: the context variable's own ``get``, so a call site tests a kind without a Python call
@@ -497,7 +498,11 @@ class Tracer:
         channel's id of the message) or :meth:`fail` (``status`` and ``error`` of the failed
         delivery) of its ``roomkit.delivery`` span would do, in one call. A delivery that
         raised takes those calls instead."""
-        key = (get_ident(), SpanKind.DELIVERY, channel_id, channel_type, status, error is None)
+        key: tuple[Any, ...] = (
+            (get_ident(), channel_id, channel_type)
+            if error is None
+            else (get_ident(), SpanKind.DELIVERY, channel_id, channel_type, status)
+        )
         try:
             self.counts[key].value += 1
             return
