@@ -399,17 +399,9 @@ async def process_inbound(
         try:
             result = await run_pipeline(rt, message, room_id)
         except BaseException as exc:
-            outcome = "rate_limited" if isinstance(exc, RateLimitedError) else "failed"
-            tracer.fail_message(token, span, channel_id, exc, outcome)
+            tracer.fail_message(token, span, channel_id, exc)
             raise
-        tracer.end_message(  # the root (if recorded) and the sampling decision, in one call
-            token,
-            span,
-            channel_id,
-            "duplicate" if result.duplicate else "blocked" if result.blocked else "processed",
-            result.room_id,
-            None if result.event is None else result.event.id,
-        )
+        tracer.end_message(token, span, channel_id, result)  # the root and the sampling
     if rt.observers:
         await _observe(rt, result)
     return result

@@ -39,8 +39,9 @@ from collections.abc import Awaitable
 from contextlib import suppress
 from contextvars import ContextVar, Token
 from threading import get_ident
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
+from roomkit.errors import RateLimitedError
 from roomkit.telemetry.base import (
     COUNTED_ROOT,
     Attributes,
@@ -52,7 +53,14 @@ from roomkit.telemetry.base import (
 from roomkit.telemetry.metrics import METRIC_ATTRIBUTES, Metric
 from roomkit.telemetry.spans import Attr, SpanKind
 
-__all__ = ["Tracer", "activate", "active_tracer", "deactivate", "message_kinds"]
+__all__ = [
+    "MessageResult",
+    "Tracer",
+    "activate",
+    "active_tracer",
+    "deactivate",
+    "message_kinds",
+]
 
 T = TypeVar("T")
 
@@ -74,6 +82,23 @@ _ACTIVE: ContextVar[Tracer | None] = ContextVar("roomkit_active_tracer", default
 #: function; beyond, steps are recorded as spans (correct, just slower).
 _MAX_STEPS = 4096
 _INBOUND = SpanKind.INBOUND_PIPELINE
+
+
+class MessageResult(Protocol):
+    """What :meth:`Tracer.end_message` reads of an inbound message's result
+    (:class:`~roomkit.models.event.InboundResult`)."""
+
+    @property
+    def duplicate(self) -> bool: ...
+
+    @property
+    def blocked(self) -> bool: ...
+
+    @property
+    def room_id(self) -> str | None: ...
+
+    @property
+    def event(self) -> Any: ...
 
 
 def active_tracer() -> Tracer | None:
@@ -250,15 +275,16 @@ class Tracer:
         token: Token[frozenset[SpanKind] | None] | None,
         span: str,
         channel_id: object,
-        outcome: str,
-        room_id: str | None,
-        event_id: str | None,
+        result: MessageResult,
     ) -> None:
-        """End a message from ``channel_id`` that went well: its root ``span`` (from
-        :meth:`start_message`) with its outcome (``processed``, ``blocked``, ``duplicate``),
-        room and event, or its count (a counted root), then :meth:`unsample` with ``token``;
-        one call for the engine."""
+        """End a message from ``channel_id`` that went well (``result``: what the pipeline
+        returned): its root ``span`` (from :meth:`start_message`) with its outcome
+        (``processed``, ``blocked``, ``duplicate``), room and event, or its count (a counted
+        root), then :meth:`unsample` with ``token``; one call for the engine."""
         try:
+            outcome = (
+                "duplicate" if result.duplicate else "blocked" if result.blocked else "processed"
+            )
             if span is COUNTED_ROOT:  # counted by the tracer, like a counted step
                 try:
                     self.counts[(get_ident(), _INBOUND, channel_id, outcome)].value += 1
@@ -266,10 +292,10 @@ class Tracer:
                     self._count_root(channel_id, "ok", {Attr.INBOUND_OUTCOME: outcome})
             elif span:
                 attributes: dict[str, Any] = {Attr.INBOUND_OUTCOME: outcome}
-                if room_id:
-                    attributes[Attr.ROOM_ID] = room_id
-                if event_id is not None:
-                    attributes[Attr.EVENT_ID] = event_id
+                if result.room_id:
+                    attributes[Attr.ROOM_ID] = result.room_id
+                if result.event is not None:
+                    attributes[Attr.EVENT_ID] = result.event.id
                 try:  # :meth:`end` for a root (never a counted step), in line
                     self.provider.end_span(span, attributes=attributes)
                 except Exception:
@@ -284,12 +310,12 @@ class Tracer:
         span: str,
         channel_id: object,
         error: BaseException,
-        outcome: str,
     ) -> None:
-        """End a message from ``channel_id`` that raised ``error`` (``outcome``: ``failed``,
-        ``rate_limited``): :meth:`fail` for its root ``span``, or its count (a counted
-        root), then :meth:`unsample` with ``token``."""
+        """End a message from ``channel_id`` that raised ``error`` (outcome ``rate_limited``
+        or ``failed``): :meth:`fail` for its root ``span``, or its count (a counted root),
+        then :meth:`unsample` with ``token``."""
         try:
+            outcome = "rate_limited" if isinstance(error, RateLimitedError) else "failed"
             if span is COUNTED_ROOT:
                 attributes = {Attr.INBOUND_OUTCOME: outcome, Attr.ERROR_TYPE: type(error).__name__}
                 self._count_root(channel_id, "error", attributes)
