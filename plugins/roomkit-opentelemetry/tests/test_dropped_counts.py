@@ -27,6 +27,7 @@ from roomkit import (
     TextContent,
     WebSocketChannel,
 )
+from roomkit.errors import RoomNotFoundError
 from roomkit.telemetry import Metric
 
 COUNTERS = (
@@ -59,8 +60,9 @@ def made() -> Iterator[list[InMemoryOpenTelemetry]]:
 
 
 async def _workload(otel: InMemoryOpenTelemetry) -> None:
-    """Twelve messages: ``block`` ones blocked by a hook, ``fail`` ones with a failing
-    delivery, ``raise`` ones with a sync hook that raises, the others processed."""
+    """Fourteen messages: ``block`` ones blocked by a hook, ``fail`` ones with a failing
+    delivery, ``raise`` ones with a sync hook that raises, two for a room that does not
+    exist (they raise), the others processed."""
     kit = RoomKit(telemetry=otel.provider)
     broken: set[str] = set()
 
@@ -104,6 +106,10 @@ async def _workload(otel: InMemoryOpenTelemetry) -> None:
             channel_id="ws-user", sender_id="u1", content=TextContent(body=text)
         )
         await kit.process_inbound(message, room_id="r1")
+    for _ in range(2):  # messages that fail: counted with their error
+        lost = InboundMessage(channel_id="ws-user", sender_id="u1", content=TextContent(body="?"))
+        with pytest.raises(RoomNotFoundError):
+            await kit.process_inbound(lost, room_id="no-such-room")
     await kit.close()  # background hook tasks done
 
 
@@ -134,11 +140,13 @@ async def test_dropped_messages_count_what_traced_ones_do(
     await _workload(traced)
     await _workload(dropped)
     assert dropped.finished_spans() == []
-    assert len([s for s in traced.finished_spans() if s.name == "roomkit.inbound"]) == 12
+    assert len([s for s in traced.finished_spans() if s.name == "roomkit.inbound"]) == 14
     expected = _counters(traced)
     assert _counters(dropped) == expected
     # the workload reached every kind of outcome
-    assert traced.metric_total(Metric.MESSAGES) == 12
+    assert traced.metric_total(Metric.MESSAGES) == 14
+    failed = {"inbound.outcome": "failed", "error.type": "RoomNotFoundError", "status": "error"}
+    assert traced.metric_total(Metric.MESSAGES, **failed) == 2
     assert traced.metric_total(Metric.MESSAGES, **{"inbound.outcome": "blocked"}) == 2
     assert traced.metric_total(Metric.DELIVERIES, status="error") == 2
     assert traced.metric_total(Metric.HOOK_FAILURES, **{"hook.name": "picky"}) == 2
