@@ -61,7 +61,9 @@ __all__ = [
 logger = logging.getLogger("roomkit.hooks")
 
 _SYNC_BY_DEFAULT = frozenset({HookTrigger.BEFORE_BROADCAST, HookTrigger.BEFORE_TTS})
-_SPAN_KINDS = {HookExecution.SYNC: SpanKind.HOOK_SYNC, HookExecution.ASYNC: SpanKind.HOOK_ASYNC}
+_HOOK_SYNC = SpanKind.HOOK_SYNC
+_HOOK_ASYNC = SpanKind.HOOK_ASYNC
+_SPAN_KINDS = {HookExecution.SYNC: _HOOK_SYNC, HookExecution.ASYNC: _HOOK_ASYNC}
 _NONE: list[HookRegistration] = []
 _COUNTED = "\x00counted"  # the "span" of a hook run that is only counted (never a span id)
 
@@ -177,6 +179,16 @@ def checked_result(result: HookResult, hook: str) -> HookResult:
             "observations": observations,
         }
     )
+
+
+def _counted(tracer: Tracer | None, kind: SpanKind) -> SpanKind | None:
+    """``kind`` when the message running in this task only counts hook runs of that kind (its
+    trace is not sampled; asked once per run of a trigger's hooks, not per hook), else
+    ``None``."""
+    if tracer is None:
+        return None
+    only = tracer.below()  # the kinds this message records (None: all)
+    return kind if only is not None and kind in only and kind in tracer.counted else None
 
 
 class HookEngine:
@@ -375,20 +387,27 @@ class HookEngine:
         return hooks
 
     # -- running ---------------------------------------------------------------------------
-    async def _call(self, reg: HookRegistration, payload: Any, ctx: RoomContext) -> Any:
+    async def _call(
+        self,
+        reg: HookRegistration,
+        payload: Any,
+        ctx: RoomContext,
+        counted: SpanKind | None = None,
+    ) -> Any:
         """Await one hook under its deadline, in a ``roomkit.hook`` span when the tracer records
         it (``hook.result``: the action, ``none`` or ``error``). One coroutine per run: an
         untraced run (no tracer, or the message does not record hook spans) only pays the
-        ``span`` tests; a counted-only run pays the provider's start and end calls."""
+        ``span`` tests. ``counted``: the run's span kind when the message only counts such
+        runs (:func:`_counted`): no span, one count at the end."""
         timeout = reg.timeout if reg.timeout is not None else self.default_timeout
         tracer = self.tracer
         span = ""
         if tracer is not None:
-            kind = _SPAN_KINDS[reg.execution]
-            only = tracer.below()  # the kinds this message records (None: all)
-            if only is None or kind not in only or kind not in tracer.counted:
+            if counted is None:
+                kind = _SPAN_KINDS[reg.execution]
                 span = tracer.start_hook(kind, reg.trigger, reg.name, ctx.room.id)
             else:  # a message that only counts hook runs: no span, one count at the end
+                kind = counted
                 span = _COUNTED
         try:
             if timeout is None:
@@ -435,6 +454,7 @@ class HookEngine:
         hooks = self._sync.get(trigger, _NONE)
         if self._rooms:
             hooks = self._hooks(0, trigger, ctx)
+        counted = _counted(self.tracer, _HOOK_SYNC)
         for reg in hooks:
             if (
                 not skip_event_filter
@@ -447,7 +467,7 @@ class HookEngine:
             ):
                 continue
             try:
-                result = await self._call(reg, outcome.event, ctx)
+                result = await self._call(reg, outcome.event, ctx, counted)
                 # an exact type test first: isinstance() on a pydantic class is an ABC check
                 if type(result) is HookResult:
                     values = result.__dict__  # one attribute read, not one per field
@@ -532,9 +552,10 @@ class HookEngine:
     async def _run_async(
         self, hooks: list[HookRegistration], payload: Any, ctx: RoomContext
     ) -> None:
+        counted = _counted(self.tracer, _HOOK_ASYNC)
         for reg in hooks:
             try:
-                await self._call(reg, payload, ctx)
+                await self._call(reg, payload, ctx, counted)
             except Exception as exc:
                 await self._failed(reg, payload, ctx, exc)
 
