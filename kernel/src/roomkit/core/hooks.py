@@ -181,16 +181,6 @@ def checked_result(result: HookResult, hook: str) -> HookResult:
     )
 
 
-def _counted(tracer: Tracer | None, kind: SpanKind) -> SpanKind | None:
-    """``kind`` when the message running in this task only counts hook runs of that kind (its
-    trace is not sampled; asked once per run of a trigger's hooks, not per hook), else
-    ``None``."""
-    if tracer is None:
-        return None
-    only = tracer.below()  # the kinds this message records (None: all)
-    return kind if only is not None and kind in only and kind in tracer.counted else None
-
-
 class HookEngine:
     """Holds the hooks of one kit and runs them.
 
@@ -398,7 +388,7 @@ class HookEngine:
         it (``hook.result``: the action, ``none`` or ``error``). One coroutine per run: an
         untraced run (no tracer, or the message does not record hook spans) only pays the
         ``span`` tests. ``counted``: the run's span kind when the message only counts such
-        runs (:func:`_counted`): no span, one count at the end."""
+        runs (see :meth:`run_sync`): no span, one count at the end."""
         timeout = reg.timeout if reg.timeout is not None else self.default_timeout
         tracer = self.tracer
         span = ""
@@ -454,7 +444,14 @@ class HookEngine:
         hooks = self._sync.get(trigger, _NONE)
         if self._rooms:
             hooks = self._hooks(0, trigger, ctx)
-        counted = _counted(self.tracer, _HOOK_SYNC)
+        # whether the message only counts sync hook runs (its trace is not sampled): asked
+        # once per run of the trigger's hooks, then each run is counted, no span
+        counted = None
+        tracer = self.tracer
+        if tracer is not None:
+            only = tracer.below()
+            if only is not None and _HOOK_SYNC in only and _HOOK_SYNC in tracer.counted:
+                counted = _HOOK_SYNC
         for reg in hooks:
             if (
                 not skip_event_filter
@@ -552,7 +549,12 @@ class HookEngine:
     async def _run_async(
         self, hooks: list[HookRegistration], payload: Any, ctx: RoomContext
     ) -> None:
-        counted = _counted(self.tracer, _HOOK_ASYNC)
+        counted = None  # whether the message only counts async hook runs (see run_sync)
+        tracer = self.tracer
+        if tracer is not None:
+            only = tracer.below()
+            if only is not None and _HOOK_ASYNC in only and _HOOK_ASYNC in tracer.counted:
+                counted = _HOOK_ASYNC
         for reg in hooks:
             try:
                 await self._call(reg, payload, ctx, counted)
