@@ -12,15 +12,18 @@ import time
 from threading import get_ident
 from typing import Any
 
-from opentelemetry import context as otel_context
-from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
+from opentelemetry.trace.propagation import _SPAN_KEY
 
 from roomkit.telemetry.base import Attributes, describe_error
 from roomkit.telemetry.spans import Attr, SpanKind
 from roomkit_opentelemetry.attributes import _CLEAN, _STATUS, _key, _value, add_event
 from roomkit_opentelemetry.attributes import OpenSpan as _Open
-from roomkit_opentelemetry.context import TraceContext
+from roomkit_opentelemetry.context import (
+    TraceContext,
+    attach_context,
+    current_context,
+)
 from roomkit_opentelemetry.counting import StepCounter
 from roomkit_opentelemetry.dropped import (
     _DROPPED,
@@ -155,9 +158,9 @@ class SpanEnding(TraceContext):
                 elif status != "ok":
                     span.set_attribute(_STATUS, status)
                 span.end()
-                if trace.get_current_span() is span:
+                if current_context().get(_SPAN_KEY) is span:  # trace.get_current_span()
                     assert entry.previous is not None
-                    otel_context.attach(self._restorable(entry.previous))
+                    attach_context(self._restorable(entry.previous))
             elif error is not None:
                 entry.set(Attr.ERROR_TYPE, type(error).__name__)
             if self.span_metrics and (

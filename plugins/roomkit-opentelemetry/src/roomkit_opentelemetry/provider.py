@@ -21,15 +21,14 @@ import math
 import threading
 import time
 from collections.abc import Mapping
-from contextvars import ContextVar
-from typing import Any
+from typing import Any, cast
 
-from opentelemetry import context as otel_context
 from opentelemetry import metrics as otel_metrics
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import (
+    INVALID_SPAN,
     SpanContext,
     TracerProvider,
 )
@@ -62,6 +61,8 @@ from roomkit_opentelemetry.attributes import (
     _value,
 )
 from roomkit_opentelemetry.attributes import OpenSpan as _Open
+from roomkit_opentelemetry.context import attach_context, in_context
+from roomkit_opentelemetry.context import current_context as _current_context
 from roomkit_opentelemetry.counting import COUNTED_KINDS, StepCounter
 from roomkit_opentelemetry.dropped import _DROPPED, DroppedRoots
 from roomkit_opentelemetry.ending import SpanEnding
@@ -98,19 +99,6 @@ __all__ = [
 logger = logging.getLogger("roomkit.telemetry")
 
 _NONE: frozenset[SpanKind] = frozenset()
-
-
-def _context_getter() -> Any:
-    """``opentelemetry.context.get_current``, or the bound ``get`` of the context variable it
-    reads when the runtime context is the default one (two Python calls less per message)."""
-    runtime = getattr(otel_context, "_RUNTIME_CONTEXT", None)
-    current = getattr(runtime, "_current_context", None)
-    if type(runtime).__name__ == "ContextVarsRuntimeContext" and isinstance(current, ContextVar):
-        return current.get
-    return otel_context.get_current
-
-
-_current_context = _context_getter()
 
 
 class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
@@ -293,10 +281,10 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
                     and parent_id is None
                     and compact_step(span_kind, span_name)
                 ):
-                    enclosing = trace.get_current_span()
+                    enclosing = cast(trace.Span, _current_context().get(_SPAN_KEY, INVALID_SPAN))
                     if enclosing.is_recording():  # an event of the enclosing span, not a span
                         return self._step_event(span_kind, span_name, enclosing, attributes)
-                previous = otel_context.get_current()
+                previous = _current_context()
             return self._start_sdk(
                 span_kind,
                 span_name,
@@ -431,7 +419,7 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
             dropped = not span_context.trace_flags.sampled
             if dropped is not _DROPPED.get():
                 entry.dropped = _DROPPED.set(dropped)
-        otel_context.attach(trace.set_span_in_context(span, previous))
+        attach_context(in_context(span, previous))
         return span_id
 
     def _untraced(
