@@ -17,7 +17,7 @@ from opentelemetry.trace.propagation import _SPAN_KEY
 
 from roomkit.telemetry.base import Attributes, describe_error
 from roomkit.telemetry.spans import Attr, SpanKind
-from roomkit_opentelemetry.attributes import _CLEAN, _STATUS, _key, _value, add_event
+from roomkit_opentelemetry.attributes import _CLEAN, _STATUS, _key, _keys, _value, add_event
 from roomkit_opentelemetry.attributes import OpenSpan as _Open
 from roomkit_opentelemetry.context import (
     TraceContext,
@@ -146,7 +146,7 @@ class SpanEnding(TraceContext):
                             value = _value(value)
                             if value is None:
                                 continue
-                        cleaned[_key(key)] = value
+                        cleaned[_keys.get(key) or _key(key)] = value
                     if cleaned:
                         span.set_attributes(cleaned)  # one call: the SDK locks once
                 if error is not None:

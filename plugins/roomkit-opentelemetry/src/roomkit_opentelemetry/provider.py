@@ -57,6 +57,7 @@ from roomkit_opentelemetry.attributes import (
     OTEL_SPAN_KINDS,
     _hex_id,
     _key,
+    _keys,
     _labels,
     _value,
 )
@@ -76,7 +77,6 @@ from roomkit_opentelemetry.options import (
     Detail,
     LatencyHistograms,
     StepMetrics,
-    compact_step,
 )
 from roomkit_opentelemetry.presample import _getrandbits, root_sampler
 from roomkit_opentelemetry.span_metrics import SpanMetricRecorder
@@ -99,6 +99,7 @@ __all__ = [
 logger = logging.getLogger("roomkit.telemetry")
 
 _NONE: frozenset[SpanKind] = frozenset()
+_KIND_VALUES = {kind: kind.value for kind in SpanKind}  # not the enum's ``value`` property
 
 
 class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
@@ -200,6 +201,8 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
         self._metrics = SpanMetricRecorder(self._instruments, step_durations=step_metrics == "all")
         #: dropped messages need no timing when only traced ones feed the histograms
         self._light_roots = not self._all_latencies
+        #: the root sampler when dropped messages have light roots (``start_root`` in short)
+        self._light_root_sampler = self._roots if self._light_roots else None
         #: a dropped message is counted by the engine (``start_root`` returns COUNTED_ROOT)
         self._counted_roots = self._light_roots and span_metrics
         self._dropped_roots = DroppedRoots(self._counter, self._metrics, span_metrics)
@@ -279,7 +282,7 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
                 if (
                     self.detail == "compact"
                     and parent_id is None
-                    and compact_step(span_kind, span_name)
+                    and (span_kind in COMPACT_KINDS or span_name in COMPACT_NAMES)  # compact_step
                 ):
                     enclosing = cast(trace.Span, _current_context().get(_SPAN_KEY, INVALID_SPAN))
                     if enclosing.is_recording():  # an event of the enclosing span, not a span
@@ -307,8 +310,8 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
         recorded below it (:meth:`recorded_kinds`) in one call: the engine's fast path for
         the root. A message whose new trace the sampler drops costs a random number and a
         light root (no SDK span)."""
-        roots = self._roots
-        if roots is None or not self._light_roots:  # the contract's default: two calls
+        roots = self._light_root_sampler
+        if roots is None:  # the contract's default: two calls
             return super().start_root(attributes, channel_id)
         try:
             previous = _current_context()
@@ -367,7 +370,7 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
         """An SDK span (the sampling of a new root already decided: ``preset``)."""
         root = span_kind is SpanKind.INBOUND_PIPELINE
         parent = previous if parent_id is None else self._parent_context(parent_id, previous)
-        otel_attrs: dict[str, Any] = {_KIND: span_kind.value}
+        otel_attrs: dict[str, Any] = {_KIND: _KIND_VALUES[span_kind]}
         if self._metadata:
             otel_attrs.update(self._metadata)
         if room_id:
@@ -382,7 +385,7 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
                     value = _value(value)
                     if value is None:
                         continue
-                otel_attrs[_key(key)] = value
+                otel_attrs[_keys.get(key) or _key(key)] = value
         try:
             span = self._tracer.start_span(
                 span_name,
