@@ -447,8 +447,7 @@ class HookEngine:
         # whether the message only counts sync hook runs (its trace is not sampled): asked
         # once per run of the trigger's hooks, then each run is counted, no span
         counted = None
-        tracer = self.tracer
-        if tracer is not None:
+        if (tracer := self.tracer) is not None:
             only = tracer.below()
             if only is not None and _HOOK_SYNC in only and _HOOK_SYNC in tracer.counted:
                 counted = _HOOK_SYNC
@@ -550,8 +549,7 @@ class HookEngine:
         self, hooks: list[HookRegistration], payload: Any, ctx: RoomContext
     ) -> None:
         counted = None  # whether the message only counts async hook runs (see run_sync)
-        tracer = self.tracer
-        if tracer is not None:
+        if (tracer := self.tracer) is not None:
             only = tracer.below()
             if only is not None and _HOOK_ASYNC in only and _HOOK_ASYNC in tracer.counted:
                 counted = _HOOK_ASYNC

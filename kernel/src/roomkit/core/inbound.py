@@ -432,9 +432,10 @@ async def run_pipeline(
     check_rate(rt, message)
     epoch = rt.status_epoch  # before the snapshot: a later close is seen under the lock
     tracer = rt.tracer
-    only = None if tracer is None else tracer.below()  # the kinds this message records
     if (
-        tracer is None or (only is not None and _ROUTE not in only) or not tracer.records(_ROUTE)
+        tracer is None
+        or ((only := tracer.below()) is not None and _ROUTE not in only)  # kinds recorded
+        or not tracer.records(_ROUTE)
     ):  # no roomkit.route span
         room, ctx, _ = await find_room(rt, message, room_id)
     else:
