@@ -57,6 +57,7 @@ __all__ = [
 _INTELLIGENCE = ChannelCategory.INTELLIGENCE
 _PENDING = DeliveryStatus.PENDING
 _DELIVERED = EventStatus.DELIVERED
+_BROADCAST = SpanKind.BROADCAST
 _ADD_ATTRS = {Attr.STORE_OPERATION: "add_event"}
 _visibility_sets: dict[str, frozenset[str]] = {}
 
@@ -449,11 +450,11 @@ async def broadcast(rt: Runtime, event: RoomEvent, ctx: RoomContext) -> list[Roo
     failed counts); the responses are admitted after it, in the message's span.
     """
     tracer = rt.tracer
-    span = (
-        ""
-        if tracer is None
-        else tracer.start(SpanKind.BROADCAST, "roomkit.broadcast", room_id=event.room_id)
-    )
+    span = ""
+    if tracer is not None:
+        only = tracer.below()  # the kinds this message records (None: all)
+        if only is None or _BROADCAST in only:
+            span = tracer.start(_BROADCAST, "roomkit.broadcast", room_id=event.room_id)
     try:
         source_id = event.source.channel_id
         visibility = event.visibility

@@ -18,6 +18,8 @@ outboxes both deliver to transports through it.
 
 from __future__ import annotations
 
+from threading import get_ident
+
 from roomkit.channels.base import Channel
 from roomkit.core._text import short_id
 from roomkit.core.circuit_breaker import CircuitBreaker, CircuitState
@@ -36,6 +38,9 @@ from roomkit.telemetry.spans import Attr, SpanKind
 from roomkit.telemetry.tracer import Tracer, activate, deactivate
 
 __all__ = ["DeliveryOutcome", "call_channel", "deliver_transport", "failure", "pending"]
+
+_DELIVERY = SpanKind.DELIVERY
+_SENT = DeliveryStatus.SENT
 
 DeliveryOutcome = tuple[ChannelOutput | None, DeliveryResult | None]
 """What a channel returned (if anything) and the failure to record (if any)."""
@@ -130,6 +135,48 @@ async def call_channel(
         ):
             return await _direct(rt, channel, event, binding, ctx, attempt)
         return await _resilient(rt, channel, event, binding, ctx, attempt)
+    only = tracer.below()  # the kinds this message records (None: all)
+    if only is not None and _DELIVERY in only and _DELIVERY in tracer.counted:
+        # a message that only counts its deliveries (its trace is not sampled): no span,
+        # one count at the end
+        try:
+            if binding.category == ChannelCategory.INTELLIGENCE:
+                outcome = await _turn(rt, tracer, channel, event, binding, ctx, attempt)
+            elif (
+                binding.rate_limit is None
+                and (binding.retry_policy is None or binding.retry_policy.max_retries == 0)
+                and binding.channel_id not in rt.breakers
+            ):  # :func:`_plain`, in line
+                outcome = await _direct(rt, channel, event, binding, ctx, attempt)
+            else:
+                outcome = await _resilient(rt, channel, event, binding, ctx, attempt)
+        except BaseException as exc:  # cancelled: counted as the span would have ended
+            tracer.fail(_start(tracer, binding), exc, {Attr.DELIVERY_SUCCESS: False})
+            raise
+        failed = outcome[1]
+        if failed is None:
+            try:  # Tracer.count_delivery, in line once the count is known
+                tracer.counts[(get_ident(), binding.channel_id, binding.channel_type)].value += 1
+            except KeyError:
+                output = outcome[0]
+                sent = output.metadata.get("provider_message_id") if output is not None else None
+                tracer.count_delivery(
+                    binding.room_id,
+                    binding.channel_id,
+                    binding.channel_type,
+                    _SENT,
+                    None,
+                    str(sent) if sent else None,
+                )
+        else:
+            tracer.count_delivery(
+                binding.room_id,
+                binding.channel_id,
+                binding.channel_type,
+                failed.status,
+                failed.error or "",
+            )
+        return outcome
     span = tracer.start(
         SpanKind.DELIVERY,
         "roomkit.delivery",
@@ -173,6 +220,17 @@ async def call_channel(
             },
         )
     return output, failed
+
+
+def _start(tracer: Tracer, binding: ChannelBinding) -> str:
+    """The ``roomkit.delivery`` span of a delivery to ``binding``."""
+    return tracer.start(
+        SpanKind.DELIVERY,
+        "roomkit.delivery",
+        {Attr.CHANNEL_ID: binding.channel_id, Attr.DELIVERY_CHANNEL_TYPE: binding.channel_type},
+        room_id=binding.room_id,
+        channel_id=binding.channel_id,
+    )
 
 
 def _plain(rt: Runtime, binding: ChannelBinding) -> bool:

@@ -555,9 +555,21 @@ class RoomKit(
         if isinstance(message, InboundMessage) and getattr(message, "session", None) is not None:
             return await self.connect_announced_session(message, room_id)
         rt = self._rt
-        if rt.tracer is None and not rt.observers:  # nothing to record: the pipeline alone
+        tracer = rt.tracer
+        if rt.observers:
+            return await process_inbound(rt, message, room_id)
+        if tracer is None:  # nothing to record: the pipeline alone
             return await run_pipeline(rt, message, room_id)
-        return await process_inbound(rt, message, room_id)
+        # telemetry alone: inbound.process_inbound's root span, in line (no coroutine more)
+        channel_id = getattr(message, "channel_id", None)
+        token, span = tracer.start_message(channel_id)
+        try:
+            result = await run_pipeline(rt, message, room_id)
+        except BaseException as exc:
+            tracer.fail_message(token, span, channel_id, exc)
+            raise
+        tracer.end_message(token, span, channel_id, result)
+        return result
 
     async def send_event(
         self,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine, Iterable
+from threading import get_ident
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -60,8 +61,11 @@ __all__ = [
 logger = logging.getLogger("roomkit.hooks")
 
 _SYNC_BY_DEFAULT = frozenset({HookTrigger.BEFORE_BROADCAST, HookTrigger.BEFORE_TTS})
-_SPAN_KINDS = {HookExecution.SYNC: SpanKind.HOOK_SYNC, HookExecution.ASYNC: SpanKind.HOOK_ASYNC}
+_HOOK_SYNC = SpanKind.HOOK_SYNC
+_HOOK_ASYNC = SpanKind.HOOK_ASYNC
+_SPAN_KINDS = {HookExecution.SYNC: _HOOK_SYNC, HookExecution.ASYNC: _HOOK_ASYNC}
 _NONE: list[HookRegistration] = []
+_COUNTED = "\x00counted"  # the "span" of a hook run that is only counted (never a span id)
 
 #: The sync and async hook tables of one room (trigger -> hooks in order).
 _Table = dict[HookTrigger, list[HookRegistration]]
@@ -377,16 +381,28 @@ class HookEngine:
         return hooks
 
     # -- running ---------------------------------------------------------------------------
-    async def _call(self, reg: HookRegistration, payload: Any, ctx: RoomContext) -> Any:
+    async def _call(
+        self,
+        reg: HookRegistration,
+        payload: Any,
+        ctx: RoomContext,
+        counted: SpanKind | None = None,
+    ) -> Any:
         """Await one hook under its deadline, in a ``roomkit.hook`` span when the tracer records
         it (``hook.result``: the action, ``none`` or ``error``). One coroutine per run: an
         untraced run (no tracer, or the message does not record hook spans) only pays the
-        ``span`` tests; a counted-only run pays the provider's start and end calls."""
+        ``span`` tests. ``counted``: the run's span kind when the message only counts such
+        runs (see :meth:`run_sync`): no span, one count at the end."""
         timeout = reg.timeout if reg.timeout is not None else self.default_timeout
         tracer = self.tracer
         span = ""
         if tracer is not None:
-            span = tracer.start_hook(_SPAN_KINDS[reg.execution], reg.trigger, reg.name, ctx.room.id)
+            if counted is None:
+                kind = _SPAN_KINDS[reg.execution]
+                span = tracer.start_hook(kind, reg.trigger, reg.name, ctx.room.id)
+            else:  # a message that only counts hook runs: no span, one count at the end
+                kind = counted
+                span = _COUNTED
         try:
             if timeout is None:
                 result = await reg.fn(payload, ctx)
@@ -397,11 +413,19 @@ class HookEngine:
                     raise _timed_out(reg, timeout) from None
         except BaseException as exc:
             if span and tracer is not None:
+                if span is _COUNTED:  # the run's step after all, to fail it
+                    span = tracer.start_hook(kind, reg.trigger, reg.name, ctx.room.id)
                 tracer.fail(span, exc, {Attr.HOOK_RESULT: "error"})
             raise
         if span and tracer is not None:
             action = result.action if isinstance(result, HookResult) else "none"
-            tracer.end(span, {Attr.HOOK_RESULT: action})
+            if span is not _COUNTED:
+                tracer.end(span, {Attr.HOOK_RESULT: action})
+                return result
+            try:  # Tracer.count_hook, in line once the count is known
+                tracer.counts[(get_ident(), kind, reg.trigger, reg.name, action)].value += 1
+            except KeyError:
+                tracer.count_hook(kind, reg.trigger, reg.name, action, ctx.room.id)
         return result
 
     async def run_sync(
@@ -422,6 +446,13 @@ class HookEngine:
         hooks = self._sync.get(trigger, _NONE)
         if self._rooms:
             hooks = self._hooks(0, trigger, ctx)
+        # whether the message only counts sync hook runs (its trace is not sampled): asked
+        # once per run of the trigger's hooks, then each run is counted, no span
+        counted = None
+        if (tracer := self.tracer) is not None:
+            only = tracer.below()
+            if only is not None and _HOOK_SYNC in only and _HOOK_SYNC in tracer.counted:
+                counted = _HOOK_SYNC
         for reg in hooks:
             if (
                 not skip_event_filter
@@ -444,7 +475,7 @@ class HookEngine:
                         except TimeoutError:
                             raise _timed_out(reg, timeout) from None
                 else:
-                    result = await self._call(reg, outcome.event, ctx)
+                    result = await self._call(reg, outcome.event, ctx, counted)
                 # an exact type test first: isinstance() on a pydantic class is an ABC check
                 if type(result) is HookResult:
                     values = result.__dict__  # one attribute read, not one per field
@@ -534,6 +565,11 @@ class HookEngine:
     async def _run_async(
         self, hooks: list[HookRegistration], payload: Any, ctx: RoomContext
     ) -> None:
+        counted = None  # whether the message only counts async hook runs (see run_sync)
+        if (tracer := self.tracer) is not None:
+            only = tracer.below()
+            if only is not None and _HOOK_ASYNC in only and _HOOK_ASYNC in tracer.counted:
+                counted = _HOOK_ASYNC
         for reg in hooks:
             try:
                 if self.tracer is None:  # _call without a span, in line (as run_sync)
@@ -546,7 +582,7 @@ class HookEngine:
                         except TimeoutError:
                             raise _timed_out(reg, timeout) from None
                 else:
-                    await self._call(reg, payload, ctx)
+                    await self._call(reg, payload, ctx, counted)
             except Exception as exc:
                 await self._failed(reg, payload, ctx, exc)
 

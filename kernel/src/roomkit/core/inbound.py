@@ -78,6 +78,7 @@ __all__ = [
 _BASE_HANDLE_INBOUND = Channel.handle_inbound
 _DUPLICATE_ATTRS = {Attr.STORE_OPERATION: "get_event_by_idempotency_key"}
 _ACTIVE = RoomStatus.ACTIVE
+_ROUTE = SpanKind.CUSTOM  # the kind of the roomkit.route span
 _CONTENT_TYPES: frozenset[type] = frozenset(typing.get_args(typing.get_args(EventContent)[0]))
 
 
@@ -402,30 +403,14 @@ async def process_inbound(
         result = await run_pipeline(rt, message, room_id)
     else:  # in a ``roomkit.inbound`` span, the root of the message's trace (in line: no
         # coroutine more per message)
-        token, span = tracer.start_message(getattr(message, "channel_id", None))
+        channel_id = getattr(message, "channel_id", None)
+        token, span = tracer.start_message(channel_id)
         try:
-            try:
-                result = await run_pipeline(rt, message, room_id)
-            except BaseException as exc:
-                if span:
-                    outcome = "rate_limited" if isinstance(exc, RateLimitedError) else "failed"
-                    tracer.fail(span, exc, {Attr.INBOUND_OUTCOME: outcome})
-                raise
-            if span:  # sampled and recorded
-                attributes: dict[str, str] = {
-                    Attr.INBOUND_OUTCOME: "duplicate"
-                    if result.duplicate
-                    else "blocked"
-                    if result.blocked
-                    else "processed"
-                }
-                if result.room_id:
-                    attributes[Attr.ROOM_ID] = result.room_id
-                if result.event is not None:
-                    attributes[Attr.EVENT_ID] = result.event.id
-                tracer.end(span, attributes)
-        finally:
-            tracer.unsample(token)
+            result = await run_pipeline(rt, message, room_id)
+        except BaseException as exc:
+            tracer.fail_message(token, span, channel_id, exc)
+            raise
+        tracer.end_message(token, span, channel_id, result)  # the root and the sampling
     if rt.observers:
         await _observe(rt, result)
     return result
@@ -456,7 +441,11 @@ async def run_pipeline(
     check_rate(rt, message)
     epoch = rt.status_epoch  # before the snapshot: a later close is seen under the lock
     tracer = rt.tracer
-    if tracer is None or not tracer.records(SpanKind.CUSTOM):  # no roomkit.route span
+    if (
+        tracer is None
+        or ((only := tracer.below()) is not None and _ROUTE not in only)  # kinds recorded
+        or not tracer.records(_ROUTE)
+    ):  # no roomkit.route span
         room, ctx, _ = await find_room(rt, message, room_id)
     else:
         room, ctx, _ = await _traced_find_room(rt, tracer, message, room_id)

@@ -28,6 +28,7 @@ from roomkit.errors import ConfigurationError
 from roomkit.telemetry.spans import SpanKind
 
 __all__ = [
+    "COUNTED_ROOT",
     "Attributes",
     "NoopTelemetryProvider",
     "StepCount",
@@ -63,6 +64,12 @@ def resolve_kind(kind: SpanKind | str, name: str | None) -> tuple[SpanKind, str]
 def describe_error(error: BaseException) -> str:
     """``error``'s message, or its type name when it has none (for ``error_message``)."""
     return str(error) or type(error).__name__
+
+
+#: The span id :meth:`TelemetryProvider.start_root` returns for a message it does not trace
+#: but counts: no span was started and there is nothing to end; the engine counts the message
+#: through :meth:`TelemetryProvider.step_counter` (kind ``INBOUND_PIPELINE``).
+COUNTED_ROOT = "#root"
 
 
 class StepCount:
@@ -183,6 +190,15 @@ class TelemetryProvider(ABC):
         The default calls :meth:`start_span` and :meth:`recorded_kinds`; a provider that
         decides sampling at the root may do both in one step, so a message whose trace it
         drops costs one call.
+
+        A provider whose counters are all such a dropped message yields may return
+        ``(COUNTED_ROOT, kinds)``: no span is started, nothing is ended; the engine counts the
+        message itself through :meth:`step_counter` (kind ``INBOUND_PIPELINE``; attributes
+        ``attributes`` with ``inbound.outcome``, and ``error.type`` for a message that
+        failed with an exception; status ``ok`` or ``error``), as it counts the steps of
+        :attr:`counted_kinds`. While such a message runs (and in the tasks it starts),
+        :func:`roomkit.telemetry.tracer.message_kinds` returns ``kinds``: the provider knows
+        from it that a span it is asked for belongs to a message it does not trace.
         """
         span = self.start_span(
             SpanKind.INBOUND_PIPELINE,

@@ -39,19 +39,28 @@ from collections.abc import Awaitable
 from contextlib import suppress
 from contextvars import ContextVar, Token
 from threading import get_ident
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
+from roomkit.errors import RateLimitedError
 from roomkit.telemetry.base import (
+    COUNTED_ROOT,
     Attributes,
     StepCount,
     TelemetryConfig,
     TelemetryProvider,
     describe_error,
 )
-from roomkit.telemetry.metrics import METRIC_ATTRIBUTES
+from roomkit.telemetry.metrics import METRIC_ATTRIBUTES, Metric
 from roomkit.telemetry.spans import Attr, SpanKind
 
-__all__ = ["Tracer", "activate", "active_tracer", "deactivate"]
+__all__ = [
+    "MessageResult",
+    "Tracer",
+    "activate",
+    "active_tracer",
+    "deactivate",
+    "message_kinds",
+]
 
 T = TypeVar("T")
 
@@ -62,12 +71,34 @@ logger = logging.getLogger("roomkit.telemetry")
 #: dropped its trace but its metrics come from those steps.
 _UNSAMPLED: ContextVar[frozenset[SpanKind] | None] = ContextVar("roomkit_unsampled", default=None)
 _NOTHING: frozenset[SpanKind] = frozenset()
+#: The span kinds the inbound message running in this task records (``None``: every kind, or
+#: no message); a provider whose ``start_root`` returned ``COUNTED_ROOT`` reads it to know
+#: that a span it is asked for belongs to a message it does not trace (``is not None``).
+message_kinds = _UNSAMPLED.get
 #: The tracer of the kit whose intelligence channel runs in this task (see the module docstring).
 _ACTIVE: ContextVar[Tracer | None] = ContextVar("roomkit_active_tracer", default=None)
 #: At most this many counted steps (kind, name, channel, attributes) get a shared id, and at
 #: most this many (thread, step, status, end attributes) combinations keep their counting
 #: function; beyond, steps are recorded as spans (correct, just slower).
 _MAX_STEPS = 4096
+_INBOUND = SpanKind.INBOUND_PIPELINE
+
+
+class MessageResult(Protocol):
+    """What :meth:`Tracer.end_message` reads of an inbound message's result
+    (:class:`~roomkit.models.event.InboundResult`)."""
+
+    @property
+    def duplicate(self) -> bool: ...
+
+    @property
+    def blocked(self) -> bool: ...
+
+    @property
+    def room_id(self) -> str | None: ...
+
+    @property
+    def event(self) -> Any: ...
 
 
 def active_tracer() -> Tracer | None:
@@ -95,13 +126,17 @@ class Tracer:
         "_hook_steps",
         "_kinds",
         "_metadata",
+        "_plain_root",
         "_rate",
         "_roots",
         "_start_root",
         "_step_ids",
         "_steps",
         "_suppressed",
+        "below",
         "config",
+        "counted",
+        "counts",
         "provider",
     )
 
@@ -126,6 +161,14 @@ class Tracer:
             if self._roots and type(provider).start_root is not base.start_root
             else None
         )
+        #: the provider's one-call root, every message sampled, no metadata: the short path
+        self._plain_root = (
+            self._start_root
+            if self._rate >= 1.0
+            and not self._metadata
+            and (self._kinds is None or SpanKind.INBOUND_PIPELINE in self._kinds)
+            else None
+        )
         #: kinds counted by the tracer itself below a root that is not traced (module docstring)
         self._counted: frozenset[SpanKind] = (
             frozenset(getattr(provider, "counted_kinds", ())) if self._roots else frozenset()
@@ -136,6 +179,23 @@ class Tracer:
         self._steps: dict[str, tuple[SpanKind, str, dict[str, Any], str | None]] = {}
         #: (thread, shared id, status, *end attributes) -> the provider's count
         self._adders: dict[tuple[Any, ...], StepCount] = {}
+        #: The counts that :meth:`count_hook` and :meth:`count_delivery` added to, by
+        #: ``(thread, kind, trigger, name, result)`` for a hook run, ``(thread, channel id,
+        #: channel type)`` for a delivery that went well and ``(thread, SpanKind.DELIVERY,
+        #: channel id, channel type, status)`` for one that failed: a call site may add 1 to
+        #: the count it finds here itself (``counts[key].value += 1``) and call the method
+        #: when there is none yet (``KeyError``).
+        self.counts: dict[tuple[Any, ...], StepCount] = {}
+        #: The kinds the current message records (``None``: every kind; see :meth:`records`):
+        #: the context variable's own ``get``, so a call site tests a kind without a Python call
+        #: (``only = tracer.below()``; ``only is None or kind in only``).
+        self.below = _UNSAMPLED.get
+        #: The kinds that a message recording them (``kind in tracer.below()``) only counts:
+        #: the call site skips the span and ends the step with :meth:`count_hook` or
+        #: :meth:`count_delivery` (one call, no attribute dictionary).
+        self.counted: frozenset[SpanKind] = (
+            self._counted if self._kinds is None else self._counted & self._kinds
+        )
 
     # -- sampling --------------------------------------------------------------------------
     def sample(self) -> Token[frozenset[SpanKind] | None] | None:
@@ -152,6 +212,14 @@ class Tracer:
         """:meth:`sample` and the ``roomkit.inbound`` root span of an inbound message from
         ``channel_id`` in one call: the token for :meth:`unsample` and the span (``""`` when
         the message is not sampled or the root is not recorded)."""
+        plain = self._plain_root
+        if plain is not None and isinstance(channel_id, str):  # the usual, in short
+            try:
+                span, below = plain({Attr.CHANNEL_ID: channel_id}, channel_id)
+            except Exception:
+                logger.exception("telemetry: starting span roomkit.inbound failed")
+                return _UNSAMPLED.set(None), ""
+            return _UNSAMPLED.set(below if span else None), span
         if self._rate < 1.0 and not self.config.sampled():
             return _UNSAMPLED.set(_NOTHING), ""
         start_root = self._start_root
@@ -201,6 +269,84 @@ class Tracer:
         """Undo :meth:`sample`."""
         if token is not None:
             _UNSAMPLED.reset(token)
+
+    def end_message(
+        self,
+        token: Token[frozenset[SpanKind] | None] | None,
+        span: str,
+        channel_id: object,
+        result: MessageResult,
+    ) -> None:
+        """End a message from ``channel_id`` that went well (``result``: what the pipeline
+        returned): its root ``span`` (from :meth:`start_message`) with its outcome
+        (``processed``, ``blocked``, ``duplicate``), room and event, or its count (a counted
+        root), then :meth:`unsample` with ``token``; one call for the engine."""
+        try:
+            outcome = (
+                "duplicate" if result.duplicate else "blocked" if result.blocked else "processed"
+            )
+            if span is COUNTED_ROOT:  # counted by the tracer, like a counted step
+                try:
+                    self.counts[(get_ident(), _INBOUND, channel_id, outcome)].value += 1
+                except KeyError:  # not seen yet in this thread
+                    self._count_root(channel_id, "ok", {Attr.INBOUND_OUTCOME: outcome})
+            elif span:
+                attributes: dict[str, Any] = {Attr.INBOUND_OUTCOME: outcome}
+                if result.room_id:
+                    attributes[Attr.ROOM_ID] = result.room_id
+                if result.event is not None:
+                    attributes[Attr.EVENT_ID] = result.event.id
+                try:  # :meth:`end` for a root (never a counted step), in line
+                    self.provider.end_span(span, attributes=attributes)
+                except Exception:
+                    logger.exception("telemetry: ending span %s failed", span)
+        finally:
+            if token is not None:
+                _UNSAMPLED.reset(token)
+
+    def fail_message(
+        self,
+        token: Token[frozenset[SpanKind] | None] | None,
+        span: str,
+        channel_id: object,
+        error: BaseException,
+    ) -> None:
+        """End a message from ``channel_id`` that raised ``error`` (outcome ``rate_limited``
+        or ``failed``): :meth:`fail` for its root ``span``, or its count (a counted root),
+        then :meth:`unsample` with ``token``."""
+        try:
+            outcome = "rate_limited" if isinstance(error, RateLimitedError) else "failed"
+            if span is COUNTED_ROOT:
+                attributes = {Attr.INBOUND_OUTCOME: outcome, Attr.ERROR_TYPE: type(error).__name__}
+                self._count_root(channel_id, "error", attributes)
+            elif span:
+                self.fail(span, error, {Attr.INBOUND_OUTCOME: outcome})
+        finally:
+            if token is not None:
+                _UNSAMPLED.reset(token)
+
+    def _count_root(self, channel_id: object, status: str, attributes: dict[str, Any]) -> None:
+        """Count a message whose root is counted (``COUNTED_ROOT``): as a counted step of
+        the kind ``INBOUND_PIPELINE``, with the attributes its root span would have had."""
+        channel = channel_id if isinstance(channel_id, str) else None
+        start: dict[str, Any] = {Attr.CHANNEL_ID: channel} if channel is not None else {}
+        step = self._count_start(_INBOUND, "roomkit.inbound", start, channel)
+        if step is None:  # too many steps: nothing better than the provider's own record
+            try:
+                self.provider.record_metric(
+                    Metric.MESSAGES, 1, attributes={**start, **attributes, "status": status}
+                )
+            except Exception:
+                logger.exception("telemetry: counting a message failed")
+            return
+        self._count(step, self._steps[step], status, attributes)
+        if status == "ok":
+            self._learn(
+                (get_ident(), _INBOUND, channel_id, attributes[Attr.INBOUND_OUTCOME]),
+                step,
+                status,
+                attributes,
+            )
 
     # -- what is recorded --------------------------------------------------------------------
     def records(self, kind: SpanKind) -> bool:
@@ -346,6 +492,85 @@ class Tracer:
             provider.end_span(span_id, status="error", error_message=message, attributes=attributes)
         except Exception:
             logger.exception("telemetry: ending span %s failed", span_id)
+
+    def count_hook(
+        self, kind: SpanKind, trigger: str, name: str, result: str, room_id: str
+    ) -> None:
+        """End a hook run that went well (``result``: its action) in a message that only
+        counts hook runs (:attr:`counted`): what :meth:`start_hook` and :meth:`end` with
+        ``hook.result`` would do, in one call; a run that raised takes those two instead."""
+        key = (get_ident(), kind, trigger, name, result)
+        try:
+            self.counts[key].value += 1
+            return
+        except KeyError:  # not seen yet in this thread (or not counted at all)
+            pass
+        span = self.start_hook(kind, trigger, name, room_id)
+        attributes = {Attr.HOOK_RESULT: result}
+        self.end(span, attributes)
+        self._learn(key, span, "ok", attributes)
+
+    def count_delivery(
+        self,
+        room_id: str,
+        channel_id: str,
+        channel_type: str,
+        status: str,
+        error: str | None = None,
+        message_id: str | None = None,
+    ) -> None:
+        """End a delivery in a message that only counts deliveries (:attr:`counted`): what
+        :meth:`start` and then :meth:`end` (``error`` ``None``: delivered, ``message_id`` the
+        channel's id of the message) or :meth:`fail` (``status`` and ``error`` of the failed
+        delivery) of its ``roomkit.delivery`` span would do, in one call. A delivery that
+        raised takes those calls instead."""
+        key: tuple[Any, ...] = (
+            (get_ident(), channel_id, channel_type)
+            if error is None
+            else (get_ident(), SpanKind.DELIVERY, channel_id, channel_type, status)
+        )
+        try:
+            self.counts[key].value += 1
+            return
+        except KeyError:  # not seen yet in this thread (or not counted at all)
+            pass
+        span = self.start(
+            SpanKind.DELIVERY,
+            "roomkit.delivery",
+            {Attr.CHANNEL_ID: channel_id, Attr.DELIVERY_CHANNEL_TYPE: channel_type},
+            room_id=room_id,
+            channel_id=channel_id,
+        )
+        attributes: dict[str, Any]
+        if error is None:
+            attributes = {Attr.DELIVERY_STATUS: status, Attr.DELIVERY_SUCCESS: True}
+            if message_id:
+                attributes[Attr.DELIVERY_MESSAGE_ID] = message_id
+            self.end(span, attributes)
+            self._learn(key, span, "ok", attributes)
+            return
+        attributes = {
+            Attr.DELIVERY_STATUS: status,
+            Attr.DELIVERY_SUCCESS: False,
+            Attr.DELIVERY_ERROR: error,
+        }
+        self.fail(span, error or "delivery failed", attributes)
+        self._learn(key, span, "error", attributes)
+
+    def _learn(
+        self, key: tuple[Any, ...], span_id: str, status: str, attributes: Attributes
+    ) -> None:
+        """After a counted step ended the long way: keep the count it added to under ``key``
+        (:meth:`count_hook`, :meth:`count_delivery`), so the next such end is one addition."""
+        if span_id not in self._steps or len(self.counts) >= _MAX_STEPS:
+            return  # not a counted step (a span, or nothing recorded): the long way each time
+        labels = [i for i in attributes.items() if i[0] in METRIC_ATTRIBUTES]
+        try:
+            add = self._adders.get((get_ident(), span_id, status, *labels))
+        except TypeError:  # an unhashable label value
+            return
+        if add is not None:
+            self.counts[key] = add
 
     # -- counted steps (see the module docstring) --------------------------------------------
     def _count_start(

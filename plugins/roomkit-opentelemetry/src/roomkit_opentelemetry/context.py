@@ -6,22 +6,47 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
+from typing import cast
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags, TraceState
+from opentelemetry.trace.propagation import _SPAN_KEY
 
 from roomkit.telemetry.propagation import TraceParent
 from roomkit_opentelemetry.attributes import _ENDED_MEMORY, _hex_id
 from roomkit_opentelemetry.attributes import OpenSpan as _Open
 from roomkit_opentelemetry.propagation import extract_context, inject_headers
 
-__all__ = ["TraceContext"]
+__all__ = ["TraceContext", "attach_context", "current_context", "in_context"]
 
 logger = logging.getLogger("roomkit.telemetry")
+
+
+def _runtime_context_var() -> ContextVar[Context] | None:
+    """The context variable OpenTelemetry keeps the current context in, when its runtime
+    context is the default one (``None`` otherwise: use the ``opentelemetry.context`` API)."""
+    runtime = getattr(otel_context, "_RUNTIME_CONTEXT", None)
+    current = getattr(runtime, "_current_context", None)
+    if type(runtime).__name__ == "ContextVarsRuntimeContext" and isinstance(current, ContextVar):
+        return current
+    return None
+
+
+_VAR = _runtime_context_var()
+#: ``opentelemetry.context.get_current`` / ``attach``, or the context variable's own ``get`` /
+#: ``set`` with the default runtime context (the same effect, two Python calls less each)
+current_context: Callable[[], Context] = otel_context.get_current if _VAR is None else _VAR.get
+attach_context: Callable[[Context], object] = otel_context.attach if _VAR is None else _VAR.set
+
+
+def in_context(span: trace.Span, context: Context) -> Context:
+    """``trace.set_span_in_context(span, context)``: ``context`` with ``span`` current."""
+    return Context({**context, _SPAN_KEY: span})
 
 
 class TraceContext:
@@ -67,7 +92,10 @@ class TraceContext:
     def _restorable(self, previous: Context) -> Context:
         """``previous``, minus spans of ours that ended meanwhile (spans ended out of order)."""
         for _ in range(_ENDED_MEMORY):
-            span_context = trace.get_current_span(previous).get_span_context()
+            span = cast("trace.Span | None", previous.get(_SPAN_KEY))  # get_current_span
+            if span is None:
+                break
+            span_context = span.get_span_context()
             if not span_context.is_valid:
                 break
             with self._lock:

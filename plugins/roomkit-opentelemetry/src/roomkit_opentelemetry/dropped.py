@@ -25,13 +25,15 @@ from roomkit_opentelemetry.counting import StepCounter
 from roomkit_opentelemetry.instruments import Cell
 from roomkit_opentelemetry.span_metrics import SpanMetricRecorder
 
-__all__ = ["DroppedRoots"]
+__all__ = ["ROOT_END_ATTRIBUTES", "DroppedRoots"]
 
 #: True while the current message's trace was not sampled: its steps create no span.
 _DROPPED: ContextVar[bool] = ContextVar("roomkit_otel_dropped", default=False)
 
 _Root = tuple[Token[bool] | None, Attributes, str | None]  # undo token, start attributes, channel
 _MAX_CELLS = 4096
+#: The attributes the engine ends a message's root with; only the outcome is a metric label.
+ROOT_END_ATTRIBUTES = frozenset({Attr.INBOUND_OUTCOME, Attr.ROOM_ID, Attr.EVENT_ID})
 _INBOUND = SpanKind.INBOUND_PIPELINE
 
 
@@ -57,6 +59,9 @@ class DroppedRoots:
         self.roots: dict[str, _Root] = {}
         #: (thread, channel id, status, *start attributes, None, *end labels) -> its cell
         self._cells: dict[tuple[Any, ...], Cell] = {}
+        #: the engine's usual end (no error; end attributes in :data:`ROOT_END_ATTRIBUTES`):
+        #: (thread, channel id, status, outcome, *start attributes) -> its cell
+        self.usual: dict[tuple[Any, ...], Cell] = {}
 
     def open(
         self,
@@ -88,9 +93,11 @@ class DroppedRoots:
         status: str,
         attributes: Attributes | None,
         error: BaseException | None,
+        usual: tuple[Any, ...] | None = None,
     ) -> None:
         """End a dropped root (already taken out of :attr:`roots`): undo its sampling
-        decision and count its message."""
+        decision and count its message. ``usual``: the key of the end in :attr:`usual`,
+        where the cell it added to is kept (the next such end adds to it in line)."""
         token, start, channel_id = root
         if token is not None:
             try:  # noqa: SIM105 (not contextlib.suppress: an object per message)
@@ -118,3 +125,5 @@ class DroppedRoots:
             if cached and len(self._cells) < _MAX_CELLS:
                 self._cells[key] = cell
         cell.value += 1
+        if usual is not None and len(self.usual) < _MAX_CELLS:
+            self.usual[usual] = cell

@@ -12,17 +12,26 @@ import time
 from threading import get_ident
 from typing import Any
 
-from opentelemetry import context as otel_context
-from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
+from opentelemetry.trace.propagation import _SPAN_KEY
 
 from roomkit.telemetry.base import Attributes, describe_error
 from roomkit.telemetry.spans import Attr, SpanKind
-from roomkit_opentelemetry.attributes import _CLEAN, _STATUS, _key, _value, add_event
+from roomkit_opentelemetry.attributes import _CLEAN, _STATUS, _key, _keys, _value, add_event
 from roomkit_opentelemetry.attributes import OpenSpan as _Open
-from roomkit_opentelemetry.context import TraceContext
+from roomkit_opentelemetry.context import (
+    TraceContext,
+    attach_context,
+    current_context,
+)
 from roomkit_opentelemetry.counting import StepCounter
-from roomkit_opentelemetry.dropped import DroppedRoots, _Root, _undrop
+from roomkit_opentelemetry.dropped import (
+    _DROPPED,
+    ROOT_END_ATTRIBUTES,
+    DroppedRoots,
+    _Root,
+    _undrop,
+)
 from roomkit_opentelemetry.instruments import Cell
 from roomkit_opentelemetry.options import StepMetrics
 from roomkit_opentelemetry.span_metrics import SpanMetricRecorder
@@ -58,7 +67,33 @@ class SpanEnding(TraceContext):
             if self._dropped:
                 dropped = self._dropped.pop(span_id, None)
                 if dropped is not None:  # a message whose trace the sampler dropped
-                    self._dropped_roots.end(dropped, status, attributes, error)
+                    usual = None
+                    if (
+                        error is None
+                        and attributes is not None
+                        and attributes.keys() <= ROOT_END_ATTRIBUTES
+                    ):  # the engine's usual end: seen before in this thread, counted in line
+                        token, start, channel_id = dropped
+                        usual = (
+                            get_ident(),
+                            channel_id,
+                            status,
+                            attributes.get(Attr.INBOUND_OUTCOME),
+                            *start.items(),
+                        )
+                        try:
+                            cell = self._dropped_roots.usual.get(usual)
+                        except TypeError:  # an unhashable attribute value
+                            cell, usual = None, None
+                        if cell is not None:
+                            if token is not None:
+                                try:  # noqa: SIM105 (not contextlib.suppress: an object)
+                                    _DROPPED.reset(token)  # undo the message's decision
+                                except ValueError:  # it ends in another context
+                                    pass
+                            cell.value += 1
+                            return
+                    self._dropped_roots.end(dropped, status, attributes, error, usual)
                     return
             counted = self._counted_spans.get(span_id)
             if counted is not None:  # an untraced step that only feeds counters
@@ -111,7 +146,7 @@ class SpanEnding(TraceContext):
                             value = _value(value)
                             if value is None:
                                 continue
-                        cleaned[_key(key)] = value
+                        cleaned[_keys.get(key) or _key(key)] = value
                     if cleaned:
                         span.set_attributes(cleaned)  # one call: the SDK locks once
                 if error is not None:
@@ -123,9 +158,9 @@ class SpanEnding(TraceContext):
                 elif status != "ok":
                     span.set_attribute(_STATUS, status)
                 span.end()
-                if trace.get_current_span() is span:
+                if current_context().get(_SPAN_KEY) is span:  # trace.get_current_span()
                     assert entry.previous is not None
-                    otel_context.attach(self._restorable(entry.previous))
+                    attach_context(self._restorable(entry.previous))
             elif error is not None:
                 entry.set(Attr.ERROR_TYPE, type(error).__name__)
             if self.span_metrics and (

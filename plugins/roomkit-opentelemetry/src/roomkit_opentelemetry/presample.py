@@ -70,7 +70,7 @@ class PresetTraceIds:
 class RootSampler:
     """Decides whether a new trace (no parent) is sampled, as the tracer's sampler would."""
 
-    __slots__ = ("_bound", "_limit", "_random", "ids")
+    __slots__ = ("_bound", "_limit", "_random", "bound", "ids", "random")
 
     def __init__(self, ids: PresetTraceIds, bound: int, limit: int) -> None:
         self.ids = ids
@@ -78,6 +78,10 @@ class RootSampler:
         self._limit = limit
         #: the SDK's random id generator: a dropped trace needs only the 64 bits decided on
         self._random = _is_sdk_random(ids.wrapped) and limit == (1 << 64) - 1
+        #: With ``random`` true a caller may decide a new trace (no parent) itself, in line:
+        #: ``getrandbits(64) >= bound`` drops it, else :meth:`keep` those 64 bits.
+        self.random = self._random
+        self.bound = bound
 
     def new_trace(self, context: Context) -> bool | None:
         """For a span started in ``context``: ``None`` when it has a parent (the SDK decides,
@@ -90,13 +94,19 @@ class RootSampler:
             low = _getrandbits(64)  # the bits the ratio sampler decides on
             if low >= self._bound:
                 return False
-            trace_id = _getrandbits(64) << 64 | low
-            while not trace_id:
-                trace_id = _getrandbits(128)
-        else:
-            trace_id = self.ids.wrapped.generate_trace_id()
-            if trace_id & self._limit >= self._bound:
-                return False
+            return self.keep(low)
+        trace_id = self.ids.wrapped.generate_trace_id()
+        if trace_id & self._limit >= self._bound:
+            return False
+        self.ids.preset(trace_id)
+        return True
+
+    def keep(self, low: int) -> bool:
+        """Preset a kept new trace whose low 64 bits, drawn from the SDK's generator's
+        source, are ``low`` (under :attr:`bound`); ``True``."""
+        trace_id = _getrandbits(64) << 64 | low
+        while not trace_id:
+            trace_id = _getrandbits(128)
         self.ids.preset(trace_id)
         return True
 

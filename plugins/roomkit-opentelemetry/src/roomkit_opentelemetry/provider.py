@@ -21,22 +21,23 @@ import math
 import threading
 import time
 from collections.abc import Mapping
-from contextvars import ContextVar
-from typing import Any
+from typing import Any, cast
 
-from opentelemetry import context as otel_context
 from opentelemetry import metrics as otel_metrics
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import (
+    INVALID_SPAN,
     SpanContext,
     TracerProvider,
 )
 from opentelemetry.trace import SpanKind as OtelSpanKind
+from opentelemetry.trace.propagation import _SPAN_KEY
 
 from roomkit.errors import ConfigurationError
 from roomkit.telemetry.base import (
+    COUNTED_ROOT,
     Attributes,
     StepCount,
     TelemetryProvider,
@@ -44,6 +45,7 @@ from roomkit.telemetry.base import (
 )
 from roomkit.telemetry.metrics import SPAN_METRICS
 from roomkit.telemetry.spans import SpanKind
+from roomkit.telemetry.tracer import message_kinds as _message_kinds
 from roomkit_opentelemetry.attributes import (
     _CHANNEL,
     _CLEAN,
@@ -55,10 +57,13 @@ from roomkit_opentelemetry.attributes import (
     OTEL_SPAN_KINDS,
     _hex_id,
     _key,
+    _keys,
     _labels,
     _value,
 )
 from roomkit_opentelemetry.attributes import OpenSpan as _Open
+from roomkit_opentelemetry.context import attach_context, in_context
+from roomkit_opentelemetry.context import current_context as _current_context
 from roomkit_opentelemetry.counting import COUNTED_KINDS, StepCounter
 from roomkit_opentelemetry.dropped import _DROPPED, DroppedRoots
 from roomkit_opentelemetry.ending import SpanEnding
@@ -72,9 +77,8 @@ from roomkit_opentelemetry.options import (
     Detail,
     LatencyHistograms,
     StepMetrics,
-    compact_step,
 )
-from roomkit_opentelemetry.presample import root_sampler
+from roomkit_opentelemetry.presample import _getrandbits, root_sampler
 from roomkit_opentelemetry.span_metrics import SpanMetricRecorder
 from roomkit_opentelemetry.version import __version__
 
@@ -95,19 +99,7 @@ __all__ = [
 logger = logging.getLogger("roomkit.telemetry")
 
 _NONE: frozenset[SpanKind] = frozenset()
-
-
-def _context_getter() -> Any:
-    """``opentelemetry.context.get_current``, or the bound ``get`` of the context variable it
-    reads when the runtime context is the default one (two Python calls less per message)."""
-    runtime = getattr(otel_context, "_RUNTIME_CONTEXT", None)
-    current = getattr(runtime, "_current_context", None)
-    if type(runtime).__name__ == "ContextVarsRuntimeContext" and isinstance(current, ContextVar):
-        return current.get
-    return otel_context.get_current
-
-
-_current_context = _context_getter()
+_KIND_VALUES = {kind: kind.value for kind in SpanKind}  # not the enum's ``value`` property
 
 
 class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
@@ -209,6 +201,10 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
         self._metrics = SpanMetricRecorder(self._instruments, step_durations=step_metrics == "all")
         #: dropped messages need no timing when only traced ones feed the histograms
         self._light_roots = not self._all_latencies
+        #: the root sampler when dropped messages have light roots (``start_root`` in short)
+        self._light_root_sampler = self._roots if self._light_roots else None
+        #: a dropped message is counted by the engine (``start_root`` returns COUNTED_ROOT)
+        self._counted_roots = self._light_roots and span_metrics
         self._dropped_roots = DroppedRoots(self._counter, self._metrics, span_metrics)
         self._dropped = self._dropped_roots.roots
         #: :meth:`recorded_kinds` of a dropped root
@@ -248,7 +244,7 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
             and parent_id is None
             and kind in COUNTED_KINDS
             and type(kind) is SpanKind
-            and (self._no_tracer or _DROPPED.get())
+            and (self._no_tracer or _DROPPED.get() or _message_kinds() is not None)
         ):  # an untraced delivery or hook run: counted, nothing else
             try:
                 raw = (kind, channel_id, *attributes.items()) if attributes else (kind, channel_id)
@@ -276,18 +272,22 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
                 if preset is False:
                     return self._dropped_root(attributes, channel_id)
             else:
-                if self._no_tracer or (parent_id is None and not root and _DROPPED.get()):
+                if self._no_tracer or (
+                    parent_id is None
+                    and not root
+                    and (_DROPPED.get() or _message_kinds() is not None)
+                ):
                     # no tracing SDK, or the message's trace was dropped at its root: metrics only
                     return self._untraced(span_kind, attributes, channel_id)
                 if (
                     self.detail == "compact"
                     and parent_id is None
-                    and compact_step(span_kind, span_name)
+                    and (span_kind in COMPACT_KINDS or span_name in COMPACT_NAMES)  # compact_step
                 ):
-                    enclosing = trace.get_current_span()
+                    enclosing = cast(trace.Span, _current_context().get(_SPAN_KEY, INVALID_SPAN))
                     if enclosing.is_recording():  # an event of the enclosing span, not a span
                         return self._step_event(span_kind, span_name, enclosing, attributes)
-                previous = otel_context.get_current()
+                previous = _current_context()
             return self._start_sdk(
                 span_kind,
                 span_name,
@@ -310,18 +310,34 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
         recorded below it (:meth:`recorded_kinds`) in one call: the engine's fast path for
         the root. A message whose new trace the sampler drops costs a random number and a
         light root (no SDK span)."""
-        roots = self._roots
-        if roots is None or not self._light_roots:  # the contract's default: two calls
+        roots = self._light_root_sampler
+        if roots is None:  # the contract's default: two calls
             return super().start_root(attributes, channel_id)
         try:
             previous = _current_context()
-            preset = roots.new_trace(previous)  # None: the SDK decides (a parent)
-            if preset is False:  # dropped: _dropped_root with light roots, in line
+            preset: bool | None
+            if roots.random and _SPAN_KEY not in previous:  # new_trace, in line
+                low = _getrandbits(64)
+                if low >= roots.bound:  # dropped (the usual)
+                    if self._counted_roots:  # the engine counts it: no state here
+                        return COUNTED_ROOT, self._below_dropped
+                    preset = False
+                else:
+                    preset = roots.keep(low)
+            else:
+                preset = roots.new_trace(previous)  # None: the SDK decides (a parent)
+            if preset is False:  # dropped
+                if self._counted_roots:  # the engine counts it (step_counter): no state here
+                    return COUNTED_ROOT, self._below_dropped
+                # _dropped_root with light roots, in line
                 span_id = f"m{next(self._ids):x}"
                 token = None if _DROPPED.get() else _DROPPED.set(True)
-                self._dropped_roots.open(
-                    span_id, token, attributes, channel_id, self.max_open_spans
-                )
+                if len(self._dropped) < self.max_open_spans:  # DroppedRoots.open, in line
+                    self._dropped[span_id] = (token, attributes or _NO_ATTRIBUTES, channel_id)
+                else:
+                    self._dropped_roots.open(
+                        span_id, token, attributes, channel_id, self.max_open_spans
+                    )
                 return span_id, self._below_dropped
             span = self._start_sdk(
                 SpanKind.INBOUND_PIPELINE,
@@ -354,7 +370,7 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
         """An SDK span (the sampling of a new root already decided: ``preset``)."""
         root = span_kind is SpanKind.INBOUND_PIPELINE
         parent = previous if parent_id is None else self._parent_context(parent_id, previous)
-        otel_attrs: dict[str, Any] = {_KIND: span_kind.value}
+        otel_attrs: dict[str, Any] = {_KIND: _KIND_VALUES[span_kind]}
         if self._metadata:
             otel_attrs.update(self._metadata)
         if room_id:
@@ -369,7 +385,7 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
                     value = _value(value)
                     if value is None:
                         continue
-                otel_attrs[_key(key)] = value
+                otel_attrs[_keys.get(key) or _key(key)] = value
         try:
             span = self._tracer.start_span(
                 span_name,
@@ -406,7 +422,7 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
             dropped = not span_context.trace_flags.sampled
             if dropped is not _DROPPED.get():
                 entry.dropped = _DROPPED.set(dropped)
-        otel_context.attach(trace.set_span_in_context(span, previous))
+        attach_context(in_context(span, previous))
         return span_id
 
     def _untraced(
@@ -518,7 +534,9 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
     ) -> StepCount | None:
         """The cell (this thread's) of the counters of untraced steps of ``kind`` with these
         labels (see :mod:`roomkit_opentelemetry.counting`)."""
-        if kind not in self.counted_kinds:
+        if kind not in self.counted_kinds and not (
+            kind is SpanKind.INBOUND_PIPELINE and self._counted_roots
+        ):
             return None
         try:
             return self._counter.step_count(kind, attributes, channel_id, status)
