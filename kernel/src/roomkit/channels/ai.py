@@ -25,6 +25,7 @@ from roomkit.channels.ai_settings import check_settings
 from roomkit.channels.ai_skills import ChannelSkills
 from roomkit.channels.ai_streaming import generate_streaming
 from roomkit.channels.ai_tools import run_tool_round
+from roomkit.channels.ai_transcript import Transcripts
 from roomkit.channels.base import Channel
 from roomkit.channels.engine import RoomEngine
 from roomkit.channels.steering import ActiveLoop, ActiveLoops
@@ -71,7 +72,6 @@ __all__ = ["ROUTE_KEY", "STREAM_EVENT_KIND", "AIChannel"]
 logger = logging.getLogger("roomkit.channels.ai")
 
 _NAME_OK = re.compile(r"[^A-Za-z0-9_-]")
-_MESSAGE_CACHE_SIZE = 4096
 _MAX_NOTES = 20
 _MAX_NOTE_ROOMS = 1000
 _OUTPUT_FIELDS = ("responded", "response_events")
@@ -180,8 +180,7 @@ class AIChannel(Channel):
         self.streaming = streaming
         self.respond_to_ai = respond_to_ai
         self.kit: RoomEngine | None = None
-        # Per vision setting: event id -> (the content converted, its message).
-        self._message_cache: tuple[dict[str, tuple[object, AIMessage]], ...] = ({}, {})
+        self._transcripts = Transcripts()
         self._notes: dict[str, list[str]] = {}
         self._loops = ActiveLoops()
 
@@ -429,7 +428,7 @@ class AIChannel(Channel):
             store=self.kit.store if self.kit is not None else None,
         )
         vision = bool(self.provider and self.provider.supports_vision)
-        messages = self._messages_for(memory.events, vision)
+        messages = self._transcripts.messages(room.id, memory.events, vision, self._convert)
         if memory.messages:
             messages = [*memory.messages, *messages]
         system_prompt = self.build_system_prompt(context)
@@ -467,25 +466,6 @@ class AIChannel(Channel):
             },
         )
 
-    def _messages_for(self, events: Sequence[RoomEvent], vision: bool) -> list[AIMessage]:
-        """Transcript messages, converted once per event and reused by later turns."""
-        cache = self._message_cache[vision]
-        messages: list[AIMessage] = []
-        append = messages.append
-        for event in events:
-            fields = event.__dict__  # one attribute access for the two fields read below
-            content = fields["content"]
-            hit = cache.get(fields["id"])
-            if hit is not None and hit[0] is content:
-                append(hit[1])
-                continue
-            message = self.event_to_message(event, vision=vision)
-            if len(cache) >= _MESSAGE_CACHE_SIZE:
-                cache.clear()
-            cache[fields["id"]] = (content, message)
-            append(message)
-        return messages
-
     def event_to_message(self, event: RoomEvent, *, vision: bool = False) -> AIMessage:
         """The transcript message for ``event``: own replies are ``assistant``, others ``user``."""
         content = content_for_model(event.content, vision)
@@ -495,6 +475,9 @@ class AIChannel(Channel):
             return construct(AIMessage, {"role": "assistant", "content": content})
         name = _sender_name(event.source.participant_id or event.source.channel_id)
         return construct(AIMessage, {"role": "user", "content": content, "name": name})
+
+    def _convert(self, event: RoomEvent, vision: bool) -> AIMessage:
+        return self.event_to_message(event, vision=vision)
 
     # -- generation and tools ---------------------------------------------------------------
     def _can_stream(self) -> bool:
