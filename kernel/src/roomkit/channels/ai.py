@@ -17,9 +17,9 @@ import logging
 import re
 import time
 from collections.abc import Sequence
-from typing import Any
 
 from roomkit.channels.ai_content import content_for_model, target_of
+from roomkit.channels.ai_reply import reply_event, reply_output
 from roomkit.channels.ai_resilience import ProviderCalls
 from roomkit.channels.ai_settings import check_settings
 from roomkit.channels.ai_skills import ChannelSkills
@@ -43,9 +43,6 @@ from roomkit.models.ai import (
     AIToolCall,
     AIUsage,
 )
-from roomkit.models.content import (
-    TextContent,
-)
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import (
     ChannelCategory,
@@ -54,7 +51,7 @@ from roomkit.models.enums import (
     ChannelType,
     HookTrigger,
 )
-from roomkit.models.event import EphemeralEvent, EventSource, RoomEvent
+from roomkit.models.event import EphemeralEvent, RoomEvent
 from roomkit.models.hooks import ChannelOutput
 from roomkit.models.keys import ROUTE_KEY, STREAM_EVENT_KIND, STREAMED_KEY
 from roomkit.models.room import AITool, ChannelBinding, ChannelCapabilities, RetryPolicy
@@ -74,7 +71,6 @@ logger = logging.getLogger("roomkit.channels.ai")
 _NAME_OK = re.compile(r"[^A-Za-z0-9_-]")
 _MAX_NOTES = 20
 _MAX_NOTE_ROOMS = 1000
-_OUTPUT_FIELDS = ("responded", "response_events")
 
 
 def _sender_name(raw: str | None) -> str | None:
@@ -328,11 +324,7 @@ class AIChannel(Channel):
             )
         if turn.extra_events:  # events from tools: validated as usual
             return ChannelOutput(responded=bool(events), response_events=events)
-        # ChannelOutput(responded=..., response_events=events) without re-validating the
-        # reply just built (same fields and fields set).
-        output = construct(ChannelOutput, {"responded": bool(events), "response_events": events})
-        object.__setattr__(output, "__pydantic_fields_set__", set(_OUTPUT_FIELDS))
-        return output
+        return reply_output(events)
 
     def _reply_event(
         self,
@@ -343,50 +335,7 @@ class AIChannel(Channel):
         context: RoomContext,
         answered_by: AIProvider | None = None,
     ) -> RoomEvent:
-        answered_by = answered_by or self.provider
-        ai_meta: dict[str, Any] = {"model": response.model, "tool_rounds": rounds}
-        if answered_by is not None and answered_by is self.fallback_provider:
-            ai_meta["fallback"] = True  # the primary provider failed
-        if response.usage is not None:
-            ai_meta["usage"] = {
-                "input_tokens": response.usage.input_tokens,
-                "output_tokens": response.usage.output_tokens,
-            }
-        values: dict[str, Any] = {
-            "channel_id": self.channel_id,
-            "channel_type": self.channel_type,
-            "direction": ChannelDirection.OUTBOUND,
-            "participant_id": self.channel_id,
-            "provider": answered_by.name if answered_by else None,
-        }
-        provider = values["provider"]
-        # Built without re-validation when every value has its exact type (hot path);
-        # anything else (a subclass's own channel_type, say) is validated as usual.
-        if (
-            type(self.channel_type) is ChannelType
-            and type(self.channel_id) is str
-            and (provider is None or type(provider) is str)
-        ):
-            source = construct(EventSource, values)
-        else:
-            source = EventSource(**values)
-        body = response.content
-        content = (
-            construct(TextContent, {"body": body}) if type(body) is str else TextContent(body=body)
-        )
-        return construct(
-            RoomEvent,
-            {
-                "id": message_id,
-                "room_id": context.room.id,
-                "source": source,
-                "content": content,
-                "chain_depth": trigger.chain_depth + 1,
-                "parent_event_id": trigger.id,
-                "correlation_id": trigger.correlation_id,
-                "metadata": {"ai": ai_meta},
-            },
-        )
+        return reply_event(self, message_id, response, rounds, trigger, context, answered_by)
 
     # -- context --------------------------------------------------------------------------
     @property

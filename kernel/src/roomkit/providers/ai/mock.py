@@ -138,7 +138,7 @@ class MockAIProvider(AIProvider):
             # Rough token counts (4 characters a token), cheap enough for benchmarks.
             contents = list(map(_content_of, context.messages))
             try:  # all text (the common case): one join counts them in C
-                chars = len("".join(contents))  # type: ignore[arg-type]
+                chars = len("".join(contents))
             except TypeError:  # some messages are parts (images): count the texts only
                 chars = sum(len(c) for c in contents if isinstance(c, str))
             usage = construct(
