@@ -17,14 +17,15 @@ import logging
 import re
 import time
 from collections.abc import Sequence
-from typing import Any
 
 from roomkit.channels.ai_content import content_for_model, target_of
+from roomkit.channels.ai_reply import reply_event, reply_output
 from roomkit.channels.ai_resilience import ProviderCalls
 from roomkit.channels.ai_settings import check_settings
 from roomkit.channels.ai_skills import ChannelSkills
 from roomkit.channels.ai_streaming import generate_streaming
 from roomkit.channels.ai_tools import run_tool_round
+from roomkit.channels.ai_transcript import Transcripts
 from roomkit.channels.base import Channel
 from roomkit.channels.engine import RoomEngine
 from roomkit.channels.steering import ActiveLoop, ActiveLoops
@@ -42,9 +43,6 @@ from roomkit.models.ai import (
     AIToolCall,
     AIUsage,
 )
-from roomkit.models.content import (
-    TextContent,
-)
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import (
     ChannelCategory,
@@ -53,7 +51,7 @@ from roomkit.models.enums import (
     ChannelType,
     HookTrigger,
 )
-from roomkit.models.event import EphemeralEvent, EventSource, RoomEvent
+from roomkit.models.event import EphemeralEvent, RoomEvent
 from roomkit.models.hooks import ChannelOutput
 from roomkit.models.keys import ROUTE_KEY, STREAM_EVENT_KIND, STREAMED_KEY
 from roomkit.models.room import AITool, ChannelBinding, ChannelCapabilities, RetryPolicy
@@ -71,10 +69,8 @@ __all__ = ["ROUTE_KEY", "STREAM_EVENT_KIND", "AIChannel"]
 logger = logging.getLogger("roomkit.channels.ai")
 
 _NAME_OK = re.compile(r"[^A-Za-z0-9_-]")
-_MESSAGE_CACHE_SIZE = 4096
 _MAX_NOTES = 20
 _MAX_NOTE_ROOMS = 1000
-_OUTPUT_FIELDS = ("responded", "response_events")
 
 
 def _sender_name(raw: str | None) -> str | None:
@@ -180,8 +176,7 @@ class AIChannel(Channel):
         self.streaming = streaming
         self.respond_to_ai = respond_to_ai
         self.kit: RoomEngine | None = None
-        # Per vision setting: event id -> (the content converted, its message).
-        self._message_cache: tuple[dict[str, tuple[object, AIMessage]], ...] = ({}, {})
+        self._transcripts = Transcripts()
         self._notes: dict[str, list[str]] = {}
         self._loops = ActiveLoops()
 
@@ -329,11 +324,7 @@ class AIChannel(Channel):
             )
         if turn.extra_events:  # events from tools: validated as usual
             return ChannelOutput(responded=bool(events), response_events=events)
-        # ChannelOutput(responded=..., response_events=events) without re-validating the
-        # reply just built (same fields and fields set).
-        output = construct(ChannelOutput, {"responded": bool(events), "response_events": events})
-        object.__setattr__(output, "__pydantic_fields_set__", set(_OUTPUT_FIELDS))
-        return output
+        return reply_output(events)
 
     def _reply_event(
         self,
@@ -344,50 +335,7 @@ class AIChannel(Channel):
         context: RoomContext,
         answered_by: AIProvider | None = None,
     ) -> RoomEvent:
-        answered_by = answered_by or self.provider
-        ai_meta: dict[str, Any] = {"model": response.model, "tool_rounds": rounds}
-        if answered_by is not None and answered_by is self.fallback_provider:
-            ai_meta["fallback"] = True  # the primary provider failed
-        if response.usage is not None:
-            ai_meta["usage"] = {
-                "input_tokens": response.usage.input_tokens,
-                "output_tokens": response.usage.output_tokens,
-            }
-        values: dict[str, Any] = {
-            "channel_id": self.channel_id,
-            "channel_type": self.channel_type,
-            "direction": ChannelDirection.OUTBOUND,
-            "participant_id": self.channel_id,
-            "provider": answered_by.name if answered_by else None,
-        }
-        provider = values["provider"]
-        # Built without re-validation when every value has its exact type (hot path);
-        # anything else (a subclass's own channel_type, say) is validated as usual.
-        if (
-            type(self.channel_type) is ChannelType
-            and type(self.channel_id) is str
-            and (provider is None or type(provider) is str)
-        ):
-            source = construct(EventSource, values)
-        else:
-            source = EventSource(**values)
-        body = response.content
-        content = (
-            construct(TextContent, {"body": body}) if type(body) is str else TextContent(body=body)
-        )
-        return construct(
-            RoomEvent,
-            {
-                "id": message_id,
-                "room_id": context.room.id,
-                "source": source,
-                "content": content,
-                "chain_depth": trigger.chain_depth + 1,
-                "parent_event_id": trigger.id,
-                "correlation_id": trigger.correlation_id,
-                "metadata": {"ai": ai_meta},
-            },
-        )
+        return reply_event(self, message_id, response, rounds, trigger, context, answered_by)
 
     # -- context --------------------------------------------------------------------------
     @property
@@ -429,7 +377,7 @@ class AIChannel(Channel):
             store=self.kit.store if self.kit is not None else None,
         )
         vision = bool(self.provider and self.provider.supports_vision)
-        messages = self._messages_for(memory.events, vision)
+        messages = self._transcripts.messages(room.id, memory.events, vision, self._convert)
         if memory.messages:
             messages = [*memory.messages, *messages]
         system_prompt = self.build_system_prompt(context)
@@ -467,25 +415,6 @@ class AIChannel(Channel):
             },
         )
 
-    def _messages_for(self, events: Sequence[RoomEvent], vision: bool) -> list[AIMessage]:
-        """Transcript messages, converted once per event and reused by later turns."""
-        cache = self._message_cache[vision]
-        messages: list[AIMessage] = []
-        append = messages.append
-        for event in events:
-            fields = event.__dict__  # one attribute access for the two fields read below
-            content = fields["content"]
-            hit = cache.get(fields["id"])
-            if hit is not None and hit[0] is content:
-                append(hit[1])
-                continue
-            message = self.event_to_message(event, vision=vision)
-            if len(cache) >= _MESSAGE_CACHE_SIZE:
-                cache.clear()
-            cache[fields["id"]] = (content, message)
-            append(message)
-        return messages
-
     def event_to_message(self, event: RoomEvent, *, vision: bool = False) -> AIMessage:
         """The transcript message for ``event``: own replies are ``assistant``, others ``user``."""
         content = content_for_model(event.content, vision)
@@ -495,6 +424,9 @@ class AIChannel(Channel):
             return construct(AIMessage, {"role": "assistant", "content": content})
         name = _sender_name(event.source.participant_id or event.source.channel_id)
         return construct(AIMessage, {"role": "user", "content": content, "name": name})
+
+    def _convert(self, event: RoomEvent, vision: bool) -> AIMessage:
+        return self.event_to_message(event, vision=vision)
 
     # -- generation and tools ---------------------------------------------------------------
     def _can_stream(self) -> bool:
