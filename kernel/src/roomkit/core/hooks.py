@@ -65,7 +65,6 @@ _HOOK_SYNC = SpanKind.HOOK_SYNC
 _HOOK_ASYNC = SpanKind.HOOK_ASYNC
 _SPAN_KINDS = {HookExecution.SYNC: _HOOK_SYNC, HookExecution.ASYNC: _HOOK_ASYNC}
 _NONE: list[HookRegistration] = []
-_COUNTED = "\x00counted"  # the "span" of a hook run that is only counted (never a span id)
 
 #: The sync and async hook tables of one room (trigger -> hooks in order).
 _Table = dict[HookTrigger, list[HookRegistration]]
@@ -381,28 +380,16 @@ class HookEngine:
         return hooks
 
     # -- running ---------------------------------------------------------------------------
-    async def _call(
-        self,
-        reg: HookRegistration,
-        payload: Any,
-        ctx: RoomContext,
-        counted: SpanKind | None = None,
-    ) -> Any:
+    async def _call(self, reg: HookRegistration, payload: Any, ctx: RoomContext) -> Any:
         """Await one hook under its deadline, in a ``roomkit.hook`` span when the tracer records
-        it (``hook.result``: the action, ``none`` or ``error``). One coroutine per run: an
-        untraced run (no tracer, or the message does not record hook spans) only pays the
-        ``span`` tests. ``counted``: the run's span kind when the message only counts such
-        runs (see :meth:`run_sync`): no span, one count at the end."""
+        it (``hook.result``: the action, ``none`` or ``error``). An untraced run (the message
+        does not record hook spans) only pays the ``span`` tests; runs of a message that has
+        no tracer or only counts hook runs do not come here (see :meth:`run_sync`)."""
         timeout = reg.timeout if reg.timeout is not None else self.default_timeout
         tracer = self.tracer
         span = ""
         if tracer is not None:
-            if counted is None:
-                kind = _SPAN_KINDS[reg.execution]
-                span = tracer.start_hook(kind, reg.trigger, reg.name, ctx.room.id)
-            else:  # a message that only counts hook runs: no span, one count at the end
-                kind = counted
-                span = _COUNTED
+            span = tracer.start_hook(_SPAN_KINDS[reg.execution], reg.trigger, reg.name, ctx.room.id)
         try:
             if timeout is None:
                 result = await reg.fn(payload, ctx)
@@ -413,19 +400,11 @@ class HookEngine:
                     raise _timed_out(reg, timeout) from None
         except BaseException as exc:
             if span and tracer is not None:
-                if span is _COUNTED:  # the run's step after all, to fail it
-                    span = tracer.start_hook(kind, reg.trigger, reg.name, ctx.room.id)
                 tracer.fail(span, exc, {Attr.HOOK_RESULT: "error"})
             raise
         if span and tracer is not None:
             action = result.action if isinstance(result, HookResult) else "none"
-            if span is not _COUNTED:
-                tracer.end(span, {Attr.HOOK_RESULT: action})
-                return result
-            try:  # Tracer.count_hook, in line once the count is known
-                tracer.counts[(get_ident(), kind, reg.trigger, reg.name, action)].value += 1
-            except KeyError:
-                tracer.count_hook(kind, reg.trigger, reg.name, action, ctx.room.id)
+            tracer.end(span, {Attr.HOOK_RESULT: action})
         return result
 
     async def run_sync(
@@ -465,17 +444,26 @@ class HookEngine:
             ):
                 continue
             try:
-                if self.tracer is None:  # _call without a span, in line: one coroutine less
+                if tracer is None or counted is not None:  # _call in line: one coroutine less
                     timeout = reg.timeout if reg.timeout is not None else self.default_timeout
-                    if timeout is None:
-                        result = await reg.fn(outcome.event, ctx)
-                    else:
-                        try:
-                            result = await self.watchdog.guard(reg.fn(outcome.event, ctx), timeout)
-                        except TimeoutError:
-                            raise _timed_out(reg, timeout) from None
+                    try:
+                        if timeout is None:
+                            result = await reg.fn(outcome.event, ctx)
+                        else:
+                            try:
+                                result = await self.watchdog.guard(
+                                    reg.fn(outcome.event, ctx), timeout
+                                )
+                            except TimeoutError:
+                                raise _timed_out(reg, timeout) from None
+                    except BaseException as exc:
+                        if counted is not None and tracer is not None:
+                            _fail_counted(tracer, reg, counted, ctx, exc)
+                        raise
+                    if counted is not None and tracer is not None:
+                        _count(tracer, reg, counted, result, ctx)
                 else:
-                    result = await self._call(reg, outcome.event, ctx, counted)
+                    result = await self._call(reg, outcome.event, ctx)
                 # an exact type test first: isinstance() on a pydantic class is an ABC check
                 if type(result) is HookResult:
                     values = result.__dict__  # one attribute read, not one per field
@@ -572,17 +560,24 @@ class HookEngine:
                 counted = _HOOK_ASYNC
         for reg in hooks:
             try:
-                if self.tracer is None:  # _call without a span, in line (as run_sync)
+                if tracer is None or counted is not None:  # _call in line (as run_sync)
                     timeout = reg.timeout if reg.timeout is not None else self.default_timeout
-                    if timeout is None:
-                        await reg.fn(payload, ctx)
-                    else:
-                        try:
-                            await self.watchdog.guard(reg.fn(payload, ctx), timeout)
-                        except TimeoutError:
-                            raise _timed_out(reg, timeout) from None
+                    try:
+                        if timeout is None:
+                            result = await reg.fn(payload, ctx)
+                        else:
+                            try:
+                                result = await self.watchdog.guard(reg.fn(payload, ctx), timeout)
+                            except TimeoutError:
+                                raise _timed_out(reg, timeout) from None
+                    except BaseException as exc:
+                        if counted is not None and tracer is not None:
+                            _fail_counted(tracer, reg, counted, ctx, exc)
+                        raise
+                    if counted is not None and tracer is not None:
+                        _count(tracer, reg, counted, result, ctx)
                 else:
-                    await self._call(reg, payload, ctx, counted)
+                    await self._call(reg, payload, ctx)
             except Exception as exc:
                 await self._failed(reg, payload, ctx, exc)
 
@@ -645,3 +640,26 @@ class HookEngine:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _count(
+    tracer: Tracer, reg: HookRegistration, kind: SpanKind, result: Any, ctx: RoomContext
+) -> None:
+    """Count a finished run of a message that only counts hook runs (no span)."""
+    if type(result) is HookResult:  # an exact type test first (isinstance is an ABC check)
+        action = result.__dict__["action"]
+    else:
+        action = result.action if isinstance(result, HookResult) else "none"
+    try:  # Tracer.count_hook, in line once the count is known
+        tracer.counts[(get_ident(), kind, reg.trigger, reg.name, action)].value += 1
+    except KeyError:
+        tracer.count_hook(kind, reg.trigger, reg.name, action, ctx.room.id)
+
+
+def _fail_counted(
+    tracer: Tracer, reg: HookRegistration, kind: SpanKind, ctx: RoomContext, exc: BaseException
+) -> None:
+    """A failed run of a message that only counts hook runs: the run's span after all, to
+    record its error."""
+    span = tracer.start_hook(kind, reg.trigger, reg.name, ctx.room.id)
+    tracer.fail(span, exc, {Attr.HOOK_RESULT: "error"})
