@@ -13,7 +13,8 @@ costs a set lookup more than the provider's own work:
   OpenTelemetry sampler dropped the trace), the message records no child span either, or only
   the kinds the provider still wants (those its metrics come from), so an unsampled message
   costs one root span and nothing for the steps nobody records;
-* counted steps: below such a root, the steps of the kinds the provider only counts
+* counted steps (:mod:`roomkit.telemetry.counting`): below such a root, the steps of the
+  kinds the provider only counts
   (:attr:`~roomkit.telemetry.base.TelemetryProvider.counted_kinds`, e.g. deliveries and hook
   runs) are not spans at all: the tracer hands out one shared id per step (kind, name,
   channel, attributes) and, when a step ends, adds one to the
@@ -36,7 +37,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable
-from contextlib import suppress
 from contextvars import ContextVar, Token
 from threading import get_ident
 from typing import Any, Protocol, TypeVar
@@ -45,12 +45,11 @@ from roomkit.errors import RateLimitedError
 from roomkit.telemetry.base import (
     COUNTED_ROOT,
     Attributes,
-    StepCount,
     TelemetryConfig,
     TelemetryProvider,
     describe_error,
 )
-from roomkit.telemetry.metrics import METRIC_ATTRIBUTES, Metric
+from roomkit.telemetry.counting import _INBOUND, _MAX_STEPS, StepCounting
 from roomkit.telemetry.spans import Attr, SpanKind
 
 __all__ = [
@@ -77,11 +76,6 @@ _NOTHING: frozenset[SpanKind] = frozenset()
 message_kinds = _UNSAMPLED.get
 #: The tracer of the kit whose intelligence channel runs in this task (see the module docstring).
 _ACTIVE: ContextVar[Tracer | None] = ContextVar("roomkit_active_tracer", default=None)
-#: At most this many counted steps (kind, name, channel, attributes) get a shared id, and at
-#: most this many (thread, step, status, end attributes) combinations keep their counting
-#: function; beyond, steps are recorded as spans (correct, just slower).
-_MAX_STEPS = 4096
-_INBOUND = SpanKind.INBOUND_PIPELINE
 
 
 class MessageResult(Protocol):
@@ -116,27 +110,22 @@ def deactivate(token: Token[Tracer | None]) -> None:
     _ACTIVE.reset(token)
 
 
-class Tracer:
+class Tracer(StepCounting):
     """A provider with the kit's telemetry configuration applied (see the module docstring)."""
 
     __slots__ = (
-        "_adders",
         "_counted",
         "_ends_with_error",
-        "_hook_steps",
         "_kinds",
         "_metadata",
         "_plain_root",
         "_rate",
         "_roots",
         "_start_root",
-        "_step_ids",
-        "_steps",
         "_suppressed",
         "below",
         "config",
         "counted",
-        "counts",
         "provider",
     )
 
@@ -173,19 +162,7 @@ class Tracer:
         self._counted: frozenset[SpanKind] = (
             frozenset(getattr(provider, "counted_kinds", ())) if self._roots else frozenset()
         )
-        self._step_ids: dict[tuple[Any, ...], str] = {}  # (kind, name, channel, *attrs) -> id
-        self._hook_steps: dict[tuple[SpanKind, str, str], str] = {}  # (kind, trigger, name)
-        #: shared id -> (kind, name, start attributes, channel id)
-        self._steps: dict[str, tuple[SpanKind, str, dict[str, Any], str | None]] = {}
-        #: (thread, shared id, status, *end attributes) -> the provider's count
-        self._adders: dict[tuple[Any, ...], StepCount] = {}
-        #: The counts that :meth:`count_hook` and :meth:`count_delivery` added to, by
-        #: ``(thread, kind, trigger, name, result)`` for a hook run, ``(thread, channel id,
-        #: channel type)`` for a delivery that went well and ``(thread, SpanKind.DELIVERY,
-        #: channel id, channel type, status)`` for one that failed: a call site may add 1 to
-        #: the count it finds here itself (``counts[key].value += 1``) and call the method
-        #: when there is none yet (``KeyError``).
-        self.counts: dict[tuple[Any, ...], StepCount] = {}
+        super().__init__()  # the counted-step tables
         #: The kinds the current message records (``None``: every kind; see :meth:`records`):
         #: the context variable's own ``get``, so a call site tests a kind without a Python call
         #: (``only = tracer.below()``; ``only is None or kind in only``).
@@ -324,29 +301,6 @@ class Tracer:
         finally:
             if token is not None:
                 _UNSAMPLED.reset(token)
-
-    def _count_root(self, channel_id: object, status: str, attributes: dict[str, Any]) -> None:
-        """Count a message whose root is counted (``COUNTED_ROOT``): as a counted step of
-        the kind ``INBOUND_PIPELINE``, with the attributes its root span would have had."""
-        channel = channel_id if isinstance(channel_id, str) else None
-        start: dict[str, Any] = {Attr.CHANNEL_ID: channel} if channel is not None else {}
-        step = self._count_start(_INBOUND, "roomkit.inbound", start, channel)
-        if step is None:  # too many steps: nothing better than the provider's own record
-            try:
-                self.provider.record_metric(
-                    Metric.MESSAGES, 1, attributes={**start, **attributes, "status": status}
-                )
-            except Exception:
-                logger.exception("telemetry: counting a message failed")
-            return
-        self._count(step, self._steps[step], status, attributes)
-        if status == "ok":
-            self._learn(
-                (get_ident(), _INBOUND, channel_id, attributes[Attr.INBOUND_OUTCOME]),
-                step,
-                status,
-                attributes,
-            )
 
     # -- what is recorded --------------------------------------------------------------------
     def records(self, kind: SpanKind) -> bool:
@@ -492,170 +446,6 @@ class Tracer:
             provider.end_span(span_id, status="error", error_message=message, attributes=attributes)
         except Exception:
             logger.exception("telemetry: ending span %s failed", span_id)
-
-    def count_hook(
-        self, kind: SpanKind, trigger: str, name: str, result: str, room_id: str
-    ) -> None:
-        """End a hook run that went well (``result``: its action) in a message that only
-        counts hook runs (:attr:`counted`): what :meth:`start_hook` and :meth:`end` with
-        ``hook.result`` would do, in one call; a run that raised takes those two instead."""
-        key = (get_ident(), kind, trigger, name, result)
-        try:
-            self.counts[key].value += 1
-            return
-        except KeyError:  # not seen yet in this thread (or not counted at all)
-            pass
-        span = self.start_hook(kind, trigger, name, room_id)
-        attributes = {Attr.HOOK_RESULT: result}
-        self.end(span, attributes)
-        self._learn(key, span, "ok", attributes)
-
-    def count_delivery(
-        self,
-        room_id: str,
-        channel_id: str,
-        channel_type: str,
-        status: str,
-        error: str | None = None,
-        message_id: str | None = None,
-    ) -> None:
-        """End a delivery in a message that only counts deliveries (:attr:`counted`): what
-        :meth:`start` and then :meth:`end` (``error`` ``None``: delivered, ``message_id`` the
-        channel's id of the message) or :meth:`fail` (``status`` and ``error`` of the failed
-        delivery) of its ``roomkit.delivery`` span would do, in one call. A delivery that
-        raised takes those calls instead."""
-        key: tuple[Any, ...] = (
-            (get_ident(), channel_id, channel_type)
-            if error is None
-            else (get_ident(), SpanKind.DELIVERY, channel_id, channel_type, status)
-        )
-        try:
-            self.counts[key].value += 1
-            return
-        except KeyError:  # not seen yet in this thread (or not counted at all)
-            pass
-        span = self.start(
-            SpanKind.DELIVERY,
-            "roomkit.delivery",
-            {Attr.CHANNEL_ID: channel_id, Attr.DELIVERY_CHANNEL_TYPE: channel_type},
-            room_id=room_id,
-            channel_id=channel_id,
-        )
-        attributes: dict[str, Any]
-        if error is None:
-            attributes = {Attr.DELIVERY_STATUS: status, Attr.DELIVERY_SUCCESS: True}
-            if message_id:
-                attributes[Attr.DELIVERY_MESSAGE_ID] = message_id
-            self.end(span, attributes)
-            self._learn(key, span, "ok", attributes)
-            return
-        attributes = {
-            Attr.DELIVERY_STATUS: status,
-            Attr.DELIVERY_SUCCESS: False,
-            Attr.DELIVERY_ERROR: error,
-        }
-        self.fail(span, error or "delivery failed", attributes)
-        self._learn(key, span, "error", attributes)
-
-    def _learn(
-        self, key: tuple[Any, ...], span_id: str, status: str, attributes: Attributes
-    ) -> None:
-        """After a counted step ended the long way: keep the count it added to under ``key``
-        (:meth:`count_hook`, :meth:`count_delivery`), so the next such end is one addition."""
-        if span_id not in self._steps or len(self.counts) >= _MAX_STEPS:
-            return  # not a counted step (a span, or nothing recorded): the long way each time
-        labels = [i for i in attributes.items() if i[0] in METRIC_ATTRIBUTES]
-        try:
-            add = self._adders.get((get_ident(), span_id, status, *labels))
-        except TypeError:  # an unhashable label value
-            return
-        if add is not None:
-            self.counts[key] = add
-
-    # -- counted steps (see the module docstring) --------------------------------------------
-    def _count_start(
-        self, kind: SpanKind, name: str, attributes: Attributes | None, channel_id: str | None
-    ) -> str | None:
-        """The shared id of a counted step (``None``: record it as a span instead)."""
-        key = (
-            (kind, name, channel_id, *attributes.items())
-            if attributes
-            else (kind, name, channel_id)
-        )
-        try:
-            step = self._step_ids.get(key)
-        except TypeError:  # an unhashable attribute value
-            return None
-        if step is None:
-            if len(self._steps) >= _MAX_STEPS:
-                return None
-            step = f"#{len(self._steps) + 1}"  # never an id a provider hands out
-            start = dict(attributes) if attributes else {}
-            if self._metadata:
-                start = {**self._metadata, **start}
-            self._steps[step] = (kind, name, start, channel_id)
-            self._step_ids[key] = step
-        return step
-
-    def _count(
-        self,
-        span_id: str,
-        step: tuple[SpanKind, str, dict[str, Any], str | None],
-        status: str,
-        attributes: Attributes | None,
-    ) -> None:
-        """One more step ``span_id`` that ended with ``status`` and ``attributes``."""
-        try:
-            key = (
-                (get_ident(), span_id, status, *attributes.items())
-                if attributes
-                else (get_ident(), span_id, status)
-            )
-            try:
-                add = self._adders.get(key)
-            except TypeError:  # an unhashable attribute value
-                add = None
-            if add is None:
-                add = self._adder(key, step, status, attributes)
-            if add is not None:
-                add.value += 1
-                return
-            kind, name, start, channel_id = step  # no counting function: a span after all
-            span = self.provider.start_span(kind, name, attributes=start, channel_id=channel_id)
-            if span:
-                self.provider.end_span(span, status=status, attributes=attributes)
-        except Exception:
-            logger.exception("telemetry: counting a %s step failed", step[0])
-
-    def _adder(
-        self,
-        key: tuple[Any, ...],
-        step: tuple[SpanKind, str, dict[str, Any], str | None],
-        status: str,
-        attributes: Attributes | None,
-    ) -> StepCount | None:
-        """The count of a step end not seen with these end attributes: found by its metric
-        labels, else asked of the provider (and remembered under both keys)."""
-        labelled = key
-        if attributes and any(k not in METRIC_ATTRIBUTES for k in attributes):
-            labelled = key[:3] + tuple(i for i in attributes.items() if i[0] in METRIC_ATTRIBUTES)
-        try:
-            add = self._adders.get(labelled)
-        except TypeError:  # an unhashable label value: the provider decides each time
-            labelled = ()
-            add = None
-        if add is None:
-            kind, _, start, channel_id = step
-            merged = {**start, **attributes} if attributes else start
-            add = self.provider.step_counter(kind, merged, channel_id, status)
-            if add is None:
-                return None
-            if labelled and len(self._adders) < _MAX_STEPS:
-                self._adders[labelled] = add
-        if labelled and key is not labelled and len(self._adders) < _MAX_STEPS:
-            with suppress(TypeError):  # unhashable raw end attributes: no alias
-                self._adders[key] = add  # an alias: the raw end attributes
-        return add
 
     async def run(
         self,
