@@ -28,7 +28,10 @@ reader, unless said otherwise):
   messages only; every counter still counts every message);
 - ``prod1pc`` / ``prod10pc``: **the recommended production configuration**:
   ``ParentBased(TraceIdRatioBased(0.01))`` (``0.1``), ``detail="compact"``,
-  ``step_metrics="counts"``, ``latency_histograms="traced"``;
+  ``step_metrics="counts"``, ``latency_histograms="traced"``; ``prod100pc`` is it with every
+  message traced (a ratio of 1): with ``ratio0-counts-traced`` (every message dropped) it gives
+  the cost of a traced and of a dropped message without sampling noise, so the expected cost
+  at a ratio ``r`` is ``dropped + r (traced - dropped)``;
 - ``metrics``: metrics only (OpenTelemetry API tracer without an SDK: no spans), all metrics;
 - ``metrics-counts``: ``metrics`` with ``step_metrics="counts"``;
 - ``kit-sampled``: ``full`` with ``TelemetryConfig(sample_rate=0.1)``: the engine records 10% of
@@ -94,6 +97,7 @@ CONFIGS = (
     "ratio1pc-compact-counts",
     "prod1pc",
     "prod10pc",
+    "prod100pc",
     "ratio0-counts-traced",
     "ratio1pc-compact-msg-traced",
     "metrics",
@@ -136,7 +140,7 @@ def _otel(config: str) -> tuple[TelemetryProvider, Callable[[], None]]:
 
     meter_provider = MeterProvider(metric_readers=[InMemoryMetricReader()])
     if config.startswith("prod"):  # the recommended production configuration
-        rate = "1pc" if config == "prod1pc" else ""
+        rate = {"prod1pc": "1pc", "prod100pc": "100pc"}.get(config, "")
         config = f"ratio{rate}-compact-counts-traced"
     latencies: LatencyHistograms = "traced" if "-traced" in config else "all"
     step_metrics: StepMetrics = (
@@ -153,6 +157,7 @@ def _otel(config: str) -> tuple[TelemetryProvider, Callable[[], None]]:
 
     ratio = 0.0 if config.startswith("ratio0") else 0.1  # ratio0: every trace dropped
     ratio = 0.01 if config.startswith("ratio1pc") else ratio
+    ratio = 1.0 if config.startswith("ratio100pc") else ratio
     sampler = ParentBased(TraceIdRatioBased(ratio)) if config.startswith("ratio") else None
     tracer_provider = TracerProvider(sampler=sampler)
     if config == "memory":
