@@ -9,13 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, ParentBased, Sampler
-from roomkit_opentelemetry import OpenTelemetryProvider
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, ParentBased
 from roomkit_opentelemetry.testing import InMemoryOpenTelemetry
 
 from roomkit import (
@@ -37,18 +31,6 @@ COUNTERS = (
     Metric.HOOK_FAILURES,
     Metric.ERRORS,
 )
-
-
-def _otel(sampler: Sampler, **options: Any) -> InMemoryOpenTelemetry:
-    exporter = InMemorySpanExporter()
-    tracer_provider = TracerProvider(sampler=sampler)
-    tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
-    reader = InMemoryMetricReader()
-    meter_provider = MeterProvider(metric_readers=[reader])
-    provider = OpenTelemetryProvider(
-        tracer_provider=tracer_provider, meter_provider=meter_provider, **options
-    )
-    return InMemoryOpenTelemetry(provider, tracer_provider, meter_provider, exporter, reader)
 
 
 @pytest.fixture
@@ -134,8 +116,8 @@ def _counters(otel: InMemoryOpenTelemetry) -> dict[tuple[str, frozenset[Any]], f
 async def test_dropped_messages_count_what_traced_ones_do(
     made: list[InMemoryOpenTelemetry], options: dict[str, Any]
 ) -> None:
-    traced = _otel(ALWAYS_ON, **options)
-    dropped = _otel(ParentBased(ALWAYS_OFF), **options)
+    traced = InMemoryOpenTelemetry.create(sampler=ALWAYS_ON, **options)
+    dropped = InMemoryOpenTelemetry.create(sampler=ParentBased(ALWAYS_OFF), **options)
     made += [traced, dropped]
     await _workload(traced)
     await _workload(dropped)
