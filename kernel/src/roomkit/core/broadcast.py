@@ -42,6 +42,7 @@ from roomkit.models.hooks import ChannelOutput, InjectedEvent
 from roomkit.models.keys import STREAMED_KEY
 from roomkit.models.room import ChannelBinding
 from roomkit.models.task import Observation, Task
+from roomkit.store.validation import vouch
 from roomkit.telemetry.spans import Attr, SpanKind
 
 __all__ = [
@@ -130,12 +131,23 @@ async def add_event(rt: Runtime, event: RoomEvent) -> RoomEvent:
 
 
 async def admit_event(
-    rt: Runtime, event: RoomEvent, ctx: RoomContext, *, run_hooks: bool = True
+    rt: Runtime,
+    event: RoomEvent,
+    ctx: RoomContext,
+    *,
+    run_hooks: bool = True,
+    built: bool = False,
 ) -> Admitted:
-    """Hooks, store, broadcast and chained responses for one event (room lock held)."""
+    """Hooks, store, broadcast and chained responses for one event (room lock held).
+
+    ``built``: the engine built ``event`` from values it checked and no other code has seen
+    it (:func:`~roomkit.core.inbound.storable_as_built`); unless hooks see it first, the store
+    is told not to check it again (:func:`~roomkit.store.validation.vouch`).
+    """
     hooks = rt.hooks
     injected: list[RoomEvent | InjectedEvent] = []
     if run_hooks and hooks.has_sync(HookTrigger.BEFORE_BROADCAST):
+        built = False  # the hooks may change it
         outcome = await hooks.run_sync(HookTrigger.BEFORE_BROADCAST, event, ctx)
         modified = outcome.event
         if modified is not event and isinstance(modified, RoomEvent):
@@ -159,10 +171,16 @@ async def admit_event(
         event.__pydantic_fields_set__.add("status")
     else:
         event.status = _DELIVERED
-    if rt.tracer is None or not rt.store.traced_calls:  # no roomkit.store span
-        stored = await rt.store.add_event(event)
-    else:
-        stored = await add_event(rt, event)
+    if built:
+        vouch(event)
+    try:
+        if rt.tracer is None or not rt.store.traced_calls:  # no roomkit.store span
+            stored = await rt.store.add_event(event)
+        else:
+            stored = await add_event(rt, event)
+    finally:
+        if built:
+            vouch(None)
     if stored.id != event.id:  # the key was seen before: the store returned the first event
         return Admitted(stored, duplicate=True)
     event = stored  # a store may return a copy: carry on with the stored object (and index)

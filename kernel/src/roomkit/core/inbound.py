@@ -58,7 +58,14 @@ from roomkit.models._construct import construct
 from roomkit.models._ids import new_id, utcnow
 from roomkit.models.content import EventContent, TextContent
 from roomkit.models.context import RoomContext
-from roomkit.models.enums import ChannelDirection, EventStatus, HookTrigger, RoomStatus
+from roomkit.models.enums import (
+    ChannelDirection,
+    ChannelType,
+    EventStatus,
+    EventType,
+    HookTrigger,
+    RoomStatus,
+)
 from roomkit.models.event import ChannelData, EventSource, InboundMessage, InboundResult, RoomEvent
 from roomkit.models.room import Room
 from roomkit.telemetry.spans import Attr, SpanKind
@@ -72,6 +79,7 @@ __all__ = [
     "find_room",
     "process_inbound",
     "run_pipeline",
+    "storable_as_built",
     "to_event",
 ]
 
@@ -80,6 +88,7 @@ _DUPLICATE_ATTRS = {Attr.STORE_OPERATION: "get_event_by_idempotency_key"}
 _ACTIVE = RoomStatus.ACTIVE
 _ROUTE = SpanKind.CUSTOM  # the kind of the roomkit.route span
 _CONTENT_TYPES: frozenset[type] = frozenset(typing.get_args(typing.get_args(EventContent)[0]))
+_SOURCE_FIELDS = len(EventSource.model_fields)
 
 
 def _result(room_id: str, event: RoomEvent | None, **values: Any) -> InboundResult:
@@ -362,6 +371,67 @@ def base_event(
     return construct(RoomEvent, values)
 
 
+def storable_as_built(message: InboundMessage, event: RoomEvent) -> bool:
+    """Whether ``event``, just built by :func:`base_event` from ``message`` (already through
+    :func:`check_message`), certainly passes the store's input check as it is.
+
+    Only the common shape is recognised: text content without a language, no metadata, no
+    vendor payload or ids, ASCII ids and key (NUL-free), the event's fields as built, and
+    the sender's source as made (a shared source is looked at again: code may have changed
+    it since). Anything else answers ``False`` and the store checks the event in full, with
+    its errors.
+    """
+    m = message.__dict__
+    content = m["content"]
+    if (
+        type(content) is not TextContent
+        or m["metadata"]
+        or m["raw_payload"]
+        or m["external_id"] is not None
+        or m["thread_id"] is not None
+        or type(m["event_type"]) is not EventType
+    ):
+        return False
+    body = content.__dict__
+    kind = body["type"]
+    if (
+        len(body) != 3
+        or type(kind) is not str
+        or kind != "text"
+        or body["language"] is not None
+        or "\x00" in body["body"]  # a str: check_message tested it encodes in UTF-8
+    ):
+        return False
+    key = m["idempotency_key"]
+    if key is not None and (type(key) is not str or not _ascii_text(key)):
+        return False
+    e = event.__dict__
+    sender = m["sender_id"]
+    if not _ascii_text(e["room_id"]) or not _ascii_text(sender) or e["visibility"] != "all":
+        return False
+    source = e["source"].__dict__
+    participant = source["participant_id"]
+    raw = source["raw_payload"]
+    return (
+        len(source) == _SOURCE_FIELDS
+        and type(participant) is str
+        and participant == sender
+        and _ascii_text(source["channel_id"])
+        and type(source["channel_type"]) is ChannelType
+        and source["direction"] is ChannelDirection.INBOUND
+        and source["external_id"] is None
+        and source["provider"] is None
+        and source["provider_message_id"] is None
+        and type(raw) is dict
+        and not raw
+    )
+
+
+def _ascii_text(value: object) -> bool:
+    """An ASCII ``str`` without NUL: text every store keeps as it is."""
+    return type(value) is str and value.isascii() and "\x00" not in value
+
+
 def channel_data(message: InboundMessage) -> ChannelData:
     """The :class:`ChannelData` of an inbound message's event (thread, vendor message id)."""
     return construct(
@@ -464,12 +534,15 @@ async def run_pipeline(
     if binding.muted:
         reason = f"channel {short_id(binding.channel_id)} is muted in room {short_id(room.id)}"
         return _result(room.id, None, blocked=True, reason=reason)
+    built = False  # storable as built: the store need not check it (see admit_event)
     if type(channel).handle_inbound is _BASE_HANDLE_INBOUND:  # to_event, without a coroutine
         event = base_event(rt, channel, message, ctx)
+        built = rt.identity_resolver is None and storable_as_built(message, event)
     else:
         event = await to_event(rt, channel, message, ctx)
     if event.visibility == "all" and binding.visibility != "all":
         event.visibility = binding.visibility
+        built = False
     identity = (  # no resolver: nothing to resolve (no coroutine for it)
         NO_IDENTITY
         if rt.identity_resolver is None
@@ -498,7 +571,7 @@ async def run_pipeline(
             return _result(
                 room.id, stored, blocked=True, reason=identity.reason, responses=responses
             )
-        admitted = await admit_event(rt, event, ctx)
+        admitted = await admit_event(rt, event, ctx, built=built)
         if joining is not None and not admitted.duplicate:
             await save_joining(rt, joining, admitted.event, ctx)
     hooks = rt.hooks
