@@ -218,7 +218,7 @@ class WebSocketChannel(Channel):
                     await send_fn(event)
             except Exception as exc:
                 self._failed(connection_id, exc, failed)
-        return self._outcome(failed)
+        return self._outcome(failed) if failed else _empty()
 
     async def deliver_stream(
         self,

@@ -58,6 +58,9 @@ __all__ = [
 _INTELLIGENCE = ChannelCategory.INTELLIGENCE
 _PENDING = DeliveryStatus.PENDING
 _DELIVERED = EventStatus.DELIVERED
+_BEFORE = HookTrigger.BEFORE_BROADCAST
+_AFTER = HookTrigger.AFTER_BROADCAST
+_STATUS_HOOK = HookTrigger.ON_DELIVERY_STATUS
 _BROADCAST = SpanKind.BROADCAST
 _ADD_ATTRS = {Attr.STORE_OPERATION: "add_event"}
 _visibility_sets: dict[str, frozenset[str]] = {}
@@ -146,7 +149,7 @@ async def admit_event(
     """
     hooks = rt.hooks
     injected: list[RoomEvent | InjectedEvent] = []
-    if run_hooks and hooks.has_sync(HookTrigger.BEFORE_BROADCAST):
+    if run_hooks and hooks.has_sync(_BEFORE):
         built = False  # the hooks may change it
         outcome = await hooks.run_sync(HookTrigger.BEFORE_BROADCAST, event, ctx)
         modified = outcome.event
@@ -252,6 +255,15 @@ async def _deliver_all(
     return outcomes  # type: ignore[return-value]
 
 
+def _quiet(outcomes: list[DeliveryOutcome]) -> bool:
+    """Whether every delivery went through and asked for nothing more (no failure, no output
+    with effects): :func:`_record` would then only fire ON_DELIVERY_STATUS hooks."""
+    for output, failed in outcomes:
+        if failed is not None or (output is not None and output.has_effects):
+            return False
+    return True
+
+
 async def _record(
     rt: Runtime,
     event: RoomEvent,
@@ -270,7 +282,7 @@ async def _record(
     """
     acted: list[tuple[ChannelBinding, ChannelOutput]] = []
     failed_any = False
-    status_hooks = rt.hooks.has(HookTrigger.ON_DELIVERY_STATUS)
+    status_hooks = rt.hooks.has(_STATUS_HOOK)
     for (_, binding), (output, failed) in zip(targets, outcomes, strict=True):
         if failed is not None:
             failed_any = True
@@ -517,13 +529,14 @@ async def broadcast(rt: Runtime, event: RoomEvent, ctx: RoomContext) -> list[Roo
                 outcomes.extend((None, queued_result(b.channel_id)) for _, b in queued)
             if span:
                 failures += sum(failed is not None for _, failed in outcomes)
-            acted, group = await _record(rt, event, ctx, transports, outcomes, None, False)
+            if not _quiet(outcomes) or rt.hooks.has(_STATUS_HOOK):  # else nothing to record
+                acted, group = await _record(rt, event, ctx, transports, outcomes, None, False)
 
         hooks = rt.hooks
-        if hooks.has_sync(HookTrigger.AFTER_BROADCAST):
-            await hooks.fire(HookTrigger.AFTER_BROADCAST, event, ctx)
-        elif hooks.has_async(HookTrigger.AFTER_BROADCAST):  # fire's part, without a coroutine
-            hooks.schedule_async(HookTrigger.AFTER_BROADCAST, event, ctx)
+        if hooks.has_sync(_AFTER):
+            await hooks.fire(_AFTER, event, ctx)
+        elif hooks.has_async(_AFTER):  # fire's part, without a coroutine
+            hooks.schedule_async(_AFTER, event, ctx)
 
         if intelligence:
             outcomes = [await call_channel(rt, c, event, b, ctx) for c, b in intelligence]

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from roomkit.core.runtime import Runtime
-from roomkit.models._construct import construct
+from roomkit.models._construct import construct, construct_all
 from roomkit.models._ids import new_id, utcnow
 from roomkit.models.content import SystemContent
 from roomkit.models.context import RoomContext
@@ -61,7 +61,7 @@ def _context(
     participants: list[Participant],
     recent: list[RoomEvent],
 ) -> RoomContext:
-    return construct(
+    return construct_all(  # every field, in order
         RoomContext,
         {
             "room": room,

@@ -54,7 +54,7 @@ from roomkit.errors import (
     RoomClosedError,
     RoomNotFoundError,
 )
-from roomkit.models._construct import construct
+from roomkit.models._construct import construct, construct_all
 from roomkit.models._ids import new_id, utcnow
 from roomkit.models.content import EventContent, TextContent
 from roomkit.models.context import RoomContext
@@ -86,9 +86,11 @@ __all__ = [
 _BASE_HANDLE_INBOUND = Channel.handle_inbound
 _DUPLICATE_ATTRS = {Attr.STORE_OPERATION: "get_event_by_idempotency_key"}
 _ACTIVE = RoomStatus.ACTIVE
+_CLOSED = RoomStatus.CLOSED
+_INBOUND = ChannelDirection.INBOUND
+_BEFORE = HookTrigger.BEFORE_BROADCAST
 _ROUTE = SpanKind.CUSTOM  # the kind of the roomkit.route span
 _CONTENT_TYPES: frozenset[type] = frozenset(typing.get_args(typing.get_args(EventContent)[0]))
-_SOURCE_FIELDS = len(EventSource.model_fields)
 
 
 def _result(room_id: str, event: RoomEvent | None, **values: Any) -> InboundResult:
@@ -264,7 +266,7 @@ async def find_room(
                             channel_type=str(rt.channels[channel_id].channel_type),
                             participant_id=message.sender_id,
                         )
-    if room.status == RoomStatus.CLOSED:
+    if room.status == _CLOSED:
         raise RoomClosedError(f"room {short_id(room.id)} is closed and accepts no messages")
     if ctx is None:
         ctx = await message_context(rt, room, message.sender_id)
@@ -376,10 +378,10 @@ def storable_as_built(message: InboundMessage, event: RoomEvent) -> bool:
     :func:`check_message`), certainly passes the store's input check as it is.
 
     Only the common shape is recognised: text content without a language, no metadata, no
-    vendor payload or ids, ASCII ids and key (NUL-free), the event's fields as built, and
-    the sender's source as made (a shared source is looked at again: code may have changed
-    it since). Anything else answers ``False`` and the store checks the event in full, with
-    its errors.
+    vendor payload or ids, ASCII ids and key without NUL, the event's fields as built, and
+    the sender's source as made (a shared source is compared again with what it was made
+    from: code may have changed it since). Anything else answers ``False`` and the store
+    checks the event in full, with its errors.
     """
     m = message.__dict__
     content = m["content"]
@@ -393,43 +395,32 @@ def storable_as_built(message: InboundMessage, event: RoomEvent) -> bool:
     ):
         return False
     body = content.__dict__
-    kind = body["type"]
     if (
         len(body) != 3
-        or type(kind) is not str
-        or kind != "text"
         or body["language"] is not None
-        or "\x00" in body["body"]  # a str: check_message tested it encodes in UTF-8
+        or body["type"] != "text"
+        or "\x00" in body["body"]  # a str that encodes: check_message tested it
     ):
         return False
-    key = m["idempotency_key"]
-    if key is not None and (type(key) is not str or not _ascii_text(key)):
-        return False
     e = event.__dict__
+    key = m["idempotency_key"]
+    room_id = e["room_id"]
     sender = m["sender_id"]
-    if not _ascii_text(e["room_id"]) or not _ascii_text(sender) or e["visibility"] != "all":
+    if type(key) is not str:
+        if key is not None:
+            return False
+        key = ""
+    if type(room_id) is not str or e["visibility"] != "all":
+        return False
+    channel_id = m["channel_id"]
+    ids = room_id + channel_id + sender + key  # all ASCII without NUL, in one test
+    if not ids.isascii() or "\x00" in ids:
         return False
     source = e["source"].__dict__
-    participant = source["participant_id"]
-    raw = source["raw_payload"]
-    return (
-        len(source) == _SOURCE_FIELDS
-        and type(participant) is str
-        and participant == sender
-        and _ascii_text(source["channel_id"])
-        and type(source["channel_type"]) is ChannelType
-        and source["direction"] is ChannelDirection.INBOUND
-        and source["external_id"] is None
-        and source["provider"] is None
-        and source["provider_message_id"] is None
-        and type(raw) is dict
-        and not raw
-    )
-
-
-def _ascii_text(value: object) -> bool:
-    """An ASCII ``str`` without NUL: text every store keeps as it is."""
-    return type(value) is str and value.isascii() and "\x00" not in value
+    kind = source["channel_type"]
+    return type(kind) is ChannelType and (
+        tuple(source.values()) == (channel_id, kind, _INBOUND, sender, None, None, {}, None)
+    )  # EventSource's fields, in order, as base_event makes them for such a message
 
 
 def channel_data(message: InboundMessage) -> ChannelData:
@@ -552,7 +543,7 @@ async def run_pipeline(
     async with room_lock(rt.lock_manager, room.id, rt.lock_timeout):
         if rt.status_epoch != epoch or room.status != _ACTIVE:
             await _check_open(rt, room)
-        if event.idempotency_key is not None and rt.hooks.has_sync(HookTrigger.BEFORE_BROADCAST):
+        if event.idempotency_key is not None and rt.hooks.has_sync(_BEFORE):
             first = await find_duplicate(rt, event)  # (the conditions it reads ahead under)
             if first is not None:
                 return _result(room.id, first, duplicate=True)
@@ -577,7 +568,7 @@ async def run_pipeline(
     hooks = rt.hooks
     if hooks.pending > hooks.soft_pending:  # outside the lock: hook tasks may need it
         await hooks.relieve()
-    return construct(  # every field given: nothing to merge in
+    return construct_all(  # every field, in order
         InboundResult,
         {
             "room_id": room.id,

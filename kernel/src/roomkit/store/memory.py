@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from roomkit.errors import RoomNotFoundError, StoreError
-from roomkit.models._construct import construct
+from roomkit.models._construct import construct_all
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import ChannelDirection, RoomStatus, TaskStatus
 from roomkit.models.event import RoomEvent
@@ -311,7 +311,7 @@ class InMemoryStore(ConversationStore):
         data = self._find(room_id)
         if data is None:
             return None
-        return construct(
+        return construct_all(  # every field, in order
             RoomContext,
             {
                 "room": data.room,
@@ -331,7 +331,7 @@ class InMemoryStore(ConversationStore):
         if data is None:
             return None
         sender = data.participants.get(participant_id) if participant_id else None
-        return construct(
+        return construct_all(  # every field, in order
             RoomContext,
             {
                 "room": data.room,
