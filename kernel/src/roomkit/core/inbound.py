@@ -40,7 +40,12 @@ from pydantic_core import PydanticSerializationError
 from roomkit.channels.base import Channel
 from roomkit.core._text import short_id
 from roomkit.core.broadcast import add_event, admit_event, admit_injected
-from roomkit.core.context import load_context, message_context
+from roomkit.core.context import (
+    load_context,
+    message_context,
+    reads_snapshot_directly,
+    snapshot_context,
+)
 from roomkit.core.identity import NO_IDENTITY, resolve_identity, save_joining
 from roomkit.core.locks import room_lock
 from roomkit.core.rate_limiter import TokenBucketRateLimiter
@@ -269,7 +274,14 @@ async def find_room(
     if room.status == _CLOSED:
         raise RoomClosedError(f"room {short_id(room.id)} is closed and accepts no messages")
     if ctx is None:
-        ctx = await message_context(rt, room, message.sender_id)
+        sender = message.sender_id
+        if reads_snapshot_directly(rt):  # message_context's common case, in line
+            snapshot = await rt.store.get_message_snapshot(
+                room.id, sender, recent=rt.recent_for(room.id)
+            )
+            ctx = snapshot_context(rt, room, snapshot)
+        else:
+            ctx = await message_context(rt, room, sender)
     return room, ctx, source
 
 

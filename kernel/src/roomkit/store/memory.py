@@ -200,7 +200,10 @@ class InMemoryStore(ConversationStore):
     # -- events --------------------------------------------------------------------------
     async def add_event(self, event: RoomEvent) -> RoomEvent:
         check_storable(event)
-        data = self._data(event.room_id)
+        room_id = event.room_id
+        data = self._rooms.get(room_id) if type(room_id) is str else None  # _data, in line
+        if data is None:
+            data = self._data(room_id)
         key = event.idempotency_key
         if key is not None:
             first = data.idempotency.get(key)
