@@ -94,6 +94,7 @@ _ACTIVE = RoomStatus.ACTIVE
 _CLOSED = RoomStatus.CLOSED
 _INBOUND = ChannelDirection.INBOUND
 _BEFORE = HookTrigger.BEFORE_BROADCAST
+_NO_EXTRAS = ({}, {}, None, None)  # no metadata, vendor payload, vendor id or thread
 _ROUTE = SpanKind.CUSTOM  # the kind of the roomkit.route span
 _CONTENT_TYPES: frozenset[type] = frozenset(typing.get_args(typing.get_args(EventContent)[0]))
 
@@ -399,10 +400,7 @@ def storable_as_built(message: InboundMessage, event: RoomEvent) -> bool:
     content = m["content"]
     if (
         type(content) is not TextContent
-        or m["metadata"]
-        or m["raw_payload"]
-        or m["external_id"] is not None
-        or m["thread_id"] is not None
+        or (m["metadata"], m["raw_payload"], m["external_id"], m["thread_id"]) != _NO_EXTRAS
         or type(m["event_type"]) is not EventType
     ):
         return False
@@ -511,7 +509,8 @@ async def run_pipeline(
 ) -> InboundResult:
     """The pipeline itself, without the message's root span and framework events."""
     message, channel = check_message(rt, message)
-    check_rate(rt, message)
+    if rt.inbound_rate_limit is not None:
+        check_rate(rt, message)
     epoch = rt.status_epoch  # before the snapshot: a later close is seen under the lock
     tracer = rt.tracer
     if (

@@ -330,7 +330,7 @@ class InMemoryStore(ConversationStore):
     ) -> RoomContext | None:
         if type(recent) is not int or not 0 <= recent <= INT64_MAX:
             recent = check_recent(recent)
-        data = self._find(room_id)
+        data = self._rooms.get(room_id) if type(room_id) is str else self._find(room_id)
         if data is None:
             return None
         sender = data.participants.get(participant_id) if participant_id else None
