@@ -94,7 +94,8 @@ _ACTIVE = RoomStatus.ACTIVE
 _CLOSED = RoomStatus.CLOSED
 _INBOUND = ChannelDirection.INBOUND
 _BEFORE = HookTrigger.BEFORE_BROADCAST
-_NO_EXTRAS = ({}, {}, None, None)  # no metadata, vendor payload, vendor id or thread
+# a message without metadata, vendor payload, vendor message id or thread (storable_as_built)
+_NO_EXTRAS: tuple[dict[str, Any], dict[str, Any], None, None] = ({}, {}, None, None)
 _ROUTE = SpanKind.CUSTOM  # the kind of the roomkit.route span
 _CONTENT_TYPES: frozenset[type] = frozenset(typing.get_args(typing.get_args(EventContent)[0]))
 
