@@ -111,6 +111,35 @@ async def test_on_event_delivers_as_deliver_does() -> None:
         await ws.on_event(event, _binding(), ctx)
 
 
+async def test_connections_changed_during_a_delivery_count_from_the_next_one() -> None:
+    ws = WebSocketChannel("ws")
+    got: list[str] = []
+
+    async def late(payload: Any) -> None:
+        got.append("late")
+
+    async def first(payload: Any) -> None:
+        got.append("first")
+        ws.unregister_connection("second")  # still served this time, as registered
+        ws.register_connection("late", late)
+
+    async def second(payload: Any) -> None:
+        got.append("second")
+
+    ws.register_connection("first", first)
+    ws.register_connection("second", second)
+    ctx = RoomContext(room=Room(id="r"))
+    await ws.on_event(_event(), _binding(), ctx)
+    assert got == ["first", "second"]
+    got.clear()
+    await ws.on_event(_event(), _binding(), ctx)
+    assert got == ["first", "late"]
+    await ws.close()
+    got.clear()
+    await ws.on_event(_event(), _binding(), ctx)
+    assert got == []  # closed: no connection left
+
+
 async def test_on_event_goes_through_a_subclass_deliver_or_send_all() -> None:
     calls: list[str] = []
 

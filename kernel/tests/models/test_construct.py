@@ -61,3 +61,25 @@ def test_hook_result_allow_is_the_validated_allow() -> None:
     other = HookResult.allow()
     other.injected_events.append(validated)  # a fresh list each time, never shared
     assert made.injected_events == []
+
+
+def test_the_engines_complete_constructions_give_every_field_in_order() -> None:
+    """The models built with ``construct_all`` on the message path: every field, in order."""
+    import asyncio
+
+    from roomkit import InboundMessage, RoomKit, WebSocketChannel
+
+    async def run() -> tuple[InboundResult, RoomContext | None]:
+        kit = RoomKit()
+        kit.register_channel(WebSocketChannel("a"))
+        await kit.create_room(room_id="r")
+        await kit.attach_channel("r", "a")
+        message = InboundMessage(channel_id="a", sender_id="u", content=TextContent(body="hi"))
+        result = await kit.process_inbound(message)
+        return result, await kit.store.get_message_snapshot("r", "u")
+
+    result, snapshot = asyncio.run(run())
+    assert snapshot is not None
+    for model in (result, snapshot, snapshot.model_copy()):
+        assert list(model.__dict__) == list(type(model).model_fields)
+    assert InboundResult.model_validate(result.model_dump()) == result

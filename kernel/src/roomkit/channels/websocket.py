@@ -113,8 +113,14 @@ class WebSocketChannel(Channel):
         super().__init__(channel_id)
         self._capabilities = capabilities or _capabilities()
         self._connections: dict[str, tuple[SendFn, bool]] = {}
+        # the connections as (id, send_fn, takes the id) triples, made again on every change:
+        # a delivery iterates this snapshot (a send may register or drop connections)
+        self._sends: tuple[tuple[str, SendFn, bool], ...] = ()
         self._stream_fns: dict[str, StreamSendFn] = {}
         self._on_connection_error = on_connection_error
+
+    def _changed(self) -> None:
+        self._sends = tuple((cid, fn, with_id) for cid, (fn, with_id) in self._connections.items())
 
     def capabilities(self) -> ChannelCapabilities:
         return self._capabilities
@@ -139,6 +145,7 @@ class WebSocketChannel(Channel):
         if stream_send_fn is not None and not callable(stream_send_fn):
             raise TypeError("stream_send_fn must be an async callable")
         self._connections[connection_id] = (send_fn, _takes_connection_id(send_fn))
+        self._changed()
         if stream_send_fn is not None:
             self._stream_fns[connection_id] = stream_send_fn
         else:
@@ -147,7 +154,9 @@ class WebSocketChannel(Channel):
     def unregister_connection(self, connection_id: str) -> bool:
         """Remove a connection; ``False`` if it was not registered."""
         self._stream_fns.pop(connection_id, None)
-        return self._connections.pop(connection_id, None) is not None
+        removed = self._connections.pop(connection_id, None) is not None
+        self._changed()
+        return removed
 
     @property
     def connection_ids(self) -> list[str]:
@@ -209,16 +218,18 @@ class WebSocketChannel(Channel):
         cls = type(self)
         if cls.deliver is not _DELIVER or cls._send_all is not _SEND_ALL:
             return await self.deliver(event, binding, context)
-        failed: list[str] = []
-        for connection_id, (send_fn, with_id) in list(self._connections.items()):
+        failed: list[str] | None = None
+        for connection_id, send_fn, with_id in self._sends:
             try:
                 if with_id:
                     await send_fn(connection_id, event)
                 else:
                     await send_fn(event)
             except Exception as exc:
+                if failed is None:
+                    failed = []
                 self._failed(connection_id, exc, failed)
-        return self._outcome(failed)
+        return self._outcome(failed) if failed else _empty()
 
     async def deliver_stream(
         self,
@@ -292,6 +303,7 @@ class WebSocketChannel(Channel):
     async def close(self) -> None:
         """Forget every connection (the app closes its sockets)."""
         self._connections.clear()
+        self._sends = ()
         self._stream_fns.clear()
 
     def info(self) -> dict[str, object]:

@@ -42,6 +42,7 @@ from roomkit.models.hooks import ChannelOutput, InjectedEvent
 from roomkit.models.keys import STREAMED_KEY
 from roomkit.models.room import ChannelBinding
 from roomkit.models.task import Observation, Task
+from roomkit.store.validation import vouch
 from roomkit.telemetry.spans import Attr, SpanKind
 
 __all__ = [
@@ -57,6 +58,9 @@ __all__ = [
 _INTELLIGENCE = ChannelCategory.INTELLIGENCE
 _PENDING = DeliveryStatus.PENDING
 _DELIVERED = EventStatus.DELIVERED
+_BEFORE = HookTrigger.BEFORE_BROADCAST
+_AFTER = HookTrigger.AFTER_BROADCAST
+_STATUS_HOOK = HookTrigger.ON_DELIVERY_STATUS
 _BROADCAST = SpanKind.BROADCAST
 _ADD_ATTRS = {Attr.STORE_OPERATION: "add_event"}
 _visibility_sets: dict[str, frozenset[str]] = {}
@@ -130,12 +134,23 @@ async def add_event(rt: Runtime, event: RoomEvent) -> RoomEvent:
 
 
 async def admit_event(
-    rt: Runtime, event: RoomEvent, ctx: RoomContext, *, run_hooks: bool = True
+    rt: Runtime,
+    event: RoomEvent,
+    ctx: RoomContext,
+    *,
+    run_hooks: bool = True,
+    built: bool = False,
 ) -> Admitted:
-    """Hooks, store, broadcast and chained responses for one event (room lock held)."""
+    """Hooks, store, broadcast and chained responses for one event (room lock held).
+
+    ``built``: the engine built ``event`` from values it checked and no other code has seen
+    it (:func:`~roomkit.core.inbound.storable_as_built`); unless hooks see it first, the store
+    is told not to check it again (:func:`~roomkit.store.validation.vouch`).
+    """
     hooks = rt.hooks
     injected: list[RoomEvent | InjectedEvent] = []
-    if run_hooks and hooks.has_sync(HookTrigger.BEFORE_BROADCAST):
+    if run_hooks and hooks.has_sync(_BEFORE):
+        built = False  # the hooks may change it
         outcome = await hooks.run_sync(HookTrigger.BEFORE_BROADCAST, event, ctx)
         modified = outcome.event
         if modified is not event and isinstance(modified, RoomEvent):
@@ -159,10 +174,16 @@ async def admit_event(
         event.__pydantic_fields_set__.add("status")
     else:
         event.status = _DELIVERED
-    if rt.tracer is None or not rt.store.traced_calls:  # no roomkit.store span
-        stored = await rt.store.add_event(event)
-    else:
-        stored = await add_event(rt, event)
+    if built:
+        vouch(event)
+    try:
+        if rt.tracer is None or not rt.store.traced_calls:  # no roomkit.store span
+            stored = await rt.store.add_event(event)
+        else:
+            stored = await add_event(rt, event)
+    finally:
+        if built:
+            vouch(None)
     if stored.id != event.id:  # the key was seen before: the store returned the first event
         return Admitted(stored, duplicate=True)
     event = stored  # a store may return a copy: carry on with the stored object (and index)
@@ -234,6 +255,15 @@ async def _deliver_all(
     return outcomes  # type: ignore[return-value]
 
 
+def _quiet(outcomes: list[DeliveryOutcome]) -> bool:
+    """Whether every delivery went through and asked for nothing more (no failure, no output
+    with effects): :func:`_record` would then only fire ON_DELIVERY_STATUS hooks."""
+    for output, failed in outcomes:
+        if failed is not None or (output is not None and output.has_effects):
+            return False
+    return True
+
+
 async def _record(
     rt: Runtime,
     event: RoomEvent,
@@ -252,7 +282,7 @@ async def _record(
     """
     acted: list[tuple[ChannelBinding, ChannelOutput]] = []
     failed_any = False
-    status_hooks = rt.hooks.has(HookTrigger.ON_DELIVERY_STATUS)
+    status_hooks = rt.hooks.has(_STATUS_HOOK)
     for (_, binding), (output, failed) in zip(targets, outcomes, strict=True):
         if failed is not None:
             failed_any = True
@@ -499,13 +529,14 @@ async def broadcast(rt: Runtime, event: RoomEvent, ctx: RoomContext) -> list[Roo
                 outcomes.extend((None, queued_result(b.channel_id)) for _, b in queued)
             if span:
                 failures += sum(failed is not None for _, failed in outcomes)
-            acted, group = await _record(rt, event, ctx, transports, outcomes, None, False)
+            if not _quiet(outcomes) or rt.hooks.has(_STATUS_HOOK):  # else nothing to record
+                acted, group = await _record(rt, event, ctx, transports, outcomes, None, False)
 
         hooks = rt.hooks
-        if hooks.has_sync(HookTrigger.AFTER_BROADCAST):
-            await hooks.fire(HookTrigger.AFTER_BROADCAST, event, ctx)
-        elif hooks.has_async(HookTrigger.AFTER_BROADCAST):  # fire's part, without a coroutine
-            hooks.schedule_async(HookTrigger.AFTER_BROADCAST, event, ctx)
+        if hooks.has_sync(_AFTER):
+            await hooks.fire(_AFTER, event, ctx)
+        elif hooks.has_async(_AFTER):  # fire's part, without a coroutine
+            hooks.schedule_async(_AFTER, event, ctx)
 
         if intelligence:
             outcomes = [await call_channel(rt, c, event, b, ctx) for c, b in intelligence]

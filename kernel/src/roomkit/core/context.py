@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from roomkit.core.runtime import Runtime
-from roomkit.models._construct import construct
+from roomkit.models._construct import construct, construct_all
 from roomkit.models._ids import new_id, utcnow
 from roomkit.models.content import SystemContent
 from roomkit.models.context import RoomContext
@@ -25,9 +25,11 @@ __all__ = [
     "context_with",
     "load_context",
     "message_context",
+    "reads_snapshot_directly",
     "reply_context",
     "report_error",
     "report_hook_failure",
+    "snapshot_context",
     "system_event",
 ]
 
@@ -61,7 +63,7 @@ def _context(
     participants: list[Participant],
     recent: list[RoomEvent],
 ) -> RoomContext:
-    return construct(
+    return construct_all(  # every field, in order
         RoomContext,
         {
             "room": room,
@@ -153,25 +155,40 @@ async def load_context(
 async def message_context(rt: Runtime, room: Room, participant_id: str | None) -> RoomContext:
     """:func:`load_context` for a room already read (``room`` stands for the one stored)."""
     store = rt.store
-    tracer = rt.tracer if store.traced_calls else None
-    if tracer is None and type(store).get_message_snapshot is not _DEFAULT_MESSAGE_SNAPSHOT:
+    if reads_snapshot_directly(rt):
         snapshot = await store.get_message_snapshot(
             room.id, participant_id, recent=rt.recent_for(room.id)
         )  # the common case, without the call below
-    elif tracer is None:
+    elif rt.tracer is None or not store.traced_calls:
         snapshot = await _read_message_snapshot(rt, room.id, participant_id)
     else:
-        snapshot = await tracer.run(
+        snapshot = await rt.tracer.run(
             SpanKind.STORE_QUERY,
             "roomkit.store",
             _read_message_snapshot(rt, room.id, participant_id),
             _SNAPSHOT_ATTRS,
             room_id=room.id,
         )
+    return snapshot_context(rt, room, snapshot)
+
+
+def reads_snapshot_directly(rt: Runtime) -> bool:
+    """Whether :func:`message_context` reads with one plain ``get_message_snapshot`` call (the
+    store implements it and its calls are not traced); its callers may then make that call
+    and :func:`snapshot_context` themselves, without a coroutine around them."""
+    store = rt.store
+    return (rt.tracer is None or not store.traced_calls) and type(
+        store
+    ).get_message_snapshot is not _DEFAULT_MESSAGE_SNAPSHOT
+
+
+def snapshot_context(rt: Runtime, room: Room, snapshot: RoomContext | None) -> RoomContext:
+    """The end of :func:`message_context`: the context of a message in ``room`` from the
+    message snapshot just read (``None``: the room was deleted meanwhile)."""
     if snapshot is None:  # deleted meanwhile: what the separate reads would have found
         return _context(room, [], [], [])
     rt.note_bindings(room.id, snapshot.bindings)
-    if snapshot.room is room and store.snapshot_is_context:  # new on every call, as above
+    if snapshot.room is room and rt.store.snapshot_is_context:  # new on every call, as above
         return snapshot
     return _context(room, snapshot.bindings, snapshot.participants, snapshot.recent_events)
 

@@ -18,7 +18,9 @@ outboxes both deliver to transports through it.
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from threading import get_ident
+from typing import Any
 
 from roomkit.channels.base import Channel
 from roomkit.core._text import short_id
@@ -41,6 +43,7 @@ __all__ = ["DeliveryOutcome", "call_channel", "deliver_transport", "failure", "p
 
 _DELIVERY = SpanKind.DELIVERY
 _SENT = DeliveryStatus.SENT
+_INTELLIGENCE = ChannelCategory.INTELLIGENCE
 
 DeliveryOutcome = tuple[ChannelOutput | None, DeliveryResult | None]
 """What a channel returned (if anything) and the failure to record (if any)."""
@@ -95,10 +98,7 @@ def _breaker(rt: Runtime, channel_id: str) -> CircuitBreaker:
 async def _once(
     rt: Runtime, channel: Channel, event: RoomEvent, binding: ChannelBinding, ctx: RoomContext
 ) -> ChannelOutput | None:
-    if binding.category == ChannelCategory.INTELLIGENCE:
-        timeout = rt.response_timeout
-    else:
-        timeout = rt.delivery_timeout
+    timeout = rt.response_timeout if binding.category == _INTELLIGENCE else rt.delivery_timeout
     if timeout is None:
         output = await channel.on_event(event, binding, ctx)
     else:
@@ -140,7 +140,7 @@ async def call_channel(
         # a message that only counts its deliveries (its trace is not sampled): no span,
         # one count at the end
         try:
-            if binding.category == ChannelCategory.INTELLIGENCE:
+            if binding.category == _INTELLIGENCE:
                 outcome = await _turn(rt, tracer, channel, event, binding, ctx, attempt)
             elif (
                 binding.rate_limit is None
@@ -185,13 +185,13 @@ async def call_channel(
         channel_id=binding.channel_id,
     )
     if not span:  # no delivery span recorded for this message
-        if binding.category == ChannelCategory.INTELLIGENCE:
+        if binding.category == _INTELLIGENCE:
             return await _turn(rt, tracer, channel, event, binding, ctx, attempt)
         if _plain(rt, binding):  # no AI turn to make the tracer active for
             return await _direct(rt, channel, event, binding, ctx, attempt)
         return await _resilient(rt, channel, event, binding, ctx, attempt)
     try:
-        if binding.category == ChannelCategory.INTELLIGENCE:
+        if binding.category == _INTELLIGENCE:
             output, failed = await _turn(rt, tracer, channel, event, binding, ctx, attempt)
         elif _plain(rt, binding):
             output, failed = await _direct(rt, channel, event, binding, ctx, attempt)
@@ -255,10 +255,7 @@ async def _direct(
     no rate limit, no retries. One coroutine instead of three; the same outcomes, errors and
     breaker counts."""
     try:
-        if binding.category == ChannelCategory.INTELLIGENCE:
-            timeout = rt.response_timeout
-        else:
-            timeout = rt.delivery_timeout
+        timeout = rt.response_timeout if binding.category == _INTELLIGENCE else rt.delivery_timeout
         call = channel.on_event
         if timeout is None:
             output = await call(event, binding, ctx)
@@ -374,7 +371,7 @@ def _declines(
     message). Asked only while failures are counted against the channel, so an open circuit
     refuses (and records) only the turns that would have happened, and declining does not
     count as a success."""
-    if binding.category != ChannelCategory.INTELLIGENCE:
+    if binding.category != _INTELLIGENCE:
         return False
     decide = getattr(channel, "should_respond", None)
     if not callable(decide):
@@ -403,7 +400,7 @@ def _settled(
     return output, None
 
 
-async def deliver_transport(
+def deliver_transport(
     rt: Runtime,
     channel: Channel,
     event: RoomEvent,
@@ -411,19 +408,35 @@ async def deliver_transport(
     ctx: RoomContext,
     attempt: int = 1,
     start: int = 1,
-) -> DeliveryOutcome:
+) -> Coroutine[Any, Any, DeliveryOutcome]:
     """Attempt ``attempt`` to give ``event`` (transcoded for the binding) to a transport.
 
     A transcoded event may become several parts; ``start`` skips the parts already sent.
-    A failure with retries left comes back ``PENDING`` (see :func:`call_channel`).
+    A failure with retries left comes back ``PENDING`` (see :func:`call_channel`). Returns
+    the coroutine of the call: an event that goes out as it is to a binding with nothing to
+    apply but the timeout is :func:`_direct`'s own coroutine (no coroutine around it).
     """
     contents = transcode(event.content, binding.capabilities)
     if len(contents) == 1:
         content = contents[0]
         out = event if content is event.content else event.model_copy(update={"content": content})
         if rt.tracer is None and _plain(rt, binding):  # call_channel's own choice, in line
-            return await _direct(rt, channel, out, binding, ctx, attempt)
-        return await call_channel(rt, channel, out, binding, ctx, attempt)
+            return _direct(rt, channel, out, binding, ctx, attempt)
+        return call_channel(rt, channel, out, binding, ctx, attempt)
+    return _deliver_parts(rt, channel, event, binding, ctx, contents, attempt, start)
+
+
+async def _deliver_parts(
+    rt: Runtime,
+    channel: Channel,
+    event: RoomEvent,
+    binding: ChannelBinding,
+    ctx: RoomContext,
+    contents: list[Any],
+    attempt: int,
+    start: int,
+) -> DeliveryOutcome:
+    """:func:`deliver_transport` of an event transcoded into several parts, one by one."""
     output: ChannelOutput | None = None
     total = len(contents)
     for i, content in enumerate(contents, 1):

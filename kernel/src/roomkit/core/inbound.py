@@ -40,7 +40,12 @@ from pydantic_core import PydanticSerializationError
 from roomkit.channels.base import Channel
 from roomkit.core._text import short_id
 from roomkit.core.broadcast import add_event, admit_event, admit_injected
-from roomkit.core.context import load_context, message_context
+from roomkit.core.context import (
+    load_context,
+    message_context,
+    reads_snapshot_directly,
+    snapshot_context,
+)
 from roomkit.core.identity import NO_IDENTITY, resolve_identity, save_joining
 from roomkit.core.locks import room_lock
 from roomkit.core.rate_limiter import TokenBucketRateLimiter
@@ -54,11 +59,18 @@ from roomkit.errors import (
     RoomClosedError,
     RoomNotFoundError,
 )
-from roomkit.models._construct import construct
+from roomkit.models._construct import construct, construct_all
 from roomkit.models._ids import new_id, utcnow
 from roomkit.models.content import EventContent, TextContent
 from roomkit.models.context import RoomContext
-from roomkit.models.enums import ChannelDirection, EventStatus, HookTrigger, RoomStatus
+from roomkit.models.enums import (
+    ChannelDirection,
+    ChannelType,
+    EventStatus,
+    EventType,
+    HookTrigger,
+    RoomStatus,
+)
 from roomkit.models.event import ChannelData, EventSource, InboundMessage, InboundResult, RoomEvent
 from roomkit.models.room import Room
 from roomkit.telemetry.spans import Attr, SpanKind
@@ -72,12 +84,18 @@ __all__ = [
     "find_room",
     "process_inbound",
     "run_pipeline",
+    "storable_as_built",
     "to_event",
 ]
 
 _BASE_HANDLE_INBOUND = Channel.handle_inbound
 _DUPLICATE_ATTRS = {Attr.STORE_OPERATION: "get_event_by_idempotency_key"}
 _ACTIVE = RoomStatus.ACTIVE
+_CLOSED = RoomStatus.CLOSED
+_INBOUND = ChannelDirection.INBOUND
+_BEFORE = HookTrigger.BEFORE_BROADCAST
+# a message without metadata, vendor payload, vendor message id or thread (storable_as_built)
+_NO_EXTRAS: tuple[dict[str, Any], dict[str, Any], None, None] = ({}, {}, None, None)
 _ROUTE = SpanKind.CUSTOM  # the kind of the roomkit.route span
 _CONTENT_TYPES: frozenset[type] = frozenset(typing.get_args(typing.get_args(EventContent)[0]))
 
@@ -255,10 +273,17 @@ async def find_room(
                             channel_type=str(rt.channels[channel_id].channel_type),
                             participant_id=message.sender_id,
                         )
-    if room.status == RoomStatus.CLOSED:
+    if room.status == _CLOSED:
         raise RoomClosedError(f"room {short_id(room.id)} is closed and accepts no messages")
     if ctx is None:
-        ctx = await message_context(rt, room, message.sender_id)
+        sender = message.sender_id
+        if reads_snapshot_directly(rt):  # message_context's common case, in line
+            snapshot = await rt.store.get_message_snapshot(
+                room.id, sender, recent=rt.recent_for(room.id)
+            )
+            ctx = snapshot_context(rt, room, snapshot)
+        else:
+            ctx = await message_context(rt, room, sender)
     return room, ctx, source
 
 
@@ -362,6 +387,53 @@ def base_event(
     return construct(RoomEvent, values)
 
 
+def storable_as_built(message: InboundMessage, event: RoomEvent) -> bool:
+    """Whether ``event``, just built by :func:`base_event` from ``message`` (already through
+    :func:`check_message`), certainly passes the store's input check as it is.
+
+    Only the common shape is recognised: text content without a language, no metadata, no
+    vendor payload or ids, ASCII ids and key without NUL, the event's fields as built, and
+    the sender's source as made (a shared source is compared again with what it was made
+    from: code may have changed it since). Anything else answers ``False`` and the store
+    checks the event in full, with its errors.
+    """
+    m = message.__dict__
+    content = m["content"]
+    if (
+        type(content) is not TextContent
+        or (m["metadata"], m["raw_payload"], m["external_id"], m["thread_id"]) != _NO_EXTRAS
+        or type(m["event_type"]) is not EventType
+    ):
+        return False
+    body = content.__dict__
+    if (
+        len(body) != 3
+        or body["language"] is not None
+        or body["type"] != "text"
+        or "\x00" in body["body"]  # a str that encodes: check_message tested it
+    ):
+        return False
+    e = event.__dict__
+    key = m["idempotency_key"]
+    room_id = e["room_id"]
+    sender = m["sender_id"]
+    if type(key) is not str:
+        if key is not None:
+            return False
+        key = ""
+    if type(room_id) is not str or e["visibility"] != "all":
+        return False
+    channel_id = m["channel_id"]
+    ids = room_id + channel_id + sender + key  # all ASCII without NUL, in one test
+    if not ids.isascii() or "\x00" in ids:
+        return False
+    source = e["source"].__dict__
+    kind = source["channel_type"]
+    return type(kind) is ChannelType and (
+        tuple(source.values()) == (channel_id, kind, _INBOUND, sender, None, None, {}, None)
+    )  # EventSource's fields, in order, as base_event makes them for such a message
+
+
 def channel_data(message: InboundMessage) -> ChannelData:
     """The :class:`ChannelData` of an inbound message's event (thread, vendor message id)."""
     return construct(
@@ -438,7 +510,8 @@ async def run_pipeline(
 ) -> InboundResult:
     """The pipeline itself, without the message's root span and framework events."""
     message, channel = check_message(rt, message)
-    check_rate(rt, message)
+    if rt.inbound_rate_limit is not None:
+        check_rate(rt, message)
     epoch = rt.status_epoch  # before the snapshot: a later close is seen under the lock
     tracer = rt.tracer
     if (
@@ -464,12 +537,15 @@ async def run_pipeline(
     if binding.muted:
         reason = f"channel {short_id(binding.channel_id)} is muted in room {short_id(room.id)}"
         return _result(room.id, None, blocked=True, reason=reason)
+    built = False  # storable as built: the store need not check it (see admit_event)
     if type(channel).handle_inbound is _BASE_HANDLE_INBOUND:  # to_event, without a coroutine
         event = base_event(rt, channel, message, ctx)
+        built = rt.identity_resolver is None and storable_as_built(message, event)
     else:
         event = await to_event(rt, channel, message, ctx)
     if event.visibility == "all" and binding.visibility != "all":
         event.visibility = binding.visibility
+        built = False
     identity = (  # no resolver: nothing to resolve (no coroutine for it)
         NO_IDENTITY
         if rt.identity_resolver is None
@@ -479,7 +555,7 @@ async def run_pipeline(
     async with room_lock(rt.lock_manager, room.id, rt.lock_timeout):
         if rt.status_epoch != epoch or room.status != _ACTIVE:
             await _check_open(rt, room)
-        if event.idempotency_key is not None and rt.hooks.has_sync(HookTrigger.BEFORE_BROADCAST):
+        if event.idempotency_key is not None and rt.hooks.has_sync(_BEFORE):
             first = await find_duplicate(rt, event)  # (the conditions it reads ahead under)
             if first is not None:
                 return _result(room.id, first, duplicate=True)
@@ -498,13 +574,13 @@ async def run_pipeline(
             return _result(
                 room.id, stored, blocked=True, reason=identity.reason, responses=responses
             )
-        admitted = await admit_event(rt, event, ctx)
+        admitted = await admit_event(rt, event, ctx, built=built)
         if joining is not None and not admitted.duplicate:
             await save_joining(rt, joining, admitted.event, ctx)
     hooks = rt.hooks
     if hooks.pending > hooks.soft_pending:  # outside the lock: hook tasks may need it
         await hooks.relieve()
-    return construct(  # every field given: nothing to merge in
+    return construct_all(  # every field, in order
         InboundResult,
         {
             "room_id": room.id,

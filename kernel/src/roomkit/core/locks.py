@@ -8,9 +8,11 @@ channel that posts into the room it is already handling does not wait for itself
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -194,15 +196,18 @@ class _HandleAround:
 
 
 class InMemoryLockManager(RoomLockManager):
-    """One ``asyncio.Lock`` per room, dropped again when nobody holds or waits for it.
+    """One first-come-first-served lock per room, kept only while the room is held.
 
-    The context manager is a small class rather than a generator: it sits on the path of every
-    message, and a plain ``__aenter__`` / ``__aexit__`` pair costs a fraction of a generator.
+    A held room maps to its waiters (``None`` until one waits); a free room has no entry. An
+    uncontended take is one dictionary insertion and a release one deletion, with no
+    ``asyncio.Lock`` and no coroutine of its own: this sits on the path of every message.
+    Releasing a room with waiters hands it straight to the first one still waiting, so a task
+    arriving meanwhile cannot overtake the queue.
     """
 
     def __init__(self) -> None:
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._users: dict[str, int] = {}
+        #: Held rooms -> the futures of the tasks waiting for them, in arrival order.
+        self._locks: dict[str, deque[asyncio.Future[None]] | None] = {}
 
     def locked(
         self, room_id: str, timeout: float | None = None
@@ -214,53 +219,64 @@ class InMemoryLockManager(RoomLockManager):
         """How many rooms have a lock now (held or waited for; idle locks are dropped)."""
         return len(self._locks)
 
-    async def _take(self, room_id: str, timeout: float | None) -> asyncio.Lock:
-        """Acquire ``room_id``'s lock (counted as a user until released), within ``timeout``."""
-        lock = self._locks.get(room_id)
-        if lock is None:
-            lock = self._locks[room_id] = asyncio.Lock()
-        self._users[room_id] = self._users.get(room_id, 0) + 1
+    async def _wait(self, room_id: str, timeout: float | None) -> None:
+        """Wait in line for ``room_id`` (held by another task) until it is handed over."""
+        waiters = self._locks[room_id]
+        if waiters is None:
+            waiters = self._locks[room_id] = deque()
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        waiters.append(turn)
         try:
             if timeout is None:
-                await lock.acquire()
+                await turn
             else:
                 try:
                     async with asyncio.timeout(timeout):
-                        await lock.acquire()
+                        await turn
                 except TimeoutError:
                     raise lock_timeout_error(room_id, timeout) from None
         except BaseException:
-            self._release_user(room_id)
+            if turn.done() and not turn.cancelled():
+                self._release(room_id)  # handed over, then cancelled: pass it on
+            else:
+                turn.cancel()
+                with contextlib.suppress(ValueError):  # already skipped by a release
+                    waiters.remove(turn)
             raise
-        return lock
 
-    def _release_user(self, room_id: str) -> None:
-        remaining = self._users[room_id] - 1
-        if remaining:
-            self._users[room_id] = remaining
-        else:
-            del self._users[room_id]
-            del self._locks[room_id]
+    def _take(self, room_id: str) -> bool:
+        """Take ``room_id``'s lock if it is free (``True``); ``False`` if it is held."""
+        locks = self._locks
+        if room_id in locks:
+            return False
+        locks[room_id] = None
+        return True
+
+    def _release(self, room_id: str) -> None:
+        """Give ``room_id``'s lock back: to the first task still waiting, else drop it."""
+        waiters = self._locks[room_id]
+        while waiters:
+            turn = waiters.popleft()
+            if not turn.done():
+                turn.set_result(None)  # the room stays held, now by that task
+                return
+        del self._locks[room_id]
 
 
 class _Hold:
-    __slots__ = ("_lock", "_manager", "_room_id", "_timeout")
+    __slots__ = ("_manager", "_room_id", "_timeout")
 
     def __init__(self, manager: InMemoryLockManager, room_id: str, timeout: float | None) -> None:
         self._manager = manager
         self._room_id = room_id
         self._timeout = timeout
-        self._lock: asyncio.Lock | None = None
 
     async def __aenter__(self) -> None:
-        self._lock = await self._manager._take(self._room_id, self._timeout)
+        if not self._manager._take(self._room_id):
+            await self._manager._wait(self._room_id, self._timeout)
 
     async def __aexit__(self, *exc_info: object) -> None:
-        lock = self._lock
-        if lock is not None:
-            self._lock = None
-            lock.release()
-            self._manager._release_user(self._room_id)
+        self._manager._release(self._room_id)
 
 
 def lock_timeout_error(room_id: str, timeout: float) -> RoomLockTimeoutError:
@@ -403,9 +419,9 @@ class _HeldLock:
 class _HeldInMemory:
     """:class:`_HeldLock` around an :class:`InMemoryLockManager`'s lock, in one object: the
     per-message path of the in-memory engine (what ``_HeldLock(manager.locked(...))`` does,
-    without the second context manager)."""
+    without the second context manager; the uncontended take and release inline)."""
 
-    __slots__ = ("_key", "_lock", "_manager", "_timeout")
+    __slots__ = ("_key", "_manager", "_timeout")
 
     def __init__(
         self, manager: InMemoryLockManager, key: tuple[Any, str], timeout: float | None
@@ -413,44 +429,24 @@ class _HeldInMemory:
         self._manager = manager
         self._key = key
         self._timeout = timeout
-        self._lock: asyncio.Lock | None = None
 
     async def __aenter__(self) -> None:
-        if self._timeout is not None:
-            self._lock = await self._manager._take(self._key[1], self._timeout)
-            HELD_ROOMS.add(self._key)
-            return
-        # InMemoryLockManager._take without a timeout, inlined: this runs for every message
-        manager = self._manager
         room_id = self._key[1]
-        lock = manager._locks.get(room_id)
-        if lock is None:
-            lock = manager._locks[room_id] = asyncio.Lock()
-        users = manager._users
-        users[room_id] = users.get(room_id, 0) + 1
-        try:
-            await lock.acquire()
-        except BaseException:
-            manager._release_user(room_id)
-            raise
-        self._lock = lock
+        locks = self._manager._locks
+        if room_id in locks:
+            await self._manager._wait(room_id, self._timeout)
+        else:
+            locks[room_id] = None
         HELD_ROOMS.add(self._key)
 
     async def __aexit__(self, *exc: Any) -> None:
         HELD_ROOMS.discard(self._key)
-        lock = self._lock
-        if lock is not None:
-            self._lock = None
-            lock.release()
-            # InMemoryLockManager._release_user, inlined
-            room_id = self._key[1]
-            users = self._manager._users
-            remaining = users[room_id] - 1
-            if remaining:
-                users[room_id] = remaining
-            else:
-                del users[room_id]
-                del self._manager._locks[room_id]
+        room_id = self._key[1]
+        locks = self._manager._locks
+        if locks[room_id]:
+            self._manager._release(room_id)
+        else:  # nobody waits
+            del locks[room_id]
 
 
 class _AlreadyHeld:

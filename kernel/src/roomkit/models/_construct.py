@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-__all__ = ["construct", "set_dict", "set_extra", "set_fields", "set_private"]
+__all__ = ["construct", "construct_all", "set_dict", "set_extra", "set_fields", "set_private"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -62,6 +62,19 @@ def construct(cls: type[M], values: dict[str, Any]) -> M:
     obj = _new(cls)
     set_dict(obj, data)
     set_fields(obj, fields_set)
+    set_extra(obj, None)
+    set_private(obj, None)
+    return obj
+
+
+def construct_all(cls: type[M], values: dict[str, Any]) -> M:
+    """:func:`construct` for ``values`` holding every field of ``cls`` in declared order: the
+    dict itself becomes the instance's ``__dict__`` (no defaults to merge), so the caller hands
+    it over and keeps no reference to it."""
+    plan = _PLANS.get(cls) or _plan(cls)
+    obj = _new(cls)
+    set_dict(obj, values)
+    set_fields(obj, plan[2])
     set_extra(obj, None)
     set_private(obj, None)
     return obj

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from roomkit.errors import RoomNotFoundError, StoreError
-from roomkit.models._construct import construct
+from roomkit.models._construct import construct_all
 from roomkit.models.context import RoomContext
 from roomkit.models.enums import ChannelDirection, RoomStatus, TaskStatus
 from roomkit.models.event import RoomEvent
@@ -200,7 +200,10 @@ class InMemoryStore(ConversationStore):
     # -- events --------------------------------------------------------------------------
     async def add_event(self, event: RoomEvent) -> RoomEvent:
         check_storable(event)
-        data = self._data(event.room_id)
+        room_id = event.room_id
+        data = self._rooms.get(room_id) if type(room_id) is str else None  # _data, in line
+        if data is None:
+            data = self._data(room_id)
         key = event.idempotency_key
         if key is not None:
             first = data.idempotency.get(key)
@@ -311,7 +314,7 @@ class InMemoryStore(ConversationStore):
         data = self._find(room_id)
         if data is None:
             return None
-        return construct(
+        return construct_all(  # every field, in order
             RoomContext,
             {
                 "room": data.room,
@@ -327,11 +330,11 @@ class InMemoryStore(ConversationStore):
     ) -> RoomContext | None:
         if type(recent) is not int or not 0 <= recent <= INT64_MAX:
             recent = check_recent(recent)
-        data = self._find(room_id)
+        data = self._rooms.get(room_id) if type(room_id) is str else self._find(room_id)
         if data is None:
             return None
         sender = data.participants.get(participant_id) if participant_id else None
-        return construct(
+        return construct_all(  # every field, in order
             RoomContext,
             {
                 "room": data.room,

@@ -44,6 +44,7 @@ __all__ = [
     "check_storable",
     "check_text",
     "readable_key",
+    "vouch",
 ]
 
 INT64_MIN = -(2**63)
@@ -54,8 +55,33 @@ MAX_DEPTH = 64
 
 def check_storable(model: BaseModel, what: str | None = None) -> None:
     """Raise :class:`StoreInputError` unless ``model`` can be stored and read back equal by
-    every store (see the module docstring for the rules)."""
+    every store (see the module docstring for the rules).
+
+    A model the engine vouched for (:func:`vouch`) passes once without being looked at.
+    """
+    global _vouched
+    if model is _vouched:
+        _vouched = None
+        return
     _model(model, what or type(model).__name__, 0)
+
+
+#: The one model the engine vouched for, see :func:`vouch`.
+_vouched: object = None
+
+
+def vouch(model: BaseModel | None) -> None:
+    """The engine's promise that ``model`` passes :func:`check_storable` (``None``: none).
+
+    For an event the engine has just built from values it checked itself, that no other code
+    has seen yet, so that the store it is handed to does not check it again. The next
+    :func:`check_storable` of that very object passes and ends the promise; the engine ends it
+    after the store call in any case (``vouch(None)``), so any later check of the object (it
+    may have changed by then) is a full one. Only one model is vouched for at a time: another
+    task's promise replaces it, and the replaced one is then simply checked in full.
+    """
+    global _vouched
+    _vouched = model
 
 
 def check_text(value: Any, what: str) -> str:
