@@ -20,6 +20,7 @@ import logging
 import math
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -187,7 +188,9 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
         self.max_open_spans = max_open_spans
         self._lock = threading.Lock()
         self._open: dict[str, _Open] = {}
-        self._ended: dict[str, tuple[SpanContext, Context]] = {}
+        #: oldest first; an OrderedDict: dropping the oldest is O(1) (``del d[next(iter(d))]``
+        #: on a dict scans the slots its earlier deletions left)
+        self._ended: OrderedDict[str, tuple[SpanContext, Context]] = OrderedDict()
         self._instruments = Instruments(self._meter)
         self._counter = StepCounter(self._instruments, self._ids)
         self._counted_spans = self._counter.steps
