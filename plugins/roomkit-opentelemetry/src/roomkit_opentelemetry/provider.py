@@ -214,6 +214,14 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
         self._below_dropped: frozenset[SpanKind] = (
             self._unsampled_kinds if span_metrics and step_metrics != "none" else frozenset()
         )
+        #: ``start_root``'s answer for a dropped message the engine counts, and the bound of
+        #: the sampler's random draw under which a new trace is kept (``None``: no such draw)
+        self._counted_root = (COUNTED_ROOT, self._below_dropped)
+        self._counted_bound: int | None = (
+            self._roots.bound
+            if self._roots is not None and self._roots.random and self._counted_roots
+            else None
+        )
         self._closed = False
 
     @property
@@ -319,7 +327,13 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
         try:
             previous = _current_context()
             preset: bool | None
-            if roots.random and _SPAN_KEY not in previous:  # new_trace, in line
+            bound = self._counted_bound
+            if bound is not None and _SPAN_KEY not in previous:  # the usual, in short
+                low = _getrandbits(64)
+                if low >= bound:  # dropped: the engine counts it, no state here
+                    return self._counted_root
+                preset = roots.keep(low)
+            elif roots.random and _SPAN_KEY not in previous:  # new_trace, in line
                 low = _getrandbits(64)
                 if low >= roots.bound:  # dropped (the usual)
                     if self._counted_roots:  # the engine counts it: no state here
