@@ -208,9 +208,7 @@ class HookEngine(HookRegistry):
             only = tracer.below()
             if only is not None and _HOOK_SYNC in only and _HOOK_SYNC in tracer.counted:
                 counted = _HOOK_SYNC
-                names = tracer.hook_counts.get((get_ident(), _HOOK_SYNC)) or tracer.hook_names(
-                    _HOOK_SYNC
-                )
+                counts, thread = tracer.counts, get_ident()
         for reg in hooks:
             if (
                 not skip_event_filter
@@ -246,7 +244,7 @@ class HookEngine(HookRegistry):
                             else _action(result)
                         )
                         try:
-                            names[reg.trigger][reg.name][action].value += 1
+                            counts[(thread, counted, reg.trigger, reg.name, action)].value += 1
                         except KeyError:
                             tracer.count_hook(counted, reg.trigger, reg.name, action, ctx.room.id)
                 else:
@@ -345,9 +343,7 @@ class HookEngine(HookRegistry):
             only = tracer.below()
             if only is not None and _HOOK_ASYNC in only and _HOOK_ASYNC in tracer.counted:
                 counted = _HOOK_ASYNC
-                names = tracer.hook_counts.get((get_ident(), _HOOK_ASYNC)) or tracer.hook_names(
-                    _HOOK_ASYNC
-                )
+                counts, thread = tracer.counts, get_ident()
         for reg in hooks:
             try:
                 if tracer is None or counted is not None:  # _call in line (as run_sync)
@@ -371,7 +367,7 @@ class HookEngine(HookRegistry):
                             else _action(result)
                         )
                         try:
-                            names[reg.trigger][reg.name][action].value += 1
+                            counts[(thread, counted, reg.trigger, reg.name, action)].value += 1
                         except KeyError:
                             tracer.count_hook(counted, reg.trigger, reg.name, action, ctx.room.id)
                 else:

@@ -38,7 +38,7 @@ _INBOUND = SpanKind.INBOUND_PIPELINE
 class StepCounting:
     """The counted-step tables and counting of a tracer (see the module docstring)."""
 
-    __slots__ = ("_adders", "_hook_steps", "_step_ids", "_steps", "counts", "hook_counts")
+    __slots__ = ("_adders", "_hook_steps", "_step_ids", "_steps", "counts")
 
     #: set by the tracer: the provider asked for counting functions, and the kit's metadata
     provider: TelemetryProvider
@@ -78,13 +78,6 @@ class StepCounting:
         #: the count it finds here itself (``counts[key].value += 1``) and call the method
         #: when there is none yet (``KeyError``).
         self.counts: dict[tuple[Any, ...], StepCount] = {}
-        #: The same counts of hook runs that went well, by ``(thread, kind)`` and then
-        #: trigger, hook name and result (``hook_counts[(thread, kind)][trigger][name][result]``,
-        #: see :meth:`hook_names`): a call site adds 1 with three look-ups of strings, no key
-        #: tuple to build and compare per run.
-        self.hook_counts: dict[
-            tuple[int, SpanKind], dict[str, dict[str, dict[str, StepCount]]]
-        ] = {}
 
     def count_hook(
         self, kind: SpanKind, trigger: str, name: str, result: str, room_id: str
@@ -93,32 +86,15 @@ class StepCounting:
         counts hook runs (:attr:`counted`): what :meth:`start_hook` and :meth:`end` with
         ``hook.result`` would do, in one call; a run that raised takes those two instead."""
         key = (get_ident(), kind, trigger, name, result)
-        count = self.counts.get(key)
-        if count is not None:
-            count.value += 1
-        else:  # not seen yet in this thread (or not counted at all): the long way
-            span = self.start_hook(kind, trigger, name, room_id)
-            attributes = {Attr.HOOK_RESULT: result}
-            self.end(span, attributes)
-            self._learn(key, span, "ok", attributes)
-            count = self.counts.get(key)
-            if count is None:
-                return
-        names = self.hook_counts.get((key[0], kind))
-        if names is not None and len(self.counts) < _MAX_STEPS:
-            names.setdefault(str(trigger), {}).setdefault(name, {})[result] = count
-
-    def hook_names(self, kind: SpanKind) -> dict[str, dict[str, dict[str, StepCount]]]:
-        """The calling thread's counts of hook runs of ``kind`` that went well, by trigger,
-        hook name and result: ``hook_names(kind)[trigger][name][result].value += 1`` counts a
-        run; a ``KeyError`` means :meth:`count_hook` (which fills it in) is due instead."""
-        key = (get_ident(), kind)
-        names = self.hook_counts.get(key)
-        if names is None:
-            names = {}
-            if len(self.hook_counts) < _MAX_STEPS:  # beyond: a table that stays empty
-                self.hook_counts[key] = names
-        return names
+        try:
+            self.counts[key].value += 1
+            return
+        except KeyError:  # not seen yet in this thread (or not counted at all)
+            pass
+        span = self.start_hook(kind, trigger, name, room_id)
+        attributes = {Attr.HOOK_RESULT: result}
+        self.end(span, attributes)
+        self._learn(key, span, "ok", attributes)
 
     def count_delivery(
         self,
