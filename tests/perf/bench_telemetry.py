@@ -362,7 +362,8 @@ def main() -> None:
     parser.add_argument(
         "--pause",
         metavar="PATH",
-        help="with --drive: wait for PATH.go1 before the messages and PATH.go2 after them",
+        help="with --drive: touch PATH.ready1 / PATH.ready2 before / after the messages and wait "
+        "for SIGUSR1 (or PATH.go1 / PATH.go2) each time",
     )
     args = parser.parse_args()
     configs = [c for c in args.configs.split(",") if c]
