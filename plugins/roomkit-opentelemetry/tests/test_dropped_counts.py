@@ -78,6 +78,10 @@ async def _workload(otel: InMemoryOpenTelemetry) -> None:
         if body(event).endswith("3"):
             raise ValueError("audit down")
 
+    @kit.hook(HookTrigger.AFTER_BROADCAST, execution=HookExecution.ASYNC, name="guard")
+    async def guard_after(event: Any, ctx: object) -> HookResult:
+        return HookResult.allow()  # the name of a sync hook: counted apart, by trigger
+
     bodies = ["hi0", "block1", "fail2", "hi3", "raise4", "hi5", "fail6", "block7", "hi8"]
     bodies += ["raise9", "hi10", "hi13"]
     for text in bodies:
@@ -134,3 +138,11 @@ async def test_dropped_messages_count_what_traced_ones_do(
     assert traced.metric_total(Metric.HOOK_FAILURES, **{"hook.name": "picky"}) == 2
     assert traced.metric_total(Metric.HOOK_FAILURES, **{"hook.name": "audit"}) == 2
     assert traced.metric_total(Metric.HOOK_CALLS, **{"hook.result": "block"}) == 2
+    for otel in (traced, dropped):  # one hook name, two triggers: two series
+        calls = {
+            trigger: otel.metric_total(
+                Metric.HOOK_CALLS, **{"hook.name": "guard", "hook.trigger": trigger}
+            )
+            for trigger in ("before_broadcast", "after_broadcast")
+        }
+        assert calls == {"before_broadcast": 12, "after_broadcast": 10}

@@ -153,29 +153,7 @@ async def call_channel(
         except BaseException as exc:  # cancelled: counted as the span would have ended
             tracer.fail(_start(tracer, binding), exc, {Attr.DELIVERY_SUCCESS: False})
             raise
-        failed = outcome[1]
-        if failed is None:
-            try:  # Tracer.count_delivery, in line once the count is known
-                tracer.counts[(get_ident(), binding.channel_id, binding.channel_type)].value += 1
-            except KeyError:
-                output = outcome[0]
-                sent = output.metadata.get("provider_message_id") if output is not None else None
-                tracer.count_delivery(
-                    binding.room_id,
-                    binding.channel_id,
-                    binding.channel_type,
-                    _SENT,
-                    None,
-                    str(sent) if sent else None,
-                )
-        else:
-            tracer.count_delivery(
-                binding.room_id,
-                binding.channel_id,
-                binding.channel_type,
-                failed.status,
-                failed.error or "",
-            )
+        _count_delivery(tracer, binding, outcome)
         return outcome
     span = tracer.start(
         SpanKind.DELIVERY,
@@ -220,6 +198,29 @@ async def call_channel(
             },
         )
     return output, failed
+
+
+def _count_delivery(tracer: Tracer, binding: ChannelBinding, outcome: DeliveryOutcome) -> None:
+    """Count a delivery of a message that only counts its deliveries (no span)."""
+    failed = outcome[1]
+    if failed is None:
+        try:  # Tracer.count_delivery, in line once the count is known
+            tracer.counts[(get_ident(), binding.channel_id, binding.channel_type)].value += 1
+        except KeyError:
+            output = outcome[0]
+            sent = output.metadata.get("provider_message_id") if output is not None else None
+            tracer.count_delivery(
+                binding.room_id,
+                binding.channel_id,
+                binding.channel_type,
+                _SENT,
+                None,
+                str(sent) if sent else None,
+            )
+        return
+    tracer.count_delivery(
+        binding.room_id, binding.channel_id, binding.channel_type, failed.status, failed.error or ""
+    )
 
 
 def _start(tracer: Tracer, binding: ChannelBinding) -> str:
@@ -420,10 +421,34 @@ def deliver_transport(
     if len(contents) == 1:
         content = contents[0]
         out = event if content is event.content else event.model_copy(update={"content": content})
-        if rt.tracer is None and _plain(rt, binding):  # call_channel's own choice, in line
-            return _direct(rt, channel, out, binding, ctx, attempt)
+        tracer = rt.tracer
+        if _plain(rt, binding):  # call_channel's own choice, in line
+            if tracer is None:
+                return _direct(rt, channel, out, binding, ctx, attempt)
+            only = tracer.below()
+            if only is not None and _DELIVERY in only and _DELIVERY in tracer.counted:
+                return _counted_direct(rt, tracer, channel, out, binding, ctx, attempt)
         return call_channel(rt, channel, out, binding, ctx, attempt)
     return _deliver_parts(rt, channel, event, binding, ctx, contents, attempt, start)
+
+
+async def _counted_direct(
+    rt: Runtime,
+    tracer: Tracer,
+    channel: Channel,
+    event: RoomEvent,
+    binding: ChannelBinding,
+    ctx: RoomContext,
+    attempt: int,
+) -> DeliveryOutcome:
+    """:func:`_direct` of a delivery whose telemetry only counts (see :func:`call_channel`)."""
+    try:
+        outcome = await _direct(rt, channel, event, binding, ctx, attempt)
+    except BaseException as exc:
+        tracer.fail(_start(tracer, binding), exc, {Attr.DELIVERY_SUCCESS: False})
+        raise
+    _count_delivery(tracer, binding, outcome)
+    return outcome
 
 
 async def _deliver_parts(

@@ -208,6 +208,7 @@ class HookEngine(HookRegistry):
             only = tracer.below()
             if only is not None and _HOOK_SYNC in only and _HOOK_SYNC in tracer.counted:
                 counted = _HOOK_SYNC
+                counts, thread = tracer.counts, get_ident()
         for reg in hooks:
             if (
                 not skip_event_filter
@@ -237,7 +238,15 @@ class HookEngine(HookRegistry):
                             _fail_counted(tracer, reg, counted, ctx, exc)
                         raise
                     if counted is not None and tracer is not None:
-                        _count(tracer, reg, counted, result, ctx)
+                        action = (  # Tracer.count_hook, in line once the count is known
+                            result.__dict__["action"]
+                            if type(result) is HookResult
+                            else _action(result)
+                        )
+                        try:
+                            counts[(thread, counted, reg.trigger, reg.name, action)].value += 1
+                        except KeyError:
+                            tracer.count_hook(counted, reg.trigger, reg.name, action, ctx.room.id)
                 else:
                     result = await self._call(reg, outcome.event, ctx)
                 # an exact type test first: isinstance() on a pydantic class is an ABC check
@@ -334,6 +343,7 @@ class HookEngine(HookRegistry):
             only = tracer.below()
             if only is not None and _HOOK_ASYNC in only and _HOOK_ASYNC in tracer.counted:
                 counted = _HOOK_ASYNC
+                counts, thread = tracer.counts, get_ident()
         for reg in hooks:
             try:
                 if tracer is None or counted is not None:  # _call in line (as run_sync)
@@ -351,7 +361,15 @@ class HookEngine(HookRegistry):
                             _fail_counted(tracer, reg, counted, ctx, exc)
                         raise
                     if counted is not None and tracer is not None:
-                        _count(tracer, reg, counted, result, ctx)
+                        action = (  # Tracer.count_hook, in line once the count is known
+                            result.__dict__["action"]
+                            if type(result) is HookResult
+                            else _action(result)
+                        )
+                        try:
+                            counts[(thread, counted, reg.trigger, reg.name, action)].value += 1
+                        except KeyError:
+                            tracer.count_hook(counted, reg.trigger, reg.name, action, ctx.room.id)
                 else:
                     await self._call(reg, payload, ctx)
             except Exception as exc:
@@ -418,18 +436,9 @@ class HookEngine(HookRegistry):
             await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def _count(
-    tracer: Tracer, reg: HookRegistration, kind: SpanKind, result: Any, ctx: RoomContext
-) -> None:
-    """Count a finished run of a message that only counts hook runs (no span)."""
-    if type(result) is HookResult:  # an exact type test first (isinstance is an ABC check)
-        action = result.__dict__["action"]
-    else:
-        action = result.action if isinstance(result, HookResult) else "none"
-    try:  # Tracer.count_hook, in line once the count is known
-        tracer.counts[(get_ident(), kind, reg.trigger, reg.name, action)].value += 1
-    except KeyError:
-        tracer.count_hook(kind, reg.trigger, reg.name, action, ctx.room.id)
+def _action(result: Any) -> str:
+    """The ``hook.result`` of a hook run that returned ``result``."""
+    return str(result.action) if isinstance(result, HookResult) else "none"
 
 
 def _fail_counted(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 from abc import abstractmethod
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
@@ -49,7 +50,8 @@ class RecordingTelemetryProvider(TelemetryProvider):
         self._lock = threading.Lock()
         self._open: dict[str, tuple[Span, _Current | None]] = {}
         #: Recently ended spans: trace id and the span that was current when each started.
-        self._ended: dict[str, tuple[str | None, _Current | None]] = {}
+        #: oldest first (an OrderedDict: dropping the oldest is O(1))
+        self._ended: OrderedDict[str, tuple[str | None, _Current | None]] = OrderedDict()
 
     @abstractmethod
     def export(self, span: Span) -> None:
@@ -116,7 +118,7 @@ class RecordingTelemetryProvider(TelemetryProvider):
         """Keep an ended (or forgotten) span's trace id and predecessor. Lock held."""
         self._ended[span_id] = (entry[0].trace_id, entry[1])
         if len(self._ended) > _ENDED_MEMORY:
-            del self._ended[next(iter(self._ended))]
+            self._ended.popitem(last=False)
 
     def _live(self, current: _Current | None) -> _Current | None:
         """``current``, or its nearest ancestor still open (spans ended out of order)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
@@ -54,7 +55,7 @@ class TraceContext:
 
     _lock: threading.Lock
     _open: dict[str, _Open]
-    _ended: dict[str, tuple[SpanContext, Context]]
+    _ended: OrderedDict[str, tuple[SpanContext, Context]]
 
     def _parent_context(self, parent_id: str, current: Context) -> Context:
         """The context whose span ``parent_id`` names: one of ours (open or recently ended), or
@@ -87,7 +88,7 @@ class TraceContext:
             return  # untraced: nothing to restore or to parent
         self._ended[span_id] = (entry.context, entry.previous)
         if len(self._ended) > _ENDED_MEMORY:
-            del self._ended[next(iter(self._ended))]
+            self._ended.popitem(last=False)
 
     def _restorable(self, previous: Context) -> Context:
         """``previous``, minus spans of ours that ended meanwhile (spans ended out of order)."""

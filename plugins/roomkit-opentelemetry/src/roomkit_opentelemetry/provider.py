@@ -20,6 +20,7 @@ import logging
 import math
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -187,7 +188,9 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
         self.max_open_spans = max_open_spans
         self._lock = threading.Lock()
         self._open: dict[str, _Open] = {}
-        self._ended: dict[str, tuple[SpanContext, Context]] = {}
+        #: oldest first; an OrderedDict: dropping the oldest is O(1) (``del d[next(iter(d))]``
+        #: on a dict scans the slots its earlier deletions left)
+        self._ended: OrderedDict[str, tuple[SpanContext, Context]] = OrderedDict()
         self._instruments = Instruments(self._meter)
         self._counter = StepCounter(self._instruments, self._ids)
         self._counted_spans = self._counter.steps
@@ -210,6 +213,14 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
         #: :meth:`recorded_kinds` of a dropped root
         self._below_dropped: frozenset[SpanKind] = (
             self._unsampled_kinds if span_metrics and step_metrics != "none" else frozenset()
+        )
+        #: ``start_root``'s answer for a dropped message the engine counts, and the bound of
+        #: the sampler's random draw under which a new trace is kept (``None``: no such draw)
+        self._counted_root = (COUNTED_ROOT, self._below_dropped)
+        self._counted_bound: int | None = (
+            self._roots.bound
+            if self._roots is not None and self._roots.random and self._counted_roots
+            else None
         )
         self._closed = False
 
@@ -316,7 +327,13 @@ class OpenTelemetryProvider(SpanEnding, TelemetryProvider):
         try:
             previous = _current_context()
             preset: bool | None
-            if roots.random and _SPAN_KEY not in previous:  # new_trace, in line
+            bound = self._counted_bound
+            if bound is not None and _SPAN_KEY not in previous:  # the usual, in short
+                low = _getrandbits(64)
+                if low >= bound:  # dropped: the engine counts it, no state here
+                    return self._counted_root
+                preset = roots.keep(low)
+            elif roots.random and _SPAN_KEY not in previous:  # new_trace, in line
                 low = _getrandbits(64)
                 if low >= roots.bound:  # dropped (the usual)
                     if self._counted_roots:  # the engine counts it: no state here
