@@ -20,6 +20,7 @@ from roomkit import (
     Observation,
     RoomEvent,
     RoomKit,
+    SyncOutcome,
     Task,
     TextContent,
 )
@@ -218,6 +219,24 @@ async def test_default_hook_timeout_applies(kit: RoomKit) -> None:
     ctx = await _ctx(kit)
     outcome = await engine.run_sync(HookTrigger.BEFORE_BROADCAST, _event(), ctx)
     assert not outcome.blocked
+
+
+async def test_an_outcome_holds_every_field_of_a_sync_outcome(kit: RoomKit) -> None:
+    # run_sync builds its outcome field by field (no dataclass __init__): none may be missing
+    engine = HookEngine()
+
+    async def allow(event: Any, ctx: Any) -> HookResult:
+        return HookResult.allow()
+
+    ctx = await _ctx(kit)
+    event = _event()
+    assert await engine.run_sync(HookTrigger.BEFORE_BROADCAST, event, ctx) == SyncOutcome(event)
+    engine.add(HookTrigger.BEFORE_BROADCAST, allow)
+    outcome = await engine.run_sync(HookTrigger.BEFORE_BROADCAST, event, ctx)
+    assert outcome == SyncOutcome(event)
+    outcome.injected_events.append(event)  # fresh lists, not shared between outcomes
+    again = await engine.run_sync(HookTrigger.BEFORE_BROADCAST, event, ctx)
+    assert again.injected_events == []
 
 
 async def _sleeper(event: Any, ctx: Any) -> HookResult:
