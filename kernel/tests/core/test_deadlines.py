@@ -140,3 +140,67 @@ async def test_outer_cancellation_is_not_turned_into_timeout() -> None:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+async def _lane_call(dog: Watchdog, lane: deadlines.Lane, delay: float, timeout: float) -> str:
+    """One call under ``lane`` as the hook engine makes it."""
+    lane.start(timeout)
+    try:
+        await asyncio.sleep(delay)
+    except asyncio.CancelledError:
+        if lane.stop():
+            return "timeout"
+        raise
+    lane.stop()
+    return "done"
+
+
+async def test_a_lane_times_out_one_call_and_guards_the_next_ones() -> None:
+    dog = Watchdog()
+    lane = dog.lane()
+    assert dog.active == 1
+    results = [
+        await _lane_call(dog, lane, 0, 10),  # never suspends for long: untouched
+        await _lane_call(dog, lane, 5, 0.02),  # hangs: cancelled at its deadline
+        await _lane_call(dog, lane, 0.01, 1),  # the next call runs under its own deadline
+        await _lane_call(dog, lane, 5, 0.02),  # and the lane still times calls out
+    ]
+    assert results == ["done", "timeout", "done", "timeout"]
+    # between calls the lane holds no deadline: a long wait there is never cancelled
+    await asyncio.sleep(0.05)
+    lane.close()
+    assert dog.active == 0
+    await asyncio.sleep(0.01)  # no stray cancellation left on the task
+
+
+async def test_a_lane_lets_an_outer_cancellation_through() -> None:
+    dog = Watchdog()
+
+    async def run() -> str:
+        lane = dog.lane()
+        try:
+            return await _lane_call(dog, lane, 5, 10)
+        finally:
+            lane.close()
+
+    task = asyncio.create_task(run())
+    await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert dog.active == 0
+
+
+async def test_lanes_of_concurrent_tasks_only_cancel_the_overdue_call() -> None:
+    dog = Watchdog()
+
+    async def run(delay: float, timeout: float) -> str:
+        lane = dog.lane()
+        try:
+            return await _lane_call(dog, lane, delay, timeout)
+        finally:
+            lane.close()
+
+    results = await asyncio.gather(run(0.01, 1), run(1, 0.03), run(0.05, 0.5))
+    assert results == ["done", "timeout", "done"]
+    assert dog.active == 0

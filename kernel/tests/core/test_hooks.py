@@ -20,6 +20,7 @@ from roomkit import (
     Observation,
     RoomEvent,
     RoomKit,
+    SyncOutcome,
     Task,
     TextContent,
 )
@@ -164,6 +165,53 @@ async def test_hanging_hook_times_out(room_kit: Any) -> None:
     assert b.bodies == ["hello", "again"]
 
 
+async def test_a_timed_out_hook_leaves_the_next_hooks_their_own_deadline(room_kit: Any) -> None:
+    kit, _, b = room_kit
+    errors: list[str] = []
+    ran: list[str] = []
+
+    @kit.hook(HookTrigger.BEFORE_BROADCAST, name="hangs", timeout=0.05)
+    async def hangs(event: Any, ctx: Any) -> HookResult:
+        await asyncio.sleep(10)
+        return HookResult.block("too late")
+
+    @kit.hook(HookTrigger.BEFORE_BROADCAST, name="waits", priority=1, timeout=1)
+    async def waits(event: Any, ctx: Any) -> HookResult:
+        await asyncio.sleep(0.1)  # longer than the first hook's timeout, within its own
+        ran.append("waits")
+        return HookResult.block("checked")
+
+    @kit.hook(HookTrigger.AFTER_BROADCAST, name="async-hangs", timeout=0.05)
+    async def async_hangs(event: Any, ctx: Any) -> None:
+        await asyncio.sleep(10)
+
+    @kit.hook(HookTrigger.AFTER_BROADCAST, name="async-waits", priority=1, timeout=1)
+    async def async_waits(event: Any, ctx: Any) -> None:
+        await asyncio.sleep(0.1)
+        ran.append("async-waits")
+
+    @kit.hook(HookTrigger.ON_ERROR)
+    async def on_error(event: Any, ctx: Any) -> None:
+        errors.append(f"{ctx.metadata['details']['hook']}: {ctx.metadata['error_type']}")
+
+    result = await asyncio.wait_for(kit.process_inbound(msg()), 2)
+    assert result.blocked
+    assert result.reason == "checked"
+    assert b.bodies == []
+    kit.remove_hook("waits")  # the next message is delivered, and fires the async hooks
+    result = await asyncio.wait_for(kit.process_inbound(msg("again")), 2)
+    await asyncio.wait_for(kit.drain(), 2)
+    assert result.accepted
+    assert b.bodies == ["again"]
+    assert ran == ["waits", "async-waits"]
+    assert sorted(errors) == [
+        "async-hangs: HookTimeoutError",
+        "hangs: HookTimeoutError",
+        "hangs: HookTimeoutError",
+    ]
+    assert kit.hooks.watchdog.active == 0
+
+
 async def test_default_hook_timeout_applies(kit: RoomKit) -> None:
     engine = HookEngine(default_timeout=0.05)
     reg = engine.add(HookTrigger.BEFORE_BROADCAST, _sleeper, name="sleeper")
@@ -171,6 +219,24 @@ async def test_default_hook_timeout_applies(kit: RoomKit) -> None:
     ctx = await _ctx(kit)
     outcome = await engine.run_sync(HookTrigger.BEFORE_BROADCAST, _event(), ctx)
     assert not outcome.blocked
+
+
+async def test_an_outcome_holds_every_field_of_a_sync_outcome(kit: RoomKit) -> None:
+    # run_sync builds its outcome field by field (no dataclass __init__): none may be missing
+    engine = HookEngine()
+
+    async def allow(event: Any, ctx: Any) -> HookResult:
+        return HookResult.allow()
+
+    ctx = await _ctx(kit)
+    event = _event()
+    assert await engine.run_sync(HookTrigger.BEFORE_BROADCAST, event, ctx) == SyncOutcome(event)
+    engine.add(HookTrigger.BEFORE_BROADCAST, allow)
+    outcome = await engine.run_sync(HookTrigger.BEFORE_BROADCAST, event, ctx)
+    assert outcome == SyncOutcome(event)
+    outcome.injected_events.append(event)  # fresh lists, not shared between outcomes
+    again = await engine.run_sync(HookTrigger.BEFORE_BROADCAST, event, ctx)
+    assert again.injected_events == []
 
 
 async def _sleeper(event: Any, ctx: Any) -> HookResult:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from roomkit import (
+    ChannelType,
     HookExecution,
     HookRegistration,
     HookResult,
@@ -58,6 +59,47 @@ async def test_a_room_hook_runs_in_its_room_only_in_priority_order() -> None:
     assert kit.remove_room_hook("a", "first") is True
     assert kit.remove_room_hook("a", "first") is False
     assert [r.name for r in kit.hook_engine.room_hooks("a")] == ["last"]
+
+
+async def test_hooks_added_or_removed_are_seen_on_the_next_message() -> None:
+    # a room's hooks merged with the global ones are kept between messages: every change
+    # (global or of the room, sync or async, filtered or not) must show on the next one
+    kit = await _kit()
+    seen: list[str] = []
+
+    def recorder(label: str) -> Any:
+        async def hook(event: Any, ctx: Any) -> None:
+            seen.append(label)
+
+        return hook
+
+    async def send() -> list[str]:
+        seen.clear()
+        await kit.process_inbound(_message(), room_id="a")
+        await kit.drain()
+        return list(seen)
+
+    sync, after = HookTrigger.BEFORE_BROADCAST, HookTrigger.AFTER_BROADCAST
+    kit.add_room_hook("a", sync, HookExecution.SYNC, recorder("room"), 0, "room")
+    kit.add_hook(after, recorder("async"), name="async")
+    assert await send() == ["room", "async"]
+    kit.add_hook(sync, recorder("global"), name="global", priority=-1)
+    assert await send() == ["global", "room", "async"]
+    kit.add_room_hook("a", sync, HookExecution.SYNC, recorder("room-late"), 9, "late")
+    kit.add_room_hook("a", after, HookExecution.ASYNC, recorder("room-async"), -1, "ra")
+    assert await send() == ["global", "room", "room-late", "room-async", "async"]
+    kit.add_hook(after, recorder("sms-only"), name="sms", channel_types=[ChannelType.SMS])
+    kit.add_hook(sync, recorder("ws-only"), name="ws", channel_types=[ChannelType.WEBSOCKET])
+    assert await send() == ["global", "room", "ws-only", "room-late", "room-async", "async"]
+    assert kit.remove_room_hook("a", "room") is True
+    kit.remove_hook("global")
+    assert await send() == ["ws-only", "room-late", "room-async", "async"]
+    kit.remove_hook("ws")
+    assert kit.remove_room_hook("a", "late") is True
+    assert kit.remove_room_hook("a", "ra") is True
+    assert await send() == ["async"]
+    kit.remove_hook("async")
+    assert await send() == []
 
 
 async def test_a_room_hook_can_block_and_is_forgotten_with_its_room() -> None:

@@ -4,6 +4,11 @@
 and answers which hooks a trigger has; :class:`~roomkit.core.hooks.HookEngine` extends it to
 run them. Sync hooks of a trigger are kept in order: lowest ``priority`` first, then
 registration order.
+
+The hooks a trigger runs in a room are a :class:`HookList` the engine reads per message as it
+is: the tables hold one per trigger, and a room with hooks of its own gets its merged list built
+once and kept until the next registration or removal (every change replaces lists, never
+mutates one, and clears the merged ones).
 """
 
 from __future__ import annotations
@@ -15,13 +20,30 @@ from roomkit.models.context import RoomContext
 from roomkit.models.enums import ChannelDirection, ChannelType, HookExecution, HookTrigger
 from roomkit.models.hooks import HookFn, HookRegistration
 
-__all__ = ["HookRegistry", "default_execution", "hook_registration"]
+__all__ = ["HookList", "HookRegistry", "default_execution", "hook_registration"]
 
 _SYNC_BY_DEFAULT = frozenset({HookTrigger.BEFORE_BROADCAST, HookTrigger.BEFORE_TTS})
-_NONE: list[HookRegistration] = []
+
+
+class HookList(list[HookRegistration]):
+    """The hooks of one trigger in the order they run, never changed once made.
+
+    ``filtered`` tells whether any of them has a channel filter (read at registration: a
+    registration's filters are not to be changed afterwards), so a run of unfiltered hooks
+    tests nothing per hook.
+    """
+
+    __slots__ = ("filtered",)
+
+    def __init__(self, hooks: Iterable[HookRegistration] = ()) -> None:
+        super().__init__(hooks)
+        self.filtered = any(reg.filtered for reg in self)
+
+
+_NONE = HookList()
 
 #: The sync and async hook tables of one room (trigger -> hooks in order).
-_Table = dict[HookTrigger, list[HookRegistration]]
+_Table = dict[HookTrigger, HookList]
 _Tables = tuple[_Table, _Table]
 
 
@@ -30,7 +52,7 @@ def _order(reg: HookRegistration) -> tuple[int, int]:
 
 
 def _remove(
-    tables: tuple[dict[HookTrigger, list[HookRegistration]], ...],
+    tables: tuple[_Table, ...],
     trigger: HookTrigger | None,
     name: str,
 ) -> bool:
@@ -40,7 +62,7 @@ def _remove(
         for key in list(table):
             if trigger is not None and key != trigger:
                 continue
-            kept = [r for r in table[key] if r.name != name]
+            kept = HookList(r for r in table[key] if r.name != name)
             if len(kept) != len(table[key]):
                 removed = True
                 if kept:
@@ -94,10 +116,12 @@ class HookRegistry:
     """
 
     def __init__(self) -> None:
-        self._sync: dict[HookTrigger, list[HookRegistration]] = {}
-        self._async: dict[HookTrigger, list[HookRegistration]] = {}
+        self._sync: _Table = {}
+        self._async: _Table = {}
         #: Room hooks: room id -> the same two tables.
         self._rooms: dict[str, _Tables] = {}
+        #: A room's hooks merged with the global ones: (sync 0 / async 1, trigger, room id).
+        self._merged: dict[tuple[int, HookTrigger, str], HookList] = {}
         #: Triggers with any sync / async hook, global or of a room (what ``has`` reads).
         self._any_sync: set[HookTrigger] = set()
         self._any_async: set[HookTrigger] = set()
@@ -170,23 +194,17 @@ class HookRegistry:
             hook.name = name
         return hook
 
-    def _insert(
-        self,
-        sync: dict[HookTrigger, list[HookRegistration]],
-        async_: dict[HookTrigger, list[HookRegistration]],
-        hook: HookRegistration,
-    ) -> HookRegistration:
+    def _insert(self, sync: _Table, async_: _Table, hook: HookRegistration) -> HookRegistration:
         _remove((sync, async_), hook.trigger, hook.name)
         self._seq += 1
         hook.seq = self._seq
         table = sync if hook.execution == HookExecution.SYNC else async_
-        hooks = [*table.get(hook.trigger, ()), hook]
-        hooks.sort(key=_order)
-        table[hook.trigger] = hooks
+        table[hook.trigger] = HookList(sorted([*table.get(hook.trigger, ()), hook], key=_order))
         self._reindex()
         return hook
 
     def _reindex(self) -> None:
+        self._merged.clear()
         self._any_sync = set(self._sync)
         self._any_async = set(self._async)
         for sync, async_ in self._rooms.values():
@@ -248,14 +266,19 @@ class HookRegistry:
         """Whether any async hook listens to ``trigger``."""
         return trigger in self._any_async
 
-    def _hooks(self, index: int, trigger: HookTrigger, ctx: RoomContext) -> list[HookRegistration]:
+    def _hooks(self, index: int, trigger: HookTrigger, ctx: RoomContext) -> HookList:
         """The sync (``index`` 0) or async (1) hooks of ``trigger`` for the room of ``ctx``,
         in order."""
         hooks = (self._sync, self._async)[index].get(trigger, _NONE)
         if self._rooms:
-            tables = self._rooms.get(ctx.room.id)
+            room_id = ctx.room.id
+            tables = self._rooms.get(room_id)
             if tables is not None:
                 mine = tables[index].get(trigger)
                 if mine:
-                    return sorted([*hooks, *mine], key=_order)
+                    key = (index, trigger, room_id)
+                    merged = self._merged.get(key)
+                    if merged is None:
+                        merged = self._merged[key] = HookList(sorted([*hooks, *mine], key=_order))
+                    return merged
         return hooks

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+from asyncio import CancelledError, get_running_loop
 from collections.abc import Coroutine
 from threading import get_ident
 from typing import Any
@@ -32,7 +34,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticSerializationError
 
 from roomkit.core._text import problems
-from roomkit.core.deadlines import Watchdog
+from roomkit.core.deadlines import Lane, Watchdog
 from roomkit.core.hook_registry import (
     _NONE,
     HookRegistry,
@@ -66,6 +68,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger("roomkit.hooks")
+
+_INF = math.inf
+_new = object.__new__
 
 _HOOK_SYNC = SpanKind.HOOK_SYNC
 _HOOK_ASYNC = SpanKind.HOOK_ASYNC
@@ -151,6 +156,7 @@ class HookEngine(HookRegistry):
         self.on_error = on_error
         super().__init__()
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._untrack = self._tasks.discard
         self.watchdog = Watchdog()
         self.soft_pending = 16
         self.max_pending = 4096
@@ -197,10 +203,19 @@ class HookEngine(HookRegistry):
         only sync semantics (BEFORE_BROADCAST decides the event's fate before it is stored).
         ``skip_event_filter=True`` runs hooks whose channel filters do not match too.
         """
-        outcome = SyncOutcome(event=event)
+        # SyncOutcome(event=event), written out: a dataclass' __init__ with three list
+        # factories costs about as much as running a hook (test_hooks checks the fields)
+        outcome = _new(SyncOutcome)
+        outcome.event = event
+        outcome.blocked = False
+        outcome.reason = outcome.blocked_by = None
+        outcome.injected_events = []
+        outcome.tasks = []
+        outcome.observations = []
         hooks = self._sync.get(trigger, _NONE)
         if self._rooms:
             hooks = self._hooks(0, trigger, ctx)
+        check = hooks.filtered and not skip_event_filter
         # whether the message only counts sync hook runs (its trace is not sampled): asked
         # once per run of the trigger's hooks, then each run is counted, no span
         counted = None
@@ -209,82 +224,95 @@ class HookEngine(HookRegistry):
             if only is not None and _HOOK_SYNC in only and _HOOK_SYNC in tracer.counted:
                 counted = _HOOK_SYNC
                 counts, thread = tracer.counts, get_ident()
-        for reg in hooks:
-            if (
-                not skip_event_filter
-                and (
-                    reg.channel_types is not None
-                    or reg.channel_ids is not None
-                    or reg.directions is not None
-                )
-                and not reg.matches(outcome.event)
-            ):
-                continue
-            try:
-                if tracer is None or counted is not None:  # _call in line: one coroutine less
-                    timeout = reg.timeout if reg.timeout is not None else self.default_timeout
-                    try:
-                        if timeout is None:
-                            result = await reg.fn(outcome.event, ctx)
-                        else:
-                            try:
-                                result = await self.watchdog.guard(
-                                    reg.fn(outcome.event, ctx), timeout
-                                )
-                            except TimeoutError:
-                                raise _timed_out(reg, timeout) from None
-                    except BaseException as exc:
-                        if counted is not None and tracer is not None:
-                            _fail_counted(tracer, reg, counted, ctx, exc)
-                        raise
-                    if counted is not None and tracer is not None:
-                        action = (  # Tracer.count_hook, in line once the count is known
-                            result.__dict__["action"]
-                            if type(result) is HookResult
-                            else _action(result)
-                        )
-                        try:
-                            counts[(thread, counted, reg.trigger, reg.name, action)].value += 1
-                        except KeyError:
-                            tracer.count_hook(counted, reg.trigger, reg.name, action, ctx.room.id)
-                else:
-                    result = await self._call(reg, outcome.event, ctx)
-                # an exact type test first: isinstance() on a pydantic class is an ABC check
-                if type(result) is HookResult:
-                    values = result.__dict__  # one attribute read, not one per field
-                    if (
-                        values["event"] is None
-                        and not values["injected_events"]
-                        and not values["tasks"]
-                        and not values["observations"]
-                        and values["action"] != "block"
-                    ):
-                        continue  # a plain allow: nothing to record, nothing to check
-                elif not isinstance(result, HookResult):
+        inline = tracer is None or counted is not None  # _call in line: one coroutine less
+        default = self.default_timeout
+        watchdog = self.watchdog
+        lane: Lane | None = None  # the deadlines of this run's hooks, registered once
+        try:
+            for reg in hooks:
+                if check and not reg.matches(outcome.event):
                     continue
-                if (  # a plain allow / block carries nothing to check: no call
-                    result.event is not None
-                    or result.injected_events
-                    or result.tasks
-                    or result.observations
-                ):
-                    result = checked_result(result, reg.name)
-            except Exception as exc:
-                await self._failed(reg, outcome.event, ctx, exc)
-                continue
-            if result.injected_events:
-                outcome.injected_events.extend(result.injected_events)
-            if result.tasks:
-                outcome.tasks.extend(result.tasks)
-            if result.observations:
-                outcome.observations.extend(result.observations)
-            if result.action == "block":
-                outcome.blocked = True
-                outcome.reason = result.reason or f"blocked by hook {reg.name!r}"
-                outcome.blocked_by = reg.name
-                break
-            if result.action == "modify" and result.event is not None:
-                outcome.event = result.event
+                try:
+                    if inline:
+                        timeout = reg.timeout
+                        if timeout is None:
+                            timeout = default
+                        try:
+                            if timeout is None:
+                                result = await reg.fn(outcome.event, ctx)
+                            else:
+                                if lane is None:
+                                    lane = Lane(watchdog)
+                                # Lane.start, written out: it runs for every hook
+                                when = lane.when = watchdog.clock() + timeout
+                                if when < watchdog.armed_at:
+                                    lane.arm()
+                                try:
+                                    result = await reg.fn(outcome.event, ctx)
+                                except BaseException as exc:
+                                    if lane.stop() and isinstance(exc, CancelledError):
+                                        raise _timed_out(reg, timeout) from None
+                                    raise
+                                lane.when = _INF
+                                if lane.expired:  # it swallowed the watchdog's cancellation
+                                    lane.stop()
+                        except BaseException as exc:
+                            if counted is not None and tracer is not None:
+                                _fail_counted(tracer, reg, counted, ctx, exc)
+                            raise
+                        if counted is not None and tracer is not None:
+                            action = (  # Tracer.count_hook, in line once the count is known
+                                result.__dict__["action"]
+                                if type(result) is HookResult
+                                else _action(result)
+                            )
+                            try:
+                                counts[(thread, counted, reg.trigger, reg.name, action)].value += 1
+                            except KeyError:
+                                tracer.count_hook(
+                                    counted, reg.trigger, reg.name, action, ctx.room.id
+                                )
+                    else:
+                        result = await self._call(reg, outcome.event, ctx)
+                    # an exact type test first: isinstance() on a pydantic class is an ABC check
+                    if type(result) is HookResult:
+                        values = result.__dict__  # one attribute read, not one per field
+                        if (
+                            values["event"] is None
+                            and not values["injected_events"]
+                            and not values["tasks"]
+                            and not values["observations"]
+                            and values["action"] != "block"
+                        ):
+                            continue  # a plain allow: nothing to record, nothing to check
+                    elif not isinstance(result, HookResult):
+                        continue
+                    if (  # a plain allow / block carries nothing to check: no call
+                        result.event is not None
+                        or result.injected_events
+                        or result.tasks
+                        or result.observations
+                    ):
+                        result = checked_result(result, reg.name)
+                except Exception as exc:
+                    await self._failed(reg, outcome.event, ctx, exc)
+                    continue
+                if result.injected_events:
+                    outcome.injected_events.extend(result.injected_events)
+                if result.tasks:
+                    outcome.tasks.extend(result.tasks)
+                if result.observations:
+                    outcome.observations.extend(result.observations)
+                if result.action == "block":
+                    outcome.blocked = True
+                    outcome.reason = result.reason or f"blocked by hook {reg.name!r}"
+                    outcome.blocked_by = reg.name
+                    break
+                if result.action == "modify" and result.event is not None:
+                    outcome.event = result.event
+        finally:
+            if lane is not None:
+                lane.close()
         return outcome
 
     async def run_sync_hooks(
@@ -319,21 +347,23 @@ class HookEngine(HookRegistry):
 
     def schedule_async(self, trigger: HookTrigger, payload: Any, ctx: RoomContext) -> None:
         """Run the async hooks of ``trigger`` in one tracked background task (in order)."""
-        hooks: list[HookRegistration] = []
-        for reg in self._hooks(1, trigger, ctx):  # (the unfiltered ones without a call)
-            if (
-                reg.channel_types is None and reg.channel_ids is None and reg.directions is None
-            ) or reg.matches(payload):
-                hooks.append(reg)
-        if hooks:
-            self.track(self._run_async(hooks, payload, ctx))
+        hooks = self._async.get(trigger, _NONE)
+        if self._rooms:
+            hooks = self._hooks(1, trigger, ctx)
+        run: list[HookRegistration] = hooks
+        if hooks.filtered:
+            run = [reg for reg in hooks if reg.matches(payload)]
+        if run:  # track, written out
+            task = get_running_loop().create_task(self._run_async(run, payload, ctx))
+            self._tasks.add(task)
+            task.add_done_callback(self._untrack)
 
     def track(self, work: Coroutine[Any, Any, Any]) -> None:
         """Run ``work`` in a background task that :meth:`drain` waits for and
         :meth:`cancel_pending` cancels (the engine's own fire-and-forget work)."""
-        task = asyncio.get_running_loop().create_task(work)
+        task = get_running_loop().create_task(work)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._untrack)
 
     async def _run_async(
         self, hooks: list[HookRegistration], payload: Any, ctx: RoomContext
@@ -344,36 +374,58 @@ class HookEngine(HookRegistry):
             if only is not None and _HOOK_ASYNC in only and _HOOK_ASYNC in tracer.counted:
                 counted = _HOOK_ASYNC
                 counts, thread = tracer.counts, get_ident()
-        for reg in hooks:
-            try:
-                if tracer is None or counted is not None:  # _call in line (as run_sync)
-                    timeout = reg.timeout if reg.timeout is not None else self.default_timeout
-                    try:
+        inline = tracer is None or counted is not None
+        default = self.default_timeout
+        watchdog = self.watchdog
+        lane: Lane | None = None  # as in run_sync
+        try:
+            for reg in hooks:
+                try:
+                    if inline:
+                        timeout = reg.timeout
                         if timeout is None:
-                            result = await reg.fn(payload, ctx)
-                        else:
-                            try:
-                                result = await self.watchdog.guard(reg.fn(payload, ctx), timeout)
-                            except TimeoutError:
-                                raise _timed_out(reg, timeout) from None
-                    except BaseException as exc:
-                        if counted is not None and tracer is not None:
-                            _fail_counted(tracer, reg, counted, ctx, exc)
-                        raise
-                    if counted is not None and tracer is not None:
-                        action = (  # Tracer.count_hook, in line once the count is known
-                            result.__dict__["action"]
-                            if type(result) is HookResult
-                            else _action(result)
-                        )
+                            timeout = default
                         try:
-                            counts[(thread, counted, reg.trigger, reg.name, action)].value += 1
-                        except KeyError:
-                            tracer.count_hook(counted, reg.trigger, reg.name, action, ctx.room.id)
-                else:
-                    await self._call(reg, payload, ctx)
-            except Exception as exc:
-                await self._failed(reg, payload, ctx, exc)
+                            if timeout is None:
+                                result = await reg.fn(payload, ctx)
+                            else:
+                                if lane is None:
+                                    lane = Lane(watchdog)
+                                when = lane.when = watchdog.clock() + timeout
+                                if when < watchdog.armed_at:
+                                    lane.arm()
+                                try:
+                                    result = await reg.fn(payload, ctx)
+                                except BaseException as exc:
+                                    if lane.stop() and isinstance(exc, CancelledError):
+                                        raise _timed_out(reg, timeout) from None
+                                    raise
+                                lane.when = _INF
+                                if lane.expired:
+                                    lane.stop()
+                        except BaseException as exc:
+                            if counted is not None and tracer is not None:
+                                _fail_counted(tracer, reg, counted, ctx, exc)
+                            raise
+                        if counted is not None and tracer is not None:
+                            action = (  # Tracer.count_hook, in line once the count is known
+                                result.__dict__["action"]
+                                if type(result) is HookResult
+                                else _action(result)
+                            )
+                            try:
+                                counts[(thread, counted, reg.trigger, reg.name, action)].value += 1
+                            except KeyError:
+                                tracer.count_hook(
+                                    counted, reg.trigger, reg.name, action, ctx.room.id
+                                )
+                    else:
+                        await self._call(reg, payload, ctx)
+                except Exception as exc:
+                    await self._failed(reg, payload, ctx, exc)
+        finally:
+            if lane is not None:
+                lane.close()
 
     async def fire(
         self, trigger: HookTrigger, payload: Any, ctx: RoomContext
