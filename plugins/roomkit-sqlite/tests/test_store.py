@@ -651,3 +651,30 @@ async def test_a_refused_event_keeps_its_index(tmp_path: Path) -> None:
         assert (await store.add_event(_event(room.id, "three"))).index == 1
     finally:
         await store.close()
+
+
+@pytest.mark.asyncio
+async def test_the_stored_text_is_the_events_json_and_reads_back_equal(tmp_path: Path) -> None:
+    """``add_event`` writes what ``model_dump_json`` gives (through the serializer directly),
+    and a fresh store reads back an equal event."""
+    path = tmp_path / "text.db"
+    store = SQLiteStore(path)
+    room = await store.create_room(Room())
+    event = _event(room.id, 'héllo ☃ "quoted" \\ \n tab\t', "key-ü").model_copy(
+        update={"metadata": {"n": 1, "f": 0.5, "nested": {"list": [True, None, "x"]}}}
+    )
+    stored = await store.add_event(event)
+    await store.close()
+    conn = sqlite3.connect(path)
+    try:
+        (text,) = conn.execute("SELECT data FROM events WHERE id = ?", (stored.id,)).fetchone()
+    finally:
+        conn.close()
+    assert text == stored.model_dump_json()
+    again = SQLiteStore(path)
+    try:
+        read = await again.get_event(stored.id)
+        assert read is not None
+        assert read.model_dump() == stored.model_dump()
+    finally:
+        await again.close()
