@@ -188,7 +188,7 @@ async def test_a_version_1_file_is_upgraded_in_place(tmp_path: Path) -> None:
         await store.close()
     conn = sqlite3.connect(path)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         plan = conn.execute(
             "EXPLAIN QUERY PLAN SELECT coalesce(max(seq), -1) + 1 FROM participants"
             " WHERE room_id = 'r'"
@@ -243,6 +243,104 @@ async def test_a_version_2_file_keeps_the_order_of_rooms_by_activity(tmp_path: P
         assert latest.id == older.id
     finally:
         await store.close()
+
+
+@pytest.mark.asyncio
+async def test_a_version_3_file_keeps_its_events_and_their_keys(tmp_path: Path) -> None:
+    """Version 4 rebuilds the events table (keys unique through a partial index): every
+    event reads back as stored, with its rowid (the rooms' activity), and a key stored
+    before the upgrade still finds its event and refuses a second one."""
+    from roomkit_sqlite._schema import _V1, _V2, _V3
+
+    path = tmp_path / "v3.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript(_V1 + _V2 + _V3)
+    conn.execute("PRAGMA user_version = 3")
+    conn.close()
+    store = SQLiteStore(path)
+    room = await store.create_room(Room())
+    other = await store.create_room(Room())
+    await store.close()
+    # the events written as version 3 did (the plugin then was this one with schema 3)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA user_version = 3")
+    written: list[tuple[str, RoomEvent]] = []
+    for i, (room_id, key) in enumerate(
+        [(room.id, "k1"), (room.id, None), (other.id, "k1"), (room.id, None)]
+    ):
+        index = sum(1 for r, _ in written if r == room_id)
+        event = _event(room_id, f"m{i}", key).model_copy(update={"index": index})
+        conn.execute(
+            "INSERT INTO events (rowid, id, room_id, idx, idempotency_key, data)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (10 + i, event.id, room_id, index, key, event.model_dump_json()),
+        )
+        conn.execute(
+            "UPDATE rooms SET next_index = next_index + 1, activity = ? WHERE id = ?",
+            (10 + i, room_id),
+        )
+        written.append((room_id, event))
+    conn.close()
+
+    store = SQLiteStore(path)
+    try:
+        for room_id in (room.id, other.id):
+            stored = await store.list_events(room_id)
+            assert [e.model_dump() for e in stored] == [
+                e.model_dump() for r, e in written if r == room_id
+            ]
+        keyed = await store.get_event_by_idempotency_key(room.id, "k1")
+        assert keyed is not None
+        assert keyed.id == written[0][1].id
+        again = await store.add_event(_event(room.id, "again", "k1"))
+        assert again.id == written[0][1].id
+        assert await store.count_events(room.id) == 3
+    finally:
+        await store.close()
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
+        rowids = conn.execute("SELECT rowid FROM events ORDER BY rowid").fetchall()
+        assert [r[0] for r in rowids] == [10, 11, 12, 13]
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute(
+                "INSERT INTO events (id, room_id, idx, idempotency_key, data)"
+                " VALUES ('dup', ?, 9, 'k1', '{}')",
+                (room.id,),
+            )
+    finally:
+        conn.close()
+
+
+def test_events_without_a_key_are_not_in_the_key_index(tmp_path: Path) -> None:
+    """The key index is partial: what makes storing an event without one a page cheaper."""
+    from roomkit_sqlite._schema import apply_schema
+
+    conn = sqlite3.connect(tmp_path / "k.db", isolation_level=None)
+    try:
+        apply_schema(conn)
+        conn.execute(
+            "INSERT INTO rooms (id, status, created_us, last_activity_us, data)"
+            " VALUES ('r', 'active', 0, 0, '{}')"
+        )
+        for i, key in enumerate([None, "a", None, "b", None]):
+            conn.execute(
+                "INSERT INTO events (id, room_id, idx, idempotency_key, data)"
+                " VALUES (?, 'r', ?, ?, '{}')",
+                (f"e{i}", i, key),
+            )
+        (entries,) = conn.execute(
+            "SELECT count(*) FROM events INDEXED BY events_by_key"
+            " WHERE room_id = 'r' AND idempotency_key IS NOT NULL"
+        ).fetchone()
+        assert entries == 2
+        plan = conn.execute(
+            "EXPLAIN QUERY PLAN SELECT data FROM events WHERE room_id = ? AND idempotency_key = ?",
+            ("r", "a"),
+        ).fetchall()
+        assert "events_by_key" in " ".join(str(row) for row in plan)
+    finally:
+        conn.close()
 
 
 def _hold_write_lock(path: Path) -> sqlite3.Connection:
@@ -553,3 +651,30 @@ async def test_a_refused_event_keeps_its_index(tmp_path: Path) -> None:
         assert (await store.add_event(_event(room.id, "three"))).index == 1
     finally:
         await store.close()
+
+
+@pytest.mark.asyncio
+async def test_the_stored_text_is_the_events_json_and_reads_back_equal(tmp_path: Path) -> None:
+    """``add_event`` writes what ``model_dump_json`` gives (through the serializer directly),
+    and a fresh store reads back an equal event."""
+    path = tmp_path / "text.db"
+    store = SQLiteStore(path)
+    room = await store.create_room(Room())
+    event = _event(room.id, 'héllo ☃ "quoted" \\ \n tab\t', "key-ü").model_copy(
+        update={"metadata": {"n": 1, "f": 0.5, "nested": {"list": [True, None, "x"]}}}
+    )
+    stored = await store.add_event(event)
+    await store.close()
+    conn = sqlite3.connect(path)
+    try:
+        (text,) = conn.execute("SELECT data FROM events WHERE id = ?", (stored.id,)).fetchone()
+    finally:
+        conn.close()
+    assert text == stored.model_dump_json()
+    again = SQLiteStore(path)
+    try:
+        read = await again.get_event(stored.id)
+        assert read is not None
+        assert read.model_dump() == stored.model_dump()
+    finally:
+        await again.close()

@@ -8,7 +8,7 @@ from roomkit.errors import StoreError
 
 __all__ = ["SCHEMA_VERSION", "apply_schema"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Models are stored whole as JSON in ``data``; the other columns exist to be indexed or filtered.
 # ``rooms.activity`` orders rooms by their latest event (most recent = highest; see _V3).
@@ -123,7 +123,29 @@ UPDATE rooms SET activity = coalesce(
 DROP TABLE activity_clock;
 """
 
-_MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3}
+# Version 4: idempotency keys are unique per room through a partial index holding only the
+# events that have a key, instead of a UNIQUE constraint indexing every event: most events
+# have none, and each entry of that index was one more page written per stored event. The
+# events table is rebuilt without the constraint (SQLite cannot drop one in place), keeping
+# every row and its rowid (rooms' ``activity`` refers to them).
+_V4 = """
+CREATE TABLE events_v4 (
+    id TEXT PRIMARY KEY,
+    room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    idempotency_key TEXT,
+    data TEXT NOT NULL,
+    UNIQUE (room_id, idx)
+);
+INSERT INTO events_v4 (rowid, id, room_id, idx, idempotency_key, data)
+    SELECT rowid, id, room_id, idx, idempotency_key, data FROM events;
+DROP TABLE events;
+ALTER TABLE events_v4 RENAME TO events;
+CREATE UNIQUE INDEX events_by_key ON events (room_id, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+"""
+
+_MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4}
 
 
 def apply_schema(conn: sqlite3.Connection) -> int:

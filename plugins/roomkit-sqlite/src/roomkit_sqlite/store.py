@@ -362,6 +362,8 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
         cache = self._snapshots
         fields = event.__dict__
         index = fields["index"]  # put back if the write fails
+        # what model_dump_json does, without its keyword handling (the same text)
+        dump = type(event).__pydantic_serializer__.to_json
 
         def op(conn: sqlite3.Connection) -> _Added:
             hot = self._hot(conn)
@@ -389,7 +391,7 @@ class SQLiteStore(RecordsMixin, ReadStateMixin, SQLiteConnection, ConversationSt
             hot.execute(
                 "INSERT INTO events (id, room_id, idx, idempotency_key, data)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (event.id, room_id, bumped[0], key, event.model_dump_json()),
+                (event.id, room_id, bumped[0], key, dump(event).decode()),
             )
             source = event.source
             sender = source.participant_id
