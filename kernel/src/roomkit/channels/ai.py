@@ -73,10 +73,20 @@ _MAX_NOTES = 20
 _MAX_NOTE_ROOMS = 1000
 
 
+_NAMES: dict[str, str] = {}  # sender id -> its name for the model (cleared when full)
+_MAX_NAMES = 4096
+
+
 def _sender_name(raw: str | None) -> str | None:
     if not raw:
         return None
-    return _NAME_OK.sub("_", raw)[:64]
+    name = _NAMES.get(raw)
+    if name is None:
+        name = _NAME_OK.sub("_", raw)[:64]
+        if len(_NAMES) >= _MAX_NAMES:
+            _NAMES.clear()
+        _NAMES[raw] = name
+    return name
 
 
 class AIChannel(Channel):

@@ -151,7 +151,7 @@ class MockAIProvider(AIProvider):
                 AIResponse,
                 {**response.__dict__, "model": response.model or self._model, "usage": usage},
             )
-            _set(reply, "__pydantic_fields_set__", response.model_fields_set | _UPDATED)
+            _set(reply, "__pydantic_fields_set__", response.__pydantic_fields_set__ | _UPDATED)
             return reply
         return response.model_copy(update={"model": response.model or self._model, "usage": usage})
 
