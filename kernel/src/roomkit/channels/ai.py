@@ -73,10 +73,20 @@ _MAX_NOTES = 20
 _MAX_NOTE_ROOMS = 1000
 
 
+_NAMES: dict[str, str] = {}  # sender id -> its name for the model (cleared when full)
+_MAX_NAMES = 4096
+
+
 def _sender_name(raw: str | None) -> str | None:
     if not raw:
         return None
-    return _NAME_OK.sub("_", raw)[:64]
+    name = _NAMES.get(raw)
+    if name is None:
+        name = _NAME_OK.sub("_", raw)[:64]
+        if len(_NAMES) >= _MAX_NAMES:
+            _NAMES.clear()
+        _NAMES[raw] = name
+    return name
 
 
 class AIChannel(Channel):
@@ -270,16 +280,15 @@ class AIChannel(Channel):
         """Run one AI turn for ``event`` and return the reply (plus any events tools added)."""
         turn = ToolCallContext(room_id=context.room.id, channel_id=self.channel_id, event=event)
         message_id = new_id()
-        fanout = (
-            reply_fanout(self.kit, self, message_id, context)
-            if self._stream_targets(context)
-            else None
-        )
+        targets = self._stream_targets(context)
+        fanout = reply_fanout(self.kit, self, message_id, context) if targets else None
         turn.data["stream_fanout"] = fanout
         loop = self._loops.start(event.id)
         try:
             ai_context = await self.build_ai_context(event, context)
-            response, rounds = await self._run(ai_context, turn, context, message_id, loop)
+            response, rounds = await self._run(
+                ai_context, turn, context, message_id, loop, bool(targets)
+            )
         except asyncio.CancelledError:
             if not ActiveLoops.absorb_cancel(loop):  # cancelled by others than steer(Cancel)
                 if fanout:
@@ -354,10 +363,17 @@ class AIChannel(Channel):
 
     def effective_tools(self, context: RoomContext) -> list[AITool]:
         """Channel tools plus room tools (room wins by name), filtered by the policy."""
+        config = context.room.ai_config
+        if (
+            not self._tools
+            and self._skills is None
+            and (config is None or not config.tools)
+            and self.tool_policy is None
+        ):
+            return []  # nothing to offer
         tools = dict(self._tools)
         if self._skills is not None:
             tools.update((tool.name, tool) for tool in self._skills.tools())
-        config = context.room.ai_config
         if config is not None:
             for tool in config.tools:
                 tools[tool.name] = tool
@@ -450,7 +466,10 @@ class AIChannel(Channel):
         context: RoomContext,
         message_id: str,
         loop: ActiveLoop,
+        targets: bool | None = None,
     ) -> tuple[AIResponse, int]:
+        """The turn's answer and its tool rounds; ``targets``: whether the room has channels
+        to stream to (``None``: look)."""
         assert self.provider is not None
         calls = turn.data["provider_calls"] = ProviderCalls(
             self.provider,
@@ -459,9 +478,9 @@ class AIChannel(Channel):
             channel_id=self.channel_id,
         )
         started = time.monotonic()
-        stream = bool(self._stream_targets(context)) or (
-            self.streaming is True and self._can_stream()
-        )
+        if targets is None:
+            targets = bool(self._stream_targets(context))
+        stream = targets or (self.streaming is True and self._can_stream())
         texts = loop.texts  # kept on the loop: a cancelled turn still answers with them
         # Tasks, observations and token counts of every round, as plain values: the common
         # turn (one round, no tools) returns the provider's response as it is.
@@ -470,14 +489,17 @@ class AIChannel(Channel):
         input_tokens = output_tokens = 0
         response: AIResponse
         rounds = 0
-        messages = list(ai_context.messages)
+        messages: list[AIMessage] = []  # the transcript of the tool rounds, from round one
         while True:
             allow_tools = rounds < self.max_tool_rounds and bool(ai_context.tools)
             if rounds == 0 and (allow_tools or not ai_context.tools):
                 request = ai_context  # the common case: one call, nothing to change
             else:
                 request = ai_context.model_copy(
-                    update={"messages": messages, "tools": ai_context.tools if allow_tools else []}
+                    update={
+                        "messages": messages if rounds else list(ai_context.messages),
+                        "tools": ai_context.tools if allow_tools else [],
+                    }
                 )
             if stream:
                 response = await generate_streaming(self, request, turn, message_id, bool(texts))
@@ -494,6 +516,8 @@ class AIChannel(Channel):
                 break
             if self._loop_timed_out(started, rounds, context):
                 break
+            if not rounds:
+                messages = list(ai_context.messages)
             rounds = loop.rounds = rounds + 1
             if rounds == self.tool_loop_warn_after:
                 logger.warning(

@@ -25,7 +25,7 @@ __all__ = ["content_for_model", "target_of"]
 
 def content_for_model(content: EventContent, vision: bool) -> str | list[AIContentPart]:
     """Text for the model, or text and image parts when the provider can see images."""
-    if isinstance(content, TextContent):
+    if type(content) is TextContent or isinstance(content, TextContent):
         return content.body
     if isinstance(content, RichContent):
         return content.plain_text or content.body

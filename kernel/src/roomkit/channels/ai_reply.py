@@ -24,6 +24,40 @@ if TYPE_CHECKING:
 __all__ = ["reply_event", "reply_output"]
 
 _OUTPUT_FIELDS = ("responded", "response_events")
+_MAX_SOURCES = 1024  # reply sources kept (cleared when full)
+# The source of a channel's replies, shared by its replies as the engine shares an inbound
+# sender's (sources are not changed in place): (channel id, type, provider name) -> source.
+_SOURCES: dict[tuple[str, ChannelType, str | None], EventSource] = {}
+
+
+def _source(channel: AIChannel, provider: str | None) -> EventSource:
+    """The source of ``channel``'s replies answered by ``provider`` (made once, then shared)."""
+    channel_id, channel_type = channel.channel_id, channel.channel_type
+    # Built without re-validation when every value has its exact type (hot path); anything
+    # else (a subclass's own channel_type, say) is validated as usual, and not kept.
+    exact = (
+        type(channel_type) is ChannelType
+        and type(channel_id) is str
+        and (provider is None or type(provider) is str)
+    )
+    if exact:
+        source = _SOURCES.get((channel_id, channel_type, provider))
+        if source is not None:
+            return source
+    values: dict[str, Any] = {
+        "channel_id": channel_id,
+        "channel_type": channel_type,
+        "direction": ChannelDirection.OUTBOUND,
+        "participant_id": channel_id,
+        "provider": provider,
+    }
+    if not exact:
+        return EventSource(**values)
+    source = construct(EventSource, values)
+    if len(_SOURCES) >= _MAX_SOURCES:
+        _SOURCES.clear()
+    _SOURCES[(channel_id, channel_type, provider)] = source
+    return source
 
 
 def reply_event(
@@ -47,24 +81,8 @@ def reply_event(
             "input_tokens": response.usage.input_tokens,
             "output_tokens": response.usage.output_tokens,
         }
-    values: dict[str, Any] = {
-        "channel_id": channel.channel_id,
-        "channel_type": channel.channel_type,
-        "direction": ChannelDirection.OUTBOUND,
-        "participant_id": channel.channel_id,
-        "provider": answered_by.name if answered_by else None,
-    }
-    provider = values["provider"]
-    # Built without re-validation when every value has its exact type (hot path);
-    # anything else (a subclass's own channel_type, say) is validated as usual.
-    if (
-        type(channel.channel_type) is ChannelType
-        and type(channel.channel_id) is str
-        and (provider is None or type(provider) is str)
-    ):
-        source = construct(EventSource, values)
-    else:
-        source = EventSource(**values)
+    provider = answered_by.name if answered_by else None
+    source = _source(channel, provider)
     body = response.content
     content = (
         construct(TextContent, {"body": body}) if type(body) is str else TextContent(body=body)

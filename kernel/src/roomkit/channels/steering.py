@@ -15,6 +15,7 @@ import asyncio
 import logging
 from collections import deque
 from dataclasses import dataclass, field
+from functools import partial
 
 from roomkit.errors import ConfigurationError
 from roomkit.models.ai import AIContext, AIMessage
@@ -28,13 +29,13 @@ _MAX_QUEUED = 100
 _DIRECTIVES = (InjectMessage, Cancel, UpdateSystemPrompt)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ActiveLoop:
     """One running turn: its queued directives and what it produced so far."""
 
     loop_id: str
     task: asyncio.Task[object] | None
-    queue: deque[SteeringDirective] = field(default_factory=lambda: deque(maxlen=_MAX_QUEUED))
+    queue: deque[SteeringDirective] = field(default_factory=partial(deque, maxlen=_MAX_QUEUED))
     cancel_reason: str | None = None
     texts: list[str] = field(default_factory=list)
     rounds: int = 0

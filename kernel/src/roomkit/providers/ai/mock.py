@@ -136,11 +136,11 @@ class MockAIProvider(AIProvider):
         usage = response.usage
         if usage is None:
             # Rough token counts (4 characters a token), cheap enough for benchmarks.
-            contents = list(map(_content_of, context.messages))
+            messages = context.messages
             try:  # all text (the common case): one join counts them in C
-                chars = len("".join(contents))
+                chars = len("".join(map(_content_of, messages)))
             except TypeError:  # some messages are parts (images): count the texts only
-                chars = sum(len(c) for c in contents if isinstance(c, str))
+                chars = sum(len(c) for c in map(_content_of, messages) if isinstance(c, str))
             usage = construct(
                 AIUsage, {"input_tokens": chars // 4, "output_tokens": len(response.content) // 4}
             )
@@ -151,7 +151,7 @@ class MockAIProvider(AIProvider):
                 AIResponse,
                 {**response.__dict__, "model": response.model or self._model, "usage": usage},
             )
-            _set(reply, "__pydantic_fields_set__", response.model_fields_set | _UPDATED)
+            _set(reply, "__pydantic_fields_set__", response.__pydantic_fields_set__ | _UPDATED)
             return reply
         return response.model_copy(update={"model": response.model or self._model, "usage": usage})
 
