@@ -13,6 +13,7 @@ it usable on its own (failures are then only logged, realtime events dropped).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import time
@@ -73,20 +74,14 @@ _MAX_NOTES = 20
 _MAX_NOTE_ROOMS = 1000
 
 
-_NAMES: dict[str, str] = {}  # sender id -> its name for the model (cleared when full)
-_MAX_NAMES = 4096
-
-
 def _sender_name(raw: str | None) -> str | None:
-    if not raw:
-        return None
-    name = _NAMES.get(raw)
-    if name is None:
-        name = _NAME_OK.sub("_", raw)[:64]
-        if len(_NAMES) >= _MAX_NAMES:
-            _NAMES.clear()
-        _NAMES[raw] = name
-    return name
+    return _model_name(raw) if raw else None
+
+
+@functools.lru_cache(maxsize=4096)  # one regex substitution per sender, not per message
+def _model_name(raw: str) -> str:
+    """A sender id as a name the model APIs accept."""
+    return _NAME_OK.sub("_", raw)[:64]
 
 
 class AIChannel(Channel):

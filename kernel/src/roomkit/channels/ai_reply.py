@@ -7,6 +7,7 @@ subclass's own ``channel_type``, say) goes through pydantic as usual.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from roomkit.models._construct import construct
@@ -24,40 +25,36 @@ if TYPE_CHECKING:
 __all__ = ["reply_event", "reply_output"]
 
 _OUTPUT_FIELDS = ("responded", "response_events")
-_MAX_SOURCES = 1024  # reply sources kept (cleared when full)
-# The source of a channel's replies, shared by its replies as the engine shares an inbound
-# sender's (sources are not changed in place): (channel id, type, provider name) -> source.
-_SOURCES: dict[tuple[str, ChannelType, str | None], EventSource] = {}
 
 
 def _source(channel: AIChannel, provider: str | None) -> EventSource:
-    """The source of ``channel``'s replies answered by ``provider`` (made once, then shared)."""
+    """The source of ``channel``'s replies answered by ``provider``."""
     channel_id, channel_type = channel.channel_id, channel.channel_type
-    # Built without re-validation when every value has its exact type (hot path); anything
-    # else (a subclass's own channel_type, say) is validated as usual, and not kept.
-    exact = (
+    if (
         type(channel_type) is ChannelType
         and type(channel_id) is str
         and (provider is None or type(provider) is str)
-    )
-    if exact:
-        source = _SOURCES.get((channel_id, channel_type, provider))
-        if source is not None:
-            return source
-    values: dict[str, Any] = {
+    ):
+        return _shared_source(channel_id, channel_type, provider)
+    # anything else (a subclass's own channel_type, say) is validated as usual, and not kept
+    return EventSource(**_source_values(channel_id, channel_type, provider))
+
+
+@functools.lru_cache(maxsize=1024)
+def _shared_source(channel_id: str, channel_type: ChannelType, provider: str | None) -> EventSource:
+    """A reply source of exactly typed values, built without re-validation once and shared by
+    the replies, as the engine shares an inbound sender's (sources are not changed in place)."""
+    return construct(EventSource, _source_values(channel_id, channel_type, provider))
+
+
+def _source_values(channel_id: str, channel_type: Any, provider: str | None) -> dict[str, Any]:
+    return {
         "channel_id": channel_id,
         "channel_type": channel_type,
         "direction": ChannelDirection.OUTBOUND,
         "participant_id": channel_id,
         "provider": provider,
     }
-    if not exact:
-        return EventSource(**values)
-    source = construct(EventSource, values)
-    if len(_SOURCES) >= _MAX_SOURCES:
-        _SOURCES.clear()
-    _SOURCES[(channel_id, channel_type, provider)] = source
-    return source
 
 
 def reply_event(

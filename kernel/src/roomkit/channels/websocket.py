@@ -176,7 +176,7 @@ class WebSocketChannel(Channel):
     # -- delivery ----------------------------------------------------------------------------
     async def _send_all(self, payload: Any, only: set[str] | None = None) -> list[str]:
         failed: list[str] = []
-        for connection_id, (send_fn, with_id) in list(self._connections.items()):
+        for connection_id, send_fn, with_id in self._sends:
             if only is not None and connection_id not in only:
                 continue
             try:

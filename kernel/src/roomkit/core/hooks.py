@@ -353,10 +353,8 @@ class HookEngine(HookRegistry):
         run: list[HookRegistration] = hooks
         if hooks.filtered:
             run = [reg for reg in hooks if reg.matches(payload)]
-        if run:  # track, written out
-            task = get_running_loop().create_task(self._run_async(run, payload, ctx))
-            self._tasks.add(task)
-            task.add_done_callback(self._untrack)
+        if run:
+            self.track(self._run_async(run, payload, ctx))
 
     def track(self, work: Coroutine[Any, Any, Any]) -> None:
         """Run ``work`` in a background task that :meth:`drain` waits for and
@@ -489,7 +487,7 @@ class HookEngine(HookRegistry):
 
 
 def _action(result: Any) -> str:
-    """The ``hook.result`` of a hook run that returned ``result``."""
+    """The ``hook.result`` of a hook run that returned ``result`` (not an exact HookResult)."""
     return str(result.action) if isinstance(result, HookResult) else "none"
 
 
